@@ -1,0 +1,46 @@
+/**
+ * The `lrs-relay` command line: a table of commands, each in its own module exporting
+ * `run(args: string[]): Promise<number>` (the exit code). Modules load lazily so `--help` is instant.
+ */
+import { ConfigError } from '../config.ts';
+
+type CommandModule = { run(args: string[]): Promise<number>; summary?: string };
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  migrate: { summary: 'apply the database migrations (safe to run twice, or twice at once)', load: () => import('./migrate.ts') },
+};
+
+function printHelp(): void {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  console.log('Usage: lrs-relay <command> [options]\n\nCommands:');
+  for (const [name, c] of Object.entries(COMMANDS)) console.log(`  ${name.padEnd(width)}  ${c.summary}`);
+  console.log('\nRun `lrs-relay <command> --help` for the options of one command.');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    printHelp();
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`lrs-relay: unknown command "${name}". Run \`lrs-relay --help\` for the list.`);
+    return 2;
+  }
+  const mod = await command.load();
+  return mod.run(rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof ConfigError) {
+    for (const p of e.problems) console.error(`lrs-relay: configuration: ${p}`);
+    console.error('lrs-relay: nothing was started. See .env.example for every variable and its default.');
+    process.exitCode = 78;
+  } else {
+    console.error(`lrs-relay: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  }
+}

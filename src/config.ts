@@ -1,0 +1,148 @@
+/**
+ * The one place that reads process.env. Parsed once at start-up, frozen, passed on.
+ * A bad value stops start-up with one line per problem naming the variable, what is wrong and an example.
+ */
+import { z } from 'zod';
+
+const bool = (def: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'], { message: 'must be "true" or "false"' })
+    .default(def)
+    .transform((v) => v === 'true');
+
+const int = (def: number, min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a whole number' })
+    .int({ message: 'must be a whole number' })
+    .min(min, { message: `must be at least ${min}` })
+    .max(max, { message: `must be at most ${max}` })
+    .default(def);
+
+const url = (protocols: string[], def?: string) => {
+  const s = z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+  return def === undefined ? s : s.default(def);
+};
+
+/** Every variable, its default and an example of a right value (used in error messages and .env.example). */
+export const ENV_EXAMPLES: Record<string, string> = {
+  DATABASE_URL: 'postgres://lrs:secret@127.0.0.1:5432/mis',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  QUEUE_PREFIX: 'lrs',
+  LOG_LEVEL: 'info',
+  LRS_BASE_URL: 'https://ws.lrs.education.gov.uk',
+  LRS_LEARNER_SERVICE_URL: 'https://ws.lrs.education.gov.uk/LearnerService.svc',
+  LRS_LEARNER_SERVICE_R9_URL: 'https://ws.lrs.education.gov.uk/LearnerServiceR9.svc',
+  LRS_EXTERNAL_SERVICE_URL: 'https://ws.lrs.education.gov.uk/ExternalService.svc',
+  LRS_ALLOW_INSECURE_HTTP: 'false',
+  LRS_TIMEOUT_MS: '20000',
+  LRS_CONNECT_TIMEOUT_MS: '5000',
+  WORKER_CONCURRENCY: '16',
+  RATE_LIMIT_PER_SECOND: '50',
+  BATCH_WINDOW_MS: '60000',
+  DASHBOARD_PORT: '8080',
+  SECRETS_KEY: '<64 hex characters: openssl rand -hex 32>',
+};
+
+const schema = z.object({
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://127.0.0.1:5432/lrs_relay'),
+  /** Statement timeout for every SQL statement, ms. */
+  DATABASE_STATEMENT_TIMEOUT_MS: int(30_000, 100, 3_600_000),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  /** BullMQ key prefix; wrapped in {braces} so every key of a queue hashes to one Redis Cluster slot. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,40}$/, { message: 'must be 1–40 letters, digits or _ . : -' })
+    .default('lrs'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LRS_BASE_URL: url(['https:', 'http:'], 'https://ws.lrs.education.gov.uk'),
+  LRS_LEARNER_SERVICE_URL: url(['https:', 'http:']).optional(),
+  LRS_LEARNER_SERVICE_R9_URL: url(['https:', 'http:']).optional(),
+  LRS_EXTERNAL_SERVICE_URL: url(['https:', 'http:']).optional(),
+  /** Plain http:// is refused unless this is "true" (for the simulator). */
+  LRS_ALLOW_INSECURE_HTTP: bool('false'),
+  LRS_TIMEOUT_MS: int(20_000, 100, 600_000),
+  LRS_CONNECT_TIMEOUT_MS: int(5_000, 100, 120_000),
+  LRS_VENDOR_ID: int(0, 0, 2_147_483_647),
+  /** Jobs one worker process runs at once (single-call queue). */
+  WORKER_CONCURRENCY: int(16, 1, 1000),
+  /** Global cap on LRS calls per second across all processes, per queue. */
+  RATE_LIMIT_PER_SECOND: int(50, 1, 100_000),
+  /** How long the oldest batch-mode request may wait before a partial batch is submitted, ms. */
+  BATCH_WINDOW_MS: int(60_000, 0, 86_400_000),
+  BATCH_LIMIT_REGISTRATION: int(200, 1, 100_000),
+  BATCH_LIMIT_VERIFY: int(5_000, 1, 100_000),
+  BATCH_LIMIT_ACHIEVEMENT: int(10_000, 1, 100_000),
+  /** Pending requests of one organisation and kind above which `auto` mode uses batches. */
+  AUTO_BATCH_THRESHOLD: int(500, 1, 10_000_000),
+  /** Nightly bulk ULN acquisition (cron, Europe/London). */
+  ACQUIRE_ULNS_CRON: z.string().min(9, { message: 'must be a cron pattern' }).default('0 2 * * *'),
+  ACQUIRE_ULNS_VIEW: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, { message: 'must be schema.view in lower case' })
+    .default('mis.learners_needing_uln'),
+  RECONCILE_INTERVAL_MS: int(60_000, 1_000, 86_400_000),
+  OUTBOX_POLL_INTERVAL_MS: int(2_000, 50, 600_000),
+  SHUTDOWN_TIMEOUT_MS: int(30_000, 100, 600_000),
+  DASHBOARD_PORT: int(8080, 0, 65_535),
+  DASHBOARD_HOST: z.string().default('127.0.0.1'),
+  /** Bearer token for /metrics; open when unset. */
+  METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** 32-byte key (64 hex chars) for secrets stored encrypted in Postgres. No default. */
+  SECRETS_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hexadecimal characters' })
+    .optional(),
+  CERT_EXPIRY_WARNING_DAYS: int(30, 0, 3650),
+});
+
+export type Config = Readonly<
+  z.infer<typeof schema> & {
+    lrsEndpoints: { learnerService: string; learnerServiceR9: string; externalService: string };
+  }
+>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment. Throws ConfigError listing one line per bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') input[key] = v;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '?');
+      const shown = key === 'SECRETS_KEY' || key === 'METRICS_TOKEN' ? '(hidden)' : JSON.stringify(input[key]);
+      const example = ENV_EXAMPLES[key];
+      return `${key}=${shown}: ${issue.message}${example ? ` (example: ${key}=${example})` : ''}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const c = parsed.data;
+  const base = c.LRS_BASE_URL.replace(/\/+$/, '');
+  return Object.freeze({
+    ...c,
+    lrsEndpoints: Object.freeze({
+      learnerService: c.LRS_LEARNER_SERVICE_URL ?? `${base}/LearnerService.svc`,
+      learnerServiceR9: c.LRS_LEARNER_SERVICE_R9_URL ?? `${base}/LearnerServiceR9.svc`,
+      externalService: c.LRS_EXTERNAL_SERVICE_URL ?? `${base}/ExternalService.svc`,
+    }),
+  });
+}

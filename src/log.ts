@@ -1,0 +1,74 @@
+/**
+ * One pino root logger per process; everything else takes a child (`log.child({ requestId, … })`).
+ * Personal data and secrets are redacted by path wherever they appear, at any depth up to three levels.
+ */
+import { pino, type Logger, type LevelWithSilent, type DestinationStream } from 'pino';
+
+/** Field names that carry personal data or secrets (LRS names in camelCase and PascalCase). */
+export const REDACTED_KEYS = [
+  'password',
+  'orgPassword',
+  'OrgPassword',
+  'passphrase',
+  'secret',
+  'token',
+  'authorization',
+  'cookie',
+  'pfx',
+  'key',
+  'cert',
+  'givenName',
+  'GivenName',
+  'familyName',
+  'FamilyName',
+  'middleOtherName',
+  'preferredGivenName',
+  'previousFamilyName',
+  'familyNameAtAge16',
+  'name',
+  'title',
+  'dateOfBirth',
+  'DateOfBirth',
+  'dob',
+  'lastKnownPostCode',
+  'LastKnownPostCode',
+  'postcode',
+  'postCode',
+  'learnerPostcode',
+  'emailAddress',
+  'EmailAddress',
+  'email',
+  'lastKnownAddressLine1',
+  'lastKnownAddressLine2',
+  'lastKnownAddressTown',
+  'lastKnownAddressCountyOrCity',
+  'address',
+  'placeOfBirth',
+  'payload',
+  'learner',
+  'learners',
+  'candidates',
+] as const;
+
+function redactPaths(): string[] {
+  const paths: string[] = [];
+  for (const k of REDACTED_KEYS) paths.push(k, `*.${k}`, `*.*.${k}`);
+  return paths;
+}
+
+export type { Logger };
+
+/** Creates the process's root logger. `destination` is for tests. */
+export function createLogger(o: { level?: LevelWithSilent; name?: string } = {}, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      name: o.name ?? 'lrs-relay',
+      level: o.level ?? 'info',
+      redact: { paths: redactPaths(), censor: '[redacted]' },
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: pino.stdSerializers.err },
+    },
+    destination,
+  );
+}
