@@ -53,7 +53,7 @@ export const ENV_EXAMPLES: Record<string, string> = {
 };
 
 const schema = z.object({
-  DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://127.0.0.1:5432/lrs_relay'),
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres://postgres@127.0.0.1:5432/lrs_relay'),
   /** Statement timeout for every SQL statement, ms. */
   DATABASE_STATEMENT_TIMEOUT_MS: int(30_000, 100, 3_600_000),
   DATABASE_POOL_SIZE: int(10, 1, 200),
@@ -146,3 +146,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
   });
 }
+
+/** Names of every environment variable lrs-relay reads. */
+export const CONFIG_KEYS: readonly string[] = Object.freeze(Object.keys(schema.shape));

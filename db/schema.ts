@@ -1,0 +1,324 @@
+/**
+ * The `lrs` schema: the system of record for every piece of LRS work (DESIGN.md "Postgres").
+ * Generated SQL migrations live in db/migrations (`npm run db:generate`); a test fails if they drift.
+ * The SQL functions MIS triggers call are in a hand-written migration (db/migrations/*_functions.sql).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  pgSchema,
+  serial,
+  bigserial,
+  bigint,
+  integer,
+  text,
+  boolean,
+  jsonb,
+  timestamp,
+  index,
+  uniqueIndex,
+  check,
+  primaryKey,
+} from 'drizzle-orm/pg-core';
+
+export const lrs = pgSchema('lrs');
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+export const REQUEST_KINDS = [
+  'find_by_uln',
+  'find_by_demographics',
+  'register',
+  'update',
+  'verify',
+  'learning_events',
+  'achievement',
+] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+
+export const REQUEST_MODES = ['single', 'batch', 'auto'] as const;
+export type RequestMode = (typeof REQUEST_MODES)[number];
+
+/** pending → queued → in_progress → (terminal) ; batch mode: pending → batched → (terminal). */
+export const REQUEST_STATUSES = [
+  'pending',
+  'queued',
+  'in_progress',
+  'batched',
+  'held',
+  'succeeded',
+  'needs_action',
+  'rejected',
+  'failed',
+  'cancelled',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+export const TERMINAL_STATUSES = ['succeeded', 'needs_action', 'rejected', 'failed', 'cancelled'] as const;
+
+export const BATCH_KINDS = ['registration', 'verify', 'achievement'] as const;
+export type BatchKind = (typeof BATCH_KINDS)[number];
+export const BATCH_STATUSES = ['assembled', 'submitting', 'submitted', 'fetching', 'completed', 'failed', 'cancelled'] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
+
+const inList = (col: string, values: readonly string[]) =>
+  sql.raw(`${col} in (${values.map((v) => `'${v}'`).join(', ')})`);
+
+export const organisation = lrs.table(
+  'organisation',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    ukprn: text('ukprn'),
+    organisationRef: text('organisation_ref'),
+    vendorId: integer('vendor_id').notNull().default(0),
+    /** Where the LRS password comes from: {kind:'env',name} | {kind:'file',path} | {kind:'encrypted',…}. Never plain. */
+    passwordRef: jsonb('password_ref').notNull(),
+    /** Client certificate: {format:'pfx',path,passphraseRef?} | {format:'pem',keyPath,certPath,passphraseRef?} | null. */
+    certificateRef: jsonb('certificate_ref'),
+    certificateNotAfter: ts('certificate_not_after'),
+    /** UserName sent for unattended work (nightly runs, sweeps). 1–35 characters. */
+    defaultUserName: text('default_user_name').notNull(),
+    /** Share of worker concurrency this organisation may hold at once (jobs). */
+    concurrencyShare: integer('concurrency_share').notNull().default(8),
+    /** LRS calls per second for this organisation; null = the queue's global limit only. */
+    rateLimitPerSecond: integer('rate_limit_per_second'),
+    isDisabled: boolean('is_disabled').notNull().default(false),
+    disabledReason: text('disabled_reason'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('organisation_ukprn_key').on(t.ukprn),
+    uniqueIndex('organisation_ref_key').on(t.organisationRef),
+    check('organisation_one_identifier', sql`(${t.ukprn} is null) <> (${t.organisationRef} is null)`),
+    check('organisation_ukprn_format', sql`${t.ukprn} is null or ${t.ukprn} ~ '^[0-9A-Za-z]{8}$'`),
+    check('organisation_ref_format', sql`${t.organisationRef} is null or ${t.organisationRef} ~ '^[0-9A-Za-z]{6}$'`),
+    check('organisation_user_name', sql`char_length(${t.defaultUserName}) between 1 and 35`),
+  ],
+);
+
+export const batch = lrs.table(
+  'batch',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    organisationId: integer('organisation_id')
+      .notNull()
+      .references(() => organisation.id),
+    kind: text('kind').notNull(),
+    /** FUL or CHK for registration batches. */
+    jobType: text('job_type'),
+    status: text('status').notNull().default('assembled'),
+    requestedBy: text('requested_by').notNull(),
+    lrsJobId: text('lrs_job_id'),
+    recordCount: integer('record_count').notNull(),
+    polls: integer('polls').notNull().default(0),
+    nextPollAt: ts('next_poll_at'),
+    lastCode: text('last_code'),
+    lastError: text('last_error'),
+    /** LRS counters as returned (NewLearnersCount, …) and our own fan-out counts. */
+    counters: jsonb('counters').notNull().default({}),
+    createdAt: createdAt(),
+    submittedAt: ts('submitted_at'),
+    completedAt: ts('completed_at'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    check('batch_kind', inList('kind', BATCH_KINDS)),
+    check('batch_status', inList('status', BATCH_STATUSES)),
+    index('batch_status_idx').on(t.status, t.organisationId),
+  ],
+);
+
+export const request = lrs.table(
+  'request',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    organisationId: integer('organisation_id')
+      .notNull()
+      .references(() => organisation.id),
+    /** The MIS user (or process) behind the request, sent to the LRS as UserName. */
+    requestedBy: text('requested_by').notNull(),
+    kind: text('kind').notNull(),
+    mode: text('mode').notNull().default('single'),
+    /** Lower runs first (BullMQ priority): interactive 1, imports 5, nightly bulk 10. */
+    priority: integer('priority').notNull().default(1),
+    /** The MIS's own learner id; results are keyed by it in learner_status. */
+    misLearnerId: text('mis_learner_id').notNull(),
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastCode: text('last_code'),
+    lastError: text('last_error'),
+    batchId: bigint('batch_id', { mode: 'number' }).references(() => batch.id),
+    /** Same MIS change twice → one request (unique per organisation). */
+    dedupeKey: text('dedupe_key'),
+    /** Set when a register call was sent and no answer was read: search again before registering again. */
+    registerInDoubt: boolean('register_in_doubt').notNull().default(false),
+    /** Free-text note from support staff (e.g. why all candidates were rejected). */
+    staffNote: text('staff_note'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    queuedAt: ts('queued_at'),
+    completedAt: ts('completed_at'),
+    notBefore: ts('not_before'),
+  },
+  (t) => [
+    check('request_kind', inList('kind', REQUEST_KINDS)),
+    check('request_mode', inList('mode', REQUEST_MODES)),
+    check('request_status', inList('status', REQUEST_STATUSES)),
+    check('request_requested_by', sql`char_length(${t.requestedBy}) between 1 and 35`),
+    uniqueIndex('request_dedupe_key').on(t.organisationId, t.dedupeKey),
+    index('request_open_idx')
+      .on(t.status, t.organisationId, t.kind, t.id)
+      .where(sql`status in ('pending', 'queued', 'in_progress', 'batched', 'held')`),
+    index('request_learner_idx').on(t.organisationId, t.misLearnerId, t.id),
+    index('request_batch_idx').on(t.batchId),
+    index('request_status_code_idx').on(t.status, t.lastCode),
+  ],
+);
+
+export const outcome = lrs.table(
+  'outcome',
+  {
+    requestId: bigint('request_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => request.id),
+    organisationId: integer('organisation_id')
+      .notNull()
+      .references(() => organisation.id),
+    code: text('code').notNull(),
+    codeSource: text('code_source').notNull(),
+    class: text('class').notNull(),
+    uln: text('uln'),
+    masterUln: text('master_uln'),
+    linkedUlns: text('linked_ulns').array(),
+    /** Candidate learners for possible matches (LRS data, kept in the lrs schema only). */
+    candidates: jsonb('candidates'),
+    /** The learner record the LRS returned, when it returned one. */
+    learner: jsonb('learner'),
+    failureFlags: text('failure_flags').array(),
+    description: text('description'),
+    /** Field problems found by local validation. */
+    problems: jsonb('problems'),
+    /** Anything else the operation returned (batch row, verify row, counters). */
+    detail: jsonb('detail'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('outcome_code_source', sql`${t.codeSource} in ('lrs', 'relay')`),
+    index('outcome_uln_idx').on(t.uln),
+  ],
+);
+
+export const audit = lrs.table(
+  'audit',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    organisationId: integer('organisation_id')
+      .notNull()
+      .references(() => organisation.id),
+    requestId: bigint('request_id', { mode: 'number' }),
+    batchId: bigint('batch_id', { mode: 'number' }),
+    userName: text('user_name').notNull(),
+    operation: text('operation').notNull(),
+    code: text('code').notNull(),
+    codeSource: text('code_source').notNull(),
+    httpStatus: integer('http_status'),
+    durationMs: integer('duration_ms').notNull(),
+    attempt: integer('attempt'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('audit_request_idx').on(t.requestId),
+    index('audit_batch_idx').on(t.batchId),
+    index('audit_org_time_idx').on(t.organisationId, t.createdAt),
+  ],
+);
+
+export const responseCode = lrs.table('response_code', {
+  code: text('code').primaryKey(),
+  source: text('source').notNull(),
+  class: text('class').notNull(),
+  meaning: text('meaning').notNull(),
+  retry: text('retry').notNull(),
+  resolution: text('resolution').notNull(),
+});
+
+export const learningEvent = lrs.table(
+  'learning_event',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    requestId: bigint('request_id', { mode: 'number' })
+      .notNull()
+      .references(() => request.id),
+    organisationId: integer('organisation_id')
+      .notNull()
+      .references(() => organisation.id),
+    misLearnerId: text('mis_learner_id').notNull(),
+    uln: text('uln').notNull(),
+    eventId: integer('event_id'),
+    source: text('source'),
+    subjectCode: text('subject_code'),
+    subject: text('subject'),
+    qualificationType: text('qualification_type'),
+    level: text('level'),
+    grade: text('grade'),
+    credits: integer('credits'),
+    achievementAwardDate: text('achievement_award_date'),
+    awardingOrganisationName: text('awarding_organisation_name'),
+    achievementProviderUkprn: text('achievement_provider_ukprn'),
+    status: text('status'),
+    /** The whole event as returned. */
+    event: jsonb('event').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('learning_event_learner_idx').on(t.organisationId, t.misLearnerId), index('learning_event_request_idx').on(t.requestId)],
+);
+
+export const acquisitionRun = lrs.table('acquisition_run', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  organisationId: integer('organisation_id').references(() => organisation.id),
+  /** Unique per scheduled slot so two schedulers starting the same run create one row. */
+  runKey: text('run_key').notNull().unique(),
+  status: text('status').notNull().default('running'),
+  learnersFound: integer('learners_found').notNull().default(0),
+  requestsCreated: integer('requests_created').notNull().default(0),
+  requestsCompleted: integer('requests_completed').notNull().default(0),
+  startedAt: ts('started_at').notNull().defaultNow(),
+  finishedAt: ts('finished_at'),
+});
+
+export const staffUser = lrs.table('staff_user', {
+  id: serial('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  /** scrypt hash: `scrypt$N$r$p$salt$hash` (base64). */
+  passwordHash: text('password_hash').notNull(),
+  isAdmin: boolean('is_admin').notNull().default(false),
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: ts('locked_until'),
+  createdAt: createdAt(),
+});
+
+export const staffOrganisation = lrs.table(
+  'staff_organisation',
+  {
+    staffUserId: integer('staff_user_id')
+      .notNull()
+      .references(() => staffUser.id, { onDelete: 'cascade' }),
+    organisationId: integer('organisation_id')
+      .notNull()
+      .references(() => organisation.id),
+  },
+  (t) => [primaryKey({ columns: [t.staffUserId, t.organisationId] })],
+);
+
+export const staffSession = lrs.table('staff_session', {
+  /** SHA-256 of the session token; the token itself is only in the cookie. */
+  tokenHash: text('token_hash').primaryKey(),
+  staffUserId: integer('staff_user_id')
+    .notNull()
+    .references(() => staffUser.id, { onDelete: 'cascade' }),
+  csrfToken: text('csrf_token').notNull(),
+  expiresAt: ts('expires_at').notNull(),
+  createdAt: createdAt(),
+});

@@ -1,0 +1,45 @@
+/**
+ * Applies the committed migrations under a Postgres advisory lock, so two processes starting at
+ * once (or `migrate` run twice) leave one correct schema, then seeds the response-code catalogue.
+ */
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { seedResponseCodes } from './seed-response-codes.ts';
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../db/migrations', import.meta.url));
+/** Arbitrary constant: "lrsrelay" as an int64-ish key shared by every lrs-relay process. */
+const MIGRATION_LOCK_KEY = 7_372_616_961;
+
+export interface MigrateResult {
+  applied: number;
+  total: number;
+  responseCodes: number;
+}
+
+export async function migrateDatabase(url: string): Promise<MigrateResult> {
+  const client = new pg.Client({ connectionString: url, application_name: 'lrs-relay migrate' });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      const before = await countApplied(client);
+      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+      const after = await countApplied(client);
+      const responseCodes = await seedResponseCodes(client);
+      return { applied: after - before, total: after, responseCodes };
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function countApplied(client: pg.Client): Promise<number> {
+  const exists = await client.query(`select to_regclass('drizzle.__drizzle_migrations') as t`);
+  if (!exists.rows[0]?.t) return 0;
+  const r = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
+  return (r.rows[0]?.n as number | undefined) ?? 0;
+}

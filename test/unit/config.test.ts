@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('loadConfig', () => {
+  it('gives working defaults and derives the three LRS endpoints', () => {
+    const c = loadConfig({});
+    expect(c.lrsEndpoints.learnerService).toBe('https://ws.lrs.education.gov.uk/LearnerService.svc');
+    expect(c.LRS_ALLOW_INSECURE_HTTP).toBe(false);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads "false" as false (never z.coerce.boolean)', () => {
+    expect(loadConfig({ LRS_ALLOW_INSECURE_HTTP: 'false' }).LRS_ALLOW_INSECURE_HTTP).toBe(false);
+    expect(loadConfig({ LRS_ALLOW_INSECURE_HTTP: 'true' }).LRS_ALLOW_INSECURE_HTTP).toBe(true);
+  });
+
+  it('reports one line per bad variable, naming it, what is wrong and an example', () => {
+    let error: unknown;
+    try {
+      loadConfig({ REDIS_URL: 'localhost:6379', WORKER_CONCURRENCY: 'lots', LRS_ALLOW_INSECURE_HTTP: 'yes', SECRETS_KEY: 'abc' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.find((p) => p.startsWith('REDIS_URL='))).toMatch(/redis:\/\/.*example: REDIS_URL=redis:\/\/127\.0\.0\.1:6379/);
+    expect(problems.find((p) => p.startsWith('WORKER_CONCURRENCY='))).toMatch(/whole number/);
+    expect(problems.find((p) => p.startsWith('LRS_ALLOW_INSECURE_HTTP='))).toMatch(/"true" or "false"/);
+    // A secret's value is never echoed.
+    expect(problems.find((p) => p.startsWith('SECRETS_KEY='))).toMatch(/^SECRETS_KEY=\(hidden\)/);
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable the configuration reads', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { CONFIG_KEYS } = await import('../../src/config.ts');
+    const text = await readFile(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = new Set([...text.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    expect(CONFIG_KEYS.filter((k) => !documented.has(k))).toEqual([]);
+  });
+});

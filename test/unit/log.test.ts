@@ -1,0 +1,34 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.ts';
+
+function capture() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
+  return { lines, log: createLogger({ level: 'info' }, stream) };
+}
+
+describe('logger redaction', () => {
+  it('never writes personal data or secrets, at the top level or nested', () => {
+    const { lines, log } = capture();
+    log.info(
+      {
+        requestId: 42,
+        givenName: 'Zebedee',
+        learner: { familyName: 'Quixotic', dateOfBirth: '2001-02-03' },
+        input: { lastKnownPostCode: 'CV4 9EE', emailAddress: 'z@example.org', password: 'AbCdEfGh12345678' },
+      },
+      'called',
+    );
+    const out = lines.join('');
+    for (const secret of ['Zebedee', 'Quixotic', '2001-02-03', 'CV4 9EE', 'z@example.org', 'AbCdEfGh12345678']) {
+      expect(out).not.toContain(secret);
+    }
+    expect(out).toContain('"requestId":42');
+  });
+});
