@@ -1,0 +1,49 @@
+/**
+ * Prometheus metrics of one process. Workers record request outcomes and LRS call latency here;
+ * the dashboard's /metrics serves this registry plus gauges read from Postgres and Redis at scrape time.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LrsCallEvent } from './lrs/types.ts';
+
+export interface Metrics {
+  registry: Registry;
+  requestOutcomes: Counter<'kind' | 'status' | 'code'>;
+  lrsCallDuration: Histogram<'operation' | 'code_source'>;
+  lrsCalls: Counter<'operation' | 'code'>;
+  /** Records one LRS call (pass as the client's onCall). */
+  recordCall(event: LrsCallEvent): void;
+}
+
+export function createMetrics(o: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (o.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'lrs_relay_' });
+  const requestOutcomes = new Counter({
+    name: 'lrs_relay_request_outcomes_total',
+    help: 'Requests that reached a terminal state, by kind, status and code',
+    labelNames: ['kind', 'status', 'code'] as const,
+    registers: [registry],
+  });
+  const lrsCallDuration = new Histogram({
+    name: 'lrs_relay_lrs_call_duration_seconds',
+    help: 'LRS call latency by operation',
+    labelNames: ['operation', 'code_source'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 60],
+    registers: [registry],
+  });
+  const lrsCalls = new Counter({
+    name: 'lrs_relay_lrs_calls_total',
+    help: 'LRS calls by operation and the code they ended with',
+    labelNames: ['operation', 'code'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    requestOutcomes,
+    lrsCallDuration,
+    lrsCalls,
+    recordCall(e) {
+      lrsCallDuration.observe({ operation: e.operation, code_source: e.codeSource }, e.durationMs / 1000);
+      lrsCalls.inc({ operation: e.operation, code: e.code });
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The one catalogue of queues and jobs: names, zod schemas for job data (ids only, never personal
+ * data), and the Redis connections BullMQ needs. Producers validate before enqueueing; workers parse
+ * `job.data` again, since data in Redis may predate a deploy.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { Queue, type JobsOptions } from 'bullmq';
+import { z } from 'zod';
+
+/** Queue names. Single-call work has one queue per organisation, so one organisation's backlog cannot starve another. */
+export const QUEUES = {
+  /** Prefix of the per-organisation single-call queues: `single-<organisationId>`. */
+  singlePrefix: 'single-',
+  batch: 'batch',
+  scheduler: 'scheduler',
+} as const;
+
+export function singleQueueName(organisationId: number): string {
+  return `${QUEUES.singlePrefix}${organisationId}`;
+}
+
+/** Job names, namespaced. */
+export const JOBS = {
+  request: 'lrs.request',
+  batchAssemble: 'lrs.batch.assemble',
+  batchSubmit: 'lrs.batch.submit',
+  batchPoll: 'lrs.batch.poll',
+  reconcile: 'lrs.reconcile',
+  batchSweep: 'lrs.batch.sweep',
+  acquireUlns: 'lrs.acquire-ulns',
+} as const;
+
+export const JOB_DATA = {
+  [JOBS.request]: z.object({ requestId: z.number().int().positive() }),
+  [JOBS.batchAssemble]: z.object({}).passthrough(),
+  [JOBS.batchSubmit]: z.object({ batchId: z.number().int().positive() }),
+  [JOBS.batchPoll]: z.object({ batchId: z.number().int().positive() }),
+  [JOBS.reconcile]: z.object({}).passthrough(),
+  [JOBS.batchSweep]: z.object({}).passthrough(),
+  [JOBS.acquireUlns]: z.object({ organisationId: z.number().int().positive().optional() }).passthrough(),
+} as const;
+export type JobName = keyof typeof JOB_DATA;
+export type JobData<N extends JobName> = z.infer<(typeof JOB_DATA)[N]>;
+
+/** BullMQ rejects integer-looking custom ids, so a request's job id is `req-<id>`. */
+export function requestJobId(requestId: number): string {
+  return `req-${requestId}`;
+}
+export function batchJobId(kind: 'submit' | 'poll', batchId: number): string {
+  return `batch-${kind}-${batchId}`;
+}
+
+/** Parses job data for a job name; throws a plain error naming the job if it does not match. */
+export function parseJobData<N extends JobName>(name: N, data: unknown): JobData<N> {
+  const r = JOB_DATA[name].safeParse(data);
+  if (!r.success) throw new Error(`job ${name} has data that does not match its schema: ${r.error.issues[0]?.message ?? ''}`);
+  return r.data as JobData<N>;
+}
+
+/**
+ * BullMQ key prefix, hash-tagged so every key of every queue lands in one Redis Cluster slot
+ * (BullMQ's Lua scripts touch several keys of a queue at once).
+ */
+export function bullPrefix(queuePrefix: string): string {
+  return `{${queuePrefix}}`;
+}
+
+/** Default options for request jobs: completed jobs are dropped (Postgres keeps the record). */
+export const REQUEST_JOB_OPTIONS: JobsOptions = {
+  removeOnComplete: true,
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export interface RedisFactoryOptions {
+  url: string;
+  /** Shown in CLIENT LIST; tests use it to find leaked connections. */
+  connectionName: string;
+}
+
+/**
+ * A Redis connection for BullMQ. Workers need maxRetriesPerRequest: null (blocking commands);
+ * queues used by producers fail fast instead of hanging when Redis is down.
+ */
+export function createRedis(o: RedisFactoryOptions & { forWorker: boolean }): Redis {
+  const options: RedisOptions = {
+    connectionName: o.connectionName,
+    maxRetriesPerRequest: o.forWorker ? null : 3,
+    enableReadyCheck: true,
+    retryStrategy: (times) => Math.min(times * 200, 5_000),
+  };
+  return new Redis(o.url, options);
+}
+
+export function createQueue(name: string, o: { connection: Redis; queuePrefix: string }): Queue {
+  return new Queue(name, { connection: o.connection, prefix: bullPrefix(o.queuePrefix) });
+}
