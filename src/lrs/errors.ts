@@ -22,6 +22,8 @@ export const RELAY_CODES = {
   MALFORMED_RESPONSE: 'MALFORMED_RESPONSE',
   /** http:// endpoint without explicit permission, missing credentials, unreadable certificate… */
   CONFIGURATION: 'CONFIGURATION',
+  /** A response was read but it carries no overall LRS response code (retrieveULNs: per-ULN codes only). */
+  RESPONSE_READ: 'RESPONSE_READ',
   /** The call was aborted by the caller's AbortSignal (shutdown). */
   ABORTED: 'ABORTED',
 } as const;

@@ -74,11 +74,10 @@ export interface MessageSpec {
 
 type FieldOpts = { min?: number; max?: number; nil?: boolean; key?: string; ns?: string };
 
-/** 'MISIdentifier' → 'misIdentifier', 'ULN' → 'uln', 'DateOfBirth' → 'dateOfBirth'. */
-function toKey(name: string): string {
-  const m = /^([A-Z]+)(?=[A-Z][a-z]|$)/.exec(name);
-  if (m?.[1] && m[1].length > 1) return m[1].toLowerCase() + name.slice(m[1].length);
-  return name.charAt(0).toLowerCase() + name.slice(1);
+/** camelCase key of an element name, acronyms as words: 'MISIdentifier' → 'misIdentifier', 'SearchedULN' → 'searchedUln', 'JobID' → 'jobId'. */
+export function toKey(name: string): string {
+  const words = name.replace(/[A-Z]{2,}(?=[A-Z][a-z]|s[A-Z]|s?$)/g, (m) => m.charAt(0) + m.slice(1).toLowerCase());
+  return words.charAt(0).toLowerCase() + words.slice(1);
 }
 
 function makeField(ns: string) {

@@ -126,7 +126,8 @@ export interface LrsLearner {
 export interface ResultBase {
   /** The LRS response code exactly as sent (unknown codes kept verbatim). */
   code: string;
-  codeSource: 'lrs';
+  /** 'lrs' except when the LRS sent no overall code (retrieveULNs), then our RESPONSE_READ. */
+  codeSource: CodeSource;
   class: CodeClass;
 }
 

@@ -1,0 +1,158 @@
+/**
+ * The LRS client: validate → build → send → read, one path for all fourteen operations.
+ *
+ * Why envelopes are built from our own message descriptions (messages.ts) and not by the `soap`
+ * package at runtime (measured, see SOAP-NOTES): with the WSDL as published soap qualifies every
+ * LearnerService.svc child element (the LRS validates with the strict MIAP schema and would answer
+ * WSEC0001); it emits R9 wrapper parameters in object-key order, not schema order; it does no request
+ * validation; clients built from the same WSDL share one mutable cached WSDL object; and it costs about
+ * twice the CPU per call. The descriptions are checked against our WSDLs (wsdl/) by a unit test using
+ * soap, so the wire format and the contract cannot drift apart.
+ */
+import { LrsError, RELAY_CODES, type FieldProblem } from './errors.ts';
+import { buildEnvelope, buildHeaders } from './envelope.ts';
+import { validateMessage, type MessageSpec, type WireObject } from './messages.ts';
+import * as op from './operations/index.ts';
+import { readLrsAnswer, relayError } from './response.ts';
+import { checkRule } from './rules.ts';
+import { createTransport } from './transport.ts';
+import type { CallOptions, CreateLrsClientOptions, LrsClient, LrsIdentity } from './types.ts';
+import { createXmlParser, type SoapBody } from './xml.ts';
+
+/** Credential fields are checked once, on the identity, so a bad password is reported once, not per message shape. */
+const CREDENTIAL_PATHS = /^(organisationRef|ukprn|orgPassword|userName|invokingOrganisation|identity)(\.|$)/;
+
+/** Every problem with the identity behind a call (SPEC §2.4). Messages never contain the values. */
+export function validateIdentity(id: LrsIdentity, service: MessageSpec['service']): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const has = (v: string | undefined) => v !== undefined && v !== '';
+  if (has(id.ukprn) === has(id.organisationRef)) {
+    problems.push({ field: 'identity', message: 'must have exactly one of UKPRN or organisation reference' });
+  }
+  if (has(id.ukprn)) {
+    const p = checkRule('ukprn', id.ukprn ?? '');
+    if (p) problems.push({ field: 'identity.ukprn', message: p });
+  }
+  if (has(id.organisationRef)) {
+    const p = checkRule('organisationRef', id.organisationRef ?? '');
+    if (p) problems.push({ field: 'identity.organisationRef', message: p });
+  }
+  if (service === 'externalService' && !has(id.organisationRef)) {
+    problems.push({ field: 'identity.organisationRef', message: 'is required for the External service (it has no UKPRN field)' });
+  }
+  const pw = checkRule('orgPassword', id.password ?? '');
+  if (pw) problems.push({ field: 'identity.password', message: pw });
+  const user = checkRule('userName', id.userName ?? '');
+  if (user) problems.push({ field: 'identity.userName', message: user });
+  return problems;
+}
+
+/** The LOCAL_VALIDATION error listing every problem (field names and rules only). */
+export function localValidationError(operation: string, problems: FieldProblem[]): LrsError {
+  const list = problems.map((p) => `${p.field} ${p.message}`).join('; ');
+  return relayError(RELAY_CODES.LOCAL_VALIDATION, `request not sent: ${problems.length} field problem(s): ${list}`, { operation, problems });
+}
+
+/** Validates identity + message; throws LOCAL_VALIDATION with every problem. */
+export function assertValidRequest(spec: MessageSpec, id: LrsIdentity, wire: WireObject, extra: FieldProblem[] = []): void {
+  const problems = [
+    ...validateIdentity(id, spec.service),
+    ...validateMessage(spec, wire).filter((p) => !CREDENTIAL_PATHS.test(p.field)),
+    ...extra,
+  ];
+  if (problems.length > 0) throw localValidationError(spec.operation, problems);
+}
+
+function countProblem(given: number | undefined, actual: number): FieldProblem[] {
+  return given !== undefined && given !== actual
+    ? [{ field: 'learnerRecordCount', message: 'must equal the number of learners sent' }]
+    : [];
+}
+
+/** Creates a client. No connection is made until the first call. */
+export function createLrsClient(options: CreateLrsClientOptions): LrsClient {
+  const transport = createTransport(options);
+  const parser = createXmlParser();
+
+  async function call<T extends { code: string; codeSource: 'lrs' | 'relay' }>(
+    spec: MessageSpec,
+    id: LrsIdentity,
+    wire: WireObject,
+    parse: (body: SoapBody) => T,
+    o: CallOptions | undefined,
+    extra: FieldProblem[] = [],
+  ): Promise<T> {
+    assertValidRequest(spec, id, wire, extra);
+    const started = performance.now();
+    const organisation = id.ukprn || id.organisationRef || '';
+    let httpStatus: number | undefined;
+    try {
+      const answer = await transport.post(options.endpoints[spec.service], {
+        operation: spec.operation,
+        headers: buildHeaders(spec),
+        body: buildEnvelope(spec, wire),
+        signal: o?.signal,
+        timeoutMs: o?.timeoutMs,
+      });
+      httpStatus = answer.status;
+      const result = parse(readLrsAnswer(parser, answer, spec.operation, [spec.response.name]));
+      report(spec, organisation, id.userName, result.code, result.codeSource, started, httpStatus);
+      return result;
+    } catch (e) {
+      const err = e instanceof LrsError ? e : relayError(RELAY_CODES.MALFORMED_RESPONSE, 'response could not be read', { operation: spec.operation, httpStatus, cause: e });
+      report(spec, organisation, id.userName, err.code, err.codeSource, started, err.httpStatus ?? httpStatus);
+      throw err;
+    }
+  }
+
+  function report(spec: MessageSpec, organisation: string, userName: string, code: string, codeSource: 'lrs' | 'relay', started: number, httpStatus: number | undefined): void {
+    if (!options.onCall) return;
+    try {
+      options.onCall({ operation: spec.operation, organisation, userName, code, codeSource, durationMs: Math.round(performance.now() - started), httpStatus });
+    } catch {
+      // An audit hook must never turn a completed LRS call into a failure (the LRS may already have acted).
+    }
+  }
+
+  return {
+    learnerByUln: (id, input, o) => call(op.learnerByUln.spec, id, op.learnerByUln.build(id, input), op.learnerByUln.parse, o),
+    learnerByDemographics: (id, input, o) =>
+      call(op.learnerByDemographics.spec, id, op.learnerByDemographics.build(id, input), op.learnerByDemographics.parse, o),
+    registerSingleLearner: (id, learner, o) =>
+      call(op.registerSingleLearner.spec, id, op.registerSingleLearner.build(id, learner), op.registerSingleLearner.parse, o),
+    updateSingleLearner: (id, learner, o) =>
+      call(op.updateSingleLearner.spec, id, op.updateSingleLearner.build(id, learner), op.updateSingleLearner.parse, o),
+    verifyLearner: (id, learner, o) => call(op.verifyLearner.spec, id, op.verifyLearner.build(id, learner), op.verifyLearner.parse, o),
+    submitBatchRegistration: (id, input, o) =>
+      call(
+        op.submitBatchRegistration.spec,
+        id,
+        op.submitBatchRegistration.build(id, input),
+        op.submitBatchRegistration.parse,
+        o,
+        countProblem(input.learnerRecordCount, input.learners.length),
+      ),
+    getBatchRegistrationOutput: (id, jobId, o) =>
+      call(op.getBatchRegistrationOutput.spec, id, op.getBatchRegistrationOutput.build(id, jobId), op.getBatchRegistrationOutput.parse, o),
+    submitVerifyBatch: (id, input, o) =>
+      call(
+        op.submitVerifyBatch.spec,
+        id,
+        op.submitVerifyBatch.build(id, input),
+        op.submitVerifyBatch.parse,
+        o,
+        countProblem(input.learnerRecordCount, input.learners.length),
+      ),
+    getVerifyBatchOutput: (id, jobId, o) =>
+      call(op.getVerifyBatchOutput.spec, id, op.getVerifyBatchOutput.build(id, jobId), op.getVerifyBatchOutput.parse, o),
+    retrieveUlns: (id, ulns, o) => call(op.retrieveUlns.spec, id, op.retrieveUlns.build(id, ulns), op.retrieveUlns.parse, o),
+    getLearnerLearningEvents: (id, input, o) =>
+      call(op.getLearnerLearningEvents.spec, id, op.getLearnerLearningEvents.build(id, input), op.getLearnerLearningEvents.parse, o),
+    learnerByUlnR9: (id, input, o) => call(op.learnerByUlnR9.spec, id, op.learnerByUlnR9.build(id, input), op.learnerByUlnR9.parse, o),
+    submitAchievementBatchJob: (id, input, o) =>
+      call(op.submitAchievementBatchJob.spec, id, op.submitAchievementBatchJob.build(id, input), op.submitAchievementBatchJob.parse, o),
+    getAchievementBatchJob: (id, jobId, o) =>
+      call(op.getAchievementBatchJob.spec, id, op.getAchievementBatchJob.build(id, jobId), op.getAchievementBatchJob.parse, o),
+    close: () => transport.close(),
+  };
+}

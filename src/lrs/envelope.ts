@@ -1,0 +1,79 @@
+/**
+ * Builds SOAP 1.1 request envelopes from a message description (messages.ts) and a wire object.
+ * Hand-built strings: element order comes from the description, never from object key order,
+ * and unqualified children get no namespace (the root uses a prefix, so no default namespace is in scope).
+ */
+import { NS, type FieldSpec, type MessageSpec, type WireObject, type WireValue } from './messages.ts';
+
+/** Characters XML 1.0 cannot carry at all; removed rather than sent as an unparseable message. */
+// eslint-disable-next-line no-control-regex
+const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+
+/** Escapes text for element content. `\r` is sent as a reference so a parser does not normalise it away. */
+export function escapeXmlText(s: string): string {
+  return s
+    .replace(INVALID_XML_CHARS, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r/g, '&#13;');
+}
+
+function collectNamespaces(fields: readonly FieldSpec[], into: Set<string>): void {
+  for (const f of fields) {
+    if (f.ns !== '') into.add(f.ns);
+    if (f.children) collectNamespaces(f.children, into);
+  }
+}
+
+/** Prefix per namespace for one message: `m` for the root's, then `a`, `b`, … in order of first use. */
+function prefixesFor(spec: MessageSpec): Map<string, string> {
+  const all = new Set<string>();
+  collectNamespaces(spec.fields, all);
+  const map = new Map<string, string>([[spec.root.ns, 'm']]);
+  let i = 0;
+  for (const ns of all) if (!map.has(ns)) map.set(ns, String.fromCharCode(97 + i++));
+  return map;
+}
+
+function writeFields(fields: readonly FieldSpec[], obj: WireObject, prefixes: Map<string, string>, out: string[]): void {
+  for (const f of fields) {
+    const raw = obj[f.name];
+    if (raw === undefined) continue;
+    const items: WireValue[] = Array.isArray(raw) ? raw : [raw];
+    const qname = f.ns === '' ? f.name : `${prefixes.get(f.ns) ?? ''}:${f.name}`;
+    for (const item of items) {
+      if (item === undefined) continue;
+      if (item === null) {
+        out.push(`<${qname} xsi:nil="true"/>`);
+      } else if (typeof item === 'string') {
+        out.push(item === '' ? `<${qname}/>` : `<${qname}>${escapeXmlText(item)}</${qname}>`);
+      } else if (!Array.isArray(item) && f.children) {
+        out.push(`<${qname}>`);
+        writeFields(f.children, item, prefixes, out);
+        out.push(`</${qname}>`);
+      }
+    }
+  }
+}
+
+/**
+ * The full SOAP envelope for one request. Assumes the value was validated (validateMessage):
+ * elements with no description are not sent, whatever the object holds.
+ */
+export function buildEnvelope(spec: MessageSpec, value: WireObject): string {
+  const prefixes = prefixesFor(spec);
+  const decls = [...prefixes].map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');
+  const out: string[] = [
+    `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="${NS.soapEnv}" xmlns:xsi="${NS.xsi}"><s:Body>`,
+    `<m:${spec.root.name}${decls}>`,
+  ];
+  writeFields(spec.fields, value, prefixes, out);
+  out.push(`</m:${spec.root.name}></s:Body></s:Envelope>`);
+  return out.join('');
+}
+
+/** HTTP headers for one request: `SOAPAction` quoted as SOAP 1.1 requires (`""` when empty). */
+export function buildHeaders(spec: MessageSpec): Record<string, string> {
+  return { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${spec.soapAction}"` };
+}

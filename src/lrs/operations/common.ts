@@ -1,0 +1,89 @@
+/**
+ * Pieces shared by the operation modules: identity → wire credentials, response code → result base,
+ * and readers for the records several responses share (Learner, VerifiedLearner).
+ */
+import { classifyCode } from '../catalogue.ts';
+import { RELAY_CODES } from '../errors.ts';
+import { toKey, type FieldSpec, type MessageSpec, type WireObject } from '../messages.ts';
+import { relayError } from '../response.ts';
+import type { LrsIdentity, LrsLearner, ResultBase, VerifiedLearner } from '../types.ts';
+import { child, childNames, childNumber, childText, children, text, type SoapBody, type XNode } from '../xml.ts';
+
+/** Optional text: undefined stays undefined (element omitted), anything else is sent as given. */
+export function opt(v: string | number | undefined | null): string | undefined {
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+/** LearnerService.svc credentials. The identifier not in use is omitted (HMPPS style, SPEC §11.1). */
+export function lsCredentials(id: LrsIdentity): WireObject {
+  return {
+    OrganisationRef: opt(id.organisationRef),
+    UKPRN: opt(id.ukprn),
+    OrgPassword: id.password,
+    UserName: id.userName,
+  };
+}
+
+/** The result base for an LRS response code (unknown codes kept verbatim, class `unknown`). */
+export function resultBase(code: string): ResultBase {
+  return { code, codeSource: 'lrs', class: classifyCode(code).class };
+}
+
+/** The response code of a body, or MALFORMED_RESPONSE when there is none. */
+export function requireCode(node: XNode | undefined, operation: string): string {
+  const code = childText(node, 'ResponseCode')?.trim();
+  if (!code) throw relayError(RELAY_CODES.MALFORMED_RESPONSE, 'response has no ResponseCode', { operation });
+  return code;
+}
+
+/** For R9/External: the `…Result` element inside the response wrapper. */
+export function resultNode(body: SoapBody, spec: MessageSpec): XNode {
+  const resultName = spec.response.result ?? `${spec.wsdlOperation}Result`;
+  const r = child(body.root, resultName);
+  if (!r) throw relayError(RELAY_CODES.MALFORMED_RESPONSE, `response has no ${resultName}`, { operation: spec.operation });
+  return r;
+}
+
+/** Every leaf child as camelCase key → text (absent/nil/empty → not set). */
+export function readLeaves(node: XNode, skip: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of childNames(node)) {
+    if (skip.includes(name)) continue;
+    const first = children(node, name)[0];
+    if (first && childNames(first).length > 0) continue;
+    const v = text(first);
+    if (v !== undefined) out[toKey(name)] = v;
+  }
+  return out;
+}
+
+/** A find-response `Learner` (SPEC §4.3). LinkedULNs is qualified on the wire; read by local name. */
+export function parseLearner(node: XNode): LrsLearner {
+  const leaves = readLeaves(node, ['LinkedULNs', 'VersionNumber']);
+  const linkedUlns = children(child(node, 'LinkedULNs'), 'ULN')
+    .map((n) => text(n))
+    .filter((u): u is string => u !== undefined);
+  return { ...leaves, uln: leaves.uln ?? '', linkedUlns, versionNumber: childNumber(node, 'VersionNumber') };
+}
+
+/** A `VerifiedLearner` (verifyLearner and verify-batch rows). */
+export function parseVerifiedLearner(node: XNode): VerifiedLearner {
+  const leaves = readLeaves(node, ['FailureFlag', 'ResponseCode']);
+  const failureFlags = children(node, 'FailureFlag')
+    .map((n) => text(n)?.trim())
+    .filter((f): f is string => !!f);
+  return { ...leaves, searchedUln: leaves.searchedUln, responseCode: childText(node, 'ResponseCode')?.trim() ?? '', failureFlags };
+}
+
+/** Maps a camelCase input object onto the text fields of a description (complex fields are left to the caller). */
+export function fieldsToWire(fields: readonly FieldSpec[], input: object): WireObject {
+  const src = input as Record<string, string | number | undefined | null>;
+  const out: WireObject = {};
+  for (const f of fields) if (!f.children) out[f.name] = opt(src[f.key]);
+  return out;
+}
+
+/** The child descriptions of a complex field of a message. */
+export function childFields(fields: readonly FieldSpec[], name: string): readonly FieldSpec[] {
+  return fields.find((f) => f.name === name)?.children ?? [];
+}

@@ -1,0 +1,25 @@
+/** getVerifyBatchOutput (SPEC §4.8): poll a verify batch; rows carry WSVRC codes and VRF flags. */
+import { MESSAGES, type WireObject } from '../messages.ts';
+import type { LrsIdentity, VerifyBatchOutput } from '../types.ts';
+import { childText, children, type SoapBody } from '../xml.ts';
+import { lsCredentials, parseVerifiedLearner, requireCode, resultBase } from './common.ts';
+import { batchState } from './get-batch-registration-output.ts';
+
+export const spec = MESSAGES.getVerifyBatchOutput;
+
+export function buildGetVerifyBatchOutput(id: LrsIdentity, jobId: string): WireObject {
+  return { ...lsCredentials(id), JobID: jobId };
+}
+
+export function parseGetVerifyBatchOutput(body: SoapBody): VerifyBatchOutput {
+  const r = body.root;
+  const code = requireCode(r, spec.operation);
+  return {
+    ...resultBase(code),
+    state: batchState(code),
+    jobStatus: childText(r, 'JobStatus'),
+    jobStartedDateTime: childText(r, 'JobStartedDateTime'),
+    jobFinishedDateTime: childText(r, 'JobFinishedDateTime'),
+    learners: children(r, 'VerifiedLearner').map(parseVerifiedLearner),
+  };
+}

@@ -1,0 +1,28 @@
+/** retrieveULNs (SPEC §4.9): status of up to 200 known ULNs, with the master ULN for merged learners. */
+import { classifyCode } from '../catalogue.ts';
+import { RELAY_CODES } from '../errors.ts';
+import { MESSAGES, type WireObject } from '../messages.ts';
+import type { LrsIdentity, RetrieveUlnsResult, RetrievedUln } from '../types.ts';
+import { child, childText, children, type SoapBody } from '../xml.ts';
+import { readLeaves, lsCredentials, resultBase } from './common.ts';
+
+export const spec = MESSAGES.retrieveUlns;
+
+export function buildRetrieveUlns(id: LrsIdentity, ulns: string[]): WireObject {
+  return { ...lsCredentials(id), ULNsToRetrieve: { ULN: ulns } };
+}
+
+/**
+ * The response has no overall ResponseCode in the schema, only one per ULN. When the LRS sends none we say
+ * so with our RESPONSE_READ code rather than inventing an LRS code.
+ */
+export function parseRetrieveUlns(body: SoapBody): RetrieveUlnsResult {
+  const ulns = children(child(body.root, 'RetrievedULNs'), 'VerifiedULN').map((n): RetrievedUln => {
+    const l = readLeaves(n);
+    return { ...l, uln: l.uln ?? '', responseCode: l.responseCode?.trim() };
+  });
+  const top = childText(body.root, 'ResponseCode')?.trim();
+  if (top) return { ...resultBase(top), ulns };
+  const read = classifyCode(RELAY_CODES.RESPONSE_READ);
+  return { code: read.code, codeSource: 'relay', class: read.class, ulns };
+}

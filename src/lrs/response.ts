@@ -1,0 +1,95 @@
+/**
+ * Turns an HTTP answer into either a SOAP body to parse or a typed LrsError:
+ * MIAPAPIException and DomainFault faults keep the LRS's own ErrorCode; anything the LRS did not
+ * name (maintenance page, HTML, WCF infrastructure faults, HTTP errors) gets one of our codes.
+ * We never report an LRS code the LRS did not send.
+ */
+import type { XMLParser } from 'fast-xml-parser';
+import { classifyCode, isRetryable } from './catalogue.ts';
+import { LrsError, RELAY_CODES, type FieldProblem } from './errors.ts';
+import { child, childText, hasDoctype, readSoapBody, type SoapBody } from './xml.ts';
+
+/** An LrsError for one of our codes (class and retryability from the catalogue). */
+export function relayError(
+  code: string,
+  message: string,
+  o: { operation?: string | undefined; httpStatus?: number | undefined; ambiguous?: boolean; cause?: unknown; problems?: FieldProblem[]; description?: string | undefined } = {},
+): LrsError {
+  const entry = classifyCode(code);
+  return new LrsError(message, { ...o, code, codeSource: 'relay', class: entry.class, retryable: isRetryable(entry) });
+}
+
+/** The maintenance page (SPEC §5.4): an Azure-storage-style HTML page titled UnsupportedHttpVerb. */
+export function looksLikeMaintenancePage(body: string): boolean {
+  return /UnsupportedHttpVerb|doesn't support specified Http Verb/i.test(body) && /<html|<!doctype html|<h1|<li/i.test(body);
+}
+
+/**
+ * Schema-validation messages quote the value we sent (`Value 'Smith' is not facet-valid…`);
+ * that may be personal data, so the quoted value is removed before the text is kept anywhere.
+ */
+export function redactFaultText(s: string | undefined): string | undefined {
+  return s?.replace(/Value '(?:[^']|'')*'/g, "Value '[redacted]'");
+}
+
+export interface HttpAnswer {
+  status: number;
+  contentType?: string | undefined;
+  body: string;
+}
+
+/** Reads a SOAP fault into an LrsError; the fault's own ErrorCode when it has one. */
+export function faultToError(fault: SoapBody['fault'], operation: string | undefined, httpStatus: number | undefined): LrsError {
+  const detail = child(fault, 'detail') ?? child(fault, 'Detail');
+  const miap = child(detail, 'MIAPAPIException');
+  const domain = child(detail, 'DomainFault');
+  const faultcode = childText(fault, 'faultcode') ?? '';
+  const faultstring = childText(fault, 'faultstring');
+  const lrsCode = (childText(miap, 'ErrorCode') ?? childText(domain, 'ErrorCode'))?.trim();
+  if (lrsCode) {
+    const entry = classifyCode(lrsCode);
+    const description = redactFaultText(childText(miap, 'Description') ?? faultstring);
+    return new LrsError(`LRS fault ${lrsCode}: ${entry.meaning}`, {
+      code: lrsCode,
+      codeSource: 'lrs',
+      class: entry.class,
+      retryable: isRetryable(entry),
+      operation,
+      httpStatus,
+      description,
+      furtherDetails: redactFaultText(childText(miap, 'FurtherDetails') ?? childText(domain, 'ErrorDetail')),
+    });
+  }
+  const what = /ActionNotSupported/i.test(faultcode) ? 'the LRS did not recognise the SOAP action' : 'SOAP fault without an LRS error code';
+  return relayError(RELAY_CODES.SOAP_FAULT, `${what} (${faultcode || 'no faultcode'})`, {
+    operation,
+    httpStatus,
+    description: redactFaultText(faultstring),
+  });
+}
+
+/**
+ * Checks an HTTP answer and returns its SOAP body, or throws the LrsError it amounts to.
+ * `expectedRoots` are the response root local names the operation may answer with (empty = any).
+ */
+export function readLrsAnswer(parser: XMLParser, a: HttpAnswer, operation?: string, expectedRoots: readonly string[] = []): SoapBody {
+  const o = { operation, httpStatus: a.status };
+  // An HTML page may start with <!DOCTYPE html>; any other DOCTYPE or entity declaration is hostile or broken.
+  if (/<!ENTITY/i.test(a.body) || (hasDoctype(a.body) && !/<!DOCTYPE\s+html[\s>]/i.test(a.body))) {
+    throw relayError(RELAY_CODES.MALFORMED_RESPONSE, 'response refused: it declares a DOCTYPE or entities (never expanded)', o);
+  }
+  const soap = hasDoctype(a.body) ? undefined : readSoapBody(parser, a.body);
+  if (!soap) {
+    if (a.status === 405 || looksLikeMaintenancePage(a.body)) {
+      throw relayError(RELAY_CODES.LRS_MAINTENANCE, `LRS maintenance page (HTTP ${a.status})`, o);
+    }
+    if (a.status >= 400 && a.body.trim() === '') throw relayError(RELAY_CODES.HTTP_ERROR, `HTTP ${a.status} with an empty body`, o);
+    throw relayError(RELAY_CODES.NON_SOAP_RESPONSE, `HTTP ${a.status} answer is not SOAP (${a.contentType ?? 'no content type'})`, o);
+  }
+  if (soap.fault) throw faultToError(soap.fault, operation, a.status);
+  if (a.status >= 400) throw relayError(RELAY_CODES.HTTP_ERROR, `HTTP ${a.status} with a SOAP body that is not a fault`, o);
+  if (expectedRoots.length > 0 && !expectedRoots.includes(soap.rootName)) {
+    throw relayError(RELAY_CODES.MALFORMED_RESPONSE, `unexpected response element ${soap.rootName}`, o);
+  }
+  return soap;
+}

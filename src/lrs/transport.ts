@@ -1,0 +1,140 @@
+/**
+ * HTTPS transport for LRS calls: undici Agent with TLS ≥ 1.2, the organisation's client certificate,
+ * keep-alive, a per-call timeout and the caller's AbortSignal. Every failure becomes an LrsError with
+ * one of our codes; a timeout is marked ambiguous because the LRS may have acted on the request.
+ */
+import { Agent, request } from 'undici';
+import { RELAY_CODES } from './errors.ts';
+import { relayError, type HttpAnswer } from './response.ts';
+import type { LrsTlsCredentials } from './types.ts';
+
+export interface TransportOptions {
+  /** Default per-call timeout, ms (default 20000). */
+  timeoutMs?: number | undefined;
+  /** TCP+TLS connect timeout, ms (default 5000). */
+  connectTimeoutMs?: number | undefined;
+  /** Plain http:// is refused unless true (the simulator). */
+  allowInsecureHttp?: boolean | undefined;
+  tls?: LrsTlsCredentials | undefined;
+  /** Largest response body accepted, bytes (default 50 MB; a long PLR is ~30 KB). */
+  maxResponseBytes?: number | undefined;
+}
+
+export interface PostOptions {
+  operation: string;
+  headers: Record<string, string>;
+  body: string;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+}
+
+export interface Transport {
+  post(url: string, o: PostOptions): Promise<HttpAnswer>;
+  close(): Promise<void>;
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+/** Errors after the request may have been written: the LRS may have acted on it. */
+const AMBIGUOUS_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function errorCodes(e: unknown): string[] {
+  const codes: string[] = [];
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string') codes.push(c);
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return codes;
+}
+
+function isTlsFailure(codes: string[], e: unknown): boolean {
+  if (codes.some((c) => /^(ERR_TLS|ERR_SSL|ERR_OSSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_CRYPTO)/.test(c))) return true;
+  return e instanceof Error && /\b(SSL|TLS)\b|certificate|mac verify failure|PKCS12/i.test(e.message);
+}
+
+/** Creates the transport. Throws CONFIGURATION when the certificate cannot be loaded. */
+export function createTransport(o: TransportOptions = {}): Transport {
+  const timeoutMs = o.timeoutMs ?? 20_000;
+  const maxBytes = o.maxResponseBytes ?? 50 * 1024 * 1024;
+  let agent: Agent;
+  try {
+    agent = new Agent({
+      keepAliveTimeout: 30_000,
+      connect: { timeout: o.connectTimeoutMs ?? 5_000, minVersion: 'TLSv1.2', ...(o.tls ?? {}) },
+    });
+  } catch (e) {
+    throw relayError(RELAY_CODES.CONFIGURATION, 'could not set up the LRS client certificate', { cause: e });
+  }
+
+  async function post(url: string, p: PostOptions): Promise<HttpAnswer> {
+    const base = { operation: p.operation };
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch (e) {
+      throw relayError(RELAY_CODES.CONFIGURATION, 'LRS endpoint is not a valid URL', { ...base, cause: e });
+    }
+    if (parsed.protocol === 'http:' && !o.allowInsecureHttp) {
+      throw relayError(RELAY_CODES.CONFIGURATION, 'plain http:// LRS endpoint refused (set allowInsecureHttp only for the simulator)', base);
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      throw relayError(RELAY_CODES.CONFIGURATION, 'LRS endpoint must be https://', base);
+    }
+    if (p.signal?.aborted) throw relayError(RELAY_CODES.ABORTED, 'call aborted before it was sent', base);
+
+    const callTimeout = p.timeoutMs ?? timeoutMs;
+    const timer = AbortSignal.timeout(callTimeout);
+    const signal = p.signal ? AbortSignal.any([p.signal, timer]) : timer;
+    let sent = false;
+    try {
+      const res = await request(parsed, {
+        method: 'POST',
+        headers: p.headers,
+        body: p.body,
+        dispatcher: agent,
+        signal,
+        headersTimeout: callTimeout,
+        bodyTimeout: callTimeout,
+      });
+      sent = true;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        const b = chunk as Buffer;
+        size += b.length;
+        if (size > maxBytes) {
+          res.body.destroy();
+          throw relayError(RELAY_CODES.MALFORMED_RESPONSE, `response larger than ${maxBytes} bytes refused`, { ...base, httpStatus: res.statusCode });
+        }
+        chunks.push(b);
+      }
+      const ct = res.headers['content-type'];
+      return { status: res.statusCode, contentType: Array.isArray(ct) ? ct[0] : ct, body: Buffer.concat(chunks).toString('utf8') };
+    } catch (e) {
+      if (e instanceof Error && e.name === 'LrsError') throw e;
+      if (p.signal?.aborted) throw relayError(RELAY_CODES.ABORTED, 'call aborted by the caller', { ...base, ambiguous: true, cause: e });
+      const codes = errorCodes(e);
+      if (timer.aborted || codes.some((c) => c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT')) {
+        throw relayError(RELAY_CODES.TIMEOUT, `no answer within ${callTimeout} ms`, { ...base, ambiguous: true, cause: e });
+      }
+      if (isTlsFailure(codes, e)) throw relayError(RELAY_CODES.TLS_FAILED, 'TLS handshake or certificate failure', { ...base, cause: e });
+      if (codes.some((c) => CONNECTION_CODES.has(c))) {
+        throw relayError(RELAY_CODES.CONNECTION_FAILED, `could not connect to the LRS (${codes[0] ?? 'error'})`, { ...base, cause: e });
+      }
+      const ambiguous = sent || codes.some((c) => AMBIGUOUS_CODES.has(c));
+      throw relayError(RELAY_CODES.CONNECTION_FAILED, `connection to the LRS failed (${codes[0] ?? 'error'})`, { ...base, ambiguous, cause: e });
+    }
+  }
+
+  return {
+    post,
+    close: () => agent.close(),
+  };
+}
