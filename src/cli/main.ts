@@ -8,6 +8,8 @@ type CommandModule = { run(args: string[]): Promise<number>; summary?: string };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   migrate: { summary: 'apply the database migrations (safe to run twice, or twice at once)', load: () => import('./migrate.ts') },
+  call: { summary: 'make one LRS call from a JSON input and print the typed result', load: () => import('./call.ts') },
+  conformance: { summary: 'parse every LRS response sample under a folder and print what was recognised', load: () => import('./conformance.ts') },
 };
 
 function printHelp(): void {
