@@ -1,0 +1,72 @@
+/**
+ * Fault and failure bodies in the shapes SPEC §5.4 describes: the Java MIAPAPIException (LearnerService.svc),
+ * WCF faults (ActionNotSupported, DomainFault, internal error) and the Azure-storage-style maintenance page.
+ */
+import { escapeXml, formatMiapDateTime, miapEnvelope, NS, wcfEnvelope } from './xml.ts';
+
+/** Description texts of the WSEC codes the simulator raises as faults. */
+export const WSEC_DESCRIPTIONS = {
+  WSEC0001: 'Invalid request, The request was badly formed - this may include missing mandatory parameters, or invalid data types.',
+  WSEC0002: 'Unknown request, The requested operation is not supported.',
+  WSEC0003: 'Unknown organisation, The organisation is not known or is not authorised to use the web services.',
+  WSEC0004: 'Out of hours, The request was made outside the operational hours of the service.',
+  WSEC0005: 'Incorrect password, The organisation password supplied is incorrect.',
+  WSEC0006: 'Insufficient access, The organisation is not allowed to use this operation.',
+} as const;
+export type FaultCode = keyof typeof WSEC_DESCRIPTIONS;
+
+/** Actors as the Java service names them; validation faults come from the schema validator. */
+const ACTORS: Record<FaultCode, string> = {
+  WSEC0001: 'uk.gov.miap.lrs.api.learner.utils.MSGValidator.validateSOAPMSG()',
+  WSEC0002: 'uk.gov.miap.lrs.api.learner.LearnerServiceImpl.dispatch()',
+  WSEC0003: 'uk.gov.miap.lrs.api.security.OrganisationValidator.validateOrganisation()',
+  WSEC0004: 'uk.gov.miap.lrs.api.security.ServiceHoursValidator.validate()',
+  WSEC0005: 'uk.gov.miap.lrs.api.security.OrganisationValidator.validatePassword()',
+  WSEC0006: 'uk.gov.miap.lrs.api.security.AccessValidator.validateOperation()',
+};
+
+/** HTTP 500 MIAPAPIException fault; detail children are unqualified, as on the real service. */
+export function miapFault(code: FaultCode, furtherDetails: string, now: number): string {
+  return miapEnvelope(
+    `<soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring>uk.gov.miap.lrs.api.exceptions.MIAPAPIException</faultstring>` +
+      `<detail><ns10:MIAPAPIException xmlns:ns10="${NS.exceptions}"><ErrorCode>${code}</ErrorCode><ErrorActor>${ACTORS[code]}</ErrorActor>` +
+      `<Description>${escapeXml(WSEC_DESCRIPTIONS[code])}</Description><FurtherDetails>${escapeXml(furtherDetails)}</FurtherDetails>` +
+      `<ErrorTimestamp>${formatMiapDateTime(now)}</ErrorTimestamp></ns10:MIAPAPIException></detail></soapenv:Fault>`,
+  );
+}
+
+/** WCF's answer to a missing or unknown SOAPAction (HTTP 500). */
+export function actionNotSupportedFault(action: string): string {
+  return wcfEnvelope(
+    `<s:Fault><faultcode xmlns:a="http://schemas.microsoft.com/ws/2005/05/addressing/none">a:ActionNotSupported</faultcode>` +
+      `<faultstring xml:lang="en-GB">The message with Action '${escapeXml(action)}' cannot be processed at the receiver, due to a ContractFilter mismatch at the EndpointDispatcher. ` +
+      `This may be because of either a contract mismatch (mismatched Actions between sender and receiver) or a binding/security mismatch between the sender and the receiver. ` +
+      `Check that sender and receiver have the same contract and the same binding (including security requirements, e.g. Message, Transport, None).</faultstring></s:Fault>`,
+  );
+}
+
+/** R9/External DomainFault (HTTP 500) carrying an LRS error code; ErrorDetail is base64 of the description. */
+export function domainFault(code: string, description: string): string {
+  return wcfEnvelope(
+    `<s:Fault><faultcode>s:Client</faultcode><faultstring xml:lang="en-GB">${escapeXml(description)}</faultstring>` +
+      `<detail><DomainFault xmlns="${NS.faults}" xmlns:i="${NS.xsi}"><ErrorCode>${escapeXml(code)}</ErrorCode>` +
+      `<ErrorDetail>${Buffer.from(description, 'utf8').toString('base64')}</ErrorDetail></DomainFault></detail></s:Fault>`,
+  );
+}
+
+/** What WCF sends for an unhandled exception with exception details hidden (HTTP 500). */
+export function internalErrorFault(): string {
+  return wcfEnvelope(
+    `<s:Fault><faultcode xmlns:a="http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher">a:InternalServiceFault</faultcode>` +
+      `<faultstring xml:lang="en-GB">The server was unable to process the request due to an internal error.</faultstring></s:Fault>`,
+  );
+}
+
+/** The HTML page the LRS host answered with (HTTP 405) during DfE maintenance windows. */
+export function maintenancePage(requestId: string, now: number): string {
+  return (
+    `<!DOCTYPE html><html><head><title>UnsupportedHttpVerb</title></head><body><h1>The resource doesn't support specified Http Verb.</h1>` +
+    `<p><ul><li>HttpStatusCode: 405</li><li>ErrorCode: UnsupportedHttpVerb</li><li>RequestId : ${requestId}</li>` +
+    `<li>TimeStamp : ${new Date(now).toISOString()}</li></ul></p></body></html>`
+  );
+}

@@ -1,0 +1,216 @@
+/**
+ * The simulated learner register: learners indexed for the hot path (date of birth and normalised identity),
+ * demographic matching, find-before-register, ULN issue, versioned updates. State lives in the instance.
+ */
+import type { LearningEvent } from '../lrs/types.ts';
+import { generateUln } from '../lrs/uln.ts';
+import { generateEvents } from './events.ts';
+import { REGISTER_FIELDS, type SimLearner } from './learner-record.ts';
+import { identityKey, isPossibleMatch, normaliseName, type IdentityFields } from './match.ts';
+
+/** A family name (normalised) that always gives too many matches, so tests and demos can reach WSRC0002 at will. */
+export const TOO_MANY_FAMILY_NAME = 'EVERYBODY';
+
+export type FindOutcome =
+  | { code: 'WSRC0001' }
+  | { code: 'WSRC0002' }
+  | { code: 'WSRC0003'; candidates: SimLearner[] }
+  | { code: 'WSRC0004'; learner: SimLearner }
+  | { code: 'WSRC0022'; learner: SimLearner };
+
+export type RegisterOutcome =
+  | { code: 'WSRC0005'; uln: string }
+  | { code: 'WSRC0021'; reason: 'duplicate' | 'no_recent_search' | 'possible_match_wait' };
+
+export type UpdateOutcome = { code: 'WSRC0006' | 'WSRC0013' | 'WSRC0019' | 'WSRC0020' };
+
+export interface StoreOptions {
+  /** How long a FUL demographic search by an organisation licenses registering that person, ms. */
+  findBeforeRegisterWindowMs: number;
+  /** After a possible-match search, how long the organisation must wait before registering, ms (0 = no wait). */
+  possibleMatchMinWaitMs: number;
+  /** More candidates than this is "too many" (WSRC0002). */
+  maxPossibleMatches: number;
+  /** First digit(s) of issued ULNs. */
+  issuedUlnPrefix: string;
+}
+
+interface SearchRecord {
+  at: number;
+  possible: boolean;
+}
+
+/** Today as `yyyy-MM-dd` (UTC). */
+export function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export class LearnerStore {
+  private readonly byUln = new Map<string, SimLearner>();
+  private readonly byDob = new Map<string, SimLearner[]>();
+  private readonly byIdentity = new Map<string, SimLearner[]>();
+  /** org|identity → last FUL search. Insertion-ordered by time, so expiry prunes from the front. */
+  private readonly searches = new Map<string, SearchRecord>();
+  /** Achievements loaded through the External service, per master ULN, shown after the generated PLR. */
+  private readonly loadedEvents = new Map<string, LearningEvent[]>();
+  registrations = 0;
+  duplicateRegistrations = 0;
+  refusedRegistrations = 0;
+
+  constructor(
+    private readonly o: StoreOptions,
+    /** Survives reset() so an instance never issues one ULN twice. */
+    private readonly issue: { next: number } = { next: 0 },
+  ) {}
+
+  get size(): number {
+    return this.byUln.size;
+  }
+
+  /** Adds a learner (seeding and import). Merged records must be added after their master. */
+  add(l: SimLearner): void {
+    if (this.byUln.has(l.uln)) throw new Error(`duplicate ULN ${l.uln} in learner data`);
+    this.byUln.set(l.uln, l);
+    this.index(l);
+    if (l.mergedInto !== undefined) {
+      const master = this.byUln.get(l.mergedInto);
+      if (!master) throw new Error(`ULN ${l.uln} is merged into ${l.mergedInto}, which is not loaded`);
+      if (!master.linkedUlns.includes(l.uln)) master.linkedUlns.push(l.uln);
+    }
+  }
+
+  get(uln: string): SimLearner | undefined {
+    return this.byUln.get(uln);
+  }
+
+  /** The record itself, or its master when it was merged. */
+  master(l: SimLearner): SimLearner {
+    return l.mergedInto === undefined ? l : (this.byUln.get(l.mergedInto) ?? l);
+  }
+
+  /** The learner's PLR: generated events plus achievements loaded since start-up. */
+  eventsOf(uln: string): LearningEvent[] {
+    const loaded = this.loadedEvents.get(uln);
+    const generated = generateEvents(uln);
+    return loaded ? [...generated, ...loaded] : generated;
+  }
+
+  addEvent(uln: string, e: LearningEvent): void {
+    push(this.loadedEvents, uln, e);
+  }
+
+  private index(l: SimLearner): void {
+    push(this.byDob, l.dateOfBirth, l);
+    push(this.byIdentity, identityKey(l), l);
+  }
+
+  private unindex(l: SimLearner): void {
+    remove(this.byDob, l.dateOfBirth, l);
+    remove(this.byIdentity, identityKey(l), l);
+  }
+
+  /** learnerByDemographics matching (SPEC §8). */
+  find(d: IdentityFields): FindOutcome {
+    if (normaliseName(d.familyName) === TOO_MANY_FAMILY_NAME) return { code: 'WSRC0002' };
+    const exact = this.byIdentity.get(identityKey(d));
+    if (exact !== undefined && exact.length === 1 && exact[0] !== undefined) {
+      const hit = exact[0];
+      return hit.mergedInto === undefined ? { code: 'WSRC0004', learner: hit } : { code: 'WSRC0022', learner: this.master(hit) };
+    }
+    const seen = new Set<string>();
+    const candidates: SimLearner[] = [];
+    for (const l of this.byDob.get(d.dateOfBirth) ?? []) {
+      if (!isPossibleMatch(d, l)) continue;
+      const m = this.master(l);
+      if (seen.has(m.uln)) continue;
+      seen.add(m.uln);
+      candidates.push(m);
+    }
+    if (candidates.length > this.o.maxPossibleMatches) return { code: 'WSRC0002' };
+    if (candidates.length > 0) return { code: 'WSRC0003', candidates };
+    return { code: 'WSRC0001' };
+  }
+
+  /** Remembers a FUL demographic search by `org`, licensing registration within the window. */
+  recordSearch(org: string, d: IdentityFields, outcome: FindOutcome['code'], now: number): void {
+    const key = `${org}|${identityKey(d)}`;
+    this.searches.delete(key);
+    this.searches.set(key, { at: now, possible: outcome === 'WSRC0003' });
+    const horizon = now - this.o.findBeforeRegisterWindowMs;
+    for (const [k, r] of this.searches) {
+      if (r.at >= horizon) break;
+      this.searches.delete(k);
+    }
+  }
+
+  /** registerSingleLearner: duplicate check, then the find-before-register rule, then a fresh ULN. */
+  register(org: string, learner: Omit<SimLearner, 'uln' | 'createdDate' | 'lastUpdatedDate' | 'versionNumber' | 'learnerStatus' | 'linkedUlns'>, now: number): RegisterOutcome {
+    const key = identityKey(learner);
+    if ((this.byIdentity.get(key)?.length ?? 0) > 0) {
+      this.duplicateRegistrations++;
+      this.refusedRegistrations++;
+      return { code: 'WSRC0021', reason: 'duplicate' };
+    }
+    const search = this.searches.get(`${org}|${key}`);
+    if (search === undefined || now - search.at > this.o.findBeforeRegisterWindowMs) {
+      this.refusedRegistrations++;
+      return { code: 'WSRC0021', reason: 'no_recent_search' };
+    }
+    if (search.possible && now - search.at < this.o.possibleMatchMinWaitMs) {
+      this.refusedRegistrations++;
+      return { code: 'WSRC0021', reason: 'possible_match_wait' };
+    }
+    const uln = this.issueUln();
+    const today = isoDate(now);
+    this.add({ ...learner, uln, createdDate: today, lastUpdatedDate: today, versionNumber: 1, learnerStatus: '1', linkedUlns: [], tierLevel: learner.tierLevel ?? '0' });
+    this.registrations++;
+    return { code: 'WSRC0005', uln };
+  }
+
+  private issueUln(): string {
+    for (;;) {
+      const uln = generateUln(this.o.issuedUlnPrefix, this.issue.next);
+      this.issue.next = Number(uln.slice(this.o.issuedUlnPrefix.length, 9)) + 1;
+      if (!this.byUln.has(uln)) return uln;
+    }
+  }
+
+  /**
+   * updateSingleLearner: fields present in the request replace the record's values; absent ones stay.
+   * `fields` holds only the LearnerToRegister elements that were present.
+   */
+  update(uln: string, versionNumber: number, fields: Partial<Record<(typeof REGISTER_FIELDS)[number][1], string>>, now: number): UpdateOutcome {
+    const l = this.byUln.get(uln);
+    if (l === undefined || l.mergedInto !== undefined) return { code: 'WSRC0019' };
+    if (versionNumber !== l.versionNumber) return { code: 'WSRC0013' };
+    const changes: [string, string | undefined][] = [];
+    for (const [, key] of REGISTER_FIELDS) {
+      const v = fields[key];
+      if (v === undefined) continue;
+      const next = v === '' ? undefined : v;
+      if ((l[key] ?? undefined) !== next) changes.push([key, next]);
+    }
+    if (changes.length === 0) return { code: 'WSRC0020' };
+    this.unindex(l);
+    const target = l as unknown as Record<string, string | undefined>;
+    for (const [key, value] of changes) target[key] = value;
+    l.versionNumber++;
+    l.lastUpdatedDate = isoDate(now);
+    this.index(l);
+    return { code: 'WSRC0006' };
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+function remove<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (!list) return;
+  const i = list.indexOf(v);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) m.delete(k);
+}
