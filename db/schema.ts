@@ -322,3 +322,14 @@ export const staffSession = lrs.table('staff_session', {
   expiresAt: ts('expires_at').notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * One registration at a time per person: a register request holds its learner's identity key here from
+ * its search to its registration, so two requests for the same person can never both register.
+ * The key is a SHA-256 of normalised demographics (not reversible to a name in practice; kept in Postgres only).
+ */
+export const registerLock = lrs.table('register_lock', {
+  identityKey: text('identity_key').primaryKey(),
+  requestId: bigint('request_id', { mode: 'number' }).notNull(),
+  expiresAt: ts('expires_at').notNull(),
+});

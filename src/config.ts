@@ -91,6 +91,8 @@ const schema = z.object({
     .regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, { message: 'must be schema.view in lower case' })
     .default('mis.learners_needing_uln'),
   RECONCILE_INTERVAL_MS: int(60_000, 1_000, 86_400_000),
+  /** A queued or in-progress request untouched for this long has its job checked (and re-enqueued if lost), ms. */
+  RECONCILE_STALE_MS: int(120_000, 1_000, 86_400_000),
   OUTBOX_POLL_INTERVAL_MS: int(2_000, 50, 600_000),
   SHUTDOWN_TIMEOUT_MS: int(30_000, 100, 600_000),
   DASHBOARD_PORT: int(8080, 0, 65_535),

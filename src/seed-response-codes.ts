@@ -41,6 +41,6 @@ export async function seedResponseCodes(client: pg.ClientBase, rows?: ResponseCo
 }
 
 async function loadCatalogue(): Promise<ResponseCodeRow[]> {
-  const { responseCodeRows } = await import('./lrs/catalogue-rows.ts');
-  return responseCodeRows();
+  const { ALL_CODES } = await import('./codes.ts');
+  return ALL_CODES.map((c) => ({ code: c.code, source: c.source, class: c.class, meaning: c.meaning, retry: c.retry, resolution: c.resolution }));
 }

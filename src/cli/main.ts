@@ -7,9 +7,12 @@ import { ConfigError } from '../config.ts';
 type CommandModule = { run(args: string[]): Promise<number>; summary?: string };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  start: { summary: 'run the relay: producer, workers, schedulers, dashboard (--role to pick)', load: () => import('./start.ts') },
   migrate: { summary: 'apply the database migrations (safe to run twice, or twice at once)', load: () => import('./migrate.ts') },
+  orgs: { summary: 'add, list, show, update, disable, enable or test the LRS organisations served', load: () => import('./orgs.ts') },
   call: { summary: 'make one LRS call from a JSON input and print the typed result', load: () => import('./call.ts') },
   conformance: { summary: 'parse every LRS response sample under a folder and print what was recognised', load: () => import('./conformance.ts') },
+  simulator: { summary: 'run the LRS simulator (the three SOAP services + admin endpoint) on its own', load: () => import('./simulator.ts') },
 };
 
 function printHelp(): void {

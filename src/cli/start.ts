@@ -1,0 +1,57 @@
+/**
+ * `lrs-relay start [--role all|producer|worker|scheduler|dashboard]…`: runs the relay until SIGTERM or
+ * SIGINT, then shuts down in order within SHUTDOWN_TIMEOUT_MS; a second signal forces exit.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
+import { createLogger } from '../log.ts';
+import { ROLES, startRelay, type Role } from '../runtime.ts';
+
+export const summary = 'run the relay: producer, workers, schedulers and dashboard (--role to pick)';
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { role: { type: 'string', multiple: true, default: ['all'] }, help: { type: 'boolean' } },
+  });
+  if (values.help) {
+    console.log(`Usage: lrs-relay start [--role all|${ROLES.join('|')}]...\n\nRoles can be repeated or comma-separated; "all" runs every role in one process.`);
+    return 0;
+  }
+  const asked = (values.role ?? ['all']).flatMap((r) => r.split(',')).map((r) => r.trim());
+  const unknown = asked.filter((r) => r !== 'all' && !(ROLES as readonly string[]).includes(r));
+  if (unknown.length > 0) {
+    console.error(`lrs-relay start: unknown role(s) ${unknown.join(', ')}; choose from all, ${ROLES.join(', ')}`);
+    return 2;
+  }
+  const roles: Role[] = asked.includes('all') ? [...ROLES] : (asked as Role[]);
+  const config = loadConfig();
+  const log = createLogger({ level: config.LOG_LEVEL });
+  const relay = await startRelay({ config, roles, log });
+  log.info({ roles }, 'lrs-relay started');
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: exiting now');
+        process.exit(130);
+      }
+      stopping = true;
+      log.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down: finishing active jobs');
+      const force = setTimeout(() => {
+        log.error('shutdown took too long: exiting');
+        process.exit(1);
+      }, config.SHUTDOWN_TIMEOUT_MS + 5_000);
+      force.unref();
+      relay.close().then(resolve, (e: unknown) => {
+        log.error({ err: e }, 'error during shutdown');
+        resolve();
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  log.info('lrs-relay stopped');
+  return 0;
+}

@@ -1,0 +1,188 @@
+/**
+ * The outbox relay: moves pending single-call requests from Postgres to their organisation's BullMQ
+ * queue. It listens for `lrs_request` notifications and also polls, because notifications sent while
+ * it was disconnected are lost. Rows are claimed with FOR UPDATE SKIP LOCKED (several relays can run),
+ * enqueued with jobId = request id, then marked queued in the same transaction: a crash in between
+ * leaves them pending, and the next enqueue of the same job id is ignored by BullMQ.
+ */
+import pg from 'pg';
+import type { Queue } from 'bullmq';
+import type { Logger } from '../log.ts';
+import { JOBS, JOB_DATA, REQUEST_JOB_OPTIONS, requestJobId } from '../queues.ts';
+import { maxAttempts, type RetryPolicy } from '../workers/retry-policy.ts';
+
+export interface OutboxRelayOptions {
+  pool: pg.Pool;
+  /** Connection string for the dedicated LISTEN connection. */
+  databaseUrl: string;
+  /** The single-call queue of an organisation. */
+  queueFor(organisationId: number): Queue;
+  log: Logger;
+  policy: RetryPolicy;
+  /** Poll interval, ms. */
+  pollIntervalMs: number;
+  /** Rows claimed per transaction (default 500). */
+  chunkSize?: number;
+  /** Pending auto-mode requests of one organisation and kind above which they are left for the batch assembler. */
+  autoBatchThreshold: number;
+}
+
+interface ClaimedRow {
+  id: number;
+  organisationId: number;
+  priority: number;
+}
+
+/**
+ * Claims up to `limit` pending rows that go to single calls: mode single, or auto while that
+ * organisation's auto backlog of that kind is small. Achievements are batch-only.
+ */
+const CLAIM_SQL = `
+  with backlog as (
+    select organisation_id, kind, count(*) as n from lrs.request
+     where status = 'pending' and mode = 'auto' group by organisation_id, kind
+  )
+  select r.id, r.organisation_id as "organisationId", r.priority
+    from lrs.request r
+    left join backlog b on b.organisation_id = r.organisation_id and b.kind = r.kind
+   where r.status = 'pending'
+     and (r.not_before is null or r.not_before <= now())
+     and r.kind <> 'achievement'
+     and (r.mode = 'single' or (r.mode = 'auto' and coalesce(b.n, 0) <= $2))
+   order by r.priority, r.id
+   limit $1
+   for update of r skip locked`;
+
+export class OutboxRelay {
+  private listener: pg.Client | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+  private readonly attempts: number;
+
+  constructor(private readonly o: OutboxRelayOptions) {
+    this.attempts = maxAttempts(o.policy);
+  }
+
+  async start(): Promise<void> {
+    await this.listen();
+    this.pollTimer = setInterval(() => this.kick(), this.o.pollIntervalMs);
+    this.kick();
+  }
+
+  private async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.o.databaseUrl, application_name: 'lrs-relay outbox listener' });
+    client.on('notification', () => this.kick());
+    client.on('error', (e) => {
+      this.o.log.warn({ err: e }, 'outbox listener lost its connection; polling until it is back');
+      this.listener = undefined;
+      client.end().catch(() => {});
+      this.scheduleReconnect();
+    });
+    try {
+      await client.connect();
+      await client.query('listen lrs_request');
+      this.listener = client;
+      this.kick();
+    } catch (e) {
+      this.o.log.warn({ err: e }, 'outbox listener could not connect; polling meanwhile');
+      await client.end().catch(() => {});
+      this.scheduleReconnect();
+    }
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.listen();
+    }, 2_000);
+  }
+
+  /** Asks for a drain; coalesces bursts of notifications into one running drain plus at most one more. */
+  kick(): void {
+    if (this.closed) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drainLoop().finally(() => {
+      this.draining = undefined;
+      if (this.again && !this.closed) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async drainLoop(): Promise<void> {
+    try {
+      await this.drain();
+    } catch (e) {
+      this.o.log.error({ err: e }, 'outbox drain failed; rows stay pending and are retried on the next poll');
+    }
+  }
+
+  /** Enqueues every claimable pending row, chunk by chunk. Returns how many were enqueued. */
+  async drain(): Promise<number> {
+    const chunk = this.o.chunkSize ?? 500;
+    let total = 0;
+    for (;;) {
+      const n = await this.claimChunk(chunk);
+      total += n;
+      if (n < chunk || this.closed) return total;
+    }
+  }
+
+  private async claimChunk(limit: number): Promise<number> {
+    const client = await this.o.pool.connect();
+    try {
+      await client.query('begin');
+      const rows = (await client.query(CLAIM_SQL, [limit, this.o.autoBatchThreshold])).rows as ClaimedRow[];
+      if (rows.length === 0) {
+        await client.query('commit');
+        return 0;
+      }
+      const byOrg = new Map<number, ClaimedRow[]>();
+      for (const row of rows) byOrg.set(row.organisationId, [...(byOrg.get(row.organisationId) ?? []), row]);
+      for (const [orgId, orgRows] of byOrg) {
+        await this.o.queueFor(orgId).addBulk(
+          orgRows.map((row) => ({
+            name: JOBS.request,
+            data: JOB_DATA[JOBS.request].parse({ requestId: row.id }),
+            opts: {
+              ...REQUEST_JOB_OPTIONS,
+              jobId: requestJobId(row.id),
+              priority: row.priority,
+              attempts: this.attempts,
+              backoff: { type: 'lrs' },
+            },
+          })),
+        );
+      }
+      await client.query(
+        `update lrs.request set status = 'queued', queued_at = now(), updated_at = now() where id = any($1::bigint[])`,
+        [rows.map((r) => r.id)],
+      );
+      await client.query('commit');
+      return rows.length;
+    } catch (e) {
+      await client.query('rollback').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    await this.draining;
+    await this.listener?.end().catch(() => {});
+    this.listener = undefined;
+  }
+}

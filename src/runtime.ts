@@ -1,0 +1,155 @@
+/**
+ * The composition root of a relay process: builds the real dependencies once (pool, Redis, metrics,
+ * organisation directory, LRS clients) and starts the roles asked for. `close()` shuts down once, in
+ * order, time-boxed: stop fetching, drain jobs, close queues, end the pool, quit Redis.
+ */
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from './config.ts';
+import { createDatabase, type Database } from './db.ts';
+import type { Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createOrganisationDirectory } from './orgs/directory.ts';
+import { createLrsClients, type LrsClients } from './orgs/clients.ts';
+import { OutboxRelay } from './producers/outbox-relay.ts';
+import { createQueue, createRedis, JOBS, singleQueueName } from './queues.ts';
+import { reconcileRequests } from './schedulers/reconcile.ts';
+import { Scheduler, type ScheduledJob } from './schedulers/scheduler.ts';
+import { DEFAULT_PROCESSOR_OPTIONS, type ProcessorOptions } from './workers/processors.ts';
+import { DEFAULT_RETRY_POLICY, maxAttempts, type RetryPolicy } from './workers/retry-policy.ts';
+import { SingleWorkers } from './workers/single-workers.ts';
+
+export const ROLES = ['producer', 'worker', 'scheduler', 'dashboard'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface StartRelayOptions {
+  config: Config;
+  roles: readonly Role[];
+  log: Logger;
+  /** Overrides for tests (short delays). */
+  retryPolicy?: RetryPolicy;
+  processorOptions?: Partial<ProcessorOptions>;
+  /** Where `env:NAME` secret references are read (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Tag added to connection names (tests find leaked connections by it). */
+  connectionTag?: string;
+}
+
+export interface Relay {
+  database: Database;
+  metrics: Metrics;
+  clients: LrsClients;
+  queueFor(organisationId: number): Queue;
+  outbox?: OutboxRelay | undefined;
+  /** Shuts everything down once; later calls wait for the first. */
+  close(): Promise<void>;
+}
+
+export async function startRelay(o: StartRelayOptions): Promise<Relay> {
+  const { config, log } = o;
+  const tag = o.connectionTag ?? 'lrs-relay';
+  const policy = o.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const roles = new Set(o.roles);
+  const database = createDatabase({
+    url: config.DATABASE_URL,
+    poolSize: config.DATABASE_POOL_SIZE,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    applicationName: `${tag} pool`,
+  });
+  const metrics = createMetrics();
+  const directory = createOrganisationDirectory({ db: database.db, config, log, env: o.env });
+  const clients = createLrsClients({ directory, config, log, onCall: (e) => metrics.recordCall(e) });
+  const redis: Redis = createRedis({ url: config.REDIS_URL, connectionName: `${tag}:queue`, forWorker: false });
+  const workerRedis: Redis = createRedis({ url: config.REDIS_URL, connectionName: `${tag}:worker`, forWorker: true });
+  const queues = new Map<number, Queue>();
+  const queueFor = (organisationId: number): Queue => {
+    let q = queues.get(organisationId);
+    if (!q) {
+      q = createQueue(singleQueueName(organisationId), { connection: redis, queuePrefix: config.QUEUE_PREFIX });
+      queues.set(organisationId, q);
+    }
+    return q;
+  };
+
+  const closers: (() => Promise<void>)[] = [];
+  let outbox: OutboxRelay | undefined;
+  try {
+    if (roles.has('worker')) {
+      const workers = new SingleWorkers({
+        pool: database.pool,
+        connection: workerRedis,
+        queuePrefix: config.QUEUE_PREFIX,
+        clients,
+        log,
+        metrics,
+        policy,
+        processorOptions: { ...DEFAULT_PROCESSOR_OPTIONS, ...o.processorOptions },
+        maxConcurrency: config.WORKER_CONCURRENCY,
+        defaultRateLimitPerSecond: config.RATE_LIMIT_PER_SECOND,
+      });
+      await workers.start();
+      closers.push(() => workers.close(config.SHUTDOWN_TIMEOUT_MS));
+    }
+    if (roles.has('scheduler')) {
+      const jobs: ScheduledJob[] = [
+        {
+          id: 'reconcile',
+          name: JOBS.reconcile,
+          repeat: { every: config.RECONCILE_INTERVAL_MS },
+          run: () =>
+            reconcileRequests({
+              pool: database.pool,
+              queueFor,
+              log,
+              staleMs: config.RECONCILE_STALE_MS,
+              maxTotalAttempts: maxAttempts(policy) * 3,
+            }),
+        },
+      ];
+      const scheduler = new Scheduler({ connection: workerRedis, queuePrefix: config.QUEUE_PREFIX, log, jobs });
+      await scheduler.start();
+      closers.push(() => scheduler.close());
+    }
+    if (roles.has('producer')) {
+      outbox = new OutboxRelay({
+        pool: database.pool,
+        databaseUrl: config.DATABASE_URL,
+        queueFor,
+        log,
+        policy,
+        pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+        autoBatchThreshold: config.AUTO_BATCH_THRESHOLD,
+      });
+      await outbox.start();
+      const started = outbox;
+      closers.push(() => started.close());
+    }
+  } catch (e) {
+    await shutdown();
+    throw e;
+  }
+
+  let closing: Promise<void> | undefined;
+  async function shutdown(): Promise<void> {
+    // Producer first (stop feeding), then schedulers and workers (drain), then connections.
+    for (const close of closers.reverse()) {
+      await close().catch((e: unknown) => log.error({ err: e }, 'error while shutting down'));
+    }
+    await Promise.allSettled([...queues.values()].map((q) => q.close()));
+    await clients.close();
+    await database.close();
+    await Promise.allSettled([redis.quit(), workerRedis.quit()]);
+  }
+
+  return {
+    database,
+    metrics,
+    clients,
+    queueFor,
+    outbox,
+    close() {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The reconcile sweep: finds requests that are queued or in progress but whose job is gone (Redis was
+ * flushed, a job was removed) or has given up, and puts them back to pending for the outbox relay.
+ * A request that keeps coming back without an answer is failed once, with RETRIES_EXHAUSTED.
+ */
+import type { Queue } from 'bullmq';
+import type pg from 'pg';
+import { PIPELINE_CODES } from '../codes.ts';
+import type { Logger } from '../log.ts';
+import { requestJobId } from '../queues.ts';
+import { completeRequest, type RequestRow } from '../workers/request-store.ts';
+import { resolutionFor } from '../workers/resolve.ts';
+
+export interface ReconcileOptions {
+  pool: pg.Pool;
+  queueFor(organisationId: number): Queue;
+  log: Logger;
+  /** Only requests untouched for this long are checked, ms. */
+  staleMs: number;
+  /** Attempts (counted in Postgres) after which a lost request is failed instead of re-queued. */
+  maxTotalAttempts: number;
+  /** Rows per sweep (default 5000). */
+  limit?: number;
+}
+
+export interface ReconcileResult {
+  checked: number;
+  requeued: number;
+  failed: number;
+}
+
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+export async function reconcileRequests(o: ReconcileOptions): Promise<ReconcileResult> {
+  const rows = (
+    await o.pool.query(
+      `select id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
+              mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt",
+              updated_at as "updatedAt"
+         from lrs.request
+        where status in ('queued', 'in_progress')
+          and updated_at < now() - ($1::int * interval '1 millisecond')
+        order by id
+        limit $2`,
+      [o.staleMs, o.limit ?? 5_000],
+    )
+  ).rows as (RequestRow & { updatedAt: Date })[];
+
+  const result: ReconcileResult = { checked: rows.length, requeued: 0, failed: 0 };
+  for (const row of rows) {
+    const state = await o.queueFor(row.organisationId).getJobState(requestJobId(row.id));
+    if (LIVE_STATES.has(state)) continue;
+    if (row.attempts >= o.maxTotalAttempts) {
+      const res = resolutionFor(PIPELINE_CODES.RETRIES_EXHAUSTED, 'relay', {
+        status: 'failed',
+        description: `No answer could be stored after ${row.attempts} attempts (last job state: ${state}).`,
+      });
+      if (await completeRequest(o.pool, row, res, [])) result.failed++;
+      continue;
+    }
+    // Only if nobody touched it since we looked (the job may have just finished).
+    const r = await o.pool.query(
+      `update lrs.request set status = 'pending', updated_at = now()
+        where id = $1 and status = $2 and updated_at = $3`,
+      [row.id, row.status, row.updatedAt],
+    );
+    if ((r.rowCount ?? 0) > 0) {
+      // A completed or failed job with the same id would block the re-enqueue; remove it.
+      if (state === 'completed' || state === 'failed') {
+        await o.queueFor(row.organisationId).remove(requestJobId(row.id)).catch(() => 0);
+      }
+      result.requeued++;
+    }
+  }
+  if (result.requeued > 0) await o.pool.query(`select pg_notify('lrs_request', 'reconcile')`);
+  if (result.requeued + result.failed > 0) o.log.info(result, 'reconcile sweep re-queued lost requests');
+  return result;
+}

@@ -1,0 +1,61 @@
+/**
+ * The scheduler role: creates the repeating jobs (idempotently: several processes starting at once
+ * create one schedule each, keyed by scheduler id) and runs them on the `scheduler` queue.
+ */
+import { Queue, Worker, type Job, type RepeatOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.ts';
+import { bullPrefix, QUEUES, type JobName } from '../queues.ts';
+
+export interface ScheduledJob {
+  /** Scheduler id (stable: it is what makes creation idempotent). */
+  id: string;
+  name: JobName;
+  repeat: Omit<RepeatOptions, 'key'>;
+  data?: Record<string, unknown>;
+  run(job: Job): Promise<unknown>;
+}
+
+export interface SchedulerOptions {
+  connection: Redis;
+  queuePrefix: string;
+  log: Logger;
+  jobs: ScheduledJob[];
+}
+
+export class Scheduler {
+  private queue: Queue | undefined;
+  private worker: Worker | undefined;
+
+  constructor(private readonly o: SchedulerOptions) {}
+
+  async start(): Promise<void> {
+    const prefix = bullPrefix(this.o.queuePrefix);
+    this.queue = new Queue(QUEUES.scheduler, { connection: this.o.connection, prefix });
+    for (const j of this.o.jobs) {
+      await this.queue.upsertJobScheduler(j.id, j.repeat, {
+        name: j.name,
+        data: j.data ?? {},
+        opts: { removeOnComplete: 100, removeOnFail: 100 },
+      });
+    }
+    const byName = new Map(this.o.jobs.map((j) => [j.name, j]));
+    this.worker = new Worker(
+      QUEUES.scheduler,
+      async (job) => {
+        const j = byName.get(job.name as JobName);
+        if (!j) throw new Error(`no handler for scheduled job ${job.name}`);
+        return j.run(job);
+      },
+      // One at a time: sweeps must not overlap themselves.
+      { connection: this.o.connection, prefix, concurrency: 1, name: 'lrs-relay scheduler' },
+    );
+    this.worker.on('failed', (job, e) => this.o.log.error({ err: e, job: job?.name }, 'scheduled job failed'));
+    this.worker.on('error', (e) => this.o.log.error({ err: e }, 'scheduler worker error'));
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue?.close();
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The SQL a worker runs against lrs.request: read, claim, record a retry, write the terminal result.
+ * Each write is one transaction, guarded so a request reaches exactly one terminal state.
+ */
+import type pg from 'pg';
+import type { CodeClass, CodeSource } from '../lrs/types.ts';
+import type { RequestKind, RequestStatus } from '../../db/schema.ts';
+
+export const TERMINAL = ['succeeded', 'needs_action', 'rejected', 'failed', 'cancelled'] as const;
+const TERMINAL_SQL = `('succeeded', 'needs_action', 'rejected', 'failed', 'cancelled')`;
+
+export interface RequestRow {
+  id: number;
+  organisationId: number;
+  requestedBy: string;
+  kind: RequestKind;
+  mode: string;
+  misLearnerId: string;
+  payload: Record<string, unknown>;
+  status: RequestStatus;
+  attempts: number;
+  registerInDoubt: boolean;
+}
+
+/** One audited LRS call (or relay action). */
+export interface AuditEntry {
+  operation: string;
+  code: string;
+  codeSource: CodeSource;
+  httpStatus?: number | undefined;
+  durationMs: number;
+}
+
+/** The terminal result of a request, written in one transaction. */
+export interface Resolution {
+  status: 'succeeded' | 'needs_action' | 'rejected' | 'failed';
+  code: string;
+  codeSource: CodeSource;
+  class: CodeClass;
+  uln?: string | undefined;
+  masterUln?: string | undefined;
+  linkedUlns?: string[] | undefined;
+  candidates?: unknown[] | undefined;
+  learner?: unknown;
+  failureFlags?: string[] | undefined;
+  description?: string | undefined;
+  problems?: unknown[] | undefined;
+  detail?: unknown;
+  /** Learning events to store (learning_events requests). */
+  events?: { uln: string; event: Record<string, unknown> }[] | undefined;
+}
+
+export async function loadRequest(pool: pg.Pool, id: number): Promise<RequestRow | undefined> {
+  const r = await pool.query(
+    `select id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
+            mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt"
+       from lrs.request where id = $1`,
+    [id],
+  );
+  return r.rows[0] as RequestRow | undefined;
+}
+
+/** Moves a queued (or re-delivered) request to in_progress and counts the attempt. False if it is no longer open. */
+export async function startAttempt(pool: pg.Pool, id: number): Promise<RequestRow | undefined> {
+  const r = await pool.query(
+    `update lrs.request set status = 'in_progress', attempts = attempts + 1, updated_at = now()
+      where id = $1 and status in ('pending', 'queued', 'in_progress')
+      returning id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
+                mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt"`,
+    [id],
+  );
+  return r.rows[0] as RequestRow | undefined;
+}
+
+export async function setRegisterInDoubt(pool: pg.Pool, id: number, inDoubt: boolean): Promise<void> {
+  await pool.query('update lrs.request set register_in_doubt = $2, updated_at = now() where id = $1', [id, inDoubt]);
+}
+
+async function insertAudits(
+  client: pg.PoolClient,
+  req: { id: number; organisationId: number; attempts: number },
+  userName: string,
+  audits: AuditEntry[],
+): Promise<void> {
+  if (audits.length === 0) return;
+  await client.query(
+    `insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, http_status, duration_ms, attempt)
+     select $1, $2, $3, a.operation, a.code, a.code_source, a.http_status, a.duration_ms, $4
+       from unnest($5::text[], $6::text[], $7::text[], $8::int[], $9::int[])
+         as a(operation, code, code_source, http_status, duration_ms)`,
+    [
+      req.organisationId,
+      req.id,
+      userName,
+      req.attempts,
+      audits.map((a) => a.operation),
+      audits.map((a) => a.code),
+      audits.map((a) => a.codeSource),
+      audits.map((a) => a.httpStatus ?? null),
+      audits.map((a) => Math.round(a.durationMs)),
+    ],
+  );
+}
+
+export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await fn(client);
+    await client.query('commit');
+    return result;
+  } catch (e) {
+    await client.query('rollback').catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+/** Records a failed attempt that will be retried: the code, a short reason and the audit rows. */
+export async function recordRetry(
+  pool: pg.Pool,
+  req: RequestRow,
+  o: { code: string; error: string; audits: AuditEntry[] },
+): Promise<void> {
+  await inTransaction(pool, async (c) => {
+    await c.query(
+      `update lrs.request set last_code = $2, last_error = $3, updated_at = now()
+        where id = $1 and status not in ${TERMINAL_SQL}`,
+      [req.id, o.code, o.error.slice(0, 1000)],
+    );
+    await insertAudits(c, req, req.requestedBy, o.audits);
+  });
+}
+
+/**
+ * Writes the terminal result: outcome, request status and audit rows in one transaction. Returns false
+ * when the request was already terminal (e.g. cancelled meanwhile); the outcome is still kept so an
+ * issued ULN is never lost.
+ */
+export async function completeRequest(
+  pool: pg.Pool,
+  req: RequestRow,
+  res: Resolution,
+  audits: AuditEntry[],
+): Promise<boolean> {
+  return inTransaction(pool, async (c) => {
+    await c.query(
+      `insert into lrs.outcome (request_id, organisation_id, code, code_source, class, uln, master_uln, linked_ulns,
+                                candidates, learner, failure_flags, description, problems, detail)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       on conflict (request_id) do nothing`,
+      [
+        req.id,
+        req.organisationId,
+        res.code,
+        res.codeSource,
+        res.class,
+        res.uln ?? null,
+        res.masterUln ?? null,
+        res.linkedUlns ?? null,
+        res.candidates === undefined ? null : JSON.stringify(res.candidates),
+        res.learner === undefined ? null : JSON.stringify(res.learner),
+        res.failureFlags ?? null,
+        res.description?.slice(0, 2000) ?? null,
+        res.problems === undefined ? null : JSON.stringify(res.problems),
+        res.detail === undefined ? null : JSON.stringify(res.detail),
+      ],
+    );
+    const updated = await c.query(
+      `update lrs.request set status = $2, last_code = $3, last_error = $4, register_in_doubt = false,
+              completed_at = now(), updated_at = now()
+        where id = $1 and status not in ${TERMINAL_SQL}`,
+      [req.id, res.status, res.code, res.status === 'succeeded' ? null : (res.description?.slice(0, 1000) ?? null)],
+    );
+    await insertAudits(c, req, req.requestedBy, audits);
+    if (res.events && res.events.length > 0 && (updated.rowCount ?? 0) > 0) {
+      await c.query(
+        `insert into lrs.learning_event (request_id, organisation_id, mis_learner_id, uln, event_id, source, subject_code,
+                                         subject, qualification_type, level, grade, credits, achievement_award_date,
+                                         awarding_organisation_name, achievement_provider_ukprn, status, event)
+         select $1, $2, $3, e.uln, (e.ev->>'id')::int, e.ev->>'source', e.ev->>'subjectCode', e.ev->>'subject',
+                e.ev->>'qualificationType', e.ev->>'level', e.ev->>'grade', (e.ev->>'credits')::int,
+                e.ev->>'achievementAwardDate', e.ev->>'awardingOrganisationName', e.ev->>'achievementProviderUkprn',
+                e.ev->>'status', e.ev
+           from unnest($4::text[], $5::jsonb[]) as e(uln, ev)`,
+        [
+          req.id,
+          req.organisationId,
+          req.misLearnerId,
+          res.events.map((e) => e.uln),
+          res.events.map((e) => JSON.stringify(e.event)),
+        ],
+      );
+    }
+    return (updated.rowCount ?? 0) > 0;
+  });
+}
+
+/**
+ * Takes the per-person registration lock (see lrs.register_lock). Returns false when another live request
+ * holds it; an expired lock (its worker died) is taken over.
+ */
+export async function acquireRegisterLock(pool: pg.Pool, identityKey: string, requestId: number, ttlMs: number): Promise<boolean> {
+  const r = await pool.query(
+    `insert into lrs.register_lock (identity_key, request_id, expires_at)
+     values ($1, $2, now() + ($3::int * interval '1 millisecond'))
+     on conflict (identity_key) do update set request_id = excluded.request_id, expires_at = excluded.expires_at
+       where lrs.register_lock.expires_at < now() or lrs.register_lock.request_id = excluded.request_id
+     returning request_id`,
+    [identityKey, requestId, ttlMs],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+export async function releaseRegisterLock(pool: pg.Pool, identityKey: string, requestId: number): Promise<void> {
+  await pool.query('delete from lrs.register_lock where identity_key = $1 and request_id = $2', [identityKey, requestId]);
+}

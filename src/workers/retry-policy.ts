@@ -1,0 +1,78 @@
+/**
+ * One table from error class to retry behaviour (graphile-worker keeps its retryable codes in one
+ * table too). Workers classify every failure with `classifyFailure` and look the policy up here.
+ */
+import { RELAY_CODES, type LrsError } from '../lrs/errors.ts';
+
+export const ERROR_CLASSES = [
+  'transport',
+  'timeout',
+  'maintenance',
+  'out_of_hours',
+  'rate_limited',
+  'data_error',
+  'configuration',
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+export interface RetryRule {
+  /** Attempts in all (1 = never retried). */
+  attempts: number;
+  /** First retry delay, ms; doubles per attempt, capped at maxDelayMs, ±20% jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /**
+   * Pause the whole queue instead of retrying the one job: every job would meet the same wall
+   * (maintenance window, out of hours), so none should burn its attempts on it.
+   */
+  pauseQueueMs?: number;
+}
+
+export type RetryPolicy = Record<ErrorClass, RetryRule>;
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  transport: { attempts: 8, baseDelayMs: 2_000, maxDelayMs: 5 * 60_000 },
+  timeout: { attempts: 6, baseDelayMs: 5_000, maxDelayMs: 10 * 60_000 },
+  maintenance: { attempts: 8, baseDelayMs: 60_000, maxDelayMs: 30 * 60_000, pauseQueueMs: 5 * 60_000 },
+  out_of_hours: { attempts: 8, baseDelayMs: 60_000, maxDelayMs: 60 * 60_000, pauseQueueMs: 15 * 60_000 },
+  rate_limited: { attempts: 10, baseDelayMs: 1_000, maxDelayMs: 60_000 },
+  data_error: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  configuration: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+};
+
+/** The most attempts any class allows: the BullMQ `attempts` of a request job. */
+export function maxAttempts(policy: RetryPolicy): number {
+  return Math.max(...Object.values(policy).map((r) => r.attempts));
+}
+
+const BY_CODE: Record<string, ErrorClass> = {
+  [RELAY_CODES.TIMEOUT]: 'timeout',
+  [RELAY_CODES.CONNECTION_FAILED]: 'transport',
+  [RELAY_CODES.NON_SOAP_RESPONSE]: 'transport',
+  [RELAY_CODES.HTTP_ERROR]: 'transport',
+  [RELAY_CODES.ABORTED]: 'transport',
+  [RELAY_CODES.MALFORMED_RESPONSE]: 'transport',
+  [RELAY_CODES.LRS_MAINTENANCE]: 'maintenance',
+  [RELAY_CODES.LOCAL_VALIDATION]: 'data_error',
+  [RELAY_CODES.TLS_FAILED]: 'configuration',
+  [RELAY_CODES.CONFIGURATION]: 'configuration',
+  [RELAY_CODES.SOAP_FAULT]: 'configuration',
+  WSEC0001: 'data_error',
+  WSEC0136: 'data_error',
+  WSEC0002: 'configuration',
+  WSEC0003: 'configuration',
+  WSEC0005: 'configuration',
+  WSEC0006: 'configuration',
+  WSEC0004: 'out_of_hours',
+};
+
+/** The error class of an LRS call failure. Unknown fault codes are treated as data errors (never retried blindly). */
+export function classifyFailure(err: LrsError): ErrorClass {
+  return BY_CODE[err.code] ?? (err.retryable ? 'transport' : 'data_error');
+}
+
+/** Delay before the next attempt: exponential with ±20% jitter, so retries of many jobs spread out. */
+export function retryDelayMs(rule: RetryRule, attemptsMade: number, random: () => number = Math.random): number {
+  const exp = Math.min(rule.maxDelayMs, rule.baseDelayMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(exp * (0.8 + 0.4 * random()));
+}

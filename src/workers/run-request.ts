@@ -1,0 +1,162 @@
+/**
+ * Runs one request job: re-read the request, call the processor for its kind, then either write the
+ * terminal result or record the attempt and hand the retry back to BullMQ. Every path ends in exactly
+ * one of: terminal write, BullMQ retry (with backoff), queue-wide pause, or delay.
+ */
+import { DelayedError, type Job } from 'bullmq';
+import type pg from 'pg';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import { PIPELINE_CODES } from '../codes.ts';
+import { isLrsError, type LrsError } from '../lrs/errors.ts';
+import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
+import { parseJobData, JOBS } from '../queues.ts';
+import { LearnerBusyError, PROCESSORS, type ProcessorOptions } from './processors.ts';
+import {
+  completeRequest,
+  loadRequest,
+  recordRetry,
+  startAttempt,
+  type AuditEntry,
+  type RequestRow,
+  type Resolution,
+} from './request-store.ts';
+import { resolutionFor, resolutionForError } from './resolve.ts';
+import { classifyFailure, type RetryPolicy } from './retry-policy.ts';
+
+/** What the runner needs from the organisations module: the client and identity for an organisation. */
+export interface OrganisationClients {
+  forOrganisation(organisationId: number): Promise<{
+    client: LrsClient;
+    credentials: { identity: Omit<LrsIdentity, 'userName'>; isDisabled: boolean; disabledReason?: string | null };
+  }>;
+}
+
+export interface RunRequestDeps {
+  pool: pg.Pool;
+  clients: OrganisationClients;
+  log: Logger;
+  metrics: Metrics;
+  policy: RetryPolicy;
+  processorOptions: ProcessorOptions;
+  /** Pauses the queue this job came from (maintenance, out of hours). */
+  pauseQueue(ms: number): Promise<void>;
+  /** The error BullMQ needs to see after pauseQueue (Worker.RateLimitError()). */
+  rateLimitError(): Error;
+}
+
+/** Thrown to BullMQ for a retry; carries the class so the backoff strategy can pick the delay. */
+export class RetryableJobError extends Error {
+  override readonly name = 'RetryableJobError';
+  constructor(
+    message: string,
+    readonly errorClass: keyof RetryPolicy,
+  ) {
+    super(message);
+  }
+}
+
+export async function runRequestJob(deps: RunRequestDeps, job: Job, token: string | undefined, signal: AbortSignal): Promise<string> {
+  const { requestId } = parseJobData(JOBS.request, job.data);
+  const log = deps.log.child({ jobId: job.id, requestId, attempt: job.attemptsMade + 1 });
+  const existing = await loadRequest(deps.pool, requestId);
+  if (!existing) {
+    log.warn('request no longer exists; job dropped');
+    return 'missing';
+  }
+  if (!['pending', 'queued', 'in_progress'].includes(existing.status)) return `skipped:${existing.status}`;
+  if (existing.kind === 'achievement') throw new Error('achievement requests are batch-only and must not reach the single-call queue');
+
+  const request = await startAttempt(deps.pool, requestId);
+  if (!request) return 'skipped';
+  const audits: AuditEntry[] = [];
+  const settle = (res: Resolution) => finish(deps, request, res, audits, log);
+
+  let client: LrsClient;
+  let identity: LrsIdentity;
+  try {
+    const org = await deps.clients.forOrganisation(request.organisationId);
+    if (org.credentials.isDisabled) {
+      return settle(
+        resolutionFor(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, 'relay', {
+          description: `The organisation is disabled: ${org.credentials.disabledReason ?? 'no reason given'}`,
+        }),
+      );
+    }
+    client = org.client;
+    identity = { ...org.credentials.identity, userName: request.requestedBy };
+  } catch (e) {
+    return settle(
+      resolutionFor(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, 'relay', {
+        description: e instanceof Error ? e.message : String(e),
+      }),
+    );
+  }
+
+  const call = async <T extends { code: string }>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      const result = await fn();
+      audits.push({ operation, code: result.code, codeSource: 'lrs', durationMs: performance.now() - started });
+      return result;
+    } catch (e) {
+      if (isLrsError(e)) {
+        audits.push({ operation, code: e.code, codeSource: e.codeSource, httpStatus: e.httpStatus, durationMs: performance.now() - started });
+      }
+      throw e;
+    }
+  };
+
+  try {
+    const processor = PROCESSORS[request.kind as keyof typeof PROCESSORS];
+    const res = await processor({ request, identity, client, pool: deps.pool, signal, call, options: deps.processorOptions });
+    return await settle(res);
+  } catch (e) {
+    if (e instanceof LearnerBusyError) {
+      // Not a failure: wait for the other request for this learner to finish, without using an attempt.
+      await recordRetry(deps.pool, request, { code: 'LEARNER_BUSY', error: e.message, audits });
+      await job.moveToDelayed(Date.now() + 1_000 + Math.random() * 2_000, token);
+      throw new DelayedError();
+    }
+    if (!isLrsError(e)) throw e;
+    return handleLrsError(deps, job, request, e, audits, log);
+  }
+}
+
+async function handleLrsError(
+  deps: RunRequestDeps,
+  job: Job,
+  request: RequestRow,
+  err: LrsError,
+  audits: AuditEntry[],
+  log: Logger,
+): Promise<string> {
+  const errorClass = classifyFailure(err);
+  const rule = deps.policy[errorClass];
+  const reason = `${err.code}: ${err.message}`;
+  if (rule.pauseQueueMs !== undefined) {
+    await recordRetry(deps.pool, request, { code: err.code, error: reason, audits });
+    log.warn({ code: err.code, pauseMs: rule.pauseQueueMs }, 'LRS unavailable; pausing the queue');
+    await deps.pauseQueue(rule.pauseQueueMs);
+    throw deps.rateLimitError();
+  }
+  if (job.attemptsMade + 1 < rule.attempts) {
+    await recordRetry(deps.pool, request, { code: err.code, error: reason, audits });
+    log.info({ code: err.code, errorClass }, 'LRS call failed; will retry');
+    throw new RetryableJobError(reason, errorClass);
+  }
+  return finish(deps, request, resolutionForError(err), audits, log);
+}
+
+async function finish(
+  deps: RunRequestDeps,
+  request: RequestRow,
+  res: Resolution,
+  audits: AuditEntry[],
+  log: Logger,
+): Promise<string> {
+  const changed = await completeRequest(deps.pool, request, res, audits);
+  if (changed) deps.metrics.requestOutcomes.inc({ kind: request.kind, status: res.status, code: res.code });
+  log.info({ status: res.status, code: res.code, changed }, 'request settled');
+  return res.status;
+}

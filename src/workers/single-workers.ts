@@ -1,0 +1,127 @@
+/**
+ * The single-call workers: one BullMQ Worker per organisation on that organisation's queue, so one
+ * organisation's backlog never starves another's. Concurrency is the organisation's share (capped by
+ * WORKER_CONCURRENCY) and its rate limit is global across processes (BullMQ limiter per queue).
+ * New organisations are picked up by a periodic refresh.
+ */
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import { bullPrefix, JOBS, singleQueueName } from '../queues.ts';
+import type { ProcessorOptions } from './processors.ts';
+import { RetryableJobError, runRequestJob, type OrganisationClients } from './run-request.ts';
+import { retryDelayMs, type RetryPolicy } from './retry-policy.ts';
+
+export interface SingleWorkersOptions {
+  pool: pg.Pool;
+  connection: Redis;
+  queuePrefix: string;
+  clients: OrganisationClients;
+  log: Logger;
+  metrics: Metrics;
+  policy: RetryPolicy;
+  processorOptions: ProcessorOptions;
+  /** Upper bound on one organisation's concurrency in this process. */
+  maxConcurrency: number;
+  /** Calls per second per organisation queue when the organisation sets none. */
+  defaultRateLimitPerSecond: number;
+  /** How often to look for new organisations, ms (default 30 s). */
+  refreshIntervalMs?: number;
+}
+
+interface OrgRow {
+  id: number;
+  concurrencyShare: number;
+  rateLimitPerSecond: number | null;
+}
+
+export class SingleWorkers {
+  private readonly workers = new Map<number, { worker: Worker; abort: AbortController }>();
+  private timer: NodeJS.Timeout | undefined;
+  private closing = false;
+
+  constructor(private readonly o: SingleWorkersOptions) {}
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => {
+      this.refresh().catch((e: unknown) => this.o.log.error({ err: e }, 'refreshing organisation workers failed'));
+    }, this.o.refreshIntervalMs ?? 30_000);
+    this.timer.unref();
+  }
+
+  /** Starts a worker for every organisation that has none yet. */
+  async refresh(): Promise<void> {
+    if (this.closing) return;
+    const r = await this.o.pool.query(
+      `select id, concurrency_share as "concurrencyShare", rate_limit_per_second as "rateLimitPerSecond"
+         from lrs.organisation where not is_disabled`,
+    );
+    for (const org of r.rows as OrgRow[]) {
+      if (!this.workers.has(org.id)) this.startWorker(org);
+    }
+  }
+
+  private startWorker(org: OrgRow): void {
+    const abort = new AbortController();
+    const policy = this.o.policy;
+    const worker: Worker = new Worker(
+      singleQueueName(org.id),
+      async (job: Job, token?: string) =>
+        runRequestJob(
+          {
+            pool: this.o.pool,
+            clients: this.o.clients,
+            log: this.o.log.child({ organisation: org.id }),
+            metrics: this.o.metrics,
+            policy,
+            processorOptions: this.o.processorOptions,
+            pauseQueue: (ms) => worker.rateLimit(ms),
+            rateLimitError: () => Worker.RateLimitError(),
+          },
+          job,
+          token,
+          abort.signal,
+        ),
+      {
+        connection: this.o.connection,
+        prefix: bullPrefix(this.o.queuePrefix),
+        concurrency: Math.max(1, Math.min(org.concurrencyShare, this.o.maxConcurrency)),
+        limiter: { max: org.rateLimitPerSecond ?? this.o.defaultRateLimitPerSecond, duration: 1_000 },
+        name: `lrs-relay single ${org.id}`,
+        settings: {
+          backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => {
+            const cls = err instanceof RetryableJobError ? err.errorClass : 'transport';
+            return retryDelayMs(policy[cls], attemptsMade);
+          },
+        },
+      },
+    );
+    worker.on('error', (e) => this.o.log.error({ err: e, organisation: org.id }, 'single worker error'));
+    worker.on('failed', (job, e) => {
+      if (job && !(e instanceof RetryableJobError)) {
+        this.o.log.warn({ jobId: job.id, err: e, organisation: org.id }, 'request job failed unexpectedly');
+      }
+    });
+    this.workers.set(org.id, { worker, abort });
+    this.o.log.info({ organisation: org.id, queue: singleQueueName(org.id), job: JOBS.request }, 'single worker started');
+  }
+
+  /** Stops taking jobs, waits for running ones up to timeoutMs, then aborts their LRS calls. */
+  async close(timeoutMs: number): Promise<void> {
+    this.closing = true;
+    if (this.timer) clearInterval(this.timer);
+    const all = [...this.workers.values()];
+    const graceful = Promise.all(all.map(({ worker }) => worker.close()));
+    const timer = setTimeout(() => {
+      for (const { abort } of all) abort.abort();
+    }, timeoutMs);
+    try {
+      await graceful;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
