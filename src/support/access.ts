@@ -1,0 +1,49 @@
+/**
+ * Who is acting and what they may see. Staff see requests of their organisations only; admins see
+ * every organisation's requests but personal data only of organisations they belong to (the vendor
+ * support desk needs codes, not names). The CLI runs with database credentials and sees everything.
+ */
+
+export interface Actor {
+  /** Written to lrs.audit.user_name for every action. */
+  name: string;
+  isAdmin: boolean;
+  /** Organisations whose requests this actor may see and act on; null = every organisation. */
+  organisationIds: readonly number[] | null;
+  /** Organisations whose learners' personal data this actor may see; null = every organisation. */
+  personalDataOrganisationIds: readonly number[] | null;
+}
+
+/** An actor for the command line: full access, named after the operating-system user. */
+export function createCliActor(userName: string): Actor {
+  return { name: `cli:${userName}`.slice(0, 64), isAdmin: true, organisationIds: null, personalDataOrganisationIds: null };
+}
+
+/** An actor for a logged-in staff account. */
+export function createStaffActor(o: { username: string; isAdmin: boolean; memberOf: readonly number[] }): Actor {
+  return {
+    name: o.username,
+    isAdmin: o.isAdmin,
+    organisationIds: o.isAdmin ? null : [...o.memberOf],
+    personalDataOrganisationIds: [...o.memberOf],
+  };
+}
+
+export function canSeeOrganisation(actor: Actor, organisationId: number): boolean {
+  return actor.organisationIds === null || actor.organisationIds.includes(organisationId);
+}
+
+export function canSeePersonalData(actor: Actor, organisationId: number): boolean {
+  return actor.personalDataOrganisationIds === null || actor.personalDataOrganisationIds.includes(organisationId);
+}
+
+/**
+ * The organisation ids a query may touch: the actor's scope narrowed by an optional filter.
+ * null = no restriction. An empty array matches nothing (SQL `= any('{}')` is false).
+ */
+export function scopeOrganisations(actor: Actor, filter?: readonly number[] | null): number[] | null {
+  if (filter === undefined || filter === null) return actor.organisationIds === null ? null : [...actor.organisationIds];
+  if (actor.organisationIds === null) return [...filter];
+  const allowed = actor.organisationIds;
+  return filter.filter((id) => allowed.includes(id));
+}

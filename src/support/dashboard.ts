@@ -1,0 +1,149 @@
+/**
+ * The support dashboard: an express app with staff login, server-rendered pages, bull-board at
+ * /queues, /metrics (bearer token when METRICS_TOKEN is set), /healthz and /readyz. The caller owns
+ * db, redis and queues; close() stops the HTTP server and closes only what the dashboard created.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Queue } from 'bullmq';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Metrics } from '../metrics.ts';
+import type { SupportDb } from './actions.ts';
+import { checkReadiness } from './health.ts';
+import { createLoginRoutes, loadSession, requireStaff } from './http-auth.ts';
+import { createQueueBoardHandler, QUEUES_PATH } from './queue-board.ts';
+import { createQueueSet } from './queue-depths.ts';
+import { createActionRoutes, createPageRoutes } from './routes.ts';
+import { createScrapeMetrics } from './scrape-metrics.ts';
+import { isSameSecret, SESSION_TTL_MS } from './sessions.ts';
+
+export interface DashboardDeps {
+  /** The process's database (src/db.ts createDatabase); only its pool is used. */
+  db: SupportDb;
+  /** Redis for queue depths, bull-board and /readyz; without it those parts show nothing. */
+  redis?: Redis | undefined;
+  config: Pick<Config, 'DASHBOARD_HOST' | 'DASHBOARD_PORT' | 'METRICS_TOKEN' | 'QUEUE_PREFIX'>;
+  log: Logger;
+  metrics: Metrics;
+  /** Queues to show; default: batch, scheduler and single-<id> for every organisation, on `redis`. */
+  queues?: readonly Queue[] | undefined;
+  /** First failed-login delay in ms, doubling per failure up to 5 s (default 250). */
+  loginDelayBaseMs?: number;
+  /** Session lifetime, ms (default 8 hours). */
+  sessionTtlMs?: number;
+}
+
+export interface Dashboard {
+  app: Express;
+  /** Starts listening (default config DASHBOARD_HOST:DASHBOARD_PORT; port 0 = any free port). */
+  listen(o?: { host?: string; port?: number }): Promise<{ url: string; port: number }>;
+  /** Stops the server (open connections too) and closes queues the dashboard created. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const PAGE_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; form-action 'self'",
+  'X-Frame-Options': 'DENY',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+};
+
+/**
+ * bull-board posts JSON without our CSRF token; SameSite=Strict already keeps the session cookie off
+ * cross-site requests, and this refuses any state change that a browser marks as cross-site anyway.
+ */
+function refuseCrossSite(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'GET' || req.method === 'HEAD') return next();
+  const site = req.headers['sec-fetch-site'];
+  const origin = req.headers.origin;
+  const isCrossSite = (typeof site === 'string' && site !== 'same-origin' && site !== 'none') || (origin !== undefined && origin !== 'null' && new URL(origin).host !== req.headers.host) || origin === 'null';
+  if (isCrossSite) {
+    res.status(403).type('text/plain').send('cross-site request refused');
+    return;
+  }
+  next();
+}
+
+export function createDashboard(deps: DashboardDeps): Dashboard {
+  const { db, log } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const queueSet = createQueueSet({ db, redis: deps.redis, queuePrefix: deps.config.QUEUE_PREFIX, queues: deps.queues });
+  const scrape = createScrapeMetrics({ db, queueSet, metrics: deps.metrics, log });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const report = await checkReadiness({ db, redis: deps.redis });
+    res.status(report.ok ? 200 : 503).json(report);
+  });
+  app.get('/metrics', async (req, res) => {
+    const token = deps.config.METRICS_TOKEN;
+    if (token !== undefined) {
+      const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+      if (!isSameSecret(m?.[1], token)) {
+        res.status(401).setHeader('WWW-Authenticate', 'Bearer realm="metrics"').type('text/plain').send('bearer token required');
+        return;
+      }
+    }
+    const out = await scrape.render();
+    res.type(out.contentType).send(out.body);
+  });
+
+  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
+  app.use(loadSession(db));
+  app.use(QUEUES_PATH, requireStaff, refuseCrossSite, createQueueBoardHandler(queueSet));
+
+  app.use((_req, res, next) => {
+    for (const [k, v] of Object.entries(PAGE_HEADERS)) res.setHeader(k, v);
+    next();
+  });
+  app.use(createLoginRoutes({ db, loginDelayBaseMs: deps.loginDelayBaseMs ?? 250, sessionTtlMs: deps.sessionTtlMs ?? SESSION_TTL_MS }));
+  app.use(requireStaff);
+  app.use(createPageRoutes({ db, queueSet }));
+  app.use(createActionRoutes({ db }));
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('not found');
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // Message and code only: a pg error's detail can quote row values (personal data).
+    const e = err as { message?: string; code?: string; status?: number };
+    const status = typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : 500;
+    if (status === 500) log.error({ err: { message: e.message, code: e.code }, path: req.path }, 'dashboard request failed');
+    if (!res.headersSent) res.status(status).type('text/plain').send(status === 500 ? 'something went wrong; the error is logged' : 'bad request');
+  });
+
+  let server: Server | undefined;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    async listen(o = {}) {
+      if (server) throw new Error('dashboard is already listening');
+      const s = app.listen(o.port ?? deps.config.DASHBOARD_PORT, o.host ?? deps.config.DASHBOARD_HOST);
+      server = s;
+      await once(s, 'listening');
+      const addr = s.address() as AddressInfo;
+      const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      return { url: `http://${host}:${addr.port}`, port: addr.port };
+    },
+    close() {
+      closing ??= (async () => {
+        const s = server;
+        if (s) {
+          const closed = new Promise<void>((resolve, reject) => s.close((err) => (err ? reject(err) : resolve())));
+          s.closeAllConnections();
+          await closed;
+        }
+        await queueSet.close();
+      })();
+      return closing;
+    },
+  };
+}

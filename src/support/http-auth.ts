@@ -1,0 +1,157 @@
+/**
+ * Login, sessions and CSRF for the dashboard. The session cookie is HttpOnly and SameSite=Strict; every
+ * form post carries the session's CSRF token (the login form a double-submit token, since there is no
+ * session yet). Unauthenticated requests get 401 (or a redirect to /login for pages a browser opens).
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { NextFunction, Request, Response, Router } from 'express';
+import express from 'express';
+import { createStaffActor, type Actor } from './access.ts';
+import type { SupportDb } from './actions.ts';
+import { renderLoginPage } from './pages/login.ts';
+import { endSession, failedLoginDelayMs, findSession, isSameSecret, logIn, type StaffSession } from './sessions.ts';
+
+export const SESSION_COOKIE = 'lrs_session';
+const LOGIN_CSRF_COOKIE = 'lrs_login_csrf';
+
+/** What authenticated handlers find in res.locals. */
+export interface AuthLocals {
+  session: StaffSession;
+  actor: Actor;
+}
+
+export function getAuth(res: Response): AuthLocals {
+  const auth = res.locals.auth as AuthLocals | undefined;
+  if (!auth) throw new Error('route mounted without requireStaff');
+  return auth;
+}
+
+/** Parses a Cookie header (RFC 6265 pairs); later duplicates do not override earlier ones. */
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i < 0) continue;
+    const name = part.slice(0, i).trim();
+    if (!name || name in out) continue;
+    let value = part.slice(i + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      out[name] = decodeURIComponent(value);
+    } catch {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+function cookie(name: string, value: string, o: { maxAgeS: number; secure: boolean }): string {
+  return `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${o.maxAgeS}${o.secure ? '; Secure' : ''}`;
+}
+
+function bodyField(req: Request, name: string): string {
+  const body = req.body as Record<string, unknown> | undefined;
+  const v = body?.[name];
+  return typeof v === 'string' ? v : '';
+}
+
+/** Loads the session (when the cookie names a live one) into res.locals.auth; never refuses. */
+export function loadSession(db: SupportDb) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    const session = await findSession(db, token);
+    if (session) {
+      const actor = createStaffActor({ username: session.username, isAdmin: session.isAdmin, memberOf: session.memberOf });
+      res.locals.auth = { session, actor } satisfies AuthLocals;
+    }
+    next();
+  };
+}
+
+function wantsHtml(req: Request): boolean {
+  return req.method === 'GET' && (req.headers.accept ?? '').includes('text/html');
+}
+
+/** Refuses requests without a session: 303 to /login for browser page loads, 401 otherwise. */
+export function requireStaff(req: Request, res: Response, next: NextFunction): void {
+  if (res.locals.auth) return next();
+  if (wantsHtml(req)) {
+    res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+    return;
+  }
+  res.status(401).type('text/plain').send('login required');
+}
+
+/** Refuses state-changing requests whose `_csrf` field (or x-csrf-token header) is not the session's token. */
+export function requireCsrf(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+  const auth = res.locals.auth as AuthLocals | undefined;
+  const sent = bodyField(req, '_csrf') || String(req.headers['x-csrf-token'] ?? '');
+  if (!auth || !isSameSecret(sent, auth.session.csrfToken)) {
+    res.status(403).type('text/plain').send('invalid or missing CSRF token: reload the page and try again');
+    return;
+  }
+  next();
+}
+
+/** Only same-site relative paths, so ?next= cannot send a person to another site. */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+}
+
+export interface LoginRoutesOptions {
+  db: SupportDb;
+  /** First failed-login delay, ms (doubles per failure up to 5 s; default 250). */
+  loginDelayBaseMs: number;
+  sessionTtlMs: number;
+}
+
+/** GET/POST /login and POST /logout. */
+export function createLoginRoutes(o: LoginRoutesOptions): Router {
+  const router = express.Router();
+  const secure = (req: Request) => req.secure;
+
+  router.get('/login', (req, res) => {
+    const csrf = randomBytes(18).toString('base64url');
+    res.setHeader('Set-Cookie', cookie(LOGIN_CSRF_COOKIE, csrf, { maxAgeS: 3600, secure: secure(req) }));
+    res.type('html').send(renderLoginPage({ csrf, next: safeNext(req.query.next), error: null }).value);
+  });
+
+  router.post('/login', async (req, res) => {
+    const formCsrf = bodyField(req, '_csrf');
+    const next = safeNext(bodyField(req, 'next'));
+    const fresh = randomBytes(18).toString('base64url');
+    const again = (status: number, error: string) => {
+      res.setHeader('Set-Cookie', cookie(LOGIN_CSRF_COOKIE, fresh, { maxAgeS: 3600, secure: secure(req) }));
+      res.status(status).type('html').send(renderLoginPage({ csrf: fresh, next, error }).value);
+    };
+    if (!isSameSecret(formCsrf, parseCookies(req.headers.cookie)[LOGIN_CSRF_COOKIE])) {
+      res.status(403).type('text/plain').send('invalid or missing CSRF token: reload the login page and try again');
+      return;
+    }
+    const username = bodyField(req, 'username').trim().slice(0, 64);
+    const password = bodyField(req, 'password').slice(0, 1024);
+    const result = await logIn(o.db, username, password, { ttlMs: o.sessionTtlMs });
+    if (!result.ok) {
+      // Slow every failure down, more with each one, so guessing is impractical even before the lock.
+      await sleep(failedLoginDelayMs(result.failedLogins, o.loginDelayBaseMs));
+      if (result.reason === 'locked') return again(429, 'Too many failed logins: this account is locked for a while. Ask an administrator to unlock it.');
+      return again(401, 'Wrong username or password.');
+    }
+    res.setHeader('Set-Cookie', [
+      cookie(SESSION_COOKIE, result.token, { maxAgeS: Math.floor(o.sessionTtlMs / 1000), secure: secure(req) }),
+      cookie(LOGIN_CSRF_COOKIE, '', { maxAgeS: 0, secure: secure(req) }),
+    ]);
+    res.redirect(303, next);
+  });
+
+  router.post('/logout', requireStaff, requireCsrf, async (req, res) => {
+    await endSession(o.db, parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    res.setHeader('Set-Cookie', cookie(SESSION_COOKIE, '', { maxAgeS: 0, secure: secure(req) }));
+    res.redirect(303, '/login');
+  });
+
+  return router;
+}

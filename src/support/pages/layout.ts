@@ -1,0 +1,50 @@
+/** The page frame shared by every dashboard page: navigation, styles, logout form. */
+import { html, raw, type Html } from '../html.ts';
+import type { AuthLocals } from '../http-auth.ts';
+
+const STYLE = raw(`
+body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
+header{background:#1f3a5f;color:#fff;padding:.5rem 1rem;display:flex;gap:1rem;align-items:center}
+header a{color:#fff;text-decoration:none;font-weight:600}header .who{margin-left:auto}
+main{padding:1rem 1.5rem;max-width:1400px}
+table{border-collapse:collapse;background:#fff;margin:.5rem 0 1rem}th,td{border:1px solid #d5d9e0;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#eef1f5}.num{text-align:right}.diff{background:#ffe08a;font-weight:600}.muted{color:#667}
+.note{background:#eef6ff;border-left:4px solid #3b82f6;padding:.5rem .75rem;margin:.5rem 0;max-width:60rem}
+.flash{background:#e8f8ec;border:1px solid #7cc48d;padding:.5rem .75rem}.error{background:#fdecec;border:1px solid #e38b8b;padding:.5rem .75rem}
+.status{font-weight:600}.status-needs_action,.status-failed,.status-rejected{color:#b42318}.status-succeeded{color:#067647}
+form.inline{display:inline}button{cursor:pointer}pre{background:#fff;border:1px solid #d5d9e0;padding:.5rem;overflow:auto;max-width:70rem}
+`);
+
+export function renderPage(o: { title: string; auth: AuthLocals | null; body: Html; flash?: string | null; error?: string | null }): Html {
+  const nav = o.auth
+    ? html`<a href="/">Overview</a><a href="/exceptions">Exceptions</a><a href="/requests">Requests</a><a href="/batches">Batches</a><a href="/queues">Queues</a>
+        <span class="who">${o.auth.session.username}${o.auth.session.isAdmin ? ' (admin)' : ''}
+          <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${o.auth.session.csrfToken}"><button>Log out</button></form></span>`
+    : html`<span>lrs-relay</span>`;
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${o.title} · lrs-relay</title>
+<meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head>
+<body><header>${nav}</header><main><h1>${o.title}</h1>
+${o.flash ? html`<p class="flash" role="status">${o.flash}</p>` : ''}${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
+${o.body}</main></body></html>`;
+}
+
+/** A hidden CSRF field for a form. */
+export function csrfField(auth: AuthLocals): Html {
+  return html`<input type="hidden" name="_csrf" value="${auth.session.csrfToken}">`;
+}
+
+export function formatTime(d: Date | string | null | undefined): string {
+  if (!d) return '';
+  const date = d instanceof Date ? d : new Date(d);
+  return date.toISOString().replace('T', ' ').slice(0, 19);
+}
+
+export function statusCell(status: string): Html {
+  return html`<span class="status status-${status}">${status}</span>`;
+}
+
+/** A link to the code's requests plus its meaning, or the code verbatim when the catalogue lacks it. */
+export function codeCell(code: string | null, meaning?: string | null): Html {
+  if (!code) return html`<span class="muted">—</span>`;
+  return html`<code>${code}</code>${meaning ? html` <span class="muted">${meaning}</span>` : ''}`;
+}

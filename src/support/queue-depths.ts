@@ -1,0 +1,73 @@
+/**
+ * The BullMQ queues the dashboard shows: the ones the process passed in, or else the batch and
+ * scheduler queues plus one single-call queue per organisation in Postgres (created on first use,
+ * closed with the dashboard).
+ */
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUES, createQueue, singleQueueName } from '../queues.ts';
+import type { Actor } from './access.ts';
+import type { SupportDb } from './actions.ts';
+
+export interface QueueDepth {
+  queue: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+export interface QueueSet {
+  /** Every queue, in a stable order. */
+  list(): Promise<Queue[]>;
+  /** Closes the queues this set created (never the connection, never queues passed in). */
+  close(): Promise<void>;
+}
+
+export function createQueueSet(o: { db: SupportDb; redis?: Redis | undefined; queuePrefix: string; queues?: readonly Queue[] | undefined }): QueueSet {
+  const given = o.queues;
+  const created = new Map<string, Queue>();
+  return {
+    async list() {
+      if (given) return [...given];
+      const redis = o.redis;
+      if (!redis) return [];
+      const orgs = await o.db.pool.query<{ id: number }>('select id from lrs.organisation order by id');
+      const names = [QUEUES.batch, QUEUES.scheduler, ...orgs.rows.map((r) => singleQueueName(r.id))];
+      return names.map((name) => {
+        let q = created.get(name);
+        if (!q) {
+          q = createQueue(name, { connection: redis, queuePrefix: o.queuePrefix });
+          created.set(name, q);
+        }
+        return q;
+      });
+    },
+    async close() {
+      await Promise.all([...created.values()].map((q) => q.close()));
+      created.clear();
+    },
+  };
+}
+
+/** Whether the actor may look at a queue: per-organisation queues only for that organisation's staff. */
+export function canSeeQueue(actor: Actor, name: string): boolean {
+  if (actor.organisationIds === null || !name.startsWith(QUEUES.singlePrefix)) return true;
+  return actor.organisationIds.includes(Number(name.slice(QUEUES.singlePrefix.length)));
+}
+
+/** Job counts per queue; `prioritized` and `waiting-children` count as waiting (request jobs carry priorities). */
+export async function getQueueDepths(queues: readonly Queue[]): Promise<QueueDepth[]> {
+  return Promise.all(
+    queues.map(async (q) => {
+      const c = await q.getJobCounts('waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed');
+      return {
+        queue: q.name,
+        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
+        active: c.active ?? 0,
+        delayed: c.delayed ?? 0,
+        failed: c.failed ?? 0,
+      };
+    }),
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * The dashboard's pages and form actions (all behind requireStaff; posts behind requireCsrf).
+ * Every handler passes the session's actor to the query or action, which limits it in SQL, so a
+ * request of another organisation is "not found" whichever URL is used.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type { Html } from './html.ts';
+import { cancelRequests, resolvePossibleMatch, retryRequests, SupportActionError, type SupportDb } from './actions.ts';
+import { getAuth, requireCsrf } from './http-auth.ts';
+import { getOverview } from './overview.ts';
+import { renderBatchesPage } from './pages/batches.ts';
+import { renderExceptionsPage } from './pages/exceptions.ts';
+import { renderPage } from './pages/layout.ts';
+import { renderOverviewPage } from './pages/overview.ts';
+import { renderRequestDetailPage } from './pages/request-detail.ts';
+import { renderRequestsPage } from './pages/requests.ts';
+import { html } from './html.ts';
+import { canSeeQueue, getQueueDepths, type QueueSet } from './queue-depths.ts';
+import { findRequestIds, getRequestDetail, listBatches, listExceptions, listOrganisations, listRequests, type RequestFilter } from './queries.ts';
+
+/** Messages shown after an action; the redirect names one by key so no text is echoed from the URL. */
+const FLASHES = {
+  retried: (n: number) => `${n} request(s) sent back to the queue.`,
+  cancelled: (n: number) => `${n} request(s) cancelled.`,
+  matched: () => 'Candidate chosen: the ULN is recorded and the request succeeded.',
+  rejected: () => 'All candidates rejected; the request still needs action, with your note.',
+  nothing: () => 'Nothing was changed: the request(s) are not in a state that allows it.',
+} as const;
+
+function flashFrom(req: Request): string | null {
+  const key = String(req.query.done ?? '');
+  const n = Number(req.query.n ?? 0);
+  return key in FLASHES ? FLASHES[key as keyof typeof FLASHES](Number.isSafeInteger(n) ? n : 0) : null;
+}
+
+function send(res: Response, page: Html, status = 200): void {
+  res.status(status).type('html').send(page.value);
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v.slice(0, 200) : '';
+}
+
+function bodyStr(req: Request, name: string): string {
+  return str((req.body as Record<string, unknown> | undefined)?.[name]);
+}
+
+function parseId(v: unknown): number {
+  const n = typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : NaN;
+}
+
+function notFound(res: Response): void {
+  const auth = getAuth(res);
+  send(res, renderPage({ title: 'Not found', auth, body: html`<p>No such request among your organisations.</p>` }), 404);
+}
+
+/** The request filter in a query string (status, code, kind, org, batch). */
+export function readRequestFilter(q: Record<string, unknown>): RequestFilter & { raw: { status: string; code: string; kind: string; org: string } } {
+  const raw = { status: str(q.status), code: str(q.code), kind: str(q.kind), org: str(q.org) };
+  const orgId = parseId(raw.org);
+  const batchId = parseId(str(q.batch));
+  return {
+    raw,
+    ...(raw.status ? { status: [raw.status] } : {}),
+    ...(raw.code ? { code: [raw.code] } : {}),
+    ...(raw.kind ? { kind: [raw.kind] } : {}),
+    ...(Number.isNaN(orgId) ? {} : { organisationIds: [orgId] }),
+    ...(Number.isNaN(batchId) ? {} : { batchId }),
+  };
+}
+
+export function createPageRoutes(o: { db: SupportDb; queueSet: QueueSet }): Router {
+  const { db } = o;
+  const router = express.Router();
+
+  router.get('/', async (_req, res) => {
+    const auth = getAuth(res);
+    const [overview, queues] = await Promise.all([getOverview(db, auth.actor), o.queueSet.list()]);
+    const visible = queues.filter((q) => canSeeQueue(auth.actor, q.name));
+    const depths = queues.length === 0 ? null : await getQueueDepths(visible);
+    send(res, renderOverviewPage({ auth, overview, queues: depths }));
+  });
+
+  router.get('/exceptions', async (req, res) => {
+    const auth = getAuth(res);
+    send(res, renderExceptionsPage({ auth, groups: await listExceptions(db, auth.actor), flash: flashFrom(req) }));
+  });
+
+  router.get('/requests', async (req, res) => {
+    const auth = getAuth(res);
+    const filter = readRequestFilter(req.query);
+    const limit = 200;
+    const [rows, organisations] = await Promise.all([listRequests(db, auth.actor, { ...filter, limit }), listOrganisations(db, auth.actor)]);
+    send(res, renderRequestsPage({ auth, rows, query: filter.raw, organisations, limit }));
+  });
+
+  router.get('/requests/:id', async (req, res) => {
+    const auth = getAuth(res);
+    const detail = await getRequestDetail(db, auth.actor, parseId(req.params.id));
+    if (!detail) return notFound(res);
+    const error = req.query.error === 'note' ? 'Say why none of the candidates is the learner.' : null;
+    send(res, renderRequestDetailPage({ auth, detail, flash: flashFrom(req), error }));
+  });
+
+  router.get('/batches', async (_req, res) => {
+    const auth = getAuth(res);
+    send(res, renderBatchesPage({ auth, rows: await listBatches(db, auth.actor) }));
+  });
+
+  // A small JSON API for scripts that hold a session (same scoping as the pages).
+  router.get('/api/requests', async (req, res) => {
+    const { actor } = getAuth(res);
+    res.json(await listRequests(db, actor, { ...readRequestFilter(req.query), limit: 500 }));
+  });
+  router.get('/api/requests/:id', async (req, res) => {
+    const detail = await getRequestDetail(db, getAuth(res).actor, parseId(req.params.id));
+    if (!detail) {
+      res.status(404).json({ error: 'not found' });
+      return;
+    }
+    res.json(detail);
+  });
+  router.get('/api/exceptions', async (_req, res) => {
+    res.json(await listExceptions(db, getAuth(res).actor));
+  });
+
+  return router;
+}
+
+export function createActionRoutes(o: { db: SupportDb }): Router {
+  const { db } = o;
+  const router = express.Router();
+  router.use(requireCsrf);
+
+  const afterAction = (res: Response, base: string, key: keyof typeof FLASHES, n: number) =>
+    res.redirect(303, `${base}${base.includes('?') ? '&' : '?'}done=${n === 0 ? 'nothing' : key}&n=${n}`);
+
+  router.post('/requests/:id/retry', async (req, res) => {
+    const id = parseId(req.params.id);
+    const r = await retryRequests(db, [id], getAuth(res).actor);
+    if (r.skipped.some((s) => s.reason === 'not_found')) return notFound(res);
+    afterAction(res, `/requests/${id}`, 'retried', r.done.length);
+  });
+
+  router.post('/requests/:id/cancel', async (req, res) => {
+    const id = parseId(req.params.id);
+    const r = await cancelRequests(db, [id], getAuth(res).actor);
+    if (r.skipped.some((s) => s.reason === 'not_found')) return notFound(res);
+    afterAction(res, `/requests/${id}`, 'cancelled', r.done.length);
+  });
+
+  router.post('/requests/:id/resolve', async (req, res) => {
+    const id = parseId(req.params.id);
+    const uln = bodyStr(req, 'uln');
+    try {
+      const r = await resolvePossibleMatch(db, id, uln === '' ? null : uln, getAuth(res).actor, bodyStr(req, 'note'));
+      afterAction(res, `/requests/${id}`, r.outcome === 'matched' ? 'matched' : 'rejected', 1);
+    } catch (e) {
+      if (!(e instanceof SupportActionError)) throw e;
+      if (e.code === 'not_found') return notFound(res);
+      if (e.code === 'note_required') return res.redirect(303, `/requests/${id}?error=note`);
+      afterAction(res, `/requests/${id}`, 'nothing', 0);
+    }
+  });
+
+  for (const action of ['retry', 'cancel'] as const) {
+    router.post(`/exceptions/${action}`, async (req, res) => {
+      const { actor } = getAuth(res);
+      const status = bodyStr(req, 'status');
+      const code = bodyStr(req, 'code');
+      // Only the exception groups the page shows: never "every request" by an empty filter.
+      if (!['needs_action', 'failed'].includes(status) || code === '') {
+        res.status(400).type('text/plain').send('status (needs_action or failed) and code are required');
+        return;
+      }
+      const ids = await findRequestIds(db, actor, { status: [status], code: [code] });
+      const r = action === 'retry' ? await retryRequests(db, ids, actor) : await cancelRequests(db, ids, actor);
+      afterAction(res, '/exceptions', action === 'retry' ? 'retried' : 'cancelled', r.done.length);
+    });
+  }
+
+  return router;
+}

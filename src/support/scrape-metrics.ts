@@ -1,0 +1,84 @@
+/**
+ * Gauges read at scrape time from Postgres (requests by status/kind/organisation, open exceptions by
+ * code, batches by status) and BullMQ (job counts per queue). A source that fails sets its
+ * lrs_relay_scrape_up gauge to 0 instead of failing the whole scrape, so process metrics still arrive.
+ */
+import { Gauge, Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.ts';
+import type { SupportDb } from './actions.ts';
+import { getQueueDepths, type QueueSet } from './queue-depths.ts';
+
+export interface ScrapeMetrics {
+  /** The Prometheus text of the process registry plus these gauges, and its content type. */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+export function createScrapeMetrics(o: { db: SupportDb; queueSet: QueueSet; metrics: Metrics; log: Logger }): ScrapeMetrics {
+  const registry = new Registry();
+  const up = new Gauge({ name: 'lrs_relay_scrape_up', help: '1 when the source answered during this scrape', labelNames: ['source'] as const, registers: [registry] });
+  const requests = new Gauge({
+    name: 'lrs_relay_requests',
+    help: 'Requests in Postgres by status, kind and organisation id',
+    labelNames: ['status', 'kind', 'organisation'] as const,
+    registers: [registry],
+  });
+  const exceptions = new Gauge({
+    name: 'lrs_relay_open_exceptions',
+    help: 'Requests needing action or failed, by status and code',
+    labelNames: ['status', 'code'] as const,
+    registers: [registry],
+  });
+  const batches = new Gauge({ name: 'lrs_relay_batches', help: 'Batches by kind and status', labelNames: ['kind', 'status'] as const, registers: [registry] });
+  const queueJobs = new Gauge({
+    name: 'lrs_relay_queue_jobs',
+    help: 'BullMQ jobs per queue and state (waiting includes prioritized)',
+    labelNames: ['queue', 'state'] as const,
+    registers: [registry],
+  });
+
+  async function collectPostgres(): Promise<void> {
+    const [r, e, b] = await Promise.all([
+      o.db.pool.query<{ status: string; kind: string; organisation_id: number; n: number }>(
+        'select status, kind, organisation_id, count(*)::int as n from lrs.request group by 1, 2, 3',
+      ),
+      o.db.pool.query<{ status: string; code: string; n: number }>(
+        `select status, coalesce(last_code, '(none)') as code, count(*)::int as n from lrs.request
+          where status in ('needs_action', 'failed') group by 1, 2`,
+      ),
+      o.db.pool.query<{ kind: string; status: string; n: number }>('select kind, status, count(*)::int as n from lrs.batch group by 1, 2'),
+    ]);
+    requests.reset();
+    exceptions.reset();
+    batches.reset();
+    for (const x of r.rows) requests.set({ status: x.status, kind: x.kind, organisation: String(x.organisation_id) }, x.n);
+    for (const x of e.rows) exceptions.set({ status: x.status, code: x.code }, x.n);
+    for (const x of b.rows) batches.set({ kind: x.kind, status: x.status }, x.n);
+  }
+
+  async function collectQueues(): Promise<void> {
+    const depths = await getQueueDepths(await o.queueSet.list());
+    queueJobs.reset();
+    for (const d of depths) {
+      for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) queueJobs.set({ queue: d.queue, state }, d[state]);
+    }
+  }
+
+  async function run(source: 'postgres' | 'redis', fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+      up.set({ source }, 1);
+    } catch (err) {
+      up.set({ source }, 0);
+      o.log.warn({ err, source }, 'metrics scrape: a source did not answer');
+    }
+  }
+
+  return {
+    async render() {
+      await Promise.all([run('postgres', collectPostgres), run('redis', collectQueues)]);
+      const merged = Registry.merge([o.metrics.registry, registry]);
+      return { contentType: merged.contentType, body: await merged.metrics() };
+    },
+  };
+}
