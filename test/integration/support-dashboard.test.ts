@@ -1,0 +1,218 @@
+/**
+ * Dashboard security: no page or API without a session, no view of or action on another
+ * organisation's requests by any URL, no form post without the session's CSRF token, slowed and
+ * locked repeated bad logins, and bull-board read-only for non-admins.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, type Database } from '../../src/db.ts';
+import { createLogger } from '../../src/log.ts';
+import { createMetrics } from '../../src/metrics.ts';
+import { createRedis } from '../../src/queues.ts';
+import { createDashboard, type Dashboard } from '../../src/support/dashboard.ts';
+import { addStaff } from '../../src/support/staff.ts';
+import { createTestClient, extractCsrf } from '../e2e/http-client.ts';
+import { PASSWORD, seedSupportData, TEST_SCRYPT_COST, type Seeded } from '../e2e/seed.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { assertNoRedisLeaks, createQueuePrefix } from '../helpers/redis.ts';
+import { redisUrl } from '../helpers/urls.ts';
+
+const METRICS_TOKEN = 'metrics-token-0123456789';
+
+describe('support dashboard security', () => {
+  let tdb: TestDatabase;
+  let database: Database;
+  let redis: ReturnType<typeof createRedis>;
+  let dashboard: Dashboard;
+  let base: string;
+  let s: Seeded;
+  const prefix = createQueuePrefix();
+
+  const statusOf = async (id: number) => (await database.pool.query<{ status: string }>('select status from lrs.request where id = $1', [id])).rows[0]?.status;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    database = createDatabase({ url: tdb.url, applicationName: 'support-dashboard-test' });
+    redis = createRedis({ url: redisUrl(), connectionName: `${prefix}-dashboard`, forWorker: false });
+    s = await seedSupportData(database.pool);
+    dashboard = createDashboard({
+      db: database,
+      redis,
+      config: { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 0, METRICS_TOKEN, QUEUE_PREFIX: prefix },
+      log: createLogger({ level: 'silent' }),
+      metrics: createMetrics({ defaultMetrics: false }),
+      loginDelayBaseMs: 40,
+    });
+    base = (await dashboard.listen({ port: 0, host: '127.0.0.1' })).url;
+  });
+
+  afterAll(async () => {
+    await dashboard?.close();
+    await redis?.quit();
+    await database?.close();
+    await tdb?.drop();
+    await assertNoRedisLeaks(prefix);
+  });
+
+  it('refuses every page and API without a session', async () => {
+    const anon = createTestClient(base);
+    const paths = ['/', '/exceptions', '/requests', `/requests/${s.possible}`, '/batches', '/queues', '/queues/api/queues', '/api/requests', `/api/requests/${s.possible}`, '/api/exceptions', '/nowhere'];
+    for (const path of paths) {
+      const page = await anon.get(path);
+      expect([303, 401], path).toContain(page.status);
+      if (page.status === 303) expect(page.headers.get('location'), path).toMatch(/^\/login\?next=/);
+      expect(await page.text(), path).not.toContain('STU-');
+      const api = await anon.get(path, { accept: 'application/json' });
+      expect(api.status, path).toBe(401);
+    }
+    for (const path of [`/requests/${s.failed}/retry`, `/requests/${s.pending}/cancel`, `/requests/${s.possible}/resolve`, '/exceptions/retry', '/exceptions/cancel', '/logout']) {
+      const r = await anon.post(path, { _csrf: 'x', uln: '1000000001', status: 'failed', code: 'TIMEOUT' });
+      expect(r.status, path).toBe(401);
+    }
+    expect(await statusOf(s.failed)).toBe('failed');
+    expect(await statusOf(s.pending)).toBe('pending');
+    expect(await statusOf(s.possible)).toBe('needs_action');
+  });
+
+  it('keeps a staff user of one organisation away from another organisation by every URL', async () => {
+    const bob = createTestClient(base);
+    expect((await bob.logIn('bob', PASSWORD)).status).toBe(303);
+    const csrf = await bob.csrf();
+    for (const id of [s.possible, s.tooMany, s.failed]) {
+      const page = await bob.get(`/requests/${id}`);
+      expect(page.status).toBe(404);
+      expect(await page.text()).not.toContain('STU-');
+      expect((await bob.get(`/api/requests/${id}`, { accept: 'application/json' })).status).toBe(404);
+    }
+    const list = await (await bob.get('/requests')).text();
+    expect(list).toContain('STU-B-POSSIBLE');
+    expect(list).not.toMatch(/STU-(TOOMANY|POSSIBLE|FAILED|OK|PENDING)/);
+    expect(await (await bob.get(`/requests?org=${s.orgA}`)).text()).not.toContain('STU-');
+    const api = (await (await bob.get('/api/requests', { accept: 'application/json' })).json()) as { id: number }[];
+    expect(api.map((r) => r.id).sort()).toEqual([s.otherPossible, s.otherFailed].sort());
+    expect(await (await bob.get('/exceptions')).text()).not.toContain('WSRC0002');
+
+    expect((await bob.post(`/requests/${s.failed}/retry`, { _csrf: csrf })).status).toBe(404);
+    expect((await bob.post(`/requests/${s.pending}/cancel`, { _csrf: csrf })).status).toBe(404);
+    expect((await bob.post(`/requests/${s.possible}/resolve`, { _csrf: csrf, uln: '1000000001' })).status).toBe(404);
+    expect((await bob.post(`/requests/${s.possible}/resolve`, { _csrf: csrf, uln: '', note: 'none' })).status).toBe(404);
+    // A group action touches only bob's organisation: org A's failed TIMEOUT request stays failed.
+    expect((await bob.post('/exceptions/retry', { _csrf: csrf, status: 'failed', code: 'TIMEOUT' })).status).toBe(303);
+    expect(await statusOf(s.failed)).toBe('failed');
+    expect(await statusOf(s.otherFailed)).toBe('pending');
+    expect(await statusOf(s.pending)).toBe('pending');
+    expect(await statusOf(s.possible)).toBe('needs_action');
+    const audit = await database.pool.query('select count(*)::int as n from lrs.audit where request_id = any($1::bigint[]) and user_name = $2', [
+      [s.failed, s.pending, s.possible],
+      'bob',
+    ]);
+    expect(audit.rows[0].n).toBe(0);
+  });
+
+  it('shows admins every organisation but personal data only of their own, and no match resolution', async () => {
+    const root = createTestClient(base);
+    await root.logIn('root', PASSWORD);
+    const page = await root.get(`/requests/${s.possible}`);
+    expect(page.status).toBe(200);
+    const text = await page.text();
+    expect(text).toContain('WSRC0003');
+    expect(text).not.toContain('STU-POSSIBLE');
+    expect(text).not.toContain('Ann');
+    expect(text).not.toContain('1000000001');
+    const r = await root.post(`/requests/${s.possible}/resolve`, { _csrf: await root.csrf(), uln: '1000000001' });
+    expect(r.status).toBe(404);
+    expect(await statusOf(s.possible)).toBe('needs_action');
+  });
+
+  it('refuses a form post without the session CSRF token', async () => {
+    const alice = createTestClient(base);
+    await alice.logIn('alice', PASSWORD);
+    expect((await alice.post(`/requests/${s.tooMany}/retry`, {})).status).toBe(403);
+    expect((await alice.post(`/requests/${s.tooMany}/retry`, { _csrf: 'not-the-token' })).status).toBe(403);
+    const other = createTestClient(base);
+    await other.logIn('alice', PASSWORD);
+    // Another session's token does not work either.
+    expect((await alice.post(`/requests/${s.tooMany}/retry`, { _csrf: await other.csrf() })).status).toBe(403);
+    expect(await statusOf(s.tooMany)).toBe('needs_action');
+    const anonymousLogin = createTestClient(base);
+    expect((await anonymousLogin.post('/login', { username: 'alice', password: PASSWORD })).status).toBe(403);
+    const ok = await alice.post(`/requests/${s.tooMany}/retry`, { _csrf: await alice.csrf() });
+    expect(ok.status).toBe(303);
+    expect(await statusOf(s.tooMany)).toBe('pending');
+  });
+
+  it('sets an HttpOnly SameSite=Strict cookie and stores only its SHA-256; logout ends the session', async () => {
+    const login = await fetch(`${base}/login`);
+    const csrf = extractCsrf(await login.text());
+    const loginCookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+    const r = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, username: 'alice', password: PASSWORD }).toString(),
+    });
+    const set = r.headers.getSetCookie().find((c) => c.startsWith('lrs_session='))!;
+    expect(set).toMatch(/HttpOnly/);
+    expect(set).toMatch(/SameSite=Strict/);
+    const token = decodeURIComponent(set.split(';')[0]!.slice('lrs_session='.length));
+    const rows = await database.pool.query<{ token_hash: string }>('select token_hash from lrs.staff_session');
+    const hashes = rows.rows.map((x) => x.token_hash);
+    expect(hashes).toContain(createHash('sha256').update(token).digest('hex'));
+    expect(hashes).not.toContain(token);
+
+    const alice = createTestClient(base);
+    await alice.logIn('alice', PASSWORD);
+    expect((await alice.post('/logout', { _csrf: await alice.csrf() })).status).toBe(303);
+    expect((await alice.get('/')).status).toBe(303);
+  });
+
+  it('slows repeated bad logins down and then locks the account', async () => {
+    await addStaff(database, { username: 'carol', password: PASSWORD, organisationIds: [s.orgA], cost: TEST_SCRYPT_COST });
+    const client = createTestClient(base);
+    const times: number[] = [];
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      statuses.push((await client.logIn('carol', 'wrong password!!')).status);
+      times.push(performance.now() - t0);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    // 40, 80, 160, 320, 640 ms of deliberate delay.
+    expect(times[4]!).toBeGreaterThan(600);
+    expect(times[3]!).toBeGreaterThan(300);
+    const row = await database.pool.query('select failed_logins, locked_until > now() as locked from lrs.staff_user where username = $1', ['carol']);
+    expect(row.rows[0]).toMatchObject({ failed_logins: 5, locked: true });
+    const right = await client.logIn('carol', PASSWORD);
+    expect(right.status).toBe(429);
+    expect(client.cookies.has('lrs_session')).toBe(false);
+  });
+
+  it('guards /metrics with the bearer token and leaves /healthz and /readyz open', async () => {
+    expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-000000000' } })).status).toBe(401);
+    const m = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(m.status).toBe(200);
+    expect(await m.text()).toContain('lrs_relay_requests');
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ok: true, checks: { postgres: { ok: true }, redis: { ok: true } } });
+  });
+
+  it('mounts bull-board read-only with only their queues for staff, and writable for admins', async () => {
+    const alice = createTestClient(base);
+    await alice.logIn('alice', PASSWORD);
+    const ui = await alice.get('/queues');
+    expect(ui.status).toBe(200);
+    type Board = { queues: { name: string; readOnlyMode: boolean }[] };
+    const staffBoard = (await (await alice.get('/queues/api/queues', { accept: 'application/json' })).json()) as Board;
+    const names = staffBoard.queues.map((q) => q.name).sort();
+    expect(names).toEqual(['batch', 'scheduler', `single-${s.orgA}`].sort());
+    expect(staffBoard.queues.every((q) => q.readOnlyMode)).toBe(true);
+    const root = createTestClient(base);
+    await root.logIn('root', PASSWORD);
+    const adminBoard = (await (await root.get('/queues/api/queues', { accept: 'application/json' })).json()) as Board;
+    expect(adminBoard.queues.map((q) => q.name)).toContain(`single-${s.orgB}`);
+    expect(adminBoard.queues.every((q) => !q.readOnlyMode)).toBe(true);
+  });
+});
