@@ -1,0 +1,120 @@
+/**
+ * /metrics parses as Prometheus text and moves when work is done; /readyz reports 503 when Redis
+ * does not answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, type Database } from '../../src/db.ts';
+import { createLogger } from '../../src/log.ts';
+import { createMetrics, type Metrics } from '../../src/metrics.ts';
+import { createQueue, createRedis, singleQueueName } from '../../src/queues.ts';
+import { createDashboard, type Dashboard } from '../../src/support/dashboard.ts';
+import { parsePrometheusText, sampleValue } from '../../src/support/prometheus-text.ts';
+import { seedSupportData, type Seeded } from '../e2e/seed.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { assertNoRedisLeaks, createQueuePrefix } from '../helpers/redis.ts';
+import { redisUrl } from '../helpers/urls.ts';
+
+describe('support metrics and health', () => {
+  let tdb: TestDatabase;
+  let database: Database;
+  let redis: ReturnType<typeof createRedis>;
+  let metrics: Metrics;
+  let dashboard: Dashboard;
+  let base: string;
+  let s: Seeded;
+  const prefix = createQueuePrefix();
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    database = createDatabase({ url: tdb.url, applicationName: 'support-metrics-test' });
+    redis = createRedis({ url: redisUrl(), connectionName: `${prefix}-metrics`, forWorker: false });
+    s = await seedSupportData(database.pool);
+    metrics = createMetrics();
+    dashboard = createDashboard({
+      db: database,
+      redis,
+      config: { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 0, METRICS_TOKEN: undefined, QUEUE_PREFIX: prefix },
+      log: createLogger({ level: 'silent' }),
+      metrics,
+    });
+    base = (await dashboard.listen({ port: 0 })).url;
+  });
+
+  afterAll(async () => {
+    await dashboard?.close();
+    await redis?.quit();
+    await database?.close();
+    await tdb?.drop();
+    await assertNoRedisLeaks(prefix);
+  });
+
+  const scrape = async () => {
+    const r = await fetch(`${base}/metrics`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    return parsePrometheusText(await r.text());
+  };
+
+  it('serves valid Prometheus text with process metrics and gauges from Postgres and Redis', async () => {
+    const m = await scrape();
+    expect(m.get('lrs_relay_requests')?.type).toBe('gauge');
+    expect(m.get('lrs_relay_process_cpu_seconds_total')?.type).toBe('counter');
+    expect(m.get('lrs_relay_lrs_call_duration_seconds')?.type).toBe('histogram');
+    const org = String(s.orgA);
+    expect(sampleValue(m, 'lrs_relay_requests', { status: 'needs_action', kind: 'find_by_demographics', organisation: org })).toBe(2);
+    expect(sampleValue(m, 'lrs_relay_open_exceptions', { status: 'failed', code: 'TIMEOUT' })).toBe(2);
+    expect(sampleValue(m, 'lrs_relay_queue_jobs', { queue: singleQueueName(s.orgA), state: 'waiting' })).toBe(0);
+    expect(sampleValue(m, 'lrs_relay_scrape_up', { source: 'postgres' })).toBe(1);
+    expect(sampleValue(m, 'lrs_relay_scrape_up', { source: 'redis' })).toBe(1);
+  });
+
+  it('moves when work is done', async () => {
+    const org = String(s.orgA);
+    const before = await scrape();
+    const pendingBefore = sampleValue(before, 'lrs_relay_requests', { status: 'pending', kind: 'find_by_demographics', organisation: org }) ?? 0;
+    await database.pool.query(
+      `insert into lrs.request (organisation_id, requested_by, kind, mis_learner_id, payload) select $1, 'mis', 'find_by_demographics', 'STU-' || g, '{}' from generate_series(1, 3) g`,
+      [s.orgA],
+    );
+    await database.pool.query(`update lrs.request set status = 'succeeded', completed_at = now() where id = $1`, [s.pending]);
+    await database.pool.query(`insert into lrs.batch (organisation_id, kind, requested_by, record_count, status) values ($1, 'registration', 'nightly', 10, 'submitted')`, [s.orgA]);
+    const queue = createQueue(singleQueueName(s.orgA), { connection: redis, queuePrefix: prefix });
+    try {
+      await queue.add('lrs.request', { requestId: 1 }, { priority: 1 });
+      await queue.add('lrs.request', { requestId: 2 }, { delay: 60_000 });
+      metrics.recordCall({ operation: 'learnerByDemographics', organisation: '10000001', userName: 'mis', code: 'WSRC0004', codeSource: 'lrs', durationMs: 300 });
+      const after = await scrape();
+      expect(sampleValue(after, 'lrs_relay_requests', { status: 'pending', kind: 'find_by_demographics', organisation: org })).toBe(pendingBefore - 1 + 3);
+      expect(sampleValue(after, 'lrs_relay_requests', { status: 'succeeded', kind: 'find_by_demographics', organisation: org })).toBe(2);
+      expect(sampleValue(after, 'lrs_relay_batches', { kind: 'registration', status: 'submitted' })).toBe(1);
+      expect(sampleValue(after, 'lrs_relay_queue_jobs', { queue: singleQueueName(s.orgA), state: 'waiting' })).toBe(1);
+      expect(sampleValue(after, 'lrs_relay_queue_jobs', { queue: singleQueueName(s.orgA), state: 'delayed' })).toBe(1);
+      expect(sampleValue(after, 'lrs_relay_lrs_call_duration_seconds_count', { operation: 'learnerByDemographics', code_source: 'lrs' })).toBe(1);
+    } finally {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+
+  it('answers /readyz with 503 when Redis does not answer', async () => {
+    const dead = createRedis({ url: 'redis://127.0.0.1:1', connectionName: `${prefix}-dead`, forWorker: false });
+    dead.on('error', () => {});
+    const d = createDashboard({
+      db: database,
+      redis: dead,
+      config: { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 0, METRICS_TOKEN: undefined, QUEUE_PREFIX: prefix },
+      log: createLogger({ level: 'silent' }),
+      metrics: createMetrics({ defaultMetrics: false }),
+    });
+    try {
+      const { url } = await d.listen({ port: 0 });
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const r = await fetch(`${url}/readyz`);
+      expect(r.status).toBe(503);
+      expect(await r.json()).toMatchObject({ ok: false, checks: { postgres: { ok: true }, redis: { ok: false } } });
+    } finally {
+      await d.close();
+      dead.disconnect();
+    }
+  });
+});
