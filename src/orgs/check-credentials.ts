@@ -121,7 +121,7 @@ export function classifyCheckError(e: unknown, durationMs = 0): Extract<Credenti
       failure: 'other',
       code: e.code,
       summary: `the LRS call failed with ${e.code}: ${e.message}`,
-      advice: 'see `lrs-relay explain ' + e.code + '` or the response-code table',
+      advice: `look ${e.code} up in lrs.response_code for its meaning and resolution note`,
       durationMs,
     };
   }
