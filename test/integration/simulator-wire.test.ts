@@ -1,0 +1,235 @@
+/**
+ * Black-box: plain SOAP envelopes posted with fetch (as curl would), checking the wire shape of answers,
+ * faults, the maintenance page, WSDL download, size limits and the admin endpoint.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulator, type Simulator } from '../../src/simulator/index.ts';
+import { createXmlReader, type XmlNode } from '../../src/simulator/xml.ts';
+
+const SOAP = 'http://schemas.xmlsoap.org/soap/envelope/';
+const FIND = 'http://api.lrs.miap.gov.uk/findmsg';
+const CREDS = '<UKPRN>10000001</UKPRN><OrgPassword>Simulator-Pass16</OrgPassword><UserName>someone@example.org</UserName>';
+const read = createXmlReader();
+
+function env(body: string, extraNs = ''): string {
+  return `<soapenv:Envelope xmlns:soapenv="${SOAP}" xmlns:fin="${FIND}"${extraNs}><soapenv:Header/><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
+}
+
+/** The captured learnerByDemographics request, with the default organisation's credentials. */
+const capturedFind = env(
+  `<fin:FindLearnerByDemographics><FindType>FUL</FindType>${CREDS}<FamilyName>Testname</FamilyName><GivenName>Sample</GivenName>` +
+    `<DateOfBirth>1976-08-16</DateOfBirth><Gender>2</Gender><LastKnownPostCode>CV49EE</LastKnownPostCode><PreviousFamilyName></PreviousFamilyName>` +
+    `<SchoolAtAge16></SchoolAtAge16><PlaceOfBirth></PlaceOfBirth><EmailAddress></EmailAddress></fin:FindLearnerByDemographics>`,
+);
+
+const plr = (uln: string, given: string, family: string) =>
+  `<soapenv:Envelope xmlns:soapenv="${SOAP}" xmlns:tem="http://tempuri.org/" xmlns="http://schemas.datacontract.org/2004/07/Amor.Qcf.Service.Interface"><soapenv:Body>` +
+  `<tem:GetLearnerLearningEvents><tem:invokingOrganisation><Password>Simulator-Pass16</Password><Ukprn>10000001</Ukprn><Username>someone@example.org</Username></tem:invokingOrganisation>` +
+  `<tem:userType>ORG</tem:userType><tem:vendorID>0</tem:vendorID><tem:language>ENG</tem:language><tem:uln>${uln}</tem:uln><tem:givenName>${given}</tem:givenName>` +
+  `<tem:familyName>${family}</tem:familyName><tem:dateOfBirth></tem:dateOfBirth><tem:gender></tem:gender><tem:getType>FULL</tem:getType></tem:GetLearnerLearningEvents></soapenv:Body></soapenv:Envelope>`;
+
+let sim: Simulator;
+let wsdlDir: string;
+
+async function post(path: string, body: string, headers: Record<string, string> = {}) {
+  const r = await fetch(`${sim.url}${path}`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', ...headers }, body });
+  return { status: r.status, type: r.headers.get('content-type') ?? '', text: await r.text() };
+}
+
+/** First element inside soap:Body. */
+function bodyRoot(text: string): XmlNode {
+  const r = read(text);
+  if (!r.ok) throw new Error(r.message);
+  const body = r.root.children.find((c) => c.name === 'Body' && c.ns === SOAP);
+  const first = body?.children[0];
+  if (!first) throw new Error('no body element');
+  return first;
+}
+
+function child(n: XmlNode | undefined, name: string): XmlNode | undefined {
+  return n?.children.find((c) => c.name === name);
+}
+
+beforeAll(async () => {
+  wsdlDir = await mkdtemp(join(tmpdir(), 'sim-wsdl-'));
+  await writeFile(join(wsdlDir, 'LearnerService.wsdl'), '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"/>');
+  sim = await createSimulator({ wsdlDir, maxBodyBytes: 64 * 1024, limits: { registration: 2 }, instantBatches: true }).listen();
+});
+
+afterAll(async () => {
+  await sim.close();
+  await rm(wsdlDir, { recursive: true, force: true });
+});
+
+afterEach(() => sim.admin.reset());
+
+describe('LearnerService.svc answers', () => {
+  it('answers the captured search with the captured shape: qualified root, unqualified children, qualified LinkedULNs', async () => {
+    const r = await post('/LearnerService.svc', capturedFind);
+    expect(r.status).toBe(200);
+    expect(r.type).toMatch(/^text\/xml/);
+    expect(r.text).toContain('<ns2:FindLearnerResponse xmlns:ns2="http://api.lrs.miap.gov.uk/findmsg">');
+    const root = bodyRoot(r.text);
+    expect(root).toMatchObject({ ns: FIND, name: 'FindLearnerResponse' });
+    expect(root.children.map((c) => c.name)).toEqual(['ResponseCode', 'FamilyName', 'GivenName', 'DateOfBirth', 'Gender', 'LastKnownPostCode', 'Learner']);
+    expect(root.children.every((c) => c.ns === '')).toBe(true);
+    expect(child(root, 'LastKnownPostCode')?.text).toBe('CV49EE');
+    const learner = child(root, 'Learner');
+    expect(child(learner, 'LastKnownPostCode')?.text).toBe('CV4 9EE');
+    expect(child(learner, 'PlaceOfBirth')?.text).toBe('Blean ');
+    expect(child(learner, 'LinkedULNs')?.ns).toBe('http://api.lrs.miap.gov.uk/learner');
+    expect(learner?.children.at(-1)).toMatchObject({ name: 'VersionNumber', text: '1' });
+  });
+
+  it('puts the merged ULN in LinkedULNs as an unqualified ULN for the linked learner', async () => {
+    const body = capturedFind.replace('Testname', 'Test').replace('1976-08-16', '1985-03-27').replace('<Gender>2', '<Gender>1').replace('CV49EE', 'AB125EQ');
+    const r = await post('/LearnerService.svc', body, { soapaction: '""' });
+    expect(r.text).toContain('<MasterSubstituted>Y</MasterSubstituted>');
+    expect(r.text).toContain('<LinkedULNs xmlns="http://api.lrs.miap.gov.uk/learner"><ULN xmlns="">4444599390</ULN></LinkedULNs>');
+  });
+
+  it('answers a schema violation with the MIAPAPIException fault shape (HTTP 500, unqualified detail children)', async () => {
+    const qualified = capturedFind.replace('<fin:FindLearnerByDemographics>', `<FindLearnerByDemographics xmlns="${FIND}">`).replace('</fin:FindLearnerByDemographics>', '</FindLearnerByDemographics>');
+    const r = await post('/LearnerService.svc', qualified);
+    expect(r.status).toBe(500);
+    const fault = bodyRoot(r.text);
+    expect(fault).toMatchObject({ ns: SOAP, name: 'Fault' });
+    expect(child(fault, 'faultcode')?.text).toBe('soapenv:Server');
+    expect(child(fault, 'faultstring')?.text).toBe('uk.gov.miap.lrs.api.exceptions.MIAPAPIException');
+    const ex = child(child(fault, 'detail'), 'MIAPAPIException');
+    expect(ex?.ns).toBe('http://api.lrs.miap.gov.uk/exceptions');
+    expect(ex?.children.map((c) => [c.name, c.ns])).toEqual([['ErrorCode', ''], ['ErrorActor', ''], ['Description', ''], ['FurtherDetails', ''], ['ErrorTimestamp', '']]);
+    expect(child(ex, 'ErrorCode')?.text).toBe('WSEC0001');
+    expect(child(ex, 'FurtherDetails')?.text).toMatch(/^cvc-complex-type\.2\.4\.a: .*FindType/);
+    expect(child(ex, 'ErrorTimestamp')?.text).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  });
+
+  it('names the field of a bad value without echoing it', async () => {
+    const r = await post('/LearnerService.svc', capturedFind.replace('1976-08-16', '1976-02-30'));
+    expect(r.status).toBe(500);
+    expect(r.text).toMatch(/<FurtherDetails>cvc-type\.3\.1\.3: The value of element 'DateOfBirth' is not valid for type 'MIAPDate'/);
+    expect(r.text).not.toContain('1976-02-30');
+  });
+
+  it('answers an unknown request element with WSEC0002', async () => {
+    const r = await post('/LearnerService.svc', env(`<fin:FindLearnerByShoeSize>${CREDS}</fin:FindLearnerByShoeSize>`));
+    expect(r.status).toBe(500);
+    expect(r.text).toContain('<ErrorCode>WSEC0002</ErrorCode>');
+  });
+
+  it('answers out of hours with a WSEC0004 fault', async () => {
+    sim.admin.setFaults({ outOfHours: true });
+    const r = await post('/LearnerService.svc', capturedFind);
+    expect(r.status).toBe(500);
+    expect(r.text).toContain('<ErrorCode>WSEC0004</ErrorCode>');
+  });
+
+  it('refuses a batch whose count is wrong (WSRC0017) or over the configured limit (WSEC0001)', async () => {
+    const learner = '<Learner><MISIdentifier>M1</MISIdentifier><GivenName>A</GivenName><FamilyName>B</FamilyName></Learner>';
+    const batch = (count: number, n: number) =>
+      env(`<b:SubmitBatch xmlns:b="http://api.lrs.miap.gov.uk/batchmsg">${CREDS}<JobType>CHK</JobType><LearnerRecordCount>${count}</LearnerRecordCount>${learner.repeat(n)}</b:SubmitBatch>`);
+    const wrong = await post('/LearnerService.svc', batch(2, 1));
+    expect(wrong.status).toBe(200);
+    expect(wrong.text).toContain('<ResponseCode>WSRC0017</ResponseCode>');
+    expect(wrong.text).not.toContain('<JobID>');
+    const over = await post('/LearnerService.svc', batch(3, 3));
+    expect(over.status).toBe(500);
+    expect(over.text).toContain('<ErrorCode>WSEC0001</ErrorCode>');
+  });
+});
+
+describe('HTTP-level refusals', () => {
+  it('answers malformed XML with 400 and never resolves a DOCTYPE', async () => {
+    expect((await post('/LearnerService.svc', '<soapenv:Envelope>')).status).toBe(400);
+    const xxe = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${capturedFind.replace('Testname', '&e;')}`;
+    const r = await post('/LearnerService.svc', xxe);
+    expect(r.status).toBe(400);
+    expect(r.text).toMatch(/DTD is prohibited/);
+    expect(r.text).not.toContain('root:');
+  });
+
+  it('refuses a body over the size limit with 413', async () => {
+    const r = await post('/LearnerService.svc', capturedFind.replace('<soapenv:Header/>', `<soapenv:Header>${' '.repeat(70 * 1024)}</soapenv:Header>`));
+    expect(r.status).toBe(413);
+  });
+
+  it('serves the project WSDL on ?singleWsdl and says clearly when one is missing', async () => {
+    const ok = await fetch(`${sim.url}/LearnerService.svc?singleWsdl`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('wsdl:definitions');
+    const missing = await fetch(`${sim.url}/ExternalService.svc?singlewsdl`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toMatch(/ExternalService\.wsdl is not in/);
+  });
+
+  it('serves the maintenance page as HTTP 405 HTML', async () => {
+    sim.admin.setFaults({ maintenance: true });
+    const r = await post('/LearnerService.svc', capturedFind);
+    expect(r.status).toBe(405);
+    expect(r.type).toMatch(/^text\/html/);
+    expect(r.text).toContain('<title>UnsupportedHttpVerb</title>');
+    expect(r.text).toMatch(/RequestId : [0-9a-f-]{36}/);
+    expect(r.text).toMatch(/TimeStamp : \d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('answers an injected error with a WCF internal-error fault (HTTP 500)', async () => {
+    sim.admin.setFaults({ errorRate: 1 });
+    const r = await post('/LearnerService.svc', capturedFind);
+    expect(r.status).toBe(500);
+    expect(r.text).toContain('a:InternalServiceFault');
+  });
+});
+
+describe('R9 and External dispatch', () => {
+  it('needs the SOAPAction: missing or wrong gets ActionNotSupported', async () => {
+    for (const headers of [{}, { soapaction: '"http://tempuri.org/ILearnerServiceR9/Nope"' }]) {
+      const r = await post('/LearnerServiceR9.svc', plr('1174112637', 'TestOne', 'TesterOne'), headers);
+      expect(r.status).toBe(500);
+      expect(r.text).toContain('a:ActionNotSupported');
+    }
+    const ext = await post('/ExternalService.svc', plr('1174112637', 'TestOne', 'TesterOne'));
+    expect(ext.text).toContain('a:ActionNotSupported');
+  });
+
+  it('answers the PLR in the captured WCF shape, with an empty FoundULN when not verified', async () => {
+    const action = { soapaction: '"http://tempuri.org/ILearnerServiceR9/GetLearnerLearningEvents"' };
+    const found = await post('/LearnerServiceR9.svc', plr('1174112637', 'TestOne', 'TesterOne'), action);
+    expect(found.status).toBe(200);
+    expect(found.text).toContain('<GetLearnerLearningEventsResponse xmlns="http://tempuri.org/"><GetLearnerLearningEventsResult xmlns:a="http://api.lrs.qcf.gov.uk/model" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><a:ResponseCode>WSRC0004</a:ResponseCode>');
+    expect(found.text).toContain('<a:Level i:nil="true"/>');
+    expect(found.text).toContain('<a:ParticipationEndDate/>');
+    const notVerified = await post('/LearnerServiceR9.svc', plr('1174112637', 'Someone', 'Else'), action);
+    expect(notVerified.text).toContain('<a:ResponseCode>WSEC0208</a:ResponseCode><a:FoundULN/><a:IncomingULN>1174112637</a:IncomingULN><a:LearnerRecord/>');
+  });
+});
+
+describe('admin endpoint', () => {
+  it('sets faults, reports stats and resets over HTTP', async () => {
+    const set = await fetch(`${sim.url}/__admin/faults`, { method: 'POST', body: JSON.stringify({ latencyMs: 5, jitterMs: 1 }) });
+    expect(await set.json()).toMatchObject({ latencyMs: 5, jitterMs: 1, timeoutRate: 0 });
+    await post('/LearnerService.svc', capturedFind);
+    const stats = (await (await fetch(`${sim.url}/__admin/stats`)).json()) as Record<string, unknown>;
+    expect(stats).toMatchObject({ calls: { learnerByDemographics: 1 }, registrations: 0, duplicateRegistrations: 0, batches: { done: 0 } });
+    expect((await fetch(`${sim.url}/__admin/faults`, { method: 'POST', body: '{"timeoutRate": 2}' })).status).toBe(400);
+    expect((await fetch(`${sim.url}/__admin/reset`, { method: 'POST' })).status).toBe(200);
+    expect(sim.admin.stats().calls).toEqual({});
+    expect(sim.admin.faults().latencyMs).toBe(0);
+  });
+
+  it('holds a timed-out call open until the simulator closes, then drops the socket', async () => {
+    const own = await createSimulator({ faults: { timeoutRate: 1 }, syntheticLearners: 0 }).listen();
+    const pending = fetch(`${own.url}/LearnerService.svc`, { method: 'POST', body: capturedFind }).then(
+      (r) => r.status,
+      (e: unknown) => (e instanceof Error ? 'closed' : 'other'),
+    );
+    let settled = false;
+    void pending.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(settled).toBe(false);
+    await own.close();
+    expect(await pending).toBe('closed');
+  });
+});
