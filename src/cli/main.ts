@@ -13,6 +13,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   call: { summary: 'make one LRS call from a JSON input and print the typed result', load: () => import('./call.ts') },
   conformance: { summary: 'parse every LRS response sample under a folder and print what was recognised', load: () => import('./conformance.ts') },
   simulator: { summary: 'run the LRS simulator (the three SOAP services + admin endpoint) on its own', load: () => import('./simulator.ts') },
+  requests: { summary: 'list, show, retry or cancel requests (--json for scripts)', load: () => import('./requests.ts') },
+  exceptions: { summary: 'requests needing action or failed, grouped by code, with resolution notes', load: () => import('./exceptions.ts') },
+  batches: { summary: 'LRS batch jobs and their state', load: () => import('./batches.ts') },
+  learner: { summary: "a learner's request history, by MIS learner id or ULN", load: () => import('./learner.ts') },
+  explain: { summary: 'what an LRS or lrs-relay code means and what to do about it', load: () => import('./explain.ts') },
+  staff: { summary: 'dashboard staff accounts: add, list, grant, revoke, passwd', load: () => import('./staff.ts') },
+  demo: { summary: 'run the simulator, the relay and a sample MIS with 2,000 students end to end, then report', load: () => import('./demo.ts') },
+  import: { summary: 'queue LRS work from an MIS export (CSV), reporting every row refused and why', load: () => import('./import.ts') },
 };
 
 function printHelp(): void {

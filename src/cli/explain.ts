@@ -1,0 +1,44 @@
+/** `lrs-relay explain <code>`: what a response or error code means and what to do. */
+import { parseArgs } from 'node:util';
+import { withCliContext, type CliContext } from '../support/cli-kit.ts';
+import { explainCode } from '../support/queries.ts';
+
+export const summary = 'what an LRS or lrs-relay code means and what to do about it';
+
+const USAGE = `Usage: lrs-relay explain <code> [--json]   e.g. lrs-relay explain WSRC0003`;
+
+export async function runExplain(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    ctx.io.out(USAGE);
+    return 0;
+  }
+  const code = positionals[0]?.trim();
+  if (!code || positionals.length > 1) {
+    ctx.io.err(USAGE);
+    return 2;
+  }
+  // Codes are upper case in the catalogue; accept what a person types.
+  let info = await explainCode(ctx.db, code);
+  if (info.meaning === null && code !== code.toUpperCase()) info = await explainCode(ctx.db, code.toUpperCase());
+  const isKnown = info.meaning !== null;
+  if (values.json) {
+    ctx.io.out(JSON.stringify({ ...info, known: isKnown }));
+    return isKnown ? 0 : 1;
+  }
+  if (!isKnown) {
+    ctx.io.out(`${code} is not in the catalogue of LRS and lrs-relay codes.`);
+    ctx.io.out('If the LRS sent it, keep the request id and ask the LRS service desk what it means.');
+    return 1;
+  }
+  ctx.io.out(`${info.code}  (${info.source === 'lrs' ? 'sent by the LRS' : 'decided by lrs-relay'})`);
+  ctx.io.out(`  meaning     ${info.meaning}`);
+  ctx.io.out(`  class       ${info.class}`);
+  ctx.io.out(`  retry       ${info.retry}`);
+  ctx.io.out(`  what to do  ${info.resolution}`);
+  return 0;
+}
+
+export function run(args: string[]): Promise<number> {
+  return withCliContext((ctx) => runExplain(args, ctx));
+}

@@ -1,0 +1,114 @@
+/**
+ * `lrs-relay staff`: dashboard accounts. Passwords come from stdin (typed without echo, or piped)
+ * or from an environment variable named with --password-env; never from the command line, where
+ * they would end up in shell history and the process list.
+ */
+import { parseArgs } from 'node:util';
+import { listOption, printTable, withCliContext, type CliContext } from '../support/cli-kit.ts';
+import { resolveOrganisations } from '../support/queries.ts';
+import { addStaff, grantStaff, listStaff, revokeStaff, setStaffPassword, StaffError } from '../support/staff.ts';
+
+export const summary = 'dashboard staff accounts: add, list, grant, revoke, passwd';
+
+const USAGE = `Usage:
+  lrs-relay staff add <username> [--org O]… [--admin] [--password-env NAME]
+  lrs-relay staff list [--json]
+  lrs-relay staff grant <username> --org O…
+  lrs-relay staff revoke <username> --org O…
+  lrs-relay staff passwd <username> [--password-env NAME]   (also unlocks the account)
+
+Staff see only the organisations granted to them (--org: id, UKPRN or organisation reference).
+Admins see every organisation, but learners' personal data only of organisations granted to them.
+The password is read from stdin (typed twice without echo, or the first line of piped input), or
+from the environment variable named by --password-env. At least 12 characters.`;
+
+/** Reads the new password: from a named environment variable, or stdin. */
+async function readPassword(ctx: CliContext, envName: string | undefined, env: Record<string, string | undefined>): Promise<string> {
+  if (envName !== undefined) {
+    const v = env[envName];
+    if (v === undefined || v === '') throw new StaffError(`environment variable ${envName} is not set`);
+    return v;
+  }
+  const first = await ctx.io.readSecret('Password: ');
+  if (ctx.io.isInteractive) {
+    const second = await ctx.io.readSecret('Same password again: ');
+    if (first !== second) throw new StaffError('the two passwords differ');
+  }
+  return first;
+}
+
+export async function runStaff(args: string[], ctx: CliContext, env: Record<string, string | undefined> = {}): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      org: { type: 'string', multiple: true },
+      admin: { type: 'boolean' },
+      'password-env': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [sub, username, ...extra] = positionals;
+  if (values.help || sub === undefined) {
+    ctx.io.out(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const orgRefs = listOption(values.org);
+  try {
+    if (sub === 'list') {
+      const rows = await listStaff(ctx.db);
+      if (values.json) ctx.io.out(JSON.stringify(rows));
+      else
+        printTable(
+          ctx.io,
+          rows,
+          [
+            ['USERNAME', (r) => r.username],
+            ['ADMIN', (r) => (r.isAdmin ? 'yes' : '')],
+            ['ORGANISATIONS', (r) => r.organisations.join('; ')],
+            ['LOCKED UNTIL', (r) => r.lockedUntil],
+            ['FAILED LOGINS', (r) => r.failedLogins],
+          ],
+          'No staff accounts yet: lrs-relay staff add <username> --org <UKPRN>',
+        );
+      return 0;
+    }
+    if (!username || extra.length > 0) {
+      ctx.io.err(USAGE);
+      return 2;
+    }
+    const organisationIds = await resolveOrganisations(ctx.db, orgRefs);
+    if (sub === 'add') {
+      if (organisationIds.length === 0 && !values.admin) ctx.io.err('note: no --org given; this account will see nothing until granted one');
+      const password = await readPassword(ctx, values['password-env'], env);
+      await addStaff(ctx.db, { username, password, isAdmin: values.admin ?? false, organisationIds });
+      ctx.io.out(`Staff account ${username} created${values.admin ? ' (admin)' : ''}.`);
+      return 0;
+    }
+    if (sub === 'grant' || sub === 'revoke') {
+      if (organisationIds.length === 0) throw new StaffError(`give the organisations to ${sub} with --org`);
+      const n = sub === 'grant' ? await grantStaff(ctx.db, username, organisationIds) : await revokeStaff(ctx.db, username, organisationIds);
+      ctx.io.out(`${sub === 'grant' ? 'Granted' : 'Revoked'} ${n} organisation(s) ${sub === 'grant' ? 'to' : 'from'} ${username}.`);
+      return 0;
+    }
+    if (sub === 'passwd') {
+      await setStaffPassword(ctx.db, username, await readPassword(ctx, values['password-env'], env));
+      ctx.io.out(`Password of ${username} changed; the account is unlocked and its sessions ended.`);
+      return 0;
+    }
+  } catch (e) {
+    if (e instanceof StaffError) {
+      ctx.io.err(`lrs-relay staff ${sub}: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+  ctx.io.err(`lrs-relay staff: unknown subcommand "${sub}"\n${USAGE}`);
+  return 2;
+}
+
+export function run(args: string[]): Promise<number> {
+  // A CLI input, not configuration: the operator names the variable that holds the password.
+  return withCliContext((ctx) => runStaff(args, ctx, process.env));
+}
