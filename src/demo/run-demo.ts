@@ -1,0 +1,191 @@
+/**
+ * The demo, end to end in one process: services up, a fresh demo database, the simulator, every relay
+ * role, a sample MIS whose trigger queues the work, a progress bar until every request is terminal,
+ * then the report. `runDemo` closes everything it opened, also when it fails.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../config.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { startRelay, type Relay, type Role } from '../runtime.ts';
+import { createSimulator, DEFAULT_ORGANISATION, parseLearnerRows, type Simulator } from '../simulator/index.ts';
+import { addDemoOrganisation, createSampleMis, DEMO_DATABASE_NAME, DEMO_PASSWORD_ENV, recreateDemoDatabase } from './database.ts';
+import { generatePopulation } from './population.ts';
+import { waitUntilSettled, type ProgressSink } from './progress.ts';
+import { ensureServices } from './services.ts';
+import { insertStudents, moveSomeStudents } from './students.ts';
+import { summariseRequests, type DemoReport } from './summary.ts';
+
+export interface DemoOptions {
+  /** Students to enrol (default 2,000). */
+  learners?: number;
+  /** Seed for the generated people (default 1). */
+  seed?: number;
+  /** Environment read for DATABASE_URL, REDIS_URL and the relay's tuning (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** The demo database's name on the DATABASE_URL server (default lrs_relay_demo); dropped and recreated. */
+  databaseName?: string;
+  /** BullMQ key prefix (default `demo-<random>`, unique per run). */
+  queuePrefix?: string;
+  /** Run scripts/ensure-services.sh when Postgres or Redis do not answer (default true). */
+  ensureServices?: boolean;
+  /** Progress bar destination (default none). */
+  progress?: ProgressSink | null;
+  /** Lines about setup steps (default none). */
+  note?: (line: string) => void;
+  /** The relay's logger; default a file under tmp/ (see `logDir`). */
+  log?: Logger;
+  /** Where the default log file goes (default ./tmp). */
+  logDir?: string;
+  /** Give up when requests are still open after this long, ms (default 300,000). */
+  timeoutMs?: number;
+  /** Tag on connection names (tests find leaks by it; default the queue prefix). */
+  connectionTag?: string;
+  /** Called with the report while everything still runs (`--keep` waits here for Ctrl-C). */
+  beforeShutdown?: (report: DemoReport) => Promise<void>;
+}
+
+/** Relay tuning for a demo: the whole mix in seconds, on a laptop. Environment values win. */
+const DEMO_TUNING: Record<string, string> = {
+  WORKER_CONCURRENCY: '64',
+  RATE_LIMIT_PER_SECOND: '100000',
+  OUTBOX_POLL_INTERVAL_MS: '250',
+  LRS_TIMEOUT_MS: '10000',
+  SHUTDOWN_TIMEOUT_MS: '5000',
+  DASHBOARD_PORT: '0',
+  // The batch assembler is the batch engineer's part and the demo shows the single-call path: with the
+  // whole intake inserted at once, `auto` would otherwise hand it to batches.
+  AUTO_BATCH_THRESHOLD: '10000000',
+};
+
+function openLogFile(dir: string): { log: Logger; file: string; stream: WriteStream } {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `demo-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+  const stream = createWriteStream(file, { flags: 'a' });
+  return { log: createLogger({ level: 'info', name: 'lrs-relay demo' }, stream), file, stream };
+}
+
+/** Starts the relay with every role; without the dashboard when it cannot start (the demo does not need it). */
+async function startAllRoles(start: (roles: Role[]) => Promise<Relay>, log: Logger): Promise<Relay> {
+  try {
+    return await start(['producer', 'worker', 'scheduler', 'dashboard']);
+  } catch (e) {
+    log.warn({ err: e }, 'demo: dashboard role did not start; running without it');
+    return start(['producer', 'worker', 'scheduler']);
+  }
+}
+
+/** A dashboard URL, when this build's relay serves one. */
+function dashboardUrlOf(relay: Relay): string | undefined {
+  const r = relay as unknown as { dashboardUrl?: unknown; dashboard?: { url?: unknown } };
+  const url = r.dashboardUrl ?? r.dashboard?.url;
+  return typeof url === 'string' ? url : undefined;
+}
+
+/** Runs the demo and returns its report. */
+export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
+  const env = o.env ?? process.env;
+  const learners = o.learners ?? 2_000;
+  const note = o.note ?? (() => {});
+  const prefix = o.queuePrefix ?? `demo-${randomBytes(4).toString('hex')}`;
+  const tag = o.connectionTag ?? prefix;
+  const base = loadConfig(env);
+  if (o.ensureServices ?? true) await ensureServices({ databaseUrl: base.DATABASE_URL, redisUrl: base.REDIS_URL, note });
+
+  const databaseName = o.databaseName ?? DEMO_DATABASE_NAME;
+  note(`creating database ${databaseName} (dropped and recreated on every run) and migrating it`);
+  const databaseUrl = await recreateDemoDatabase(base.DATABASE_URL, databaseName);
+
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => {});
+  };
+  try {
+    const fileLog = o.log ? undefined : openLogFile(o.logDir ?? 'tmp');
+    if (fileLog) closers.push(async () => {
+      fileLog.stream.end();
+      await once(fileLog.stream, 'close');
+    });
+    const log = o.log ?? (fileLog as { log: Logger }).log;
+
+    const org = DEFAULT_ORGANISATION;
+    const ukprn = org.ukprn ?? '10000001';
+    // The LRS register the students meet: the simulator's seeded learners plus the demo's own.
+    const simLearners = 200;
+    const probe = createSimulator({ syntheticLearners: simLearners });
+    const population = generatePopulation(learners, o.seed ?? 1, probe.admin.examples());
+    const simulator: Simulator = createSimulator({ syntheticLearners: simLearners, learners: parseLearnerRows(population.lrsLearners) });
+    await simulator.listen();
+    closers.push(() => simulator.close());
+    note(`LRS simulator listening on ${simulator.url}`);
+
+    const concurrency = Number(env.WORKER_CONCURRENCY ?? DEMO_TUNING.WORKER_CONCURRENCY);
+    await addDemoOrganisation(databaseUrl, { ukprn, concurrency });
+    const config = loadConfig({
+      ...DEMO_TUNING,
+      ...env,
+      DATABASE_URL: databaseUrl,
+      QUEUE_PREFIX: prefix,
+      LRS_BASE_URL: simulator.url,
+      LRS_ALLOW_INSECURE_HTTP: 'true',
+      LRS_LEARNER_SERVICE_URL: undefined,
+      LRS_LEARNER_SERVICE_R9_URL: undefined,
+      LRS_EXTERNAL_SERVICE_URL: undefined,
+    });
+    const secretEnv = { [DEMO_PASSWORD_ENV]: org.password };
+    const relay = await startAllRoles((roles) => startRelay({ config, roles, log, env: secretEnv, connectionTag: tag }), log);
+    closers.push(() => relay.close());
+
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, application_name: `${tag} demo mis` });
+    closers.push(() => pool.end());
+    await createSampleMis(pool);
+
+    note(`enrolling ${learners} students in mis.students`);
+    const startedAt = Date.now();
+    let producing = true;
+    const stop = new AbortController();
+    const production = (async () => {
+      try {
+        await insertStudents(pool, { ukprn, students: population.students });
+        await moveSomeStudents(pool, population.students);
+      } catch (e) {
+        stop.abort(e); // an insert failure ends the wait at once instead of after the timeout
+        throw e;
+      } finally {
+        producing = false;
+      }
+    })();
+    const settled = waitUntilSettled(pool, {
+      sink: o.progress ?? null,
+      startedAt,
+      timeoutMs: o.timeoutMs ?? 300_000,
+      isProducing: () => producing,
+      signal: stop.signal,
+    });
+    const [produced, waited] = await Promise.allSettled([production, settled]);
+    if (produced.status === 'rejected') throw produced.reason;
+    if (waited.status === 'rejected') throw waited.reason;
+    const seconds = (Date.now() - startedAt) / 1000;
+
+    const counts = await summariseRequests(pool);
+    const stats = simulator.admin.stats();
+    const submitted = await pool.query<{ n: number }>(
+      'select count(distinct mis_learner_id)::int as n from lrs.request',
+    );
+    const report: DemoReport = {
+      summary: { ...counts, seconds: Math.round(seconds * 10) / 10, registrations: stats.registrations, duplicateRegistrations: stats.duplicateRegistrations },
+      students: population.students.length,
+      notSubmitted: population.students.length - (submitted.rows[0]?.n ?? 0),
+      databaseUrl,
+      dashboardUrl: dashboardUrlOf(relay),
+      logFile: fileLog?.file,
+    };
+    if (o.beforeShutdown) await o.beforeShutdown(report);
+    return report;
+  } finally {
+    await closeAll();
+  }
+}

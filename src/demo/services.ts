@@ -1,0 +1,77 @@
+/**
+ * Makes Postgres and Redis answer before the demo starts: probe the configured addresses, and where a
+ * loopback one is silent run scripts/ensure-services.sh (start installed servers, else install them
+ * with apt-get). A remote server is never touched; the error says what to run instead.
+ */
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ENSURE_SERVICES_SCRIPT = fileURLToPath(new URL('../../scripts/ensure-services.sh', import.meta.url));
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export class ServicesUnavailableError extends Error {
+  override readonly name = 'ServicesUnavailableError';
+  readonly code = 'SERVICES_UNAVAILABLE';
+}
+
+interface Endpoint {
+  what: 'Postgres' | 'Redis';
+  host: string;
+  port: number;
+}
+
+function endpointOf(what: Endpoint['what'], url: string, defaultPort: number): Endpoint {
+  const u = new URL(url);
+  return { what, host: u.hostname || '127.0.0.1', port: u.port === '' ? defaultPort : Number(u.port) };
+}
+
+/** Whether something accepts TCP connections at host:port within `timeoutMs`. */
+export function isPortOpen(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function runScript(env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    // The script reports on stderr; its stdout goes there too so the demo's stdout stays the summary.
+    const child = spawn('bash', [ENSURE_SERVICES_SCRIPT], { stdio: ['ignore', 2, 2], env });
+    child.once('error', () => resolve(127));
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+function whatToRun(silent: Endpoint[]): string {
+  const list = silent.map((e) => `${e.what} on ${e.host}:${e.port}`).join(' and ');
+  return (
+    `${list} did not answer and could not be started here. Either run \`docker compose up -d postgres redis\` ` +
+    '(then `DATABASE_URL=postgres://lrs:lrs@127.0.0.1:5432/lrs_relay npm run demo`), or install PostgreSQL and Redis ' +
+    '(`sudo apt-get install postgresql redis-server`) and run the demo again. DATABASE_URL and REDIS_URL choose other servers.'
+  );
+}
+
+/**
+ * Resolves once both servers answer; throws ServicesUnavailableError saying exactly what to run otherwise.
+ * `note` receives one line per action (for stderr).
+ */
+export async function ensureServices(o: { databaseUrl: string; redisUrl: string; note: (line: string) => void }): Promise<void> {
+  const endpoints = [endpointOf('Postgres', o.databaseUrl, 5432), endpointOf('Redis', o.redisUrl, 6379)];
+  const silent = async () => (await Promise.all(endpoints.map(async (e) => ((await isPortOpen(e.host, e.port)) ? undefined : e)))).filter((e): e is Endpoint => e !== undefined);
+  const first = await silent();
+  if (first.length === 0) return;
+  if (first.some((e) => !LOOPBACK.has(e.host))) throw new ServicesUnavailableError(whatToRun(first));
+  o.note(`${first.map((e) => e.what).join(' and ')} not answering: running scripts/ensure-services.sh (may use sudo apt-get)`);
+  const pg = endpoints[0];
+  const redis = endpoints[1];
+  const code = await runScript({ ...process.env, PG_PORT: String(pg?.port ?? 5432), REDIS_PORT: String(redis?.port ?? 6379) });
+  const still = await silent();
+  if (code !== 0 || still.length > 0) throw new ServicesUnavailableError(whatToRun(still.length > 0 ? still : first));
+}
