@@ -23,7 +23,7 @@ export interface CertificateFolder {
    * A self-signed RSA certificate. Dates as `YYYYMMDDHHMMSSZ`; without them it is valid from now for `days` (default 365).
    * `keyPassphrase` encrypts the PEM key; `pfxPassphrase` also writes a PFX.
    */
-  make(name: string, o?: { cn?: string; days?: number; startDate?: string; endDate?: string; keyPassphrase?: string; pfxPassphrase?: string }): Promise<MadeCertificate>;
+  make(name: string, o?: { cn?: string; san?: string; days?: number; startDate?: string; endDate?: string; keyPassphrase?: string; pfxPassphrase?: string }): Promise<MadeCertificate>;
   remove(): Promise<void>;
 }
 
@@ -57,7 +57,8 @@ export async function createCertificateFolder(): Promise<CertificateFolder> {
         await run('openssl', ['ca', '-batch', '-notext', '-config', join(caDir, 'ca.cnf'), '-selfsign', '-keyfile', plainKey, '-in', csr,
           '-startdate', o.startDate ?? opensslDate(new Date(Date.now() - 86_400_000)), '-enddate', o.endDate ?? opensslDate(new Date(Date.now() + 365 * 86_400_000)), '-out', certPath]);
       } else {
-        await run('openssl', ['req', '-x509', '-key', plainKey, '-subj', `/CN=${cn}`, '-days', String(o.days ?? 365), '-out', certPath]);
+        const san = o.san ? ['-addext', `subjectAltName=${o.san}`] : [];
+        await run('openssl', ['req', '-x509', '-key', plainKey, '-subj', `/CN=${cn}`, ...san, '-days', String(o.days ?? 365), '-out', certPath]);
       }
       if (o.keyPassphrase) {
         await run('openssl', ['pkey', '-in', plainKey, '-aes256', '-passout', `pass:${o.keyPassphrase}`, '-out', keyPath]);
