@@ -1,0 +1,193 @@
+/**
+ * Support actions and CLI commands against a real Postgres: the retry/cancel/resolve contracts with
+ * the pipeline (status, outcome, audit row, NOTIFY) and what the CLI prints.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runBatches } from '../../src/cli/batches.ts';
+import { runExceptions } from '../../src/cli/exceptions.ts';
+import { runExplain } from '../../src/cli/explain.ts';
+import { runLearner } from '../../src/cli/learner.ts';
+import { runRequests } from '../../src/cli/requests.ts';
+import { runStaff } from '../../src/cli/staff.ts';
+import { createDatabase, type Database } from '../../src/db.ts';
+import { createCliActor, createStaffActor } from '../../src/support/access.ts';
+import { cancelRequests, resolvePossibleMatch, retryRequests, SUPPORT_CODES } from '../../src/support/actions.ts';
+import type { CliContext, CliIo } from '../../src/support/cli-kit.ts';
+import { logIn } from '../../src/support/sessions.ts';
+import { PASSWORD, seedSupportData, type Seeded } from '../e2e/seed.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+function createFakeIo(o: { interactive?: boolean; answers?: string[]; secrets?: string[] } = {}): CliIo & { lines: string[]; errors: string[]; progressLines: string[] } {
+  const answers = [...(o.answers ?? [])];
+  const secrets = [...(o.secrets ?? [])];
+  const io = {
+    lines: [] as string[],
+    errors: [] as string[],
+    progressLines: [] as string[],
+    isInteractive: o.interactive ?? false,
+    out: (l: string) => void io.lines.push(l),
+    err: (l: string) => void io.errors.push(l),
+    ask: async () => answers.shift() ?? '',
+    readSecret: async () => secrets.shift() ?? '',
+    progress: (l: string) => void io.progressLines.push(l),
+  };
+  return io;
+}
+
+describe('support actions and CLI', () => {
+  let tdb: TestDatabase;
+  let database: Database;
+  let s: Seeded;
+  const cli = createCliActor('ops');
+  const ctx = (io: CliIo): CliContext => ({ db: database, actor: cli, io });
+  const row = async (id: number) =>
+    (await database.pool.query('select status, attempts, last_code, staff_note, completed_at from lrs.request where id = $1', [id])).rows[0];
+  const auditOf = async (id: number) =>
+    (await database.pool.query('select operation, code, code_source, duration_ms, user_name from lrs.audit where request_id = $1 order by id', [id])).rows;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    database = createDatabase({ url: tdb.url, applicationName: 'support-actions-test' });
+  });
+  beforeEach(async () => {
+    await database.pool.query('truncate lrs.audit, lrs.outcome, lrs.request, lrs.staff_session, lrs.staff_organisation, lrs.staff_user, lrs.batch, lrs.organisation restart identity cascade');
+    s = await seedSupportData(database.pool);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await tdb?.drop();
+  });
+
+  it('retry: outcome deleted, counters cleared, audit row written, lrs_request notified at commit', async () => {
+    const listener = new pg.Client({ connectionString: tdb.url });
+    await listener.connect();
+    try {
+      await listener.query('listen lrs_request');
+      const heard: string[] = [];
+      listener.on('notification', (n) => heard.push(n.payload ?? ''));
+      const r = await retryRequests(database, [s.failed, s.tooMany, s.succeeded, s.pending, 999_999], cli);
+      expect(r.done).toEqual([s.tooMany, s.failed].sort((a, b) => a - b));
+      expect(r.skipped).toEqual(
+        expect.arrayContaining([
+          { id: s.succeeded, reason: 'wrong_status' },
+          { id: s.pending, reason: 'wrong_status' },
+          { id: 999_999, reason: 'not_found' },
+        ]),
+      );
+      expect(await row(s.failed)).toMatchObject({ status: 'pending', attempts: 0, last_code: null });
+      expect((await database.pool.query('select count(*)::int as n from lrs.outcome where request_id = $1', [s.failed])).rows[0].n).toBe(0);
+      expect((await auditOf(s.failed)).at(-1)).toEqual({ operation: 'relay.retry', code: SUPPORT_CODES.RETRY, code_source: 'relay', duration_ms: 0, user_name: 'cli:ops' });
+      await expect.poll(() => heard.sort()).toEqual([String(s.tooMany), String(s.failed)].sort());
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it('retry and cancel never touch another organisation for a staff actor', async () => {
+    const bob = createStaffActor({ username: 'bob', isAdmin: false, memberOf: [s.orgB] });
+    expect((await retryRequests(database, [s.failed], bob)).skipped).toEqual([{ id: s.failed, reason: 'not_found' }]);
+    expect((await cancelRequests(database, [s.pending], bob)).skipped).toEqual([{ id: s.pending, reason: 'not_found' }]);
+    expect(await row(s.failed)).toMatchObject({ status: 'failed' });
+    expect(await row(s.pending)).toMatchObject({ status: 'pending' });
+    await expect(resolvePossibleMatch(database, s.possible, '1000000001', bob, '')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('cancel: only unfinished or needs_action requests, with completed_at and an audit row; progress per chunk', async () => {
+    const progress: [number, number][] = [];
+    const r = await cancelRequests(database, [s.pending, s.possible, s.succeeded], cli, { chunkSize: 2, onProgress: (h, t) => progress.push([h, t]) });
+    expect(r.done.sort()).toEqual([s.pending, s.possible].sort());
+    expect(r.skipped).toEqual([{ id: s.succeeded, reason: 'wrong_status' }]);
+    expect(progress).toEqual([[2, 3], [3, 3]]);
+    expect((await row(s.pending)).completed_at).toBeInstanceOf(Date);
+    expect((await auditOf(s.pending)).at(-1)).toMatchObject({ operation: 'relay.cancel', code: SUPPORT_CODES.CANCEL });
+  });
+
+  it('resolve: rejecting every candidate needs a note and leaves the request needing action', async () => {
+    await expect(resolvePossibleMatch(database, s.possible, null, cli, '  ')).rejects.toMatchObject({ code: 'note_required' });
+    await expect(resolvePossibleMatch(database, s.possible, '9999999999', cli, '')).rejects.toMatchObject({ code: 'unknown_candidate' });
+    await expect(resolvePossibleMatch(database, s.tooMany, null, cli, 'x')).rejects.toMatchObject({ code: 'no_candidates' });
+    expect(await resolvePossibleMatch(database, s.possible, null, cli, 'Different date of birth on passport')).toEqual({ outcome: 'rejected_all' });
+    expect(await row(s.possible)).toMatchObject({ status: 'needs_action', staff_note: 'Different date of birth on passport' });
+    expect((await auditOf(s.possible)).at(-1)).toMatchObject({ operation: 'relay.reject-candidates', code: SUPPORT_CODES.STAFF_NO_MATCH });
+    expect(await resolvePossibleMatch(database, s.possible, '1000000002', cli, '')).toEqual({ outcome: 'matched', uln: '1000000002' });
+    await expect(resolvePossibleMatch(database, s.possible, '1000000001', cli, '')).rejects.toMatchObject({ code: 'wrong_status' });
+    const status = await database.pool.query('select uln, code from lrs.learner_status where request_id = $1', [s.possible]);
+    expect(status.rows[0]).toEqual({ uln: '1000000002', code: 'STAFF_MATCHED' });
+  });
+
+  it('CLI requests: list as JSON, show with attempts and resolution, retry by filter only when confirmed', async () => {
+    const io = createFakeIo();
+    expect(await runRequests(['--status', 'failed,needs_action', '--org', '10000001', '--json'], ctx(io))).toBe(0);
+    expect((JSON.parse(io.lines[0]!) as { id: number }[]).map((r) => r.id).sort()).toEqual([s.tooMany, s.possible, s.failed].sort());
+
+    const show = createFakeIo();
+    expect(await runRequests(['show', String(s.tooMany)], ctx(show))).toBe(0);
+    const text = show.lines.join('\n');
+    expect(text).toContain('WSRC0002');
+    expect(text).toContain(s.resolutionWsrc0002);
+    expect(text).toMatch(/learnerByDemographics\s+1\s+WSRC0002/);
+
+    const refused = createFakeIo();
+    expect(await runRequests(['retry', '--status', 'failed'], ctx(refused))).toBe(2);
+    expect(refused.errors.join()).toMatch(/2 request\(s\) match; add --yes/);
+    const declined = createFakeIo({ interactive: true, answers: ['n'] });
+    expect(await runRequests(['retry', '--status', 'failed', '--org', '10000001'], ctx(declined))).toBe(1);
+    expect(await row(s.failed)).toMatchObject({ status: 'failed' });
+    const accepted = createFakeIo({ interactive: true, answers: ['y'] });
+    expect(await runRequests(['retry', '--status', 'failed', '--org', '10000001'], ctx(accepted))).toBe(0);
+    expect(accepted.lines).toContain('Retried 1 request(s).');
+    expect(accepted.progressLines).toContain('retry: 1/1');
+    expect(await row(s.failed)).toMatchObject({ status: 'pending' });
+    expect(await row(s.otherFailed)).toMatchObject({ status: 'failed' });
+
+    const byId = createFakeIo();
+    expect(await runRequests(['cancel', String(s.pending), String(s.succeeded), '--json'], ctx(byId))).toBe(0);
+    expect(JSON.parse(byId.lines[0]!)).toEqual({ done: [s.pending], skipped: [{ id: s.succeeded, reason: 'wrong_status' }] });
+    expect(await runRequests(['retry'], ctx(createFakeIo()))).toBe(2);
+  });
+
+  it('CLI exceptions, explain, learner and batches', async () => {
+    const ex = createFakeIo();
+    expect(await runExceptions([], ctx(ex))).toBe(0);
+    expect(ex.lines.join('\n')).toContain(`what to do  ${s.resolutionWsrc0002}`);
+    expect(ex.lines.some((l) => /^TIMEOUT\s+failed\s+2 request\(s\) in 2 organisations/.test(l))).toBe(true);
+
+    const known = createFakeIo();
+    expect(await runExplain(['wsrc0002'], ctx(known))).toBe(0);
+    expect(known.lines.join('\n')).toContain(s.resolutionWsrc0002);
+    const unknown = createFakeIo();
+    expect(await runExplain(['WSRC9999'], ctx(unknown))).toBe(1);
+    expect(unknown.lines[0]).toBe('WSRC9999 is not in the catalogue of LRS and lrs-relay codes.');
+
+    const learner = createFakeIo();
+    expect(await runLearner(['1000000003'], ctx(learner))).toBe(0);
+    expect(learner.lines.join('\n')).toMatch(/STU-OK\s+find_by_demographics\s+succeeded\s+WSRC0004\s+1000000003/);
+    expect(await runLearner(['STU-NOBODY'], ctx(createFakeIo()))).toBe(1);
+
+    const batches = createFakeIo();
+    expect(await runBatches([], ctx(batches))).toBe(0);
+    expect(batches.lines).toEqual(['No batches.']);
+  });
+
+  it('CLI staff: passwords from stdin or a named environment variable, never argv; accounts can log in', async () => {
+    const add = createFakeIo({ secrets: ['a very long password'] });
+    expect(await runStaff(['add', 'dave', '--org', '10000002'], ctx(add))).toBe(0);
+    expect((await logIn(database, 'dave', 'a very long password')).ok).toBe(true);
+    const viaEnv = createFakeIo();
+    expect(await runStaff(['add', 'erin', '--admin', '--password-env', 'ERIN_PW'], ctx(viaEnv), { ERIN_PW: 'another long password' })).toBe(0);
+    expect((await logIn(database, 'erin', 'another long password')).ok).toBe(true);
+    const weak = createFakeIo({ secrets: ['short'] });
+    expect(await runStaff(['add', 'frank'], ctx(weak))).toBe(1);
+    expect(weak.errors.join()).toMatch(/at least 12 characters/);
+    const mismatch = createFakeIo({ interactive: true, secrets: ['first password 1', 'second password 2'] });
+    expect(await runStaff(['passwd', 'dave'], ctx(mismatch))).toBe(1);
+    expect(await runStaff(['grant', 'dave', '--org', '10000001'], ctx(createFakeIo()))).toBe(0);
+    const list = createFakeIo();
+    expect(await runStaff(['list', '--json'], ctx(list))).toBe(0);
+    const dave = (JSON.parse(list.lines[0]!) as { username: string; organisations: string[] }[]).find((u) => u.username === 'dave');
+    expect(dave?.organisations).toEqual(['10000001 Alpha College', '10000002 Beta College']);
+    // A password on the command line is not an option at all.
+    await expect(runStaff(['add', 'gina', '--password', PASSWORD], ctx(createFakeIo()))).rejects.toThrow(/Unknown option/);
+  });
+});
