@@ -187,6 +187,28 @@ describe('support dashboard security', () => {
     expect(client.cookies.has('lrs_session')).toBe(false);
   });
 
+  it('renders every page for staff, escaping data from the database', async () => {
+    await database.pool.query(`update lrs.request set staff_note = $2, last_error = $3 where id = $1`, [
+      s.otherPossible,
+      '<script>alert(1)</script>',
+      '<img src=x onerror=alert(2)>',
+    ]);
+    await database.pool.query(`insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, duration_ms) values ($1, $2, 'w', 'learnerByULN', 'WSRC0004', 'lrs', 250)`, [s.orgB, s.otherFailed]);
+    const bob = createTestClient(base);
+    await bob.logIn('bob', PASSWORD);
+    const overview = await (await bob.get('/')).text();
+    expect(overview).toContain('Requests by status');
+    expect(overview).toMatch(/<td>learnerByULN<\/td><td class="num">1<\/td>/);
+    expect(overview).toContain(`single-${s.orgB}`);
+    expect(overview).not.toContain(`single-${s.orgA}`);
+    expect((await bob.get('/batches')).status).toBe(200);
+    const detail = await (await bob.get(`/requests/${s.otherPossible}`)).text();
+    expect(detail).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(detail).toContain('&lt;img src=x onerror=alert(2)&gt;');
+    expect(detail).not.toContain('<script>');
+    expect(detail).not.toContain('<img src=x');
+  });
+
   it('guards /metrics with the bearer token and leaves /healthz and /readyz open', async () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
     expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-000000000' } })).status).toBe(401);
