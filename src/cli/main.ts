@@ -19,6 +19,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   learner: { summary: "a learner's request history, by MIS learner id or ULN", load: () => import('./learner.ts') },
   explain: { summary: 'what an LRS or lrs-relay code means and what to do about it', load: () => import('./explain.ts') },
   staff: { summary: 'dashboard staff accounts: add, list, grant, revoke, passwd', load: () => import('./staff.ts') },
+  demo: { summary: 'run the simulator, the relay and a sample MIS with 2,000 students end to end, then report', load: () => import('./demo.ts') },
+  import: { summary: 'queue LRS work from an MIS export (CSV), reporting every row refused and why', load: () => import('./import.ts') },
 };
 
 function printHelp(): void {
