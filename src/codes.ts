@@ -20,6 +20,18 @@ export const PIPELINE_CODES = {
   STAFF_MATCHED: 'STAFF_MATCHED',
   RETRY: 'RETRY',
   CANCEL: 'CANCEL',
+  /** A batch could not be used (failed, refused, unknown job, submission in doubt): the request went back as a single call. */
+  BATCH_FAILED_REQUEUED: 'BATCH_FAILED_REQUEUED',
+  /** The batch output had no row for this learner: the request went back as a single call. */
+  BATCH_RESULT_MISSING: 'BATCH_RESULT_MISSING',
+  /** An achievement batch's submission may or may not have reached the LRS (crash or timeout during the call). */
+  BATCH_SUBMIT_IN_DOUBT: 'BATCH_SUBMIT_IN_DOUBT',
+  /** The achievement was accepted by the LRS (not listed in the job's error file). */
+  ACHIEVEMENT_LOADED: 'ACHIEVEMENT_LOADED',
+  /** The achievement was listed in the job's error file. */
+  ACHIEVEMENT_REJECTED: 'ACHIEVEMENT_REJECTED',
+  /** The achievement job ended Failed or Cancelled without naming this record. */
+  ACHIEVEMENT_BATCH_FAILED: 'ACHIEVEMENT_BATCH_FAILED',
 } as const;
 
 const e = (code: string, cls: CodeEntry['class'], retry: CodeEntry['retry'], meaning: string, resolution: string): CodeEntry => ({
@@ -40,10 +52,45 @@ const EXTRA: readonly CodeEntry[] = [
   e(PIPELINE_CODES.STAFF_MATCHED, 'success', 'never', 'A member of staff chose the matching learner from the LRS candidates.', 'Nothing to do; the chosen ULN is stored against the learner.'),
   e(PIPELINE_CODES.RETRY, 'outcome', 'never', 'A member of staff asked for the request to be tried again.', 'Nothing to do.'),
   e(PIPELINE_CODES.CANCEL, 'outcome', 'never', 'A member of staff cancelled the request.', 'Nothing to do.'),
+  e(PIPELINE_CODES.BATCH_FAILED_REQUEUED, 'outcome', 'never', 'The batch this request was in could not be used (it failed, was refused, was unknown to the LRS, or its submission was in doubt); the request was sent again as a single call.', 'Nothing to do; the single call searches before it registers, so no learner is registered twice. See last_error for the batch and reason.'),
+  e(PIPELINE_CODES.BATCH_RESULT_MISSING, 'outcome', 'never', 'The LRS batch output had no row for this learner; the request was sent again as a single call.', 'Nothing to do. If it happens often, report the batch id to the LRS service desk.'),
+  e(PIPELINE_CODES.BATCH_SUBMIT_IN_DOUBT, 'needs_action', 'never', 'The achievement batch was being sent when lrs-relay stopped or the call timed out, so the LRS may or may not have loaded it. It was not sent again, to avoid loading achievements twice.', "Check the learner's record (PLR) or the awarding organisation portal for the achievement; if it is missing, retry the request."),
+  e(PIPELINE_CODES.ACHIEVEMENT_LOADED, 'success', 'never', 'The LRS accepted the achievement (the job finished and did not list this record as an error).', 'Nothing to do.'),
+  e(PIPELINE_CODES.ACHIEVEMENT_REJECTED, 'needs_action', 'never', "The LRS rejected the achievement: the job's error file lists this record (field data, learner data or business rule error).", 'Read the error in the description, correct the achievement or the learner details in the MIS, then retry.'),
+  e(PIPELINE_CODES.ACHIEVEMENT_BATCH_FAILED, 'needs_action', 'never', 'The achievement job ended Failed or Cancelled at the LRS without naming this record.', 'Read the rejection reason in the description; correct the data if it names a problem, then retry the request.'),
 ];
 
-export const ALL_CODES: readonly CodeEntry[] = Object.freeze([...RESPONSE_CODES, ...EXTRA]);
-const EXTRA_BY_CODE = new Map(EXTRA.map((c) => [c.code, c]));
+/**
+ * Per-learner ReturnCodes of a web-service registration batch. The literal values are the portal batch
+ * codes (SPEC §5.5); whether the web service uses the same ones is unknown, so this follows the simulator.
+ */
+const rc = (code: string, cls: CodeEntry['class'], meaning: string, resolution: string): CodeEntry => ({
+  code,
+  source: 'lrs',
+  class: cls,
+  retry: 'never',
+  meaning,
+  resolution,
+});
+const SEARCH = 'Search for the learner by demographics (single call) to see the candidates, then pick one or register.';
+const BATCH_RETURN_CODES: readonly CodeEntry[] = [
+  rc('RC001', 'success', 'Batch: no match found; the learner was registered and a new ULN issued.', 'Nothing to do; the new ULN is stored against the learner.'),
+  rc('RC002', 'success', 'Batch: the learner was found (exact match or the ULN supplied); ULN returned.', 'Nothing to do; the ULN is stored against the learner.'),
+  rc('RC003', 'success', 'Batch: a linked (merged) learner was found; the master ULN was returned.', 'Replace the ULN in the MIS with the master ULN returned.'),
+  rc('RC004', 'outcome', 'Batch (CHK): no match found; nothing was registered.', 'Check the details; register the learner if they have never had a ULN.'),
+  rc('RC005', 'unknown', 'Batch: not documented.', 'Keep the request id and ask the LRS service desk what it means.'),
+  rc('RC006', 'needs_action', 'Batch: possible match(es); a person must choose.', SEARCH),
+  rc('RC007', 'needs_action', 'Batch: too many matches.', 'Add optional details (previous family name, school at 16, place of birth, e-mail) in the MIS and retry.'),
+  rc('RC008', 'needs_action', 'Batch: registration refused (identical learner exists, no recent search, or possible match too recent).', SEARCH),
+  rc('RC009', 'data_error', 'Batch: the ULN supplied was not found.', 'Check the ULN in the MIS, or remove it so the learner is searched for by demographics.'),
+  rc('RC010', 'data_error', 'Batch: insufficient data to search (date of birth, gender and postcode are needed).', 'Fill in the missing details in the MIS and retry.'),
+  rc('RC011', 'data_error', 'Batch: Ability to Share / Verification Type missing or invalid, so the learner could not be registered.', "Record the learner's privacy-notice choice and how identity was checked in the MIS, then retry."),
+  rc('RC012', 'data_error', 'Batch: incorrect identifier format (UCI/UPN).', 'Correct the identifier in the MIS and retry.'),
+  rc('RC013', 'unknown', 'Batch: exception (not documented in detail).', 'Keep the request id and ask the LRS service desk what it means.'),
+];
+
+export const ALL_CODES: readonly CodeEntry[] = Object.freeze([...RESPONSE_CODES, ...EXTRA, ...BATCH_RETURN_CODES]);
+const EXTRA_BY_CODE = new Map([...EXTRA, ...BATCH_RETURN_CODES].map((c) => [c.code, c]));
 
 /** The catalogue entry for any code (unknown codes kept verbatim, class `unknown`). */
 export function explainCode(code: string): CodeEntry {

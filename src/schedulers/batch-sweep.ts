@@ -1,0 +1,61 @@
+/**
+ * The batch sweep: every open batch must have a live job in Redis — a submit job while it is
+ * `assembled` or `submitting`, a poll job while it is `submitted` or `fetching`. A batch without one
+ * (Redis flushed, an enqueue lost after the commit, a job failed) gets it back. The re-created submit
+ * job of a `submitting` batch applies the in-doubt rule, never a blind resubmit (docs/batches.md).
+ */
+import type { Queue } from 'bullmq';
+import type pg from 'pg';
+import type { Logger } from '../log.ts';
+import { batchJobId } from '../queues.ts';
+import { enqueuePoll, enqueueSubmit } from '../workers/batch-assemble.ts';
+
+export interface BatchSweepOptions {
+  pool: pg.Pool;
+  queue: Queue;
+  log: Logger;
+  /** Only batches untouched this long are checked, ms (avoids racing a batch being created). */
+  staleMs: number;
+  submitAttempts: number;
+  /** Batches per sweep (default 1000). */
+  limit?: number;
+}
+
+export interface BatchSweepResult {
+  checked: number;
+  submitJobs: number;
+  pollJobs: number;
+}
+
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+export async function sweepBatches(o: BatchSweepOptions): Promise<BatchSweepResult> {
+  const rows = (
+    await o.pool.query(
+      `select id, status from lrs.batch
+        where status in ('assembled', 'submitting', 'submitted', 'fetching')
+          and updated_at < now() - ($1::int * interval '1 millisecond')
+        order by id limit $2`,
+      [o.staleMs, o.limit ?? 1_000],
+    )
+  ).rows as { id: string; status: string }[];
+  const result: BatchSweepResult = { checked: rows.length, submitJobs: 0, pollJobs: 0 };
+  for (const row of rows) {
+    const id = Number(row.id);
+    const isSubmit = row.status === 'assembled' || row.status === 'submitting';
+    const jobId = batchJobId(isSubmit ? 'submit' : 'poll', id);
+    const state = await o.queue.getJobState(jobId);
+    if (LIVE_STATES.has(state)) continue;
+    // A finished job with the same id would make the new add a no-op.
+    if (state === 'completed' || state === 'failed') await o.queue.remove(jobId).catch(() => 0);
+    if (isSubmit) {
+      await enqueueSubmit(o.queue, id, o.submitAttempts);
+      result.submitJobs++;
+    } else {
+      await enqueuePoll(o.queue, id, 0);
+      result.pollJobs++;
+    }
+  }
+  if (result.submitJobs + result.pollJobs > 0) o.log.info(result, 'batch sweep re-created lost batch jobs');
+  return result;
+}

@@ -1,0 +1,213 @@
+/**
+ * The batch assembler: per organisation and kind, claims pending batch work in Postgres
+ * (FOR UPDATE SKIP LOCKED, so several processes can assemble at once) and makes batches of up to the
+ * kind's limit — full ones at once, a partial one when its oldest request has waited BATCH_WINDOW_MS.
+ * Claimed = mode batch, achievements (batch-only), or mode auto while the organisation's pending auto
+ * backlog of that kind is above AUTO_BATCH_THRESHOLD (below it the outbox relay sends them singly).
+ * In one transaction: the lrs.batch row, its requests marked batched, bad records settled rejected.
+ * Then the submit job is enqueued; if that enqueue is lost, the batch sweep re-creates it.
+ */
+import type { Queue } from 'bullmq';
+import type pg from 'pg';
+import type { Logger } from '../log.ts';
+import { batchJobId, JOB_DATA, JOBS } from '../queues.ts';
+import { RELAY_CODES } from '../lrs/errors.ts';
+import { PIPELINE_CODES } from '../codes.ts';
+import { buildBatchRecord, BATCH_KIND_OF, BATCHABLE_KINDS, type BatchableKind } from './batch-records.ts';
+import { checkVerification, holdForVerification, notVerified, reviewHeld } from './batch-gate.ts';
+import { insertBatch, settleRequests, type Settlement } from './batch-store.ts';
+import { inTransaction } from './request-store.ts';
+import { resolutionFor } from './resolve.ts';
+
+export interface BatchAssemblerOptions {
+  pool: pg.Pool;
+  queue: Queue;
+  log: Logger;
+  /** Records per batch by kind. */
+  limits: Record<BatchableKind, number>;
+  /** Longest the oldest request waits before a partial batch is made, ms. */
+  windowMs: number;
+  autoBatchThreshold: number;
+  intervalMs: number;
+  /** Options for submit jobs (attempts, backoff). */
+  submitJobOptions: { attempts: number };
+  fanOutChunk: number;
+}
+
+interface Group {
+  organisationId: number;
+  kind: BatchableKind;
+  batchCount: number;
+  autoCount: number;
+  oldestMs: number;
+  defaultUserName: string;
+  ukprn: string | null;
+}
+
+const GROUPS_SQL = `
+  select r.organisation_id as "organisationId", r.kind,
+         count(*) filter (where r.mode = 'batch' or r.kind = 'achievement')::int as "batchCount",
+         count(*) filter (where r.mode = 'auto' and r.kind <> 'achievement')::int as "autoCount",
+         (extract(epoch from now() - min(r.created_at)) * 1000)::float8 as "oldestMs",
+         o.default_user_name as "defaultUserName", o.ukprn
+    from lrs.request r join lrs.organisation o on o.id = r.organisation_id
+   where r.status = 'pending' and r.kind = any($1::text[]) and r.mode <> 'single'
+     and (r.not_before is null or r.not_before <= now()) and not o.is_disabled
+   group by r.organisation_id, r.kind, o.default_user_name, o.ukprn`;
+
+const CLAIM_SQL = `
+  select id, requested_by as "requestedBy", payload from lrs.request
+   where status = 'pending' and organisation_id = $1 and kind = $2
+     and (not_before is null or not_before <= now())
+     and (mode = 'batch' or kind = 'achievement' or (mode = 'auto' and $3::boolean))
+   order by id
+   limit $4
+   for update skip locked`;
+
+export class BatchAssembler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly o: BatchAssemblerOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.o.intervalMs);
+    this.kick();
+  }
+
+  /** Asks for an assembly pass; bursts collapse into one running pass plus at most one more. */
+  kick(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.assemble()
+      .then(() => undefined)
+      .catch((e: unknown) => this.o.log.error({ err: e }, 'batch assembly failed; pending requests wait for the next pass'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again && !this.closed) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** One pass: review held achievements, then make every batch that is due. Returns batches made. */
+  async assemble(): Promise<number> {
+    await this.reviewHeldAchievements();
+    const groups = (await this.o.pool.query(GROUPS_SQL, [BATCHABLE_KINDS])).rows as Group[];
+    let made = 0;
+    for (const g of groups) {
+      if (this.closed) break;
+      const limit = this.o.limits[g.kind];
+      const auto = g.autoCount > this.o.autoBatchThreshold;
+      let eligible = g.batchCount + (auto ? g.autoCount : 0);
+      let oldestMs = g.oldestMs;
+      while (eligible > 0 && !this.closed && (eligible >= limit || oldestMs >= this.o.windowMs)) {
+        const claimed = await this.claimBatch(g, limit, auto);
+        if (claimed.rows === 0) break;
+        if (claimed.batchId !== undefined) made++;
+        eligible -= claimed.rows;
+        // Oldest first: after a partial batch the rest are newer; a later pass checks their window.
+        if (eligible < limit) oldestMs = await this.oldestWaitMs(g, auto);
+      }
+    }
+    return made;
+  }
+
+  private async oldestWaitMs(g: Group, auto: boolean): Promise<number> {
+    const r = await this.o.pool.query(
+      `select (extract(epoch from now() - min(created_at)) * 1000)::float8 as ms from lrs.request
+        where status = 'pending' and organisation_id = $1 and kind = $2 and (not_before is null or not_before <= now())
+          and (mode = 'batch' or kind = 'achievement' or (mode = 'auto' and $3::boolean))`,
+      [g.organisationId, g.kind, auto],
+    );
+    return Number(r.rows[0]?.ms ?? 0);
+  }
+
+  private async reviewHeldAchievements(): Promise<void> {
+    await inTransaction(this.o.pool, async (c) => {
+      const { released, settle } = await reviewHeld(c, 5_000);
+      if (settle.length > 0) await settleRequests(c, settle, { batchId: null, chunkSize: this.o.fanOutChunk });
+      if (released + settle.length > 0) this.o.log.info({ released, notVerified: settle.length }, 'held achievements reviewed');
+    });
+  }
+
+  /** Claims up to `limit` requests of one group and makes one batch of the good ones. */
+  private async claimBatch(g: Group, limit: number, auto: boolean): Promise<{ rows: number; batchId?: number }> {
+    const result = await inTransaction(this.o.pool, async (c) => {
+      const rows = (await c.query(CLAIM_SQL, [g.organisationId, g.kind, auto, limit])).rows as { id: string; requestedBy: string; payload: unknown }[];
+      if (rows.length === 0) return { rows: 0 };
+      let candidates = rows.map((r) => ({ id: Number(r.id), requestedBy: r.requestedBy, payload: r.payload }));
+      const settle: Settlement[] = [];
+      if (g.kind === 'achievement') {
+        const decisions = await checkVerification(c, candidates.map((r) => r.id));
+        const create: number[] = [];
+        const hold: number[] = [];
+        for (const [id, d] of decisions) {
+          if (d.decision === 'create_verify') create.push(id);
+          else if (d.decision === 'hold') hold.push(id);
+          else if (d.decision === 'not_verified') settle.push(notVerified(id, d.code));
+        }
+        await holdForVerification(c, create, hold);
+        candidates = candidates.filter((r) => decisions.get(r.id)?.decision === 'verified');
+      }
+      const good: number[] = [];
+      const users = new Set<string>();
+      for (const r of candidates) {
+        const built = buildBatchRecord(g.kind, r.id, r.payload, { providerUkprn: g.ukprn });
+        if (built.ok) {
+          good.push(r.id);
+          users.add(r.requestedBy);
+          continue;
+        }
+        const code = built.code === 'LOCAL_VALIDATION' ? RELAY_CODES.LOCAL_VALIDATION : PIPELINE_CODES.BAD_REQUEST_PAYLOAD;
+        settle.push({ requestId: r.id, resolution: resolutionFor(code, 'relay', { status: 'rejected', problems: built.problems, description: `Not sent: ${built.problems.map((p) => `${p.field} ${p.message}`).join('; ')}` }) });
+      }
+      if (settle.length > 0) await settleRequests(c, settle, { batchId: null, chunkSize: this.o.fanOutChunk });
+      if (good.length === 0) return { rows: rows.length };
+      // One UserName per batch: the requesters' own when they are one person, else the organisation's unattended name.
+      const requestedBy = users.size === 1 ? [...users][0] ?? g.defaultUserName : g.defaultUserName;
+      const kind = BATCH_KIND_OF[g.kind];
+      const batchId = await insertBatch(c, { organisationId: g.organisationId, kind, jobType: kind === 'registration' ? 'FUL' : null, requestedBy, requestIds: good });
+      return { rows: rows.length, batchId };
+    });
+    if (result.batchId !== undefined) {
+      await enqueueSubmit(this.o.queue, result.batchId, this.o.submitJobOptions.attempts);
+      this.o.log.info({ batchId: result.batchId, organisation: g.organisationId, kind: g.kind, claimed: result.rows }, 'batch assembled');
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
+
+/** Enqueues a batch's submit job (idempotent: one job id per batch). */
+export async function enqueueSubmit(queue: Queue, batchId: number, attempts: number): Promise<void> {
+  await queue.add(JOBS.batchSubmit, JOB_DATA[JOBS.batchSubmit].parse({ batchId }), {
+    jobId: batchJobId('submit', batchId),
+    attempts,
+    backoff: { type: 'lrs' },
+    removeOnComplete: true,
+    removeOnFail: { age: 7 * 24 * 3600 },
+  });
+}
+
+/** Enqueues a batch's poll job after `delayMs` (idempotent: one job id per batch). */
+export async function enqueuePoll(queue: Queue, batchId: number, delayMs: number): Promise<void> {
+  await queue.add(JOBS.batchPoll, JOB_DATA[JOBS.batchPoll].parse({ batchId }), {
+    jobId: batchJobId('poll', batchId),
+    delay: Math.max(0, delayMs),
+    attempts: 1,
+    removeOnComplete: true,
+    removeOnFail: { age: 7 * 24 * 3600 },
+  });
+}

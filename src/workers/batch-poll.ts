@@ -1,0 +1,138 @@
+/**
+ * The poll job of one batch: asks the LRS for the output; while the job runs (WSRC0008, Waiting,
+ * InProgress) or the call fails, the same job re-delays itself (moveToDelayed + DelayedError) with a
+ * doubling, capped interval, counting polls on the batch row. When the output is there: `fetching`,
+ * results fanned out in chunks (idempotent, so a crash mid-way is repaired by polling again), then
+ * `completed` with counters.
+ */
+import { DelayedError, type Job } from 'bullmq';
+import { PIPELINE_CODES } from '../codes.ts';
+import { isLrsError } from '../lrs/errors.ts';
+import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
+import { JOBS, parseJobData } from '../queues.ts';
+import { achievementCounters, fanOutAchievements, fanOutRegistration, fanOutVerify, type FanOut } from './batch-results.ts';
+import { abandonLost, type BatchJobDeps } from './batch-rules.ts';
+import { addBatchCounts, insertBatchAudit, loadBatch, loadBatchRequestIds, moveBatch, recordPoll, requeueAsSingle, settleRequests, type BatchRow } from './batch-store.ts';
+
+/** Wait before the next poll after `polls` polls: initial × 2^polls, capped (never below 100 ms, so a running job is not hammered). */
+export function pollDelayMs(polls: number, initialMs: number, maxMs: number): number {
+  return Math.min(maxMs, Math.max(initialMs, 100) * 2 ** Math.min(polls, 30));
+}
+
+type Output =
+  | { state: 'running' | 'unknown'; code: string }
+  | { state: 'unknown_job'; code: string }
+  | { state: 'finished'; code: string; failed: boolean; fanOut: (openIds: number[], memberIds: number[]) => FanOut; counters: Record<string, unknown> };
+
+async function fetchOutput(client: LrsClient, id: LrsIdentity, b: BatchRow, signal: AbortSignal): Promise<Output> {
+  const jobId = b.lrsJobId ?? '';
+  switch (b.kind) {
+    case 'registration': {
+      const r = await client.getBatchRegistrationOutput(id, jobId, { signal });
+      if (r.state === 'done' || r.state === 'failed') {
+        return { state: 'finished', code: r.code, failed: r.state === 'failed', fanOut: (open) => fanOutRegistration(b.id, open, r.learners), counters: { ...r.counters, jobStatus: r.jobStatus, jobStarted: r.jobStartedDateTime, jobFinished: r.jobFinishedDateTime } };
+      }
+      return { state: r.state === 'unknown_job' ? 'unknown_job' : r.state, code: r.code };
+    }
+    case 'verify': {
+      const r = await client.getVerifyBatchOutput(id, jobId, { signal });
+      if (r.state === 'done' || r.state === 'failed') {
+        return { state: 'finished', code: r.code, failed: r.state === 'failed', fanOut: (open) => fanOutVerify(b.id, open, r.learners), counters: { jobStatus: r.jobStatus, jobStarted: r.jobStartedDateTime, jobFinished: r.jobFinishedDateTime } };
+      }
+      return { state: r.state === 'unknown_job' ? 'unknown_job' : r.state, code: r.code };
+    }
+    case 'achievement': {
+      const r = await client.getAchievementBatchJob(id, Number(jobId), { signal });
+      if (r.code === 'WSRC0018') return { state: 'unknown_job', code: r.code };
+      if (r.state === 'done' || r.state === 'failed' || r.state === 'cancelled') {
+        return { state: 'finished', code: r.code, failed: r.state !== 'done', fanOut: (_open, members) => fanOutAchievements(b.id, members, r), counters: achievementCounters(r) };
+      }
+      return { state: r.state === 'running' ? 'running' : 'unknown', code: r.code };
+    }
+  }
+}
+
+const OPERATION = { registration: 'getBatchRegistrationOutput', verify: 'getVerifyBatchOutput', achievement: 'GetAchievementBatchJob' } as const;
+
+export async function runPollJob(deps: BatchJobDeps, job: Job, token: string | undefined, signal: AbortSignal): Promise<string> {
+  const { batchId } = parseJobData(JOBS.batchPoll, job.data);
+  const b = await loadBatch(deps.pool, batchId);
+  if (!b) return 'missing';
+  if (b.status !== 'submitted' && b.status !== 'fetching') return `skipped:${b.status}`;
+  const log = deps.log.child({ jobId: job.id, batchId, lrsJobId: b.lrsJobId, polls: b.polls });
+  const age = Date.now() - (b.submittedAt?.getTime() ?? b.createdAt.getTime());
+
+  const again = async (code: string, error: string | null): Promise<never> => {
+    if (age > deps.pollGiveUpMs) {
+      await abandonLost(deps, b, code, `no result ${Math.round(age / 3_600_000)} h after submission (last ${code})`);
+      throw new BatchSettled();
+    }
+    const delay = pollDelayMs(b.polls + 1, deps.pollInitialMs, deps.pollMaxMs);
+    await recordPoll(deps.pool, b.id, { code, error, nextPollAt: new Date(Date.now() + delay) });
+    await job.moveToDelayed(Date.now() + delay, token);
+    throw new DelayedError();
+  };
+
+  try {
+    let output: Output;
+    const started = performance.now();
+    const audit = (code: string, codeSource: 'lrs' | 'relay', httpStatus?: number) =>
+      insertBatchAudit(deps.pool, { organisationId: b.organisationId, batchId: b.id, userName: b.requestedBy }, { operation: OPERATION[b.kind], code, codeSource, httpStatus, durationMs: performance.now() - started, attempt: b.polls + 1 });
+    let org: Awaited<ReturnType<BatchJobDeps['clients']['forOrganisation']>>;
+    try {
+      org = await deps.clients.forOrganisation(b.organisationId);
+    } catch (e) {
+      return await again(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, e instanceof Error ? e.message : String(e));
+    }
+    try {
+      output = await fetchOutput(org.client, { ...org.credentials.identity, userName: b.requestedBy }, b, signal);
+      await audit(output.code, 'lrs');
+    } catch (e) {
+      if (!isLrsError(e)) throw e;
+      // Transport trouble, maintenance, even a wrong password: the job is still at the LRS, so keep asking (capped backoff) until give-up.
+      await audit(e.code, e.codeSource, e.httpStatus);
+      log.info({ code: e.code }, 'batch poll failed; will poll again');
+      return await again(e.code, e.message);
+    }
+    if (output.state === 'unknown_job') {
+      await abandonLost(deps, b, output.code, 'the LRS does not know the job (WSRC0018)');
+      return 'unknown-job';
+    }
+    if (output.state !== 'finished') return await again(output.code, null);
+
+    await moveBatch(deps.pool, b.id, ['submitted', 'fetching'], 'fetching', { lastCode: output.code, counters: output.counters });
+    await recordPoll(deps.pool, b.id, { code: output.code, nextPollAt: null });
+    const openIds = await loadBatchRequestIds(deps.pool, b.id);
+    const memberIds = b.kind === 'achievement' ? await loadMemberIds(deps, b.id) : [];
+    const fan = output.fanOut(openIds, memberIds);
+    const changed = await settleRequests(deps.pool, fan.settlements, { batchId: b.id, chunkSize: deps.fanOutChunk });
+    let requeued = 0;
+    if (fan.missing.length > 0) {
+      const none = fan.settlements.length === 0 && output.failed;
+      requeued = await requeueAsSingle(deps.pool, b.id, {
+        ids: fan.missing,
+        code: none ? PIPELINE_CODES.BATCH_FAILED_REQUEUED : PIPELINE_CODES.BATCH_RESULT_MISSING,
+        reason: none ? `batch ${b.id}: the LRS batch failed (${output.code}) without per-learner results; sent again as a single call` : `batch ${b.id}: no row for this learner in the LRS output; sent again as a single call`,
+      });
+    }
+    await addBatchCounts(deps.pool, b.id, { ...changed, requeued, foreignRows: fan.foreign });
+    await moveBatch(deps.pool, b.id, ['fetching'], output.failed ? 'failed' : 'completed', { lastCode: output.code, lastError: output.failed ? `the LRS reported the job failed (${output.code})` : null });
+    log.info({ code: output.code, settled: changed, requeued }, 'batch output fanned out');
+    return 'completed';
+  } catch (e) {
+    if (e instanceof BatchSettled) return 'given-up';
+    throw e;
+  }
+}
+
+/** Thrown inside `again` when the batch was given up instead of re-delayed. */
+class BatchSettled extends Error {
+  override readonly name = 'BatchSettled';
+}
+
+/** Every request ever sent in the batch, in submission (id) order: achievement error rows count from it. */
+async function loadMemberIds(deps: BatchJobDeps, batchId: number): Promise<number[]> {
+  const r = await deps.pool.query('select id from lrs.request where batch_id = $1 order by id', [batchId]);
+  return r.rows.map((x: { id: string }) => Number(x.id));
+}
+

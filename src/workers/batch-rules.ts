@@ -1,0 +1,91 @@
+/**
+ * What happens to a batch's requests when the batch itself cannot give them an answer. One place, so
+ * the submit job, the poll job and the sweep apply the same rules (docs/batches.md "When a batch fails"):
+ *
+ * - registration and verify: the open requests go back as single calls (BATCH_FAILED_REQUEUED). A
+ *   single register searches by demographics before it registers, so a learner the lost batch did
+ *   register is found, not registered again; verifyLearner changes nothing at the LRS.
+ * - achievement: there is no single-call path and loading twice is not harmless, so the open requests
+ *   are settled needs_action with a code saying what is known, for a person to check the PLR and retry.
+ */
+import type { Queue } from 'bullmq';
+import type pg from 'pg';
+import { PIPELINE_CODES } from '../codes.ts';
+import type { Logger } from '../log.ts';
+import type { Resolution } from './request-store.ts';
+import { loadBatchRequestIds, moveBatch, requeueAsSingle, settleRequests, type BatchRow } from './batch-store.ts';
+import type { OrganisationClients } from './run-request.ts';
+import type { RetryPolicy } from './retry-policy.ts';
+import { resolutionFor } from './resolve.ts';
+
+/** What the submit and poll jobs need. */
+export interface BatchJobDeps {
+  pool: pg.Pool;
+  clients: OrganisationClients;
+  queue: Queue;
+  log: Logger;
+  policy: RetryPolicy;
+  pollInitialMs: number;
+  pollMaxMs: number;
+  pollGiveUpMs: number;
+  fanOutChunk: number;
+  retryDelayMs: number;
+}
+
+/**
+ * Ends a batch that gave no per-learner answer: requeues (registration, verify) or settles
+ * (achievement, with `achievementResult`) its open requests, then marks the batch failed.
+ */
+export async function abandonBatch(
+  deps: BatchJobDeps,
+  b: BatchRow,
+  o: { code: string; reason: string; achievementResult: Resolution },
+): Promise<{ requeued: number; settled: number }> {
+  let requeued = 0;
+  let settled = 0;
+  if (b.kind === 'achievement') {
+    const ids = await loadBatchRequestIds(deps.pool, b.id);
+    const changed = await settleRequests(
+      deps.pool,
+      ids.map((requestId) => ({ requestId, resolution: o.achievementResult })),
+      { batchId: b.id, chunkSize: deps.fanOutChunk },
+    );
+    settled = Object.values(changed).reduce((a, n) => a + n, 0);
+  } else {
+    requeued = await requeueAsSingle(deps.pool, b.id, {
+      code: PIPELINE_CODES.BATCH_FAILED_REQUEUED,
+      reason: `batch ${b.id}: ${o.reason}; sent again as a single call`,
+    });
+  }
+  await moveBatch(deps.pool, b.id, ['assembled', 'submitting', 'submitted', 'fetching'], 'failed', {
+    lastCode: o.code,
+    lastError: o.reason,
+    counters: { requeued, settled },
+  });
+  deps.log.warn({ batchId: b.id, kind: b.kind, code: o.code, requeued, settled }, 'batch abandoned');
+  return { requeued, settled };
+}
+
+/** The submission may have reached the LRS (crash during the call, or a timeout after sending). */
+export function abandonInDoubt(deps: BatchJobDeps, b: BatchRow, why: string): Promise<{ requeued: number; settled: number }> {
+  return abandonBatch(deps, b, {
+    code: PIPELINE_CODES.BATCH_SUBMIT_IN_DOUBT,
+    reason: `submission in doubt (${why}); the LRS may hold it but gives no way to look it up`,
+    achievementResult: resolutionFor(PIPELINE_CODES.BATCH_SUBMIT_IN_DOUBT, 'relay', { detail: { batchId: b.id } }),
+  });
+}
+
+/** The LRS lost or never finished the job: unknown job id (WSRC0018) or no result before BATCH_POLL_GIVE_UP_MS. */
+export function abandonLost(deps: BatchJobDeps, b: BatchRow, code: string, why: string): Promise<{ requeued: number; settled: number }> {
+  const base = code === 'WSRC0018' ? resolutionFor('WSRC0018', 'lrs') : resolutionFor(PIPELINE_CODES.ACHIEVEMENT_BATCH_FAILED, 'relay');
+  return abandonBatch(deps, b, {
+    code,
+    reason: `LRS job ${b.lrsJobId ?? '?'}: ${why}`,
+    achievementResult: {
+      ...base,
+      status: 'needs_action',
+      description: `The achievement job's result could not be read (${why}); the LRS may have loaded it. Check the learner's record before retrying.`,
+      detail: { batchId: b.id, jobId: b.lrsJobId },
+    },
+  });
+}

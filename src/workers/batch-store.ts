@@ -1,0 +1,243 @@
+/**
+ * The SQL of batch work: the lrs.batch row's state changes and the bulk writes to lrs.request /
+ * lrs.outcome that a batch needs. Same columns and guards as request-store.ts (outcome insert on
+ * conflict do nothing; a request is only ever moved out of a non-terminal state), but many rows per
+ * statement: one unnest statement per chunk, so thousands of results cost a few round trips.
+ */
+import type pg from 'pg';
+import type { BatchKind, BatchStatus } from '../../db/schema.ts';
+import type { CodeSource } from '../lrs/types.ts';
+import type { AuditEntry, Resolution } from './request-store.ts';
+
+const TERMINAL_SQL = `('succeeded', 'needs_action', 'rejected', 'failed', 'cancelled')`;
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+export interface BatchRow {
+  id: number;
+  organisationId: number;
+  kind: BatchKind;
+  jobType: string | null;
+  status: BatchStatus;
+  requestedBy: string;
+  lrsJobId: string | null;
+  recordCount: number;
+  polls: number;
+  counters: Record<string, unknown>;
+  createdAt: Date;
+  submittedAt: Date | null;
+  updatedAt: Date;
+}
+
+const BATCH_COLUMNS = `id, organisation_id as "organisationId", kind, job_type as "jobType", status, requested_by as "requestedBy",
+  lrs_job_id as "lrsJobId", record_count as "recordCount", polls, counters, created_at as "createdAt",
+  submitted_at as "submittedAt", updated_at as "updatedAt"`;
+
+export async function loadBatch(db: Queryable, id: number): Promise<BatchRow | undefined> {
+  const r = await db.query(`select ${BATCH_COLUMNS} from lrs.batch where id = $1`, [id]);
+  return r.rows[0] as BatchRow | undefined;
+}
+
+/** Inserts the batch row and marks its requests batched, in the caller's transaction. */
+export async function insertBatch(
+  c: pg.PoolClient,
+  b: { organisationId: number; kind: BatchKind; jobType: string | null; requestedBy: string; requestIds: number[] },
+): Promise<number> {
+  const r = await c.query(
+    `insert into lrs.batch (organisation_id, kind, job_type, status, requested_by, record_count)
+     values ($1, $2, $3, 'assembled', $4, $5) returning id`,
+    [b.organisationId, b.kind, b.jobType, b.requestedBy, b.requestIds.length],
+  );
+  const id = Number(r.rows[0].id);
+  await c.query(
+    `update lrs.request set status = 'batched', batch_id = $1, attempts = attempts + 1, updated_at = now()
+      where id = any($2::bigint[]) and status = 'pending'`,
+    [id, b.requestIds],
+  );
+  return id;
+}
+
+/** Moves a batch from one status to another; false if it was not in `from` (someone else moved it). */
+export async function moveBatch(
+  db: Queryable,
+  id: number,
+  from: readonly BatchStatus[],
+  to: BatchStatus,
+  set: { lrsJobId?: string; lastCode?: string; lastError?: string | null; counters?: Record<string, unknown>; recordCount?: number } = {},
+): Promise<boolean> {
+  const r = await db.query(
+    `update lrs.batch set status = $3,
+            lrs_job_id = coalesce($4, lrs_job_id),
+            last_code = coalesce($5, last_code),
+            last_error = case when $6::boolean then $7 else last_error end,
+            counters = counters || coalesce($8::jsonb, '{}'::jsonb),
+            record_count = coalesce($9, record_count),
+            submitted_at = case when $3 = 'submitted' then now() else submitted_at end,
+            completed_at = case when $3 in ('completed', 'failed', 'cancelled') then now() else completed_at end,
+            next_poll_at = case when $3 in ('completed', 'failed', 'cancelled') then null else next_poll_at end,
+            updated_at = now()
+      where id = $1 and status = any($2::text[])`,
+    [
+      id,
+      from,
+      to,
+      set.lrsJobId ?? null,
+      set.lastCode ?? null,
+      set.lastError !== undefined,
+      set.lastError?.slice(0, 1000) ?? null,
+      set.counters ? JSON.stringify(set.counters) : null,
+      set.recordCount ?? null,
+    ],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Counts one poll and when the next one is due. */
+export async function recordPoll(db: Queryable, id: number, o: { code: string; nextPollAt: Date | null; error?: string | null; counters?: Record<string, unknown> }): Promise<number> {
+  const r = await db.query(
+    `update lrs.batch set polls = polls + 1, last_code = $2, next_poll_at = $3, last_error = $4,
+            counters = counters || coalesce($5::jsonb, '{}'::jsonb), updated_at = now()
+      where id = $1 returning polls`,
+    [id, o.code, o.nextPollAt, o.error?.slice(0, 1000) ?? null, o.counters ? JSON.stringify(o.counters) : null],
+  );
+  return Number(r.rows[0]?.polls ?? 0);
+}
+
+/** Adds to the batch's counters (numbers are summed, so a chunked fan-out can report as it goes). */
+export async function addBatchCounts(db: Queryable, id: number, counts: Record<string, number>): Promise<void> {
+  await db.query(
+    `update lrs.batch b set counters = b.counters || (
+        select coalesce(jsonb_object_agg(k, coalesce((b.counters->>k)::bigint, 0) + v), '{}'::jsonb)
+          from jsonb_each_text($2::jsonb) as e(k, vt), lateral (select vt::bigint as v) x
+     ), updated_at = now() where id = $1`,
+    [id, JSON.stringify(counts)],
+  );
+}
+
+export interface BatchRequest {
+  id: number;
+  misLearnerId: string;
+  payload: Record<string, unknown>;
+}
+
+/** The open requests of a batch, in id order (the order they are sent in; achievement error rows count from it). */
+export async function loadBatchRequests(db: Queryable, batchId: number): Promise<BatchRequest[]> {
+  const r = await db.query(
+    `select id, mis_learner_id as "misLearnerId", payload from lrs.request
+      where batch_id = $1 and status = 'batched' order by id`,
+    [batchId],
+  );
+  return (r.rows as BatchRequest[]).map((x) => ({ ...x, id: Number(x.id) }));
+}
+
+/** Takes requests that will not be sent (settled or cancelled since assembly) out of the batch, so the batch holds exactly what was sent. */
+export async function detachUnsent(db: Queryable, batchId: number): Promise<void> {
+  await db.query(`update lrs.request set batch_id = null, updated_at = now() where batch_id = $1 and status <> 'batched'`, [batchId]);
+}
+
+export async function loadBatchRequestIds(db: Queryable, batchId: number): Promise<number[]> {
+  const r = await db.query(`select id from lrs.request where batch_id = $1 and status = 'batched' order by id`, [batchId]);
+  return r.rows.map((x: { id: string }) => Number(x.id));
+}
+
+export interface Settlement {
+  requestId: number;
+  resolution: Resolution;
+}
+
+/**
+ * Writes terminal results for many requests: one statement per chunk (outcome rows + request status).
+ * With `batchId`, only requests still in that batch are touched (a request put back as a single call is
+ * not). Returns how many requests changed status, per status.
+ */
+export async function settleRequests(
+  db: Queryable,
+  items: readonly Settlement[],
+  o: { batchId: number | null; chunkSize: number },
+): Promise<Record<string, number>> {
+  const changed: Record<string, number> = {};
+  for (let i = 0; i < items.length; i += o.chunkSize) {
+    const chunk = items.slice(i, i + o.chunkSize);
+    const r = await db.query(
+      `with res as (
+         select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                              $8::text[], $9::text[], $10::jsonb[], $11::jsonb[])
+           as t(id, status, code, code_source, class, uln, master_uln, flags, description, problems, detail)
+       ), ins as (
+         insert into lrs.outcome (request_id, organisation_id, code, code_source, class, uln, master_uln,
+                                  failure_flags, description, problems, detail)
+         select res.id, r.organisation_id, res.code, res.code_source, res.class, res.uln, res.master_uln,
+                case when res.flags is null or res.flags = '' then null else string_to_array(res.flags, ',') end,
+                res.description, res.problems, res.detail
+           from res join lrs.request r on r.id = res.id
+          where ($12::bigint is null or r.batch_id = $12)
+         on conflict (request_id) do nothing
+       )
+       update lrs.request r set status = res.status, last_code = res.code,
+              last_error = case when res.status = 'succeeded' then null else left(res.description, 1000) end,
+              register_in_doubt = false, completed_at = now(), updated_at = now()
+         from res
+        where r.id = res.id and r.status not in ${TERMINAL_SQL} and ($12::bigint is null or r.batch_id = $12)
+       returning r.status`,
+      [
+        chunk.map((s) => s.requestId),
+        chunk.map((s) => s.resolution.status),
+        chunk.map((s) => s.resolution.code),
+        chunk.map((s) => s.resolution.codeSource),
+        chunk.map((s) => s.resolution.class),
+        chunk.map((s) => s.resolution.uln ?? null),
+        chunk.map((s) => s.resolution.masterUln ?? null),
+        chunk.map((s) => (s.resolution.failureFlags?.length ? s.resolution.failureFlags.join(',') : null)),
+        chunk.map((s) => s.resolution.description?.slice(0, 2000) ?? null),
+        chunk.map((s) => (s.resolution.problems === undefined ? null : JSON.stringify(s.resolution.problems))),
+        chunk.map((s) => (s.resolution.detail === undefined ? null : JSON.stringify(s.resolution.detail))),
+        o.batchId,
+      ],
+    );
+    for (const row of r.rows as { status: string }[]) changed[row.status] = (changed[row.status] ?? 0) + 1;
+  }
+  return changed;
+}
+
+/**
+ * Puts a batch's open requests (all, or `ids`) back as single calls: pending, mode single, out of the
+ * batch. The outbox relay picks them up (it is notified). Returns how many moved.
+ */
+export async function requeueAsSingle(
+  db: Queryable,
+  batchId: number,
+  o: { code: string; reason: string; ids?: number[] },
+): Promise<number> {
+  const r = await db.query(
+    `update lrs.request set status = 'pending', mode = 'single', batch_id = null, last_code = $2, last_error = $3,
+            not_before = null, updated_at = now()
+      where batch_id = $1 and status = 'batched' and ($4::bigint[] is null or id = any($4::bigint[]))`,
+    [batchId, o.code, o.reason.slice(0, 1000), o.ids ?? null],
+  );
+  const n = r.rowCount ?? 0;
+  if (n > 0) await db.query(`select pg_notify('lrs_request', 'batch')`);
+  return n;
+}
+
+/** Puts a batch's open requests back to pending in their own mode, to join a new batch after `delayMs`. */
+export async function releaseToPending(db: Queryable, batchId: number, o: { code: string; reason: string; delayMs: number }): Promise<number> {
+  const r = await db.query(
+    `update lrs.request set status = 'pending', batch_id = null, last_code = $2, last_error = $3,
+            not_before = now() + ($4::int * interval '1 millisecond'), updated_at = now()
+      where batch_id = $1 and status = 'batched'`,
+    [batchId, o.code, o.reason.slice(0, 1000), o.delayMs],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** One audit row per LRS call made for a batch (request_id null, batch_id set). */
+export async function insertBatchAudit(
+  db: Queryable,
+  b: { organisationId: number; batchId: number; userName: string },
+  a: AuditEntry & { attempt?: number },
+): Promise<void> {
+  await db.query(
+    `insert into lrs.audit (organisation_id, batch_id, user_name, operation, code, code_source, http_status, duration_ms, attempt)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [b.organisationId, b.batchId, b.userName, a.operation, a.code, a.codeSource satisfies CodeSource, a.httpStatus ?? null, Math.round(a.durationMs), a.attempt ?? null],
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * The batch role of a worker process: the assembler loop and one BullMQ Worker on the `batch` queue
+ * running submit and poll jobs. Submit retries use the same backoff table as single calls; polls
+ * re-delay themselves and never use attempts.
+ */
+import { Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { bullPrefix, JOBS, QUEUES } from '../queues.ts';
+import { BatchAssembler, type BatchAssemblerOptions } from './batch-assemble.ts';
+import { runPollJob } from './batch-poll.ts';
+import type { BatchJobDeps } from './batch-rules.ts';
+import { runSubmitJob } from './batch-submit.ts';
+import { maxAttempts, retryDelayMs } from './retry-policy.ts';
+import { RetryableJobError } from './run-request.ts';
+
+export interface BatchWorkersOptions extends BatchJobDeps {
+  connection: Redis;
+  queuePrefix: string;
+  queue: Queue;
+  concurrency: number;
+  lockDurationMs: number;
+  assembler: Omit<BatchAssemblerOptions, 'pool' | 'queue' | 'log' | 'submitJobOptions' | 'fanOutChunk'>;
+}
+
+export class BatchWorkers {
+  private worker: Worker | undefined;
+  private assembler: BatchAssembler | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly o: BatchWorkersOptions) {}
+
+  start(): void {
+    const o = this.o;
+    this.worker = new Worker(
+      QUEUES.batch,
+      async (job: Job, token?: string) => {
+        if (job.name === JOBS.batchSubmit) return runSubmitJob(o, job, this.abort.signal);
+        if (job.name === JOBS.batchPoll) return runPollJob(o, job, token, this.abort.signal);
+        throw new Error(`no handler for batch job ${job.name}`);
+      },
+      {
+        connection: o.connection,
+        prefix: bullPrefix(o.queuePrefix),
+        concurrency: o.concurrency,
+        name: 'lrs-relay batch',
+        lockDuration: o.lockDurationMs,
+        stalledInterval: o.lockDurationMs,
+        // A submit job whose worker died is run again and finds its batch `submitting`: the in-doubt rule applies.
+        maxStalledCount: 2,
+        settings: {
+          backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => {
+            const cls = err instanceof RetryableJobError ? err.errorClass : 'transport';
+            return retryDelayMs(o.policy[cls], attemptsMade);
+          },
+        },
+      },
+    );
+    this.worker.on('error', (e) => o.log.error({ err: e }, 'batch worker error'));
+    this.worker.on('failed', (job, e) => {
+      if (job && !(e instanceof RetryableJobError)) o.log.warn({ jobId: job.id, err: e }, 'batch job failed; the batch sweep will look at it');
+    });
+    this.assembler = new BatchAssembler({
+      ...o.assembler,
+      pool: o.pool,
+      queue: o.queue,
+      log: o.log,
+      submitJobOptions: { attempts: maxAttempts(o.policy) },
+      fanOutChunk: o.fanOutChunk,
+    });
+    this.assembler.start();
+  }
+
+  /** Runs an assembly pass now (tests, after a bulk insert). */
+  kick(): void {
+    this.assembler?.kick();
+  }
+
+  /** Stops assembling and taking jobs; running calls are aborted after timeoutMs. */
+  async close(timeoutMs: number): Promise<void> {
+    await this.assembler?.close();
+    const timer = setTimeout(() => this.abort.abort(), timeoutMs);
+    try {
+      await this.worker?.close();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
