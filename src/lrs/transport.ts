@@ -3,7 +3,7 @@
  * keep-alive, a per-call timeout and the caller's AbortSignal. Every failure becomes an LrsError with
  * one of our codes; a timeout is marked ambiguous because the LRS may have acted on the request.
  */
-import { Agent, request } from 'undici';
+import { Agent, buildConnector, request } from 'undici';
 import { RELAY_CODES } from './errors.ts';
 import { relayError, type HttpAnswer } from './response.ts';
 import type { LrsTlsCredentials } from './types.ts';
@@ -16,6 +16,8 @@ export interface TransportOptions {
   /** Plain http:// is refused unless true (the simulator). */
   allowInsecureHttp?: boolean | undefined;
   tls?: LrsTlsCredentials | undefined;
+  /** CA certificate(s), PEM, trusted for the server certificate instead of Node's bundled roots (default: the bundled roots). */
+  ca?: string | Buffer | Array<string | Buffer> | undefined;
   /** Largest response body accepted, bytes (default 50 MB; a long PLR is ~30 KB). */
   maxResponseBytes?: number | undefined;
 }
@@ -54,20 +56,64 @@ function errorCodes(e: unknown): string[] {
   return codes;
 }
 
+const TLS_CODE = /^(ERR_TLS|ERR_SSL|ERR_OSSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_CRYPTO)/;
+
 function isTlsFailure(codes: string[], e: unknown): boolean {
-  if (codes.some((c) => /^(ERR_TLS|ERR_SSL|ERR_OSSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_CRYPTO)/.test(c))) return true;
+  if (codes.some((c) => TLS_CODE.test(c))) return true;
   return e instanceof Error && /\b(SSL|TLS)\b|certificate|mac verify failure|PKCS12/i.test(e.message);
+}
+
+const socketKey = (s: { localAddress?: string | undefined; localPort?: number | undefined }) => `${s.localAddress ?? ''}|${s.localPort ?? ''}`;
+
+/**
+ * A connector that remembers TLS alerts per connection. Under TLS 1.3 the server checks the client
+ * certificate after the client has finished its side of the handshake and sent the request; the refusal
+ * ("certificate required", "unknown CA") reaches the socket as an error, but undici then reports only
+ * "other side closed". Without this, a missing or rejected organisation certificate would read as a
+ * retryable, ambiguous CONNECTION_FAILED instead of TLS_FAILED. Entries are keyed by local address:port
+ * (undici's SocketError carries them) and dropped after a few seconds.
+ */
+function createAlertRecordingConnector(options: buildConnector.BuildOptions, alerts: Map<string, string>): buildConnector.connector {
+  const connect = buildConnector(options);
+  return (opts, callback) =>
+    connect(opts, (...args) => {
+      const socket = args[1];
+      if (socket) {
+        const key = socketKey(socket);
+        socket.on('error', (e: unknown) => {
+          const code = (e as { code?: unknown }).code;
+          if (typeof code !== 'string' || !TLS_CODE.test(code)) return;
+          alerts.set(key, code);
+          setTimeout(() => alerts.delete(key), 10_000).unref();
+        });
+      }
+      callback(...args);
+    });
+}
+
+/** The TLS alert recorded for the connection an undici SocketError came from, if any. */
+function recordedAlert(e: unknown, alerts: Map<string, string>): string | undefined {
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
+    const info = (cur as { socket?: { localAddress?: string; localPort?: number } }).socket;
+    if (info && typeof info === 'object' && typeof info.localPort === 'number') return alerts.get(socketKey(info));
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** Creates the transport. Throws CONFIGURATION when the certificate cannot be loaded. */
 export function createTransport(o: TransportOptions = {}): Transport {
   const timeoutMs = o.timeoutMs ?? 20_000;
   const maxBytes = o.maxResponseBytes ?? 50 * 1024 * 1024;
+  const tlsAlerts = new Map<string, string>();
   let agent: Agent;
   try {
     agent = new Agent({
       keepAliveTimeout: 30_000,
-      connect: { timeout: o.connectTimeoutMs ?? 5_000, minVersion: 'TLSv1.2', ...(o.tls ?? {}) },
+      connect: createAlertRecordingConnector(
+        { timeout: o.connectTimeoutMs ?? 5_000, minVersion: 'TLSv1.2', ...(o.tls ?? {}), ...(o.ca === undefined ? {} : { ca: o.ca }) },
+        tlsAlerts,
+      ),
     });
   } catch (e) {
     throw relayError(RELAY_CODES.CONFIGURATION, 'could not set up the LRS client certificate', { cause: e });
@@ -121,6 +167,8 @@ export function createTransport(o: TransportOptions = {}): Transport {
       if (e instanceof Error && e.name === 'LrsError') throw e;
       if (p.signal?.aborted) throw relayError(RELAY_CODES.ABORTED, 'call aborted by the caller', { ...base, ambiguous: true, cause: e });
       const codes = errorCodes(e);
+      const alert = recordedAlert(e, tlsAlerts);
+      if (alert) codes.unshift(alert);
       if (timer.aborted || codes.some((c) => c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT')) {
         throw relayError(RELAY_CODES.TIMEOUT, `no answer within ${callTimeout} ms`, { ...base, ambiguous: true, cause: e });
       }

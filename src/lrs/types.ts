@@ -364,6 +364,11 @@ export interface CreateLrsClientOptions {
   /** Plain http:// endpoints are refused unless this is true (the simulator). */
   allowInsecureHttp?: boolean;
   tls?: LrsTlsCredentials | undefined;
+  /**
+   * CA certificate(s), PEM, trusted for the LRS server certificate. Replaces Node's bundled roots when set,
+   * so only for a private CA (local TLS tests, an LRS-like test host). Default: Node's bundled roots.
+   */
+  ca?: string | Buffer | Array<string | Buffer> | undefined;
   /** Called once per call with what happened, for audit rows and metrics. No personal data. */
   onCall?: ((event: LrsCallEvent) => void) | undefined;
 }
