@@ -75,6 +75,11 @@ const schema = z.object({
   LRS_VENDOR_ID: int(0, 0, 2_147_483_647),
   /** Jobs one worker process runs at once (single-call queue). */
   WORKER_CONCURRENCY: int(16, 1, 1000),
+  /**
+   * How long a worker's claim on a job lasts without renewal, ms. A worker that dies (SIGKILL, power loss)
+   * gives its jobs back after about this long.
+   */
+  WORKER_LOCK_DURATION_MS: int(30_000, 1_000, 600_000),
   /** Global cap on LRS calls per second across all processes, per queue. */
   RATE_LIMIT_PER_SECOND: int(50, 1, 100_000),
   /** How long the oldest batch-mode request may wait before a partial batch is submitted, ms. */
@@ -84,6 +89,23 @@ const schema = z.object({
   BATCH_LIMIT_ACHIEVEMENT: int(10_000, 1, 100_000),
   /** Pending requests of one organisation and kind above which `auto` mode uses batches. */
   AUTO_BATCH_THRESHOLD: int(500, 1, 10_000_000),
+  /** How often the batch assembler looks for pending batch work, ms. */
+  BATCH_ASSEMBLE_INTERVAL_MS: int(2_000, 50, 600_000),
+  /** Batch submit/poll jobs one process runs at once. */
+  BATCH_CONCURRENCY: int(4, 1, 100),
+  /** First wait before polling a submitted batch, ms; doubles per poll up to BATCH_POLL_MAX_MS. */
+  BATCH_POLL_INITIAL_MS: int(15_000, 0, 3_600_000),
+  BATCH_POLL_MAX_MS: int(300_000, 10, 86_400_000),
+  /** A batch still not finished (or unreadable) this long after submission is given up as lost, ms. */
+  BATCH_POLL_GIVE_UP_MS: int(172_800_000, 1_000, 2_592_000_000),
+  /** How often the batch sweep re-creates lost submit/poll jobs, ms. */
+  BATCH_SWEEP_INTERVAL_MS: int(30_000, 500, 86_400_000),
+  /** Learner results written per transaction when a batch's output is fanned out. */
+  BATCH_FANOUT_CHUNK: int(1_000, 1, 50_000),
+  /** When a batch could not be sent after every retry, its requests wait this long before joining a new batch, ms. */
+  BATCH_RETRY_DELAY_MS: int(900_000, 0, 86_400_000),
+  /** Rows read from ACQUIRE_ULNS_VIEW (and requests inserted) per chunk. */
+  ACQUIRE_ULNS_CHUNK: int(5_000, 1, 100_000),
   /** Nightly bulk ULN acquisition (cron, Europe/London). */
   ACQUIRE_ULNS_CRON: z.string().min(9, { message: 'must be a cron pattern' }).default('0 2 * * *'),
   ACQUIRE_ULNS_VIEW: z

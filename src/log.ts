@@ -25,7 +25,6 @@ export const REDACTED_KEYS = [
   'preferredGivenName',
   'previousFamilyName',
   'familyNameAtAge16',
-  'name',
   'title',
   'dateOfBirth',
   'DateOfBirth',

@@ -10,11 +10,12 @@ import { createDatabase, type Database } from './db.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createOrganisationDirectory } from './orgs/directory.ts';
-import { createLrsClients, type LrsClients } from './orgs/clients.ts';
+import { createLrsClients, type CreateLrsClientsOptions, type LrsClients } from './orgs/clients.ts';
 import { OutboxRelay } from './producers/outbox-relay.ts';
-import { createQueue, createRedis, JOBS, singleQueueName } from './queues.ts';
+import { createQueue, createRedis, JOBS, QUEUES, singleQueueName } from './queues.ts';
 import { reconcileRequests } from './schedulers/reconcile.ts';
 import { Scheduler, type ScheduledJob } from './schedulers/scheduler.ts';
+import { batchScheduledJobs, startBatchWorkers } from './workers/batch-role.ts';
 import { DEFAULT_PROCESSOR_OPTIONS, type ProcessorOptions } from './workers/processors.ts';
 import { DEFAULT_RETRY_POLICY, maxAttempts, type RetryPolicy } from './workers/retry-policy.ts';
 import { SingleWorkers } from './workers/single-workers.ts';
@@ -33,6 +34,8 @@ export interface StartRelayOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Tag added to connection names (tests find leaked connections by it). */
   connectionTag?: string;
+  /** Makes the LRS clients (tests pass a fake; default the real client). */
+  createLrsClient?: CreateLrsClientsOptions['createClient'];
 }
 
 export interface Relay {
@@ -40,6 +43,8 @@ export interface Relay {
   metrics: Metrics;
   clients: LrsClients;
   queueFor(organisationId: number): Queue;
+  /** The batch queue (submit and poll jobs). */
+  batchQueue: Queue;
   outbox?: OutboxRelay | undefined;
   /** Shuts everything down once; later calls wait for the first. */
   close(): Promise<void>;
@@ -58,7 +63,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
   });
   const metrics = createMetrics();
   const directory = createOrganisationDirectory({ db: database.db, config, log, env: o.env });
-  const clients = createLrsClients({ directory, config, log, onCall: (e) => metrics.recordCall(e) });
+  const clients = createLrsClients({ directory, config, log, onCall: (e) => metrics.recordCall(e), createClient: o.createLrsClient });
   const redis: Redis = createRedis({ url: config.REDIS_URL, connectionName: `${tag}:queue`, forWorker: false });
   const workerRedis: Redis = createRedis({ url: config.REDIS_URL, connectionName: `${tag}:worker`, forWorker: true });
   const queues = new Map<number, Queue>();
@@ -70,6 +75,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
     }
     return q;
   };
+  const batchQueue = createQueue(QUEUES.batch, { connection: redis, queuePrefix: config.QUEUE_PREFIX });
 
   const closers: (() => Promise<void>)[] = [];
   let outbox: OutboxRelay | undefined;
@@ -86,9 +92,12 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
         processorOptions: { ...DEFAULT_PROCESSOR_OPTIONS, ...o.processorOptions },
         maxConcurrency: config.WORKER_CONCURRENCY,
         defaultRateLimitPerSecond: config.RATE_LIMIT_PER_SECOND,
+        lockDurationMs: config.WORKER_LOCK_DURATION_MS,
       });
       await workers.start();
       closers.push(() => workers.close(config.SHUTDOWN_TIMEOUT_MS));
+      const batches = startBatchWorkers({ config, pool: database.pool, clients, log, policy, queue: batchQueue, connection: workerRedis });
+      closers.push(() => batches.close(config.SHUTDOWN_TIMEOUT_MS));
     }
     if (roles.has('scheduler')) {
       const jobs: ScheduledJob[] = [
@@ -105,8 +114,15 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
               maxTotalAttempts: maxAttempts(policy) * 3,
             }),
         },
+        ...batchScheduledJobs({ config, pool: database.pool, log, policy, queue: batchQueue }),
       ];
-      const scheduler = new Scheduler({ connection: workerRedis, queuePrefix: config.QUEUE_PREFIX, log, jobs });
+      const scheduler = new Scheduler({
+        connection: workerRedis,
+        queuePrefix: config.QUEUE_PREFIX,
+        log,
+        jobs,
+        resyncIntervalMs: Math.min(config.RECONCILE_INTERVAL_MS, 60_000),
+      });
       await scheduler.start();
       closers.push(() => scheduler.close());
     }
@@ -135,7 +151,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
     for (const close of closers.reverse()) {
       await close().catch((e: unknown) => log.error({ err: e }, 'error while shutting down'));
     }
-    await Promise.allSettled([...queues.values()].map((q) => q.close()));
+    await Promise.allSettled([...queues.values(), batchQueue].map((q) => q.close()));
     await clients.close();
     await database.close();
     await Promise.allSettled([redis.quit(), workerRedis.quit()]);
@@ -146,6 +162,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
     metrics,
     clients,
     queueFor,
+    batchQueue,
     outbox,
     close() {
       closing ??= shutdown();

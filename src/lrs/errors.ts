@@ -16,8 +16,10 @@ export const RELAY_CODES = {
   NON_SOAP_RESPONSE: 'NON_SOAP_RESPONSE',
   /** An HTTP error status with a SOAP body we could not read as a known fault. */
   HTTP_ERROR: 'HTTP_ERROR',
-  /** A SOAP fault without an LRS error code (e.g. WCF ActionNotSupported). */
+  /** A SOAP fault without an LRS error code that rejects the request itself (e.g. WCF ActionNotSupported). */
   SOAP_FAULT: 'SOAP_FAULT',
+  /** A SOAP fault without an LRS error code reporting a server-side failure (e.g. WCF InternalServiceFault). */
+  LRS_INTERNAL_ERROR: 'LRS_INTERNAL_ERROR',
   /** A SOAP body that did not have the shape expected for the operation, or hostile XML (DOCTYPE). */
   MALFORMED_RESPONSE: 'MALFORMED_RESPONSE',
   /** http:// endpoint without explicit permission, missing credentials, unreadable certificate… */

@@ -60,6 +60,15 @@ export function faultToError(fault: SoapBody['fault'], operation: string | undef
       furtherDetails: redactFaultText(childText(miap, 'FurtherDetails') ?? childText(domain, 'ErrorDetail')),
     });
   }
+  // A fault about the request itself (unknown action, contract mismatch) will fail the same way again;
+  // anything else without an LRS code is the server failing (WCF InternalServiceFault) and worth a retry.
+  if (!/ActionNotSupported|ContractFilterMismatch|Client$/i.test(faultcode)) {
+    return relayError(RELAY_CODES.LRS_INTERNAL_ERROR, `the LRS reported an internal error (${faultcode || 'no faultcode'})`, {
+      operation,
+      httpStatus,
+      description: redactFaultText(faultstring),
+    });
+  }
   const what = /ActionNotSupported/i.test(faultcode) ? 'the LRS did not recognise the SOAP action' : 'SOAP fault without an LRS error code';
   return relayError(RELAY_CODES.SOAP_FAULT, `${what} (${faultcode || 'no faultcode'})`, {
     operation,

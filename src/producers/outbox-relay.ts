@@ -9,6 +9,7 @@ import pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../log.ts';
 import { JOBS, JOB_DATA, REQUEST_JOB_OPTIONS, requestJobId } from '../queues.ts';
+import { ignoreClientError } from '../workers/request-store.ts';
 import { maxAttempts, type RetryPolicy } from '../workers/retry-policy.ts';
 
 export interface OutboxRelayOptions {
@@ -139,6 +140,8 @@ export class OutboxRelay {
 
   private async claimChunk(limit: number): Promise<number> {
     const client = await this.o.pool.connect();
+    client.on('error', ignoreClientError);
+    let failure: Error | undefined;
     try {
       await client.query('begin');
       const rows = (await client.query(CLAIM_SQL, [limit, this.o.autoBatchThreshold])).rows as ClaimedRow[];
@@ -170,10 +173,12 @@ export class OutboxRelay {
       await client.query('commit');
       return rows.length;
     } catch (e) {
+      failure = e instanceof Error ? e : new Error(String(e));
       await client.query('rollback').catch(() => {});
       throw e;
     } finally {
-      client.release();
+      client.off('error', ignoreClientError);
+      client.release(failure);
     }
   }
 

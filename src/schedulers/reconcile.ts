@@ -36,7 +36,7 @@ export async function reconcileRequests(o: ReconcileOptions): Promise<ReconcileR
     await o.pool.query(
       `select id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
               mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt",
-              updated_at as "updatedAt"
+              updated_at::text as "updatedAt"
          from lrs.request
         where status in ('queued', 'in_progress')
           and updated_at < now() - ($1::int * interval '1 millisecond')
@@ -44,7 +44,7 @@ export async function reconcileRequests(o: ReconcileOptions): Promise<ReconcileR
         limit $2`,
       [o.staleMs, o.limit ?? 5_000],
     )
-  ).rows as (RequestRow & { updatedAt: Date })[];
+  ).rows as (RequestRow & { updatedAt: string })[];
 
   const result: ReconcileResult = { checked: rows.length, requeued: 0, failed: 0 };
   for (const row of rows) {
@@ -58,10 +58,11 @@ export async function reconcileRequests(o: ReconcileOptions): Promise<ReconcileR
       if (await completeRequest(o.pool, row, res, [])) result.failed++;
       continue;
     }
-    // Only if nobody touched it since we looked (the job may have just finished).
+    // Only if nobody touched it since we looked (the job may have just finished). The timestamp goes
+    // round-trip as text: a JS Date would drop the microseconds and never compare equal.
     const r = await o.pool.query(
       `update lrs.request set status = 'pending', updated_at = now()
-        where id = $1 and status = $2 and updated_at = $3`,
+        where id = $1 and status = $2 and updated_at = $3::timestamptz`,
       [row.id, row.status, row.updatedAt],
     );
     if ((r.rowCount ?? 0) > 0) {

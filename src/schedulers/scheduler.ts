@@ -21,24 +21,28 @@ export interface SchedulerOptions {
   queuePrefix: string;
   log: Logger;
   jobs: ScheduledJob[];
+  /**
+   * How often the schedules are upserted again, ms: if Redis lost them (flushed, failed over without
+   * persistence), the sweeps that repair everything else come back by themselves. Default 60 s.
+   */
+  resyncIntervalMs?: number;
 }
 
 export class Scheduler {
   private queue: Queue | undefined;
   private worker: Worker | undefined;
+  private resync: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: SchedulerOptions) {}
 
   async start(): Promise<void> {
     const prefix = bullPrefix(this.o.queuePrefix);
     this.queue = new Queue(QUEUES.scheduler, { connection: this.o.connection, prefix });
-    for (const j of this.o.jobs) {
-      await this.queue.upsertJobScheduler(j.id, j.repeat, {
-        name: j.name,
-        data: j.data ?? {},
-        opts: { removeOnComplete: 100, removeOnFail: 100 },
-      });
-    }
+    await this.upsertAll();
+    this.resync = setInterval(() => {
+      this.upsertAll().catch((e: unknown) => this.o.log.warn({ err: e }, 'could not refresh job schedules'));
+    }, this.o.resyncIntervalMs ?? 60_000);
+    this.resync.unref();
     const byName = new Map(this.o.jobs.map((j) => [j.name, j]));
     this.worker = new Worker(
       QUEUES.scheduler,
@@ -54,7 +58,18 @@ export class Scheduler {
     this.worker.on('error', (e) => this.o.log.error({ err: e }, 'scheduler worker error'));
   }
 
+  private async upsertAll(): Promise<void> {
+    for (const j of this.o.jobs) {
+      await this.queue?.upsertJobScheduler(j.id, j.repeat, {
+        name: j.name,
+        data: j.data ?? {},
+        opts: { removeOnComplete: 100, removeOnFail: 100 },
+      });
+    }
+  }
+
   async close(): Promise<void> {
+    if (this.resync) clearInterval(this.resync);
     await this.worker?.close();
     await this.queue?.close();
   }

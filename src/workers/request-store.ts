@@ -104,18 +104,27 @@ async function insertAudits(
 
 export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no error listener; a backend killed between two statements would otherwise
+  // crash the process. The next statement fails instead, and the transaction is retried by the job.
+  client.on('error', ignoreClientError);
+  let failure: Error | undefined;
   try {
     await client.query('begin');
     const result = await fn(client);
     await client.query('commit');
     return result;
   } catch (e) {
+    failure = e instanceof Error ? e : new Error(String(e));
     await client.query('rollback').catch(() => {});
     throw e;
   } finally {
-    client.release();
+    client.off('error', ignoreClientError);
+    // A client that failed may have lost its backend: let the pool discard it.
+    client.release(failure);
   }
 }
+
+export function ignoreClientError(): void {}
 
 /** Records a failed attempt that will be retried: the code, a short reason and the audit rows. */
 export async function recordRetry(

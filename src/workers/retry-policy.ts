@@ -50,6 +50,7 @@ const BY_CODE: Record<string, ErrorClass> = {
   [RELAY_CODES.CONNECTION_FAILED]: 'transport',
   [RELAY_CODES.NON_SOAP_RESPONSE]: 'transport',
   [RELAY_CODES.HTTP_ERROR]: 'transport',
+  [RELAY_CODES.LRS_INTERNAL_ERROR]: 'transport',
   [RELAY_CODES.ABORTED]: 'transport',
   [RELAY_CODES.MALFORMED_RESPONSE]: 'transport',
   [RELAY_CODES.LRS_MAINTENANCE]: 'maintenance',

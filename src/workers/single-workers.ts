@@ -27,6 +27,8 @@ export interface SingleWorkersOptions {
   maxConcurrency: number;
   /** Calls per second per organisation queue when the organisation sets none. */
   defaultRateLimitPerSecond: number;
+  /** Job lock duration (and stalled-job check interval), ms. */
+  lockDurationMs: number;
   /** How often to look for new organisations, ms (default 30 s). */
   refreshIntervalMs?: number;
 }
@@ -91,6 +93,10 @@ export class SingleWorkers {
         concurrency: Math.max(1, Math.min(org.concurrencyShare, this.o.maxConcurrency)),
         limiter: { max: org.rateLimitPerSecond ?? this.o.defaultRateLimitPerSecond, duration: 1_000 },
         name: `lrs-relay single ${org.id}`,
+        lockDuration: this.o.lockDurationMs,
+        stalledInterval: this.o.lockDurationMs,
+        // A job whose worker died twice goes to failed; the reconcile sweep puts its request back.
+        maxStalledCount: 2,
         settings: {
           backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => {
             const cls = err instanceof RetryableJobError ? err.errorClass : 'transport';

@@ -1,0 +1,222 @@
+/**
+ * Nothing lost, no duplicate learners: each test disturbs a run (faults, maintenance, Redis flushed,
+ * Postgres connections killed, worker processes killed) and ends with every request in exactly one
+ * terminal state and the simulator reporting no duplicate registrations.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SIM_PASSWORD, startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { redisUrl } from '../helpers/urls.ts';
+
+const REGISTER_EXTRA = { verificationType: '1', abilityToShare: '1' };
+const BIN = fileURLToPath(new URL('../../bin/lrs-relay.js', import.meta.url));
+
+/** n new, distinct learners (no match at the simulator: each has its own date of birth). */
+function learners(n: number, tag: string): Record<string, string>[] {
+  const start = Date.UTC(1985, 0, 1);
+  return Array.from({ length: n }, (_, i) => ({
+    givenName: `Given${tag}`,
+    familyName: `Family${tag}${i}`,
+    dateOfBirth: new Date(start + i * 86_400_000).toISOString().slice(0, 10),
+    gender: String(1 + (i % 2)),
+    lastKnownPostCode: 'CV4 9EE',
+    ...REGISTER_EXTRA,
+  }));
+}
+
+async function submitAll(p: Pipeline, rows: Record<string, string>[], tag: string): Promise<void> {
+  const ex = p.simulator.admin.examples().exact!;
+  for (let i = 0; i < rows.length; i += 200) {
+    await Promise.all(
+      rows.slice(i, i + 200).map((row, j) =>
+        (i + j) % 5 === 0
+          ? p.submit('find_by_uln', `${tag}-${i + j}`, { uln: ex.uln, givenName: ex.givenName, familyName: ex.familyName })
+          : p.submit('register', `${tag}-${i + j}`, row),
+      ),
+    );
+  }
+}
+
+/** Every request terminal exactly once, one outcome each, no duplicate registrations. */
+async function assertSettledOnce(p: Pipeline, expected: number): Promise<void> {
+  const r = await p.sql.query(
+    `select count(*)::int as requests,
+            count(*) filter (where status in ('succeeded','needs_action','rejected','failed','cancelled'))::int as terminal,
+            (select count(*)::int from lrs.outcome) as outcomes
+       from lrs.request`,
+  );
+  const breakdown = await p.sql.query(
+    `select r.kind, r.status, o.code, count(*)::int as n from lrs.request r left join lrs.outcome o on o.request_id = r.id
+      group by 1, 2, 3 order by 4 desc`,
+  );
+  const summary = JSON.stringify(breakdown.rows);
+  expect(r.rows[0], summary).toEqual({ requests: expected, terminal: expected, outcomes: expected });
+  const stats = p.simulator.admin.stats();
+  expect(stats.duplicateRegistrations).toBe(0);
+  // Every learner in these runs is a new, distinct person: each register request must end with its own
+  // ULN (WSRC0005, or WSRC0004 when an earlier attempt registered it and the answer was lost), and the
+  // LRS must have registered each exactly once.
+  const regs = await p.sql.query(
+    `select count(*)::int as n, count(distinct o.uln)::int as ulns,
+            count(*) filter (where o.code in ('WSRC0005', 'WSRC0004'))::int as found
+       from lrs.request r join lrs.outcome o on o.request_id = r.id where r.kind = 'register'`,
+  );
+  expect(regs.rows[0], summary).toEqual({ n: regs.rows[0].n, ulns: regs.rows[0].n, found: regs.rows[0].n });
+  expect(stats.registrations).toBe(regs.rows[0].n);
+}
+
+/** Deletes every Redis key of one queue prefix (not FLUSHALL: other tests share the server). */
+async function flushPrefix(prefix: string): Promise<number> {
+  const r = new Redis(redisUrl());
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+  return deleted;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await sleep(50);
+  }
+}
+
+async function countTerminal(p: Pipeline): Promise<number> {
+  const r = await p.sql.query(
+    `select count(*)::int as n from lrs.request where status in ('succeeded','needs_action','rejected','failed','cancelled')`,
+  );
+  return r.rows[0].n as number;
+}
+
+describe('reliability', () => {
+  let p: Pipeline | undefined;
+  afterEach(async () => {
+    await p?.stop();
+    p = undefined;
+  });
+
+  it('settles everything under 10% timeouts and 5% HTTP 500s, without duplicate learners', async () => {
+    p = await startPipeline({ simulator: { faults: { timeoutRate: 0.1, errorRate: 0.05 } }, env: { LRS_TIMEOUT_MS: '400' } });
+    await submitAll(p, learners(300, 'F'), 'F');
+    await p.settle(90_000);
+    await assertSettledOnce(p, 300);
+    const codes = await p.sql.query(`select distinct code from lrs.audit where code in ('TIMEOUT', 'HTTP_ERROR')`);
+    expect(codes.rows.length).toBeGreaterThan(0);
+    const failed = await p.sql.query(
+      `select r.status, o.code, o.description, count(*)::int as n from lrs.request r join lrs.outcome o on o.request_id = r.id
+        where status <> 'succeeded' group by 1, 2, 3`,
+    );
+    expect(failed.rows).toEqual([]);
+  });
+
+  it.each([
+    ['a maintenance window (HTTP 405 page)', { maintenance: true }, 'LRS_MAINTENANCE'],
+    ['out of hours (WSEC0004)', { outOfHours: true }, 'WSEC0004'],
+  ])('waits out %s without burning attempts, then finishes', async (_label, fault, code) => {
+    p = await startPipeline({ simulator: { faults: fault } });
+    await submitAll(p, learners(60, 'M'), 'M');
+    const pp = p;
+    await waitFor(async () => (await pp.sql.query(`select 1 from lrs.audit where code = $1 limit 1`, [code])).rowCount === 1);
+    await sleep(1_000);
+    expect(await countTerminal(p)).toBe(0);
+    // Paused queue: only a handful of calls reached the LRS during the window, not one per job per retry.
+    const during = await p.sql.query(`select count(*)::int as n from lrs.audit where code = $1`, [code]);
+    expect(during.rows[0].n).toBeLessThan(60);
+    p.simulator.admin.setFaults({ maintenance: false, outOfHours: false });
+    await p.settle(60_000);
+    await assertSettledOnce(p, 60);
+    const notSucceeded = await p.sql.query(`select count(*)::int as n from lrs.request where status <> 'succeeded'`);
+    expect(notSucceeded.rows[0].n).toBe(0);
+  });
+
+  it('re-enqueues everything after Redis is flushed mid-run', async () => {
+    p = await startPipeline({ simulator: { faults: { latencyMs: 20 } } });
+    await submitAll(p, learners(400, 'X'), 'X');
+    const pp = p;
+    await waitFor(async () => (await countTerminal(pp)) > 50);
+    const deleted = await flushPrefix(p.prefix);
+    expect(deleted).toBeGreaterThan(0);
+    await p.settle(90_000);
+    await assertSettledOnce(p, 400);
+  });
+
+  it('survives Postgres connections being killed mid-run', async () => {
+    p = await startPipeline({ simulator: { faults: { latencyMs: 10 } } });
+    await submitAll(p, learners(400, 'K'), 'K');
+    const admin = new pg.Client({ connectionString: p.db.url });
+    await admin.connect();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const pp = p;
+        await waitFor(async () => (await countTerminal(pp)) > 60 * (i + 1));
+        const killed = await admin.query(
+          `select pg_terminate_backend(pid) from pg_stat_activity
+            where datname = current_database() and pid <> pg_backend_pid() and application_name like $1`,
+          [`${p.prefix} pool%`],
+        );
+        await admin.query(
+          `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = 'lrs-relay outbox listener'`,
+        );
+        expect(killed.rowCount).toBeGreaterThan(0);
+      }
+    } finally {
+      await admin.end();
+    }
+    await p.settle(90_000);
+    await assertSettledOnce(p, 400);
+  });
+
+  it('loses nothing when worker processes are killed with SIGKILL repeatedly', async () => {
+    // Producer and scheduler run here; the workers run in child processes that get killed.
+    p = await startPipeline({
+      roles: ['producer', 'scheduler'],
+      simulator: { faults: { latencyMs: 5 } },
+      env: { WORKER_LOCK_DURATION_MS: '2000' },
+    });
+    const total = 2_000;
+    await submitAll(p, learners(total, 'S'), 'S');
+    const pp = p;
+    const env = {
+      ...process.env,
+      DATABASE_URL: p.config.DATABASE_URL,
+      REDIS_URL: p.config.REDIS_URL,
+      QUEUE_PREFIX: p.config.QUEUE_PREFIX,
+      LRS_BASE_URL: p.simulator.url,
+      LRS_ALLOW_INSECURE_HTTP: 'true',
+      LRS_TIMEOUT_MS: '2000',
+      WORKER_LOCK_DURATION_MS: '2000',
+      LRS_PASSWORD_10000001: SIM_PASSWORD,
+      LOG_LEVEL: 'silent',
+    };
+    const startWorker = (): ChildProcess => spawn(process.execPath, [BIN, 'start', '--role', 'worker'], { env, stdio: 'ignore' });
+    for (let kill = 1; kill <= 3; kill++) {
+      const child = startWorker();
+      const before = await countTerminal(pp);
+      await waitFor(async () => (await countTerminal(pp)) > before + 100, 60_000);
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+    const last = startWorker();
+    try {
+      await p.settle(120_000);
+    } finally {
+      last.kill('SIGTERM');
+      await once(last, 'exit');
+    }
+    await assertSettledOnce(p, total);
+  });
+});
