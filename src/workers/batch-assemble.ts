@@ -51,7 +51,7 @@ const GROUPS_SQL = `
          (extract(epoch from now() - min(r.created_at)) * 1000)::float8 as "oldestMs",
          o.default_user_name as "defaultUserName", o.ukprn
     from lrs.request r join lrs.organisation o on o.id = r.organisation_id
-   where r.status = 'pending' and r.kind = any($1::text[]) and r.mode <> 'single'
+   where r.status = 'pending' and r.kind = any($1::text[]) and (r.mode <> 'single' or r.kind = 'achievement')
      and (r.not_before is null or r.not_before <= now()) and not o.is_disabled
    group by r.organisation_id, r.kind, o.default_user_name, o.ukprn`;
 
