@@ -18,6 +18,8 @@ export const PIPELINE_CODES = {
   NOT_VERIFIED: 'NOT_VERIFIED',
   /** Staff chose one of the possible-match candidates. */
   STAFF_MATCHED: 'STAFF_MATCHED',
+  /** Staff rejected every possible-match candidate. */
+  STAFF_NO_MATCH: 'STAFF_NO_MATCH',
   RETRY: 'RETRY',
   CANCEL: 'CANCEL',
   /** A batch could not be used (failed, refused, unknown job, submission in doubt): the request went back as a single call. */
