@@ -19,7 +19,8 @@ work, waits until every request has finished, then prints a summary by status an
   --learners N   students to enrol (default 2000)
   --seed N       seed for the generated students (default 1)
   --json         print one JSON object: requests, byStatus, byCode, seconds, registrations, duplicateRegistrations
-  --keep         keep the simulator and relay running after the summary until Ctrl-C
+  --keep         also serve the dashboard, and keep the simulator, relay and dashboard running after
+                 the summary until Ctrl-C
   --database N   name of the demo database (default lrs_relay_demo); dropped and recreated
 
 The relay's log goes to a file under tmp/ (personal data redacted), never to the terminal.`;
@@ -70,6 +71,7 @@ export async function run(args: string[]): Promise<number> {
       seed,
       databaseName: values.database,
       progress: process.stderr,
+      dashboard: values.keep,
       note,
       beforeShutdown: values.keep
         ? async (r) => {

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { loadConfig } from '../config.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startRelay, type Relay, type Role } from '../runtime.ts';
+import { addStaff } from '../support/staff.ts';
 import { createSimulator, DEFAULT_ORGANISATION, parseLearnerRows, type Simulator } from '../simulator/index.ts';
 import { addDemoOrganisation, createSampleMis, DEMO_DATABASE_NAME, DEMO_PASSWORD_ENV, recreateDemoDatabase } from './database.ts';
 import { generatePopulation } from './population.ts';
@@ -44,6 +45,8 @@ export interface DemoOptions {
   timeoutMs?: number;
   /** Tag on connection names (tests find leaks by it; default the queue prefix). */
   connectionTag?: string;
+  /** Also run the dashboard role (the CLI does with --keep: it is only useful while the demo runs). */
+  dashboard?: boolean;
   /** Called with the report while everything still runs (`--keep` waits here for Ctrl-C). */
   beforeShutdown?: (report: DemoReport) => Promise<void>;
 }
@@ -56,8 +59,8 @@ const DEMO_TUNING: Record<string, string> = {
   LRS_TIMEOUT_MS: '10000',
   SHUTDOWN_TIMEOUT_MS: '5000',
   DASHBOARD_PORT: '0',
-  // The batch assembler is the batch engineer's part and the demo shows the single-call path: with the
-  // whole intake inserted at once, `auto` would otherwise hand it to batches.
+  // The demo shows the single-call path (seconds, not batch-job minutes): with the whole intake inserted
+  // at once, `auto` would otherwise hand it to the batch assembler.
   AUTO_BATCH_THRESHOLD: '10000000',
 };
 
@@ -68,13 +71,15 @@ function openLogFile(dir: string): { log: Logger; file: string; stream: WriteStr
   return { log: createLogger({ level: 'info', name: 'lrs-relay demo' }, stream), file, stream };
 }
 
-/** Starts the relay with every role; without the dashboard when it cannot start (the demo does not need it). */
-async function startAllRoles(start: (roles: Role[]) => Promise<Relay>, log: Logger): Promise<Relay> {
+/** Starts every role (the dashboard only when asked); without the dashboard when it cannot start. */
+async function startAllRoles(start: (roles: Role[]) => Promise<Relay>, log: Logger, dashboard: boolean): Promise<Relay> {
+  const core: Role[] = ['producer', 'worker', 'scheduler'];
+  if (!dashboard) return start(core);
   try {
-    return await start(['producer', 'worker', 'scheduler', 'dashboard']);
+    return await start([...core, 'dashboard']);
   } catch (e) {
     log.warn({ err: e }, 'demo: dashboard role did not start; running without it');
-    return start(['producer', 'worker', 'scheduler']);
+    return start(core);
   }
 }
 
@@ -83,6 +88,18 @@ function dashboardUrlOf(relay: Relay): string | undefined {
   const r = relay as unknown as { dashboardUrl?: unknown; dashboard?: { url?: unknown } };
   const url = r.dashboardUrl ?? r.dashboard?.url;
   return typeof url === 'string' ? url : undefined;
+}
+
+/** A throwaway admin login for the demo database's dashboard (random password, shown in the report). */
+async function addDemoStaff(pool: pg.Pool, log: Logger): Promise<{ username: string; password: string } | undefined> {
+  const login = { username: 'demo', password: randomBytes(12).toString('base64url') };
+  try {
+    await addStaff({ pool }, { ...login, isAdmin: true });
+    return login;
+  } catch (e) {
+    log.warn({ err: e }, 'demo: could not create the dashboard login');
+    return undefined;
+  }
 }
 
 /** Runs the demo and returns its report. */
@@ -136,7 +153,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
       LRS_EXTERNAL_SERVICE_URL: undefined,
     });
     const secretEnv = { [DEMO_PASSWORD_ENV]: org.password };
-    const relay = await startAllRoles((roles) => startRelay({ config, roles, log, env: secretEnv, connectionTag: tag }), log);
+    const relay = await startAllRoles((roles) => startRelay({ config, roles, log, env: secretEnv, connectionTag: tag }), log, o.dashboard ?? false);
     closers.push(() => relay.close());
 
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, application_name: `${tag} demo mis` });
@@ -175,12 +192,15 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     const submitted = await pool.query<{ n: number }>(
       'select count(distinct mis_learner_id)::int as n from lrs.request',
     );
+    const dashboardUrl = dashboardUrlOf(relay);
+    const dashboardLogin = dashboardUrl ? await addDemoStaff(pool, log) : undefined;
     const report: DemoReport = {
       summary: { ...counts, seconds: Math.round(seconds * 10) / 10, registrations: stats.registrations, duplicateRegistrations: stats.duplicateRegistrations },
       students: population.students.length,
       notSubmitted: population.students.length - (submitted.rows[0]?.n ?? 0),
       databaseUrl,
-      dashboardUrl: dashboardUrlOf(relay),
+      dashboardUrl,
+      dashboardLogin,
       logFile: fileLog?.file,
     };
     if (o.beforeShutdown) await o.beforeShutdown(report);

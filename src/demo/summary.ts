@@ -26,6 +26,8 @@ export interface DemoReport {
   notSubmitted: number;
   databaseUrl: string;
   dashboardUrl?: string | undefined;
+  /** A throwaway admin login for the demo's dashboard. */
+  dashboardLogin?: { username: string; password: string } | undefined;
   logFile?: string | undefined;
 }
 
@@ -73,9 +75,12 @@ export function formatReport(r: DemoReport): string {
     '',
     'Where to look next:',
     `  psql '${displayUrl(r.databaseUrl)}' -c 'select * from lrs.learner_status limit 20'`,
-    `  DATABASE_URL='${displayUrl(r.databaseUrl)}' npx lrs-relay exceptions     # needs_action and rejected work, by code`,
+    `  DATABASE_URL='${displayUrl(r.databaseUrl)}' npx lrs-relay exceptions     # work needing a person, by code`,
   );
-  if (r.dashboardUrl) lines.push(`  ${r.dashboardUrl}     # the dashboard (while the demo runs with --keep)`);
+  if (r.dashboardUrl) {
+    const login = r.dashboardLogin ? `, log in as ${r.dashboardLogin.username} / ${r.dashboardLogin.password}` : '';
+    lines.push(`  ${r.dashboardUrl}     # the dashboard (until Ctrl-C)${login}`);
+  } else lines.push('  npm run demo -- --keep     # the same, and the dashboard stays up to browse');
   if (r.logFile) lines.push(`  ${r.logFile}     # the relay's log (personal data redacted)`);
   lines.push('  The demo database is recreated on the next run; your configured database was not touched.');
   return `${lines.join('\n')}\n`;

@@ -123,11 +123,11 @@ export async function importCsv(o: ImportOptions): Promise<ImportReport> {
   };
 
   const source = typeof o.input === 'string' ? createReadStream(o.input) : o.input;
-  // pipe() does not forward errors: a missing or unreadable file must end the loop below, not hang it.
-  source.once('error', (e) => parser.destroy(e));
   const parser = source.pipe(
     parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true }),
   );
+  // pipe() does not forward errors: a missing or unreadable file must end the loop below, not hang it.
+  source.once('error', (e: Error) => parser.destroy(e));
   let lastLine = 0;
   // csv-parse skips a record it cannot read (bad quoting) and says so here: report it, do not stop.
   parser.on('skip', (err: CsvError) => {
