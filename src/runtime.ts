@@ -15,6 +15,7 @@ import { OutboxRelay } from './producers/outbox-relay.ts';
 import { createQueue, createRedis, JOBS, QUEUES, singleQueueName } from './queues.ts';
 import { reconcileRequests } from './schedulers/reconcile.ts';
 import { Scheduler, type ScheduledJob } from './schedulers/scheduler.ts';
+import { startDashboard } from './support/dashboard-role.ts';
 import { batchScheduledJobs, startBatchWorkers } from './workers/batch-role.ts';
 import { DEFAULT_PROCESSOR_OPTIONS, type ProcessorOptions } from './workers/processors.ts';
 import { DEFAULT_RETRY_POLICY, maxAttempts, type RetryPolicy } from './workers/retry-policy.ts';
@@ -46,6 +47,8 @@ export interface Relay {
   /** The batch queue (submit and poll jobs). */
   batchQueue: Queue;
   outbox?: OutboxRelay | undefined;
+  /** Where the dashboard listens, when this process runs the dashboard role. */
+  dashboardUrl?: string | undefined;
   /** Shuts everything down once; later calls wait for the first. */
   close(): Promise<void>;
 }
@@ -79,6 +82,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
 
   const closers: (() => Promise<void>)[] = [];
   let outbox: OutboxRelay | undefined;
+  let dashboardUrl: string | undefined;
   try {
     if (roles.has('worker')) {
       const workers = new SingleWorkers({
@@ -126,6 +130,11 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
       await scheduler.start();
       closers.push(() => scheduler.close());
     }
+    if (roles.has('dashboard')) {
+      const dashboard = await startDashboard({ db: database, redis, config, log, metrics });
+      dashboardUrl = dashboard.url;
+      closers.push(() => dashboard.close());
+    }
     if (roles.has('producer')) {
       outbox = new OutboxRelay({
         pool: database.pool,
@@ -164,6 +173,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
     queueFor,
     batchQueue,
     outbox,
+    dashboardUrl,
     close() {
       closing ??= shutdown();
       return closing;

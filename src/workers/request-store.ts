@@ -143,9 +143,9 @@ export async function recordRetry(
 }
 
 /**
- * Writes the terminal result: outcome, request status and audit rows in one transaction. Returns false
- * when the request was already terminal (e.g. cancelled meanwhile); the outcome is still kept so an
- * issued ULN is never lost.
+ * Writes the terminal result: outcome, request status, audit rows (and learning events) in ONE statement,
+ * so it is atomic without a transaction round trip. Returns false when the request was already terminal
+ * (e.g. cancelled meanwhile); the outcome is still kept so an issued ULN is never lost.
  */
 export async function completeRequest(
   pool: pg.Pool,
@@ -153,57 +153,65 @@ export async function completeRequest(
   res: Resolution,
   audits: AuditEntry[],
 ): Promise<boolean> {
-  return inTransaction(pool, async (c) => {
-    await c.query(
-      `insert into lrs.outcome (request_id, organisation_id, code, code_source, class, uln, master_uln, linked_ulns,
+  const events = res.events ?? [];
+  const r = await pool.query(
+    `with outcome as (
+       insert into lrs.outcome (request_id, organisation_id, code, code_source, class, uln, master_uln, linked_ulns,
                                 candidates, learner, failure_flags, description, problems, detail)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-       on conflict (request_id) do nothing`,
-      [
-        req.id,
-        req.organisationId,
-        res.code,
-        res.codeSource,
-        res.class,
-        res.uln ?? null,
-        res.masterUln ?? null,
-        res.linkedUlns ?? null,
-        res.candidates === undefined ? null : JSON.stringify(res.candidates),
-        res.learner === undefined ? null : JSON.stringify(res.learner),
-        res.failureFlags ?? null,
-        res.description?.slice(0, 2000) ?? null,
-        res.problems === undefined ? null : JSON.stringify(res.problems),
-        res.detail === undefined ? null : JSON.stringify(res.detail),
-      ],
-    );
-    const updated = await c.query(
-      `update lrs.request set status = $2, last_code = $3, last_error = $4, register_in_doubt = false,
+       on conflict (request_id) do nothing
+     ), updated as (
+       update lrs.request set status = $15, last_code = $3, last_error = $16, register_in_doubt = false,
               completed_at = now(), updated_at = now()
-        where id = $1 and status not in ${TERMINAL_SQL}`,
-      [req.id, res.status, res.code, res.status === 'succeeded' ? null : (res.description?.slice(0, 1000) ?? null)],
-    );
-    await insertAudits(c, req, req.requestedBy, audits);
-    if (res.events && res.events.length > 0 && (updated.rowCount ?? 0) > 0) {
-      await c.query(
-        `insert into lrs.learning_event (request_id, organisation_id, mis_learner_id, uln, event_id, source, subject_code,
-                                         subject, qualification_type, level, grade, credits, achievement_award_date,
-                                         awarding_organisation_name, achievement_provider_ukprn, status, event)
-         select $1, $2, $3, e.uln, (e.ev->>'id')::int, e.ev->>'source', e.ev->>'subjectCode', e.ev->>'subject',
-                e.ev->>'qualificationType', e.ev->>'level', e.ev->>'grade', (e.ev->>'credits')::int,
-                e.ev->>'achievementAwardDate', e.ev->>'awardingOrganisationName', e.ev->>'achievementProviderUkprn',
-                e.ev->>'status', e.ev
-           from unnest($4::text[], $5::jsonb[]) as e(uln, ev)`,
-        [
-          req.id,
-          req.organisationId,
-          req.misLearnerId,
-          res.events.map((e) => e.uln),
-          res.events.map((e) => JSON.stringify(e.event)),
-        ],
-      );
-    }
-    return (updated.rowCount ?? 0) > 0;
-  });
+        where id = $1 and status not in ${TERMINAL_SQL}
+        returning id
+     ), audit as (
+       insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, http_status, duration_ms, attempt)
+       select $2, $1, $17, a.operation, a.code, a.code_source, a.http_status, a.duration_ms, $18
+         from unnest($19::text[], $20::text[], $21::text[], $22::int[], $23::int[])
+           as a(operation, code, code_source, http_status, duration_ms)
+     ), events as (
+       insert into lrs.learning_event (request_id, organisation_id, mis_learner_id, uln, event_id, source, subject_code,
+                                       subject, qualification_type, level, grade, credits, achievement_award_date,
+                                       awarding_organisation_name, achievement_provider_ukprn, status, event)
+       select $1, $2, $24, e.uln, (e.ev->>'id')::int, e.ev->>'source', e.ev->>'subjectCode', e.ev->>'subject',
+              e.ev->>'qualificationType', e.ev->>'level', e.ev->>'grade', (e.ev->>'credits')::int,
+              e.ev->>'achievementAwardDate', e.ev->>'awardingOrganisationName', e.ev->>'achievementProviderUkprn',
+              e.ev->>'status', e.ev
+         from unnest($25::text[], $26::jsonb[]) as e(uln, ev)
+        where exists (select 1 from updated)
+     )
+     select count(*)::int as changed from updated`,
+    [
+      req.id,
+      req.organisationId,
+      res.code,
+      res.codeSource,
+      res.class,
+      res.uln ?? null,
+      res.masterUln ?? null,
+      res.linkedUlns ?? null,
+      res.candidates === undefined ? null : JSON.stringify(res.candidates),
+      res.learner === undefined ? null : JSON.stringify(res.learner),
+      res.failureFlags ?? null,
+      res.description?.slice(0, 2000) ?? null,
+      res.problems === undefined ? null : JSON.stringify(res.problems),
+      res.detail === undefined ? null : JSON.stringify(res.detail),
+      res.status,
+      res.status === 'succeeded' ? null : (res.description?.slice(0, 1000) ?? null),
+      req.requestedBy,
+      req.attempts,
+      audits.map((a) => a.operation),
+      audits.map((a) => a.code),
+      audits.map((a) => a.codeSource),
+      audits.map((a) => a.httpStatus ?? null),
+      audits.map((a) => Math.round(a.durationMs)),
+      req.misLearnerId,
+      events.map((e) => e.uln),
+      events.map((e) => JSON.stringify(e.event)),
+    ],
+  );
+  return (r.rows[0]?.changed as number) > 0;
 }
 
 /**

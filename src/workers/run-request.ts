@@ -59,16 +59,14 @@ export class RetryableJobError extends Error {
 export async function runRequestJob(deps: RunRequestDeps, job: Job, token: string | undefined, signal: AbortSignal): Promise<string> {
   const { requestId } = parseJobData(JOBS.request, job.data);
   const log = deps.log.child({ jobId: job.id, requestId, attempt: job.attemptsMade + 1 });
-  const existing = await loadRequest(deps.pool, requestId);
-  if (!existing) {
-    log.warn('request no longer exists; job dropped');
-    return 'missing';
-  }
-  if (!['pending', 'queued', 'in_progress'].includes(existing.status)) return `skipped:${existing.status}`;
-  if (existing.kind === 'achievement') throw new Error('achievement requests are batch-only and must not reach the single-call queue');
-
+  // Claim the attempt first (one round trip); only when that finds nothing do we look at why.
   const request = await startAttempt(deps.pool, requestId);
-  if (!request) return 'skipped';
+  if (!request) {
+    const existing = await loadRequest(deps.pool, requestId);
+    if (!existing) log.warn('request no longer exists; job dropped');
+    return existing ? `skipped:${existing.status}` : 'missing';
+  }
+  if (request.kind === 'achievement') throw new Error('achievement requests are batch-only and must not reach the single-call queue');
   const audits: AuditEntry[] = [];
   const settle = (res: Resolution) => finish(deps, request, res, audits, log);
 

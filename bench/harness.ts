@@ -1,0 +1,167 @@
+/**
+ * What the pipeline benchmarks share: a throwaway database, the simulator in its own process (so its
+ * CPU does not count against the relay's), and an in-process relay with every role but the dashboard.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { loadConfig, type Config } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { migrateDatabase } from '../src/migrate.ts';
+import { startRelay, type Relay } from '../src/runtime.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const BENCH_PASSWORD = 'Simulator-Pass16';
+
+export interface SimulatorProcess {
+  child: ChildProcess;
+  url: string;
+  setFaults(f: Record<string, unknown>): Promise<void>;
+  stats(): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** Starts `lrs-relay simulator --json` on a free port in a child process. */
+export async function startSimulatorProcess(args: string[] = []): Promise<SimulatorProcess> {
+  const child = spawn(process.execPath, ['bin/lrs-relay.js', 'simulator', '--port', '0', '--json', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (!child.stdout) throw new Error('no stdout from the simulator process');
+  const lines = createInterface({ input: child.stdout });
+  const exited = once(child, 'exit').then(() => {
+    throw new Error('the simulator exited before printing its URL');
+  });
+  const [line] = (await Promise.race([once(lines, 'line'), exited])) as [string];
+  lines.close();
+  const url = (JSON.parse(line) as { url: string }).url;
+  return {
+    child,
+    url,
+    async setFaults(f) {
+      const r = await fetch(`${url}/__admin/faults`, { method: 'POST', body: JSON.stringify(f), headers: { 'content-type': 'application/json' } });
+      if (!r.ok) throw new Error(`setting simulator faults failed: HTTP ${r.status}`);
+    },
+    async stats() {
+      return (await (await fetch(`${url}/__admin/stats`)).json()) as Record<string, unknown>;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
+
+export interface BenchRelay {
+  config: Config;
+  relay: Relay;
+  sql: pg.Pool;
+  simulator: SimulatorProcess;
+  /** Inserts n find_by_demographics requests through lrs.submit_request, as MIS triggers would. */
+  submit(n: number): Promise<void>;
+  waitTerminal(n: number, timeoutMs?: number): Promise<void>;
+  latencyPercentiles(): Promise<{ p50Ms: number; p99Ms: number }>;
+  close(): Promise<void>;
+}
+
+export async function startBenchRelay(o: { concurrency: number; latencyMs: number }): Promise<BenchRelay> {
+  const name = `lrs_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  await migrateDatabase(url.toString());
+
+  const simulator = await startSimulatorProcess(['--synthetic', '2000']);
+  await simulator.setFaults({ latencyMs: o.latencyMs });
+  const sql = new pg.Pool({ connectionString: url.toString(), max: 4 });
+  await sql.query(
+    `insert into lrs.organisation (name, ukprn, password_ref, default_user_name, concurrency_share, rate_limit_per_second)
+     values ('Bench College', '10000001', '{"kind":"env","name":"BENCH_LRS_PASSWORD"}', 'bench', $1, 100000)`,
+    [o.concurrency],
+  );
+  const config = loadConfig({
+    DATABASE_URL: url.toString(),
+    DATABASE_POOL_SIZE: String(o.concurrency + 10),
+    REDIS_URL,
+    QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+    LRS_BASE_URL: simulator.url,
+    LRS_ALLOW_INSECURE_HTTP: 'true',
+    WORKER_CONCURRENCY: String(o.concurrency),
+    RATE_LIMIT_PER_SECOND: '100000',
+    OUTBOX_POLL_INTERVAL_MS: '500',
+    LOG_LEVEL: 'silent',
+  });
+  const relay = await startRelay({
+    config,
+    roles: ['producer', 'worker', 'scheduler'],
+    log: createLogger({ level: 'silent' }),
+    env: { BENCH_LRS_PASSWORD: BENCH_PASSWORD },
+  });
+  let submitted = 0;
+  return {
+    config,
+    relay,
+    sql,
+    simulator,
+    async submit(n) {
+      for (let from = submitted; from < submitted + n; from += 1_000) {
+        const to = Math.min(submitted + n, from + 1_000) - 1;
+        await sql.query(
+          `select lrs.submit_request('10000001', 'find_by_demographics', 'B' || g,
+                    jsonb_build_object('givenName', 'Bench', 'familyName', 'Learner' || g, 'dateOfBirth', '2001-02-03',
+                                       'gender', '1', 'lastKnownPostCode', 'CV4 9EE'), 'bench')
+             from generate_series($1::int, $2::int) g`,
+          [from, to],
+        );
+      }
+      submitted += n;
+    },
+    async waitTerminal(n, timeoutMs = 600_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const r = await sql.query(`select count(*)::int as n from lrs.request where completed_at is not null`);
+        if ((r.rows[0].n as number) >= n) return;
+        if (Date.now() > deadline) throw new Error(`only ${r.rows[0].n as number} of ${n} requests finished in time`);
+        await sleep(20);
+      }
+    },
+    async latencyPercentiles() {
+      const r = await sql.query(
+        `select percentile_cont(0.5) within group (order by extract(epoch from completed_at - created_at)) * 1000 as p50,
+                percentile_cont(0.99) within group (order by extract(epoch from completed_at - created_at)) * 1000 as p99
+           from lrs.request`,
+      );
+      return { p50Ms: Math.round(r.rows[0].p50 as number), p99Ms: Math.round(r.rows[0].p99 as number) };
+    },
+    async close() {
+      await relay.close();
+      await sql.end();
+      await simulator.stop();
+      const a = new pg.Client({ connectionString: ADMIN_URL });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+/** Samples this process's RSS until stopped; returns the peak in MB. */
+export function samplePeakRss(intervalMs = 100): () => number {
+  let peak = process.memoryUsage().rss;
+  const t = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, intervalMs);
+  return () => {
+    clearInterval(t);
+    return Math.round((Math.max(peak, process.memoryUsage().rss) / 1024 / 1024) * 10) / 10;
+  };
+}
