@@ -1,7 +1,7 @@
 /**
  * The achievement verification gate: an achievement is only sent for a learner whose details the LRS has
  * verified. Verified = a succeeded verify request (WSVRC001 or WSVRC002) of the same organisation for the
- * same ULN, or for the same MIS learner id with the same ULN. An unverified achievement is held and a
+ * same ULN and names (matched by ULN, or by MIS learner id and ULN). An unverified achievement is held and a
  * verify request is created for it (dedupe key `gate:<achievement id>`, mode auto); when that verify is
  * terminal the achievement is released (verified) or settled needs_action NOT_VERIFIED.
  */
@@ -11,6 +11,10 @@ import type { Settlement } from './batch-store.ts';
 import { resolutionFor } from './resolve.ts';
 
 export type GateDecision = 'verified' | 'hold' | 'create_verify' | 'not_verified';
+
+/** The verified names are the ones the achievement carries (a ULN verified under other names proves nothing about these). */
+const SAME_NAMES = `upper(btrim(v.payload->>'givenName')) = upper(btrim(a.payload->>'givenName'))
+  and upper(btrim(v.payload->>'familyName')) = upper(btrim(a.payload->>'familyName'))`;
 
 interface GateRow {
   id: number;
@@ -26,11 +30,11 @@ export async function checkVerification(c: Pick<pg.PoolClient, 'query'>, ids: re
     `select a.id,
             exists (select 1 from lrs.request v join lrs.outcome o on o.request_id = v.id
                      where o.uln = a.payload->>'uln' and v.organisation_id = a.organisation_id and v.kind = 'verify'
-                       and v.status = 'succeeded' and o.code in ('WSVRC001', 'WSVRC002'))
+                       and v.status = 'succeeded' and o.code in ('WSVRC001', 'WSVRC002') and ${SAME_NAMES})
             or exists (select 1 from lrs.request v
                         where v.organisation_id = a.organisation_id and v.mis_learner_id = a.mis_learner_id and v.kind = 'verify'
                           and v.status = 'succeeded' and v.last_code in ('WSVRC001', 'WSVRC002')
-                          and v.payload->>'uln' = a.payload->>'uln') as verified,
+                          and v.payload->>'uln' = a.payload->>'uln' and ${SAME_NAMES}) as verified,
             exists (select 1 from lrs.request v
                      where v.organisation_id = a.organisation_id and v.mis_learner_id = a.mis_learner_id and v.kind = 'verify'
                        and v.status in ('pending', 'queued', 'in_progress', 'batched', 'held')) as "openVerify",
