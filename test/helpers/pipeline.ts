@@ -90,7 +90,7 @@ export async function startPipeline(o: PipelineOptions = {}): Promise<Pipeline> 
       cb();
     },
   });
-  const log = createLogger({ level: 'info' }, sink);
+  const log = createLogger({ level: config.LOG_LEVEL }, sink);
   const roles = o.roles ?? ['producer', 'worker', 'scheduler'];
   const start = (r: Role[]) =>
     startRelay({ config, roles: r, log, retryPolicy: FAST_RETRY_POLICY, env: secretEnv, connectionTag: prefix, ...o.relay });
