@@ -9,7 +9,7 @@ import { xmlResponse } from './context.ts';
 import { actionNotSupportedFault, domainFault, WSEC_DESCRIPTIONS } from './faults.ts';
 import { normaliseName } from './match.ts';
 import { deserializationFault, m, member, memberNode, mNil, wcfResult } from './wcf.ts';
-import { formatMiapDateTime, formatWcfDateTime, NS, type XmlNode } from './xml.ts';
+import { detach, formatMiapDateTime, formatWcfDateTime, NS, type XmlNode } from './xml.ts';
 
 const ACTION_PREFIX = 'http://api.lrs.qcf.gov.uk/services/IExternalService/';
 const OPERATIONS = ['SubmitAchievementBatchJob', 'GetAchievementBatchJob'] as const;
@@ -104,7 +104,10 @@ function submit(ctx: SimContext, root: XmlNode, orgId: string, userName: string)
 }
 
 function achievementEvent(a: XmlNode, now: number): LearningEvent {
-  const v = (name: string) => member(a, name, NS.services);
+  const v = (name: string) => {
+    const text = member(a, name, NS.services);
+    return text === undefined ? undefined : detach(text);
+  };
   return {
     achievementAwardDate: v('AchievementAwardDate')?.slice(0, 10),
     achievementProviderName: '',

@@ -9,7 +9,7 @@ import type { BatchJob, BatchKind } from './batches.ts';
 import type { SimContext } from './context.ts';
 import { renderVerifiedLearner, readVerifyInput } from './ls-find.ts';
 import { readRegisterFields, toNewLearner } from './ls-register.ts';
-import { el, formatMiapDateTime, miapEnvelope, NS, textOf, type XmlNode } from './xml.ts';
+import { detach, el, formatMiapDateTime, miapEnvelope, NS, textOf, type XmlNode } from './xml.ts';
 
 /** Per-learner ReturnCode of a registration batch and the output counter it adds to. */
 export const RETURN_CODES = {
@@ -91,7 +91,7 @@ export function handleSubmitBatch(ctx: SimContext, root: XmlNode, orgId: string)
   const output =
     `${el('NewLearnersCount', counts.new)}${el('ExistsUpdatedLearnersCount', counts.existsUpdated)}${el('PossibleMatchLearnersCount', counts.possibleMatch)}` +
     `${el('LearnersNotFoundCount', counts.notFound)}${el('RejectedLearnersCount', counts.rejected)}\u0000${rows}`;
-  const job = ctx.batches.create({ kind: 'registration', orgId, submittedAt: now, failed: counts.rejected === learners.length, records: learners.length, output }, now);
+  const job = ctx.batches.create({ kind: 'registration', orgId, submittedAt: now, failed: counts.rejected === learners.length, records: learners.length, output: detach(output) }, now);
   return submitResponse('batchmsg', 'WSRC0007', job.id);
 }
 
@@ -105,7 +105,7 @@ export function handleSubmitVerifyBatch(ctx: SimContext, root: XmlNode, orgId: s
     ctx.stats.countSubmission('verify', input.misIdentifier);
     rows += renderVerifiedLearner(ctx, input).xml;
   }
-  const job = ctx.batches.create({ kind: 'verify', orgId, submittedAt: now, failed: false, records: learners.length, output: `\u0000${rows}` }, now);
+  const job = ctx.batches.create({ kind: 'verify', orgId, submittedAt: now, failed: false, records: learners.length, output: detach(`\u0000${rows}`) }, now);
   return submitResponse('vldmsg', 'WSRC0007', job.id);
 }
 

@@ -1,7 +1,7 @@
 /** LearnerService.svc writes: registerSingleLearner and updateSingleLearner. */
 import type { SimContext } from './context.ts';
 import { REGISTER_FIELDS, type RegisterFieldKey } from './learner-record.ts';
-import { childOf, el, miapEnvelope, NS, textOf, type XmlNode } from './xml.ts';
+import { childOf, detach, el, miapEnvelope, NS, textOf, type XmlNode } from './xml.ts';
 
 /** The LearnerToRegister elements present in `n` (nil counts as present and empty). */
 export function readRegisterFields(n: XmlNode): Partial<Record<RegisterFieldKey, string>> {
@@ -18,16 +18,16 @@ export function toNewLearner(f: Partial<Record<RegisterFieldKey, string>>) {
   const clean: Partial<Record<RegisterFieldKey, string>> = {};
   for (const [, key] of REGISTER_FIELDS) {
     const v = f[key];
-    if (v !== undefined && v !== '') clean[key] = v;
+    if (v !== undefined && v !== '') clean[key] = detach(v);
   }
   return {
     ...clean,
-    givenName: f.givenName ?? '',
-    familyName: f.familyName ?? '',
-    dateOfBirth: f.dateOfBirth ?? '',
-    gender: f.gender ?? '',
-    lastKnownPostCode: f.lastKnownPostCode ?? '',
-    abilityToShare: f.abilityToShare ?? '1',
+    givenName: clean.givenName ?? '',
+    familyName: clean.familyName ?? '',
+    dateOfBirth: clean.dateOfBirth ?? '',
+    gender: clean.gender ?? '',
+    lastKnownPostCode: clean.lastKnownPostCode ?? '',
+    abilityToShare: clean.abilityToShare ?? '1',
   };
 }
 

@@ -49,7 +49,7 @@ export interface SimulatorOptions {
   batchTiming?: BatchTiming;
   /** Jobs are done as soon as they are submitted (benchmarks). Overrides batchTiming. */
   instantBatches?: boolean;
-  /** Output retention (default 5 min after first fetch, 24 h if never fetched). */
+  /** Output retention (default 1 min after the first fetch, 1 h if never fetched): keeps a nightly run's memory flat. */
   batchRetention?: BatchRetention;
   /** Records per job (default registration 200, verify 5,000, achievement 10,000). */
   limits?: Partial<BatchLimits>;
@@ -95,7 +95,7 @@ export const DEFAULTS = {
   findBeforeRegisterWindowMs: 10 * 60_000,
   possibleMatchMinWaitMs: 0,
   batchTiming: { inProgressAfterMs: 1000, doneAfterMs: 5000 },
-  batchRetention: { afterFetchMs: 5 * 60_000, unfetchedMs: 24 * 3_600_000 },
+  batchRetention: { afterFetchMs: 60_000, unfetchedMs: 3_600_000 },
   limits: { registration: 200, verify: 5000, achievement: 10_000 },
   maxBodyBytes: 16 * 1024 * 1024,
 } as const;

@@ -37,3 +37,18 @@ export function hashString(s: string): number {
   }
   return h >>> 0;
 }
+
+/**
+ * A 53-bit hash of a string (two FNV-1a variants), used as a compact Map key for the register's indexes:
+ * a number key costs far less memory than a long composite string. Callers re-check the real fields on a hit.
+ */
+export function hashKey(s: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 13);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+}

@@ -3,6 +3,7 @@
  * MISIdentifier was submitted per batch kind, so tests can prove every learner went to the LRS once.
  */
 import type { BatchKind } from './batches.ts';
+import { detach } from './xml.ts';
 
 export class SimStats {
   readonly calls = new Map<string, number>();
@@ -25,7 +26,9 @@ export class SimStats {
     this.misTotals[kind]++;
     if (!this.trackMisIdentifiers || !misIdentifier) return;
     const m = this.misIds[kind];
-    m.set(misIdentifier, (m.get(misIdentifier) ?? 0) + 1);
+    const n = m.get(misIdentifier);
+    if (n === undefined) m.set(detach(misIdentifier), 1);
+    else m.set(misIdentifier, n + 1);
   }
 
   /** Submission counts per MISIdentifier for one kind (only ids seen; empty when tracking is off). */

@@ -5,6 +5,7 @@
 import type { LearningEvent } from '../lrs/types.ts';
 import { generateUln } from '../lrs/uln.ts';
 import { generateEvents } from './events.ts';
+import { hashKey } from './prng.ts';
 import { REGISTER_FIELDS, type SimLearner } from './learner-record.ts';
 import { identityKey, isPossibleMatch, normaliseName, type IdentityFields } from './match.ts';
 
@@ -35,11 +36,6 @@ export interface StoreOptions {
   issuedUlnPrefix: string;
 }
 
-interface SearchRecord {
-  at: number;
-  possible: boolean;
-}
-
 /** Today as `yyyy-MM-dd` (UTC). */
 export function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -47,10 +43,15 @@ export function isoDate(ms: number): string {
 
 export class LearnerStore {
   private readonly byUln = new Map<string, SimLearner>();
-  private readonly byDob = new Map<string, SimLearner[]>();
-  private readonly byIdentity = new Map<string, SimLearner[]>();
-  /** org|identity → last FUL search. Insertion-ordered by time, so expiry prunes from the front. */
-  private readonly searches = new Map<string, SearchRecord>();
+  /** `dob|G|given` and `dob|F|family` (normalised): every possible-match rule shares the birth date and one name. */
+  private readonly byDobName = new Map<number, SimLearner[]>();
+  /** hashKey(identityKey) → learners; hits are re-checked against the real key. */
+  private readonly byIdentity = new Map<number, SimLearner[]>();
+  /**
+   * hashKey(org|identity) → time of the last FUL search × 2, plus 1 when it was a possible match.
+   * Insertion-ordered by time, so expiry prunes from the front. Numbers keep a million entries small.
+   */
+  private readonly searches = new Map<number, number>();
   /** Achievements loaded through the External service, per master ULN, shown after the generated PLR. */
   private readonly loadedEvents = new Map<string, LearningEvent[]>();
   registrations = 0;
@@ -100,31 +101,38 @@ export class LearnerStore {
   }
 
   private index(l: SimLearner): void {
-    push(this.byDob, l.dateOfBirth, l);
-    push(this.byIdentity, identityKey(l), l);
+    push(this.byDobName, dobNameKey(l.dateOfBirth, 'G', normaliseName(l.givenName)), l);
+    push(this.byDobName, dobNameKey(l.dateOfBirth, 'F', normaliseName(l.familyName)), l);
+    push(this.byIdentity, hashKey(identityKey(l)), l);
   }
 
   private unindex(l: SimLearner): void {
-    remove(this.byDob, l.dateOfBirth, l);
-    remove(this.byIdentity, identityKey(l), l);
+    remove(this.byDobName, dobNameKey(l.dateOfBirth, 'G', normaliseName(l.givenName)), l);
+    remove(this.byDobName, dobNameKey(l.dateOfBirth, 'F', normaliseName(l.familyName)), l);
+    remove(this.byIdentity, hashKey(identityKey(l)), l);
   }
 
   /** learnerByDemographics matching (SPEC §8). */
   find(d: IdentityFields): FindOutcome {
     if (normaliseName(d.familyName) === TOO_MANY_FAMILY_NAME) return { code: 'WSRC0002' };
-    const exact = this.byIdentity.get(identityKey(d));
-    if (exact !== undefined && exact.length === 1 && exact[0] !== undefined) {
+    const exact = this.sameIdentity(d);
+    if (exact.length === 1 && exact[0] !== undefined) {
       const hit = exact[0];
       return hit.mergedInto === undefined ? { code: 'WSRC0004', learner: hit } : { code: 'WSRC0022', learner: this.master(hit) };
     }
     const seen = new Set<string>();
     const candidates: SimLearner[] = [];
-    for (const l of this.byDob.get(d.dateOfBirth) ?? []) {
-      if (!isPossibleMatch(d, l)) continue;
-      const m = this.master(l);
-      if (seen.has(m.uln)) continue;
-      seen.add(m.uln);
-      candidates.push(m);
+    const g = normaliseName(d.givenName);
+    const f = normaliseName(d.familyName);
+    // Same given name (family similar, previous or equal), same family name (given similar), or swapped names.
+    for (const key of [dobNameKey(d.dateOfBirth, 'G', g), dobNameKey(d.dateOfBirth, 'F', f), dobNameKey(d.dateOfBirth, 'F', g)]) {
+      for (const l of this.byDobName.get(key) ?? []) {
+        if (l.dateOfBirth !== d.dateOfBirth || !isPossibleMatch(d, l)) continue;
+        const m = this.master(l);
+        if (seen.has(m.uln)) continue;
+        seen.add(m.uln);
+        candidates.push(m);
+      }
     }
     if (candidates.length > this.o.maxPossibleMatches) return { code: 'WSRC0002' };
     if (candidates.length > 0) return { code: 'WSRC0003', candidates };
@@ -133,30 +141,30 @@ export class LearnerStore {
 
   /** Remembers a FUL demographic search by `org`, licensing registration within the window. */
   recordSearch(org: string, d: IdentityFields, outcome: FindOutcome['code'], now: number): void {
-    const key = `${org}|${identityKey(d)}`;
+    const key = hashKey(`${org}|${identityKey(d)}`);
     this.searches.delete(key);
-    this.searches.set(key, { at: now, possible: outcome === 'WSRC0003' });
+    this.searches.set(key, now * 2 + (outcome === 'WSRC0003' ? 1 : 0));
     const horizon = now - this.o.findBeforeRegisterWindowMs;
-    for (const [k, r] of this.searches) {
-      if (r.at >= horizon) break;
+    for (const [k, v] of this.searches) {
+      if (Math.floor(v / 2) >= horizon) break;
       this.searches.delete(k);
     }
   }
 
   /** registerSingleLearner: duplicate check, then the find-before-register rule, then a fresh ULN. */
   register(org: string, learner: Omit<SimLearner, 'uln' | 'createdDate' | 'lastUpdatedDate' | 'versionNumber' | 'learnerStatus' | 'linkedUlns'>, now: number): RegisterOutcome {
-    const key = identityKey(learner);
-    if ((this.byIdentity.get(key)?.length ?? 0) > 0) {
+    if (this.sameIdentity(learner).length > 0) {
       this.duplicateRegistrations++;
       this.refusedRegistrations++;
       return { code: 'WSRC0021', reason: 'duplicate' };
     }
-    const search = this.searches.get(`${org}|${key}`);
-    if (search === undefined || now - search.at > this.o.findBeforeRegisterWindowMs) {
+    const search = this.searches.get(hashKey(`${org}|${identityKey(learner)}`));
+    const at = search === undefined ? undefined : Math.floor(search / 2);
+    if (search === undefined || at === undefined || now - at > this.o.findBeforeRegisterWindowMs) {
       this.refusedRegistrations++;
       return { code: 'WSRC0021', reason: 'no_recent_search' };
     }
-    if (search.possible && now - search.at < this.o.possibleMatchMinWaitMs) {
+    if (search % 2 === 1 && now - at < this.o.possibleMatchMinWaitMs) {
       this.refusedRegistrations++;
       return { code: 'WSRC0021', reason: 'possible_match_wait' };
     }
@@ -165,6 +173,12 @@ export class LearnerStore {
     this.add({ ...learner, uln, createdDate: today, lastUpdatedDate: today, versionNumber: 1, learnerStatus: '1', linkedUlns: [], tierLevel: learner.tierLevel ?? '0' });
     this.registrations++;
     return { code: 'WSRC0005', uln };
+  }
+
+  /** Learners whose five mandatory demographics equal `d` after normalising. */
+  private sameIdentity(d: IdentityFields): SimLearner[] {
+    const key = identityKey(d);
+    return (this.byIdentity.get(hashKey(key)) ?? []).filter((l) => identityKey(l) === key);
   }
 
   private issueUln(): string {
@@ -199,6 +213,10 @@ export class LearnerStore {
     this.index(l);
     return { code: 'WSRC0006' };
   }
+}
+
+function dobNameKey(dob: string, which: 'G' | 'F', name: string): number {
+  return hashKey(`${dob}|${which}|${name}`);
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

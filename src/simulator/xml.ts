@@ -125,6 +125,14 @@ export function textOf(node: XmlNode, name: string, ns?: string): string {
   return c === undefined || c.nil ? '' : c.text;
 }
 
+/**
+ * A copy of `s` that shares no memory with the request it came from. Parsed values are slices of the request
+ * body, and a stored slice (a registered learner's name, a batch's output) would keep the whole body alive.
+ */
+export function detach(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
 const SPECIAL = /[&<>"]/;
 
 /** Escapes text and attribute values for the response templates. */

@@ -185,7 +185,7 @@ describe('HTTP-level refusals', () => {
 
 describe('R9 and External dispatch', () => {
   it('needs the SOAPAction: missing or wrong gets ActionNotSupported', async () => {
-    for (const headers of [{}, { soapaction: '"http://tempuri.org/ILearnerServiceR9/Nope"' }]) {
+    for (const headers of [{}, { soapaction: '"http://tempuri.org/ILearnerServiceR9/Nope"' }] as Record<string, string>[]) {
       const r = await post('/LearnerServiceR9.svc', plr('1174112637', 'TestOne', 'TesterOne'), headers);
       expect(r.status).toBe(500);
       expect(r.text).toContain('a:ActionNotSupported');
