@@ -1,0 +1,40 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../bin/lrs-relay.js', import.meta.url));
+
+async function lrsRelay(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 20_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+describe('a wrong environment variable', () => {
+  it.each([['start'], ['migrate'], ['start', '--role', 'worker']])(
+    '`lrs-relay %s` prints one clear line per problem and exits non-zero before starting anything',
+    async (...args) => {
+      const r = await lrsRelay(args, { REDIS_URL: 'localhost:6379', LRS_TIMEOUT_MS: 'soon', DATABASE_URL: 'mysql://x' });
+      expect(r.code).toBe(78);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.filter((l) => l.includes('configuration:'))).toHaveLength(3);
+      expect(r.stderr).toMatch(/REDIS_URL="localhost:6379": must be a URL starting with redis:\/\/ or rediss:\/\/ \(example: REDIS_URL=redis:\/\/127\.0\.0\.1:6379\)/);
+      expect(r.stderr).toMatch(/LRS_TIMEOUT_MS="soon": must be a whole number/);
+      expect(r.stderr).toMatch(/DATABASE_URL="mysql:\/\/x"/);
+      expect(r.stderr).toMatch(/nothing was started/);
+      expect(r.stdout).toBe('');
+    },
+  );
+
+  it('an unknown command says so and how to list them', async () => {
+    const r = await lrsRelay(['launch'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown command "launch".*lrs-relay --help/);
+  });
+});
