@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   staff: { summary: 'dashboard staff accounts: add, list, grant, revoke, passwd', load: () => import('./staff.ts') },
   demo: { summary: 'run the simulator, the relay and a sample MIS with 2,000 students end to end, then report', load: () => import('./demo.ts') },
   import: { summary: 'queue LRS work from an MIS export (CSV), reporting every row refused and why', load: () => import('./import.ts') },
+  'acquire-ulns': { summary: 'create batch register requests for every learner in the MIS view needing a ULN (--wait: progress bar)', load: () => import('./acquire-ulns.ts') },
 };
 
 function printHelp(): void {
