@@ -40,6 +40,24 @@ export function isPortOpen(host: string, port: number, timeoutMs = 1_000): Promi
   });
 }
 
+/**
+ * Whether a Redis answers at host:port (PING → +PONG, or an error such as NOAUTH). Something else on
+ * the port (an HTTP proxy, another service) would make the queue client retry forever.
+ */
+export function isRedisAt(host: string, port: number, timeoutMs = 2_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (d: Buffer) => done(d[0] === 0x2b || d[0] === 0x2d)); // '+' or '-': RESP
+    socket.once('error', () => done(false));
+  });
+}
+
 function runScript(env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
     // The script reports on stderr; its stdout goes there too so the demo's stdout stays the summary.
@@ -66,7 +84,7 @@ export async function ensureServices(o: { databaseUrl: string; redisUrl: string;
   const endpoints = [endpointOf('Postgres', o.databaseUrl, 5432), endpointOf('Redis', o.redisUrl, 6379)];
   const silent = async () => (await Promise.all(endpoints.map(async (e) => ((await isPortOpen(e.host, e.port)) ? undefined : e)))).filter((e): e is Endpoint => e !== undefined);
   const first = await silent();
-  if (first.length === 0) return;
+  if (first.length === 0) return checkRedisProtocol(o.redisUrl);
   if (first.some((e) => !LOOPBACK.has(e.host))) throw new ServicesUnavailableError(whatToRun(first));
   o.note(`${first.map((e) => e.what).join(' and ')} not answering: running scripts/ensure-services.sh (may use sudo apt-get)`);
   const pg = endpoints[0];
@@ -74,4 +92,14 @@ export async function ensureServices(o: { databaseUrl: string; redisUrl: string;
   const code = await runScript({ ...process.env, PG_PORT: String(pg?.port ?? 5432), REDIS_PORT: String(redis?.port ?? 6379) });
   const still = await silent();
   if (code !== 0 || still.length > 0) throw new ServicesUnavailableError(whatToRun(still.length > 0 ? still : first));
+  await checkRedisProtocol(o.redisUrl);
+}
+
+/** Throws when what answers at REDIS_URL does not speak Redis (TLS URLs are left to the client). */
+export async function checkRedisProtocol(redisUrl: string): Promise<void> {
+  if (!redisUrl.startsWith('redis:')) return;
+  const e = endpointOf('Redis', redisUrl, 6379);
+  if (!(await isRedisAt(e.host, e.port))) {
+    throw new ServicesUnavailableError(`something answers on ${e.host}:${e.port} but it is not Redis: check REDIS_URL, or run \`docker compose up -d redis\``);
+  }
 }
