@@ -9,7 +9,7 @@ import pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../log.ts';
 import { JOBS, JOB_DATA, REQUEST_JOB_OPTIONS, requestJobId } from '../queues.ts';
-import { ignoreClientError } from '../workers/request-store.ts';
+import { inTransaction } from '../workers/request-store.ts';
 import { maxAttempts, type RetryPolicy } from '../workers/retry-policy.ts';
 
 export interface OutboxRelayOptions {
@@ -139,16 +139,10 @@ export class OutboxRelay {
   }
 
   private async claimChunk(limit: number): Promise<number> {
-    const client = await this.o.pool.connect();
-    client.on('error', ignoreClientError);
-    let failure: Error | undefined;
-    try {
-      await client.query('begin');
+    // One transaction holds the row locks while the jobs are added, so no other relay enqueues them too.
+    return inTransaction(this.o.pool, async (client) => {
       const rows = (await client.query(CLAIM_SQL, [limit, this.o.autoBatchThreshold])).rows as ClaimedRow[];
-      if (rows.length === 0) {
-        await client.query('commit');
-        return 0;
-      }
+      if (rows.length === 0) return 0;
       const byOrg = new Map<number, ClaimedRow[]>();
       for (const row of rows) byOrg.set(row.organisationId, [...(byOrg.get(row.organisationId) ?? []), row]);
       for (const [orgId, orgRows] of byOrg) {
@@ -170,16 +164,8 @@ export class OutboxRelay {
         `update lrs.request set status = 'queued', queued_at = now(), updated_at = now() where id = any($1::bigint[])`,
         [rows.map((r) => r.id)],
       );
-      await client.query('commit');
       return rows.length;
-    } catch (e) {
-      failure = e instanceof Error ? e : new Error(String(e));
-      await client.query('rollback').catch(() => {});
-      throw e;
-    } finally {
-      client.off('error', ignoreClientError);
-      client.release(failure);
-    }
+    });
   }
 
   async close(): Promise<void> {

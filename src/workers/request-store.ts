@@ -76,31 +76,22 @@ export async function setRegisterInDoubt(pool: pg.Pool, id: number, inDoubt: boo
   await pool.query('update lrs.request set register_in_doubt = $2, updated_at = now() where id = $1', [id, inDoubt]);
 }
 
-async function insertAudits(
-  client: pg.PoolClient,
-  req: { id: number; organisationId: number; attempts: number },
-  userName: string,
-  audits: AuditEntry[],
-): Promise<void> {
-  if (audits.length === 0) return;
-  await client.query(
-    `insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, http_status, duration_ms, attempt)
-     select $1, $2, $3, a.operation, a.code, a.code_source, a.http_status, a.duration_ms, $4
-       from unnest($5::text[], $6::text[], $7::text[], $8::int[], $9::int[])
-         as a(operation, code, code_source, http_status, duration_ms)`,
-    [
-      req.organisationId,
-      req.id,
-      userName,
-      req.attempts,
-      audits.map((a) => a.operation),
-      audits.map((a) => a.code),
-      audits.map((a) => a.codeSource),
-      audits.map((a) => a.httpStatus ?? null),
-      audits.map((a) => Math.round(a.durationMs)),
-    ],
-  );
+/** Audit entries as the five parallel arrays the unnest() inserts take. */
+function auditColumns(audits: AuditEntry[]): unknown[] {
+  return [
+    audits.map((a) => a.operation),
+    audits.map((a) => a.code),
+    audits.map((a) => a.codeSource),
+    audits.map((a) => a.httpStatus ?? null),
+    audits.map((a) => Math.round(a.durationMs)),
+  ];
 }
+
+/** The audit insert of a request's calls: $1 request id, $2 organisation, $3 user, $4 attempt, $5–$9 auditColumns. */
+const INSERT_AUDITS = `insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, http_status, duration_ms, attempt)
+       select $2, $1, $3, a.operation, a.code, a.code_source, a.http_status, a.duration_ms, $4
+         from unnest($5::text[], $6::text[], $7::text[], $8::int[], $9::int[])
+           as a(operation, code, code_source, http_status, duration_ms)`;
 
 export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -126,20 +117,18 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => 
 
 export function ignoreClientError(): void {}
 
-/** Records a failed attempt that will be retried: the code, a short reason and the audit rows. */
+/** Records a failed attempt that will be retried: the code, a short reason and the audit rows, in one statement. */
 export async function recordRetry(
   pool: pg.Pool,
   req: RequestRow,
   o: { code: string; error: string; audits: AuditEntry[] },
 ): Promise<void> {
-  await inTransaction(pool, async (c) => {
-    await c.query(
-      `update lrs.request set last_code = $2, last_error = $3, updated_at = now()
-        where id = $1 and status not in ${TERMINAL_SQL}`,
-      [req.id, o.code, o.error.slice(0, 1000)],
-    );
-    await insertAudits(c, req, req.requestedBy, o.audits);
-  });
+  await pool.query(
+    `with audit as (${INSERT_AUDITS})
+     update lrs.request set last_code = $10, last_error = $11, updated_at = now()
+      where id = $1 and status not in ${TERMINAL_SQL}`,
+    [req.id, req.organisationId, req.requestedBy, req.attempts, ...auditColumns(o.audits), o.code, o.error.slice(0, 1000)],
+  );
 }
 
 /**
@@ -155,21 +144,16 @@ export async function completeRequest(
 ): Promise<boolean> {
   const events = res.events ?? [];
   const r = await pool.query(
-    `with outcome as (
+    `with audit as (${INSERT_AUDITS}), outcome as (
        insert into lrs.outcome (request_id, organisation_id, code, code_source, class, uln, master_uln, linked_ulns,
                                 candidates, learner, failure_flags, description, problems, detail)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       values ($1, $2, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
        on conflict (request_id) do nothing
      ), updated as (
-       update lrs.request set status = $15, last_code = $3, last_error = $16, register_in_doubt = false,
+       update lrs.request set status = $22, last_code = $10, last_error = $23, register_in_doubt = false,
               completed_at = now(), updated_at = now()
         where id = $1 and status not in ${TERMINAL_SQL}
         returning id
-     ), audit as (
-       insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, http_status, duration_ms, attempt)
-       select $2, $1, $17, a.operation, a.code, a.code_source, a.http_status, a.duration_ms, $18
-         from unnest($19::text[], $20::text[], $21::text[], $22::int[], $23::int[])
-           as a(operation, code, code_source, http_status, duration_ms)
      ), events as (
        insert into lrs.learning_event (request_id, organisation_id, mis_learner_id, uln, event_id, source, subject_code,
                                        subject, qualification_type, level, grade, credits, achievement_award_date,
@@ -185,6 +169,9 @@ export async function completeRequest(
     [
       req.id,
       req.organisationId,
+      req.requestedBy,
+      req.attempts,
+      ...auditColumns(audits),
       res.code,
       res.codeSource,
       res.class,
@@ -199,13 +186,6 @@ export async function completeRequest(
       res.detail === undefined ? null : JSON.stringify(res.detail),
       res.status,
       res.status === 'succeeded' ? null : (res.description?.slice(0, 1000) ?? null),
-      req.requestedBy,
-      req.attempts,
-      audits.map((a) => a.operation),
-      audits.map((a) => a.code),
-      audits.map((a) => a.codeSource),
-      audits.map((a) => a.httpStatus ?? null),
-      audits.map((a) => Math.round(a.durationMs)),
       req.misLearnerId,
       events.map((e) => e.uln),
       events.map((e) => JSON.stringify(e.event)),

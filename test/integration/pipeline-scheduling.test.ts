@@ -4,10 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIM_PASSWORD, startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/lrs-relay.js', import.meta.url));
 const find = (i: number) => ({ givenName: 'Queue', familyName: `Order${i}`, dateOfBirth: '2002-02-02', gender: '1', lastKnownPostCode: 'CV4 9EE' });
@@ -72,7 +72,7 @@ describe('scheduling', () => {
     const urgent: number[] = [];
     for (let i = 0; i < 10; i++) urgent.push(await p.submit('find_by_demographics', `U${i}`, find(i), { priority: 1 }));
     const pp = p;
-    await vi_waitFor(async () => (await pp.sql.query(`select count(*)::int as n from lrs.request where status = 'queued'`)).rows[0].n === 210);
+    await waitUntil(async () => (await pp.sql.query(`select count(*)::int as n from lrs.request where status = 'queued'`)).rows[0].n === 210);
     await p.restartRelay(['producer', 'worker']);
     await p.settle(60_000);
     const order = await completionOrder(p, [...bulk, ...urgent]);
@@ -115,7 +115,7 @@ describe('scheduling', () => {
       stdio: 'ignore',
     });
     const pp = p;
-    await vi_waitFor(async () => (await pp.sql.query(`select count(*)::int as n from lrs.request where status = 'in_progress'`)).rows[0].n > 0);
+    await waitUntil(async () => (await pp.sql.query(`select count(*)::int as n from lrs.request where status = 'in_progress'`)).rows[0].n > 0);
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).toBe(0);
@@ -124,11 +124,3 @@ describe('scheduling', () => {
     expect(r.rows[0].n).toBe(0);
   });
 });
-
-async function vi_waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(50);
-  }
-}

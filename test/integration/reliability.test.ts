@@ -12,6 +12,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIM_PASSWORD, startPipeline, type Pipeline } from '../helpers/pipeline.ts';
 import { redisUrl } from '../helpers/urls.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const REGISTER_EXTRA = { verificationType: '1', abilityToShare: '1' };
 const BIN = fileURLToPath(new URL('../../bin/lrs-relay.js', import.meta.url));
@@ -87,14 +88,6 @@ async function flushPrefix(prefix: string): Promise<number> {
   return deleted;
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(50);
-  }
-}
-
 async function countTerminal(p: Pipeline): Promise<number> {
   const r = await p.sql.query(
     `select count(*)::int as n from lrs.request where status in ('succeeded','needs_action','rejected','failed','cancelled')`,
@@ -130,7 +123,7 @@ describe('reliability', () => {
     p = await startPipeline({ simulator: { faults: fault } });
     await submitAll(p, learners(60, 'M'), 'M');
     const pp = p;
-    await waitFor(async () => (await pp.sql.query(`select 1 from lrs.audit where code = $1 limit 1`, [code])).rowCount === 1);
+    await waitUntil(async () => (await pp.sql.query(`select 1 from lrs.audit where code = $1 limit 1`, [code])).rowCount === 1);
     await sleep(1_000);
     expect(await countTerminal(p)).toBe(0);
     // Paused queue: only a handful of calls reached the LRS during the window, not one per job per retry.
@@ -147,7 +140,7 @@ describe('reliability', () => {
     p = await startPipeline({ simulator: { faults: { latencyMs: 20 } } });
     await submitAll(p, learners(400, 'X'), 'X');
     const pp = p;
-    await waitFor(async () => (await countTerminal(pp)) > 50);
+    await waitUntil(async () => (await countTerminal(pp)) > 50);
     const deleted = await flushPrefix(p.prefix);
     expect(deleted).toBeGreaterThan(0);
     await p.settle(90_000);
@@ -162,7 +155,7 @@ describe('reliability', () => {
     try {
       for (let i = 0; i < 3; i++) {
         const pp = p;
-        await waitFor(async () => (await countTerminal(pp)) > 60 * (i + 1));
+        await waitUntil(async () => (await countTerminal(pp)) > 60 * (i + 1));
         const killed = await admin.query(
           `select pg_terminate_backend(pid) from pg_stat_activity
             where datname = current_database() and pid <> pg_backend_pid() and application_name like $1`,
@@ -206,7 +199,7 @@ describe('reliability', () => {
     for (let kill = 1; kill <= 3; kill++) {
       const child = startWorker();
       const before = await countTerminal(pp);
-      await waitFor(async () => (await countTerminal(pp)) > before + 100, 60_000);
+      await waitUntil(async () => (await countTerminal(pp)) > before + 100, 60_000);
       child.kill('SIGKILL');
       await once(child, 'exit');
     }
