@@ -36,7 +36,7 @@ async function dumpRedis(prefix: string): Promise<string> {
         else if (type === 'hash') out.push(JSON.stringify(await r.hgetall(key)));
         else if (type === 'list') out.push(JSON.stringify(await r.lrange(key, 0, -1)));
         else if (type === 'set') out.push(JSON.stringify(await r.smembers(key)));
-        else if (type === 'zset') out.push(JSON.stringify(await r.zrange(key, 0, -1)));
+        else if (type === 'zset') out.push(JSON.stringify(await r.zrange(key, '0', '-1')));
         else if (type === 'stream') out.push(JSON.stringify(await r.xrange(key, '-', '+')));
       }
     } while (cursor !== '0');
