@@ -17,7 +17,7 @@ async function completionOrder(p: Pipeline, ids: number[]): Promise<number[]> {
   return r.rows.map((x) => x.id as number);
 }
 
-describe('scheduling', () => {
+describe('scheduling', { timeout: 120_000 }, () => {
   let p: Pipeline | undefined;
   afterEach(async () => {
     await p?.stop();
@@ -38,11 +38,17 @@ describe('scheduling', () => {
         { ukprn: '10000002', password: 'Other-College-16' },
       ],
     });
-    await p.sql.query(`update lrs.organisation set concurrency_share = 4`);
+    await p.sql.query(`update lrs.organisation set concurrency_share = 2`);
+    // Queue everything while no worker runs, then start them: what finishes first is decided by the
+    // queues alone, not by how fast this test can insert.
+    await p.restartRelay(['producer']);
     const bulk: number[] = [];
     for (let i = 0; i < 400; i++) bulk.push(await p.submit('find_by_demographics', `A${i}`, find(i), { org: '10000001' }));
     const small: number[] = [];
     for (let i = 0; i < 10; i++) small.push(await p.submit('find_by_demographics', `B${i}`, find(i), { org: '10000002' }));
+    const pp = p;
+    await waitUntil(async () => (await pp.sql.query(`select count(*)::int as n from lrs.request where status = 'queued'`)).rows[0].n === 410);
+    await p.restartRelay(['producer', 'worker']);
     await p.settle(60_000);
     const r = await p.sql.query(
       `select max(completed_at) filter (where id = any($1)) as small_done,

@@ -95,7 +95,7 @@ async function countTerminal(p: Pipeline): Promise<number> {
   return r.rows[0].n as number;
 }
 
-describe('reliability', () => {
+describe('reliability', { timeout: 180_000 }, () => {
   let p: Pipeline | undefined;
   afterEach(async () => {
     await p?.stop();
@@ -211,5 +211,5 @@ describe('reliability', () => {
       await once(last, 'exit');
     }
     await assertSettledOnce(p, total);
-  });
+  }, 300_000);
 });
