@@ -2,7 +2,8 @@
  * Nightly bulk ULN acquisition of N learners, end to end: the MIS view is read with a cursor, batch
  * register requests are created, assembled into batches of 200, submitted to the simulator (its own
  * process, instant batch jobs), polled and fanned out, until every request is terminal. The relay runs
- * in this process, so peakRssMb is this process's peak resident set (sampled every 100 ms).
+ * in this process (worker role: the batch-mode requests need no producer), so peakRssMb is this
+ * process's peak resident set (sampled every 100 ms).
  *
  *   npm run bench -- bulk -- --learners 100000 [--concurrency 4] [--keep-db]
  */
@@ -101,7 +102,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
-  const relay = await startRelay({ config, roles: ['worker', 'producer'], log, env: { LRS_PASSWORD_BENCH: PASSWORD }, connectionTag: config.QUEUE_PREFIX });
+  const relay = await startRelay({ config, roles: ['worker'], log, env: { LRS_PASSWORD_BENCH: PASSWORD }, connectionTag: config.QUEUE_PREFIX });
   const t0 = performance.now();
   try {
     const acquired = await acquireUlns({ pool: relay.database.pool, log, view: config.ACQUIRE_ULNS_VIEW, runKey: `bench:${Date.now()}`, chunkSize: config.ACQUIRE_ULNS_CHUNK });

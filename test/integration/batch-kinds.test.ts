@@ -22,6 +22,8 @@ describe('verify and achievement batches', () => {
        values ('Simulator Awards', 'SIM001', $1, 'lrs-relay nightly')`,
       [JSON.stringify({ kind: 'env', name: 'LRS_PASSWORD_10000001' })],
     );
+    // Single-call workers pick up new organisations on a 30 s refresh; restart so the gate's verify calls run at once.
+    await p.restartRelay();
     const ids: number[] = [];
     for (let i = 0; i < 6; i++) {
       const payload = newLearner(i, 'kinds');
