@@ -60,16 +60,20 @@ export async function loadRequest(pool: pg.Pool, id: number): Promise<RequestRow
   return r.rows[0] as RequestRow | undefined;
 }
 
-/** Moves a queued (or re-delivered) request to in_progress and counts the attempt. False if it is no longer open. */
-export async function startAttempt(pool: pg.Pool, id: number): Promise<RequestRow | undefined> {
+/**
+ * Moves queued (or re-delivered) requests to in_progress and counts the attempt, returning each one as
+ * it is now (undefined when it is no longer open). One statement for any number of requests.
+ */
+export async function startAttempts(pool: pg.Pool, ids: number[]): Promise<(RequestRow | undefined)[]> {
   const r = await pool.query(
     `update lrs.request set status = 'in_progress', attempts = attempts + 1, updated_at = now()
-      where id = $1 and status in ('pending', 'queued', 'in_progress')
+      where id = any($1::bigint[]) and status in ('pending', 'queued', 'in_progress')
       returning id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
                 mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt"`,
-    [id],
+    [ids],
   );
-  return r.rows[0] as RequestRow | undefined;
+  const byId = new Map((r.rows as RequestRow[]).map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id));
 }
 
 export async function setRegisterInDoubt(pool: pg.Pool, id: number, inDoubt: boolean): Promise<void> {
@@ -131,67 +135,105 @@ export async function recordRetry(
   );
 }
 
+/** One request's terminal write: the request, its resolution and the calls to audit. */
+export interface Completion {
+  request: RequestRow;
+  resolution: Resolution;
+  audits: AuditEntry[];
+}
+
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+
 /**
- * Writes the terminal result: outcome, request status, audit rows (and learning events) in ONE statement,
- * so it is atomic without a transaction round trip. Returns false when the request was already terminal
- * (e.g. cancelled meanwhile); the outcome is still kept so an issued ULN is never lost.
+ * Writes terminal results: outcome, request status, audit rows (and learning events) for any number of
+ * requests in ONE statement, so each result is atomic and concurrent jobs share a round trip. Returns,
+ * per completion, false when the request was already terminal (e.g. cancelled meanwhile); the outcome
+ * is still kept so an issued ULN is never lost.
  */
-export async function completeRequest(
-  pool: pg.Pool,
-  req: RequestRow,
-  res: Resolution,
-  audits: AuditEntry[],
-): Promise<boolean> {
-  const events = res.events ?? [];
+export async function completeRequests(pool: pg.Pool, items: Completion[]): Promise<boolean[]> {
+  const audits = items.flatMap(({ request: q, audits: a }) => a.map((x) => ({ q, x })));
+  const events = items.flatMap(({ request: q, resolution: r }) => (r.events ?? []).map((e) => ({ q, e })));
+  const res = items.map((i) => i.resolution);
   const r = await pool.query(
-    `with audit as (${INSERT_AUDITS}), outcome as (
+    `with input as (
+       select * from unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                            $8::jsonb[], $9::jsonb[], $10::jsonb[], $11::jsonb[], $12::text[], $13::jsonb[], $14::jsonb[],
+                            $15::text[], $16::text[])
+         as t(request_id, organisation_id, code, code_source, class, uln, master_uln, linked_ulns, candidates, learner,
+              failure_flags, description, problems, detail, status, last_error)
+     ), outcome as (
        insert into lrs.outcome (request_id, organisation_id, code, code_source, class, uln, master_uln, linked_ulns,
                                 candidates, learner, failure_flags, description, problems, detail)
-       values ($1, $2, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+       select request_id, organisation_id, code, code_source, class, uln, master_uln,
+              case when linked_ulns is null then null else array(select jsonb_array_elements_text(linked_ulns)) end,
+              candidates, learner,
+              case when failure_flags is null then null else array(select jsonb_array_elements_text(failure_flags)) end,
+              description, problems, detail
+         from input
        on conflict (request_id) do nothing
      ), updated as (
-       update lrs.request set status = $22, last_code = $10, last_error = $23, register_in_doubt = false,
+       update lrs.request r set status = i.status, last_code = i.code, last_error = i.last_error, register_in_doubt = false,
               completed_at = now(), updated_at = now()
-        where id = $1 and status not in ${TERMINAL_SQL}
-        returning id
+         from input i
+        where r.id = i.request_id and r.status not in ${TERMINAL_SQL}
+        returning r.id
+     ), audit as (
+       insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, http_status, duration_ms, attempt)
+       select * from unnest($17::int[], $18::bigint[], $19::text[], $20::text[], $21::text[], $22::text[], $23::int[], $24::int[], $25::int[])
      ), events as (
        insert into lrs.learning_event (request_id, organisation_id, mis_learner_id, uln, event_id, source, subject_code,
                                        subject, qualification_type, level, grade, credits, achievement_award_date,
                                        awarding_organisation_name, achievement_provider_ukprn, status, event)
-       select $1, $2, $24, e.uln, (e.ev->>'id')::int, e.ev->>'source', e.ev->>'subjectCode', e.ev->>'subject',
-              e.ev->>'qualificationType', e.ev->>'level', e.ev->>'grade', (e.ev->>'credits')::int,
-              e.ev->>'achievementAwardDate', e.ev->>'awardingOrganisationName', e.ev->>'achievementProviderUkprn',
-              e.ev->>'status', e.ev
-         from unnest($25::text[], $26::jsonb[]) as e(uln, ev)
-        where exists (select 1 from updated)
+       select e.request_id, e.organisation_id, e.mis_learner_id, e.uln, (e.ev->>'id')::int, e.ev->>'source',
+              e.ev->>'subjectCode', e.ev->>'subject', e.ev->>'qualificationType', e.ev->>'level', e.ev->>'grade',
+              (e.ev->>'credits')::int, e.ev->>'achievementAwardDate', e.ev->>'awardingOrganisationName',
+              e.ev->>'achievementProviderUkprn', e.ev->>'status', e.ev
+         from unnest($26::bigint[], $27::int[], $28::text[], $29::text[], $30::jsonb[])
+           as e(request_id, organisation_id, mis_learner_id, uln, ev)
+        where e.request_id in (select id from updated)
      )
-     select count(*)::int as changed from updated`,
+     select id from updated`,
     [
-      req.id,
-      req.organisationId,
-      req.requestedBy,
-      req.attempts,
-      ...auditColumns(audits),
-      res.code,
-      res.codeSource,
-      res.class,
-      res.uln ?? null,
-      res.masterUln ?? null,
-      res.linkedUlns ?? null,
-      res.candidates === undefined ? null : JSON.stringify(res.candidates),
-      res.learner === undefined ? null : JSON.stringify(res.learner),
-      res.failureFlags ?? null,
-      res.description?.slice(0, 2000) ?? null,
-      res.problems === undefined ? null : JSON.stringify(res.problems),
-      res.detail === undefined ? null : JSON.stringify(res.detail),
-      res.status,
-      res.status === 'succeeded' ? null : (res.description?.slice(0, 1000) ?? null),
-      req.misLearnerId,
-      events.map((e) => e.uln),
-      events.map((e) => JSON.stringify(e.event)),
+      items.map((i) => i.request.id),
+      items.map((i) => i.request.organisationId),
+      res.map((x) => x.code),
+      res.map((x) => x.codeSource),
+      res.map((x) => x.class),
+      res.map((x) => x.uln ?? null),
+      res.map((x) => x.masterUln ?? null),
+      res.map((x) => json(x.linkedUlns)),
+      res.map((x) => json(x.candidates)),
+      res.map((x) => json(x.learner)),
+      res.map((x) => json(x.failureFlags)),
+      res.map((x) => x.description?.slice(0, 2000) ?? null),
+      res.map((x) => json(x.problems)),
+      res.map((x) => json(x.detail)),
+      res.map((x) => x.status),
+      res.map((x) => (x.status === 'succeeded' ? null : (x.description?.slice(0, 1000) ?? null))),
+      audits.map(({ q }) => q.organisationId),
+      audits.map(({ q }) => q.id),
+      audits.map(({ q }) => q.requestedBy),
+      audits.map(({ x }) => x.operation),
+      audits.map(({ x }) => x.code),
+      audits.map(({ x }) => x.codeSource),
+      audits.map(({ x }) => x.httpStatus ?? null),
+      audits.map(({ x }) => Math.round(x.durationMs)),
+      audits.map(({ q }) => q.attempts),
+      events.map(({ q }) => q.id),
+      events.map(({ q }) => q.organisationId),
+      events.map(({ q }) => q.misLearnerId),
+      events.map(({ e }) => e.uln),
+      events.map(({ e }) => JSON.stringify(e.event)),
     ],
   );
-  return (r.rows[0]?.changed as number) > 0;
+  const changed = new Set((r.rows as { id: number }[]).map((x) => x.id));
+  return items.map((i) => changed.has(i.request.id));
+}
+
+/** completeRequests for one request. */
+export async function completeRequest(pool: pg.Pool, request: RequestRow, resolution: Resolution, audits: AuditEntry[]): Promise<boolean> {
+  const [changed] = await completeRequests(pool, [{ request, resolution, audits }]);
+  return changed ?? false;
 }
 
 /**

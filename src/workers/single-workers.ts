@@ -10,7 +10,9 @@ import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { bullPrefix, JOBS, singleQueueName } from '../queues.ts';
+import { createBatcher, type Batcher } from './batcher.ts';
 import type { ProcessorOptions } from './processors.ts';
+import { completeRequests, startAttempts, type Completion, type RequestRow } from './request-store.ts';
 import { RetryableJobError, runRequestJob, type OrganisationClients } from './run-request.ts';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.ts';
 
@@ -43,8 +45,14 @@ export class SingleWorkers {
   private readonly workers = new Map<number, { worker: Worker; abort: AbortController }>();
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
+  // Every job of every organisation in this process shares these, so concurrent jobs share round trips.
+  private readonly attempts: Batcher<number, RequestRow | undefined>;
+  private readonly completions: Batcher<Completion, boolean>;
 
-  constructor(private readonly o: SingleWorkersOptions) {}
+  constructor(private readonly o: SingleWorkersOptions) {
+    this.attempts = createBatcher({ flush: (ids) => startAttempts(o.pool, ids) });
+    this.completions = createBatcher({ flush: (items) => completeRequests(o.pool, items) });
+  }
 
   async start(): Promise<void> {
     await this.refresh();
@@ -69,6 +77,7 @@ export class SingleWorkers {
   private startWorker(org: OrgRow): void {
     const abort = new AbortController();
     const policy = this.o.policy;
+    const log = this.o.log.child({ organisation: org.id });
     const worker: Worker = new Worker(
       singleQueueName(org.id),
       async (job: Job, token?: string) =>
@@ -76,10 +85,12 @@ export class SingleWorkers {
           {
             pool: this.o.pool,
             clients: this.o.clients,
-            log: this.o.log.child({ organisation: org.id }),
+            log,
             metrics: this.o.metrics,
             policy,
             processorOptions: this.o.processorOptions,
+            startAttempt: (id) => this.attempts.run(id),
+            complete: (c) => this.completions.run(c),
             pauseQueue: (ms) => worker.rateLimit(ms),
             rateLimitError: () => Worker.RateLimitError(),
           },
@@ -129,5 +140,6 @@ export class SingleWorkers {
     } finally {
       clearTimeout(timer);
     }
+    await this.completions.drain();
   }
 }

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createBatcher } from '../../src/workers/batcher.ts';
+
+describe('createBatcher', () => {
+  it('writes items added in the same turn as one batch and gives each caller its own result', async () => {
+    const batches: number[][] = [];
+    const b = createBatcher<number, number>({
+      flush: async (items) => {
+        batches.push(items);
+        return items.map((x) => x * 10);
+      },
+    });
+    const results = await Promise.all([1, 2, 3].map((x) => b.run(x)));
+    expect(results).toEqual([10, 20, 30]);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('collects items that arrive during a flush into the next one, up to maxBatch', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const b = createBatcher<number, number>({
+      maxBatch: 2,
+      flush: async (items) => {
+        batches.push(items);
+        if (batches.length === 1) await gate;
+        return items;
+      },
+    });
+    const first = b.run(1);
+    await new Promise((r) => setImmediate(r));
+    const later = [2, 3, 4].map((x) => b.run(x));
+    release();
+    await Promise.all([first, ...later]);
+    expect(batches).toEqual([[1], [2, 3], [4]]);
+  });
+
+  it('rejects every caller of a failed flush, and keeps working afterwards', async () => {
+    let fail = true;
+    const b = createBatcher<number, number>({
+      flush: async (items) => {
+        if (fail) throw new Error('connection lost');
+        return items;
+      },
+    });
+    const results = await Promise.allSettled([b.run(1), b.run(2)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    expect(await b.run(3)).toBe(3);
+    await b.drain();
+  });
+});
