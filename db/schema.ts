@@ -171,6 +171,14 @@ export const request = lrs.table(
     index('request_open_idx')
       .on(t.status, t.organisationId, t.kind, t.id)
       .where(sql`status in ('pending', 'queued', 'in_progress', 'batched', 'held')`),
+    // The outbox relay's claims walk these in order and stop at the chunk size, however deep the
+    // backlog of batch-mode work is.
+    index('request_claim_single_idx')
+      .on(t.priority, t.id)
+      .where(sql`status = 'pending' and mode = 'single'`),
+    index('request_claim_auto_idx')
+      .on(t.organisationId, t.kind, t.priority, t.id)
+      .where(sql`status = 'pending' and mode = 'auto'`),
     index('request_learner_idx').on(t.organisationId, t.misLearnerId, t.id),
     index('request_batch_idx').on(t.batchId),
     index('request_status_code_idx').on(t.status, t.lastCode),

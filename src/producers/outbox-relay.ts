@@ -34,25 +34,47 @@ interface ClaimedRow {
   priority: number;
 }
 
-/**
- * Claims up to `limit` pending rows that go to single calls: mode single, or auto while that
- * organisation's auto backlog of that kind is small. Achievements are batch-only.
- */
-const CLAIM_SQL = `
-  with backlog as (
-    select organisation_id, kind, count(*) as n from lrs.request
-     where status = 'pending' and mode = 'auto' group by organisation_id, kind
-  )
-  select r.id, r.organisation_id as "organisationId", r.priority
-    from lrs.request r
-    left join backlog b on b.organisation_id = r.organisation_id and b.kind = r.kind
-   where r.status = 'pending'
-     and (r.not_before is null or r.not_before <= now())
-     and r.kind <> 'achievement'
-     and (r.mode = 'single' or (r.mode = 'auto' and coalesce(b.n, 0) <= $2))
-   order by r.priority, r.id
+/** Pending single-mode rows, most urgent first (walks request_claim_single_idx). Achievements are batch-only. */
+const CLAIM_SINGLE_SQL = `
+  select id, organisation_id as "organisationId", priority
+    from lrs.request
+   where status = 'pending' and mode = 'single' and kind <> 'achievement'
+     and (not_before is null or not_before <= now())
+   order by priority, id
    limit $1
-   for update of r skip locked`;
+   for update skip locked`;
+
+/** Kinds the batch assembler can take in `auto` mode; every other kind always goes as single calls. */
+const BATCHABLE_KINDS = ['register', 'verify'];
+
+/**
+ * The (organisation, kind) groups whose pending `auto` requests go as single calls: kinds that have no
+ * batch operation, and batchable kinds while the group's backlog is at most the threshold (counted up to
+ * threshold + 1 only, so a deep backlog costs no more than a shallow one).
+ */
+const AUTO_GROUPS_SQL = `
+  select o.id as "organisationId", k.kind
+    from lrs.organisation o
+   cross join unnest(array['find_by_uln', 'find_by_demographics', 'register', 'update', 'verify', 'learning_events']) as k(kind)
+   where exists (select 1 from lrs.request r
+                  where r.status = 'pending' and r.mode = 'auto' and r.organisation_id = o.id and r.kind = k.kind)
+     and (k.kind <> all($2::text[])
+          or (select count(*) from (select 1 from lrs.request r
+                                     where r.status = 'pending' and r.mode = 'auto' and r.organisation_id = o.id and r.kind = k.kind
+                                     limit $1 + 1) backlog) <= $1)`;
+
+/** Pending auto rows of the given groups (walks request_claim_auto_idx per group). */
+const CLAIM_AUTO_SQL = `
+  select r.id, r.organisation_id as "organisationId", r.priority
+    from unnest($2::int[], $3::text[]) as g(organisation_id, kind)
+   cross join lateral (
+     select id, organisation_id, priority from lrs.request
+      where status = 'pending' and mode = 'auto' and organisation_id = g.organisation_id and kind = g.kind
+        and (not_before is null or not_before <= now())
+      order by priority, id
+      limit $1
+      for update skip locked) r
+   limit $1`;
 
 export class OutboxRelay {
   private listener: pg.Client | undefined;
@@ -141,7 +163,15 @@ export class OutboxRelay {
   private async claimChunk(limit: number): Promise<number> {
     // One transaction holds the row locks while the jobs are added, so no other relay enqueues them too.
     return inTransaction(this.o.pool, async (client) => {
-      const rows = (await client.query(CLAIM_SQL, [limit, this.o.autoBatchThreshold])).rows as ClaimedRow[];
+      const rows = (await client.query(CLAIM_SINGLE_SQL, [limit])).rows as ClaimedRow[];
+      const groups = (await client.query(AUTO_GROUPS_SQL, [this.o.autoBatchThreshold, BATCHABLE_KINDS])).rows as {
+        organisationId: number;
+        kind: string;
+      }[];
+      if (groups.length > 0) {
+        const auto = await client.query(CLAIM_AUTO_SQL, [limit, groups.map((g) => g.organisationId), groups.map((g) => g.kind)]);
+        rows.push(...(auto.rows as ClaimedRow[]));
+      }
       if (rows.length === 0) return 0;
       const byOrg = new Map<number, ClaimedRow[]>();
       for (const row of rows) byOrg.set(row.organisationId, [...(byOrg.get(row.organisationId) ?? []), row]);

@@ -93,6 +93,13 @@ describe('pipeline: trigger → LRS → outcome', () => {
     expect(await p.request(c)).toMatchObject({ status: 'needs_action', code: 'WSRC0001' });
   });
 
+  it('auto mode: kinds without a batch operation always go as single calls', async () => {
+    const ex = p.simulator.admin.examples().exact!;
+    const id = await p.submit('find_by_uln', 'AUTO-1', { uln: ex.uln, givenName: ex.givenName, familyName: ex.familyName }, { mode: 'auto' });
+    await p.settle();
+    expect(await p.request(id)).toMatchObject({ status: 'succeeded', code: 'WSRC0004', batch_id: null });
+  });
+
   it('bad data is refused locally with every problem listed, and never sent', async () => {
     const calls = p.simulator.admin.stats().calls;
     const id = await p.submit('register', 'BAD-1', {

@@ -1,0 +1,2 @@
+CREATE INDEX "request_claim_single_idx" ON "lrs"."request" USING btree ("priority","id") WHERE status = 'pending' and mode = 'single';--> statement-breakpoint
+CREATE INDEX "request_claim_auto_idx" ON "lrs"."request" USING btree ("organisation_id","kind","priority","id") WHERE status = 'pending' and mode = 'auto';
