@@ -15,7 +15,7 @@ export interface BatcherOptions<T, R> {
   flush(items: T[]): Promise<R[]>;
   /** Largest batch (default 200). */
   maxBatch?: number;
-  /** Flushes running at once (default 1: the fewer statements, the bigger each batch). */
+  /** Flushes running at once (default 2: one filling while one is written; fewer means bigger batches, more means less waiting). */
   maxConcurrentFlushes?: number;
 }
 
@@ -27,7 +27,7 @@ interface Pending<T, R> {
 
 export function createBatcher<T, R>(o: BatcherOptions<T, R>): Batcher<T, R> {
   const maxBatch = o.maxBatch ?? 200;
-  const maxFlushes = o.maxConcurrentFlushes ?? 1;
+  const maxFlushes = o.maxConcurrentFlushes ?? 2;
   let queue: Pending<T, R>[] = [];
   let running = 0;
   let scheduled = false;
