@@ -7,11 +7,8 @@
  *
  *   npm run bench -- bulk -- --learners 100000 [--concurrency 4] [--keep-db]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
@@ -19,26 +16,10 @@ import { createLogger } from '../src/log.ts';
 import { migrateDatabase } from '../src/migrate.ts';
 import { startRelay } from '../src/runtime.ts';
 import { acquireUlns } from '../src/schedulers/acquire-ulns.ts';
+import { startSimulatorProcess } from './harness.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PASSWORD = 'Simulator-Pass16';
 
-async function startSimulator(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', 'bin/lrs-relay.js', 'simulator', '--port', '0', '--json', '--instant-batches', '--synthetic', '0'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (!child.stdout) throw new Error('no stdout from the simulator process');
-  const lines = createInterface({ input: child.stdout });
-  const [line] = (await Promise.race([
-    once(lines, 'line'),
-    once(child, 'exit').then(() => {
-      throw new Error('simulator exited before printing its URL');
-    }),
-  ])) as [string];
-  lines.close();
-  return { child, url: (JSON.parse(line) as { url: string }).url };
-}
 
 /** The MIS side: N students without a ULN, all distinct people, and the view the acquisition reads. */
 async function createMis(sql: pg.Client, n: number): Promise<void> {
@@ -81,7 +62,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   );
   await createMis(sql, learners);
 
-  const sim = await startSimulator();
+  const sim = await startSimulatorProcess(['--instant-batches', '--synthetic', '0'], ['--max-old-space-size=4096']);
   const config = loadConfig({
     DATABASE_URL: dbUrl.toString(),
     DATABASE_POOL_SIZE: '12',

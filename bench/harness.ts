@@ -27,9 +27,9 @@ export interface SimulatorProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `lrs-relay simulator --json` on a free port in a child process. */
-export async function startSimulatorProcess(args: string[] = []): Promise<SimulatorProcess> {
-  const child = spawn(process.execPath, ['bin/lrs-relay.js', 'simulator', '--port', '0', '--json', ...args], {
+/** Starts `lrs-relay simulator --json` on a free port in a child process (`nodeArgs` go to node itself). */
+export async function startSimulatorProcess(args: string[] = [], nodeArgs: string[] = []): Promise<SimulatorProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/lrs-relay.js', 'simulator', '--port', '0', '--json', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

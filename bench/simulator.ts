@@ -5,15 +5,12 @@
  *
  *   npm run bench -- simulator [-- --count 20000 --warmup 2000 --concurrency 64]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus } from 'node:os';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
+import { startSimulatorProcess } from './harness.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface Demographics {
   givenName: string;
@@ -35,17 +32,6 @@ function envelope(d: Demographics): string {
 }
 
 /** Starts `lrs-relay simulator --json` on a free port and returns its URL. */
-async function startSimulator(synthetic: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['bin/lrs-relay.js', 'simulator', '--port', '0', '--json', '--instant-batches', '--synthetic', String(synthetic)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (!child.stdout) throw new Error('no stdout from the simulator process');
-  const lines = createInterface({ input: child.stdout });
-  const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => { throw new Error('simulator exited before printing its URL'); })])) as [string];
-  lines.close();
-  return { child, url: (JSON.parse(line) as { url: string }).url };
-}
 
 async function simulatorCpuMicros(pool: Pool): Promise<number> {
   const r = await pool.request({ path: '/__admin/stats', method: 'GET' });
@@ -72,7 +58,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const warmup = Number(values.warmup ?? 2_000);
   const concurrency = Number(values.concurrency ?? 64);
   const synthetic = Number(values.synthetic ?? 1000);
-  const { child, url } = await startSimulator(synthetic);
+  const { child, url } = await startSimulatorProcess(['--instant-batches', '--synthetic', String(synthetic)]);
   const pool = new Pool(url, { connections: concurrency, pipelining: 1 });
   try {
     const bodies = (await examples(pool)).map(envelope);
