@@ -37,7 +37,7 @@ export interface Pipeline {
   logLines: string[];
   /** Calls lrs.submit_request as an MIS trigger would. */
   submit(kind: string, misId: string, payload: Record<string, unknown>, o?: { mode?: string; org?: string; priority?: number }): Promise<number>;
-  /** Waits until every request is terminal (or the timeout passes, then throws with the statuses). */
+  /** Waits until every request and every batch is finished (or the timeout passes, then throws with the statuses). */
   settle(timeoutMs?: number): Promise<void>;
   request(id: number): Promise<Record<string, unknown>>;
   restartRelay(roles?: Role[]): Promise<void>;
@@ -125,7 +125,9 @@ export async function startPipeline(o: PipelineOptions = {}): Promise<Pipeline> 
           `select status, count(*)::int as n from lrs.request group by status order by status`,
         );
         const open = r.rows.filter((x) => !['succeeded', 'needs_action', 'rejected', 'failed', 'cancelled'].includes(x.status));
-        if (open.length === 0) return;
+        // A batch is finished a moment after its last request is settled.
+        const batches = await sql.query(`select count(*)::int as n from lrs.batch where status not in ('completed', 'failed', 'cancelled')`);
+        if (open.length === 0 && batches.rows[0].n === 0) return;
         if (Date.now() > deadline) throw new Error(`requests not settled: ${JSON.stringify(r.rows)}`);
         await sleep(100);
       }
