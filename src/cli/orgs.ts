@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
 import { createDatabase } from '../db.ts';
 import { createLogger, type Logger } from '../log.ts';
-import type { CreateLrsClientOptions, LrsClient } from '../lrs/types.ts';
+import type { CreateLrsClientOptions, LrsCallEvent, LrsClient } from '../lrs/types.ts';
+import { audit } from '../../db/schema.ts';
 import { checkCredentials, classifyCheckError, type CredentialCheck } from '../orgs/check-credentials.ts';
 import { buildOrganisationFields, type OrganisationOptionValues } from '../orgs/cli-input.ts';
 import { formatOrganisation, formatOrganisationList, presentOrganisation } from '../orgs/cli-format.ts';
@@ -203,7 +204,9 @@ async function test(c: Ctx): Promise<number> {
     const record = await findOrganisation(db, key);
     const label = organisationLabel(record);
     const directory = createOrganisationDirectory({ db, config: c.config, log, env: c.io.env, ttlMs: 0 });
-    const clients = createLrsClients({ directory, config: c.config, log, createClient: c.io.createClient });
+    // The test call is a real LRS call: it is audited like every other one.
+    const calls: LrsCallEvent[] = [];
+    const clients = createLrsClients({ directory, config: c.config, log, createClient: c.io.createClient, onCall: (e) => calls.push(e) });
     const userName = v.user ?? record.defaultUserName;
     const endpoint = c.config.lrsEndpoints.learnerService;
     if (!v.json) c.io.stdout(`Testing ${label} with learnerByULN at ${endpoint} as UserName "${userName}"…`);
@@ -223,6 +226,19 @@ async function test(c: Ctx): Promise<number> {
       return check.ok ? 0 : 1;
     } finally {
       await clients.close();
+      if (calls.length > 0) {
+        await db.insert(audit).values(
+          calls.map((e) => ({
+            organisationId: record.id,
+            userName: e.userName,
+            operation: e.operation,
+            code: e.code,
+            codeSource: e.codeSource,
+            httpStatus: e.httpStatus ?? null,
+            durationMs: e.durationMs,
+          })),
+        );
+      }
     }
   });
 }

@@ -5,6 +5,7 @@
  * results fanned out in chunks (idempotent, so a crash mid-way is repaired by polling again), then
  * `completed` with counters.
  */
+import type { OperationName } from '../lrs/messages.ts';
 import { DelayedError, type Job } from 'bullmq';
 import { PIPELINE_CODES } from '../codes.ts';
 import { isLrsError } from '../lrs/errors.ts';
@@ -52,7 +53,7 @@ async function fetchOutput(client: LrsClient, id: LrsIdentity, b: BatchRow, sign
   }
 }
 
-const OPERATION = { registration: 'getBatchRegistrationOutput', verify: 'getVerifyBatchOutput', achievement: 'GetAchievementBatchJob' } as const;
+const OPERATION = { registration: 'getBatchRegistrationOutput', verify: 'getVerifyBatchOutput', achievement: 'getAchievementBatchJob' } as const satisfies Record<string, OperationName>;
 
 export async function runPollJob(deps: BatchJobDeps, job: Job, token: string | undefined, signal: AbortSignal): Promise<string> {
   const { batchId } = parseJobData(JOBS.batchPoll, job.data);

@@ -4,6 +4,7 @@
  * handled by abandonInDoubt (never sent again as a batch). Then: job id stored, `submitted`, poll job
  * enqueued. The job data is the batch id only; learners are read from Postgres.
  */
+import type { OperationName } from '../lrs/messages.ts';
 import type { Job } from 'bullmq';
 import { PIPELINE_CODES } from '../codes.ts';
 import { isLrsError, RELAY_CODES, type LrsError } from '../lrs/errors.ts';
@@ -28,7 +29,7 @@ import { classifyFailure } from './retry-policy.ts';
 import { RetryableJobError } from './run-request.ts';
 
 const REQUEST_KIND = { registration: 'register', verify: 'verify', achievement: 'achievement' } as const satisfies Record<string, BatchableKind>;
-const OPERATION = { registration: 'submitBatchRegistration', verify: 'submitVerifyBatch', achievement: 'SubmitAchievementBatchJob' } as const;
+const OPERATION = { registration: 'submitBatchRegistration', verify: 'submitVerifyBatch', achievement: 'submitAchievementBatchJob' } as const satisfies Record<string, OperationName>;
 
 async function send(client: LrsClient, id: LrsIdentity, b: BatchRow, records: BatchRecord[], signal: AbortSignal): Promise<{ code: string; jobId?: string }> {
   const o = { signal };

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { PIPELINE_CODES } from '../codes.ts';
+import type { OperationName } from '../lrs/messages.ts';
 import type { LrsClient, LrsIdentity, LearnerToUpdate, LrsLearner } from '../lrs/types.ts';
 import { demographicsOf, learnerToRegisterOf, parsePayload, type PayloadOf } from './payload.ts';
 import {
@@ -23,8 +24,8 @@ export interface ProcessContext {
   client: LrsClient;
   pool: pg.Pool;
   signal: AbortSignal;
-  /** Runs one LRS call and records it for the audit. */
-  call<T extends { code: string }>(operation: string, fn: () => Promise<T>): Promise<T>;
+  /** Runs one LRS call and records it for the audit (named as the client names it, so audit rows and metrics agree). */
+  call<T extends { code: string }>(operation: OperationName, fn: () => Promise<T>): Promise<T>;
   options: ProcessorOptions;
 }
 
@@ -51,7 +52,7 @@ function badPayload(problems: { field: string; message: string }[]): Resolution 
 const findByUln: Processor = async (ctx) => {
   const p = parsePayload('find_by_uln', ctx.request.payload);
   if (!p.ok) return badPayload(p.problems);
-  const r = await ctx.call('learnerByULN', () =>
+  const r = await ctx.call('learnerByUln', () =>
     ctx.client.learnerByUln(ctx.identity, { ...p.value, findType: 'FUL' }, { signal: ctx.signal }),
   );
   return resolutionForFind(r);
@@ -150,7 +151,7 @@ const update: Processor = async (ctx) => {
   for (let conflict = 0; ; conflict++) {
     // The LRS checks names against the ULN: read with the names the LRS holds now is not possible, so
     // the MIS's current names are used; a name change shows up as no match and needs a person.
-    const found = await ctx.call('learnerByULN', () =>
+    const found = await ctx.call('learnerByUln', () =>
       ctx.client.learnerByUln(
         ctx.identity,
         { uln: p.value.uln, givenName: p.value.givenName, familyName: p.value.familyName, findType: 'FUL' },
@@ -192,7 +193,7 @@ const verify: Processor = async (ctx) => {
 const learningEvents: Processor = async (ctx) => {
   const p = parsePayload('learning_events', ctx.request.payload);
   if (!p.ok) return badPayload(p.problems);
-  const r = await ctx.call('GetLearnerLearningEvents', () =>
+  const r = await ctx.call('getLearnerLearningEvents', () =>
     ctx.client.getLearnerLearningEvents(ctx.identity, { ...p.value }, { signal: ctx.signal }),
   );
   return resolutionForLearningEvents(r);

@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { PIPELINE_CODES } from '../codes.ts';
 import { isLrsError, type LrsError } from '../lrs/errors.ts';
+import type { OperationName } from '../lrs/messages.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { parseJobData, JOBS } from '../queues.ts';
 import { LearnerBusyError, PROCESSORS, type ProcessorOptions } from './processors.ts';
@@ -96,7 +97,7 @@ export async function runRequestJob(deps: RunRequestDeps, job: Job, token: strin
     );
   }
 
-  const call = async <T extends { code: string }>(operation: string, fn: () => Promise<T>): Promise<T> => {
+  const call = async <T extends { code: string }>(operation: OperationName, fn: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     try {
       const result = await fn();

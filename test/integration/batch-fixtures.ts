@@ -65,7 +65,7 @@ export async function batches(sql: pg.Pool): Promise<BatchView[]> {
 
 /** The times of every output poll of a batch (from the audit), ms since the epoch. */
 export async function pollTimes(sql: pg.Pool, batchId: number): Promise<number[]> {
-  const r = await sql.query(`select created_at from lrs.audit where batch_id = $1 and operation like 'get%' or batch_id = $1 and operation = 'GetAchievementBatchJob' order by id`, [batchId]);
+  const r = await sql.query(`select created_at from lrs.audit where batch_id = $1 and operation like 'get%' order by id`, [batchId]);
   return r.rows.map((x: { created_at: Date }) => x.created_at.getTime());
 }
 

@@ -141,6 +141,12 @@ describe('lrs-relay orgs', () => {
     }
     const json = await cli(['test', '1', '--json', '--uln', '1174112637', '--given', 'Nobody', '--family', 'Known', '--user', 'support.person']);
     expect(JSON.parse(json.out)).toMatchObject({ ok: true, userName: 'support.person' });
+    // Each test call is audited with its organisation and the person behind it.
+    const { rows } = await pool.query(
+      `select o.ukprn, a.user_name, a.operation, a.code from lrs.audit a join lrs.organisation o on o.id = a.organisation_id
+        where a.user_name = 'support.person'`,
+    );
+    expect(rows).toEqual([{ ukprn: '10000001', user_name: 'support.person', operation: 'learnerByUln', code: expect.stringMatching(/^WSRC/) }]);
   });
 
   it('orgs test: permission refused (WSEC0006)', async () => {
