@@ -65,8 +65,11 @@ export async function loadRequest(pool: pg.Pool, id: number): Promise<RequestRow
  * it is now (undefined when it is no longer open). One statement for any number of requests.
  */
 export async function startAttempts(pool: pg.Pool, ids: number[]): Promise<(RequestRow | undefined)[]> {
+  // The claim's commit need not wait for the WAL flush: if Postgres crashed and lost it, the request
+  // would simply be claimed again. (set_config(..., true) lasts until this statement's own commit.)
   const r = await pool.query(
     `update lrs.request set status = 'in_progress', attempts = attempts + 1, updated_at = now()
+       from (select set_config('synchronous_commit', 'off', true)) as no_flush
       where id = any($1::bigint[]) and status in ('pending', 'queued', 'in_progress')
       returning id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
                 mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt"`,
