@@ -11,7 +11,7 @@ import { startRelay, type Relay, type Role, type StartRelayOptions } from '../..
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import type { RetryPolicy } from '../../src/workers/retry-policy.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
-import { assertNoRedisLeaks, createQueuePrefix } from './redis.ts';
+import { assertNoRedisLeaks, createQueuePrefix, deletePrefixKeys } from './redis.ts';
 import { redisUrl } from './urls.ts';
 
 export const SIM_PASSWORD = 'Simulator-Pass16';
@@ -151,6 +151,7 @@ export async function startPipeline(o: PipelineOptions = {}): Promise<Pipeline> 
       await sql.end();
       await db.drop();
       await assertNoRedisLeaks(prefix);
+      await deletePrefixKeys(prefix);
     },
   };
   return p;

@@ -36,3 +36,21 @@ export async function assertNoRedisLeaks(tag: string): Promise<void> {
   }
   throw new Error(`leaked ${open.length} Redis connection(s): ${open.join(', ')}`);
 }
+
+/** Deletes every Redis key of one queue prefix (never FLUSHALL: tests share the server). Returns how many. */
+export async function deletePrefixKeys(prefix: string): Promise<number> {
+  const r = new Redis(redisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await r.connect();
+  let deleted = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', '1000');
+      cursor = next;
+      if (keys.length > 0) deleted += await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+  return deleted;
+}

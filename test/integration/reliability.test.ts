@@ -7,11 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIM_PASSWORD, startPipeline, type Pipeline } from '../helpers/pipeline.ts';
-import { redisUrl } from '../helpers/urls.ts';
+import { deletePrefixKeys } from '../helpers/redis.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 const REGISTER_EXTRA = { verificationType: '1', abilityToShare: '1' };
@@ -71,23 +70,6 @@ async function assertSettledOnce(p: Pipeline, expected: number): Promise<void> {
   expect(stats.registrations).toBe(regs.rows[0].n);
 }
 
-/** Deletes every Redis key of one queue prefix (not FLUSHALL: other tests share the server). */
-async function flushPrefix(prefix: string): Promise<number> {
-  const r = new Redis(redisUrl());
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await r.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
-  return deleted;
-}
-
 async function countTerminal(p: Pipeline): Promise<number> {
   const r = await p.sql.query(
     `select count(*)::int as n from lrs.request where status in ('succeeded','needs_action','rejected','failed','cancelled')`,
@@ -141,7 +123,7 @@ describe('reliability', { timeout: 180_000 }, () => {
     await submitAll(p, learners(400, 'X'), 'X');
     const pp = p;
     await waitUntil(async () => (await countTerminal(pp)) > 50);
-    const deleted = await flushPrefix(p.prefix);
+    const deleted = await deletePrefixKeys(p.prefix);
     expect(deleted).toBeGreaterThan(0);
     await p.settle(90_000);
     await assertSettledOnce(p, 400);
