@@ -8,10 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { migrateDatabase } from '../src/migrate.ts';
+import { deleteQueueKeys } from '../src/queues.ts';
 import { startRelay, type Relay } from '../src/runtime.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -144,6 +146,8 @@ export async function startBenchRelay(o: { concurrency: number; latencyMs: numbe
     },
     async close() {
       await relay.close();
+      const redis = new Redis(REDIS_URL);
+      await deleteQueueKeys(redis, config.QUEUE_PREFIX).finally(() => redis.disconnect());
       await sql.end();
       await simulator.stop();
       const a = new pg.Client({ connectionString: ADMIN_URL });

@@ -94,3 +94,15 @@ export function createRedis(o: RedisFactoryOptions & { forWorker: boolean }): Re
 export function createQueue(name: string, o: { connection: Redis; queuePrefix: string }): Queue {
   return new Queue(name, { connection: o.connection, prefix: bullPrefix(o.queuePrefix) });
 }
+
+/** Deletes every key under a queue prefix (the end of a demo or benchmark run); never the whole database. */
+export async function deleteQueueKeys(redis: Redis, queuePrefix: string): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${bullPrefix(queuePrefix)}*`, 'COUNT', '1000');
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}

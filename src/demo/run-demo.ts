@@ -19,6 +19,8 @@ import { waitUntilSettled, type ProgressSink } from './progress.ts';
 import { ensureServices } from './services.ts';
 import { insertStudents, moveSomeStudents } from './students.ts';
 import { summariseRequests, type DemoReport } from './summary.ts';
+import { Redis } from 'ioredis';
+import { deleteQueueKeys } from '../queues.ts';
 
 export interface DemoOptions {
   /** Students to enrol (default 2,000). */
@@ -153,6 +155,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
       LRS_EXTERNAL_SERVICE_URL: undefined,
     });
     const secretEnv = { [DEMO_PASSWORD_ENV]: org.password };
+    // Runs after the relay has closed (closers run in reverse): the run's queues leave nothing behind.
+    closers.push(async () => {
+      const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: `${tag}:cleanup` });
+      await deleteQueueKeys(redis, prefix).finally(() => redis.disconnect());
+    });
     const relay = await startAllRoles((roles) => startRelay({ config, roles, log, env: secretEnv, connectionTag: tag }), log, o.dashboard ?? false);
     closers.push(() => relay.close());
 

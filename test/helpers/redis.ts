@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { deleteQueueKeys } from '../../src/queues.ts';
 import { redisUrl } from './urls.ts';
 
 export function createQueuePrefix(): string {
@@ -41,16 +42,9 @@ export async function assertNoRedisLeaks(tag: string): Promise<void> {
 export async function deletePrefixKeys(prefix: string): Promise<number> {
   const r = new Redis(redisUrl(), { lazyConnect: true, maxRetriesPerRequest: 1 });
   await r.connect();
-  let deleted = 0;
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', '1000');
-      cursor = next;
-      if (keys.length > 0) deleted += await r.del(...keys);
-    } while (cursor !== '0');
+    return await deleteQueueKeys(r, prefix);
   } finally {
     r.disconnect();
   }
-  return deleted;
 }
