@@ -100,6 +100,25 @@ describe('pipeline: trigger → LRS → outcome', () => {
     expect(await p.request(id)).toMatchObject({ status: 'succeeded', code: 'WSRC0004', batch_id: null });
   });
 
+  it('SQL and XML metacharacters in names travel as plain data', async () => {
+    const learner = {
+      givenName: `O'Brien <&> "x"`,
+      familyName: `Robert'); drop table x;--`,
+      dateOfBirth: '2004-04-04',
+      gender: '1',
+      lastKnownPostCode: 'B1 1AA',
+      ...REGISTER_EXTRA,
+    };
+    const id = await p.submit('register', 'META-1', learner);
+    await p.settle();
+    const r = await p.request(id);
+    expect(r).toMatchObject({ status: 'succeeded', code: 'WSRC0005' });
+    // The LRS now knows the learner by exactly those names: a search finds them again.
+    const again = await p.submit('find_by_demographics', 'META-2', learner);
+    await p.settle();
+    expect(await p.request(again)).toMatchObject({ status: 'succeeded', code: 'WSRC0004', uln: r.uln });
+  });
+
   it('bad data is refused locally with every problem listed, and never sent', async () => {
     const calls = p.simulator.admin.stats().calls;
     const id = await p.submit('register', 'BAD-1', {
