@@ -37,6 +37,9 @@ export function createDatabase(o: CreateDatabaseOptions): Database {
   // An idle client losing its connection (Postgres restart, killed backend) must not crash the process;
   // the pool drops it and the next query opens a new one.
   pool.on('error', () => {});
+  // Same for a client that is checked out but between statements when its backend is killed: without a
+  // listener the 'error' event would be uncaught. The statement it runs next fails instead, and is retried.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzle(pool, { schema });
   let closed = false;
   return {

@@ -23,9 +23,10 @@ const LABEL = /\s*([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*(?:,|$)/y;
 const SUFFIXES = ['_bucket', '_sum', '_count', '_total', '_created'];
 
 function parseValue(v: string, line: string): number {
-  if (v === '+Inf') return Infinity;
-  if (v === '-Inf') return -Infinity;
-  if (v === 'NaN') return NaN;
+  // Prometheus reads values with Go's ParseFloat, which takes NaN and Inf in any case (prom-client writes "Nan").
+  if (/^\+?inf(inity)?$/i.test(v)) return Infinity;
+  if (/^-inf(inity)?$/i.test(v)) return -Infinity;
+  if (/^nan$/i.test(v)) return NaN;
   const n = Number(v);
   if (v === '' || Number.isNaN(n)) throw new Error(`bad sample value in: ${line}`);
   return n;
