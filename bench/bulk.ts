@@ -16,7 +16,7 @@ import { createLogger } from '../src/log.ts';
 import { migrateDatabase } from '../src/migrate.ts';
 import { startRelay } from '../src/runtime.ts';
 import { acquireUlns } from '../src/schedulers/acquire-ulns.ts';
-import { startSimulatorProcess } from './harness.ts';
+import { startSimulatorProcess } from './lib/harness.ts';
 
 const PASSWORD = 'Simulator-Pass16';
 

@@ -7,7 +7,7 @@
  *   npm run bench -- bundling [-- --requests 4000 --concurrency 64 --latency 200]
  */
 import { parseArgs } from 'node:util';
-import { startBenchRelay } from './harness.ts';
+import { startBenchRelay } from './lib/harness.ts';
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({

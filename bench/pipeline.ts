@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { samplePeakRss, startBenchRelay } from './harness.ts';
+import { samplePeakRss, startBenchRelay } from './lib/harness.ts';
 
 /** N no-op jobs through one queue and one worker of the same concurrency: the ceiling for our pipeline. */
 async function rawBullmq(n: number, concurrency: number): Promise<number> {

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { startSimulatorProcess } from './harness.ts';
+import { startSimulatorProcess } from './lib/harness.ts';
 
 
 interface Demographics {
