@@ -30,9 +30,14 @@ export interface RetryRule {
 
 export type RetryPolicy = Record<ErrorClass, RetryRule>;
 
+/**
+ * A request's attempts are counted across classes (BullMQ's attemptsMade), so a register (two calls
+ * per attempt) on a flaky LRS needs room: with 15% of calls failing, 10 attempts leave a one-in-300,000
+ * chance of giving up; the backoff spreads them over roughly 15 (transport) to 30 (timeouts) minutes.
+ */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  transport: { attempts: 8, baseDelayMs: 2_000, maxDelayMs: 5 * 60_000 },
-  timeout: { attempts: 6, baseDelayMs: 5_000, maxDelayMs: 10 * 60_000 },
+  transport: { attempts: 10, baseDelayMs: 2_000, maxDelayMs: 5 * 60_000 },
+  timeout: { attempts: 10, baseDelayMs: 5_000, maxDelayMs: 10 * 60_000 },
   maintenance: { attempts: 8, baseDelayMs: 60_000, maxDelayMs: 30 * 60_000, pauseQueueMs: 5 * 60_000 },
   out_of_hours: { attempts: 8, baseDelayMs: 60_000, maxDelayMs: 60 * 60_000, pauseQueueMs: 15 * 60_000 },
   rate_limited: { attempts: 10, baseDelayMs: 1_000, maxDelayMs: 60_000 },

@@ -18,8 +18,8 @@ export const SIM_PASSWORD = 'Simulator-Pass16';
 
 /** Retry delays short enough for tests; same shape as the real policy. */
 export const FAST_RETRY_POLICY: RetryPolicy = {
-  transport: { attempts: 8, baseDelayMs: 50, maxDelayMs: 400 },
-  timeout: { attempts: 6, baseDelayMs: 50, maxDelayMs: 400 },
+  transport: { attempts: 10, baseDelayMs: 50, maxDelayMs: 400 },
+  timeout: { attempts: 10, baseDelayMs: 50, maxDelayMs: 400 },
   maintenance: { attempts: 8, baseDelayMs: 50, maxDelayMs: 400, pauseQueueMs: 300 },
   out_of_hours: { attempts: 8, baseDelayMs: 50, maxDelayMs: 400, pauseQueueMs: 300 },
   rate_limited: { attempts: 10, baseDelayMs: 50, maxDelayMs: 400 },

@@ -85,7 +85,9 @@ describe('reliability', { timeout: 180_000 }, () => {
   });
 
   it('settles everything under 10% timeouts and 5% HTTP 500s, without duplicate learners', async () => {
-    p = await startPipeline({ simulator: { faults: { timeoutRate: 0.1, errorRate: 0.05 } }, env: { LRS_TIMEOUT_MS: '400' } });
+    // A 1 s call timeout: tight enough to keep the run short, loose enough that a loaded CI machine's
+    // ordinary answers are not mistaken for injected hangs (which would exhaust a request's retries).
+    p = await startPipeline({ simulator: { faults: { timeoutRate: 0.1, errorRate: 0.05 } }, env: { LRS_TIMEOUT_MS: '1000' } });
     await submitAll(p, learners(300, 'F'), 'F');
     await p.settle(90_000);
     await assertSettledOnce(p, 300);
