@@ -4,10 +4,9 @@
  */
 import type pg from 'pg';
 import type { CodeClass, CodeSource } from '../lrs/types.ts';
-import type { RequestKind, RequestStatus } from '../../db/schema.ts';
+import { TERMINAL_STATUSES, type RequestKind, type RequestStatus } from '../../db/schema.ts';
 
-export const TERMINAL = ['succeeded', 'needs_action', 'rejected', 'failed', 'cancelled'] as const;
-const TERMINAL_SQL = `('succeeded', 'needs_action', 'rejected', 'failed', 'cancelled')`;
+const TERMINAL_SQL = `(${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 export interface RequestRow {
   id: number;
