@@ -66,7 +66,7 @@ describe('other LearnerService responses', () => {
     expect(v).toMatchObject({ code: 'WSVRC004', class: 'needs_action', verified: { searchedUln: '4444599390', uln: '6936002314', failureFlags: ['VRF1', 'VRF7'] } });
   });
   it('batches: job ids, running, complete with counters and rows', () => {
-    expect(op.submitBatchRegistration.parse(body('submit-batch-WSRC0007.response.xml'))).toMatchObject({ code: 'WSRC0007', jobId: '654321' });
+    expect(op.submitBatchRegistration.parse(body('submit-batch-WSRC0007.response.xml'))).toMatchObject({ code: 'WSRC0007', jobId: '100042' });
     expect(op.submitVerifyBatch.parse(body('submit-verify-batch-WSRC0007.response.xml'))).toMatchObject({ jobId: '777' });
     expect(op.getBatchRegistrationOutput.parse(body('batch-output-running-WSRC0008.response.xml'))).toMatchObject({ state: 'running', class: 'retryable', learners: [] });
     const out = op.getBatchRegistrationOutput.parse(body('batch-output-complete.response.xml'));
