@@ -1,38 +1,83 @@
 /**
- * `lrs-relay call <operation> --input <file.json|-> [--ukprn X | --org-ref X | --org X] [--password-env VAR]
+ * `lrs-relay call <operation> --input <file.json|-> [--org X | --ukprn X | --org-ref X --password-env VAR]
  *  [--user NAME] [--endpoint BASE_URL] [--timeout MS] [--json]`
  *
  * One LRS call from a JSON input; prints the typed result. Exit 0 when a response was read (any LRS code,
  * including LRS faults), 1 for our own errors (validation, transport, configuration), 2 for bad usage.
- * Credentials come from flags and an environment variable for now; `IdentitySource` is the seam where the
- * organisations module will supply them from the database.
+ * `--org` (id, UKPRN or reference) takes the organisation from the database — its password, client
+ * certificate and vendor id — and writes the call to lrs.audit like every other. `--ukprn`/`--org-ref`
+ * with a password in an environment variable work without a database (e.g. before onboarding), unaudited.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
+import { audit } from '../../db/schema.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { createDatabase } from '../db.ts';
+import { createLogger } from '../log.ts';
+import { createOrganisationDirectory } from '../orgs/directory.ts';
+import { findOrganisation } from '../orgs/store.ts';
 import { classifyCode, isRetryable } from '../lrs/catalogue.ts';
 import { createLrsClient } from '../lrs/client.ts';
 import { isLrsError } from '../lrs/errors.ts';
-import type { LrsClient, LrsEndpoints, LrsIdentity } from '../lrs/types.ts';
+import type { LrsCallEvent, LrsClient, LrsEndpoints, LrsIdentity } from '../lrs/types.ts';
 
 export const summary = 'make one LRS call from a JSON input and print the typed result';
 
-/** Where the identity of a call comes from (flags/env today, the organisations table later). */
-export type IdentitySource = (o: { org?: string | undefined; ukprn?: string | undefined; orgRef?: string | undefined; user?: string | undefined; passwordEnv: string }) => Promise<LrsIdentity>;
+/** Where the identity of a call comes from when no organisation from the database is named. */
+export type IdentitySource = (o: { ukprn?: string | undefined; orgRef?: string | undefined; user?: string | undefined; passwordEnv: string }) => Promise<LrsIdentity>;
 
 /** Flags + one environment variable holding the 16-character password (never a flag: it would show in `ps`). */
-export const identityFromFlags: IdentitySource = async (o) => {
-  const org = o.org?.trim();
-  const ukprn = o.ukprn ?? (org && org.length === 8 ? org : undefined);
-  const organisationRef = o.orgRef ?? (org && org.length !== 8 ? org : undefined);
+export const identityFromFlags: IdentitySource = async (o) => ({
+  ukprn: o.ukprn,
+  organisationRef: o.orgRef,
+  password: process.env[o.passwordEnv] ?? '',
+  userName: o.user ?? 'lrs-relay',
+  vendorId: loadConfig().LRS_VENDOR_ID,
+});
+
+/** A client and identity for one call, and how to finish it (audit, close). */
+interface CallSetup {
+  client: LrsClient;
+  identity: LrsIdentity;
+  finish(): Promise<void>;
+}
+
+function clientOptions(cfg: Config, endpoint: string | undefined, timeout: string | undefined) {
   return {
-    ukprn,
-    organisationRef,
-    password: process.env[o.passwordEnv] ?? '',
-    userName: o.user ?? 'lrs-relay',
-    vendorId: loadConfig().LRS_VENDOR_ID,
+    endpoints: endpointsFor(endpoint, cfg.lrsEndpoints),
+    timeoutMs: timeout ? Number(timeout) : cfg.LRS_TIMEOUT_MS,
+    connectTimeoutMs: cfg.LRS_CONNECT_TIMEOUT_MS,
+    allowInsecureHttp: cfg.LRS_ALLOW_INSECURE_HTTP,
   };
-};
+}
+
+/** The organisation's own credentials from the database; the call is audited when it finishes. */
+async function setUpFromDatabase(cfg: Config, key: string, user: string | undefined, endpoint: string | undefined, timeout: string | undefined): Promise<CallSetup> {
+  const database = createDatabase({ url: cfg.DATABASE_URL, poolSize: 2, applicationName: 'lrs-relay call' });
+  try {
+    const record = await findOrganisation(database.db, key);
+    const log = createLogger({ level: 'warn', name: 'lrs-relay call' }, process.stderr);
+    const credentials = await createOrganisationDirectory({ db: database.db, config: cfg, log, ttlMs: 0 }).get(record.id);
+    const calls: LrsCallEvent[] = [];
+    const client = createLrsClient({ ...clientOptions(cfg, endpoint, timeout), tls: credentials.tls, onCall: (e) => calls.push(e) });
+    return {
+      client,
+      identity: { ...credentials.identity, userName: user ?? credentials.defaultUserName },
+      async finish() {
+        await client.close();
+        if (calls.length > 0) {
+          await database.db.insert(audit).values(
+            calls.map((e) => ({ organisationId: record.id, userName: e.userName, operation: e.operation, code: e.code, codeSource: e.codeSource, httpStatus: e.httpStatus ?? null, durationMs: e.durationMs })),
+          );
+        }
+        await database.close();
+      },
+    };
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+}
 
 type Input = Record<string, unknown>;
 /** Operation name → how its JSON input becomes a client call. */
@@ -53,8 +98,11 @@ const OPERATIONS: Record<string, (c: LrsClient, id: LrsIdentity, input: Input, s
   getAchievementBatchJob: (c, id, i, signal) => c.getAchievementBatchJob(id, Number(i.jobId), { signal }),
 };
 
-const USAGE = `Usage: lrs-relay call <operation> --input <file.json|-> [--ukprn X | --org-ref X | --org X]
-       [--password-env VAR (default LRS_ORG_PASSWORD)] [--user NAME] [--endpoint BASE_URL] [--timeout MS] [--json]
+const USAGE = `Usage: lrs-relay call <operation> --input <file.json|-> [--org ID|UKPRN|REF]
+       [--ukprn X | --org-ref X] [--password-env VAR (default LRS_ORG_PASSWORD)]
+       [--user NAME] [--endpoint BASE_URL] [--timeout MS] [--json]
+  --org          an organisation from the database (its password and certificate; the call is audited)
+  --ukprn/--org-ref with --password-env: call without the database (not audited)
 Operations: ${Object.keys(OPERATIONS).join(', ')}`;
 
 async function readInput(path: string): Promise<Input> {
@@ -92,18 +140,32 @@ export async function run(args: string[], identitySource: IdentitySource = ident
     console.error(operation && !invoke ? `lrs-relay call: unknown operation "${operation}"\n${USAGE}` : USAGE);
     return 2;
   }
+  if (values.org !== undefined && (values.ukprn !== undefined || values['org-ref'] !== undefined)) {
+    console.error('lrs-relay call: give either --org (an organisation in the database) or --ukprn/--org-ref with --password-env, not both');
+    return 2;
+  }
   const cfg = loadConfig();
-  const client = createLrsClient({
-    endpoints: endpointsFor(values.endpoint, cfg.lrsEndpoints),
-    timeoutMs: values.timeout ? Number(values.timeout) : cfg.LRS_TIMEOUT_MS,
-    connectTimeoutMs: cfg.LRS_CONNECT_TIMEOUT_MS,
-    allowInsecureHttp: cfg.LRS_ALLOW_INSECURE_HTTP,
-  });
+  let setup: CallSetup;
+  if (values.org !== undefined) {
+    try {
+      setup = await setUpFromDatabase(cfg, values.org, values.user, values.endpoint, values.timeout);
+    } catch (e) {
+      console.error(
+        `lrs-relay call: could not use organisation "${values.org}" from the database: ${e instanceof Error ? e.message : String(e)}\n` +
+          'Check DATABASE_URL and `lrs-relay orgs list`, or call without the database: --ukprn/--org-ref with --password-env.',
+      );
+      return 1;
+    }
+  } else {
+    const client = createLrsClient(clientOptions(cfg, values.endpoint, values.timeout));
+    const identity = await identitySource({ ukprn: values.ukprn, orgRef: values['org-ref'], user: values.user, passwordEnv: values['password-env'] });
+    setup = { client, identity, finish: () => client.close() };
+  }
+  const { client, identity: id } = setup;
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   try {
-    const id = await identitySource({ org: values.org, ukprn: values.ukprn, orgRef: values['org-ref'], user: values.user, passwordEnv: values['password-env'] });
     const result = (await invoke(client, id, await readInput(values.input), abort.signal)) as Record<string, unknown>;
     const code = String(result.code);
     const out = { code, codeSource: result.codeSource, class: result.class, retryable: isRetryable(classifyCode(code)), operation, ...result };
@@ -117,6 +179,6 @@ export async function run(args: string[], identitySource: IdentitySource = ident
     return e.codeSource === 'lrs' ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);
-    await client.close();
+    await setup.finish();
   }
 }

@@ -149,6 +149,21 @@ describe('lrs-relay orgs', () => {
     expect(rows).toEqual([{ ukprn: '10000001', user_name: 'support.person', operation: 'learnerByUln', code: expect.stringMatching(/^WSRC/) }]);
   });
 
+  it('lrs-relay call --org uses the organisation from the database and audits the call', async () => {
+    const input = `${certs.dir}/call-input.json`;
+    await writeFile(input, JSON.stringify({ uln: '1026893096', givenName: 'Sample', familyName: 'Testname' }));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['bin/lrs-relay.js', 'call', 'learnerByUln', '--org', '10000001', '--user', 'call.person', '--input', input, '--json'],
+      { env: { PATH: process.env.PATH ?? '', ...env } },
+    );
+    expect(JSON.parse(stdout)).toMatchObject({ codeSource: 'lrs', operation: 'learnerByUln' });
+    const { rows } = await pool.query(
+      `select o.ukprn, a.operation from lrs.audit a join lrs.organisation o on o.id = a.organisation_id where a.user_name = 'call.person'`,
+    );
+    expect(rows).toEqual([{ ukprn: '10000001', operation: 'learnerByUln' }]);
+  });
+
   it('orgs test: permission refused (WSEC0006)', async () => {
     const r = await cli(['test', '10000003']);
     expect(r.code).toBe(1);
