@@ -22,6 +22,8 @@ export const PIPELINE_CODES = {
   STAFF_NO_MATCH: 'STAFF_NO_MATCH',
   RETRY: 'RETRY',
   CANCEL: 'CANCEL',
+  /** Another request is registering the same person; this one waits for it (never terminal). */
+  LEARNER_BUSY: 'LEARNER_BUSY',
   /** A batch could not be used (failed, refused, unknown job, submission in doubt): the request went back as a single call. */
   BATCH_FAILED_REQUEUED: 'BATCH_FAILED_REQUEUED',
   /** The batch output had no row for this learner: the request went back as a single call. */
@@ -53,6 +55,7 @@ const EXTRA: readonly CodeEntry[] = [
   e(PIPELINE_CODES.NOT_VERIFIED, 'needs_action', 'never', 'The achievement was held: the learner has not been verified against the LRS.', 'Verify the learner (ULN, names, date of birth) and resolve any verification exception, then retry the achievement.'),
   e(PIPELINE_CODES.STAFF_MATCHED, 'success', 'never', 'A member of staff chose the matching learner from the LRS candidates.', 'Nothing to do; the chosen ULN is stored against the learner.'),
   e(PIPELINE_CODES.STAFF_NO_MATCH, 'outcome', 'never', 'A member of staff rejected every candidate the LRS offered.', 'Read the staff note; search again with more details (previous family name, school at 16), or register the learner if they are certainly new.'),
+  e(PIPELINE_CODES.LEARNER_BUSY, 'retryable', 'backoff', 'Another request for the same learner is registering them; this one waits so the learner is not registered twice.', 'Nothing to do; it continues by itself within minutes. If it stays like this, look for another open register request for the same learner.'),
   e(PIPELINE_CODES.RETRY, 'outcome', 'never', 'A member of staff asked for the request to be tried again.', 'Nothing to do.'),
   e(PIPELINE_CODES.CANCEL, 'outcome', 'never', 'A member of staff cancelled the request.', 'Nothing to do.'),
   e(PIPELINE_CODES.BATCH_FAILED_REQUEUED, 'outcome', 'never', 'The batch this request was in could not be used (it failed, was refused, was unknown to the LRS, or its submission was in doubt); the request was sent again as a single call.', 'Nothing to do; the single call searches before it registers, so no learner is registered twice. See last_error for the batch and reason.'),

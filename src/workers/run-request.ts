@@ -118,7 +118,7 @@ export async function runRequestJob(deps: RunRequestDeps, job: Job, token: strin
   } catch (e) {
     if (e instanceof LearnerBusyError) {
       // Not a failure: wait for the other request for this learner to finish, without using an attempt.
-      await recordRetry(deps.pool, request, { code: 'LEARNER_BUSY', error: e.message, audits });
+      await recordRetry(deps.pool, request, { code: PIPELINE_CODES.LEARNER_BUSY, error: e.message, audits });
       await job.moveToDelayed(Date.now() + 1_000 + Math.random() * 2_000, token);
       throw new DelayedError();
     }
