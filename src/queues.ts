@@ -81,18 +81,37 @@ export interface RedisFactoryOptions {
  * A Redis connection for BullMQ. Workers need maxRetriesPerRequest: null (blocking commands);
  * queues used by producers fail fast instead of hanging when Redis is down.
  */
-export function createRedis(o: RedisFactoryOptions & { forWorker: boolean }): Redis {
+export function createRedis(o: RedisFactoryOptions & { forWorker: boolean; onError?: (e: Error) => void }): Redis {
   const options: RedisOptions = {
     connectionName: o.connectionName,
     maxRetriesPerRequest: o.forWorker ? null : 3,
     enableReadyCheck: true,
     retryStrategy: (times) => Math.min(times * 200, 5_000),
   };
-  return new Redis(o.url, options);
+  const redis = new Redis(o.url, options);
+  // Without a listener ioredis prints every failed reconnection; it keeps reconnecting either way.
+  redis.on('error', o.onError ?? (() => {}));
+  return redis;
 }
 
-export function createQueue(name: string, o: { connection: Redis; queuePrefix: string }): Queue {
-  return new Queue(name, { connection: o.connection, prefix: bullPrefix(o.queuePrefix) });
+export function createQueue(name: string, o: { connection: Redis; queuePrefix: string; onError?: (e: Error) => void }): Queue {
+  const queue = new Queue(name, { connection: o.connection, prefix: bullPrefix(o.queuePrefix) });
+  queue.on('error', o.onError ?? (() => {}));
+  return queue;
+}
+
+/**
+ * Reports a connection problem at most once per interval, so an outage is one clear log line a minute
+ * instead of a stack trace per reconnection attempt.
+ */
+export function createThrottledWarning(warn: (e: Error) => void, intervalMs = 60_000): (e: Error) => void {
+  let last = 0;
+  return (e) => {
+    const now = Date.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    warn(e);
+  };
 }
 
 /** Deletes every key under a queue prefix (the end of a demo or benchmark run); never the whole database. */

@@ -12,7 +12,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createOrganisationDirectory } from './orgs/directory.ts';
 import { createLrsClients, type CreateLrsClientsOptions, type LrsClients } from './orgs/clients.ts';
 import { OutboxRelay } from './producers/outbox-relay.ts';
-import { createQueue, createRedis, JOBS, QUEUES, singleQueueName } from './queues.ts';
+import { createQueue, createRedis, createThrottledWarning, JOBS, QUEUES, singleQueueName } from './queues.ts';
 import { reconcileRequests } from './schedulers/reconcile.ts';
 import { Scheduler, type ScheduledJob } from './schedulers/scheduler.ts';
 import { startDashboard } from './support/dashboard-role.ts';
@@ -67,23 +67,27 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
   const metrics = createMetrics();
   const directory = createOrganisationDirectory({ db: database.db, config, log, env: o.env });
   const clients = createLrsClients({ directory, config, log, onCall: (e) => metrics.recordCall(e), createClient: o.createLrsClient });
-  const redis: Redis = createRedis({ url: config.REDIS_URL, connectionName: `${tag}:queue`, forWorker: false });
-  const workerRedis: Redis = createRedis({ url: config.REDIS_URL, connectionName: `${tag}:worker`, forWorker: true });
+  const onRedisError = createThrottledWarning((e) =>
+    log.warn({ err: e }, 'Redis does not answer; work in flight waits and resumes when it is back (check REDIS_URL)'),
+  );
+  const redis: Redis = createRedis({ url: config.REDIS_URL, connectionName: `${tag}:queue`, forWorker: false, onError: onRedisError });
+  const workerRedis: Redis = createRedis({ url: config.REDIS_URL, connectionName: `${tag}:worker`, forWorker: true, onError: onRedisError });
   const queues = new Map<number, Queue>();
   const queueFor = (organisationId: number): Queue => {
     let q = queues.get(organisationId);
     if (!q) {
-      q = createQueue(singleQueueName(organisationId), { connection: redis, queuePrefix: config.QUEUE_PREFIX });
+      q = createQueue(singleQueueName(organisationId), { connection: redis, queuePrefix: config.QUEUE_PREFIX, onError: onRedisError });
       queues.set(organisationId, q);
     }
     return q;
   };
-  const batchQueue = createQueue(QUEUES.batch, { connection: redis, queuePrefix: config.QUEUE_PREFIX });
+  const batchQueue = createQueue(QUEUES.batch, { connection: redis, queuePrefix: config.QUEUE_PREFIX, onError: onRedisError });
 
   const closers: (() => Promise<void>)[] = [];
   let outbox: OutboxRelay | undefined;
   let dashboardUrl: string | undefined;
   try {
+    await checkReachable(database, redis, config);
     if (roles.has('worker')) {
       const workers = new SingleWorkers({
         pool: database.pool,
@@ -131,7 +135,14 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
       closers.push(() => scheduler.close());
     }
     if (roles.has('dashboard')) {
-      const dashboard = await startDashboard({ db: database, redis, config, log, metrics });
+      const dashboard = await startDashboard({ db: database, redis, config, log, metrics }).catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        throw new Error(
+          `the dashboard cannot listen on ${config.DASHBOARD_HOST}:${config.DASHBOARD_PORT}: the port is in use. ` +
+            'Stop what uses it, or set DASHBOARD_PORT to a free port (or run without --role dashboard).',
+          { cause: e },
+        );
+      });
       dashboardUrl = dashboard.url;
       closers.push(() => dashboard.close());
     }
@@ -179,4 +190,36 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
       return closing;
     },
   };
+}
+
+/**
+ * Fails start-up at once, with what to do, when Postgres or Redis does not answer: a process that
+ * started half-connected would only retry in silence. (Outages after start-up are waited out.)
+ */
+async function checkReachable(database: Database, redis: Redis, config: Config): Promise<void> {
+  const within = <T>(p: Promise<T>, what: string): Promise<T> =>
+    Promise.race([p, new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`${what} did not answer within 10 s`)), 10_000).unref())]);
+  try {
+    await within(database.pool.query('select 1'), 'Postgres');
+  } catch (e) {
+    throw new Error(
+      `cannot reach Postgres at ${redactUrl(config.DATABASE_URL)} (${e instanceof Error ? e.message : String(e)}): start it, or set DATABASE_URL`,
+      { cause: e },
+    );
+  }
+  try {
+    await within(redis.ping(), 'Redis');
+  } catch (e) {
+    throw new Error(
+      `cannot reach Redis at ${redactUrl(config.REDIS_URL)} (${e instanceof Error ? e.message : String(e)}): start it, or set REDIS_URL`,
+      { cause: e },
+    );
+  }
+}
+
+/** A connection URL without its password, for messages. */
+function redactUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
 }
