@@ -20,10 +20,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const bench = await startBenchRelay({ concurrency, latencyMs });
   try {
     await bench.submit(concurrency);
-    await bench.waitTerminal(concurrency);
+    await bench.waitAllTerminal();
     const started = performance.now();
     await bench.submit(requests);
-    await bench.waitTerminal(concurrency + requests);
+    await bench.waitAllTerminal();
     const seconds = (performance.now() - started) / 1000;
     // Steady state: calls completed between the 5th and 95th percentile of completion times, so the
     // ramp-up (first jobs reaching the queue) and the tail (fewer than `concurrency` left) do not count.

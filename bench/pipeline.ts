@@ -1,7 +1,9 @@
 /**
  * Pipeline throughput with an instant LRS: requests/s from the trigger's insert to the outcome row,
  * beside raw BullMQ no-op jobs/s on the same Redis in the same run, p50/p99 trigger-to-outcome
- * latency, and the peak RSS of the relay process.
+ * latency, the peak RSS of the relay process, and CPU ms per request by component (relay, simulator,
+ * Postgres, Redis) for both runs: on a small machine they share the cores, and cores ÷ total CPU per
+ * request is the ceiling (`cpuBoundRequestsPerSecond`).
  *
  *   npm run bench -- pipeline [-- --requests 20000 --concurrency 64]
  */
@@ -9,10 +11,14 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { POSTGRES_PIDS_SQL, startCpuWindow } from './lib/cpu.ts';
 import { samplePeakRss, startBenchRelay } from './lib/harness.ts';
 
 /** N no-op jobs through one queue and one worker of the same concurrency: the ceiling for our pipeline. */
-async function rawBullmq(n: number, concurrency: number): Promise<number> {
+async function rawBullmq(
+  n: number,
+  concurrency: number,
+): Promise<{ jobsPerSecond: number; cpu: Record<string, unknown> | undefined }> {
   const connection = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   const prefix = `{rawbench${randomBytes(3).toString('hex')}}`;
   const queue = new Queue('raw', { connection, prefix });
@@ -23,6 +29,7 @@ async function rawBullmq(n: number, concurrency: number): Promise<number> {
   worker.on('completed', () => {
     if (++done === n) resolveAll();
   });
+  const cpu = startCpuWindow();
   const started = performance.now();
   for (let i = 0; i < n; i += 1_000) {
     await queue.addBulk(
@@ -35,11 +42,12 @@ async function rawBullmq(n: number, concurrency: number): Promise<number> {
   }
   await all;
   const seconds = (performance.now() - started) / 1000;
+  const cpuUse = cpu.stop(n);
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
   connection.disconnect();
-  return n / seconds;
+  return { jobsPerSecond: n / seconds, cpu: cpuUse };
 }
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
@@ -47,17 +55,21 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const requests = Number(values.requests ?? 20_000);
   const concurrency = Number(values.concurrency ?? 64);
 
-  const rawJobsPerSecond = await rawBullmq(requests, concurrency);
+  const raw = await rawBullmq(requests, concurrency);
+  const rawJobsPerSecond = raw.jobsPerSecond;
   const bench = await startBenchRelay({ concurrency, latencyMs: 0 });
   try {
     // Warm-up: connections, JIT, the simulator's caches.
     await bench.submit(500);
-    await bench.waitTerminal(500);
+    await bench.waitAllTerminal();
     const peak = samplePeakRss();
+    const cpu = startCpuWindow(bench.simulator.child.pid);
     const started = performance.now();
     await bench.submit(requests);
-    await bench.waitTerminal(500 + requests);
+    await bench.waitAllTerminal();
     const seconds = (performance.now() - started) / 1000;
+    const pids = (await bench.sql.query(POSTGRES_PIDS_SQL)).rows.map((r: { pid: number }) => r.pid);
+    const cpuUse = cpu.stop(requests, pids);
     const peakRssMb = peak();
     const { p50Ms, p99Ms } = await bench.latencyPercentiles();
     const requestsPerSecond = requests / seconds;
@@ -72,6 +84,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       p50Ms,
       p99Ms,
       peakRssMb,
+      ...(cpuUse ?? {}),
+      // The same accounting for the raw run (relay = the BullMQ worker in this process).
+      ...(raw.cpu ? { rawCpuMsPerJob: raw.cpu['cpuMsPerRequest'] } : {}),
     };
   } finally {
     await bench.close();

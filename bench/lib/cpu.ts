@@ -1,0 +1,94 @@
+/**
+ * CPU time by component over a measured window, from /proc (Linux only): this process (the relay),
+ * the simulator's process, the Postgres processes that served the benchmark (its database's backends
+ * and the server's background processes, so other databases' work on a shared server is left out) and
+ * every `redis-server` process on the machine.
+ * Benchmarks report it per request, because on a small machine all four share the same cores and the
+ * throughput ceiling is cores ÷ CPU per request. Processes that exit inside the window (an autovacuum
+ * worker, say) take their CPU with them, so the Postgres figure is a slight underestimate.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
+export type Component = 'relay' | 'simulator' | 'postgres' | 'redis';
+
+/** Clock ticks per second for /proc/<pid>/stat times; 100 on every Linux build we know of. */
+const TICKS_PER_SECOND = 100;
+
+function ticksOf(pid: string): { comm: string; ticks: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime) are at 11 and 12 once pid and comm are removed.
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), ticks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return undefined;
+  }
+}
+
+type Snapshot = { totals: Map<Component, number>; postgres: Map<number, number> };
+
+function snapshot(simulatorPid: number | undefined): Snapshot | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return undefined;
+  }
+  const totals = new Map<Component, number>();
+  const postgres = new Map<number, number>();
+  const add = (c: Component, t: number) => totals.set(c, (totals.get(c) ?? 0) + t);
+  for (const pid of pids) {
+    const s = ticksOf(pid);
+    if (!s) continue;
+    if (Number(pid) === process.pid) add('relay', s.ticks);
+    else if (Number(pid) === simulatorPid) add('simulator', s.ticks);
+    else if (s.comm === 'postgres') postgres.set(Number(pid), s.ticks);
+    else if (s.comm === 'redis-server') add('redis', s.ticks);
+  }
+  return { totals, postgres };
+}
+
+export interface CpuWindow {
+  /**
+   * CPU ms per unit of work by component, plus the total and the ceiling it implies on this machine's
+   * cores. `postgresPids` are the Postgres processes to count (see postgresPidsOf); none → no Postgres.
+   */
+  stop(units: number, postgresPids?: readonly number[]): Record<string, unknown> | undefined;
+}
+
+/** The Postgres processes serving a database: its backends plus the server's background processes. */
+export const POSTGRES_PIDS_SQL = `select pid from pg_stat_activity where datname = current_database() or datname is null`;
+
+/** Starts a window; `stop()` returns undefined where /proc is not readable. */
+export function startCpuWindow(simulatorPid?: number): CpuWindow {
+  const before = snapshot(simulatorPid);
+  return {
+    stop(units, postgresPids = []) {
+      const after = snapshot(simulatorPid);
+      if (!before || !after || units <= 0) return undefined;
+      const ticks = new Map(after.totals);
+      ticks.set('postgres', 0);
+      const beforeTotals = new Map(before.totals).set('postgres', 0);
+      for (const pid of postgresPids) {
+        const t = (after.postgres.get(pid) ?? 0) - (before.postgres.get(pid) ?? 0);
+        ticks.set('postgres', (ticks.get('postgres') ?? 0) + t);
+      }
+      if (postgresPids.length === 0) ticks.delete('postgres');
+      const perUnit: Record<string, number> = {};
+      let total = 0;
+      for (const [c, t] of ticks) {
+        const ms = ((t - (beforeTotals.get(c) ?? 0)) * 1000) / TICKS_PER_SECOND / units;
+        perUnit[c] = Math.round(ms * 1000) / 1000;
+        total += ms;
+      }
+      const cores = availableParallelism();
+      return {
+        cpuMsPerRequest: { ...perUnit, total: Math.round(total * 1000) / 1000 },
+        cores,
+        cpuBoundRequestsPerSecond: total > 0 ? Math.round((cores * 1000) / total) : undefined,
+      };
+    },
+  };
+}
