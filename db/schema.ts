@@ -180,8 +180,14 @@ export const request = lrs.table(
       .on(t.organisationId, t.kind, t.priority, t.id)
       .where(sql`status = 'pending' and mode = 'auto'`),
     index('request_learner_idx').on(t.organisationId, t.misLearnerId, t.id),
-    index('request_batch_idx').on(t.batchId),
-    index('request_status_code_idx').on(t.status, t.lastCode),
+    // Partial, so the common row (single-call, succeeded) is not in them: every status change of a
+    // request writes a new entry into each index that covers it, and these two cover only the few.
+    index('request_batch_idx')
+      .on(t.batchId)
+      .where(sql`batch_id is not null`),
+    index('request_problem_idx')
+      .on(t.status, t.lastCode)
+      .where(sql`status in ('needs_action', 'rejected', 'failed')`),
   ],
 );
 
@@ -238,7 +244,9 @@ export const audit = lrs.table(
   },
   (t) => [
     index('audit_request_idx').on(t.requestId),
-    index('audit_batch_idx').on(t.batchId),
+    index('audit_batch_idx')
+      .on(t.batchId)
+      .where(sql`batch_id is not null`),
     index('audit_org_time_idx').on(t.organisationId, t.createdAt),
   ],
 );
