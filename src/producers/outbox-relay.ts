@@ -163,8 +163,9 @@ export class OutboxRelay {
   private async claimChunk(limit: number): Promise<number> {
     // One transaction holds the row locks while the jobs are added, so no other relay enqueues them too.
     return inTransaction(this.o.pool, async (client) => {
-      const rows = (await client.query(CLAIM_SINGLE_SQL, [limit])).rows as ClaimedRow[];
-      const groups = (await client.query(AUTO_GROUPS_SQL, [this.o.autoBatchThreshold, BATCHABLE_KINDS])).rows as {
+      const rows = (await client.query({ name: 'lrs-claim-single', text: CLAIM_SINGLE_SQL, values: [limit] })).rows as ClaimedRow[];
+      const groupsQuery = { name: 'lrs-claim-auto-groups', text: AUTO_GROUPS_SQL, values: [this.o.autoBatchThreshold, BATCHABLE_KINDS] };
+      const groups = (await client.query(groupsQuery)).rows as {
         organisationId: number;
         kind: string;
       }[];

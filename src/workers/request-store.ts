@@ -1,6 +1,7 @@
 /**
  * The SQL a worker runs against lrs.request: read, claim, record a retry, write the terminal result.
- * Each write is one transaction, guarded so a request reaches exactly one terminal state.
+ * Each write is one transaction, guarded so a request reaches exactly one terminal state. The hot
+ * statements are named, so each pooled connection parses and plans them once rather than per call.
  */
 import type pg from 'pg';
 import type { CodeClass, CodeSource } from '../lrs/types.ts';
@@ -50,12 +51,13 @@ export interface Resolution {
 }
 
 export async function loadRequest(pool: pg.Pool, id: number): Promise<RequestRow | undefined> {
-  const r = await pool.query(
-    `select id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
+  const r = await pool.query({
+    name: 'lrs-load-request',
+    text: `select id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
             mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt"
        from lrs.request where id = $1`,
-    [id],
-  );
+    values: [id],
+  });
   return r.rows[0] as RequestRow | undefined;
 }
 
@@ -66,14 +68,19 @@ export async function loadRequest(pool: pg.Pool, id: number): Promise<RequestRow
 export async function startAttempts(pool: pg.Pool, ids: number[]): Promise<(RequestRow | undefined)[]> {
   // The claim's commit need not wait for the WAL flush: if Postgres crashed and lost it, the request
   // would simply be claimed again. (set_config(..., true) lasts until this statement's own commit.)
-  const r = await pool.query(
-    `update lrs.request set status = 'in_progress', attempts = attempts + 1, updated_at = now()
+  // The open statuses are written as `not in` the others on purpose: `status in (...)` lets the planner
+  // walk a status index and filter by id, and when its statistics predate a burst of new work (an
+  // import, a fresh table) that walk covers every queued row on every call. `not in` cannot use an
+  // index, so the rows are always found through the primary key.
+  const r = await pool.query({
+    name: 'lrs-start-attempts',
+    text: `update lrs.request set status = 'in_progress', attempts = attempts + 1, updated_at = now()
        from (select set_config('synchronous_commit', 'off', true)) as no_flush
-      where id = any($1::bigint[]) and status in ('pending', 'queued', 'in_progress')
+      where id = any($1::bigint[]) and status not in ('batched', 'held', ${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})
       returning id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
                 mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt"`,
-    [ids],
-  );
+    values: [ids],
+  });
   const byId = new Map((r.rows as RequestRow[]).map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id));
 }
@@ -156,8 +163,9 @@ export async function completeRequests(pool: pg.Pool, items: Completion[]): Prom
   const audits = items.flatMap(({ request: q, audits: a }) => a.map((x) => ({ q, x })));
   const events = items.flatMap(({ request: q, resolution: r }) => (r.events ?? []).map((e) => ({ q, e })));
   const res = items.map((i) => i.resolution);
-  const r = await pool.query(
-    `with input as (
+  const r = await pool.query({
+    name: 'lrs-complete-requests',
+    text: `with input as (
        select * from unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                             $8::jsonb[], $9::jsonb[], $10::jsonb[], $11::jsonb[], $12::text[], $13::jsonb[], $14::jsonb[],
                             $15::text[], $16::text[])
@@ -195,7 +203,7 @@ export async function completeRequests(pool: pg.Pool, items: Completion[]): Prom
         where e.request_id in (select id from updated)
      )
      select id from updated`,
-    [
+    values: [
       items.map((i) => i.request.id),
       items.map((i) => i.request.organisationId),
       res.map((x) => x.code),
@@ -227,7 +235,7 @@ export async function completeRequests(pool: pg.Pool, items: Completion[]): Prom
       events.map(({ e }) => e.uln),
       events.map(({ e }) => JSON.stringify(e.event)),
     ],
-  );
+  });
   const changed = new Set((r.rows as { id: number }[]).map((x) => x.id));
   return items.map((i) => changed.has(i.request.id));
 }
