@@ -1,8 +1,10 @@
 /**
- * XML in and out for the simulator: a namespace-resolving tree over fast-xml-parser (which strips or keeps
- * prefixes but never checks namespaces itself), and escaping for the string templates responses are built from.
+ * XML in and out for the simulator: a namespace-resolving tree over our own parser (src/xml/parse.ts, which
+ * keeps prefixes but never checks namespaces itself), and escaping for the string templates responses are
+ * built from.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parseXml, type XmlElement } from '../xml/parse.ts';
+import { isXmlError } from '../xml/xml-error.ts';
 
 export const NS = {
   soapenv: 'http://schemas.xmlsoap.org/soap/envelope/',
@@ -36,81 +38,49 @@ export interface XmlNode {
 
 export type ParseOutcome = { ok: true; root: XmlNode } | { ok: false; reason: 'doctype' | 'malformed'; message: string };
 
-type OrderedItem = Record<string, unknown> & { ':@'?: Record<string, string> };
+/** What a hardened WCF endpoint (DtdProcessing.Prohibit) answers to any DTD. */
+const DTD_PROHIBITED = 'DTD is prohibited in this XML document.';
+const BASE_SCOPE: ReadonlyMap<string, string> = new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]);
 
-const DOCTYPE = /<!DOCTYPE|<!ENTITY/i;
-const CHAR_REF = /&#(x[0-9a-fA-F]+|[0-9]+);/g;
+/** An element prefix with no declaration in scope: not namespace-well-formed, answered like malformed XML. */
+class UndeclaredPrefix extends Error {
+  override readonly name = 'UndeclaredPrefix';
+}
 
-/** Creates a parser whose options never expand DTD entities (DOCTYPE is refused before parsing anyway). */
+/** Creates the reader: never expands an entity (any DTD is refused), refuses undeclared element prefixes. */
 export function createXmlReader(): (xml: string) => ParseOutcome {
-  const parser = new XMLParser({
-    preserveOrder: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    parseTagValue: false,
-    parseAttributeValue: false,
-    trimValues: false,
-    processEntities: true,
-    htmlEntities: false,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-  });
   return (xml) => {
-    // Never resolve a DTD: refusing it outright is what a hardened WCF endpoint does (DtdProcessing.Prohibit).
-    if (DOCTYPE.test(xml)) return { ok: false, reason: 'doctype', message: 'DTD is prohibited in this XML document.' };
-    const valid = XMLValidator.validate(xml);
-    if (valid !== true) return { ok: false, reason: 'malformed', message: `${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})` };
     try {
-      const items = parser.parse(xml) as OrderedItem[];
-      const roots = buildChildren(items, new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]));
-      const root = roots[0];
-      if (!root) return { ok: false, reason: 'malformed', message: 'Root element is missing.' };
-      return { ok: true, root };
+      return { ok: true, root: toNode(parseXml(xml), BASE_SCOPE) };
     } catch (e) {
-      return { ok: false, reason: 'malformed', message: e instanceof Error ? e.message : String(e) };
+      if (isXmlError(e) && e.kind === 'doctype') return { ok: false, reason: 'doctype', message: DTD_PROHIBITED };
+      // Limits (depth, attribute count) read as malformed too: the caller gets the same 400 naming the problem.
+      if (isXmlError(e)) return { ok: false, reason: 'malformed', message: e.message };
+      if (e instanceof UndeclaredPrefix) return { ok: false, reason: 'malformed', message: e.message };
+      throw e;
     }
   };
 }
 
-function buildChildren(items: OrderedItem[], scope: Map<string, string>): XmlNode[] {
-  const out: XmlNode[] = [];
-  for (const item of items) {
-    for (const key of Object.keys(item)) {
-      if (key === ':@' || key === '#text') continue;
-      out.push(buildNode(key, item[key] as OrderedItem[], item[':@'], scope));
+/** Recursion is bounded by the parser's depth limit. */
+function toNode(el: XmlElement, parentScope: ReadonlyMap<string, string>): XmlNode {
+  let declared: Map<string, string> | undefined;
+  for (const a of el.attributes) {
+    if (a.qname === 'xmlns' || a.prefix === 'xmlns') {
+      declared ??= new Map(parentScope);
+      declared.set(a.prefix === '' ? '' : a.name, a.value);
     }
   }
-  return out;
-}
-
-function buildNode(qname: string, content: OrderedItem[], attrs: Record<string, string> | undefined, parentScope: Map<string, string>): XmlNode {
-  let scope = parentScope;
-  if (attrs) {
-    for (const a of Object.keys(attrs)) {
-      if (a === 'xmlns' || a.startsWith('xmlns:')) {
-        if (scope === parentScope) scope = new Map(parentScope);
-        scope.set(a === 'xmlns' ? '' : a.slice(6), attrs[a] ?? '');
-      }
-    }
-  }
-  const colon = qname.indexOf(':');
-  const prefix = colon < 0 ? '' : qname.slice(0, colon);
-  const ns = scope.get(prefix);
-  if (ns === undefined && prefix !== '') throw new Error(`The namespace prefix '${prefix}' is not defined.`);
+  const scope = declared ?? parentScope;
+  const ns = scope.get(el.prefix);
+  if (ns === undefined && el.prefix !== '') throw new UndeclaredPrefix(`The namespace prefix '${el.prefix}' is not defined.`);
   let nil = false;
-  if (attrs) {
-    for (const a of Object.keys(attrs)) {
-      const c = a.indexOf(':');
-      if (c > 0 && a.slice(c + 1) === 'nil' && scope.get(a.slice(0, c)) === NS.xsi) nil = attrs[a] === 'true' || attrs[a] === '1';
-    }
+  for (const a of el.attributes) {
+    if (a.name === 'nil' && a.prefix !== '' && scope.get(a.prefix) === NS.xsi) nil = a.value === 'true' || a.value === '1';
   }
-  let text = '';
-  for (const item of content) {
-    const t = item['#text'];
-    if (t !== undefined) text += String(t);
-  }
-  if (text.includes('&#')) text = text.replace(CHAR_REF, (_m, ref: string) => String.fromCodePoint(ref[0] === 'x' ? parseInt(ref.slice(1), 16) : Number(ref)));
-  return { ns: ns ?? '', name: colon < 0 ? qname : qname.slice(colon + 1), children: buildChildren(content, scope), text, nil };
+  const children: XmlNode[] = [];
+  for (const c of el.children) children.push(toNode(c, scope));
+  return { ns: ns ?? '', name: el.name, children, text: el.text, nil };
 }
 
 /** The first child with this local name (and namespace, when given). */
