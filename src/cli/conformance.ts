@@ -10,7 +10,6 @@ import { classifyCode, isRetryable } from '../lrs/catalogue.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import { parserForResponseRoot } from '../lrs/operations/index.ts';
 import { looksLikeMaintenancePage, readLrsAnswer } from '../lrs/response.ts';
-import { createXmlParser } from '../lrs/xml.ts';
 
 export const summary = 'parse every LRS response sample under a folder and print what was recognised';
 
@@ -45,10 +44,10 @@ function counts(result: Record<string, unknown>): Pick<ConformanceRow, 'learners
 }
 
 /** Reads one sample as an HTTP answer. There is no status on disk: an HTML file stands for the HTTP 405 page. */
-export function checkSample(file: string, body: string, parser = createXmlParser()): ConformanceRow {
+export function checkSample(file: string, body: string): ConformanceRow {
   const isHtml = file.endsWith('.html') || looksLikeMaintenancePage(body);
   try {
-    const soap = readLrsAnswer(parser, { status: isHtml ? 405 : 200, body });
+    const soap = readLrsAnswer({ status: isHtml ? 405 : 200, body });
     const entry = parserForResponseRoot(soap.rootName);
     if (!entry) return { file, error: `unrecognised response element ${soap.rootName}` };
     const result = entry.parse(soap) as Record<string, unknown>;
@@ -78,9 +77,8 @@ export async function run(args: string[]): Promise<number> {
     console.log('Usage: lrs-relay conformance <dir> [--json]');
     return dir === undefined && !values.help ? 2 : 0;
   }
-  const parser = createXmlParser();
   const rows: ConformanceRow[] = [];
-  for (const file of await listFiles(dir)) rows.push(checkSample(relative(dir, file), await readFile(file, 'utf8'), parser));
+  for (const file of await listFiles(dir)) rows.push(checkSample(relative(dir, file), await readFile(file, 'utf8')));
   if (values.json) {
     console.log(JSON.stringify(rows, null, 2));
   } else {

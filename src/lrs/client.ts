@@ -17,7 +17,7 @@ import { readLrsAnswer, relayError } from './response.ts';
 import { checkRule } from './rules.ts';
 import { createTransport } from './transport.ts';
 import type { CallOptions, CreateLrsClientOptions, LrsClient, LrsIdentity } from './types.ts';
-import { createXmlParser, type SoapBody } from './xml.ts';
+import type { SoapBody } from './xml.ts';
 
 /** Credential fields are checked once, on the identity, so a bad password is reported once, not per message shape. */
 const CREDENTIAL_PATHS = /^(organisationRef|ukprn|orgPassword|userName|invokingOrganisation|identity)(\.|$)/;
@@ -72,7 +72,6 @@ function countProblem(given: number | undefined, actual: number): FieldProblem[]
 /** Creates a client. No connection is made until the first call. */
 export function createLrsClient(options: CreateLrsClientOptions): LrsClient {
   const transport = createTransport(options);
-  const parser = createXmlParser();
 
   async function call<T extends { code: string; codeSource: 'lrs' | 'relay' }>(
     spec: MessageSpec,
@@ -95,7 +94,7 @@ export function createLrsClient(options: CreateLrsClientOptions): LrsClient {
         timeoutMs: o?.timeoutMs,
       });
       httpStatus = answer.status;
-      const result = parse(readLrsAnswer(parser, answer, spec.operation, [spec.response.name]));
+      const result = parse(readLrsAnswer(answer, spec.operation, [spec.response.name]));
       report(spec, organisation, id.userName, result.code, result.codeSource, started, httpStatus);
       return result;
     } catch (e) {

@@ -4,7 +4,6 @@
  * name (maintenance page, HTML, WCF infrastructure faults, HTTP errors) gets one of our codes.
  * We never report an LRS code the LRS did not send.
  */
-import type { XMLParser } from 'fast-xml-parser';
 import { classifyCode, isRetryable } from './catalogue.ts';
 import { LrsError, RELAY_CODES, type FieldProblem } from './errors.ts';
 import { child, childText, hasDoctype, readSoapBody, type SoapBody } from './xml.ts';
@@ -81,13 +80,13 @@ export function faultToError(fault: SoapBody['fault'], operation: string | undef
  * Checks an HTTP answer and returns its SOAP body, or throws the LrsError it amounts to.
  * `expectedRoots` are the response root local names the operation may answer with (empty = any).
  */
-export function readLrsAnswer(parser: XMLParser, a: HttpAnswer, operation?: string, expectedRoots: readonly string[] = []): SoapBody {
+export function readLrsAnswer(a: HttpAnswer, operation?: string, expectedRoots: readonly string[] = []): SoapBody {
   const o = { operation, httpStatus: a.status };
   // An HTML page may start with <!DOCTYPE html>; any other DOCTYPE or entity declaration is hostile or broken.
   if (/<!ENTITY/i.test(a.body) || (hasDoctype(a.body) && !/<!DOCTYPE\s+html[\s>]/i.test(a.body))) {
     throw relayError(RELAY_CODES.MALFORMED_RESPONSE, 'response refused: it declares a DOCTYPE or entities (never expanded)', o);
   }
-  const soap = hasDoctype(a.body) ? undefined : readSoapBody(parser, a.body);
+  const soap = hasDoctype(a.body) ? undefined : readSoapBody(a.body);
   if (!soap) {
     if (a.status === 405 || looksLikeMaintenancePage(a.body)) {
       throw relayError(RELAY_CODES.LRS_MAINTENANCE, `LRS maintenance page (HTTP ${a.status})`, o);

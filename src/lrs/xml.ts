@@ -1,79 +1,41 @@
 /**
  * Reading LRS XML safely and by local name. Prefixes differ between captures (`ns2:`, `a:`, none),
- * so every lookup is by local name. Hostile XML: any DOCTYPE is refused before parsing, and entity
- * processing is off, so no external or internal entity is ever expanded; we decode only the five
- * predefined XML entities and character references ourselves.
+ * so every lookup is by local name. Hostile XML: our parser (src/xml/parse.ts) refuses any DOCTYPE
+ * or entity declaration and never expands an entity; it decodes only the five predefined XML
+ * entities and character references.
  */
-import { XMLParser } from 'fast-xml-parser';
+import { parseXml, type XmlElement } from '../xml/parse.ts';
+import { isXmlError } from '../xml/xml-error.ts';
 
-/** One element as fast-xml-parser gives it with our options: children by local name (always arrays). */
-export type XNode = { [key: string]: unknown };
-
-const TEXT = '#text';
-
-/** Creates a parser with the only options we trust (see file comment). Cheap; call once per client. */
-export function createXmlParser(): XMLParser {
-  return new XMLParser({
-    removeNSPrefix: true,
-    ignoreAttributes: false,
-    attributeNamePrefix: '@',
-    processEntities: false,
-    htmlEntities: false,
-    trimValues: false,
-    parseTagValue: false,
-    parseAttributeValue: false,
-    alwaysCreateTextNode: true,
-    textNodeName: TEXT,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    // Every element is a list so "one candidate" and "many candidates" read the same way.
-    isArray: (_name: string, _path: unknown, _leaf: boolean, isAttribute: boolean) => !isAttribute,
-  });
-}
+/** One element: its local `name`, its `children` in document order and its own `text`, references decoded. */
+export type XNode = XmlElement;
 
 /** True when the body declares a DOCTYPE (or an entity): we never parse those. */
 export function hasDoctype(body: string): boolean {
   return /<!DOCTYPE|<!ENTITY/i.test(body);
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g, (_m, ref: string) => {
-    if (ref.startsWith('#x')) return String.fromCodePoint(Number.parseInt(ref.slice(2), 16));
-    if (ref.startsWith('#')) return String.fromCodePoint(Number.parseInt(ref.slice(1), 10));
-    return ENTITIES[ref] ?? '';
-  });
-}
-
-function isNode(v: unknown): v is XNode {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** All child elements with this local name (in document order). */
 export function children(node: XNode | undefined, name: string): XNode[] {
-  const v = node?.[name];
-  return Array.isArray(v) ? v.filter(isNode) : [];
+  return node ? node.children.filter((c) => c.name === name) : [];
 }
 
 /** The first child element with this local name. */
 export function child(node: XNode | undefined, name: string): XNode | undefined {
-  return children(node, name)[0];
+  return node?.children.find((c) => c.name === name);
 }
 
 /** True when the element carries `xsi:nil="true"` (any prefix). */
 export function isNil(node: XNode): boolean {
-  const nil = node['@nil'];
+  let nil: string | undefined;
+  for (const a of node.attributes) if (a.name === 'nil' && a.prefix !== 'xmlns') nil = a.value;
   return nil === 'true' || nil === '1';
 }
 
 /** Text of an element: undefined when nil or empty; otherwise exactly as sent (trailing spaces kept). */
 export function text(node: XNode | undefined): string | undefined {
-  if (!node || isNil(node)) return undefined;
-  const t = node[TEXT];
-  if (typeof t !== 'string' || t === '') return undefined;
-  return decodeEntities(t);
+  if (!node || node.text === '' || isNil(node)) return undefined;
+  return node.text;
 }
 
 /** Text of the first child with this local name. */
@@ -91,7 +53,9 @@ export function childNumber(node: XNode | undefined, name: string): number | und
 
 /** Local names of an element's child elements, in first-appearance order. */
 export function childNames(node: XNode): string[] {
-  return Object.keys(node).filter((k) => k !== TEXT && !k.startsWith('@'));
+  const names: string[] = [];
+  for (const c of node.children) if (!names.includes(c.name)) names.push(c.name);
+  return names;
 }
 
 export interface SoapBody {
@@ -102,20 +66,17 @@ export interface SoapBody {
   fault?: XNode | undefined;
 }
 
-/** Parses a SOAP envelope; undefined when the text is not a SOAP envelope (HTML, JSON, empty…). */
-export function readSoapBody(parser: XMLParser, body: string): SoapBody | undefined {
-  if (!/<([A-Za-z_][\w.-]*:)?Envelope[\s>]/.test(body)) return undefined;
-  let doc: XNode;
+/** Parses a SOAP envelope; undefined when the text is not a SOAP envelope (HTML, JSON, empty, not well-formed…). */
+export function readSoapBody(body: string): SoapBody | undefined {
+  let envelope: XNode;
   try {
-    doc = parser.parse(body) as XNode;
-  } catch {
-    return undefined;
+    envelope = parseXml(body);
+  } catch (e) {
+    if (isXmlError(e)) return undefined;
+    throw e;
   }
-  const soapBody = child(child(doc, 'Envelope'), 'Body');
-  if (!soapBody) return undefined;
-  const rootName = childNames(soapBody)[0];
-  if (rootName === undefined) return undefined;
-  const root = child(soapBody, rootName);
+  if (envelope.name !== 'Envelope') return undefined;
+  const root = child(envelope, 'Body')?.children[0];
   if (!root) return undefined;
-  return { rootName, root, fault: rootName === 'Fault' ? root : undefined };
+  return { rootName: root.name, root, fault: root.name === 'Fault' ? root : undefined };
 }

@@ -4,14 +4,12 @@ import { checkSample } from '../../../src/cli/conformance.ts';
 import { LrsError } from '../../../src/lrs/errors.ts';
 import * as op from '../../../src/lrs/operations/index.ts';
 import { readLrsAnswer } from '../../../src/lrs/response.ts';
-import { createXmlParser } from '../../../src/lrs/xml.ts';
 
-const parser = createXmlParser();
 const load = (name: string) => readFileSync(new URL(`../../fixtures/lrs/responses/${name}`, import.meta.url), 'utf8');
-const body = (name: string, status = 200) => readLrsAnswer(parser, { status, body: load(name) });
+const body = (name: string, status = 200) => readLrsAnswer({ status, body: load(name) });
 const failure = (name: string, status = 500): LrsError => {
   try {
-    readLrsAnswer(parser, { status, body: load(name) });
+    readLrsAnswer({ status, body: load(name) });
   } catch (e) {
     if (e instanceof LrsError) return e;
     throw e;
@@ -127,7 +125,7 @@ describe('faults and non-SOAP answers', () => {
   it('other HTML, JSON or empty bodies are NON_SOAP_RESPONSE / HTTP_ERROR', () => {
     const other = (status: number, b: string) => {
       try {
-        readLrsAnswer(parser, { status, body: b });
+        readLrsAnswer({ status, body: b });
       } catch (e) {
         return (e as LrsError).code;
       }
@@ -136,6 +134,12 @@ describe('faults and non-SOAP answers', () => {
     expect(other(502, '<html><body>Bad gateway</body></html>')).toBe('NON_SOAP_RESPONSE');
     expect(other(200, '{"ok":true}')).toBe('NON_SOAP_RESPONSE');
     expect(other(503, '')).toBe('HTTP_ERROR');
+  });
+  it('a truncated or otherwise malformed SOAP body is never read as an answer', () => {
+    const whole = load('find-exact.response.xml');
+    for (const broken of [whole.slice(0, whole.indexOf('</ULN>') + 6), whole.replace('<ULN>', '<ULN>&nbsp;')]) {
+      expect(() => readLrsAnswer({ status: 200, body: broken })).toThrow(expect.objectContaining({ code: 'NON_SOAP_RESPONSE' }));
+    }
   });
   it('a DOCTYPE with an external entity is refused, never resolved', () => {
     const e = failure('hostile-external-entity.response.xml', 200);
