@@ -101,6 +101,26 @@ function recordedAlert(e: unknown, alerts: Map<string, string>): string | undefi
   return undefined;
 }
 
+interface LrsErrorLike {
+  message: string;
+  cause?: unknown;
+}
+
+/** The endpoint as a URL, or why it is refused: http:// only when allowed (the simulator), never another scheme. */
+function vetEndpoint(url: string, allowInsecureHttp: boolean): URL | LrsErrorLike {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (e) {
+    return { message: 'LRS endpoint is not a valid URL', cause: e };
+  }
+  if (parsed.protocol === 'http:' && !allowInsecureHttp) {
+    return { message: 'plain http:// LRS endpoint refused (set allowInsecureHttp only for the simulator)' };
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return { message: 'LRS endpoint must be https://' };
+  return parsed;
+}
+
 /** Creates the transport. Throws CONFIGURATION when the certificate cannot be loaded. */
 export function createTransport(o: TransportOptions = {}): Transport {
   const timeoutMs = o.timeoutMs ?? 20_000;
@@ -119,25 +139,35 @@ export function createTransport(o: TransportOptions = {}): Transport {
     throw relayError(RELAY_CODES.CONFIGURATION, 'could not set up the LRS client certificate', { cause: e });
   }
 
+  // Endpoints are a handful of fixed strings: parse and vet each once, not on every call.
+  const endpoints = new Map<string, URL | LrsErrorLike>();
+  function endpoint(url: string, base: { operation: string }): URL {
+    let e = endpoints.get(url);
+    if (e === undefined) {
+      e = vetEndpoint(url, o.allowInsecureHttp === true);
+      if (endpoints.size < 100) endpoints.set(url, e);
+    }
+    if (e instanceof URL) return e;
+    throw relayError(RELAY_CODES.CONFIGURATION, e.message, { ...base, cause: e.cause });
+  }
+
   async function post(url: string, p: PostOptions): Promise<HttpAnswer> {
     const base = { operation: p.operation };
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch (e) {
-      throw relayError(RELAY_CODES.CONFIGURATION, 'LRS endpoint is not a valid URL', { ...base, cause: e });
-    }
-    if (parsed.protocol === 'http:' && !o.allowInsecureHttp) {
-      throw relayError(RELAY_CODES.CONFIGURATION, 'plain http:// LRS endpoint refused (set allowInsecureHttp only for the simulator)', base);
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-      throw relayError(RELAY_CODES.CONFIGURATION, 'LRS endpoint must be https://', base);
-    }
+    const parsed = endpoint(url, base);
     if (p.signal?.aborted) throw relayError(RELAY_CODES.ABORTED, 'call aborted before it was sent', base);
 
+    // One controller for both the whole-call timeout and the caller's signal (cheaper than
+    // AbortSignal.timeout + AbortSignal.any on every call).
     const callTimeout = p.timeoutMs ?? timeoutMs;
-    const timer = AbortSignal.timeout(callTimeout);
-    const signal = p.signal ? AbortSignal.any([p.signal, timer]) : timer;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, callTimeout);
+    const onAbort = () => controller.abort();
+    p.signal?.addEventListener('abort', onAbort, { once: true });
+    const signal = controller.signal;
     let sent = false;
     try {
       const res = await request(parsed, {
@@ -169,7 +199,7 @@ export function createTransport(o: TransportOptions = {}): Transport {
       const codes = errorCodes(e);
       const alert = recordedAlert(e, tlsAlerts);
       if (alert) codes.unshift(alert);
-      if (timer.aborted || codes.some((c) => c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT')) {
+      if (timedOut || codes.some((c) => c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT')) {
         throw relayError(RELAY_CODES.TIMEOUT, `no answer within ${callTimeout} ms`, { ...base, ambiguous: true, cause: e });
       }
       if (isTlsFailure(codes, e)) throw relayError(RELAY_CODES.TLS_FAILED, 'TLS handshake or certificate failure', { ...base, cause: e });
@@ -178,6 +208,9 @@ export function createTransport(o: TransportOptions = {}): Transport {
       }
       const ambiguous = sent || codes.some((c) => AMBIGUOUS_CODES.has(c));
       throw relayError(RELAY_CODES.CONNECTION_FAILED, `connection to the LRS failed (${codes[0] ?? 'error'})`, { ...base, ambiguous, cause: e });
+    } finally {
+      clearTimeout(timer);
+      p.signal?.removeEventListener('abort', onAbort);
     }
   }
 

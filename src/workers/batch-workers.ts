@@ -3,6 +3,7 @@
  * running submit and poll jobs. Submit retries use the same backoff table as single calls; polls
  * re-delay themselves and never use attempts.
  */
+import { setMaxListeners } from 'node:events';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { bullPrefix, JOBS, QUEUES } from '../queues.ts';
@@ -27,7 +28,10 @@ export class BatchWorkers {
   private assembler: BatchAssembler | undefined;
   private readonly abort = new AbortController();
 
-  constructor(private readonly o: BatchWorkersOptions) {}
+  constructor(private readonly o: BatchWorkersOptions) {
+    // Every running batch job's LRS call listens on this one signal.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   start(): void {
     const o = this.o;

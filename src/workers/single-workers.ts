@@ -4,6 +4,7 @@
  * WORKER_CONCURRENCY) and its rate limit is global across processes (BullMQ limiter per queue).
  * New organisations are picked up by a periodic refresh.
  */
+import { setMaxListeners } from 'node:events';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
@@ -76,6 +77,8 @@ export class SingleWorkers {
 
   private startWorker(org: OrgRow): void {
     const abort = new AbortController();
+    // Every running job's LRS call listens on this one signal: as many listeners as the concurrency.
+    setMaxListeners(0, abort.signal);
     const policy = this.o.policy;
     const log = this.o.log.child({ organisation: org.id });
     const worker: Worker = new Worker(
