@@ -8,6 +8,7 @@
 import type pg from 'pg';
 import { explainCode, PIPELINE_CODES } from '../codes.ts';
 import type { Settlement } from './batch-store.ts';
+import { statusAmong } from './request-store.ts';
 import { resolutionFor } from './resolve.ts';
 
 export type GateDecision = 'verified' | 'hold' | 'create_verify' | 'not_verified';
@@ -75,7 +76,7 @@ export async function holdForVerification(c: Pick<pg.PoolClient, 'query'>, creat
   await c.query(
     `update lrs.request set status = 'held', last_code = $2, updated_at = now(),
             last_error = 'Held: the learner has not been verified against the LRS yet; a verify request was made and the achievement is sent once it succeeds.'
-      where id = any($1::bigint[]) and status in ('pending', 'held')`,
+      where id = any($1::bigint[]) and ${statusAmong('pending', 'held')}`,
     [all, PIPELINE_CODES.NOT_VERIFIED],
   );
 }
@@ -114,7 +115,7 @@ export async function reviewHeld(c: Pick<pg.PoolClient, 'query'>, limit: number)
   if (release.length > 0) {
     await c.query(
       `update lrs.request set status = 'pending', last_code = null, last_error = null, updated_at = now()
-        where id = any($1::bigint[]) and status = 'held'`,
+        where id = any($1::bigint[]) and ${statusAmong('held')}`,
       [release],
     );
   }

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { BatchKind, BatchStatus } from '../../db/schema.ts';
 import type { CodeSource } from '../lrs/types.ts';
-import type { AuditEntry, Resolution } from './request-store.ts';
+import { statusAmong, type AuditEntry, type Resolution } from './request-store.ts';
 
 const TERMINAL_SQL = `('succeeded', 'needs_action', 'rejected', 'failed', 'cancelled')`;
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
@@ -50,7 +50,7 @@ export async function insertBatch(
   const id = Number(r.rows[0].id);
   await c.query(
     `update lrs.request set status = 'batched', batch_id = $1, attempts = attempts + 1, updated_at = now()
-      where id = any($2::bigint[]) and status = 'pending'`,
+      where id = any($2::bigint[]) and ${statusAmong('pending')}`,
     [id, b.requestIds],
   );
   return id;

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import type { CodeClass, CodeSource } from '../lrs/types.ts';
-import { TERMINAL_STATUSES, type RequestKind, type RequestStatus } from '../../db/schema.ts';
+import { REQUEST_STATUSES, TERMINAL_STATUSES, type RequestKind, type RequestStatus } from '../../db/schema.ts';
 
 const TERMINAL_SQL = `(${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
@@ -62,25 +62,34 @@ export async function loadRequest(pool: pg.Pool, id: number): Promise<RequestRow
 }
 
 /**
- * Moves queued (or re-delivered) requests to in_progress and counts the attempt, returning each one as
- * it is now (undefined when it is no longer open). One statement for any number of requests.
+ * A condition limiting `status` to the given statuses for statements that pick requests by id, written
+ * as `not in` the other statuses on purpose: `status in (...)` lets the planner walk a status index and
+ * filter by id, and when its statistics predate a burst of new work (an import, a fresh table) that walk
+ * covers every queued or pending row on every call. `not in` cannot use an index, so the rows are always
+ * found through the primary key (test/integration/request-store-plans.test.ts checks the plans).
  */
+export function statusAmong(...allowed: RequestStatus[]): string {
+  const others = REQUEST_STATUSES.filter((s) => !allowed.includes(s));
+  return `status not in (${others.map((s) => `'${s}'`).join(', ')})`;
+}
+
+/**
+ * Moves queued (or re-delivered) requests to in_progress and counts the attempt, returning each one as
+ * it is now (no row when it is no longer open). $1 = the request ids.
+ *
+ * The claim's commit need not wait for the WAL flush: if Postgres crashed and lost it, the request
+ * would simply be claimed again. (set_config(..., true) lasts until this statement's own commit.)
+ */
+export const START_ATTEMPTS_SQL = `
+  update lrs.request set status = 'in_progress', attempts = attempts + 1, updated_at = now()
+    from (select set_config('synchronous_commit', 'off', true)) as no_flush
+   where id = any($1::bigint[]) and ${statusAmong('pending', 'queued', 'in_progress')}
+   returning id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
+             mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt"`;
+
+/** Runs START_ATTEMPTS_SQL for any number of requests in one statement; undefined for each no longer open. */
 export async function startAttempts(pool: pg.Pool, ids: number[]): Promise<(RequestRow | undefined)[]> {
-  // The claim's commit need not wait for the WAL flush: if Postgres crashed and lost it, the request
-  // would simply be claimed again. (set_config(..., true) lasts until this statement's own commit.)
-  // The open statuses are written as `not in` the others on purpose: `status in (...)` lets the planner
-  // walk a status index and filter by id, and when its statistics predate a burst of new work (an
-  // import, a fresh table) that walk covers every queued row on every call. `not in` cannot use an
-  // index, so the rows are always found through the primary key.
-  const r = await pool.query({
-    name: 'lrs-start-attempts',
-    text: `update lrs.request set status = 'in_progress', attempts = attempts + 1, updated_at = now()
-       from (select set_config('synchronous_commit', 'off', true)) as no_flush
-      where id = any($1::bigint[]) and status not in ('batched', 'held', ${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})
-      returning id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
-                mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt"`,
-    values: [ids],
-  });
+  const r = await pool.query({ name: 'lrs-start-attempts', text: START_ATTEMPTS_SQL, values: [ids] });
   const byId = new Map((r.rows as RequestRow[]).map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id));
 }

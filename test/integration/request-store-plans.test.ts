@@ -1,0 +1,68 @@
+/**
+ * The worker's hot statements must find their rows through the primary key whatever the planner's
+ * statistics say. The trap: statistics gathered while few requests were queued, then a burst (an import)
+ * queues thousands; a `status in (...)` condition then walks every queued row on every call.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { START_ATTEMPTS_SQL, statusAmong } from '../../src/workers/request-store.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+function scans(plan: unknown): string[] {
+  const out: string[] = [];
+  const walk = (n: Record<string, unknown>) => {
+    if (typeof n['Index Name'] === 'string') out.push(`${n['Node Type'] as string} ${n['Index Name']}`);
+    else if (typeof n['Node Type'] === 'string' && String(n['Node Type']).includes('Scan') && n['Relation Name'] === 'request') {
+      out.push(n['Node Type'] as string);
+    }
+    for (const c of (n['Plans'] as Record<string, unknown>[] | undefined) ?? []) walk(c);
+  };
+  walk(plan as Record<string, unknown>);
+  return out;
+}
+
+describe('request-store statement plans', () => {
+  let db: TestDatabase;
+  let sql: pg.Client;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    await sql.query(
+      `insert into lrs.organisation (name, ukprn, password_ref, default_user_name) values ('Plan College', '10000009', '{"kind":"env","name":"X"}', 'plan')`,
+    );
+    // Statistics taken when every request was finished...
+    await sql.query(
+      `insert into lrs.request (organisation_id, requested_by, kind, mis_learner_id, payload, status)
+       select 1, 'plan', 'find_by_uln', 'S' || g, '{}'::jsonb, 'succeeded' from generate_series(1, 20000) g`,
+    );
+    await sql.query('analyze lrs.request');
+    // ...then a burst queued, held and re-opened thousands, with no analyze since.
+    await sql.query(`update lrs.request set status = 'queued' where id > 10000`);
+    await sql.query(`update lrs.request set status = 'pending' where id between 5001 and 10000`);
+    await sql.query(`update lrs.request set status = 'held' where id between 2001 and 5000`);
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await db?.drop();
+  });
+
+  const planOf = async (text: string, ids: number[]) => {
+    const r = await sql.query(`explain (format json) ${text}`, [ids]);
+    return scans((r.rows[0] as { 'QUERY PLAN': { Plan: unknown }[] })['QUERY PLAN'][0]!.Plan);
+  };
+
+  it('startAttempts reaches its rows through the primary key, not a status index', async () => {
+    expect(await planOf(START_ATTEMPTS_SQL, [10001, 15000, 19999])).toEqual(['Index Scan request_pkey']);
+  });
+
+  it('every statusAmong() condition the batch path uses keeps the primary key', async () => {
+    for (const statuses of [['pending'], ['held'], ['pending', 'held']] as const) {
+      const text = `update lrs.request set updated_at = now() where id = any($1::bigint[]) and ${statusAmong(...statuses)}`;
+      expect(await planOf(text, [3000, 6000, 12000]), statuses.join(',')).toEqual(['Index Scan request_pkey']);
+      // The same condition written the obvious way walks a status index here: the trap is real.
+      const obvious = `update lrs.request set updated_at = now() where id = any($1::bigint[]) and status in (${statuses.map((x) => `'${x}'`).join(', ')})`;
+      expect(await planOf(obvious, [3000, 6000, 12000])).not.toEqual(['Index Scan request_pkey']);
+    }
+  });
+});
