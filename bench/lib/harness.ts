@@ -69,7 +69,10 @@ export interface BenchRelay {
   submit(n: number): Promise<void>;
   /** Resolves when every submitted request is terminal. */
   waitAllTerminal(timeoutMs?: number): Promise<void>;
-  latencyPercentiles(): Promise<{ p50Ms: number; p99Ms: number }>;
+  /** Trigger-to-outcome latency of the requests created after `sinceId` (all when omitted). */
+  latencyPercentiles(sinceId?: number): Promise<{ p50Ms: number; p99Ms: number; requests: number }>;
+  /** The highest request id so far (0 when none). */
+  lastRequestId(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -141,13 +144,19 @@ export async function startBenchRelay(o: { concurrency: number; latencyMs: numbe
         await sleep(50);
       }
     },
-    async latencyPercentiles() {
+    async latencyPercentiles(sinceId = 0) {
       const r = await sql.query(
         `select percentile_cont(0.5) within group (order by extract(epoch from completed_at - created_at)) * 1000 as p50,
-                percentile_cont(0.99) within group (order by extract(epoch from completed_at - created_at)) * 1000 as p99
-           from lrs.request`,
+                percentile_cont(0.99) within group (order by extract(epoch from completed_at - created_at)) * 1000 as p99,
+                count(*)::int as n
+           from lrs.request where id > $1`,
+        [sinceId],
       );
-      return { p50Ms: Math.round(r.rows[0].p50 as number), p99Ms: Math.round(r.rows[0].p99 as number) };
+      return { p50Ms: Math.round(r.rows[0].p50 as number), p99Ms: Math.round(r.rows[0].p99 as number), requests: r.rows[0].n as number };
+    },
+    async lastRequestId() {
+      const r = await sql.query(`select coalesce(max(id), 0)::int as id from lrs.request`);
+      return r.rows[0].id as number;
     },
     async close() {
       await relay.close();
