@@ -110,6 +110,7 @@ export async function findRequestIds(db: SupportDb, actor: Actor, f: RequestFilt
 
 export interface AuditRow {
   id: number;
+  requestId: number | null;
   operation: string;
   code: string;
   codeSource: string;
@@ -156,11 +157,7 @@ export async function getRequestDetail(db: SupportDb, actor: Actor, id: number):
   if (!row || !canSeeOrganisation(actor, row.organisation_id as number)) return null;
   const personal = canSeePersonalData(actor, row.organisation_id as number);
   const base = toRequestRow(actor, row);
-  const a = await db.pool.query(
-    `select id, operation, code, code_source, http_status, duration_ms, attempt, user_name, created_at
-       from lrs.audit where request_id = $1 order by id`,
-    [id],
-  );
+  const audit = await listAudit(db, [id], 'oldest first');
   const codeValue = (row.last_code as string | null) ?? (row.o_code as string | null);
   return {
     request: {
@@ -188,26 +185,36 @@ export async function getRequestDetail(db: SupportDb, actor: Actor, id: number):
             problems: personal ? row.problems : null,
             detail: personal ? row.detail : null,
           },
-    audit: a.rows.map((x) => ({
-      id: x.id,
-      operation: x.operation,
-      code: x.code,
-      codeSource: x.code_source,
-      httpStatus: x.http_status,
-      durationMs: x.duration_ms,
-      attempt: x.attempt,
-      userName: x.user_name,
-      createdAt: x.created_at,
-    })),
+    audit,
     personalData: personal,
   };
 }
 
+/** Every audited call and staff action of the given requests (callers check the requests are visible). */
+export async function listAudit(db: SupportDb, requestIds: readonly number[], order: 'oldest first' | 'newest first'): Promise<AuditRow[]> {
+  const r = await db.pool.query(
+    `select id, request_id as "requestId", operation, code, code_source as "codeSource", http_status as "httpStatus",
+            duration_ms as "durationMs", attempt, user_name as "userName", created_at as "createdAt"
+       from lrs.audit where request_id = any($1::bigint[]) order by id ${order === 'oldest first' ? 'asc' : 'desc'}`,
+    [[...requestIds]],
+  );
+  return r.rows as AuditRow[];
+}
+
 /** What a code means and what to do. Unknown codes come back with every field but `code` null. */
 export async function explainCode(db: SupportDb, code: string): Promise<CodeInfo> {
-  const r = await db.pool.query('select code, source, class, meaning, retry, resolution from lrs.response_code where code = $1', [code]);
-  const row = r.rows[0] as CodeInfo | undefined;
-  return row ?? { code, source: null, class: null, meaning: null, retry: null, resolution: null };
+  return (await explainCodes(db, [code])).get(code) ?? unknownCode(code);
+}
+
+/** explainCode for several codes in one query, keyed by code. */
+export async function explainCodes(db: SupportDb, codes: readonly string[]): Promise<Map<string, CodeInfo>> {
+  const r = await db.pool.query<CodeInfo>('select code, source, class, meaning, retry, resolution from lrs.response_code where code = any($1::text[])', [[...codes]]);
+  const known = new Map(r.rows.map((row) => [row.code, row]));
+  return new Map(codes.map((code) => [code, known.get(code) ?? unknownCode(code)]));
+}
+
+function unknownCode(code: string): CodeInfo {
+  return { code, source: null, class: null, meaning: null, retry: null, resolution: null };
 }
 
 export interface ExceptionGroup extends CodeInfo {
@@ -270,19 +277,24 @@ export async function listBatches(
   return r.rows as BatchRow[];
 }
 
+export interface LearnerFilter extends Pick<RequestFilter, 'organisationIds' | 'limit'> {
+  /** What `key` is compared with: the MIS learner id and every ULN (default), or the MIS learner id alone. */
+  match?: 'id or uln' | 'mis learner id';
+}
+
 /**
  * Every request for one learner, newest first: `key` is an MIS learner id or a ULN (matched against
  * the payload and outcomes). Only organisations whose personal data the actor may see are searched.
  */
-export async function getLearnerHistory(db: SupportDb, actor: Actor, key: string, f: Pick<RequestFilter, 'organisationIds' | 'limit'> = {}): Promise<RequestRow[]> {
+export async function getLearnerHistory(db: SupportDb, actor: Actor, key: string, f: LearnerFilter = {}): Promise<RequestRow[]> {
   const scope = scopeOrganisations(actor, f.organisationIds);
   const personalScope = actor.personalDataOrganisationIds === null ? scope : (scope ?? actor.personalDataOrganisationIds).filter((id) => actor.personalDataOrganisationIds?.includes(id));
   const r = await db.pool.query(
     `select ${REQUEST_COLUMNS} from ${REQUEST_FROM}
       where ($1::int[] is null or r.organisation_id = any($1::int[]))
-        and (r.mis_learner_id = $2 or r.payload ->> 'uln' = $2 or oc.uln = $2 or oc.master_uln = $2 or $2 = any(oc.linked_ulns))
+        and (r.mis_learner_id = $2 or ($4 and (r.payload ->> 'uln' = $2 or oc.uln = $2 or oc.master_uln = $2 or $2 = any(oc.linked_ulns))))
       order by r.id desc limit $3`,
-    [personalScope ? [...personalScope] : null, key, Math.min(Math.max(f.limit ?? 200, 1), 10_000)],
+    [personalScope ? [...personalScope] : null, key, Math.min(Math.max(f.limit ?? 200, 1), 10_000), f.match !== 'mis learner id'],
   );
   return r.rows.map((row) => toRequestRow(actor, row));
 }
