@@ -11,10 +11,13 @@ import { getOverview } from './overview.ts';
 import { renderBatchesPage } from './pages/batches.ts';
 import { renderExceptionsPage } from './pages/exceptions.ts';
 import { renderPage } from './pages/layout.ts';
+import { renderLearnerLookupPage, renderLearnerPage } from './pages/learner.ts';
 import { renderOverviewPage } from './pages/overview.ts';
 import { renderRequestDetailPage } from './pages/request-detail.ts';
 import { renderRequestsPage } from './pages/requests.ts';
 import { html } from './html.ts';
+import { canSeePersonalData } from './access.ts';
+import { getLearnerDetail } from './learner-history.ts';
 import { canSeeQueue, getQueueDepths, type QueueSet } from './queue-depths.ts';
 import { findRequestIds, getRequestDetail, listBatches, listExceptions, listOrganisations, listRequests, type RequestFilter } from './queries.ts';
 
@@ -101,6 +104,19 @@ export function createPageRoutes(o: { db: SupportDb; queueSet: QueueSet }): Rout
     if (!detail) return notFound(res);
     const error = req.query.error === 'note' ? 'Say why none of the candidates is the learner.' : null;
     send(res, renderRequestDetailPage({ auth, detail, flash: flashFrom(req), error }));
+  });
+
+  // The MIS learner id travels in the query string: the error log names req.path only.
+  router.get('/learner', async (req, res) => {
+    const auth = getAuth(res);
+    const org = str(req.query.org);
+    const id = typeof req.query.id === 'string' ? req.query.id : '';
+    const detail = org === '' && id === '' ? null : await getLearnerDetail(db, auth.actor, parseId(org), id);
+    if (detail) return send(res, renderLearnerPage({ auth, detail }));
+    // Only organisations whose learners this actor may look up; the same page for any unknown learner.
+    const organisations = (await listOrganisations(db, auth.actor)).filter((g) => canSeePersonalData(auth.actor, g.id));
+    const isNotFound = org !== '' || id !== '';
+    send(res, renderLearnerLookupPage({ auth, organisations, org, id, isNotFound }), isNotFound ? 404 : 200);
   });
 
   router.get('/batches', async (_req, res) => {

@@ -17,7 +17,7 @@ form.inline{display:inline}button{cursor:pointer}pre{background:#fff;border:1px 
 
 export function renderPage(o: { title: string; auth: AuthLocals | null; body: Html; flash?: string | null; error?: string | null }): Html {
   const nav = o.auth
-    ? html`<a href="/">Overview</a><a href="/exceptions">Exceptions</a><a href="/requests">Requests</a><a href="/batches">Batches</a><a href="/queues">Queues</a>
+    ? html`<a href="/">Overview</a><a href="/exceptions">Exceptions</a><a href="/requests">Requests</a><a href="/learner">Learners</a><a href="/batches">Batches</a><a href="/queues">Queues</a>
         <span class="who">${o.auth.session.username}${o.auth.session.isAdmin ? ' (admin)' : ''}
           <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${o.auth.session.csrfToken}"><button>Log out</button></form></span>`
     : html`<span>lrs-relay</span>`;

@@ -4,6 +4,7 @@ import { compareCandidates, readCandidates } from '../match.ts';
 import type { RequestDetail } from '../queries.ts';
 import { CANCELLABLE_STATUSES, RETRYABLE_STATUSES } from '../actions.ts';
 import { codeCell, csrfField, formatTime, renderPage, statusCell } from './layout.ts';
+import { learnerHref } from './learner.ts';
 
 function json(v: unknown): Html {
   return html`<pre>${JSON.stringify(v, null, 2)}</pre>`;
@@ -44,7 +45,7 @@ export function renderRequestDetailPage(o: { auth: AuthLocals; detail: RequestDe
 <tr><th>Status</th><td>${statusCell(r.status)}</td></tr>
 <tr><th>Code</th><td>${codeCell(r.code, d.code?.meaning)}</td></tr>
 <tr><th>Attempts</th><td>${r.attempts}</td></tr>
-<tr><th>MIS learner id</th><td>${r.misLearnerId ?? html`<span class="muted">hidden: not one of your organisations</span>`}</td></tr>
+<tr><th>MIS learner id</th><td>${r.misLearnerId === null ? html`<span class="muted">hidden: not one of your organisations</span>` : html`<a href="${learnerHref(r.organisationId, r.misLearnerId)}">${r.misLearnerId}</a> <span class="muted">(every request for this learner)</span>`}</td></tr>
 <tr><th>Requested by</th><td>${r.requestedBy}</td></tr>
 ${r.batchId ? html`<tr><th>Batch</th><td>${r.batchId}</td></tr>` : ''}
 ${r.lastError ? html`<tr><th>Last error</th><td>${r.lastError}</td></tr>` : ''}

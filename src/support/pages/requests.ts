@@ -2,6 +2,7 @@ import { html, type Html } from '../html.ts';
 import type { AuthLocals } from '../http-auth.ts';
 import type { OrganisationRow, RequestRow } from '../queries.ts';
 import { codeCell, formatTime, renderPage, statusCell } from './layout.ts';
+import { learnerHref } from './learner.ts';
 import { REQUEST_KINDS, REQUEST_STATUSES } from '../../../db/schema.ts';
 
 export interface RequestsQuery {
@@ -29,7 +30,7 @@ export function renderRequestsPage(o: { auth: AuthLocals; rows: RequestRow[]; qu
 <table><tr><th>Id</th><th>Organisation</th><th>Kind</th><th>MIS learner</th><th>Status</th><th>Code</th><th class="num">Attempts</th><th>Updated</th></tr>
 ${o.rows.map(
   (r) => html`<tr><td><a href="/requests/${r.id}">${r.id}</a></td><td>${r.organisation}</td><td>${r.kind}</td>
-<td>${r.misLearnerId ?? html`<span class="muted">hidden</span>`}</td><td>${statusCell(r.status)}</td><td>${codeCell(r.code)}</td>
+<td>${r.misLearnerId === null ? html`<span class="muted">hidden</span>` : html`<a href="${learnerHref(r.organisationId, r.misLearnerId)}">${r.misLearnerId}</a>`}</td><td>${statusCell(r.status)}</td><td>${codeCell(r.code)}</td>
 <td class="num">${r.attempts}</td><td>${formatTime(r.updatedAt)}</td></tr>`,
 )}</table>`;
   return renderPage({ title: 'Requests', auth: o.auth, body });
