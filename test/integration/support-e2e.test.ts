@@ -1,7 +1,7 @@
 /**
  * End to end in headless Chromium (Debian's package, installed by the setup when missing — never
  * skipped): a staff member logs in, finds an exception, reads its resolution note, retries it,
- * resolves a possible match, and a screenshot is saved to tmp/.
+ * resolves a possible match, opens the learner's history, and screenshots are saved to tmp/.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -89,6 +89,13 @@ describe('support dashboard in a browser', () => {
       );
       expect(resolved.rows[0]).toEqual({ status: 'succeeded', code: 'STAFF_MATCHED', code_source: 'relay', class: 'success', uln: CANDIDATES[0]!.uln });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'support-e2e.png'), fullPage: true });
+
+      // From the request to the learner's history: the chosen ULN is now the learner's.
+      await page.getByRole('link', { name: 'STU-POSSIBLE' }).click();
+      await page.waitForURL(/\/learner\?/);
+      expect(await page.locator('table.state tr', { hasText: 'ULN' }).first().innerText()).toContain(CANDIDATES[0]!.uln);
+      expect(await page.locator(`tr[data-request="${s.possible}"]`).innerText()).toContain('STAFF_MATCHED');
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'support-learner.png'), fullPage: true });
     } finally {
       await page.close();
     }
