@@ -3,6 +3,8 @@
  * (submitted → in progress → done), and output kept only until fetched + a retention time so that a
  * million-learner night (thousands of jobs) keeps memory flat. No timers: state is computed when asked.
  */
+import type { SimContext } from './context.ts';
+
 export type BatchKind = 'registration' | 'verify' | 'achievement';
 export type BatchState = 'submitted' | 'inProgress' | 'done' | 'failed';
 
@@ -95,4 +97,24 @@ export class BatchBook {
       }
     }
   }
+}
+
+/**
+ * The job a poll (`operation`) sees and its state, after the injected batch-job faults: lostBatchJobs
+ * → no job (the caller answers WSRC0018); stuckBatchJobs → a finished job still reads as in progress.
+ */
+export function jobForPoll(ctx: SimContext, operation: string, id: number, kind: BatchKind, orgId: string, now: number): { job: BatchJob; state: BatchState } | undefined {
+  const fault = ctx.batchJobFault(operation);
+  if (fault === 'lost') {
+    ctx.stats.injected.lostBatchJobs++;
+    return undefined;
+  }
+  const job = ctx.batches.find(id, kind, orgId, now);
+  if (!job) return undefined;
+  const state = ctx.batches.stateOf(job, now);
+  if (fault === 'stuck' && (state === 'done' || state === 'failed')) {
+    ctx.stats.injected.stuckBatchJobs++;
+    return { job, state: 'inProgress' };
+  }
+  return { job, state };
 }

@@ -20,6 +20,8 @@ export interface SimContext {
   readonly orgs: OrganisationTable;
   readonly limits: BatchLimits;
   readonly outOfHours: () => boolean;
+  /** The injected batch-job fault for a poll operation (lostBatchJobs, stuckBatchJobs), if any. */
+  readonly batchJobFault: (operation: string) => 'lost' | 'stuck' | undefined;
   readonly now: () => number;
 }
 

@@ -4,6 +4,7 @@
  * ResponseCode literals are unknown; we use WSRC0007 (submitted), WSRC0008 (running), WSRC0009 (finished), WSRC0018 (unknown job).
  */
 import type { LearningEvent } from '../lrs/types.ts';
+import { jobForPoll } from './batches.ts';
 import type { SimContext, SimResponse } from './context.ts';
 import { xmlResponse } from './context.ts';
 import { actionNotSupportedFault, domainFault, WSEC_DESCRIPTIONS } from './faults.ts';
@@ -132,9 +133,9 @@ function achievementEvent(a: XmlNode, now: number): LearningEvent {
 function poll(ctx: SimContext, root: XmlNode, orgId: string): SimResponse {
   const now = ctx.now();
   const id = Number(member(root, 'jobId', NS.services));
-  const job = Number.isInteger(id) ? ctx.batches.find(id, 'achievement', orgId, now) : undefined;
-  if (!job) return xmlResponse(wcfResult('GetAchievementBatchJob', NS.services, m('ResponseCode', 'WSRC0018')));
-  const state = ctx.batches.stateOf(job, now);
+  const found = Number.isInteger(id) ? jobForPoll(ctx, 'GetAchievementBatchJob', id, 'achievement', orgId, now) : undefined;
+  if (!found) return xmlResponse(wcfResult('GetAchievementBatchJob', NS.services, m('ResponseCode', 'WSRC0018')));
+  const { job, state } = found;
   const c = JSON.parse(job.output) as AchievementCounters;
   const finished = state === 'done' || state === 'failed';
   const status = { submitted: 'Waiting', inProgress: 'InProgress', done: 'Successful', failed: 'Failed' }[state];

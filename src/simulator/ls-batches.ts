@@ -5,7 +5,7 @@
  * when the job's clock says done. JobStatus strings and per-learner ReturnCodes are our choice (SPEC §10).
  */
 import { MESSAGES } from '../lrs/messages.ts';
-import type { BatchJob, BatchKind } from './batches.ts';
+import { jobForPoll, type BatchKind } from './batches.ts';
 import type { SimContext } from './context.ts';
 import { renderVerifiedLearner, readVerifyInput } from './ls-find.ts';
 import { readRegisterFields, toNewLearner } from './ls-register.ts';
@@ -113,12 +113,12 @@ export function handleSubmitVerifyBatch(ctx: SimContext, root: XmlNode, orgId: s
  * A poll answer: WSRC0018 unknown job; WSRC0008 until done; then WSRC0009 (or WSRC0010 when every record was
  * rejected) with the output. Output is rendered at submission as `<counters>\0<rows>`; timestamps go between.
  */
-function pollResponse(ctx: SimContext, root: XmlNode, orgId: string, kind: BatchKind, ns: 'batchmsg' | 'vldmsg', name: string): string {
+function pollResponse(ctx: SimContext, root: XmlNode, orgId: string, kind: BatchKind, operation: string, ns: 'batchmsg' | 'vldmsg', name: string): string {
   const now = ctx.now();
-  const job: BatchJob | undefined = ctx.batches.find(Number(textOf(root, 'JobID')), kind, orgId, now);
+  const found = jobForPoll(ctx, operation, Number(textOf(root, 'JobID')), kind, orgId, now);
   const wrap = (inner: string) => miapEnvelope(`<ns2:${name} xmlns:ns2="${NS[ns]}">${inner}</ns2:${name}>`);
-  if (!job) return wrap('<ResponseCode>WSRC0018</ResponseCode>');
-  const state = ctx.batches.stateOf(job, now);
+  if (!found) return wrap('<ResponseCode>WSRC0018</ResponseCode>');
+  const { job, state } = found;
   const started = state === 'submitted' ? undefined : formatMiapDateTime(job.startAt);
   if (state === 'submitted' || state === 'inProgress') return wrap(`<ResponseCode>WSRC0008</ResponseCode>${el('JobStatus', JOB_STATUS[state])}${el('JobStartedDateTime', started)}`);
   ctx.batches.markFetched(job, now);
@@ -128,9 +128,9 @@ function pollResponse(ctx: SimContext, root: XmlNode, orgId: string, kind: Batch
 }
 
 export function handleBatchOutput(ctx: SimContext, root: XmlNode, orgId: string): string {
-  return pollResponse(ctx, root, orgId, 'registration', 'batchmsg', 'GetSubmitBatchOutputResponse');
+  return pollResponse(ctx, root, orgId, 'registration', 'getBatchRegistrationOutput', 'batchmsg', 'GetSubmitBatchOutputResponse');
 }
 
 export function handleVerifyBatchOutput(ctx: SimContext, root: XmlNode, orgId: string): string {
-  return pollResponse(ctx, root, orgId, 'verify', 'vldmsg', 'GetVerifyBatchOutputResponse');
+  return pollResponse(ctx, root, orgId, 'verify', 'getVerifyBatchOutput', 'vldmsg', 'GetVerifyBatchOutputResponse');
 }

@@ -23,6 +23,10 @@ export const faultSettingsSchema = z.object({
   maintenance: z.boolean().default(false),
   /** Every service call gets a WSEC0004 out-of-hours fault. */
   outOfHours: z.boolean().default(false),
+  /** Batch polls answer WSRC0018 (unknown job) while set, as if the LRS had lost the job. */
+  lostBatchJobs: z.boolean().default(false),
+  /** Batch jobs never finish while set: polls answer "running" (WSRC0008, InProgress) whatever the batch clock says. */
+  stuckBatchJobs: z.boolean().default(false),
   /** Limit the above to these operations (e.g. ["registerSingleLearner"]); empty = all. */
   operations: z.array(z.string()).default([]),
 });

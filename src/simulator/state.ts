@@ -41,6 +41,11 @@ export function createState(
     orgs: new OrganisationTable(o.organisations),
     limits,
     outOfHours: () => faults().outOfHours,
+    batchJobFault: (operation) => {
+      const f = faults();
+      if (f.operations.length > 0 && !f.operations.includes(operation)) return undefined;
+      return f.lostBatchJobs ? 'lost' : f.stuckBatchJobs ? 'stuck' : undefined;
+    },
     now: o.now,
   };
 }

@@ -7,7 +7,7 @@ import { detach } from './xml.ts';
 
 export class SimStats {
   readonly calls = new Map<string, number>();
-  readonly injected = { latency: 0, timeouts: 0, errors: 0, maintenance: 0, outOfHours: 0 };
+  readonly injected = { latency: 0, timeouts: 0, errors: 0, maintenance: 0, outOfHours: 0, lostBatchJobs: 0, stuckBatchJobs: 0 };
   readonly faults = new Map<string, number>();
   private readonly misIds: Record<BatchKind, Map<string, number>> = { registration: new Map(), verify: new Map(), achievement: new Map() };
   private readonly misTotals: Record<BatchKind, number> = { registration: 0, verify: 0, achievement: 0 };

@@ -245,6 +245,25 @@ describe('organisations and injected faults', () => {
     expect((await lrs.learnerByDemographics(id, sample)).outcome).toBe('exact');
   });
 
+  it('loses batch jobs or keeps them running on request, for the polls named', async () => {
+    const a = { achievementAwardDate: '2024-07-31', action: 1, actionDate: '2024-08-01', providerUkprn: '10030488', unitOrQualificationReferenceNumber: '60312345' };
+    const { jobId } = await lrs.submitAchievementBatchJob(ext, { achievements: [{ ...a, uln: '1174112637', givenName: 'TestOne', familyName: 'TesterOne', misIdentifier: 'ACH-1' }] });
+    const reg = await lrs.submitBatchRegistration(id, { jobType: 'CHK', learners: [{ misIdentifier: 'A', ...jane }] });
+    await vi.waitFor(async () => {
+      expect((await lrs.getAchievementBatchJob(ext, jobId ?? 0)).state).toBe('done');
+      expect((await lrs.getBatchRegistrationOutput(id, reg.jobId ?? '')).state).toBe('done');
+    });
+    sim.admin.setFaults({ lostBatchJobs: true, operations: ['GetAchievementBatchJob'] });
+    expect(await lrs.getAchievementBatchJob(ext, jobId ?? 0)).toMatchObject({ code: 'WSRC0018' });
+    expect((await lrs.getBatchRegistrationOutput(id, reg.jobId ?? '')).state).toBe('done');
+    sim.admin.setFaults({ lostBatchJobs: false, stuckBatchJobs: true, operations: [] });
+    expect(await lrs.getAchievementBatchJob(ext, jobId ?? 0)).toMatchObject({ code: 'WSRC0008', state: 'running', status: 'InProgress', achievementsCreated: 0 });
+    expect(await lrs.getBatchRegistrationOutput(id, reg.jobId ?? '')).toMatchObject({ code: 'WSRC0008', state: 'running' });
+    expect(sim.admin.stats().injected).toMatchObject({ lostBatchJobs: 1, stuckBatchJobs: 2 });
+    sim.admin.setFaults({ stuckBatchJobs: false });
+    expect(await lrs.getAchievementBatchJob(ext, jobId ?? 0)).toMatchObject({ code: 'WSRC0009', state: 'done', achievementsCreated: 1 });
+  });
+
   it('never answers a timed-out call, and the client gives up after its timeout', async () => {
     sim.admin.setFaults({ timeoutRate: 1 });
     const short = createLrsClient({ endpoints: sim.endpoints, allowInsecureHttp: true, timeoutMs: 200 });
