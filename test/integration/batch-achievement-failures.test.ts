@@ -1,0 +1,117 @@
+/**
+ * Lost achievement jobs (docs/batches.md "When a batch fails"): the LRS does not know the job when
+ * polled (WSRC0018), or gives no result before BATCH_POLL_GIVE_UP_MS. Achievements have no single
+ * call and loading one twice is not harmless, so every request of the batch ends needs_action once,
+ * for a person to check the PLR, and nothing is sent again. The simulator loses or stalls the jobs
+ * on request (faults lostBatchJobs / stuckBatchJobs).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { batches, FAST_BATCH_ENV, newLearner, requestsOf, type BatchView } from './batch-fixtures.ts';
+
+const GIVE_UP_MS = 3_000;
+
+describe('achievement batch failures', () => {
+  let p: Pipeline;
+  const learners: { misId: string; uln: string; payload: Record<string, string> }[] = [];
+
+  beforeAll(async () => {
+    p = await startPipeline({
+      simulator: { batchTiming: { inProgressAfterMs: 50, doneAfterMs: 300 } },
+      env: { ...FAST_BATCH_ENV, BATCH_WINDOW_MS: '500', BATCH_POLL_GIVE_UP_MS: String(GIVE_UP_MS) },
+    });
+    // An awarding organisation on the External service needs an organisation reference (SIM001 at the simulator).
+    await p.sql.query(
+      `insert into lrs.organisation (name, organisation_ref, password_ref, default_user_name)
+       values ('Simulator Awards', 'SIM001', $1, 'lrs-relay nightly')`,
+      [JSON.stringify({ kind: 'env', name: 'LRS_PASSWORD_10000001' })],
+    );
+    // Single-call workers pick up new organisations on a 30 s refresh; restart so the gate's verify calls run at once.
+    await p.restartRelay();
+    const registered: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const payload = newLearner(i, 'lost');
+      registered.push(await p.submit('register', `lost-${i}`, payload, { mode: 'batch' }));
+      learners.push({ misId: `lost-${i}`, uln: '', payload });
+    }
+    await p.settle(30_000);
+    const rows = await requestsOf(p.sql, registered);
+    rows.forEach((r, i) => (learners[i]!.uln = String(r.uln)));
+  });
+  beforeEach(() => {
+    p.simulator.admin.setFaults({ lostBatchJobs: false, stuckBatchJobs: false, operations: [] });
+  });
+  afterAll(async () => p?.stop());
+
+  const submitAchievements = async (qualification: string) => {
+    const ids: number[] = [];
+    for (const l of learners) {
+      const { givenName, familyName } = l.payload;
+      ids.push(await p.submit('achievement', l.misId, { uln: l.uln, givenName, familyName, unitOrQualificationReferenceNumber: qualification, achievementAwardDate: '2024-06-01', providerUkprn: '10000001' }, { org: 'SIM001' }));
+    }
+    return ids;
+  };
+  /** The one batch the requests were sent in. */
+  const batchOf = async (ids: number[]): Promise<BatchView> => {
+    const r = await p.sql.query('select distinct batch_id from lrs.request where id = any($1::bigint[])', [ids]);
+    expect(r.rows).toHaveLength(1);
+    const b = (await batches(p.sql)).find((x) => x.id === Number(r.rows[0].batch_id));
+    if (!b) throw new Error('no batch');
+    return b;
+  };
+  const auditOf = async (batchId: number) =>
+    (await p.sql.query(`select operation, code from lrs.audit where batch_id = $1 order by id`, [batchId])).rows as { operation: string; code: string }[];
+  /** Each achievement reached the LRS exactly once. */
+  const sentOnce = (ids: number[]) => {
+    const subs = p.simulator.admin.submissions('achievement');
+    expect(ids.map((id) => subs[String(id)])).toEqual(ids.map(() => 1));
+  };
+
+  it('a job the LRS does not know (WSRC0018): each achievement needs_action WSRC0018, the batch failed, nothing sent again', async () => {
+    p.simulator.admin.setFaults({ lostBatchJobs: true, operations: ['GetAchievementBatchJob'] });
+    const ids = await submitAchievements('60011111');
+    await p.settle(30_000);
+
+    const rows = await requestsOf(p.sql, ids);
+    expect(rows).toHaveLength(ids.length); // one outcome row per request
+    const b = await batchOf(ids);
+    for (const r of rows) {
+      expect(r).toMatchObject({ status: 'needs_action', code: 'WSRC0018', last_code: 'WSRC0018', batch_id: b.id });
+      expect(String(r.last_error)).toMatch(/the LRS does not know the job.*Check the learner's record before retrying/);
+    }
+    expect(b).toMatchObject({ kind: 'achievement', status: 'failed', last_code: 'WSRC0018', record_count: ids.length, counters: expect.objectContaining({ settled: ids.length, requeued: 0 }) });
+    expect(b.completed_at).toBeInstanceOf(Date);
+    expect(await auditOf(b.id)).toEqual([
+      { operation: 'submitAchievementBatchJob', code: 'WSRC0007' },
+      { operation: 'getAchievementBatchJob', code: 'WSRC0018' },
+    ]);
+    sentOnce(ids);
+    expect(p.simulator.admin.stats().injected.lostBatchJobs).toBeGreaterThanOrEqual(1);
+  });
+
+  it('no result before BATCH_POLL_GIVE_UP_MS: each achievement needs_action ACHIEVEMENT_BATCH_FAILED, the batch failed, nothing sent again', async () => {
+    p.simulator.admin.setFaults({ stuckBatchJobs: true, operations: ['GetAchievementBatchJob'] });
+    const ids = await submitAchievements('60022222');
+    await p.settle(30_000);
+
+    const rows = await requestsOf(p.sql, ids);
+    expect(rows).toHaveLength(ids.length);
+    const b = await batchOf(ids);
+    for (const r of rows) {
+      expect(r).toMatchObject({ status: 'needs_action', code: 'ACHIEVEMENT_BATCH_FAILED', last_code: 'ACHIEVEMENT_BATCH_FAILED', batch_id: b.id });
+      expect(String(r.last_error)).toMatch(/no result .* after submission.*Check the learner's record before retrying/);
+    }
+    expect(b).toMatchObject({ kind: 'achievement', status: 'failed', record_count: ids.length, counters: expect.objectContaining({ settled: ids.length, requeued: 0 }) });
+    expect(String(b.last_error)).toMatch(/no result .* after submission/);
+    // Polled (still running every time) until the give-up time had passed, then abandoned.
+    expect(b.completed_at!.getTime() - b.submitted_at!.getTime()).toBeGreaterThanOrEqual(GIVE_UP_MS);
+    const audit = await auditOf(b.id);
+    expect(audit[0]).toEqual({ operation: 'submitAchievementBatchJob', code: 'WSRC0007' });
+    const polls = audit.slice(1);
+    expect(polls.length).toBeGreaterThanOrEqual(3);
+    expect(polls.every((a) => a.operation === 'getAchievementBatchJob' && a.code === 'WSRC0008')).toBe(true);
+    sentOnce(ids);
+    expect(p.simulator.admin.stats().injected.stuckBatchJobs).toBeGreaterThanOrEqual(1);
+  });
+
+});
