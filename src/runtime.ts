@@ -104,7 +104,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
       });
       await workers.start();
       closers.push(() => workers.close(config.SHUTDOWN_TIMEOUT_MS));
-      const batches = startBatchWorkers({ config, pool: database.pool, clients, log, policy, queue: batchQueue, connection: workerRedis });
+      const batches = startBatchWorkers({ config, pool: database.pool, clients, log, metrics, policy, queue: batchQueue, connection: workerRedis });
       closers.push(() => batches.close(config.SHUTDOWN_TIMEOUT_MS));
     }
     if (roles.has('scheduler')) {

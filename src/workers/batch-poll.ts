@@ -12,8 +12,8 @@ import { isLrsError } from '../lrs/errors.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { JOBS, parseJobData } from '../queues.ts';
 import { achievementCounters, fanOutAchievements, fanOutRegistration, fanOutVerify, type FanOut } from './batch-results.ts';
-import { abandonLost, type BatchJobDeps } from './batch-rules.ts';
-import { addBatchCounts, insertBatchAudit, loadBatch, loadBatchRequestIds, moveBatch, recordPoll, requeueAsSingle, settleRequests, type BatchRow } from './batch-store.ts';
+import { abandonLost, settleBatchRequests, type BatchJobDeps } from './batch-rules.ts';
+import { addBatchCounts, insertBatchAudit, loadBatch, loadBatchRequestIds, moveBatch, recordPoll, requeueAsSingle, type BatchRow } from './batch-store.ts';
 
 /** Wait before the next poll after `polls` polls: initial × 2^polls, capped (never below 100 ms, so a running job is not hammered). */
 export function pollDelayMs(polls: number, initialMs: number, maxMs: number): number {
@@ -106,7 +106,7 @@ export async function runPollJob(deps: BatchJobDeps, job: Job, token: string | u
     const openIds = await loadBatchRequestIds(deps.pool, b.id);
     const memberIds = b.kind === 'achievement' ? await loadMemberIds(deps, b.id) : [];
     const fan = output.fanOut(openIds, memberIds);
-    const changed = await settleRequests(deps.pool, fan.settlements, { batchId: b.id, chunkSize: deps.fanOutChunk });
+    const changed = await settleBatchRequests(deps, b.id, fan.settlements);
     let requeued = 0;
     if (fan.missing.length > 0) {
       const none = fan.settlements.length === 0 && output.failed;

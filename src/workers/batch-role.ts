@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import { JOBS, parseJobData } from '../queues.ts';
 import { acquireUlns, nightlyRunKey, refreshRunProgress } from '../schedulers/acquire-ulns.ts';
 import { sweepBatches } from '../schedulers/batch-sweep.ts';
@@ -20,6 +21,8 @@ export interface BatchRoleOptions {
   pool: pg.Pool;
   clients: OrganisationClients;
   log: Logger;
+  /** Batch results count in the request-outcome metric, as single calls do. */
+  metrics: Metrics;
   policy: RetryPolicy;
   queue: Queue;
   connection: Redis;
@@ -33,6 +36,7 @@ export function startBatchWorkers(o: BatchRoleOptions): BatchWorkers {
     clients: o.clients,
     queue: o.queue,
     log: o.log.child({ role: 'batch' }),
+    metrics: o.metrics,
     policy: o.policy,
     pollInitialMs: c.BATCH_POLL_INITIAL_MS,
     pollMaxMs: c.BATCH_POLL_MAX_MS,
@@ -55,7 +59,7 @@ export function startBatchWorkers(o: BatchRoleOptions): BatchWorkers {
 }
 
 /** The batch sweep and the nightly acquisition, for the scheduler role. */
-export function batchScheduledJobs(o: Omit<BatchRoleOptions, 'clients' | 'connection'>): ScheduledJob[] {
+export function batchScheduledJobs(o: Omit<BatchRoleOptions, 'clients' | 'connection' | 'metrics'>): ScheduledJob[] {
   const c = o.config;
   return [
     {

@@ -12,8 +12,9 @@ import type { Queue } from 'bullmq';
 import type pg from 'pg';
 import { PIPELINE_CODES } from '../codes.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Resolution } from './request-store.ts';
-import { loadBatchRequestIds, moveBatch, requeueAsSingle, settleRequests, type BatchRow } from './batch-store.ts';
+import { loadBatchRequestIds, moveBatch, requeueAsSingle, settleRequests, type BatchRow, type SettledRequest, type Settlement } from './batch-store.ts';
 import type { OrganisationClients } from './run-request.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 import { resolutionFor } from './resolve.ts';
@@ -24,12 +25,28 @@ export interface BatchJobDeps {
   clients: OrganisationClients;
   queue: Queue;
   log: Logger;
+  metrics: Metrics;
   policy: RetryPolicy;
   pollInitialMs: number;
   pollMaxMs: number;
   pollGiveUpMs: number;
   fanOutChunk: number;
   retryDelayMs: number;
+}
+
+/**
+ * Settles requests of batch `batchId` in chunks and counts each one that changed status in the
+ * request-outcome metric (kind, status, code), as a single call's finish() does. Returns changes per status.
+ */
+export function settleBatchRequests(deps: Pick<BatchJobDeps, 'pool' | 'metrics' | 'fanOutChunk'>, batchId: number, items: readonly Settlement[]): Promise<Record<string, number>> {
+  return settleRequests(deps.pool, items, { batchId, chunkSize: deps.fanOutChunk, onChanged: countOutcomes(deps.metrics) });
+}
+
+/** Adds settled requests to lrs_relay_request_outcomes_total. */
+export function countOutcomes(metrics: Pick<Metrics, 'requestOutcomes'>): (changed: readonly SettledRequest[]) => void {
+  return (changed) => {
+    for (const c of changed) metrics.requestOutcomes.inc({ kind: c.kind, status: c.status, code: c.code });
+  };
 }
 
 /**
@@ -45,10 +62,10 @@ export async function abandonBatch(
   let settled = 0;
   if (b.kind === 'achievement') {
     const ids = await loadBatchRequestIds(deps.pool, b.id);
-    const changed = await settleRequests(
-      deps.pool,
+    const changed = await settleBatchRequests(
+      deps,
+      b.id,
       ids.map((requestId) => ({ requestId, resolution: o.achievementResult })),
-      { batchId: b.id, chunkSize: deps.fanOutChunk },
     );
     settled = Object.values(changed).reduce((a, n) => a + n, 0);
   } else {

@@ -144,15 +144,23 @@ export interface Settlement {
   resolution: Resolution;
 }
 
+/** A request a settle moved to a terminal status. */
+export interface SettledRequest {
+  kind: string;
+  status: string;
+  code: string;
+}
+
 /**
  * Writes terminal results for many requests: one statement per chunk (outcome rows + request status).
  * With `batchId`, only requests still in that batch are touched (a request put back as a single call is
- * not). Returns how many requests changed status, per status.
+ * not). Returns how many requests changed status, per status; `onChanged` gets the requests each chunk
+ * changed, right after its statement (on a pool that is after commit; in a transaction, before it).
  */
 export async function settleRequests(
   db: Queryable,
   items: readonly Settlement[],
-  o: { batchId: number | null; chunkSize: number },
+  o: { batchId: number | null; chunkSize: number; onChanged?: (changed: readonly SettledRequest[]) => void },
 ): Promise<Record<string, number>> {
   const changed: Record<string, number> = {};
   for (let i = 0; i < items.length; i += o.chunkSize) {
@@ -177,7 +185,7 @@ export async function settleRequests(
               register_in_doubt = false, completed_at = now(), updated_at = now()
          from res
         where r.id = res.id and r.status not in ${TERMINAL_SQL} and ($12::bigint is null or r.batch_id = $12)
-       returning r.status`,
+       returning r.kind, r.status, r.last_code as code`,
       [
         chunk.map((s) => s.requestId),
         chunk.map((s) => s.resolution.status),
@@ -193,7 +201,9 @@ export async function settleRequests(
         o.batchId,
       ],
     );
-    for (const row of r.rows as { status: string }[]) changed[row.status] = (changed[row.status] ?? 0) + 1;
+    const rows = r.rows as SettledRequest[];
+    for (const row of rows) changed[row.status] = (changed[row.status] ?? 0) + 1;
+    if (rows.length > 0) o.onChanged?.(rows);
   }
   return changed;
 }

@@ -12,7 +12,7 @@ import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { JOBS, parseJobData } from '../queues.ts';
 import { enqueuePoll } from './batch-assemble.ts';
 import { buildBatchRecord, type BatchableKind, type BatchRecord } from './batch-records.ts';
-import { abandonBatch, abandonInDoubt, type BatchJobDeps } from './batch-rules.ts';
+import { abandonBatch, abandonInDoubt, settleBatchRequests, type BatchJobDeps } from './batch-rules.ts';
 import {
   detachUnsent,
   insertBatchAudit,
@@ -20,7 +20,6 @@ import {
   loadBatchRequests,
   moveBatch,
   releaseToPending,
-  settleRequests,
   type BatchRow,
   type Settlement,
 } from './batch-store.ts';
@@ -89,7 +88,7 @@ export async function runSubmitJob(deps: BatchJobDeps, job: Job, signal: AbortSi
     if (built.ok) records.push(built.record);
     else rejected.push({ requestId: r.id, resolution: resolutionFor(built.code === 'LOCAL_VALIDATION' ? RELAY_CODES.LOCAL_VALIDATION : PIPELINE_CODES.BAD_REQUEST_PAYLOAD, 'relay', { status: 'rejected', problems: built.problems }) });
   }
-  if (rejected.length > 0) await settleRequests(deps.pool, rejected, { batchId: b.id, chunkSize: deps.fanOutChunk });
+  if (rejected.length > 0) await settleBatchRequests(deps, b.id, rejected);
   await detachUnsent(deps.pool, b.id);
   if (records.length === 0) {
     await moveBatch(deps.pool, b.id, ['assembled'], 'cancelled', { lastError: 'no open requests left to send' });
@@ -155,7 +154,7 @@ async function handleSubmitError(deps: BatchJobDeps, job: Job, b: BatchRow, err:
 /** Settles every open request of the batch with one resolution and fails the batch. */
 async function failAll(deps: BatchJobDeps, b: BatchRow, res: ReturnType<typeof resolutionFor>): Promise<void> {
   const requests = await loadBatchRequests(deps.pool, b.id);
-  await settleRequests(deps.pool, requests.map((r) => ({ requestId: r.id, resolution: res })), { batchId: b.id, chunkSize: deps.fanOutChunk });
+  await settleBatchRequests(deps, b.id, requests.map((r) => ({ requestId: r.id, resolution: res })));
   await moveBatch(deps.pool, b.id, ['assembled', 'submitting'], 'failed', { lastCode: res.code, lastError: res.description ?? null });
 }
 

@@ -3,9 +3,10 @@
  * polled (WSRC0018), or gives no result before BATCH_POLL_GIVE_UP_MS. Achievements have no single
  * call and loading one twice is not harmless, so every request of the batch ends needs_action once,
  * for a person to check the PLR, and nothing is sent again. The simulator loses or stalls the jobs
- * on request (faults lostBatchJobs / stuckBatchJobs).
+ * on request (faults lostBatchJobs / stuckBatchJobs). Batch results also count in /metrics.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parsePrometheusText, sampleValue } from '../../src/support/prometheus-text.ts';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
 import { batches, FAST_BATCH_ENV, newLearner, requestsOf, type BatchView } from './batch-fixtures.ts';
 
@@ -14,6 +15,7 @@ const GIVE_UP_MS = 3_000;
 describe('achievement batch failures', () => {
   let p: Pipeline;
   const learners: { misId: string; uln: string; payload: Record<string, string> }[] = [];
+  const registered: number[] = [];
 
   beforeAll(async () => {
     p = await startPipeline({
@@ -28,7 +30,6 @@ describe('achievement batch failures', () => {
     );
     // Single-call workers pick up new organisations on a 30 s refresh; restart so the gate's verify calls run at once.
     await p.restartRelay();
-    const registered: number[] = [];
     for (let i = 0; i < 3; i++) {
       const payload = newLearner(i, 'lost');
       registered.push(await p.submit('register', `lost-${i}`, payload, { mode: 'batch' }));
@@ -61,14 +62,23 @@ describe('achievement batch failures', () => {
   };
   const auditOf = async (batchId: number) =>
     (await p.sql.query(`select operation, code from lrs.audit where batch_id = $1 order by id`, [batchId])).rows as { operation: string; code: string }[];
+  const outcomeCount = async (labels: Record<string, string>) =>
+    sampleValue(parsePrometheusText(await p.relay.metrics.registry.metrics()), 'lrs_relay_request_outcomes_total', labels) ?? 0;
   /** Each achievement reached the LRS exactly once. */
   const sentOnce = (ids: number[]) => {
     const subs = p.simulator.admin.submissions('achievement');
     expect(ids.map((id) => subs[String(id)])).toEqual(ids.map(() => 1));
   };
 
+  it('a registration batch fanned out counts in lrs_relay_request_outcomes_total, one per learner', async () => {
+    // The relay (and its metrics) was restarted before these were sent, so the counter holds exactly this batch.
+    expect((await requestsOf(p.sql, registered)).every((r) => r.status === 'succeeded' && r.code === 'RC001' && r.mode === 'batch')).toBe(true);
+    expect(await outcomeCount({ kind: 'register', status: 'succeeded', code: 'RC001' })).toBe(registered.length);
+  });
+
   it('a job the LRS does not know (WSRC0018): each achievement needs_action WSRC0018, the batch failed, nothing sent again', async () => {
     p.simulator.admin.setFaults({ lostBatchJobs: true, operations: ['GetAchievementBatchJob'] });
+    const counted = await outcomeCount({ kind: 'achievement', status: 'needs_action', code: 'WSRC0018' });
     const ids = await submitAchievements('60011111');
     await p.settle(30_000);
 
@@ -87,10 +97,12 @@ describe('achievement batch failures', () => {
     ]);
     sentOnce(ids);
     expect(p.simulator.admin.stats().injected.lostBatchJobs).toBeGreaterThanOrEqual(1);
+    expect(await outcomeCount({ kind: 'achievement', status: 'needs_action', code: 'WSRC0018' })).toBe(counted + ids.length);
   });
 
   it('no result before BATCH_POLL_GIVE_UP_MS: each achievement needs_action ACHIEVEMENT_BATCH_FAILED, the batch failed, nothing sent again', async () => {
     p.simulator.admin.setFaults({ stuckBatchJobs: true, operations: ['GetAchievementBatchJob'] });
+    const counted = await outcomeCount({ kind: 'achievement', status: 'needs_action', code: 'ACHIEVEMENT_BATCH_FAILED' });
     const ids = await submitAchievements('60022222');
     await p.settle(30_000);
 
@@ -112,6 +124,16 @@ describe('achievement batch failures', () => {
     expect(polls.every((a) => a.operation === 'getAchievementBatchJob' && a.code === 'WSRC0008')).toBe(true);
     sentOnce(ids);
     expect(p.simulator.admin.stats().injected.stuckBatchJobs).toBeGreaterThanOrEqual(1);
+    expect(await outcomeCount({ kind: 'achievement', status: 'needs_action', code: 'ACHIEVEMENT_BATCH_FAILED' })).toBe(counted + ids.length);
   });
 
+  it('a loaded achievement batch fanned out counts in lrs_relay_request_outcomes_total', async () => {
+    const counted = await outcomeCount({ kind: 'achievement', status: 'succeeded', code: 'ACHIEVEMENT_LOADED' });
+    const ids = await submitAchievements('60033333');
+    await p.settle(30_000);
+    expect((await requestsOf(p.sql, ids)).every((r) => r.status === 'succeeded' && r.code === 'ACHIEVEMENT_LOADED')).toBe(true);
+    expect((await batchOf(ids)).status).toBe('completed');
+    sentOnce(ids);
+    expect(await outcomeCount({ kind: 'achievement', status: 'succeeded', code: 'ACHIEVEMENT_LOADED' })).toBe(counted + ids.length);
+  });
 });
