@@ -10,12 +10,14 @@
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
 import { batchJobId, JOB_DATA, JOBS } from '../queues.ts';
 import { RELAY_CODES } from '../lrs/errors.ts';
 import { PIPELINE_CODES } from '../codes.ts';
 import { buildBatchRecord, BATCH_KIND_OF, BATCHABLE_KINDS, type BatchableKind } from './batch-records.ts';
 import { checkVerification, holdForVerification, notVerified, reviewHeld } from './batch-gate.ts';
-import { insertBatch, settleRequests, type Settlement } from './batch-store.ts';
+import { countOutcomes } from './batch-rules.ts';
+import { insertBatch, settleRequests, type SettledRequest, type Settlement } from './batch-store.ts';
 import { inTransaction } from './request-store.ts';
 import { resolutionFor } from './resolve.ts';
 
@@ -23,6 +25,8 @@ export interface BatchAssemblerOptions {
   pool: pg.Pool;
   queue: Queue;
   log: Logger;
+  /** Requests settled here (rejected records, NOT_VERIFIED) count in the request-outcome metric, after commit. */
+  metrics: Metrics;
   /** Records per batch by kind. */
   limits: Record<BatchableKind, number>;
   /** Longest the oldest request waits before a partial batch is made, ms. */
@@ -138,15 +142,18 @@ export class BatchAssembler {
   }
 
   private async reviewHeldAchievements(): Promise<void> {
+    const changed: SettledRequest[] = [];
     await inTransaction(this.o.pool, async (c) => {
       const { released, settle } = await reviewHeld(c, 5_000);
-      if (settle.length > 0) await settleRequests(c, settle, { batchId: null, chunkSize: this.o.fanOutChunk });
+      if (settle.length > 0) await settleRequests(c, settle, { batchId: null, chunkSize: this.o.fanOutChunk, onChanged: (done) => changed.push(...done) });
       if (released + settle.length > 0) this.o.log.info({ released, notVerified: settle.length }, 'held achievements reviewed');
     });
+    countOutcomes(this.o.metrics)(changed);
   }
 
   /** Claims up to `limit` requests of one group and makes one batch of the good ones. */
   private async claimBatch(g: Group, limit: number, auto: boolean): Promise<{ rows: number; batchId?: number }> {
+    const changed: SettledRequest[] = [];
     const result = await inTransaction(this.o.pool, async (c) => {
       const key = `${g.organisationId}:${g.kind}`;
       const rows = (await c.query(CLAIM_SQL, [g.organisationId, g.kind, auto, limit, this.claimedUpTo.get(key) ?? 0])).rows as { id: string; requestedBy: string; payload: unknown }[];
@@ -179,7 +186,7 @@ export class BatchAssembler {
         const code = built.code === 'LOCAL_VALIDATION' ? RELAY_CODES.LOCAL_VALIDATION : PIPELINE_CODES.BAD_REQUEST_PAYLOAD;
         settle.push({ requestId: r.id, resolution: resolutionFor(code, 'relay', { status: 'rejected', problems: built.problems, description: `Not sent: ${built.problems.map((p) => `${p.field} ${p.message}`).join('; ')}` }) });
       }
-      if (settle.length > 0) await settleRequests(c, settle, { batchId: null, chunkSize: this.o.fanOutChunk });
+      if (settle.length > 0) await settleRequests(c, settle, { batchId: null, chunkSize: this.o.fanOutChunk, onChanged: (done) => changed.push(...done) });
       if (good.length === 0) return { rows: rows.length };
       // One UserName per batch: the requesters' own when they are one person, else the organisation's unattended name.
       const requestedBy = users.size === 1 ? [...users][0] ?? g.defaultUserName : g.defaultUserName;
@@ -187,6 +194,7 @@ export class BatchAssembler {
       const batchId = await insertBatch(c, { organisationId: g.organisationId, kind, jobType: kind === 'registration' ? 'FUL' : null, requestedBy, requestIds: good });
       return { rows: rows.length, batchId };
     });
+    countOutcomes(this.o.metrics)(changed);
     if (result.batchId !== undefined) {
       await enqueueSubmit(this.o.queue, result.batchId, this.o.submitJobOptions.attempts);
       this.o.log.info({ batchId: result.batchId, organisation: g.organisationId, kind: g.kind, claimed: result.rows }, 'batch assembled');

@@ -20,7 +20,7 @@ export interface BatchWorkersOptions extends BatchJobDeps {
   queue: Queue;
   concurrency: number;
   lockDurationMs: number;
-  assembler: Omit<BatchAssemblerOptions, 'pool' | 'queue' | 'log' | 'submitJobOptions' | 'fanOutChunk'>;
+  assembler: Omit<BatchAssemblerOptions, 'pool' | 'queue' | 'log' | 'metrics' | 'submitJobOptions' | 'fanOutChunk'>;
 }
 
 export class BatchWorkers {
@@ -68,6 +68,7 @@ export class BatchWorkers {
       pool: o.pool,
       queue: o.queue,
       log: o.log,
+      metrics: o.metrics,
       submitJobOptions: { attempts: maxAttempts(o.policy) },
       fanOutChunk: o.fanOutChunk,
     });

@@ -6,9 +6,8 @@
  * on request (faults lostBatchJobs / stuckBatchJobs). Batch results also count in /metrics.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parsePrometheusText, sampleValue } from '../../src/support/prometheus-text.ts';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
-import { batches, FAST_BATCH_ENV, newLearner, requestsOf, type BatchView } from './batch-fixtures.ts';
+import { batches, FAST_BATCH_ENV, newLearner, outcomesCounted, requestsOf, type BatchView } from './batch-fixtures.ts';
 
 const GIVE_UP_MS = 3_000;
 
@@ -62,8 +61,7 @@ describe('achievement batch failures', () => {
   };
   const auditOf = async (batchId: number) =>
     (await p.sql.query(`select operation, code from lrs.audit where batch_id = $1 order by id`, [batchId])).rows as { operation: string; code: string }[];
-  const outcomeCount = async (labels: Record<string, string>) =>
-    sampleValue(parsePrometheusText(await p.relay.metrics.registry.metrics()), 'lrs_relay_request_outcomes_total', labels) ?? 0;
+  const outcomeCount = (labels: { kind: string; status: string; code: string }) => outcomesCounted(p.relay.metrics, labels);
   /** Each achievement reached the LRS exactly once. */
   const sentOnce = (ids: number[]) => {
     const subs = p.simulator.admin.submissions('achievement');

@@ -3,6 +3,8 @@
  * settings, and small queries over lrs.batch / lrs.request.
  */
 import type pg from 'pg';
+import type { Metrics } from '../../src/metrics.ts';
+import { parsePrometheusText, sampleValue } from '../../src/support/prometheus-text.ts';
 
 /** 0 → 'a', 25 → 'z', 26 → 'ba' …: names must be letters. */
 export function letters(n: number): string {
@@ -76,4 +78,9 @@ export async function requestsOf(sql: pg.Pool, ids: number[]): Promise<Record<st
     [ids],
   );
   return r.rows as Record<string, unknown>[];
+}
+
+/** lrs_relay_request_outcomes_total with these labels, as the relay's /metrics would serve it (0 when absent). */
+export async function outcomesCounted(metrics: Metrics, labels: { kind: string; status: string; code: string }): Promise<number> {
+  return sampleValue(parsePrometheusText(await metrics.registry.metrics()), 'lrs_relay_request_outcomes_total', labels) ?? 0;
 }

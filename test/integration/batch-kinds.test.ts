@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
-import { batches, FAST_BATCH_ENV, newLearner, requestsOf } from './batch-fixtures.ts';
+import { batches, FAST_BATCH_ENV, newLearner, outcomesCounted, requestsOf } from './batch-fixtures.ts';
 
 describe('verify and achievement batches', () => {
   let p: Pipeline;
@@ -60,6 +60,8 @@ describe('verify and achievement batches', () => {
   });
 
   it('holds achievements until the learner is verified for that organisation, then sends them in a batch', async () => {
+    const notVerified = { kind: 'achievement', status: 'needs_action', code: 'NOT_VERIFIED' };
+    const counted = await outcomesCounted(p.relay.metrics, notVerified);
     const ids: number[] = [];
     for (const l of learners) {
       ids.push(
@@ -77,6 +79,7 @@ describe('verify and achievement batches', () => {
     const [u] = await requestsOf(p.sql, [unverified]);
     expect(u).toMatchObject({ status: 'needs_action', code: 'NOT_VERIFIED', batch_id: null });
     expect(String(u!.last_error)).toMatch(/verify ended WSVRC005/);
+    expect(await outcomesCounted(p.relay.metrics, notVerified)).toBe(counted + 1);
     // The gate made one verify request per achievement, for the awarding organisation.
     const gates = await p.sql.query(`select count(*)::int as n from lrs.request where dedupe_key like 'gate:%' and kind = 'verify'`);
     expect(gates.rows[0].n).toBe(7);

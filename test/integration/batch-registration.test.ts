@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline, SIM_PASSWORD, type Pipeline } from '../helpers/pipeline.ts';
-import { batches, FAST_BATCH_ENV, newLearner, pollTimes, requestsOf } from './batch-fixtures.ts';
+import { batches, FAST_BATCH_ENV, newLearner, outcomesCounted, pollTimes, requestsOf } from './batch-fixtures.ts';
 
 describe('registration batches', () => {
   let p: Pipeline;
@@ -57,6 +57,8 @@ describe('registration batches', () => {
   });
 
   it('settles a bad record rejected on its own and sends the rest', async () => {
+    const rejected = { kind: 'register', status: 'rejected', code: 'LOCAL_VALIDATION' };
+    const counted = await outcomesCounted(p.relay.metrics, rejected);
     const bad = await p.submit('register', 'bad-1', { ...newLearner(100, 'bad'), dateOfBirth: '2001-13-40' }, { mode: 'batch' });
     const good = await p.submit('register', 'bad-2', newLearner(101, 'bad'), { mode: 'batch' });
     await p.settle(30_000);
@@ -64,6 +66,7 @@ describe('registration batches', () => {
     expect(b).toMatchObject({ status: 'rejected', code: 'LOCAL_VALIDATION', batch_id: null });
     expect(g).toMatchObject({ status: 'succeeded', code: 'RC001' });
     expect(p.simulator.admin.submissions('registration')[String(bad)]).toBeUndefined();
+    expect(await outcomesCounted(p.relay.metrics, rejected)).toBe(counted + 1);
   });
 });
 
