@@ -36,6 +36,8 @@ export const PIPELINE_CODES = {
   ACHIEVEMENT_REJECTED: 'ACHIEVEMENT_REJECTED',
   /** The achievement job ended Failed or Cancelled without naming this record. */
   ACHIEVEMENT_BATCH_FAILED: 'ACHIEVEMENT_BATCH_FAILED',
+  /** A batch gave no result within BATCH_POLL_GIVE_UP_MS of its submission and was given up. */
+  BATCH_NO_RESULT: 'BATCH_NO_RESULT',
 } as const;
 
 const e = (code: string, cls: CodeEntry['class'], retry: CodeEntry['retry'], meaning: string, resolution: string): CodeEntry => ({
@@ -64,6 +66,7 @@ const EXTRA: readonly CodeEntry[] = [
   e(PIPELINE_CODES.ACHIEVEMENT_LOADED, 'success', 'never', 'The LRS accepted the achievement (the job finished and did not list this record as an error).', 'Nothing to do.'),
   e(PIPELINE_CODES.ACHIEVEMENT_REJECTED, 'needs_action', 'never', "The LRS rejected the achievement: the job's error file lists this record (field data, learner data or business rule error).", 'Read the error in the description, correct the achievement or the learner details in the MIS, then retry.'),
   e(PIPELINE_CODES.ACHIEVEMENT_BATCH_FAILED, 'needs_action', 'never', 'The achievement job ended Failed or Cancelled at the LRS without naming this record.', 'Read the rejection reason in the description; correct the data if it names a problem, then retry the request.'),
+  e(PIPELINE_CODES.BATCH_NO_RESULT, 'needs_action', 'never', 'The LRS gave no result for the batch within BATCH_POLL_GIVE_UP_MS of its submission (it kept answering that the job was still running, or could not be asked), so lrs-relay stopped polling. Registration and verify requests were sent again as single calls; achievements were not, because the LRS may still load them.', "Achievements: check the learner's record (PLR) or the awarding organisation portal; if the achievement is missing, retry the request. Batches: report the LRS job id (on the batch) to the LRS service desk if it keeps happening."),
 ];
 
 /**

@@ -65,7 +65,7 @@ export async function runPollJob(deps: BatchJobDeps, job: Job, token: string | u
 
   const again = async (code: string, error: string | null): Promise<never> => {
     if (age > deps.pollGiveUpMs) {
-      await abandonLost(deps, b, code, `no result ${Math.round(age / 3_600_000)} h after submission (last ${code})`);
+      await abandonLost(deps, b, PIPELINE_CODES.BATCH_NO_RESULT, `no result ${describeAge(age)} after submission (the last poll answered ${code})`);
       throw new BatchSettled();
     }
     const delay = pollDelayMs(b.polls + 1, deps.pollInitialMs, deps.pollMaxMs);
@@ -96,7 +96,7 @@ export async function runPollJob(deps: BatchJobDeps, job: Job, token: string | u
       return await again(e.code, e.message);
     }
     if (output.state === 'unknown_job') {
-      await abandonLost(deps, b, output.code, 'the LRS does not know the job (WSRC0018)');
+      await abandonLost(deps, b, 'WSRC0018', 'the LRS does not know the job (WSRC0018)');
       return 'unknown-job';
     }
     if (output.state !== 'finished') return await again(output.code, null);
@@ -124,6 +124,14 @@ export async function runPollJob(deps: BatchJobDeps, job: Job, token: string | u
     if (e instanceof BatchSettled) return 'given-up';
     throw e;
   }
+}
+
+/** A batch's age for people: minutes under two hours, hours under two days, then days. */
+export function describeAge(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 120) return `${minutes} min`;
+  const hours = Math.round(ms / 3_600_000);
+  return hours < 48 ? `${hours} h` : `${Math.round(ms / 86_400_000)} days`;
 }
 
 /** Thrown inside `again` when the batch was given up instead of re-delayed. */

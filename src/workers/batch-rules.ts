@@ -92,9 +92,17 @@ export function abandonInDoubt(deps: BatchJobDeps, b: BatchRow, why: string): Pr
   });
 }
 
-/** The LRS lost or never finished the job: unknown job id (WSRC0018) or no result before BATCH_POLL_GIVE_UP_MS. */
-export function abandonLost(deps: BatchJobDeps, b: BatchRow, code: string, why: string): Promise<{ requeued: number; settled: number }> {
-  const base = code === 'WSRC0018' ? resolutionFor('WSRC0018', 'lrs') : resolutionFor(PIPELINE_CODES.ACHIEVEMENT_BATCH_FAILED, 'relay');
+/**
+ * The LRS lost or never finished the job: unknown job id (code WSRC0018, as the LRS sent it) or no result
+ * before BATCH_POLL_GIVE_UP_MS (our BATCH_NO_RESULT).
+ */
+export function abandonLost(
+  deps: BatchJobDeps,
+  b: BatchRow,
+  code: 'WSRC0018' | typeof PIPELINE_CODES.BATCH_NO_RESULT,
+  why: string,
+): Promise<{ requeued: number; settled: number }> {
+  const base = code === 'WSRC0018' ? resolutionFor('WSRC0018', 'lrs') : resolutionFor(PIPELINE_CODES.BATCH_NO_RESULT, 'relay');
   return abandonBatch(deps, b, {
     code,
     reason: `LRS job ${b.lrsJobId ?? '?'}: ${why}`,

@@ -98,9 +98,9 @@ describe('achievement batch failures', () => {
     expect(await outcomeCount({ kind: 'achievement', status: 'needs_action', code: 'WSRC0018' })).toBe(counted + ids.length);
   });
 
-  it('no result before BATCH_POLL_GIVE_UP_MS: each achievement needs_action ACHIEVEMENT_BATCH_FAILED, the batch failed, nothing sent again', async () => {
+  it('no result before BATCH_POLL_GIVE_UP_MS: each achievement needs_action BATCH_NO_RESULT, the batch failed, nothing sent again', async () => {
     p.simulator.admin.setFaults({ stuckBatchJobs: true, operations: ['GetAchievementBatchJob'] });
-    const counted = await outcomeCount({ kind: 'achievement', status: 'needs_action', code: 'ACHIEVEMENT_BATCH_FAILED' });
+    const counted = await outcomeCount({ kind: 'achievement', status: 'needs_action', code: 'BATCH_NO_RESULT' });
     const ids = await submitAchievements('60022222');
     await p.settle(30_000);
 
@@ -108,11 +108,13 @@ describe('achievement batch failures', () => {
     expect(rows).toHaveLength(ids.length);
     const b = await batchOf(ids);
     for (const r of rows) {
-      expect(r).toMatchObject({ status: 'needs_action', code: 'ACHIEVEMENT_BATCH_FAILED', last_code: 'ACHIEVEMENT_BATCH_FAILED', batch_id: b.id });
+      expect(r).toMatchObject({ status: 'needs_action', code: 'BATCH_NO_RESULT', last_code: 'BATCH_NO_RESULT', batch_id: b.id });
       expect(String(r.last_error)).toMatch(/no result .* after submission.*Check the learner's record before retrying/);
     }
     expect(b).toMatchObject({ kind: 'achievement', status: 'failed', record_count: ids.length, counters: expect.objectContaining({ settled: ids.length, requeued: 0 }) });
-    expect(String(b.last_error)).toMatch(/no result .* after submission/);
+    // Our code on the batch (the LRS never sent an answer to give up on), the last LRS answer in the reason.
+    expect(b.last_code).toBe('BATCH_NO_RESULT');
+    expect(String(b.last_error)).toMatch(/no result \d+ min after submission \(the last poll answered WSRC0008\)/);
     // Polled (still running every time) until the give-up time had passed, then abandoned.
     expect(b.completed_at!.getTime() - b.submitted_at!.getTime()).toBeGreaterThanOrEqual(GIVE_UP_MS);
     const audit = await auditOf(b.id);
@@ -122,7 +124,7 @@ describe('achievement batch failures', () => {
     expect(polls.every((a) => a.operation === 'getAchievementBatchJob' && a.code === 'WSRC0008')).toBe(true);
     sentOnce(ids);
     expect(p.simulator.admin.stats().injected.stuckBatchJobs).toBeGreaterThanOrEqual(1);
-    expect(await outcomeCount({ kind: 'achievement', status: 'needs_action', code: 'ACHIEVEMENT_BATCH_FAILED' })).toBe(counted + ids.length);
+    expect(await outcomeCount({ kind: 'achievement', status: 'needs_action', code: 'BATCH_NO_RESULT' })).toBe(counted + ids.length);
   });
 
   it('a loaded achievement batch fanned out counts in lrs_relay_request_outcomes_total', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fanOutAchievements, fanOutRegistration, parseAchievementErrors } from '../../src/workers/batch-results.ts';
-import { pollDelayMs } from '../../src/workers/batch-poll.ts';
+import { describeAge, pollDelayMs } from '../../src/workers/batch-poll.ts';
 import { payloadFromViewRow, toCamelCase } from '../../src/schedulers/acquire-ulns.ts';
 import { buildBatchRecord } from '../../src/workers/batch-records.ts';
 
@@ -55,5 +55,15 @@ describe('batch records', () => {
     const ok = buildBatchRecord('verify', 5, { uln: '1026893096', givenName: 'Sample', familyName: 'Testname' });
     expect(ok).toMatchObject({ ok: true, record: { kind: 'verify', learner: { misIdentifier: '5' } } });
     expect(buildBatchRecord('register', 5, { givenName: 'Ann' })).toMatchObject({ ok: false, code: 'BAD_REQUEST_PAYLOAD' });
+  });
+});
+
+describe('batch give-up wording', () => {
+  it('says how long a batch went without a result in units a person reads', () => {
+    expect(describeAge(3_000)).toBe('0 min');
+    expect(describeAge(45 * 60_000)).toBe('45 min');
+    expect(describeAge(119 * 60_000)).toBe('119 min');
+    expect(describeAge(5 * 3_600_000)).toBe('5 h');
+    expect(describeAge(48 * 3_600_000)).toBe('2 days');
   });
 });
