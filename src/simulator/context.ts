@@ -19,7 +19,8 @@ export interface SimContext {
   readonly stats: SimStats;
   readonly orgs: OrganisationTable;
   readonly limits: BatchLimits;
-  readonly outOfHours: () => boolean;
+  /** True while the `outOfHours` fault is set and (when `operations` narrows the faults) covers this operation. */
+  readonly outOfHours: (operation: string) => boolean;
   /** The injected batch-job fault for a poll operation (lostBatchJobs, stuckBatchJobs), if any. */
   readonly batchJobFault: (operation: string) => 'lost' | 'stuck' | undefined;
   readonly now: () => number;

@@ -54,7 +54,7 @@ export function handleExternal(ctx: SimContext, action: string, root: XmlNode): 
   }
   ctx.stats.countCall(op);
   if (root.name !== op || root.ns !== NS.services) return xmlResponse(deserializationFault(op, NS.services, root), 500);
-  if (ctx.outOfHours()) return fail(ctx, 'WSEC0004');
+  if (ctx.outOfHours(op)) return fail(ctx, 'WSEC0004');
   const user = memberNode(root, 'invokingUser', NS.services);
   const auth = ctx.orgs.authenticate(
     { organisationRef: member(user, 'OrganisationRef', NS.model), password: member(user, 'OrgPassword', NS.model) ?? '' },

@@ -67,7 +67,7 @@ export function handleLearnerService(ctx: SimContext, root: XmlNode): SimRespons
   ctx.stats.countCall(spec.operation);
   const problem = validateRequest(spec, root, limitsFor(ctx, spec));
   if (problem) return fault(ctx, 'WSEC0001', problem);
-  if (ctx.outOfHours()) return fault(ctx, 'WSEC0004', 'The service is closed at this time; try again during service hours.');
+  if (ctx.outOfHours(spec.operation)) return fault(ctx, 'WSEC0004', 'The service is closed at this time; try again during service hours.');
   const auth = ctx.orgs.authenticate(
     { ukprn: textOf(root, 'UKPRN'), organisationRef: textOf(root, 'OrganisationRef'), password: textOf(root, 'OrgPassword') },
     [spec.operation, spec.wsdlOperation],

@@ -40,7 +40,7 @@ export function handleR9(ctx: SimContext, action: string, root: XmlNode): SimRes
   ctx.stats.countCall(op);
   if (root.name !== op || root.ns !== NS.tempuri) return xmlResponse(deserializationFault(op, NS.tempuri, root), 500);
   if (op !== 'GetLearnerLearningEvents' && op !== 'LearnerByUln') return fail(ctx, 'WSEC0002');
-  if (ctx.outOfHours()) return fail(ctx, 'WSEC0004');
+  if (ctx.outOfHours(op)) return fail(ctx, 'WSEC0004');
   // GetLearnerLearningEvents takes InvokingOrganisationR10; LearnerByUln the older InvokingOrganisation (SPEC §2.4).
   const org = memberNode(root, 'invokingOrganisation', NS.tempuri);
   const credNs = op === 'GetLearnerLearningEvents' ? NS.r10 : NS.common;

@@ -40,7 +40,10 @@ export function createState(
     stats: new SimStats(o.trackMisIdentifiers),
     orgs: new OrganisationTable(o.organisations),
     limits,
-    outOfHours: () => faults().outOfHours,
+    outOfHours: (operation) => {
+      const f = faults();
+      return f.outOfHours && (f.operations.length === 0 || f.operations.includes(operation));
+    },
     batchJobFault: (operation) => {
       const f = faults();
       if (f.operations.length > 0 && !f.operations.includes(operation)) return undefined;

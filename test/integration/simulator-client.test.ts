@@ -243,6 +243,14 @@ describe('organisations and injected faults', () => {
     expect(await lrsError(lrs.learnerByDemographics(id, sample))).toMatchObject({ httpStatus: 500, codeSource: 'relay' });
     sim.admin.setFaults({ errorRate: 0, operations: ['registerSingleLearner'], maintenance: true });
     expect((await lrs.learnerByDemographics(id, sample)).outcome).toBe('exact');
+    // `operations` narrows out of hours too, on every service.
+    sim.admin.setFaults({ maintenance: false, outOfHours: true, operations: ['registerSingleLearner', 'GetLearnerLearningEvents'] });
+    expect((await lrs.learnerByDemographics(id, sample)).outcome).toBe('exact');
+    expect(await lrsError(lrs.registerSingleLearner(id, jane))).toMatchObject({ code: 'WSEC0004' });
+    const plr = { uln: '1174112637', givenName: 'TestOne', familyName: 'TesterOne' };
+    expect(await lrsError(lrs.getLearnerLearningEvents(id, plr))).toMatchObject({ code: 'WSEC0004' });
+    sim.admin.setFaults({ outOfHours: false, operations: [] });
+    expect((await lrs.getLearnerLearningEvents(id, plr)).code).toBe('WSRC0004');
   });
 
   it('loses batch jobs or keeps them running on request, for the polls named', async () => {
