@@ -59,9 +59,11 @@ export async function waitUntilSettled(
     o.signal?.throwIfAborted();
     const c = await countRequests(pool);
     const seconds = (Date.now() - o.startedAt) / 1000;
-    const finished = !o.isProducing() && c.done === c.total;
+    const producing = o.isProducing();
+    const finished = !producing && c.done === c.total;
     if (o.sink) {
-      const line = formatBar(c, seconds);
+      // While students are still being enrolled the total is only what has been queued so far.
+      const line = producing ? `${formatBar(c, seconds)}  enrolling…` : formatBar(c, seconds);
       if (tty) {
         o.sink.write(`\r${line.padEnd(lastWidth)}${finished ? '\n' : ''}`);
         lastWidth = line.length;
