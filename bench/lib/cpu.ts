@@ -53,7 +53,7 @@ function snapshot(simulatorPid: number | undefined): Snapshot | undefined {
 export interface CpuWindow {
   /**
    * CPU ms per unit of work by component, plus the total and the ceiling it implies on this machine's
-   * cores. `postgresPids` are the Postgres processes to count (see postgresPidsOf); none → no Postgres.
+   * cores. `postgresPids` are the Postgres processes to count (POSTGRES_PIDS_SQL); none → no Postgres.
    */
   stop(units: number, postgresPids?: readonly number[]): Record<string, unknown> | undefined;
 }
@@ -68,18 +68,17 @@ export function startCpuWindow(simulatorPid?: number): CpuWindow {
     stop(units, postgresPids = []) {
       const after = snapshot(simulatorPid);
       if (!before || !after || units <= 0) return undefined;
-      const ticks = new Map(after.totals);
-      ticks.set('postgres', 0);
-      const beforeTotals = new Map(before.totals).set('postgres', 0);
-      for (const pid of postgresPids) {
-        const t = (after.postgres.get(pid) ?? 0) - (before.postgres.get(pid) ?? 0);
-        ticks.set('postgres', (ticks.get('postgres') ?? 0) + t);
+      const ticks = new Map<Component, number>();
+      for (const [c, t] of after.totals) ticks.set(c, t - (before.totals.get(c) ?? 0));
+      if (postgresPids.length > 0) {
+        let pg = 0;
+        for (const pid of postgresPids) pg += (after.postgres.get(pid) ?? 0) - (before.postgres.get(pid) ?? 0);
+        ticks.set('postgres', pg);
       }
-      if (postgresPids.length === 0) ticks.delete('postgres');
       const perUnit: Record<string, number> = {};
       let total = 0;
       for (const [c, t] of ticks) {
-        const ms = ((t - (beforeTotals.get(c) ?? 0)) * 1000) / TICKS_PER_SECOND / units;
+        const ms = (t * 1000) / TICKS_PER_SECOND / units;
         perUnit[c] = Math.round(ms * 1000) / 1000;
         total += ms;
       }
