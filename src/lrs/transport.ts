@@ -101,13 +101,13 @@ function recordedAlert(e: unknown, alerts: Map<string, string>): string | undefi
   return undefined;
 }
 
-interface LrsErrorLike {
+interface EndpointProblem {
   message: string;
   cause?: unknown;
 }
 
 /** The endpoint as a URL, or why it is refused: http:// only when allowed (the simulator), never another scheme. */
-function vetEndpoint(url: string, allowInsecureHttp: boolean): URL | LrsErrorLike {
+function vetEndpoint(url: string, allowInsecureHttp: boolean): URL | EndpointProblem {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -140,7 +140,7 @@ export function createTransport(o: TransportOptions = {}): Transport {
   }
 
   // Endpoints are a handful of fixed strings: parse and vet each once, not on every call.
-  const endpoints = new Map<string, URL | LrsErrorLike>();
+  const endpoints = new Map<string, URL | EndpointProblem>();
   function endpoint(url: string, base: { operation: string }): URL {
     let e = endpoints.get(url);
     if (e === undefined) {
