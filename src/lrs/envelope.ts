@@ -65,7 +65,7 @@ export function buildEnvelope(spec: MessageSpec, value: WireObject): string {
   const prefixes = prefixesFor(spec);
   const decls = [...prefixes].map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');
   const out: string[] = [
-    `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="${NS.soapEnv}" xmlns:xsi="${NS.xsi}"><s:Body>`,
+    `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="${NS.soapenv}" xmlns:xsi="${NS.xsi}"><s:Body>`,
     `<m:${spec.root.name}${decls}>`,
   ];
   writeFields(spec.fields, value, prefixes, out);

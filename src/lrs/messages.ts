@@ -12,8 +12,9 @@
 import type { FieldProblem } from './errors.ts';
 import { checkRule, type RuleName } from './rules.ts';
 
+/** Every namespace the LRS services use; the simulator reads the same table (src/simulator/xml.ts). */
 export const NS = {
-  soapEnv: 'http://schemas.xmlsoap.org/soap/envelope/',
+  soapenv: 'http://schemas.xmlsoap.org/soap/envelope/',
   xsi: 'http://www.w3.org/2001/XMLSchema-instance',
   findmsg: 'http://api.lrs.miap.gov.uk/findmsg',
   regmsg: 'http://api.lrs.miap.gov.uk/regmsg',
@@ -23,8 +24,8 @@ export const NS = {
   learner: 'http://api.lrs.miap.gov.uk/learner',
   exceptions: 'http://api.lrs.miap.gov.uk/exceptions',
   tempuri: 'http://tempuri.org/',
-  r10Interface: 'http://schemas.datacontract.org/2004/07/Amor.Qcf.Service.Interface',
-  qcfCommon: 'http://schemas.datacontract.org/2004/07/Amor.Qcf.Common',
+  r10: 'http://schemas.datacontract.org/2004/07/Amor.Qcf.Service.Interface',
+  common: 'http://schemas.datacontract.org/2004/07/Amor.Qcf.Common',
   miapModel: 'http://schemas.datacontract.org/2004/07/Amor.Qcf.MIAPModel',
   model: 'http://api.lrs.qcf.gov.uk/model',
   faults: 'http://api.lrs.qcf.gov.uk/faults',
@@ -202,8 +203,8 @@ const FIND_TYPE = u('FindType', 'findType');
 
 /** R9 wrapper parameters are qualified in tempuri (SPEC §2.3); credential members in their DataContract namespace. */
 const t = makeField(NS.tempuri);
-const r10 = makeField(NS.r10Interface);
-const common = makeField(NS.qcfCommon);
+const r10 = makeField(NS.r10);
+const common = makeField(NS.common);
 
 /** InvokingOrganisationR10 (alphabetical DataContract order). OrganisationRef is free text: TLRC puts the UKPRN in it. */
 const INVOKING_ORG_R10: readonly FieldSpec[] = [

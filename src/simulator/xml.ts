@@ -3,28 +3,12 @@
  * keeps prefixes but never checks namespaces itself), and escaping for the string templates responses are
  * built from.
  */
+import { NS } from '../lrs/messages.ts';
 import { parseXml, type XmlElement } from '../xml/parse.ts';
 import { isXmlError } from '../xml/xml-error.ts';
 
-export const NS = {
-  soapenv: 'http://schemas.xmlsoap.org/soap/envelope/',
-  xsi: 'http://www.w3.org/2001/XMLSchema-instance',
-  findmsg: 'http://api.lrs.miap.gov.uk/findmsg',
-  regmsg: 'http://api.lrs.miap.gov.uk/regmsg',
-  batchmsg: 'http://api.lrs.miap.gov.uk/batchmsg',
-  vldmsg: 'http://api.lrs.miap.gov.uk/vldmsg',
-  reportmsg: 'http://api.lrs.miap.gov.uk/reportmsg',
-  learner: 'http://api.lrs.miap.gov.uk/learner',
-  exceptions: 'http://api.lrs.miap.gov.uk/exceptions',
-  tempuri: 'http://tempuri.org/',
-  r10: 'http://schemas.datacontract.org/2004/07/Amor.Qcf.Service.Interface',
-  common: 'http://schemas.datacontract.org/2004/07/Amor.Qcf.Common',
-  model: 'http://api.lrs.qcf.gov.uk/model',
-  miapModel: 'http://schemas.datacontract.org/2004/07/Amor.Qcf.MIAPModel',
-  faults: 'http://api.lrs.qcf.gov.uk/faults',
-  services: 'http://api.lrs.qcf.gov.uk/services',
-  arrays: 'http://schemas.microsoft.com/2003/10/Serialization/Arrays',
-} as const;
+/** The namespace table is the LRS client's (one owner); re-exported for the simulator's modules. */
+export { NS };
 
 /** One element with its namespace resolved. `text` is the concatenated character data of the element itself. */
 export interface XmlNode {
