@@ -85,13 +85,6 @@ async function startAllRoles(start: (roles: Role[]) => Promise<Relay>, log: Logg
   }
 }
 
-/** A dashboard URL, when this build's relay serves one. */
-function dashboardUrlOf(relay: Relay): string | undefined {
-  const r = relay as unknown as { dashboardUrl?: unknown; dashboard?: { url?: unknown } };
-  const url = r.dashboardUrl ?? r.dashboard?.url;
-  return typeof url === 'string' ? url : undefined;
-}
-
 /** A throwaway admin login for the demo database's dashboard (random password, shown in the report). */
 async function addDemoStaff(pool: pg.Pool, log: Logger): Promise<{ username: string; password: string } | undefined> {
   const login = { username: 'demo', password: randomBytes(12).toString('base64url') };
@@ -199,7 +192,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     const submitted = await pool.query<{ n: number }>(
       'select count(distinct mis_learner_id)::int as n from lrs.request',
     );
-    const dashboardUrl = dashboardUrlOf(relay);
+    const dashboardUrl = relay.dashboardUrl;
     const dashboardLogin = dashboardUrl ? await addDemoStaff(pool, log) : undefined;
     const report: DemoReport = {
       summary: { ...counts, seconds: Math.round(seconds * 10) / 10, registrations: stats.registrations, duplicateRegistrations: stats.duplicateRegistrations },
