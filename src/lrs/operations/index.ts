@@ -45,22 +45,33 @@ export const submitAchievementBatchJob = {
 };
 export const getAchievementBatchJob = { spec: n.spec, build: n.buildGetAchievementBatchJob, parse: n.parseGetAchievementBatchJob };
 
-/** Response root local name → the operations answering with it and a parser (FindLearnerResponse serves two). */
-const BY_RESPONSE_ROOT: ReadonlyMap<string, { operations: string[]; parse: (body: SoapBody) => unknown }> = new Map([
-  ['FindLearnerResponse', { operations: ['learnerByUln', 'learnerByDemographics'], parse: b.parseLearnerByDemographics }],
-  ['RegisterLearnerResponse', { operations: ['registerSingleLearner'], parse: c.parseRegisterSingleLearner }],
-  ['UpdateLearnerResponse', { operations: ['updateSingleLearner'], parse: d.parseUpdateSingleLearner }],
-  ['VerifyLearnerResponse', { operations: ['verifyLearner'], parse: e.parseVerifyLearner }],
-  ['SubmitBatchResponse', { operations: ['submitBatchRegistration'], parse: f.parseSubmitBatchRegistration }],
-  ['GetSubmitBatchOutputResponse', { operations: ['getBatchRegistrationOutput'], parse: g.parseGetBatchRegistrationOutput }],
-  ['SubmitVerifyBatchResponse', { operations: ['submitVerifyBatch'], parse: h.parseSubmitVerifyBatch }],
-  ['GetVerifyBatchOutputResponse', { operations: ['getVerifyBatchOutput'], parse: i.parseGetVerifyBatchOutput }],
-  ['RetrieveULNsResponse', { operations: ['retrieveUlns'], parse: j.parseRetrieveUlns }],
-  ['GetLearnerLearningEventsResponse', { operations: ['getLearnerLearningEvents'], parse: k.parseGetLearnerLearningEvents }],
-  ['LearnerByUlnResponse', { operations: ['learnerByUlnR9'], parse: l.parseLearnerByUlnR9 }],
-  ['SubmitAchievementBatchJobResponse', { operations: ['submitAchievementBatchJob'], parse: m.parseSubmitAchievementBatchJob }],
-  ['GetAchievementBatchJobResponse', { operations: ['getAchievementBatchJob'], parse: n.parseGetAchievementBatchJob }],
-]);
+const OPERATIONS = [
+  learnerByUln,
+  learnerByDemographics,
+  registerSingleLearner,
+  updateSingleLearner,
+  verifyLearner,
+  submitBatchRegistration,
+  getBatchRegistrationOutput,
+  submitVerifyBatch,
+  getVerifyBatchOutput,
+  retrieveUlns,
+  getLearnerLearningEvents,
+  learnerByUlnR9,
+  submitAchievementBatchJob,
+  getAchievementBatchJob,
+];
+
+/**
+ * Response root local name → the operations answering with it and a parser, derived from the specs
+ * (FindLearnerResponse serves two; the first operation's parser reads it).
+ */
+const BY_RESPONSE_ROOT = new Map<string, { operations: string[]; parse: (body: SoapBody) => unknown }>();
+for (const o of OPERATIONS) {
+  const entry = BY_RESPONSE_ROOT.get(o.spec.response.name);
+  if (entry) entry.operations.push(o.spec.operation);
+  else BY_RESPONSE_ROOT.set(o.spec.response.name, { operations: [o.spec.operation], parse: o.parse });
+}
 
 /** The parser for a response root element, or undefined when no operation answers with it. */
 export function parserForResponseRoot(rootName: string): { operations: string[]; parse: (body: SoapBody) => unknown } | undefined {
