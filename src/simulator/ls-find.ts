@@ -1,4 +1,5 @@
 /** LearnerService.svc reads: learnerByDemographics (the hot path), learnerByULN, verifyLearner, retrieveULNs. */
+import type { LearnerToVerify } from '../lrs/types.ts';
 import type { SimContext } from './context.ts';
 import { renderLearner, type SimLearner } from './learner-record.ts';
 import { compareForVerify, normaliseName } from './match.ts';
@@ -64,17 +65,8 @@ export function handleFindByUln(ctx: SimContext, root: XmlNode): string {
   return miapEnvelope(`${FIND_OPEN}${el('ResponseCode', outcome.code)}${el('ULN', uln)}${el('FamilyName', familyName)}${el('GivenName', givenName)}${renderOutcome(outcome)}${FIND_CLOSE}`);
 }
 
-export interface VerifyInput {
-  misIdentifier?: string | undefined;
-  uln: string;
-  familyName: string;
-  givenName: string;
-  dateOfBirth?: string | undefined;
-  gender?: string | undefined;
-}
-
 /** Reads a LearnerToVerify / batch Learner element. */
-export function readVerifyInput(n: XmlNode): VerifyInput {
+export function readVerifyInput(n: XmlNode): LearnerToVerify {
   const opt = (name: string) => {
     const v = textOf(n, name);
     return v === '' ? undefined : v;
@@ -87,7 +79,7 @@ export function readVerifyInput(n: XmlNode): VerifyInput {
  * 003/004 names accepted (equal, swapped, or previous family name) but something differs; 005 names do not match.
  * Record details are returned only when the learner was (similarly) matched.
  */
-export function renderVerifiedLearner(ctx: SimContext, v: VerifyInput): { xml: string; code: string } {
+export function renderVerifiedLearner(ctx: SimContext, v: LearnerToVerify): { xml: string; code: string } {
   const searched =
     `${el('MISIdentifier', v.misIdentifier)}${el('SearchedULN', v.uln)}${el('SearchedFamilyName', v.familyName)}${el('SearchedGivenName', v.givenName)}` +
     `${el('SearchedDateOfBirth', v.dateOfBirth)}${el('SearchedGender', v.gender)}`;
