@@ -63,8 +63,9 @@ export function assertValidRequest(spec: MessageSpec, id: LrsIdentity, wire: Wir
   if (problems.length > 0) throw localValidationError(spec.operation, problems);
 }
 
-function countProblem(given: number | undefined, actual: number): FieldProblem[] {
-  return given !== undefined && given !== actual
+/** A batch's LearnerRecordCount, when given, must match the learners sent (the LRS answers WSRC0017 otherwise). */
+function countProblem(input: { learnerRecordCount?: number | undefined; learners: readonly unknown[] }): FieldProblem[] {
+  return input.learnerRecordCount !== undefined && input.learnerRecordCount !== input.learners.length
     ? [{ field: 'learnerRecordCount', message: 'must equal the number of learners sent' }]
     : [];
 }
@@ -113,45 +114,29 @@ export function createLrsClient(options: CreateLrsClientOptions): LrsClient {
     }
   }
 
+  /** One LrsClient method from an operation module; `extra` adds problems only the whole input can show. */
+  function via<I, T extends { code: string; codeSource: 'lrs' | 'relay' }>(
+    operation: { spec: MessageSpec; build: (id: LrsIdentity, input: I) => WireObject; parse: (body: SoapBody) => T },
+    extra?: (input: I) => FieldProblem[],
+  ): (id: LrsIdentity, input: I, o?: CallOptions) => Promise<T> {
+    return (id, input, o) => call(operation.spec, id, operation.build(id, input), operation.parse, o, extra?.(input));
+  }
+
   return {
-    learnerByUln: (id, input, o) => call(op.learnerByUln.spec, id, op.learnerByUln.build(id, input), op.learnerByUln.parse, o),
-    learnerByDemographics: (id, input, o) =>
-      call(op.learnerByDemographics.spec, id, op.learnerByDemographics.build(id, input), op.learnerByDemographics.parse, o),
-    registerSingleLearner: (id, learner, o) =>
-      call(op.registerSingleLearner.spec, id, op.registerSingleLearner.build(id, learner), op.registerSingleLearner.parse, o),
-    updateSingleLearner: (id, learner, o) =>
-      call(op.updateSingleLearner.spec, id, op.updateSingleLearner.build(id, learner), op.updateSingleLearner.parse, o),
-    verifyLearner: (id, learner, o) => call(op.verifyLearner.spec, id, op.verifyLearner.build(id, learner), op.verifyLearner.parse, o),
-    submitBatchRegistration: (id, input, o) =>
-      call(
-        op.submitBatchRegistration.spec,
-        id,
-        op.submitBatchRegistration.build(id, input),
-        op.submitBatchRegistration.parse,
-        o,
-        countProblem(input.learnerRecordCount, input.learners.length),
-      ),
-    getBatchRegistrationOutput: (id, jobId, o) =>
-      call(op.getBatchRegistrationOutput.spec, id, op.getBatchRegistrationOutput.build(id, jobId), op.getBatchRegistrationOutput.parse, o),
-    submitVerifyBatch: (id, input, o) =>
-      call(
-        op.submitVerifyBatch.spec,
-        id,
-        op.submitVerifyBatch.build(id, input),
-        op.submitVerifyBatch.parse,
-        o,
-        countProblem(input.learnerRecordCount, input.learners.length),
-      ),
-    getVerifyBatchOutput: (id, jobId, o) =>
-      call(op.getVerifyBatchOutput.spec, id, op.getVerifyBatchOutput.build(id, jobId), op.getVerifyBatchOutput.parse, o),
-    retrieveUlns: (id, ulns, o) => call(op.retrieveUlns.spec, id, op.retrieveUlns.build(id, ulns), op.retrieveUlns.parse, o),
-    getLearnerLearningEvents: (id, input, o) =>
-      call(op.getLearnerLearningEvents.spec, id, op.getLearnerLearningEvents.build(id, input), op.getLearnerLearningEvents.parse, o),
-    learnerByUlnR9: (id, input, o) => call(op.learnerByUlnR9.spec, id, op.learnerByUlnR9.build(id, input), op.learnerByUlnR9.parse, o),
-    submitAchievementBatchJob: (id, input, o) =>
-      call(op.submitAchievementBatchJob.spec, id, op.submitAchievementBatchJob.build(id, input), op.submitAchievementBatchJob.parse, o),
-    getAchievementBatchJob: (id, jobId, o) =>
-      call(op.getAchievementBatchJob.spec, id, op.getAchievementBatchJob.build(id, jobId), op.getAchievementBatchJob.parse, o),
+    learnerByUln: via(op.learnerByUln),
+    learnerByDemographics: via(op.learnerByDemographics),
+    registerSingleLearner: via(op.registerSingleLearner),
+    updateSingleLearner: via(op.updateSingleLearner),
+    verifyLearner: via(op.verifyLearner),
+    submitBatchRegistration: via(op.submitBatchRegistration, countProblem),
+    getBatchRegistrationOutput: via(op.getBatchRegistrationOutput),
+    submitVerifyBatch: via(op.submitVerifyBatch, countProblem),
+    getVerifyBatchOutput: via(op.getVerifyBatchOutput),
+    retrieveUlns: via(op.retrieveUlns),
+    getLearnerLearningEvents: via(op.getLearnerLearningEvents),
+    learnerByUlnR9: via(op.learnerByUlnR9),
+    submitAchievementBatchJob: via(op.submitAchievementBatchJob),
+    getAchievementBatchJob: via(op.getAchievementBatchJob),
     close: () => transport.close(),
   };
 }

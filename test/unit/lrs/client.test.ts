@@ -86,6 +86,19 @@ describe('LRS client over a local HTTP server', () => {
     expect(srv.hits()).toBe(0);
   });
 
+  it('a batch whose LearnerRecordCount differs from the learners sent is refused before sending', async () => {
+    const srv = await serve((_q, res) => res.end());
+    const learners = [{ uln: '1026893096', familyName: 'Testname', givenName: 'Sample' }];
+    for (const call of [
+      client(srv.base).submitVerifyBatch(id, { learners, learnerRecordCount: 2 }),
+      client(srv.base).submitBatchRegistration(id, { jobType: 'FUL', learners, learnerRecordCount: 2 }),
+    ]) {
+      const e = await failureOf(call);
+      expect(e).toMatchObject({ code: 'LOCAL_VALIDATION', problems: [{ field: 'learnerRecordCount', message: 'must equal the number of learners sent' }] });
+    }
+    expect(srv.hits()).toBe(0);
+  });
+
   it('plain http is refused unless allowed', async () => {
     const srv = await serve((_q, res) => res.end());
     const e = await failureOf(client(srv.base, { allowInsecureHttp: false }).learnerByUln(id, query));
