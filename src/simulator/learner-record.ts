@@ -51,29 +51,15 @@ export const REGISTER_FIELDS = [
 
 export type RegisterFieldKey = (typeof REGISTER_FIELDS)[number][1];
 
-/** Optional string fields of a record, in the order a `Learner` response element lists them between FamilyName and PostCode. */
-const MIDDLE = [
-  ['PreferredGivenName', 'preferredGivenName'],
-  ['PreviousFamilyName', 'previousFamilyName'],
-  ['FamilyNameAtAge16', 'familyNameAtAge16'],
-  ['SchoolAtAge16', 'schoolAtAge16'],
-  ['LastKnownAddressLine1', 'lastKnownAddressLine1'],
-  ['LastKnownAddressLine2', 'lastKnownAddressLine2'],
-  ['LastKnownAddressTown', 'lastKnownAddressTown'],
-  ['LastKnownAddressCountyOrCity', 'lastKnownAddressCountyOrCity'],
-] as const;
+/** A `Learner` response element lists the register fields in the same order up to OtherVerificationDescription (SPEC §4.3). */
+const RESPONSE_FIELDS = REGISTER_FIELDS.slice(0, REGISTER_FIELDS.findIndex(([name]) => name === 'OtherVerificationDescription') + 1);
 
 /** `<Learner>…</Learner>` for a find response. `masterSubstituted` adds `MasterSubstituted=Y` (linked learner). */
 export function renderLearner(l: SimLearner, masterSubstituted = false): string {
   let x = `<Learner>${el('CreatedDate', l.createdDate)}${el('LastUpdatedDate', l.lastUpdatedDate)}${el('ULN', l.uln)}`;
   if (masterSubstituted) x += '<MasterSubstituted>Y</MasterSubstituted>';
-  x += `${el('Title', l.title)}${el('GivenName', l.givenName)}${el('MiddleOtherName', l.middleOtherName)}${el('FamilyName', l.familyName)}`;
-  for (const [name, key] of MIDDLE) x += el(name, l[key]);
-  x += `${el('LastKnownPostCode', l.lastKnownPostCode)}${el('DateOfAddressCapture', l.dateOfAddressCapture)}${el('DateOfBirth', l.dateOfBirth)}`;
-  x += `${el('PlaceOfBirth', l.placeOfBirth)}${el('Gender', l.gender)}${el('EmailAddress', l.emailAddress)}${el('Nationality', l.nationality)}`;
-  x += `${el('ScottishCandidateNumber', l.scottishCandidateNumber)}${el('VerificationType', l.verificationType)}`;
-  x += `${el('OtherVerificationDescription', l.otherVerificationDescription)}${el('TierLevel', l.tierLevel)}`;
-  x += `${el('AbilityToShare', l.abilityToShare)}${el('LearnerStatus', l.learnerStatus)}`;
+  for (const [name, key] of RESPONSE_FIELDS) x += el(name, l[key]);
+  x += `${el('TierLevel', l.tierLevel)}${el('AbilityToShare', l.abilityToShare)}${el('LearnerStatus', l.learnerStatus)}`;
   x +=
     l.linkedUlns.length === 0
       ? `<LinkedULNs xmlns="${NS.learner}"/>`
