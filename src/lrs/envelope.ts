@@ -62,15 +62,36 @@ function writeFields(fields: readonly FieldSpec[], obj: WireObject, prefixes: Ma
  * elements with no description are not sent, whatever the object holds.
  */
 export function buildEnvelope(spec: MessageSpec, value: WireObject): string {
-  const prefixes = prefixesFor(spec);
-  const decls = [...prefixes].map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');
-  const out: string[] = [
-    `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="${NS.soapenv}" xmlns:xsi="${NS.xsi}"><s:Body>`,
-    `<m:${spec.root.name}${decls}>`,
-  ];
-  writeFields(spec.fields, value, prefixes, out);
-  out.push(`</m:${spec.root.name}></s:Body></s:Envelope>`);
+  const frame = frameFor(spec);
+  const out: string[] = [frame.open];
+  writeFields(spec.fields, value, frame.prefixes, out);
+  out.push(frame.close);
   return out.join('');
+}
+
+interface Frame {
+  prefixes: Map<string, string>;
+  /** Everything up to and including the root start tag. */
+  open: string;
+  close: string;
+}
+
+/** The parts of an envelope that depend only on the message description: worked out once per spec, not per call. */
+const FRAMES = new WeakMap<MessageSpec, Frame>();
+
+function frameFor(spec: MessageSpec): Frame {
+  let frame = FRAMES.get(spec);
+  if (!frame) {
+    const prefixes = prefixesFor(spec);
+    const decls = [...prefixes].map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');
+    frame = {
+      prefixes,
+      open: `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="${NS.soapenv}" xmlns:xsi="${NS.xsi}"><s:Body><m:${spec.root.name}${decls}>`,
+      close: `</m:${spec.root.name}></s:Body></s:Envelope>`,
+    };
+    FRAMES.set(spec, frame);
+  }
+  return frame;
 }
 
 /** HTTP headers for one request: `SOAPAction` quoted as SOAP 1.1 requires (`""` when empty). */
