@@ -98,10 +98,10 @@ function orgPassword(v: string): string | undefined {
   return undefined;
 }
 
-const alnum =
-  (n: number): RuleCheck =>
-  (v) =>
-    new RegExp(`^[0-9a-zA-Z]{${n}}$`).test(v) ? undefined : `must be exactly ${n} letters or digits`;
+const alnum = (n: number): RuleCheck => {
+  const pattern = new RegExp(`^[0-9a-zA-Z]{${n}}$`);
+  return (v) => (pattern.test(v) ? undefined : `must be exactly ${n} letters or digits`);
+};
 
 /** ULN with check digit (SPEC §6). The XSD checks only the pattern; see `ulnPattern`. */
 function uln(v: string): string | undefined {

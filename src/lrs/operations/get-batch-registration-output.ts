@@ -6,15 +6,16 @@ import { lsCredentials, readLeaves, requireCode, resultBase } from './common.ts'
 
 export const spec = MESSAGES.getBatchRegistrationOutput;
 
+const BATCH_STATES: Record<string, BatchRegistrationOutput['state']> = {
+  WSRC0008: 'running',
+  WSRC0009: 'done',
+  WSRC0010: 'failed',
+  WSRC0018: 'unknown_job',
+};
+
 /** Job state by response code (shared with the verify batch). */
 export function batchState(code: string): BatchRegistrationOutput['state'] {
-  const states: Record<string, BatchRegistrationOutput['state']> = {
-    WSRC0008: 'running',
-    WSRC0009: 'done',
-    WSRC0010: 'failed',
-    WSRC0018: 'unknown_job',
-  };
-  return states[code] ?? 'unknown';
+  return BATCH_STATES[code] ?? 'unknown';
 }
 
 export function buildGetBatchRegistrationOutput(id: LrsIdentity, jobId: string): WireObject {
