@@ -83,10 +83,12 @@ export function faultToError(fault: SoapBody['fault'], operation: string | undef
 export function readLrsAnswer(a: HttpAnswer, operation?: string, expectedRoots: readonly string[] = []): SoapBody {
   const o = { operation, httpStatus: a.status };
   // An HTML page may start with <!DOCTYPE html>; any other DOCTYPE or entity declaration is hostile or broken.
-  if (/<!ENTITY/i.test(a.body) || (hasDoctype(a.body) && !/<!DOCTYPE\s+html[\s>]/i.test(a.body))) {
+  // One scan of the body on the normal path; the finer checks run only when DTD markup is present.
+  const doctype = hasDoctype(a.body);
+  if (doctype && (/<!ENTITY/i.test(a.body) || !/<!DOCTYPE\s+html[\s>]/i.test(a.body))) {
     throw relayError(RELAY_CODES.MALFORMED_RESPONSE, 'response refused: it declares a DOCTYPE or entities (never expanded)', o);
   }
-  const soap = hasDoctype(a.body) ? undefined : readSoapBody(a.body);
+  const soap = doctype ? undefined : readSoapBody(a.body);
   if (!soap) {
     if (a.status === 405 || looksLikeMaintenancePage(a.body)) {
       throw relayError(RELAY_CODES.LRS_MAINTENANCE, `LRS maintenance page (HTTP ${a.status})`, o);
