@@ -37,6 +37,14 @@ export interface SimulatorStats {
 
 const json = (status: number, data: unknown): SimResponse => ({ status, body: `${JSON.stringify(data, null, 2)}\n`, contentType: 'application/json' });
 
+function parseJson(body: string): Partial<FaultSettings> {
+  try {
+    return JSON.parse(body) as Partial<FaultSettings>;
+  } catch (e) {
+    throw new Error(`the body is not JSON (${e instanceof Error ? e.message : String(e)}): send an object such as {"errorRate": 0.1}`, { cause: e });
+  }
+}
+
 const KINDS: readonly BatchKind[] = ['registration', 'verify', 'achievement'];
 
 /** Routes one admin request. `body` is the raw request body (JSON for POST /faults). */
@@ -49,7 +57,7 @@ export function handleAdmin(admin: SimulatorAdmin, method: string, path: string,
       case 'GET /__admin/faults':
         return json(200, admin.faults());
       case 'POST /__admin/faults':
-        return json(200, admin.setFaults(body.trim() === '' ? {} : (JSON.parse(body) as Partial<FaultSettings>)));
+        return json(200, admin.setFaults(body.trim() === '' ? {} : parseJson(body)));
       case 'POST /__admin/reset':
         admin.reset();
         return json(200, { reset: true });

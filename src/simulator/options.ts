@@ -32,6 +32,19 @@ export const faultSettingsSchema = z.object({
 });
 export type FaultSettings = z.infer<typeof faultSettingsSchema>;
 
+const FAULT_NAMES = Object.keys(faultSettingsSchema.shape).join(', ');
+
+/** `current` with `patch` applied. Throws naming each bad value or unknown setting (a misspelt one would otherwise do nothing). */
+export function applyFaultPatch(current: FaultSettings, patch: unknown): FaultSettings {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new Error('fault settings must be a JSON object, e.g. {"errorRate": 0.1}');
+  const parsed = faultSettingsSchema.strict().safeParse({ ...current, ...patch });
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) =>
+    i.code === 'unrecognized_keys' ? `unknown fault setting ${i.keys.map((k) => JSON.stringify(k)).join(', ')} (known: ${FAULT_NAMES})` : `${i.path.join('.')}: ${i.message}`,
+  );
+  throw new Error(problems.join('; '));
+}
+
 export interface SimulatorOptions {
   /** TCP port; 0 picks a free one (default 0; the CLI uses 8999). */
   port?: number;
@@ -120,7 +133,7 @@ export function resolveOptions(o: SimulatorOptions): ResolvedOptions {
     maxBodyBytes: o.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
     adminLoopbackOnly: o.adminLoopbackOnly ?? true,
     wsdlDir: o.wsdlDir ?? fileURLToPath(new URL('../../wsdl/', import.meta.url)),
-    faults: faultSettingsSchema.parse(o.faults ?? {}),
+    faults: applyFaultPatch(faultSettingsSchema.parse({}), o.faults ?? {}),
     trackMisIdentifiers: o.trackMisIdentifiers ?? true,
     now: o.now ?? Date.now,
   };

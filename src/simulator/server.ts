@@ -12,7 +12,7 @@ import type { SimContext, SimResponse } from './context.ts';
 import { handleExternal, externalOperation } from './external-service.ts';
 import { internalErrorFault, maintenancePage } from './faults.ts';
 import { handleLearnerService, learnerServiceSpec } from './learner-service.ts';
-import { faultSettingsSchema, resolveOptions, type FaultSettings, type ResolvedOptions, type SimulatorOptions } from './options.ts';
+import { applyFaultPatch, faultSettingsSchema, resolveOptions, type FaultSettings, type ResolvedOptions, type SimulatorOptions } from './options.ts';
 import { createRandom, type Random } from './prng.ts';
 import { handleR9, r9Operation } from './r9-service.ts';
 import type { SimLearner } from './learner-record.ts';
@@ -105,7 +105,7 @@ export class Simulator {
   private createAdmin(): SimulatorAdmin {
     return {
       setFaults: (patch) => {
-        this.faults = faultSettingsSchema.parse({ ...this.faults, ...patch });
+        this.faults = applyFaultPatch(this.faults, patch);
         return this.faults;
       },
       faults: () => this.faults,

@@ -213,7 +213,16 @@ describe('admin endpoint', () => {
     await post('/LearnerService.svc', capturedFind);
     const stats = (await (await fetch(`${sim.url}/__admin/stats`)).json()) as Record<string, unknown>;
     expect(stats).toMatchObject({ calls: { learnerByDemographics: 1 }, registrations: 0, duplicateRegistrations: 0, batches: { done: 0 } });
-    expect((await fetch(`${sim.url}/__admin/faults`, { method: 'POST', body: '{"timeoutRate": 2}' })).status).toBe(400);
+    const refused = async (body: string) => {
+      const r = await fetch(`${sim.url}/__admin/faults`, { method: 'POST', body });
+      expect(r.status).toBe(400);
+      return ((await r.json()) as { error: string }).error;
+    };
+    expect(await refused('{"timeoutRate": 2}')).toMatch(/^timeoutRate: /);
+    expect(await refused('{"errorrate": 0.5}')).toMatch(/unknown fault setting "errorrate" \(known: latencyMs, .*errorRate/);
+    expect(await refused('{errorRate: 0.5}')).toMatch(/not JSON .*\{"errorRate": 0\.1\}/);
+    expect(await refused('[0.5]')).toMatch(/must be a JSON object/);
+    expect(sim.admin.faults()).toMatchObject({ latencyMs: 5, errorRate: 0 });
     expect((await fetch(`${sim.url}/__admin/reset`, { method: 'POST' })).status).toBe(200);
     expect(sim.admin.stats().calls).toEqual({});
     expect(sim.admin.faults().latencyMs).toBe(0);
