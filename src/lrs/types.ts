@@ -4,6 +4,15 @@
  * Field names follow the LRS element names in camelCase (SPEC.md §4).
  */
 
+// Each operation module owns its input (and R9 result) shape; the client surface names them rather than restating them.
+import type { LearningEventsInput } from './operations/get-learner-learning-events.ts';
+import type { LearnerByDemographicsInput } from './operations/learner-by-demographics.ts';
+import type { LearnerByUlnR9Input, LearnerByUlnR9Result } from './operations/learner-by-uln-r9.ts';
+import type { LearnerByUlnInput } from './operations/learner-by-uln.ts';
+import type { SubmitAchievementsInput } from './operations/submit-achievement-batch-job.ts';
+import type { SubmitBatchRegistrationInput } from './operations/submit-batch-registration.ts';
+import type { SubmitVerifyBatchInput } from './operations/submit-verify-batch.ts';
+
 /** Classes a response or error code falls into (SPEC §5; see catalogue.ts). */
 export const CODE_CLASSES = [
   'success',
@@ -306,43 +315,19 @@ export interface CallOptions {
  * Any LRS response code is a resolved result; faults and transport failures throw LrsError.
  */
 export interface LrsClient {
-  learnerByUln(
-    id: LrsIdentity,
-    input: { uln: string; familyName: string; givenName: string; findType?: FindType },
-    o?: CallOptions,
-  ): Promise<FindResult>;
-  learnerByDemographics(id: LrsIdentity, input: Demographics & { findType?: FindType }, o?: CallOptions): Promise<FindResult>;
+  learnerByUln(id: LrsIdentity, input: LearnerByUlnInput, o?: CallOptions): Promise<FindResult>;
+  learnerByDemographics(id: LrsIdentity, input: LearnerByDemographicsInput, o?: CallOptions): Promise<FindResult>;
   registerSingleLearner(id: LrsIdentity, learner: LearnerToRegister, o?: CallOptions): Promise<RegisterResult>;
   updateSingleLearner(id: LrsIdentity, learner: LearnerToUpdate, o?: CallOptions): Promise<UpdateResult>;
   verifyLearner(id: LrsIdentity, learner: LearnerToVerify, o?: CallOptions): Promise<VerifyResult>;
-  submitBatchRegistration(
-    id: LrsIdentity,
-    input: { jobType: FindType; learners: BatchLearner[]; learnerRecordCount?: number },
-    o?: CallOptions,
-  ): Promise<SubmitBatchResult>;
+  submitBatchRegistration(id: LrsIdentity, input: SubmitBatchRegistrationInput, o?: CallOptions): Promise<SubmitBatchResult>;
   getBatchRegistrationOutput(id: LrsIdentity, jobId: string, o?: CallOptions): Promise<BatchRegistrationOutput>;
-  submitVerifyBatch(
-    id: LrsIdentity,
-    input: { learners: LearnerToVerify[]; orgEmail?: string; learnerRecordCount?: number },
-    o?: CallOptions,
-  ): Promise<SubmitBatchResult>;
+  submitVerifyBatch(id: LrsIdentity, input: SubmitVerifyBatchInput, o?: CallOptions): Promise<SubmitBatchResult>;
   getVerifyBatchOutput(id: LrsIdentity, jobId: string, o?: CallOptions): Promise<VerifyBatchOutput>;
   retrieveUlns(id: LrsIdentity, ulns: string[], o?: CallOptions): Promise<RetrieveUlnsResult>;
-  getLearnerLearningEvents(
-    id: LrsIdentity,
-    input: { uln: string; givenName: string; familyName: string; dateOfBirth?: string; gender?: string; userType?: string; getType?: string },
-    o?: CallOptions,
-  ): Promise<LearningEventsResult>;
-  learnerByUlnR9(
-    id: LrsIdentity,
-    input: { uln: string; givenName: string; familyName: string; userType?: string; findType?: string },
-    o?: CallOptions,
-  ): Promise<ResultBase & { uln?: string | undefined; familyName?: string | undefined; givenName?: string | undefined; learner?: Record<string, string> | undefined }>;
-  submitAchievementBatchJob(
-    id: LrsIdentity,
-    input: { achievements: Achievement[]; emailAddress?: string; submissionType?: string },
-    o?: CallOptions,
-  ): Promise<SubmitAchievementsResult>;
+  getLearnerLearningEvents(id: LrsIdentity, input: LearningEventsInput, o?: CallOptions): Promise<LearningEventsResult>;
+  learnerByUlnR9(id: LrsIdentity, input: LearnerByUlnR9Input, o?: CallOptions): Promise<LearnerByUlnR9Result>;
+  submitAchievementBatchJob(id: LrsIdentity, input: SubmitAchievementsInput, o?: CallOptions): Promise<SubmitAchievementsResult>;
   getAchievementBatchJob(id: LrsIdentity, jobId: number, o?: CallOptions): Promise<AchievementJobResult>;
   /** Releases keep-alive sockets. */
   close(): Promise<void>;
