@@ -24,11 +24,15 @@ export function looksLikeMaintenancePage(body: string): boolean {
 }
 
 /**
- * Schema-validation messages quote the value we sent (`Value 'Smith' is not facet-valid…`);
- * that may be personal data, so the quoted value is removed before the text is kept anywhere.
+ * The forms in which schema-validation messages quote the value we sent: Xerces facets
+ * (`Value 'Smith' is not facet-valid…`), element/attribute types (`The value 'Smith' of element…`, also .NET's
+ * `The value 'x' cannot be parsed…`) and datatypes (`cvc-datatype-valid.1.2.1: '2023-02-30' is not a valid value…`).
  */
+const QUOTED_VALUE = /(\b[Vv]alue |cvc-datatype-valid[.0-9]*: )'(?:[^']|'')*'/g;
+
+/** The value quoted in a fault text may be personal data, so it is removed before the text is kept anywhere. */
 export function redactFaultText(s: string | undefined): string | undefined {
-  return s?.replace(/Value '(?:[^']|'')*'/g, "Value '[redacted]'");
+  return s?.replace(QUOTED_VALUE, "$1'[redacted]'");
 }
 
 export interface HttpAnswer {

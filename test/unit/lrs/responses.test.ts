@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSample } from '../../../src/cli/conformance.ts';
 import { LrsError } from '../../../src/lrs/errors.ts';
 import * as op from '../../../src/lrs/operations/index.ts';
-import { readLrsAnswer } from '../../../src/lrs/response.ts';
+import { readLrsAnswer, redactFaultText } from '../../../src/lrs/response.ts';
 
 const load = (name: string) => readFileSync(new URL(`../../fixtures/lrs/responses/${name}`, import.meta.url), 'utf8');
 const body = (name: string, status = 200) => readLrsAnswer({ status, body: load(name) });
@@ -112,6 +112,21 @@ describe('faults and non-SOAP answers', () => {
     expect(e.furtherDetails).toContain("Value '[redacted]'");
     expect(e.furtherDetails).not.toContain('Secretname');
     expect(e.furtherDetails).toContain('MIAPNameNonEmpty');
+  });
+  it('every Xerces/.NET form that quotes the sent value is redacted', () => {
+    const texts = [
+      "cvc-maxLength-valid: Value 'Secretname' with length = '10' is not facet-valid with respect to maxLength '5'.",
+      "cvc-datatype-valid.1.2.1: '2023-02-30' is not a valid value for 'date'.",
+      "cvc-type.3.1.3: The value '2023-02-30' of element 'DateOfBirth' is not valid.",
+      "cvc-attribute.3: The value 'O''Secret' of attribute 'a' on element 'b' is not valid with respect to its type, 'c'.",
+      "The value 'Secretname' cannot be parsed as the type 'Int32'.",
+    ];
+    for (const t of texts) {
+      const r = redactFaultText(t) ?? '';
+      expect(r).toContain("'[redacted]'");
+      expect(r).not.toMatch(/Secret|2023-02-30/);
+    }
+    expect(redactFaultText("cvc-type.3.1.3: The value '1' of element 'DateOfBirth' is not valid.")).toContain("element 'DateOfBirth'");
   });
   it('DomainFault carries its ErrorCode', () => {
     expect(failure('fault-WSEC0005-domain.response.xml')).toMatchObject({ code: 'WSEC0005', codeSource: 'lrs', class: 'config_error' });
