@@ -66,7 +66,17 @@ export async function run(args: string[]): Promise<number> {
     instantBatches: values['instant-batches'] ?? false,
     maxBodyBytes: int(values['max-body-bytes'], 'max-body-bytes'),
   };
-  const sim = await createSimulator(options).listen();
+  const sim = createSimulator(options);
+  try {
+    await sim.listen();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw e;
+    const where = `port ${options.port} on ${options.host}`;
+    const problem = code === 'EADDRINUSE' ? `${where} is already in use (another simulator?)` : `not allowed to listen on ${where} (ports below 1024 need privileges)`;
+    console.error(`lrs-relay simulator: ${problem}: choose another with --port, or --port 0 for any free port`);
+    return 1;
+  }
   const organisation = values.orgs ? undefined : DEFAULT_ORGANISATION;
   if (values.json) {
     console.log(JSON.stringify({ url: sim.url, endpoints: sim.endpoints, admin: `${sim.url}/__admin/stats`, organisation }));

@@ -65,7 +65,12 @@ export function parseLearnerRows(rows: unknown[]): SimLearner[] {
 export async function readLearnerFile(file: string): Promise<SimLearner[]> {
   const text = await readFile(file, 'utf8');
   if (file.toLowerCase().endsWith('.json')) {
-    const data: unknown = JSON.parse(text);
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`${file} is not valid JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    }
     if (!Array.isArray(data)) throw new Error(`${file}: expected a JSON array of learners`);
     return parseLearnerRows(data);
   }

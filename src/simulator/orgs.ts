@@ -35,13 +35,28 @@ export function parseOrganisations(data: unknown): SimOrganisation[] {
   const parsed = z.array(orgSchema).min(1).safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`organisations: entry ${String(issue?.path[0] ?? '?')}: ${issue?.message ?? 'is invalid'}`);
+    if (issue === undefined || issue.path.length === 0) throw new Error(`organisations: expected a non-empty JSON list such as ${ORGANISATION_EXAMPLE}`);
+    throw new Error(`organisations: entry ${String(issue.path[0])}: ${issue.message}`);
   }
   return parsed.data;
 }
 
+const ORGANISATION_EXAMPLE = '[{"ukprn": "10000001", "password": "Sixteen-chars-16", "operations": ["*"]}]';
+
+/** Reads and validates a JSON organisation list (`--orgs`); errors name the file. */
 export async function readOrganisationFile(file: string): Promise<SimOrganisation[]> {
-  return parseOrganisations(JSON.parse(await readFile(file, 'utf8')));
+  const text = await readFile(file, 'utf8');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+  }
+  try {
+    return parseOrganisations(data);
+  } catch (e) {
+    throw new Error(`${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
 }
 
 export type AuthOutcome = { ok: true; orgId: string } | { ok: false; code: 'WSEC0003' | 'WSEC0005' | 'WSEC0006' };
