@@ -33,6 +33,8 @@ const e = (code: string, source: CodeSource, cls: CodeClass, retry: RetryPolicy[
 });
 
 const PORTAL = 'log in to the LRS Organisation Portal';
+/** WSVRC003 and WSVRC004 call for the same check. */
+const SIMILAR_MATCH = `Log in to the LRS Organisation Portal, compare the learner's record with the MIS and correct whichever is wrong. If the master record is not theirs, raise a ULN data challenge in the portal.`;
 const UNDOCUMENTED = 'Not documented in any public source. Keep the request id and ask the LRS service desk what it means.';
 
 /** Every known code, as a plain array (seeded into `lrs.response_code`). */
@@ -75,8 +77,8 @@ export const RESPONSE_CODES: readonly CodeEntry[] = Object.freeze([
   // §5.2 WSVRC + VRF
   e('WSVRC001', 'lrs', 'success', 'never', 'Verified: successful match.', 'Nothing to do.'),
   e('WSVRC002', 'lrs', 'success', 'never', 'Verified: successful linked match (the ULN belongs to a merged learner).', 'Replace the ULN in the MIS with the learner\'s master ULN.'),
-  e('WSVRC003', 'lrs', 'needs_action', 'never', 'Similar match: accepted, but some details differ (see the failure flags).', 'Log in to the LRS Organisation Portal, compare the learner\'s record with the MIS and correct whichever is wrong. If the master record is not theirs, raise a ULN data challenge in the portal.'),
-  e('WSVRC004', 'lrs', 'needs_action', 'never', 'Similar linked match: the ULN belongs to a merged learner and some details differ.', 'Log in to the LRS Organisation Portal, compare the learner\'s record with the MIS and correct whichever is wrong. If the master record is not theirs, raise a ULN data challenge in the portal.'),
+  e('WSVRC003', 'lrs', 'needs_action', 'never', 'Similar match: accepted, but some details differ (see the failure flags).', SIMILAR_MATCH),
+  e('WSVRC004', 'lrs', 'needs_action', 'never', 'Similar linked match: the ULN belongs to a merged learner and some details differ.', SIMILAR_MATCH),
   e('WSVRC005', 'lrs', 'needs_action', 'never', 'Learner does not match the ULN.', 'Check the ULN and names in the MIS against the learner\'s documents; find the learner by demographics to get the right ULN.'),
   e('WSVRC006', 'lrs', 'data_error', 'never', 'ULN not found.', 'Check the ULN in the MIS; it may be mistyped. Find the learner by demographics to get the right ULN.'),
   e('VRF1', 'lrs', 'outcome', 'never', 'Flag: given name differs from the learner\'s given name.', 'Check the given name in the MIS.'),
