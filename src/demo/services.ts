@@ -4,7 +4,7 @@
  * with apt-get). A remote server is never touched; the error says what to run instead.
  */
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const ENSURE_SERVICES_SCRIPT = fileURLToPath(new URL('../../scripts/ensure-services.sh', import.meta.url));
@@ -26,8 +26,11 @@ function endpointOf(what: Endpoint['what'], url: string, defaultPort: number): E
   return { what, host: u.hostname || '127.0.0.1', port: u.port === '' ? defaultPort : Number(u.port) };
 }
 
-/** Whether something accepts TCP connections at host:port within `timeoutMs`. */
-export function isPortOpen(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+/**
+ * Connects to host:port and lets `judge` decide from the open socket; false on error or after `timeoutMs`.
+ * The socket is always destroyed once decided.
+ */
+function probe(host: string, port: number, timeoutMs: number, judge: (socket: Socket, done: (ok: boolean) => void) => void): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port });
     const done = (ok: boolean) => {
@@ -35,9 +38,14 @@ export function isPortOpen(host: string, port: number, timeoutMs = 1_000): Promi
       resolve(ok);
     };
     socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
+    socket.once('connect', () => judge(socket, done));
     socket.once('error', () => done(false));
   });
+}
+
+/** Whether something accepts TCP connections at host:port within `timeoutMs`. */
+export function isPortOpen(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
+  return probe(host, port, timeoutMs, (_socket, done) => done(true));
 }
 
 /**
@@ -45,16 +53,9 @@ export function isPortOpen(host: string, port: number, timeoutMs = 1_000): Promi
  * the port (an HTTP proxy, another service) would make the queue client retry forever.
  */
 export function isRedisAt(host: string, port: number, timeoutMs = 2_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+  return probe(host, port, timeoutMs, (socket, done) => {
     socket.once('data', (d: Buffer) => done(d[0] === 0x2b || d[0] === 0x2d)); // '+' or '-': RESP
-    socket.once('error', () => done(false));
+    socket.write('PING\r\n');
   });
 }
 

@@ -22,6 +22,12 @@ describe('demo: services', () => {
       expect(await isPortOpen('127.0.0.1', port)).toBe(true);
       expect(await isRedisAt('127.0.0.1', port)).toBe(false);
     });
+    let closed = 0;
+    await withServer('', async (port) => {
+      closed = port;
+    });
+    expect(await isPortOpen('127.0.0.1', closed)).toBe(false);
+    expect(await isRedisAt('127.0.0.1', closed)).toBe(false);
   });
 });
 
