@@ -23,7 +23,7 @@ import type { SoapBody } from './xml.ts';
 const CREDENTIAL_PATHS = /^(organisationRef|ukprn|orgPassword|userName|invokingOrganisation|identity)(\.|$)/;
 
 /** Every problem with the identity behind a call (SPEC §2.4). Messages never contain the values. */
-export function validateIdentity(id: LrsIdentity, service: MessageSpec['service']): FieldProblem[] {
+function validateIdentity(id: LrsIdentity, service: MessageSpec['service']): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const has = (v: string | undefined) => v !== undefined && v !== '';
   if (has(id.ukprn) === has(id.organisationRef)) {
@@ -48,13 +48,13 @@ export function validateIdentity(id: LrsIdentity, service: MessageSpec['service'
 }
 
 /** The LOCAL_VALIDATION error listing every problem (field names and rules only). */
-export function localValidationError(operation: string, problems: FieldProblem[]): LrsError {
+function localValidationError(operation: string, problems: FieldProblem[]): LrsError {
   const list = problems.map((p) => `${p.field} ${p.message}`).join('; ');
   return relayError(RELAY_CODES.LOCAL_VALIDATION, `request not sent: ${problems.length} field problem(s): ${list}`, { operation, problems });
 }
 
 /** Validates identity + message; throws LOCAL_VALIDATION with every problem. */
-export function assertValidRequest(spec: MessageSpec, id: LrsIdentity, wire: WireObject, extra: FieldProblem[] = []): void {
+function assertValidRequest(spec: MessageSpec, id: LrsIdentity, wire: WireObject, extra: FieldProblem[] = []): void {
   const problems = [
     ...validateIdentity(id, spec.service),
     ...validateMessage(spec, wire).filter((p) => !CREDENTIAL_PATHS.test(p.field)),

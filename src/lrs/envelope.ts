@@ -10,7 +10,7 @@ import { NS, type FieldSpec, type MessageSpec, type WireObject, type WireValue }
 const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 /** Escapes text for element content. `\r` is sent as a reference so a parser does not normalise it away. */
-export function escapeXmlText(s: string): string {
+function escapeXmlText(s: string): string {
   return s
     .replace(INVALID_XML_CHARS, '')
     .replace(/&/g, '&amp;')

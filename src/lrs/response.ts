@@ -42,7 +42,7 @@ export interface HttpAnswer {
 }
 
 /** Reads a SOAP fault into an LrsError; the fault's own ErrorCode when it has one. */
-export function faultToError(fault: SoapBody['fault'], operation: string | undefined, httpStatus: number | undefined): LrsError {
+function faultToError(fault: SoapBody['fault'], operation: string | undefined, httpStatus: number | undefined): LrsError {
   const detail = child(fault, 'detail') ?? child(fault, 'Detail');
   const miap = child(detail, 'MIAPAPIException');
   const domain = child(detail, 'DomainFault');

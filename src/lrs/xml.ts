@@ -26,7 +26,7 @@ export function child(node: XNode | undefined, name: string): XNode | undefined 
 }
 
 /** True when the element carries `xsi:nil="true"` (any prefix). */
-export function isNil(node: XNode): boolean {
+function isNil(node: XNode): boolean {
   let nil: string | undefined;
   for (const a of node.attributes) if (a.name === 'nil' && a.prefix !== 'xmlns') nil = a.value;
   return nil === 'true' || nil === '1';
