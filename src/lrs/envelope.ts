@@ -3,14 +3,17 @@
  * Hand-built strings: element order comes from the description, never from object key order,
  * and unqualified children get no namespace (the root uses a prefix, so no default namespace is in scope).
  */
+import { FORBIDDEN_CHAR } from '../xml/chars.ts';
 import { NS, type FieldSpec, type MessageSpec, type WireObject, type WireValue } from './messages.ts';
 
-/** Characters XML 1.0 cannot carry at all; removed rather than sent as an unparseable message. */
-// eslint-disable-next-line no-control-regex
-const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+/** Characters XML 1.0 cannot carry at all (our parser's own table); removed rather than sent as an unparseable message. */
+const INVALID_XML_CHARS = new RegExp(FORBIDDEN_CHAR.source, 'g');
+/** Anything escapeXmlText changes; most values (names, ULNs, dates) have none, and are returned after one scan. */
+const NEEDS_ESCAPING = new RegExp(`[&<>\\r]|${FORBIDDEN_CHAR.source}`);
 
 /** Escapes text for element content. `\r` is sent as a reference so a parser does not normalise it away. */
 function escapeXmlText(s: string): string {
+  if (!NEEDS_ESCAPING.test(s)) return s;
   return s
     .replace(INVALID_XML_CHARS, '')
     .replace(/&/g, '&amp;')

@@ -4,6 +4,7 @@ import { buildEnvelope, buildHeaders } from '../../../src/lrs/envelope.ts';
 import { validateMessage, type MessageSpec, type WireObject } from '../../../src/lrs/messages.ts';
 import * as op from '../../../src/lrs/operations/index.ts';
 import type { LrsIdentity } from '../../../src/lrs/types.ts';
+import { parseXml } from '../../../src/xml/parse.ts';
 import { canonicalBody } from './canonical-xml.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/lrs/requests/${name}.request.xml`, import.meta.url), 'utf8');
@@ -131,5 +132,11 @@ describe('SOAPAction per service (SPEC §2.2)', () => {
     const xml = buildEnvelope(op.learnerByUln.spec, op.learnerByUln.build(byUkprn, { uln: '1026893096', familyName: '</FamilyName><X>', givenName: 'a&b' }));
     expect(xml).toContain('&lt;/FamilyName&gt;&lt;X&gt;');
     expect(canonicalBody(xml).children.map((c) => c.name)).not.toContain('{}X');
+  });
+  it('drops characters XML cannot carry and keeps a carriage return as &#13;', () => {
+    const xml = buildEnvelope(op.learnerByUln.spec, op.learnerByUln.build(byUkprn, { uln: '1026893096', familyName: 'Test\u0001name\uFFFE', givenName: 'Line\rTwo' }));
+    const root = parseXml(xml).children[0]?.children[0];
+    expect(root?.children.find((c) => c.name === 'FamilyName')?.text).toBe('Testname');
+    expect(root?.children.find((c) => c.name === 'GivenName')?.text).toBe('Line\rTwo');
   });
 });
