@@ -1,8 +1,8 @@
 /** LearnerService.svc reads: learnerByDemographics (the hot path), learnerByULN, verifyLearner, retrieveULNs. */
 import type { LearnerToVerify } from '../lrs/types.ts';
 import type { SimContext } from './context.ts';
-import { renderLearner, type SimLearner } from './learner-record.ts';
-import { compareForVerify, normaliseName } from './match.ts';
+import { renderLearner } from './learner-record.ts';
+import { compareForVerify } from './match.ts';
 import type { FindOutcome } from './store.ts';
 import { childOf, el, miapEnvelope, NS, textOf, type XmlNode } from './xml.ts';
 
@@ -46,22 +46,12 @@ export function handleFindByDemographics(ctx: SimContext, root: XmlNode, orgId: 
   );
 }
 
-/** Names match the record (normalised), or — for a merged ULN — its master. */
-function namesMatch(l: SimLearner, givenName: string, familyName: string): boolean {
-  return normaliseName(l.givenName) === normaliseName(givenName) && normaliseName(l.familyName) === normaliseName(familyName);
-}
-
 export function handleFindByUln(ctx: SimContext, root: XmlNode): string {
   const uln = textOf(root, 'ULN');
   const familyName = textOf(root, 'FamilyName');
   const givenName = textOf(root, 'GivenName');
-  const l = ctx.store.get(uln);
-  let outcome: FindOutcome = { code: 'WSRC0001' };
-  if (l) {
-    const master = ctx.store.master(l);
-    if (namesMatch(l, givenName, familyName) || namesMatch(master, givenName, familyName))
-      outcome = master === l ? { code: 'WSRC0004', learner: l } : { code: 'WSRC0022', learner: master };
-  }
+  const hit = ctx.store.byUlnAndNames(uln, givenName, familyName);
+  const outcome: FindOutcome = !hit ? { code: 'WSRC0001' } : hit.master === hit.record ? { code: 'WSRC0004', learner: hit.record } : { code: 'WSRC0022', learner: hit.master };
   return miapEnvelope(`${FIND_OPEN}${el('ResponseCode', outcome.code)}${el('ULN', uln)}${el('FamilyName', familyName)}${el('GivenName', givenName)}${renderOutcome(outcome)}${FIND_CLOSE}`);
 }
 

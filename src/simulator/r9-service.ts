@@ -9,7 +9,6 @@ import { xmlResponse } from './context.ts';
 import { renderEvent } from './events.ts';
 import { actionNotSupportedFault, domainFault, WSEC_DESCRIPTIONS } from './faults.ts';
 import type { SimLearner } from './learner-record.ts';
-import { normaliseName } from './match.ts';
 import { isoDate } from './store.ts';
 import { deserializationFault, m, member, memberNode, mNil, wcfResult } from './wcf.ts';
 import { escapeXml, NS, type XmlNode } from './xml.ts';
@@ -57,23 +56,11 @@ export function handleR9(ctx: SimContext, action: string, root: XmlNode): SimRes
   return xmlResponse(op === 'LearnerByUln' ? learnerByUln(ctx, p('uln'), p('givenName'), p('familyName')) : learningEvents(ctx, p('uln'), p('givenName'), p('familyName')));
 }
 
-function namesMatch(l: SimLearner, given: string, family: string): boolean {
-  return normaliseName(l.givenName) === normaliseName(given) && normaliseName(l.familyName) === normaliseName(family);
-}
-
-/** The record for a ULN when the names match it (or its master), with its master. */
-function resolve(ctx: SimContext, uln: string, given: string, family: string): { record: SimLearner; master: SimLearner } | undefined {
-  const record = ctx.store.get(uln);
-  if (!record) return undefined;
-  const master = ctx.store.master(record);
-  return namesMatch(record, given, family) || namesMatch(master, given, family) ? { record, master } : undefined;
-}
-
 function learningEvents(ctx: SimContext, uln: string, given: string, family: string): string {
   const plr = (code: string, found: string, events: string) =>
     wcfResult('GetLearnerLearningEvents', NS.tempuri, `${m('ResponseCode', code)}${m('FoundULN', found)}${m('IncomingULN', uln)}${events === '' ? '<a:LearnerRecord/>' : `<a:LearnerRecord>${events}</a:LearnerRecord>`}`);
   if (!isValidUln(uln)) return plr('WSEC0136', '', '');
-  const hit = resolve(ctx, uln, given, family);
+  const hit = ctx.store.byUlnAndNames(uln, given, family);
   if (!hit) return plr('WSEC0208', '', '');
   if (hit.master.abilityToShare !== '1') return plr('WSEC0206', hit.master.uln, '');
   const events = ctx.store.eventsOf(hit.master.uln).map(renderEvent).join('');
@@ -100,7 +87,7 @@ function renderR9Learner(l: SimLearner, now: number): string {
 
 /** R9 LearnerByUln: WSRC0004 found, WSRC0022 via a linked ULN (master returned), WSRC0001 unknown ULN or names. */
 function learnerByUln(ctx: SimContext, uln: string, given: string, family: string): string {
-  const hit = resolve(ctx, uln, given, family);
+  const hit = ctx.store.byUlnAndNames(uln, given, family);
   const code = !hit ? 'WSRC0001' : hit.master === hit.record ? 'WSRC0004' : 'WSRC0022';
   const learner = hit ? renderR9Learner(hit.master, ctx.now()) : '';
   return wcfResult('LearnerByUln', NS.tempuri, `${m('ResponseCode', code)}${mNil('FamilyName', family)}${mNil('GivenName', given)}${learner}${mNil('Uln', uln)}`);

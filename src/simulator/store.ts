@@ -89,6 +89,14 @@ export class LearnerStore {
     return l.mergedInto === undefined ? l : (this.byUln.get(l.mergedInto) ?? l);
   }
 
+  /** The record for `uln` when the names (normalised) match it or its master, with that master; else undefined. */
+  byUlnAndNames(uln: string, givenName: string, familyName: string): { record: SimLearner; master: SimLearner } | undefined {
+    const record = this.byUln.get(uln);
+    if (!record) return undefined;
+    const master = this.master(record);
+    return hasNames(record, givenName, familyName) || hasNames(master, givenName, familyName) ? { record, master } : undefined;
+  }
+
   /** The learner's PLR: generated events plus achievements loaded since start-up. */
   eventsOf(uln: string): LearningEvent[] {
     const loaded = this.loadedEvents.get(uln);
@@ -213,6 +221,10 @@ export class LearnerStore {
     this.index(l);
     return { code: 'WSRC0006' };
   }
+}
+
+function hasNames(l: SimLearner, givenName: string, familyName: string): boolean {
+  return normaliseName(l.givenName) === normaliseName(givenName) && normaliseName(l.familyName) === normaliseName(familyName);
 }
 
 function dobNameKey(dob: string, which: 'G' | 'F', name: string): number {

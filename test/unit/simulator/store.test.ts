@@ -26,6 +26,14 @@ describe('find against the captured learners', () => {
     expect(store.find({ familyName: 'Nobody', givenName: 'Nobody', dateOfBirth: '2000-01-01', gender: '2', lastKnownPostCode: 'CV49EE' }).code).toBe('WSRC0001');
   });
 
+  it('looks a ULN up with names that match the record or, for a merged ULN, its master', () => {
+    const uln = (r: ReturnType<LearnerStore['byUlnAndNames']>) => r && [r.record.uln, r.master.uln];
+    expect(uln(store.byUlnAndNames('1026893096', 'SAMPLE', 'testname'))).toEqual(['1026893096', '1026893096']);
+    expect(uln(store.byUlnAndNames('4444599390', 'Sample', 'Test'))).toEqual(['4444599390', '6936002314']);
+    expect(store.byUlnAndNames('1026893096', 'Sample', 'Other')).toBeUndefined();
+    expect(store.byUlnAndNames('9999999999', 'Sample', 'Testname')).toBeUndefined();
+  });
+
   it('returns both candidates of the two-candidate possible match', () => {
     const r = store.find({ familyName: 'Possible', givenName: 'Jayden', dateOfBirth: '2001-05-14', gender: '1', lastKnownPostCode: 'B9 9ZZ' });
     expect(r.code === 'WSRC0003' && r.candidates.map((l) => l.uln).sort()).toEqual(['1964986809', '8383558804']);
