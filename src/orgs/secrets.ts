@@ -163,14 +163,3 @@ export async function readSecretFromStream(stream: NodeJS.ReadableStream, what: 
   if (v === '') throw new OrganisationError(ORG_ERROR_CODES.INVALID_INPUT, `the ${what} was to come from stdin, but stdin was empty`);
   return v;
 }
-
-/** Parses a stored reference (jsonb); a row that does not match is reported without its content. */
-export function parseStoredSecretRef(value: unknown, organisation: string, what: string): SecretRef {
-  const r = SECRET_REF_SCHEMA.safeParse(value);
-  if (!r.success) {
-    throw new OrganisationError(ORG_ERROR_CODES.SECRET_UNREADABLE, `organisation ${organisation}: the stored ${what} reference is not valid; set it again with \`lrs-relay orgs update\``, {
-      organisation,
-    });
-  }
-  return r.data;
-}
