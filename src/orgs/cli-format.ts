@@ -3,8 +3,8 @@
  * Secrets appear only as the *kind and name* of their reference (`env:LRS_PASSWORD_A`,
  * `file:/run/secrets/x`, `stored encrypted`) — never a value, never ciphertext.
  */
-import { daysUntilExpiry } from './certificates.ts';
-import { describeCertificateRef } from './certificates.ts';
+import { formatTable } from '../support/cli-kit.ts';
+import { daysUntilExpiry, describeCertificateRef } from './certificates.ts';
 import { describeSecretRef } from './secrets.ts';
 import { organisationCode, type OrganisationRecord } from './store.ts';
 
@@ -38,29 +38,24 @@ function certificateCell(r: OrganisationRecord, warningDays: number, now: Date):
   return `${days} days${days < warningDays ? ' (renew!)' : ''}`;
 }
 
-/** Renders rows as a left-aligned text table. */
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 export function formatOrganisationList(records: OrganisationRecord[], warningDays: number, now: Date = new Date()): string {
   if (records.length === 0) return 'No organisations yet. Add one with `lrs-relay orgs add --help`.';
+  // Names and disabled reasons are shown whole (no width limit).
   return formatTable(
-    ['ID', 'UKPRN/REF', 'NAME', 'USER', 'SHARE', 'RATE/S', 'PASSWORD', 'CERTIFICATE', 'STATUS'],
-    records.map((r) => [
-      String(r.id),
-      organisationCode(r),
-      r.name,
-      r.defaultUserName,
-      String(r.concurrencyShare),
-      r.rateLimitPerSecond === null ? 'global' : String(r.rateLimitPerSecond),
-      r.passwordRef ? describeSecretRef(r.passwordRef) : 'INVALID',
-      certificateCell(r, warningDays, now),
-      r.isDisabled ? `disabled: ${r.disabledReason ?? ''}` : 'enabled',
-    ]),
-  );
+    records,
+    [
+      ['ID', (r) => r.id],
+      ['UKPRN/REF', (r) => organisationCode(r)],
+      ['NAME', (r) => r.name],
+      ['USER', (r) => r.defaultUserName],
+      ['SHARE', (r) => r.concurrencyShare],
+      ['RATE/S', (r) => r.rateLimitPerSecond ?? 'global'],
+      ['PASSWORD', (r) => (r.passwordRef ? describeSecretRef(r.passwordRef) : 'INVALID')],
+      ['CERTIFICATE', (r) => certificateCell(r, warningDays, now)],
+      ['STATUS', (r) => (r.isDisabled ? `disabled: ${r.disabledReason ?? ''}` : 'enabled')],
+    ],
+    Infinity,
+  ).join('\n');
 }
 
 export function formatOrganisation(r: OrganisationRecord, warningDays: number, now: Date = new Date()): string {
