@@ -198,9 +198,5 @@ export async function runRequests(args: string[], ctx: CliContext): Promise<numb
 }
 
 export function run(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    console.log(USAGE);
-    return Promise.resolve(0);
-  }
   return withCliContext((ctx) => runRequests(args, ctx));
 }

@@ -38,3 +38,15 @@ describe('a wrong environment variable', () => {
     expect(r.stderr).toMatch(/unknown command "launch".*lrs-relay --help/);
   });
 });
+
+describe('--help of the support commands', () => {
+  it.each([['requests'], ['requests', 'retry'], ['learner'], ['staff']])(
+    '`lrs-relay %s --help` prints the usage without reaching the database',
+    async (...args) => {
+      const r = await lrsRelay([...args, '--help'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Usage:/);
+      expect(r.stderr).toBe('');
+    },
+  );
+});
