@@ -71,7 +71,7 @@ export function createProcessIo(): CliIo {
 }
 
 /** Opens the database from the environment for one CLI command; the caller closes it. */
-export function openCliContext(): CliContext & { close(): Promise<void> } {
+export function openCliContext(): CliContext & { close(): Promise<void>; databaseUrl: string } {
   const config = loadConfig();
   const database = createDatabase({
     url: config.DATABASE_URL,
@@ -79,7 +79,46 @@ export function openCliContext(): CliContext & { close(): Promise<void> } {
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     applicationName: 'lrs-relay-cli',
   });
-  return { db: database, actor: createCliActor(userInfo().username), io: createProcessIo(), close: () => database.close() };
+  return {
+    db: database,
+    actor: createCliActor(userInfo().username),
+    io: createProcessIo(),
+    close: () => database.close(),
+    databaseUrl: config.DATABASE_URL,
+  };
+}
+
+/** Error codes (node and Postgres) that mean the database named by DATABASE_URL cannot be used, and what to do. */
+const DATABASE_PROBLEMS: Record<string, string> = {
+  ECONNREFUSED: 'nothing answers there; start Postgres or set DATABASE_URL to where it runs',
+  ENOTFOUND: 'that host name is unknown; correct the host in DATABASE_URL',
+  EAI_AGAIN: 'that host name could not be looked up; check DNS or the host in DATABASE_URL',
+  ETIMEDOUT: 'the connection timed out; check the host and port in DATABASE_URL and the firewall',
+  '28P01': 'the password was refused; correct the user or password in DATABASE_URL',
+  '28000': 'the connection was refused for that user; check DATABASE_URL and pg_hba.conf',
+  '3D000': 'that database does not exist; create it or correct DATABASE_URL',
+  '3F000': 'the lrs schema is missing; run `lrs-relay migrate`',
+  '42P01': 'the lrs tables are missing; run `lrs-relay migrate`',
+};
+
+/**
+ * When `e` says the database cannot be used (not running, wrong host, password refused, not
+ * migrated), an error naming where it looked (host, port, database; never the password) and what
+ * to do; otherwise undefined.
+ */
+export function explainDatabaseError(e: unknown, databaseUrl: string): Error | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  const problem = typeof code === 'string' ? DATABASE_PROBLEMS[code] : undefined;
+  if (problem === undefined) return undefined;
+  let where = 'DATABASE_URL';
+  try {
+    const u = new URL(databaseUrl);
+    where = `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    // Config already checked the URL; keep the generic name if it still does not parse.
+  }
+  const detail = e instanceof Error && e.message !== '' ? ` (${e.message.split('\n')[0]})` : '';
+  return new Error(`cannot use the database at ${where}: ${problem}${detail}`, { cause: e });
 }
 
 /** Runs a command body with a real context and closes the database afterwards. */
@@ -87,6 +126,8 @@ export async function withCliContext(fn: (ctx: CliContext) => Promise<number>): 
   const ctx = openCliContext();
   try {
     return await fn(ctx);
+  } catch (e) {
+    throw explainDatabaseError(e, ctx.databaseUrl) ?? e;
   } finally {
     await ctx.close();
   }

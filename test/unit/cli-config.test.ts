@@ -39,7 +39,7 @@ describe('a wrong environment variable', () => {
   });
 });
 
-describe('--help of the support commands', () => {
+describe('the support commands without a usable database', () => {
   it.each([['requests'], ['requests', 'retry'], ['learner'], ['staff']])(
     '`lrs-relay %s --help` prints the usage without reaching the database',
     async (...args) => {
@@ -49,4 +49,11 @@ describe('--help of the support commands', () => {
       expect(r.stderr).toBe('');
     },
   );
+
+  it('a support command says which database it could not reach and what to do, without the password', async () => {
+    const r = await lrsRelay(['batches'], { DATABASE_URL: 'postgres://nobody:hunter2secret@127.0.0.1:1/none' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^lrs-relay: cannot use the database at 127\.0\.0\.1:1\/none: nothing answers there; start Postgres or set DATABASE_URL/);
+    expect(r.stderr).not.toContain('hunter2secret');
+  });
 });
