@@ -14,6 +14,7 @@ import { createDatabase, type Database } from '../../src/db.ts';
 import { createCliActor, createStaffActor } from '../../src/support/access.ts';
 import { cancelRequests, resolvePossibleMatch, retryRequests, SUPPORT_CODES } from '../../src/support/actions.ts';
 import type { CliContext, CliIo } from '../../src/support/cli-kit.ts';
+import { listOrganisations } from '../../src/support/queries.ts';
 import { logIn } from '../../src/support/sessions.ts';
 import { PASSWORD, seedSupportData, type Seeded } from '../e2e/seed.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -91,6 +92,13 @@ describe('support actions and CLI', () => {
     expect(await row(s.failed)).toMatchObject({ status: 'failed' });
     expect(await row(s.pending)).toMatchObject({ status: 'pending' });
     await expect(resolvePossibleMatch(database, s.possible, '1000000001', bob, '')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('lists only the organisations a staff actor belongs to; admins and the CLI see all', async () => {
+    const ids = async (actor: Parameters<typeof listOrganisations>[1]) => (await listOrganisations(database, actor)).map((o) => o.id).sort();
+    expect(await ids(createStaffActor({ username: 'bob', isAdmin: false, memberOf: [s.orgB] }))).toEqual([s.orgB]);
+    expect(await ids(createStaffActor({ username: 'root', isAdmin: true, memberOf: [] }))).toEqual([s.orgA, s.orgB].sort());
+    expect(await ids(cli)).toEqual([s.orgA, s.orgB].sort());
   });
 
   it('cancel: only unfinished or needs_action requests, with completed_at and an audit row; progress per chunk', async () => {
