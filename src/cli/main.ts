@@ -53,6 +53,11 @@ try {
     for (const p of e.problems) console.error(`lrs-relay: configuration: ${p}`);
     console.error('lrs-relay: nothing was started. See .env.example for every variable and its default.');
     process.exitCode = 78;
+  } else if (e instanceof TypeError && String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+    // An unknown or malformed option (node:util parseArgs): bad usage, so say where the options are.
+    const command = process.argv[2] ?? '';
+    console.error(`lrs-relay ${command}: ${e.message.split('. ')[0]?.replace(/\.$/, '')}.\nRun \`lrs-relay ${command} --help\` for the options.`);
+    process.exitCode = 2;
   } else {
     console.error(`lrs-relay: ${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = 1;

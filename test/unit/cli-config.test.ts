@@ -32,6 +32,12 @@ describe('a wrong environment variable', () => {
     },
   );
 
+  it('an unknown option says which, and where the options of that command are', async () => {
+    const r = await lrsRelay(['learner', 'L1', '--bogus'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("lrs-relay learner: Unknown option '--bogus'.\nRun `lrs-relay learner --help` for the options.\n");
+  });
+
   it('an unknown command says so and how to list them', async () => {
     const r = await lrsRelay(['launch'], {});
     expect(r.code).toBe(2);
