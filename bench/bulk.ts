@@ -13,9 +13,9 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
-import { migrateDatabase } from '../src/migrate.ts';
+import { migrateDatabase } from '../src/db/migrate.ts';
 import { startRelay } from '../src/runtime.ts';
-import { acquireUlns } from '../src/schedulers/acquire-ulns.ts';
+import { acquireUlns } from '../src/batches/acquire-ulns.ts';
 import { startSimulatorProcess } from './lib/harness.ts';
 
 const PASSWORD = 'Simulator-Pass16';

@@ -4,7 +4,7 @@
  * `job.data` again, since data in Redis may predate a deploy.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, type Job, type JobsOptions, type RepeatOptions } from 'bullmq';
 import { z } from 'zod';
 
 /** Queue names. Single-call work has one queue per organisation, so one organisation's backlog cannot starve another. */
@@ -124,4 +124,14 @@ export async function deleteQueueKeys(redis: Redis, queuePrefix: string): Promis
     if (keys.length > 0) deleted += await redis.del(...keys);
   } while (cursor !== '0');
   return deleted;
+}
+
+/** A repeating job the scheduler role creates (idempotently, by id) and runs. */
+export interface ScheduledJob {
+  /** Scheduler id (stable: it is what makes creation idempotent). */
+  id: string;
+  name: JobName;
+  repeat: Omit<RepeatOptions, 'key'>;
+  data?: Record<string, unknown>;
+  run(job: Job): Promise<unknown>;
 }

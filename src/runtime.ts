@@ -6,19 +6,19 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
-import { createDatabase, type Database } from './db.ts';
+import { createDatabase, type Database } from './db/pool.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { createOrganisationDirectory } from './orgs/directory.ts';
 import { createLrsClients, type CreateLrsClientsOptions, type LrsClients } from './orgs/clients.ts';
 import { OutboxRelay } from './producers/outbox-relay.ts';
 import { createQueue, createRedis, createThrottledWarning, JOBS, QUEUES, singleQueueName } from './queues.ts';
-import { reconcileRequests } from './schedulers/reconcile.ts';
+import { reconcileRequests } from './requests/reconcile.ts';
 import { Scheduler, type ScheduledJob } from './schedulers/scheduler.ts';
 import { startDashboard } from './support/dashboard-role.ts';
 import { batchScheduledJobs, startBatchWorkers } from './workers/batch-role.ts';
-import { DEFAULT_PROCESSOR_OPTIONS, type ProcessorOptions } from './workers/processors.ts';
-import { DEFAULT_RETRY_POLICY, maxAttempts, type RetryPolicy } from './workers/retry-policy.ts';
+import { DEFAULT_PROCESSOR_OPTIONS, type ProcessorOptions } from './requests/processors.ts';
+import { DEFAULT_RETRY_POLICY, maxAttempts, type RetryPolicy } from './codes/retry-policy.ts';
 import { SingleWorkers } from './workers/single-workers.ts';
 
 export const ROLES = ['producer', 'worker', 'scheduler', 'dashboard'] as const;

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
-import { migrateDatabase } from '../../src/migrate.ts';
+import { migrateDatabase } from '../../src/db/migrate.ts';
 import { deleteQueueKeys } from '../../src/queues.ts';
 import { startRelay, type Relay } from '../../src/runtime.ts';
 

@@ -6,9 +6,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
-import { createDatabase } from '../db.ts';
+import { createDatabase } from '../db/pool.ts';
 import { createLogger } from '../log.ts';
-import { acquireUlns, refreshRunProgress } from '../schedulers/acquire-ulns.ts';
+import { acquireUlns, refreshRunProgress } from '../batches/acquire-ulns.ts';
 
 export const summary = 'create batch register requests for every learner in the MIS view that needs a ULN (--wait to follow them)';
 

@@ -1,6 +1,6 @@
 /** `lrs-relay batches`: LRS batch jobs, newest first. */
 import { parseArgs } from 'node:util';
-import { intOption, listOption, printTable, withCliContext, type CliContext } from '../support/cli-kit.ts';
+import { intOption, listOption, printTable, withCliContext, type CliContext } from './kit.ts';
 import { listBatches, resolveOrganisations } from '../support/queries.ts';
 
 export const summary = 'LRS batch jobs and their state';

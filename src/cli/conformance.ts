@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { classifyCode, isRetryable } from '../lrs/catalogue.ts';
+import { classifyCode, isRetryable } from '../codes/catalogue.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import { parserForResponseRoot } from '../lrs/operations/index.ts';
 import { looksLikeMaintenancePage, readLrsAnswer } from '../lrs/response.ts';

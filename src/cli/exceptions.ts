@@ -1,6 +1,6 @@
 /** `lrs-relay exceptions`: open needs_action and failed requests grouped by code, with what to do. */
 import { parseArgs } from 'node:util';
-import { listOption, withCliContext, type CliContext } from '../support/cli-kit.ts';
+import { listOption, withCliContext, type CliContext } from './kit.ts';
 import { listExceptions, resolveOrganisations } from '../support/queries.ts';
 
 export const summary = 'requests needing action or failed, grouped by code, with resolution notes';

@@ -1,6 +1,6 @@
 /** `lrs-relay explain <code>`: what a response or error code means and what to do. */
 import { parseArgs } from 'node:util';
-import { withCliContext, type CliContext } from '../support/cli-kit.ts';
+import { withCliContext, type CliContext } from './kit.ts';
 import { explainCode } from '../support/queries.ts';
 
 export const summary = 'what an LRS or lrs-relay code means and what to do about it';

@@ -8,9 +8,9 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { REQUEST_KINDS, REQUEST_MODES, type RequestKind, type RequestMode } from '../../db/schema.ts';
 import { loadConfig } from '../config.ts';
-import { createDatabase } from '../db.ts';
-import { importCsv, type ImportReport } from '../producers/import-csv.ts';
-import { IMPORT_FIELDS, ImportSetupError, parseMapOption } from '../producers/import-map.ts';
+import { createDatabase } from '../db/pool.ts';
+import { importCsv, type ImportReport } from '../import/csv.ts';
+import { IMPORT_FIELDS, ImportSetupError, parseMapOption } from '../import/map.ts';
 
 export const summary = 'queue LRS work from an MIS export (CSV), reporting every row refused and why';
 

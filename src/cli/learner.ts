@@ -1,6 +1,6 @@
 /** `lrs-relay learner <MIS id|ULN>`: every request for one learner, newest first. */
 import { parseArgs } from 'node:util';
-import { intOption, listOption, printTable, withCliContext, type CliContext } from '../support/cli-kit.ts';
+import { intOption, listOption, printTable, withCliContext, type CliContext } from './kit.ts';
 import { getLearnerHistory, resolveOrganisations } from '../support/queries.ts';
 
 export const summary = "a learner's request history, by MIS learner id or ULN";

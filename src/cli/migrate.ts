@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
-import { migrateDatabase } from '../migrate.ts';
+import { migrateDatabase } from '../db/migrate.ts';
 
 export const summary = 'apply the database migrations (safe to run twice, or twice at once)';
 

@@ -5,13 +5,13 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
-import { createDatabase } from '../db.ts';
+import { createDatabase } from '../db/pool.ts';
 import { createLogger, type Logger } from '../log.ts';
 import type { CreateLrsClientOptions, LrsCallEvent, LrsClient } from '../lrs/types.ts';
 import { audit } from '../../db/schema.ts';
 import { checkCredentials, classifyCheckError, type CredentialCheck } from '../orgs/check-credentials.ts';
-import { buildOrganisationFields, type OrganisationOptionValues } from '../orgs/cli-input.ts';
-import { formatOrganisation, formatOrganisationList, presentOrganisation } from '../orgs/cli-format.ts';
+import { buildOrganisationFields, type OrganisationOptionValues } from './orgs-input.ts';
+import { formatOrganisation, formatOrganisationList, presentOrganisation } from './orgs-format.ts';
 import { createLrsClients } from '../orgs/clients.ts';
 import { createOrganisationDirectory } from '../orgs/directory.ts';
 import { isOrganisationError, ORG_ERROR_CODES } from '../orgs/errors.ts';

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { cancelRequests, retryRequests, type ActionResult } from '../support/actions.ts';
-import { intOption, listOption, printTable, withCliContext, type CliContext } from '../support/cli-kit.ts';
+import { intOption, listOption, printTable, withCliContext, type CliContext } from './kit.ts';
 import { findRequestIds, getRequestDetail, listRequests, resolveOrganisations, type RequestFilter } from '../support/queries.ts';
 
 export const summary = 'list, show, retry or cancel requests (--json for scripts)';

@@ -4,7 +4,7 @@
  * they would end up in shell history and the process list.
  */
 import { parseArgs } from 'node:util';
-import { listOption, printTable, withCliContext, type CliContext } from '../support/cli-kit.ts';
+import { listOption, printTable, withCliContext, type CliContext } from './kit.ts';
 import { resolveOrganisations } from '../support/queries.ts';
 import { addStaff, grantStaff, listStaff, revokeStaff, setStaffPassword, StaffError } from '../support/staff.ts';
 

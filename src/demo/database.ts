@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createDatabase } from '../db.ts';
-import { migrateDatabase } from '../migrate.ts';
+import { createDatabase } from '../db/pool.ts';
+import { migrateDatabase } from '../db/migrate.ts';
 import { insertOrganisation } from '../orgs/store.ts';
 
 export const SAMPLE_MIS_SQL = fileURLToPath(new URL('../../db/sample-mis.sql', import.meta.url));

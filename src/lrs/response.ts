@@ -4,7 +4,7 @@
  * name (maintenance page, HTML, WCF infrastructure faults, HTTP errors) gets one of our codes.
  * We never report an LRS code the LRS did not send.
  */
-import { classifyCode, isRetryable } from './catalogue.ts';
+import { classifyCode, isRetryable } from '../codes/catalogue.ts';
 import { LrsError, RELAY_CODES, type FieldProblem } from './errors.ts';
 import { child, childText, hasDoctype, readSoapBody, type SoapBody } from './xml.ts';
 

@@ -8,7 +8,7 @@
  * within `ttlMs`; in the same process call `invalidate(id)`.
  */
 import type { Config } from '../config.ts';
-import type { Db } from '../db.ts';
+import type { Db } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
 import { RULES } from '../lrs/rules.ts';
 import type { LrsIdentity, LrsTlsCredentials } from '../lrs/types.ts';

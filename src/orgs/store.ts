@@ -4,7 +4,7 @@
  */
 import { and, asc, count, eq, isNotNull, notInArray, or, sql } from 'drizzle-orm';
 import { organisation, request, TERMINAL_STATUSES } from '../../db/schema.ts';
-import type { Db } from '../db.ts';
+import type { Db } from '../db/pool.ts';
 import { CERTIFICATE_REF_SCHEMA, type CertificateRef } from './certificates.ts';
 import { ORG_ERROR_CODES, OrganisationError } from './errors.ts';
 import { SECRET_REF_SCHEMA, type SecretRef } from './secrets.ts';

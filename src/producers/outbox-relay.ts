@@ -9,8 +9,8 @@ import pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../log.ts';
 import { JOBS, JOB_DATA, REQUEST_JOB_OPTIONS, requestJobId } from '../queues.ts';
-import { inTransaction } from '../workers/request-store.ts';
-import { maxAttempts, type RetryPolicy } from '../workers/retry-policy.ts';
+import { inTransaction } from '../requests/store.ts';
+import { maxAttempts, type RetryPolicy } from '../codes/retry-policy.ts';
 
 export interface OutboxRelayOptions {
   pool: pg.Pool;

@@ -2,19 +2,12 @@
  * The scheduler role: creates the repeating jobs (idempotently: several processes starting at once
  * create one schedule each, keyed by scheduler id) and runs them on the `scheduler` queue.
  */
-import { Queue, Worker, type Job, type RepeatOptions } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
-import { bullPrefix, QUEUES, type JobName } from '../queues.ts';
+import { bullPrefix, QUEUES, type JobName, type ScheduledJob } from '../queues.ts';
 
-export interface ScheduledJob {
-  /** Scheduler id (stable: it is what makes creation idempotent). */
-  id: string;
-  name: JobName;
-  repeat: Omit<RepeatOptions, 'key'>;
-  data?: Record<string, unknown>;
-  run(job: Job): Promise<unknown>;
-}
+export type { ScheduledJob };
 
 export interface SchedulerOptions {
   connection: Redis;

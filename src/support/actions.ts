@@ -5,7 +5,7 @@
  * re-enqueues the request at once.
  */
 import type pg from 'pg';
-import type { Database } from '../db.ts';
+import type { Database } from '../db/pool.ts';
 import { canSeeOrganisation, canSeePersonalData, type Actor } from './access.ts';
 
 export type SupportDb = Pick<Database, 'pool'>;

@@ -22,7 +22,7 @@ import { createScrapeMetrics } from './scrape-metrics.ts';
 import { isSameSecret, SESSION_TTL_MS } from './sessions.ts';
 
 export interface DashboardDeps {
-  /** The process's database (src/db.ts createDatabase); only its pool is used. */
+  /** The process's database (src/db/pool.ts createDatabase); only its pool is used. */
   db: SupportDb;
   /** Redis for queue depths, bull-board and /readyz; without it those parts show nothing. */
   redis?: Redis | undefined;

@@ -9,12 +9,12 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { JOBS, parseJobData } from '../queues.ts';
-import { acquireUlns, nightlyRunKey, refreshRunProgress } from '../schedulers/acquire-ulns.ts';
-import { sweepBatches } from '../schedulers/batch-sweep.ts';
-import type { ScheduledJob } from '../schedulers/scheduler.ts';
+import { acquireUlns, nightlyRunKey, refreshRunProgress } from '../batches/acquire-ulns.ts';
+import { sweepBatches } from '../batches/sweep.ts';
+import type { ScheduledJob } from '../queues.ts';
 import { BatchWorkers } from './batch-workers.ts';
-import { maxAttempts, type RetryPolicy } from './retry-policy.ts';
-import type { OrganisationClients } from './run-request.ts';
+import { maxAttempts, type RetryPolicy } from '../codes/retry-policy.ts';
+import type { OrganisationClients } from '../requests/run.ts';
 
 export interface BatchRoleOptions {
   config: Config;

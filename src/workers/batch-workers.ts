@@ -7,12 +7,12 @@ import { setMaxListeners } from 'node:events';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { bullPrefix, JOBS, QUEUES } from '../queues.ts';
-import { BatchAssembler, type BatchAssemblerOptions } from './batch-assemble.ts';
-import { runPollJob } from './batch-poll.ts';
-import type { BatchJobDeps } from './batch-rules.ts';
-import { runSubmitJob } from './batch-submit.ts';
-import { maxAttempts, retryDelayMs } from './retry-policy.ts';
-import { RetryableJobError } from './run-request.ts';
+import { BatchAssembler, type BatchAssemblerOptions } from '../batches/assemble.ts';
+import { runPollJob } from '../batches/poll.ts';
+import type { BatchJobDeps } from '../batches/rules.ts';
+import { runSubmitJob } from '../batches/submit.ts';
+import { maxAttempts, retryDelayMs } from '../codes/retry-policy.ts';
+import { RetryableJobError } from '../requests/run.ts';
 
 export interface BatchWorkersOptions extends BatchJobDeps {
   connection: Redis;

@@ -11,11 +11,11 @@ import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { bullPrefix, JOBS, singleQueueName } from '../queues.ts';
-import { createBatcher, type Batcher } from './batcher.ts';
-import type { ProcessorOptions } from './processors.ts';
-import { completeRequests, startAttempts, type Completion, type RequestRow } from './request-store.ts';
-import { RetryableJobError, runRequestJob, type OrganisationClients } from './run-request.ts';
-import { retryDelayMs, type RetryPolicy } from './retry-policy.ts';
+import { createBatcher, type Batcher } from '../db/batcher.ts';
+import type { ProcessorOptions } from '../requests/processors.ts';
+import { completeRequests, startAttempts, type Completion, type RequestRow } from '../requests/store.ts';
+import { RetryableJobError, runRequestJob, type OrganisationClients } from '../requests/run.ts';
+import { retryDelayMs, type RetryPolicy } from '../codes/retry-policy.ts';
 
 export interface SingleWorkersOptions {
   pool: pg.Pool;

@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { startRelay, type Relay, type Role, type StartRelayOptions } from '../../src/runtime.ts';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
-import type { RetryPolicy } from '../../src/workers/retry-policy.ts';
+import type { RetryPolicy } from '../../src/codes/retry-policy.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { assertNoRedisLeaks, createQueuePrefix, deletePrefixKeys } from './redis.ts';
 import { redisUrl } from './urls.ts';

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireUlns, nightlyRunKey, refreshRunProgress } from '../../src/schedulers/acquire-ulns.ts';
+import { acquireUlns, nightlyRunKey, refreshRunProgress } from '../../src/batches/acquire-ulns.ts';
 import { createLogger } from '../../src/log.ts';
 import { startPipeline, SIM_PASSWORD, type Pipeline } from '../helpers/pipeline.ts';
 import { redisUrl } from '../helpers/urls.ts';

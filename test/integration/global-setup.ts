@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { migrateDatabase } from '../../src/migrate.ts';
+import { migrateDatabase } from '../../src/db/migrate.ts';
 import { adminUrl, databaseUrl } from '../helpers/urls.ts';
 
 declare module 'vitest' {

@@ -2,8 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importCsv, type ImportOptions } from '../../src/producers/import-csv.ts';
-import { ImportSetupError, parseMapOption } from '../../src/producers/import-map.ts';
+import { importCsv, type ImportOptions } from '../../src/import/csv.ts';
+import { ImportSetupError, parseMapOption } from '../../src/import/map.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/import/${name}`, import.meta.url));

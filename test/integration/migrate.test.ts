@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_FOLDER, migrateDatabase } from '../../src/migrate.ts';
+import { MIGRATIONS_FOLDER, migrateDatabase } from '../../src/db/migrate.ts';
 import { adminUrl, databaseUrl } from '../helpers/urls.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 

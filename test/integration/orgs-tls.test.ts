@@ -13,7 +13,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/orgs.ts';
 import { loadConfig } from '../../src/config.ts';
-import { createDatabase, type Database } from '../../src/db.ts';
+import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
 import { createLrsClient } from '../../src/lrs/client.ts';
 import type { LrsTlsCredentials } from '../../src/lrs/types.ts';

@@ -4,7 +4,7 @@
  * organisation the staff member may not see as for one that does not exist; escaping; the lookup form.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../../src/db.ts';
+import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMetrics } from '../../src/metrics.ts';
 import { createDashboard, type Dashboard } from '../../src/support/dashboard.ts';

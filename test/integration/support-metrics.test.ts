@@ -3,7 +3,7 @@
  * does not answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../../src/db.ts';
+import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
 import { createQueue, createRedis, singleQueueName } from '../../src/queues.ts';

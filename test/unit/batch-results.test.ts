@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fanOutAchievements, fanOutRegistration, parseAchievementErrors } from '../../src/workers/batch-results.ts';
-import { describeAge, pollDelayMs } from '../../src/workers/batch-poll.ts';
-import { payloadFromViewRow, toCamelCase } from '../../src/schedulers/acquire-ulns.ts';
-import { buildBatchRecord } from '../../src/workers/batch-records.ts';
+import { fanOutAchievements, fanOutRegistration, parseAchievementErrors } from '../../src/batches/results.ts';
+import { describeAge, pollDelayMs } from '../../src/batches/poll.ts';
+import { payloadFromViewRow, toCamelCase } from '../../src/batches/acquire-ulns.ts';
+import { buildBatchRecord } from '../../src/batches/records.ts';
 
 describe('batch results', () => {
   it('maps registration rows by MISIdentifier; ids not in the batch are ignored and missing ones listed', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBatcher } from '../../src/workers/batcher.ts';
+import { createBatcher } from '../../src/db/batcher.ts';
 
 describe('createBatcher', () => {
   it('writes items added in the same turn as one batch and gives each caller its own result', async () => {

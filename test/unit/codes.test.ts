@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_CODES, explainCode, PIPELINE_CODES } from '../../src/codes.ts';
+import { ALL_CODES, explainCode, PIPELINE_CODES } from '../../src/codes/explain.ts';
 import { RELAY_CODES } from '../../src/lrs/errors.ts';
 
 describe('code catalogue', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ImportSetupError, mapRecord, parseMapOption, planColumns, splitFullName, toGender, toIsoDate } from '../../src/producers/import-map.ts';
-import { validateImportRow } from '../../src/producers/import-validate.ts';
+import { ImportSetupError, mapRecord, parseMapOption, planColumns, splitFullName, toGender, toIsoDate } from '../../src/import/map.ts';
+import { validateImportRow } from '../../src/import/validate.ts';
 
 describe('import: reading MIS cells', () => {
   it('reads UK and ISO dates and refuses impossible or ambiguous ones', () => {

@@ -2,7 +2,7 @@
  * Pieces shared by the operation modules: identity → wire credentials, response code → result base,
  * and readers for the records several responses share (Learner, VerifiedLearner).
  */
-import { classifyCode } from '../catalogue.ts';
+import { classifyCode } from '../../codes/catalogue.ts';
 import { RELAY_CODES } from '../errors.ts';
 import { toKey, type FieldSpec, type MessageSpec, type WireObject } from '../messages.ts';
 import { relayError } from '../response.ts';

@@ -1,5 +1,5 @@
 /** retrieveULNs (SPEC §4.9): status of up to 200 known ULNs, with the master ULN for merged learners. */
-import { classifyCode } from '../catalogue.ts';
+import { classifyCode } from '../../codes/catalogue.ts';
 import { RELAY_CODES } from '../errors.ts';
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { LrsIdentity, RetrieveUlnsResult, RetrievedUln } from '../types.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatOrganisationList } from '../../../src/orgs/cli-format.ts';
+import { formatOrganisationList } from '../../../src/cli/orgs-format.ts';
 import type { OrganisationRecord } from '../../../src/orgs/store.ts';
 
 const NOW = new Date('2026-01-01T00:00:00Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainDatabaseError } from '../../../src/support/cli-kit.ts';
+import { explainDatabaseError } from '../../../src/cli/kit.ts';
 
 const URL_WITH_PASSWORD = 'postgres://relay:hunter2secret@db.internal:6543/mis';
 

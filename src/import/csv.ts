@@ -11,8 +11,8 @@ import type { Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import type pg from 'pg';
 import type { RequestKind, RequestMode } from '../../db/schema.ts';
-import { ImportSetupError, mapRecord, planColumns, type ColumnPlan, type ImportField } from './import-map.ts';
-import { validateImportRow } from './import-validate.ts';
+import { ImportSetupError, mapRecord, planColumns, type ColumnPlan, type ImportField } from './map.ts';
+import { validateImportRow } from './validate.ts';
 
 export interface ImportOptions {
   pool: pg.Pool;

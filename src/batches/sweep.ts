@@ -8,7 +8,7 @@ import type { Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import { batchJobId } from '../queues.ts';
-import { enqueuePoll, enqueueSubmit } from '../workers/batch-assemble.ts';
+import { enqueuePoll, enqueueSubmit } from './assemble.ts';
 
 export interface BatchSweepOptions {
   pool: pg.Pool;

@@ -7,7 +7,7 @@ import { DelayedError, type Job } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { PIPELINE_CODES } from '../codes.ts';
+import { PIPELINE_CODES } from '../codes/explain.ts';
 import { isLrsError, type LrsError } from '../lrs/errors.ts';
 import type { OperationName } from '../lrs/messages.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
@@ -20,9 +20,9 @@ import {
   type Completion,
   type RequestRow,
   type Resolution,
-} from './request-store.ts';
+} from './store.ts';
 import { resolutionFor, resolutionForError } from './resolve.ts';
-import { classifyFailure, type RetryPolicy } from './retry-policy.ts';
+import { classifyFailure, type RetryPolicy } from '../codes/retry-policy.ts';
 
 /** What the runner needs from the organisations module: the client and identity for an organisation. */
 export interface OrganisationClients {

@@ -4,8 +4,8 @@
  * One table, not scattered ifs: the client, the workers and the MIS (via the `lrs.response_code`
  * table, seeded from RESPONSE_CODES) all read the same answers.
  */
-import { RELAY_CODES } from './errors.ts';
-import type { CodeClass, CodeSource } from './types.ts';
+import { RELAY_CODES } from '../lrs/errors.ts';
+import type { CodeClass, CodeSource } from '../lrs/types.ts';
 
 /**
  * never: same request will fail the same way; backoff: retry with growing delay;

@@ -10,14 +10,14 @@
  */
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
-import { PIPELINE_CODES } from '../codes.ts';
+import { PIPELINE_CODES } from '../codes/explain.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Resolution } from './request-store.ts';
-import { loadBatchRequestIds, moveBatch, requeueAsSingle, settleRequests, type BatchRow, type SettledRequest, type Settlement } from './batch-store.ts';
-import type { OrganisationClients } from './run-request.ts';
-import type { RetryPolicy } from './retry-policy.ts';
-import { resolutionFor } from './resolve.ts';
+import type { Resolution } from '../requests/store.ts';
+import { loadBatchRequestIds, moveBatch, requeueAsSingle, settleRequests, type BatchRow, type SettledRequest, type Settlement } from './store.ts';
+import type { OrganisationClients } from '../requests/run.ts';
+import type { RetryPolicy } from '../codes/retry-policy.ts';
+import { resolutionFor } from '../requests/resolve.ts';
 
 /** What the submit and poll jobs need. */
 export interface BatchJobDeps {

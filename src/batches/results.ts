@@ -2,10 +2,10 @@
  * Batch output → one terminal resolution per request, with the same classes and resolution notes as
  * single calls (`resolutionFor`). Pure functions: the poll job does the I/O.
  */
-import { PIPELINE_CODES } from '../codes.ts';
+import { PIPELINE_CODES } from '../codes/explain.ts';
 import type { AchievementJobResult, OutputBatchLearner, VerifiedLearner } from '../lrs/types.ts';
-import type { Settlement } from './batch-store.ts';
-import { resolutionFor } from './resolve.ts';
+import type { Settlement } from './store.ts';
+import { resolutionFor } from '../requests/resolve.ts';
 
 /** Which of `openIds` the rows answer, and which they do not (rows for ids not in the batch are counted, never written). */
 export interface FanOut {

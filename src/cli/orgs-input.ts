@@ -5,8 +5,8 @@
  */
 import type { Config } from '../config.ts';
 import { RULES } from '../lrs/rules.ts';
-import { isExpiringSoon, loadCertificate, type CertificateRef, type LoadedCertificate } from './certificates.ts';
-import { ORG_ERROR_CODES, OrganisationError, isOrganisationError } from './errors.ts';
+import { isExpiringSoon, loadCertificate, type CertificateRef, type LoadedCertificate } from '../orgs/certificates.ts';
+import { ORG_ERROR_CODES, OrganisationError, isOrganisationError } from '../orgs/errors.ts';
 import {
   describeSecretRef,
   encryptSecret,
@@ -15,8 +15,8 @@ import {
   resolveSecret,
   type SecretInput,
   type SecretRef,
-} from './secrets.ts';
-import type { OrganisationFields, OrganisationRecord } from './store.ts';
+} from '../orgs/secrets.ts';
+import type { OrganisationFields, OrganisationRecord } from '../orgs/store.ts';
 
 /** Option values as node:util parseArgs returns them for add/update. */
 export interface OrganisationOptionValues {

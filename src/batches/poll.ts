@@ -7,13 +7,13 @@
  */
 import type { OperationName } from '../lrs/messages.ts';
 import { DelayedError, type Job } from 'bullmq';
-import { PIPELINE_CODES } from '../codes.ts';
+import { PIPELINE_CODES } from '../codes/explain.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { JOBS, parseJobData } from '../queues.ts';
-import { achievementCounters, fanOutAchievements, fanOutRegistration, fanOutVerify, type FanOut } from './batch-results.ts';
-import { abandonLost, settleBatchRequests, type BatchJobDeps } from './batch-rules.ts';
-import { addBatchCounts, insertBatchAudit, loadBatch, loadBatchRequestIds, moveBatch, recordPoll, requeueAsSingle, type BatchRow } from './batch-store.ts';
+import { achievementCounters, fanOutAchievements, fanOutRegistration, fanOutVerify, type FanOut } from './results.ts';
+import { abandonLost, settleBatchRequests, type BatchJobDeps } from './rules.ts';
+import { addBatchCounts, insertBatchAudit, loadBatch, loadBatchRequestIds, moveBatch, recordPoll, requeueAsSingle, type BatchRow } from './store.ts';
 
 /** Wait before the next poll after `polls` polls: initial × 2^polls, capped (never below 100 ms, so a running job is not hammered). */
 export function pollDelayMs(polls: number, initialMs: number, maxMs: number): number {

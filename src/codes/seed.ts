@@ -1,5 +1,5 @@
 /**
- * Writes the response-code catalogue (src/lrs/catalogue.ts) into lrs.response_code so the MIS and
+ * Writes the response-code catalogue (src/codes/catalogue.ts) into lrs.response_code so the MIS and
  * support staff can join on it. The catalogue in code is the source; the table is replaced to match.
  */
 import type pg from 'pg';
@@ -41,6 +41,6 @@ export async function seedResponseCodes(client: pg.ClientBase, rows?: ResponseCo
 }
 
 async function loadCatalogue(): Promise<ResponseCodeRow[]> {
-  const { ALL_CODES } = await import('./codes.ts');
+  const { ALL_CODES } = await import('./explain.ts');
   return ALL_CODES.map((c) => ({ code: c.code, source: c.source, class: c.class, meaning: c.meaning, retry: c.retry, resolution: c.resolution }));
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import { seedResponseCodes } from './seed-response-codes.ts';
+import { seedResponseCodes } from '../codes/seed.ts';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../db/migrations', import.meta.url));
 /** Arbitrary constant: "lrsrelay" as an int64-ish key shared by every lrs-relay process. */

@@ -6,10 +6,10 @@
  * terminal the achievement is released (verified) or settled needs_action NOT_VERIFIED.
  */
 import type pg from 'pg';
-import { explainCode, PIPELINE_CODES } from '../codes.ts';
-import type { Settlement } from './batch-store.ts';
-import { statusAmong } from './request-store.ts';
-import { resolutionFor } from './resolve.ts';
+import { explainCode, PIPELINE_CODES } from '../codes/explain.ts';
+import type { Settlement } from './store.ts';
+import { statusAmong } from '../requests/store.ts';
+import { resolutionFor } from '../requests/resolve.ts';
 
 export type GateDecision = 'verified' | 'hold' | 'create_verify' | 'not_verified';
 

@@ -3,10 +3,10 @@
  * Secrets appear only as the *kind and name* of their reference (`env:LRS_PASSWORD_A`,
  * `file:/run/secrets/x`, `stored encrypted`) — never a value, never ciphertext.
  */
-import { formatTable } from '../support/cli-kit.ts';
-import { daysUntilExpiry, describeCertificateRef } from './certificates.ts';
-import { describeSecretRef } from './secrets.ts';
-import { organisationCode, type OrganisationRecord } from './store.ts';
+import { formatTable } from './kit.ts';
+import { daysUntilExpiry, describeCertificateRef } from '../orgs/certificates.ts';
+import { describeSecretRef } from '../orgs/secrets.ts';
+import { organisationCode, type OrganisationRecord } from '../orgs/store.ts';
 
 /** A secret-free view of one organisation (what `--json` prints). */
 export function presentOrganisation(r: OrganisationRecord, now: Date = new Date()): Record<string, unknown> {

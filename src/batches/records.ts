@@ -9,7 +9,7 @@ import type { FieldProblem } from '../lrs/errors.ts';
 import { validateMessage } from '../lrs/messages.ts';
 import * as op from '../lrs/operations/index.ts';
 import type { Achievement, BatchLearner, LearnerToVerify, LrsIdentity } from '../lrs/types.ts';
-import { learnerToRegisterOf, parsePayload } from './payload.ts';
+import { learnerToRegisterOf, parsePayload } from '../requests/payload.ts';
 
 export type BatchRecord =
   | { kind: 'registration'; learner: BatchLearner }

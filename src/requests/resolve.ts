@@ -2,10 +2,10 @@
  * Turns LRS results and errors into a request's terminal state. The status follows the code's class
  * in the catalogue (one table, not scattered ifs); each operation only adds what it returned.
  */
-import { explainCode } from '../codes.ts';
+import { explainCode } from '../codes/explain.ts';
 import { RELAY_CODES, type LrsError } from '../lrs/errors.ts';
 import type { CodeClass, FindResult, LearningEventsResult, VerifyResult } from '../lrs/types.ts';
-import type { Resolution } from './request-store.ts';
+import type { Resolution } from './store.ts';
 
 const STATUS_BY_CLASS: Record<CodeClass, Resolution['status']> = {
   success: 'succeeded',

@@ -2,7 +2,7 @@
  * Every code a request can end with: the LRS client's catalogue (LRS codes and the client's own) plus
  * the codes the pipeline and support tooling add. `explainCode` is what support staff and the MIS read.
  */
-import { RESPONSE_CODES, classifyCode, type CodeEntry } from './lrs/catalogue.ts';
+import { RESPONSE_CODES, classifyCode, type CodeEntry } from './catalogue.ts';
 
 /** Codes lrs-relay's pipeline and support actions use (never LRS codes). */
 export const PIPELINE_CODES = {

@@ -12,7 +12,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
-import { PAYLOADS } from '../workers/payload.ts';
+import { PAYLOADS } from '../requests/payload.ts';
 
 export interface AcquireUlnsOptions {
   pool: pg.Pool;

@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
-import * as schema from '../db/schema.ts';
+import * as schema from '../../db/schema.ts';
 
 export type Db = NodePgDatabase<typeof schema>;
 export interface Database {

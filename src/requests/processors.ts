@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { PIPELINE_CODES } from '../codes.ts';
+import { PIPELINE_CODES } from '../codes/explain.ts';
 import type { OperationName } from '../lrs/messages.ts';
 import type { LrsClient, LrsIdentity, LearnerToUpdate, LrsLearner } from '../lrs/types.ts';
 import { demographicsOf, learnerToRegisterOf, parsePayload, type PayloadOf } from './payload.ts';
@@ -15,7 +15,7 @@ import {
   setRegisterInDoubt,
   type RequestRow,
   type Resolution,
-} from './request-store.ts';
+} from './store.ts';
 import { resolutionFor, resolutionForFind, resolutionForLearningEvents, resolutionForVerify } from './resolve.ts';
 
 export interface ProcessContext {

@@ -6,13 +6,13 @@
  */
 import type { OperationName } from '../lrs/messages.ts';
 import type { Job } from 'bullmq';
-import { PIPELINE_CODES } from '../codes.ts';
+import { PIPELINE_CODES } from '../codes/explain.ts';
 import { isLrsError, RELAY_CODES, type LrsError } from '../lrs/errors.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { JOBS, parseJobData } from '../queues.ts';
-import { enqueuePoll } from './batch-assemble.ts';
-import { buildBatchRecord, type BatchableKind, type BatchRecord } from './batch-records.ts';
-import { abandonBatch, abandonInDoubt, settleBatchRequests, type BatchJobDeps } from './batch-rules.ts';
+import { enqueuePoll } from './assemble.ts';
+import { buildBatchRecord, type BatchableKind, type BatchRecord } from './records.ts';
+import { abandonBatch, abandonInDoubt, settleBatchRequests, type BatchJobDeps } from './rules.ts';
 import {
   detachUnsent,
   insertBatchAudit,
@@ -22,10 +22,10 @@ import {
   releaseToPending,
   type BatchRow,
   type Settlement,
-} from './batch-store.ts';
-import { resolutionFor, resolutionForError } from './resolve.ts';
-import { classifyFailure } from './retry-policy.ts';
-import { RetryableJobError } from './run-request.ts';
+} from './store.ts';
+import { resolutionFor, resolutionForError } from '../requests/resolve.ts';
+import { classifyFailure } from '../codes/retry-policy.ts';
+import { RetryableJobError } from '../requests/run.ts';
 
 const REQUEST_KIND = { registration: 'register', verify: 'verify', achievement: 'achievement' } as const satisfies Record<string, BatchableKind>;
 const OPERATION = { registration: 'submitBatchRegistration', verify: 'submitVerifyBatch', achievement: 'submitAchievementBatchJob' } as const satisfies Record<string, OperationName>;

@@ -13,13 +13,13 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { batchJobId, JOB_DATA, JOBS } from '../queues.ts';
 import { RELAY_CODES } from '../lrs/errors.ts';
-import { PIPELINE_CODES } from '../codes.ts';
-import { buildBatchRecord, BATCH_KIND_OF, BATCHABLE_KINDS, type BatchableKind } from './batch-records.ts';
-import { checkVerification, holdForVerification, notVerified, reviewHeld } from './batch-gate.ts';
-import { countOutcomes } from './batch-rules.ts';
-import { insertBatch, settleRequests, type SettledRequest, type Settlement } from './batch-store.ts';
-import { inTransaction } from './request-store.ts';
-import { resolutionFor } from './resolve.ts';
+import { PIPELINE_CODES } from '../codes/explain.ts';
+import { buildBatchRecord, BATCH_KIND_OF, BATCHABLE_KINDS, type BatchableKind } from './records.ts';
+import { checkVerification, holdForVerification, notVerified, reviewHeld } from './gate.ts';
+import { countOutcomes } from './rules.ts';
+import { insertBatch, settleRequests, type SettledRequest, type Settlement } from './store.ts';
+import { inTransaction } from '../requests/store.ts';
+import { resolutionFor } from '../requests/resolve.ts';
 
 export interface BatchAssemblerOptions {
   pool: pg.Pool;

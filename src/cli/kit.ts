@@ -6,9 +6,9 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { loadConfig } from '../config.ts';
-import { createDatabase } from '../db.ts';
-import { createCliActor, type Actor } from './access.ts';
-import type { SupportDb } from './actions.ts';
+import { createDatabase } from '../db/pool.ts';
+import { createCliActor, type Actor } from '../support/access.ts';
+import type { SupportDb } from '../support/actions.ts';
 
 export interface CliIo {
   out(line: string): void;

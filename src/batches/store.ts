@@ -1,13 +1,13 @@
 /**
  * The SQL of batch work: the lrs.batch row's state changes and the bulk writes to lrs.request /
- * lrs.outcome that a batch needs. Same columns and guards as request-store.ts (outcome insert on
+ * lrs.outcome that a batch needs. Same columns and guards as src/requests/store.ts (outcome insert on
  * conflict do nothing; a request is only ever moved out of a non-terminal state), but many rows per
  * statement: one unnest statement per chunk, so thousands of results cost a few round trips.
  */
 import type pg from 'pg';
 import type { BatchKind, BatchStatus } from '../../db/schema.ts';
 import type { CodeSource } from '../lrs/types.ts';
-import { statusAmong, type AuditEntry, type Resolution } from './request-store.ts';
+import { statusAmong, type AuditEntry, type Resolution } from '../requests/store.ts';
 
 const TERMINAL_SQL = `('succeeded', 'needs_action', 'rejected', 'failed', 'cancelled')`;
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;

@@ -1,6 +1,6 @@
 /**
  * Validates one imported row with the rules the LRS client applies before it sends anything: the
- * payload is read as the worker reads it (workers/payload.ts), then built into the very messages the
+ * payload is read as the worker reads it (src/requests/payload.ts), then built into the very messages the
  * worker will send and checked against their MIAP rules (lrs/messages.ts). A row that passes here is
  * not refused later for its data.
  */
@@ -8,7 +8,7 @@ import type { RequestKind } from '../../db/schema.ts';
 import { validateMessage, type MessageSpec, type WireObject } from '../lrs/messages.ts';
 import * as op from '../lrs/operations/index.ts';
 import type { LrsIdentity } from '../lrs/types.ts';
-import { demographicsOf, learnerToRegisterOf, parsePayload } from '../workers/payload.ts';
+import { demographicsOf, learnerToRegisterOf, parsePayload } from '../requests/payload.ts';
 
 export interface FieldProblem {
   field: string;

@@ -5,11 +5,11 @@
  */
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
-import { PIPELINE_CODES } from '../codes.ts';
+import { PIPELINE_CODES } from '../codes/explain.ts';
 import type { Logger } from '../log.ts';
 import { requestJobId } from '../queues.ts';
-import { completeRequest, type RequestRow } from '../workers/request-store.ts';
-import { resolutionFor } from '../workers/resolve.ts';
+import { completeRequest, type RequestRow } from './store.ts';
+import { resolutionFor } from './resolve.ts';
 
 export interface ReconcileOptions {
   pool: pg.Pool;
