@@ -20,11 +20,11 @@ import { startSimulatorProcess } from './lib/harness.ts';
 
 const PASSWORD = 'Simulator-Pass16';
 
-
 /** The MIS side: N students without a ULN, all distinct people, and the view the acquisition reads. */
 async function createMis(sql: pg.Client, n: number): Promise<void> {
   await sql.query(`create schema mis`);
-  await sql.query(`
+  await sql.query(
+    `
     create table mis.bench_students as
     select i as student_id,
            'Given' || chr(97 + (i / 17576) % 26) || chr(97 + (i / 676) % 26) || chr(97 + (i / 26) % 26) || chr(97 + i % 26) as forename,
@@ -32,7 +32,9 @@ async function createMis(sql: pg.Client, n: number): Promise<void> {
                   || chr(97 + (i / 676) % 26) || chr(97 + (i / 26) % 26) || chr(97 + i % 26) as surname,
            date '1950-01-01' + (i % 30000) as birth_date,
            (1 + i % 2)::text as sex
-      from generate_series(1, $1::int) as i`, [n]);
+      from generate_series(1, $1::int) as i`,
+    [n],
+  );
   await sql.query(`
     create view mis.learners_needing_uln as
     select '10000001' as organisation, 'S' || student_id as mis_learner_id, forename as "givenName", surname as "familyName",
@@ -42,7 +44,14 @@ async function createMis(sql: pg.Client, n: number): Promise<void> {
 }
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const { values } = parseArgs({ args, options: { learners: { type: 'string' }, concurrency: { type: 'string' }, 'keep-db': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      learners: { type: 'string' },
+      concurrency: { type: 'string' },
+      'keep-db': { type: 'boolean' },
+    },
+  });
   const learners = Number(values.learners ?? 100_000);
   const adminUrl = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const dbName = `lrs_bench_${randomBytes(4).toString('hex')}`;
@@ -62,7 +71,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   );
   await createMis(sql, learners);
 
-  const sim = await startSimulatorProcess(['--instant-batches', '--synthetic', '0'], ['--max-old-space-size=4096']);
+  const sim = await startSimulatorProcess(
+    ['--instant-batches', '--synthetic', '0'],
+    ['--max-old-space-size=4096'],
+  );
   const config = loadConfig({
     DATABASE_URL: dbUrl.toString(),
     DATABASE_POOL_SIZE: '12',
@@ -83,26 +95,46 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
-  const relay = await startRelay({ config, roles: ['worker'], log, env: { LRS_PASSWORD_BENCH: PASSWORD }, connectionTag: config.QUEUE_PREFIX });
+  const relay = await startRelay({
+    config,
+    roles: ['worker'],
+    log,
+    env: { LRS_PASSWORD_BENCH: PASSWORD },
+    connectionTag: config.QUEUE_PREFIX,
+  });
   const t0 = performance.now();
   try {
-    const acquired = await acquireUlns({ pool: relay.database.pool, log, view: config.ACQUIRE_ULNS_VIEW, runKey: `bench:${Date.now()}`, chunkSize: config.ACQUIRE_ULNS_CHUNK });
+    const acquired = await acquireUlns({
+      pool: relay.database.pool,
+      log,
+      view: config.ACQUIRE_ULNS_VIEW,
+      runKey: `bench:${Date.now()}`,
+      chunkSize: config.ACQUIRE_ULNS_CHUNK,
+    });
     const created = acquired.skipped ? 0 : acquired.requestsCreated;
     const acquiredSeconds = (performance.now() - t0) / 1000;
     for (;;) {
-      const r = await sql.query(`select count(*)::int as n from lrs.request where status in ('pending', 'queued', 'in_progress', 'batched', 'held')`);
+      const r = await sql.query(
+        `select count(*)::int as n from lrs.request where status in ('pending', 'queued', 'in_progress', 'batched', 'held')`,
+      );
       if (r.rows[0].n === 0) break;
       await new Promise((res) => setTimeout(res, 1_000));
     }
     const seconds = (performance.now() - t0) / 1000;
-    const statuses = (await sql.query(`select status, count(*)::int as n from lrs.request group by status`)).rows as { status: string; n: number }[];
+    const statuses = (await sql.query(`select status, count(*)::int as n from lrs.request group by status`))
+      .rows as { status: string; n: number }[];
     const batchCount = (await sql.query(`select count(*)::int as n from lrs.batch`)).rows[0].n as number;
     return {
       learners,
       seconds: Math.round(seconds * 10) / 10,
       learnersPerSecond: Math.round(learners / seconds),
       peakRssMb: Math.round(peakRss / 1024 / 1024),
-      detail: { requestsCreated: created, acquireSeconds: Math.round(acquiredSeconds * 10) / 10, batches: batchCount, statuses: Object.fromEntries(statuses.map((s) => [s.status, s.n])) },
+      detail: {
+        requestsCreated: created,
+        acquireSeconds: Math.round(acquiredSeconds * 10) / 10,
+        batches: batchCount,
+        statuses: Object.fromEntries(statuses.map((s) => [s.status, s.n])),
+      },
     };
   } finally {
     clearInterval(sampler);

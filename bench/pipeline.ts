@@ -20,7 +20,9 @@ async function rawBullmq(
   n: number,
   concurrency: number,
 ): Promise<{ jobsPerSecond: number; cpu: Record<string, unknown> | undefined }> {
-  const connection = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const connection = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    maxRetriesPerRequest: null,
+  });
   const prefix = `{rawbench${randomBytes(3).toString('hex')}}`;
   const queue = new Queue('raw', { connection, prefix });
   let done = 0;
@@ -55,7 +57,11 @@ async function rawBullmq(
  * Trigger-to-outcome latency when requests arrive at a steady rate well below capacity (what an MIS
  * user waits for an answer), rather than behind a burst of thousands: small inserts every 50 ms.
  */
-async function steadyLoad(bench: BenchRelay, perSecond: number, seconds: number): Promise<Record<string, number>> {
+async function steadyLoad(
+  bench: BenchRelay,
+  perSecond: number,
+  seconds: number,
+): Promise<Record<string, number>> {
   const since = await bench.lastRequestId();
   const tickMs = 50;
   const started = performance.now();
@@ -76,7 +82,12 @@ async function steadyLoad(bench: BenchRelay, perSecond: number, seconds: number)
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({
     args,
-    options: { requests: { type: 'string' }, concurrency: { type: 'string' }, 'steady-rate': { type: 'string' }, 'steady-seconds': { type: 'string' } },
+    options: {
+      requests: { type: 'string' },
+      concurrency: { type: 'string' },
+      'steady-rate': { type: 'string' },
+      'steady-seconds': { type: 'string' },
+    },
   });
   const requests = Number(values.requests ?? 20_000);
   const concurrency = Number(values.concurrency ?? 64);

@@ -11,7 +11,6 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { startSimulatorProcess } from './lib/harness.ts';
 
-
 interface Demographics {
   givenName: string;
   familyName: string;
@@ -44,16 +43,48 @@ async function examples(pool: Pool): Promise<Demographics[]> {
   const ex = (await r.body.json()) as Record<string, Demographics>;
   // The captured learners (exact, linked, possible, too many) plus the synthetic examples: a mix of every outcome.
   return [
-    { givenName: 'Sample', familyName: 'Testname', dateOfBirth: '1976-08-16', gender: '2', lastKnownPostCode: 'CV49EE' },
-    { givenName: 'Sample', familyName: 'Test', dateOfBirth: '1985-03-27', gender: '1', lastKnownPostCode: 'AB125EQ' },
-    { givenName: 'Abbie', familyName: 'Evans', dateOfBirth: '1994-02-06', gender: '2', lastKnownPostCode: 'LU49QZ' },
-    { givenName: 'Everybody', familyName: 'Everybody', dateOfBirth: '2000-01-01', gender: '2', lastKnownPostCode: 'CV49EE' },
+    {
+      givenName: 'Sample',
+      familyName: 'Testname',
+      dateOfBirth: '1976-08-16',
+      gender: '2',
+      lastKnownPostCode: 'CV49EE',
+    },
+    {
+      givenName: 'Sample',
+      familyName: 'Test',
+      dateOfBirth: '1985-03-27',
+      gender: '1',
+      lastKnownPostCode: 'AB125EQ',
+    },
+    {
+      givenName: 'Abbie',
+      familyName: 'Evans',
+      dateOfBirth: '1994-02-06',
+      gender: '2',
+      lastKnownPostCode: 'LU49QZ',
+    },
+    {
+      givenName: 'Everybody',
+      familyName: 'Everybody',
+      dateOfBirth: '2000-01-01',
+      gender: '2',
+      lastKnownPostCode: 'CV49EE',
+    },
     ...Object.values(ex),
   ];
 }
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
-  const { values } = parseArgs({ args, options: { count: { type: 'string' }, warmup: { type: 'string' }, concurrency: { type: 'string' }, synthetic: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      count: { type: 'string' },
+      warmup: { type: 'string' },
+      concurrency: { type: 'string' },
+      synthetic: { type: 'string' },
+    },
+  });
   const count = Number(values.count ?? 20_000);
   const warmup = Number(values.warmup ?? 2_000);
   const concurrency = Number(values.concurrency ?? 64);
@@ -93,7 +124,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const benchCpu = process.cpuUsage(benchCpuBefore);
     const cpuAfter = await simulatorCpuMicros(pool);
     latencies.sort((a, b) => a - b);
-    const pct = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0) * 100) / 100;
+    const pct = (p: number) =>
+      Math.round((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0) * 100) /
+      100;
     return {
       benchmark: 'simulator',
       operation: 'learnerByDemographics',
@@ -102,7 +135,16 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       loadGeneratorCpuMsPerCall: Math.round(((benchCpu.user + benchCpu.system) / 1000 / count) * 1000) / 1000,
       latencyMs: { p50: pct(0.5), p99: pct(0.99) },
       errors,
-      settings: { count, warmup, concurrency, latencyMs: 0, syntheticLearners: synthetic, requestMix: bodies.length, node: process.version, cpus: cpus().length },
+      settings: {
+        count,
+        warmup,
+        concurrency,
+        latencyMs: 0,
+        syntheticLearners: synthetic,
+        requestMix: bodies.length,
+        node: process.version,
+        cpus: cpus().length,
+      },
     };
   } finally {
     await pool.close();

@@ -57,7 +57,15 @@ export const TERMINAL_STATUSES = ['succeeded', 'needs_action', 'rejected', 'fail
 
 export const BATCH_KINDS = ['registration', 'verify', 'achievement'] as const;
 export type BatchKind = (typeof BATCH_KINDS)[number];
-export const BATCH_STATUSES = ['assembled', 'submitting', 'submitted', 'fetching', 'completed', 'failed', 'cancelled'] as const;
+export const BATCH_STATUSES = [
+  'assembled',
+  'submitting',
+  'submitted',
+  'fetching',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
 const inList = (col: string, values: readonly string[]) =>
@@ -92,7 +100,10 @@ export const organisation = lrs.table(
     uniqueIndex('organisation_ref_key').on(t.organisationRef),
     check('organisation_one_identifier', sql`(${t.ukprn} is null) <> (${t.organisationRef} is null)`),
     check('organisation_ukprn_format', sql`${t.ukprn} is null or ${t.ukprn} ~ '^[0-9A-Za-z]{8}$'`),
-    check('organisation_ref_format', sql`${t.organisationRef} is null or ${t.organisationRef} ~ '^[0-9A-Za-z]{6}$'`),
+    check(
+      'organisation_ref_format',
+      sql`${t.organisationRef} is null or ${t.organisationRef} ~ '^[0-9A-Za-z]{6}$'`,
+    ),
     check('organisation_user_name', sql`char_length(${t.defaultUserName}) between 1 and 35`),
   ],
 );
@@ -288,7 +299,10 @@ export const learningEvent = lrs.table(
     event: jsonb('event').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('learning_event_learner_idx').on(t.organisationId, t.misLearnerId), index('learning_event_request_idx').on(t.requestId)],
+  (t) => [
+    index('learning_event_learner_idx').on(t.organisationId, t.misLearnerId),
+    index('learning_event_request_idx').on(t.requestId),
+  ],
 );
 
 export const acquisitionRun = lrs.table('acquisition_run', {

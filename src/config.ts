@@ -153,7 +153,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0] ?? '?');
-      const shown = key === 'SECRETS_KEY' || key === 'METRICS_TOKEN' ? '(hidden)' : JSON.stringify(input[key]);
+      const shown =
+        key === 'SECRETS_KEY' || key === 'METRICS_TOKEN' ? '(hidden)' : JSON.stringify(input[key]);
       const example = ENV_EXAMPLES[key];
       return `${key}=${shown}: ${issue.message}${example ? ` (example: ${key}=${example})` : ''}`;
     });

@@ -58,7 +58,10 @@ function redactPaths(): string[] {
 export type { Logger };
 
 /** Creates the process's root logger. `destination` is for tests. */
-export function createLogger(o: { level?: LevelWithSilent; name?: string } = {}, destination?: DestinationStream): Logger {
+export function createLogger(
+  o: { level?: LevelWithSilent; name?: string } = {},
+  destination?: DestinationStream,
+): Logger {
   return pino(
     {
       name: o.name ?? 'lrs-relay',

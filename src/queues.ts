@@ -53,7 +53,10 @@ export function batchJobId(kind: 'submit' | 'poll', batchId: number): string {
 /** Parses job data for a job name; throws a plain error naming the job if it does not match. */
 export function parseJobData<N extends JobName>(name: N, data: unknown): JobData<N> {
   const r = JOB_DATA[name].safeParse(data);
-  if (!r.success) throw new Error(`job ${name} has data that does not match its schema: ${r.error.issues[0]?.message ?? ''}`);
+  if (!r.success)
+    throw new Error(
+      `job ${name} has data that does not match its schema: ${r.error.issues[0]?.message ?? ''}`,
+    );
   return r.data as JobData<N>;
 }
 
@@ -81,7 +84,9 @@ export interface RedisFactoryOptions {
  * A Redis connection for BullMQ. Workers need maxRetriesPerRequest: null (blocking commands);
  * queues used by producers fail fast instead of hanging when Redis is down.
  */
-export function createRedis(o: RedisFactoryOptions & { forWorker: boolean; onError?: (e: Error) => void }): Redis {
+export function createRedis(
+  o: RedisFactoryOptions & { forWorker: boolean; onError?: (e: Error) => void },
+): Redis {
   const options: RedisOptions = {
     connectionName: o.connectionName,
     maxRetriesPerRequest: o.forWorker ? null : 3,
@@ -94,7 +99,10 @@ export function createRedis(o: RedisFactoryOptions & { forWorker: boolean; onErr
   return redis;
 }
 
-export function createQueue(name: string, o: { connection: Redis; queuePrefix: string; onError?: (e: Error) => void }): Queue {
+export function createQueue(
+  name: string,
+  o: { connection: Redis; queuePrefix: string; onError?: (e: Error) => void },
+): Queue {
   const queue = new Queue(name, { connection: o.connection, prefix: bullPrefix(o.queuePrefix) });
   queue.on('error', o.onError ?? (() => {}));
   return queue;

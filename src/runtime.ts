@@ -66,22 +66,49 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
   });
   const metrics = createMetrics();
   const directory = createOrganisationDirectory({ db: database.db, config, log, env: o.env });
-  const clients = createLrsClients({ directory, config, log, onCall: (e) => metrics.recordCall(e), createClient: o.createLrsClient });
+  const clients = createLrsClients({
+    directory,
+    config,
+    log,
+    onCall: (e) => metrics.recordCall(e),
+    createClient: o.createLrsClient,
+  });
   const onRedisError = createThrottledWarning((e) =>
-    log.warn({ err: e }, 'Redis does not answer; work in flight waits and resumes when it is back (check REDIS_URL)'),
+    log.warn(
+      { err: e },
+      'Redis does not answer; work in flight waits and resumes when it is back (check REDIS_URL)',
+    ),
   );
-  const redis: Redis = createRedis({ url: config.REDIS_URL, connectionName: `${tag}:queue`, forWorker: false, onError: onRedisError });
-  const workerRedis: Redis = createRedis({ url: config.REDIS_URL, connectionName: `${tag}:worker`, forWorker: true, onError: onRedisError });
+  const redis: Redis = createRedis({
+    url: config.REDIS_URL,
+    connectionName: `${tag}:queue`,
+    forWorker: false,
+    onError: onRedisError,
+  });
+  const workerRedis: Redis = createRedis({
+    url: config.REDIS_URL,
+    connectionName: `${tag}:worker`,
+    forWorker: true,
+    onError: onRedisError,
+  });
   const queues = new Map<number, Queue>();
   const queueFor = (organisationId: number): Queue => {
     let q = queues.get(organisationId);
     if (!q) {
-      q = createQueue(singleQueueName(organisationId), { connection: redis, queuePrefix: config.QUEUE_PREFIX, onError: onRedisError });
+      q = createQueue(singleQueueName(organisationId), {
+        connection: redis,
+        queuePrefix: config.QUEUE_PREFIX,
+        onError: onRedisError,
+      });
       queues.set(organisationId, q);
     }
     return q;
   };
-  const batchQueue = createQueue(QUEUES.batch, { connection: redis, queuePrefix: config.QUEUE_PREFIX, onError: onRedisError });
+  const batchQueue = createQueue(QUEUES.batch, {
+    connection: redis,
+    queuePrefix: config.QUEUE_PREFIX,
+    onError: onRedisError,
+  });
 
   const closers: (() => Promise<void>)[] = [];
   let outbox: OutboxRelay | undefined;
@@ -104,7 +131,16 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
       });
       await workers.start();
       closers.push(() => workers.close(config.SHUTDOWN_TIMEOUT_MS));
-      const batches = startBatchWorkers({ config, pool: database.pool, clients, log, metrics, policy, queue: batchQueue, connection: workerRedis });
+      const batches = startBatchWorkers({
+        config,
+        pool: database.pool,
+        clients,
+        log,
+        metrics,
+        policy,
+        queue: batchQueue,
+        connection: workerRedis,
+      });
       closers.push(() => batches.close(config.SHUTDOWN_TIMEOUT_MS));
     }
     if (roles.has('scheduler')) {
@@ -135,14 +171,16 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
       closers.push(() => scheduler.close());
     }
     if (roles.has('dashboard')) {
-      const dashboard = await startDashboard({ db: database, redis, config, log, metrics }).catch((e: unknown) => {
-        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
-        throw new Error(
-          `the dashboard cannot listen on ${config.DASHBOARD_HOST}:${config.DASHBOARD_PORT}: the port is in use. ` +
-            'Stop what uses it, or set DASHBOARD_PORT to a free port (or run without --role dashboard).',
-          { cause: e },
-        );
-      });
+      const dashboard = await startDashboard({ db: database, redis, config, log, metrics }).catch(
+        (e: unknown) => {
+          if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+          throw new Error(
+            `the dashboard cannot listen on ${config.DASHBOARD_HOST}:${config.DASHBOARD_PORT}: the port is in use. ` +
+              'Stop what uses it, or set DASHBOARD_PORT to a free port (or run without --role dashboard).',
+            { cause: e },
+          );
+        },
+      );
       dashboardUrl = dashboard.url;
       closers.push(() => dashboard.close());
     }
@@ -198,7 +236,12 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
  */
 async function checkReachable(database: Database, redis: Redis, config: Config): Promise<void> {
   const within = <T>(p: Promise<T>, what: string): Promise<T> =>
-    Promise.race([p, new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`${what} did not answer within 10 s`)), 10_000).unref())]);
+    Promise.race([
+      p,
+      new Promise<never>((_r, reject) =>
+        setTimeout(() => reject(new Error(`${what} did not answer within 10 s`)), 10_000).unref(),
+      ),
+    ]);
   try {
     await within(database.pool.query('select 1'), 'Postgres');
   } catch (e) {

@@ -72,7 +72,8 @@ export function startCpuWindow(simulatorPid?: number): CpuWindow {
       for (const [c, t] of after.totals) ticks.set(c, t - (before.totals.get(c) ?? 0));
       if (postgresPids.length > 0) {
         let pg = 0;
-        for (const pid of postgresPids) pg += (after.postgres.get(pid) ?? 0) - (before.postgres.get(pid) ?? 0);
+        for (const pid of postgresPids)
+          pg += (after.postgres.get(pid) ?? 0) - (before.postgres.get(pid) ?? 0);
         ticks.set('postgres', pg);
       }
       const perUnit: Record<string, number> = {};

@@ -30,11 +30,18 @@ export interface SimulatorProcess {
 }
 
 /** Starts `lrs-relay simulator --json` on a free port in a child process (`nodeArgs` go to node itself). */
-export async function startSimulatorProcess(args: string[] = [], nodeArgs: string[] = []): Promise<SimulatorProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, 'bin/lrs-relay.js', 'simulator', '--port', '0', '--json', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+export async function startSimulatorProcess(
+  args: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<SimulatorProcess> {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, 'bin/lrs-relay.js', 'simulator', '--port', '0', '--json', ...args],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   if (!child.stdout) throw new Error('no stdout from the simulator process');
   const lines = createInterface({ input: child.stdout });
   const exited = once(child, 'exit').then(() => {
@@ -47,7 +54,11 @@ export async function startSimulatorProcess(args: string[] = [], nodeArgs: strin
     child,
     url,
     async setFaults(f) {
-      const r = await fetch(`${url}/__admin/faults`, { method: 'POST', body: JSON.stringify(f), headers: { 'content-type': 'application/json' } });
+      const r = await fetch(`${url}/__admin/faults`, {
+        method: 'POST',
+        body: JSON.stringify(f),
+        headers: { 'content-type': 'application/json' },
+      });
       if (!r.ok) throw new Error(`setting simulator faults failed: HTTP ${r.status}`);
     },
     async stats() {
@@ -152,7 +163,11 @@ export async function startBenchRelay(o: { concurrency: number; latencyMs: numbe
            from lrs.request where id > $1`,
         [sinceId],
       );
-      return { p50Ms: Math.round(r.rows[0].p50 as number), p99Ms: Math.round(r.rows[0].p99 as number), requests: r.rows[0].n as number };
+      return {
+        p50Ms: Math.round(r.rows[0].p50 as number),
+        p99Ms: Math.round(r.rows[0].p99 as number),
+        requests: r.rows[0].n as number,
+      };
     },
     async lastRequestId() {
       const r = await sql.query(`select coalesce(max(id), 0)::int as id from lrs.request`);

@@ -37,7 +37,8 @@ export interface AcquireProgress {
   skippedOrganisation: number;
 }
 
-export type AcquireResult = AcquireProgress & { skipped: false } | { skipped: true; runKey: string; reason: string };
+export type AcquireResult =
+  (AcquireProgress & { skipped: false }) | { skipped: true; runKey: string; reason: string };
 
 /** The register fields a view may provide (camelCase, as lrs.submit_request takes them). */
 const REGISTER_FIELDS = new Set(Object.keys(PAYLOADS.register.shape));
@@ -53,7 +54,8 @@ function fieldValue(v: unknown): string | undefined {
     // node-postgres reads a `date` as local midnight; the local calendar date is the one the MIS stored.
     return `${v.getFullYear()}-${String(v.getMonth() + 1).padStart(2, '0')}-${String(v.getDate()).padStart(2, '0')}`;
   }
-  const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+  const s =
+    typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
   return s === undefined || s.trim() === '' ? undefined : s;
 }
 
@@ -74,7 +76,11 @@ export function nightlyRunKey(slotMs: number): string {
   return `nightly:${new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(slotMs)}`;
 }
 
-const quoteIdent = (name: string) => name.split('.').map((p) => `"${p.replace(/"/g, '""')}"`).join('.');
+const quoteIdent = (name: string) =>
+  name
+    .split('.')
+    .map((p) => `"${p.replace(/"/g, '""')}"`)
+    .join('.');
 
 interface OrgRow {
   id: number;
@@ -94,7 +100,11 @@ const INSERT_SQL = `
   on conflict (organisation_id, dedupe_key) do nothing`;
 
 export async function acquireUlns(o: AcquireUlnsOptions): Promise<AcquireResult> {
-  const orgs = (await o.pool.query(`select id, ukprn, organisation_ref as "organisationRef", is_disabled as "isDisabled" from lrs.organisation`)).rows as OrgRow[];
+  const orgs = (
+    await o.pool.query(
+      `select id, ukprn, organisation_ref as "organisationRef", is_disabled as "isDisabled" from lrs.organisation`,
+    )
+  ).rows as OrgRow[];
   const byCode = new Map<string, OrgRow>();
   for (const org of orgs) {
     if (org.ukprn) byCode.set(org.ukprn, org);
@@ -107,17 +117,30 @@ export async function acquireUlns(o: AcquireUlnsOptions): Promise<AcquireResult>
     `insert into lrs.acquisition_run (organisation_id, run_key) values ($1, $2) on conflict (run_key) do nothing returning id`,
     [only?.id ?? null, o.runKey],
   );
-  if (claimed.rowCount === 0) return { skipped: true, runKey: o.runKey, reason: 'a run with this key was already started' };
-  const progress: AcquireProgress = { runId: Number(claimed.rows[0].id), runKey: o.runKey, learnersFound: 0, requestsCreated: 0, skippedOrganisation: 0 };
+  if (claimed.rowCount === 0)
+    return { skipped: true, runKey: o.runKey, reason: 'a run with this key was already started' };
+  const progress: AcquireProgress = {
+    runId: Number(claimed.rows[0].id),
+    runKey: o.runKey,
+    learnersFound: 0,
+    requestsCreated: 0,
+    skippedOrganisation: 0,
+  };
   const log = o.log.child({ runKey: o.runKey, runId: progress.runId });
 
   const reader = await o.pool.connect();
   try {
     await reader.query('begin read only');
     const filter = o.organisation === undefined ? '' : ' where organisation::text = $1';
-    await reader.query(`declare acquire_cursor no scroll cursor for select * from ${quoteIdent(o.view)}${filter}`, o.organisation === undefined ? [] : [o.organisation]);
+    await reader.query(
+      `declare acquire_cursor no scroll cursor for select * from ${quoteIdent(o.view)}${filter}`,
+      o.organisation === undefined ? [] : [o.organisation],
+    );
     for (;;) {
-      const rows = (await reader.query(`fetch ${o.chunkSize} from acquire_cursor`)).rows as Record<string, unknown>[];
+      const rows = (await reader.query(`fetch ${o.chunkSize} from acquire_cursor`)).rows as Record<
+        string,
+        unknown
+      >[];
       if (rows.length === 0) break;
       await insertChunk(o, rows, byCode, progress);
       o.onChunk?.({ ...progress });
@@ -126,17 +149,33 @@ export async function acquireUlns(o: AcquireUlnsOptions): Promise<AcquireResult>
     await reader.query('commit');
   } catch (e) {
     await reader.query('rollback').catch(() => {});
-    await o.pool.query(`update lrs.acquisition_run set status = 'failed', finished_at = now() where id = $1`, [progress.runId]).catch(() => {});
+    await o.pool
+      .query(`update lrs.acquisition_run set status = 'failed', finished_at = now() where id = $1`, [
+        progress.runId,
+      ])
+      .catch(() => {});
     throw e;
   } finally {
     reader.release();
   }
   await o.pool.query(`update lrs.acquisition_run set status = 'created' where id = $1`, [progress.runId]);
-  log.info({ learnersFound: progress.learnersFound, requestsCreated: progress.requestsCreated, skippedOrganisation: progress.skippedOrganisation }, 'ULN acquisition requests created');
+  log.info(
+    {
+      learnersFound: progress.learnersFound,
+      requestsCreated: progress.requestsCreated,
+      skippedOrganisation: progress.skippedOrganisation,
+    },
+    'ULN acquisition requests created',
+  );
   return { ...progress, skipped: false };
 }
 
-async function insertChunk(o: AcquireUlnsOptions, rows: Record<string, unknown>[], byCode: Map<string, OrgRow>, progress: AcquireProgress): Promise<void> {
+async function insertChunk(
+  o: AcquireUlnsOptions,
+  rows: Record<string, unknown>[],
+  byCode: Map<string, OrgRow>,
+  progress: AcquireProgress,
+): Promise<void> {
   const org: number[] = [];
   const mis: string[] = [];
   const payload: string[] = [];
@@ -174,7 +213,10 @@ async function insertChunk(o: AcquireUlnsOptions, rows: Record<string, unknown>[
 }
 
 /** Counts of a run's requests by state, and marks the run completed when none is open. */
-export async function refreshRunProgress(pool: pg.Pool, runKey: string): Promise<{ total: number; done: number; byStatus: Record<string, number> }> {
+export async function refreshRunProgress(
+  pool: pg.Pool,
+  runKey: string,
+): Promise<{ total: number; done: number; byStatus: Record<string, number> }> {
   const r = await pool.query(
     `select status, count(*)::int as n from lrs.request where kind = 'register' and dedupe_key like $1 group by status`,
     [`acquire:${runKey.replace(/[\\%_]/g, '\\$&')}:%`],

@@ -98,7 +98,9 @@ export class BatchAssembler {
     }
     this.running = this.assemble()
       .then(() => undefined)
-      .catch((e: unknown) => this.o.log.error({ err: e }, 'batch assembly failed; pending requests wait for the next pass'))
+      .catch((e: unknown) =>
+        this.o.log.error({ err: e }, 'batch assembly failed; pending requests wait for the next pass'),
+      )
       .finally(() => {
         this.running = undefined;
         if (this.again && !this.closed) {
@@ -145,25 +147,44 @@ export class BatchAssembler {
     const changed: SettledRequest[] = [];
     await inTransaction(this.o.pool, async (c) => {
       const { released, settle } = await reviewHeld(c, 5_000);
-      if (settle.length > 0) await settleRequests(c, settle, { batchId: null, chunkSize: this.o.fanOutChunk, onChanged: (done) => changed.push(...done) });
-      if (released + settle.length > 0) this.o.log.info({ released, notVerified: settle.length }, 'held achievements reviewed');
+      if (settle.length > 0)
+        await settleRequests(c, settle, {
+          batchId: null,
+          chunkSize: this.o.fanOutChunk,
+          onChanged: (done) => changed.push(...done),
+        });
+      if (released + settle.length > 0)
+        this.o.log.info({ released, notVerified: settle.length }, 'held achievements reviewed');
     });
     countOutcomes(this.o.metrics)(changed);
   }
 
   /** Claims up to `limit` requests of one group and makes one batch of the good ones. */
-  private async claimBatch(g: Group, limit: number, auto: boolean): Promise<{ rows: number; batchId?: number }> {
+  private async claimBatch(
+    g: Group,
+    limit: number,
+    auto: boolean,
+  ): Promise<{ rows: number; batchId?: number }> {
     const changed: SettledRequest[] = [];
     const result = await inTransaction(this.o.pool, async (c) => {
       const key = `${g.organisationId}:${g.kind}`;
-      const rows = (await c.query(CLAIM_SQL, [g.organisationId, g.kind, auto, limit, this.claimedUpTo.get(key) ?? 0])).rows as { id: string; requestedBy: string; payload: unknown }[];
+      const rows = (
+        await c.query(CLAIM_SQL, [g.organisationId, g.kind, auto, limit, this.claimedUpTo.get(key) ?? 0])
+      ).rows as { id: string; requestedBy: string; payload: unknown }[];
       if (rows.length < limit) this.claimedUpTo.delete(key);
       else this.claimedUpTo.set(key, Number(rows.at(-1)?.id ?? 0));
       if (rows.length === 0) return { rows: 0 };
-      let candidates = rows.map((r) => ({ id: Number(r.id), requestedBy: r.requestedBy, payload: r.payload }));
+      let candidates = rows.map((r) => ({
+        id: Number(r.id),
+        requestedBy: r.requestedBy,
+        payload: r.payload,
+      }));
       const settle: Settlement[] = [];
       if (g.kind === 'achievement') {
-        const decisions = await checkVerification(c, candidates.map((r) => r.id));
+        const decisions = await checkVerification(
+          c,
+          candidates.map((r) => r.id),
+        );
         const create: number[] = [];
         const hold: number[] = [];
         for (const [id, d] of decisions) {
@@ -183,21 +204,45 @@ export class BatchAssembler {
           users.add(r.requestedBy);
           continue;
         }
-        const code = built.code === 'LOCAL_VALIDATION' ? RELAY_CODES.LOCAL_VALIDATION : PIPELINE_CODES.BAD_REQUEST_PAYLOAD;
-        settle.push({ requestId: r.id, resolution: resolutionFor(code, 'relay', { status: 'rejected', problems: built.problems, description: `Not sent: ${built.problems.map((p) => `${p.field} ${p.message}`).join('; ')}` }) });
+        const code =
+          built.code === 'LOCAL_VALIDATION'
+            ? RELAY_CODES.LOCAL_VALIDATION
+            : PIPELINE_CODES.BAD_REQUEST_PAYLOAD;
+        settle.push({
+          requestId: r.id,
+          resolution: resolutionFor(code, 'relay', {
+            status: 'rejected',
+            problems: built.problems,
+            description: `Not sent: ${built.problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+          }),
+        });
       }
-      if (settle.length > 0) await settleRequests(c, settle, { batchId: null, chunkSize: this.o.fanOutChunk, onChanged: (done) => changed.push(...done) });
+      if (settle.length > 0)
+        await settleRequests(c, settle, {
+          batchId: null,
+          chunkSize: this.o.fanOutChunk,
+          onChanged: (done) => changed.push(...done),
+        });
       if (good.length === 0) return { rows: rows.length };
       // One UserName per batch: the requesters' own when they are one person, else the organisation's unattended name.
-      const requestedBy = users.size === 1 ? [...users][0] ?? g.defaultUserName : g.defaultUserName;
+      const requestedBy = users.size === 1 ? ([...users][0] ?? g.defaultUserName) : g.defaultUserName;
       const kind = BATCH_KIND_OF[g.kind];
-      const batchId = await insertBatch(c, { organisationId: g.organisationId, kind, jobType: kind === 'registration' ? 'FUL' : null, requestedBy, requestIds: good });
+      const batchId = await insertBatch(c, {
+        organisationId: g.organisationId,
+        kind,
+        jobType: kind === 'registration' ? 'FUL' : null,
+        requestedBy,
+        requestIds: good,
+      });
       return { rows: rows.length, batchId };
     });
     countOutcomes(this.o.metrics)(changed);
     if (result.batchId !== undefined) {
       await enqueueSubmit(this.o.queue, result.batchId, this.o.submitJobOptions.attempts);
-      this.o.log.info({ batchId: result.batchId, organisation: g.organisationId, kind: g.kind, claimed: result.rows }, 'batch assembled');
+      this.o.log.info(
+        { batchId: result.batchId, organisation: g.organisationId, kind: g.kind, claimed: result.rows },
+        'batch assembled',
+      );
     }
     return result;
   }

@@ -26,7 +26,10 @@ interface GateRow {
 }
 
 /** For each achievement id: verified, still waiting, needing a verify, or failed verification (with the code). */
-export async function checkVerification(c: Pick<pg.PoolClient, 'query'>, ids: readonly number[]): Promise<Map<number, { decision: GateDecision; code?: string | null }>> {
+export async function checkVerification(
+  c: Pick<pg.PoolClient, 'query'>,
+  ids: readonly number[],
+): Promise<Map<number, { decision: GateDecision; code?: string | null }>> {
   const r = await c.query(
     `select a.id,
             exists (select 1 from lrs.request v join lrs.outcome o on o.request_id = v.id
@@ -57,7 +60,11 @@ export async function checkVerification(c: Pick<pg.PoolClient, 'query'>, ids: re
 }
 
 /** Creates the gate verify requests (from each achievement's own ULN, names, date of birth, gender) and holds the achievements. */
-export async function holdForVerification(c: Pick<pg.PoolClient, 'query'>, createFor: readonly number[], holdOnly: readonly number[]): Promise<void> {
+export async function holdForVerification(
+  c: Pick<pg.PoolClient, 'query'>,
+  createFor: readonly number[],
+  holdOnly: readonly number[],
+): Promise<void> {
   if (createFor.length > 0) {
     await c.query(
       `insert into lrs.request (organisation_id, requested_by, kind, mode, priority, mis_learner_id, payload, dedupe_key)
@@ -97,8 +104,14 @@ export function notVerified(requestId: number, code: string | null | undefined):
  * Re-checks held achievements (up to `limit`): verified → pending (the assembler batches them),
  * verification failed → needs_action. Returns the settlements to write and how many were released.
  */
-export async function reviewHeld(c: Pick<pg.PoolClient, 'query'>, limit: number): Promise<{ released: number; settle: Settlement[] }> {
-  const held = await c.query(`select id from lrs.request where status = 'held' and kind = 'achievement' order by id limit $1 for update skip locked`, [limit]);
+export async function reviewHeld(
+  c: Pick<pg.PoolClient, 'query'>,
+  limit: number,
+): Promise<{ released: number; settle: Settlement[] }> {
+  const held = await c.query(
+    `select id from lrs.request where status = 'held' and kind = 'achievement' order by id limit $1 for update skip locked`,
+    [limit],
+  );
   const ids = held.rows.map((x: { id: string }) => Number(x.id));
   if (ids.length === 0) return { released: 0, settle: [] };
   const decisions = await checkVerification(c, ids);

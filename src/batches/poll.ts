@@ -11,9 +11,24 @@ import { PIPELINE_CODES } from '../codes/explain.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { JOBS, parseJobData } from '../queues.ts';
-import { achievementCounters, fanOutAchievements, fanOutRegistration, fanOutVerify, type FanOut } from './results.ts';
+import {
+  achievementCounters,
+  fanOutAchievements,
+  fanOutRegistration,
+  fanOutVerify,
+  type FanOut,
+} from './results.ts';
 import { abandonLost, settleBatchRequests, type BatchJobDeps } from './rules.ts';
-import { addBatchCounts, insertBatchAudit, loadBatch, loadBatchRequestIds, moveBatch, recordPoll, requeueAsSingle, type BatchRow } from './store.ts';
+import {
+  addBatchCounts,
+  insertBatchAudit,
+  loadBatch,
+  loadBatchRequestIds,
+  moveBatch,
+  recordPoll,
+  requeueAsSingle,
+  type BatchRow,
+} from './store.ts';
 
 /** Wait before the next poll after `polls` polls: initial × 2^polls, capped (never below 100 ms, so a running job is not hammered). */
 export function pollDelayMs(polls: number, initialMs: number, maxMs: number): number {
@@ -23,22 +38,54 @@ export function pollDelayMs(polls: number, initialMs: number, maxMs: number): nu
 type Output =
   | { state: 'running' | 'unknown'; code: string }
   | { state: 'unknown_job'; code: string }
-  | { state: 'finished'; code: string; failed: boolean; fanOut: (openIds: number[], memberIds: number[]) => FanOut; counters: Record<string, unknown> };
+  | {
+      state: 'finished';
+      code: string;
+      failed: boolean;
+      fanOut: (openIds: number[], memberIds: number[]) => FanOut;
+      counters: Record<string, unknown>;
+    };
 
-async function fetchOutput(client: LrsClient, id: LrsIdentity, b: BatchRow, signal: AbortSignal): Promise<Output> {
+async function fetchOutput(
+  client: LrsClient,
+  id: LrsIdentity,
+  b: BatchRow,
+  signal: AbortSignal,
+): Promise<Output> {
   const jobId = b.lrsJobId ?? '';
   switch (b.kind) {
     case 'registration': {
       const r = await client.getBatchRegistrationOutput(id, jobId, { signal });
       if (r.state === 'done' || r.state === 'failed') {
-        return { state: 'finished', code: r.code, failed: r.state === 'failed', fanOut: (open) => fanOutRegistration(b.id, open, r.learners), counters: { ...r.counters, jobStatus: r.jobStatus, jobStarted: r.jobStartedDateTime, jobFinished: r.jobFinishedDateTime } };
+        return {
+          state: 'finished',
+          code: r.code,
+          failed: r.state === 'failed',
+          fanOut: (open) => fanOutRegistration(b.id, open, r.learners),
+          counters: {
+            ...r.counters,
+            jobStatus: r.jobStatus,
+            jobStarted: r.jobStartedDateTime,
+            jobFinished: r.jobFinishedDateTime,
+          },
+        };
       }
       return { state: r.state === 'unknown_job' ? 'unknown_job' : r.state, code: r.code };
     }
     case 'verify': {
       const r = await client.getVerifyBatchOutput(id, jobId, { signal });
       if (r.state === 'done' || r.state === 'failed') {
-        return { state: 'finished', code: r.code, failed: r.state === 'failed', fanOut: (open) => fanOutVerify(b.id, open, r.learners), counters: { jobStatus: r.jobStatus, jobStarted: r.jobStartedDateTime, jobFinished: r.jobFinishedDateTime } };
+        return {
+          state: 'finished',
+          code: r.code,
+          failed: r.state === 'failed',
+          fanOut: (open) => fanOutVerify(b.id, open, r.learners),
+          counters: {
+            jobStatus: r.jobStatus,
+            jobStarted: r.jobStartedDateTime,
+            jobFinished: r.jobFinishedDateTime,
+          },
+        };
       }
       return { state: r.state === 'unknown_job' ? 'unknown_job' : r.state, code: r.code };
     }
@@ -46,16 +93,31 @@ async function fetchOutput(client: LrsClient, id: LrsIdentity, b: BatchRow, sign
       const r = await client.getAchievementBatchJob(id, Number(jobId), { signal });
       if (r.code === 'WSRC0018') return { state: 'unknown_job', code: r.code };
       if (r.state === 'done' || r.state === 'failed' || r.state === 'cancelled') {
-        return { state: 'finished', code: r.code, failed: r.state !== 'done', fanOut: (_open, members) => fanOutAchievements(b.id, members, r), counters: achievementCounters(r) };
+        return {
+          state: 'finished',
+          code: r.code,
+          failed: r.state !== 'done',
+          fanOut: (_open, members) => fanOutAchievements(b.id, members, r),
+          counters: achievementCounters(r),
+        };
       }
       return { state: r.state === 'running' ? 'running' : 'unknown', code: r.code };
     }
   }
 }
 
-const OPERATION = { registration: 'getBatchRegistrationOutput', verify: 'getVerifyBatchOutput', achievement: 'getAchievementBatchJob' } as const satisfies Record<string, OperationName>;
+const OPERATION = {
+  registration: 'getBatchRegistrationOutput',
+  verify: 'getVerifyBatchOutput',
+  achievement: 'getAchievementBatchJob',
+} as const satisfies Record<string, OperationName>;
 
-export async function runPollJob(deps: BatchJobDeps, job: Job, token: string | undefined, signal: AbortSignal): Promise<string> {
+export async function runPollJob(
+  deps: BatchJobDeps,
+  job: Job,
+  token: string | undefined,
+  signal: AbortSignal,
+): Promise<string> {
   const { batchId } = parseJobData(JOBS.batchPoll, job.data);
   const b = await loadBatch(deps.pool, batchId);
   if (!b) return 'missing';
@@ -65,7 +127,12 @@ export async function runPollJob(deps: BatchJobDeps, job: Job, token: string | u
 
   const again = async (code: string, error: string | null): Promise<never> => {
     if (age > deps.pollGiveUpMs) {
-      await abandonLost(deps, b, PIPELINE_CODES.BATCH_NO_RESULT, `no result ${describeAge(age)} after submission (the last poll answered ${code})`);
+      await abandonLost(
+        deps,
+        b,
+        PIPELINE_CODES.BATCH_NO_RESULT,
+        `no result ${describeAge(age)} after submission (the last poll answered ${code})`,
+      );
       throw new BatchSettled();
     }
     const delay = pollDelayMs(b.polls + 1, deps.pollInitialMs, deps.pollMaxMs);
@@ -78,7 +145,18 @@ export async function runPollJob(deps: BatchJobDeps, job: Job, token: string | u
     let output: Output;
     const started = performance.now();
     const audit = (code: string, codeSource: 'lrs' | 'relay', httpStatus?: number) =>
-      insertBatchAudit(deps.pool, { organisationId: b.organisationId, batchId: b.id, userName: b.requestedBy }, { operation: OPERATION[b.kind], code, codeSource, httpStatus, durationMs: performance.now() - started, attempt: b.polls + 1 });
+      insertBatchAudit(
+        deps.pool,
+        { organisationId: b.organisationId, batchId: b.id, userName: b.requestedBy },
+        {
+          operation: OPERATION[b.kind],
+          code,
+          codeSource,
+          httpStatus,
+          durationMs: performance.now() - started,
+          attempt: b.polls + 1,
+        },
+      );
     let org: Awaited<ReturnType<BatchJobDeps['clients']['forOrganisation']>>;
     try {
       org = await deps.clients.forOrganisation(b.organisationId);
@@ -86,7 +164,12 @@ export async function runPollJob(deps: BatchJobDeps, job: Job, token: string | u
       return await again(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, e instanceof Error ? e.message : String(e));
     }
     try {
-      output = await fetchOutput(org.client, { ...org.credentials.identity, userName: b.requestedBy }, b, signal);
+      output = await fetchOutput(
+        org.client,
+        { ...org.credentials.identity, userName: b.requestedBy },
+        b,
+        signal,
+      );
       await audit(output.code, 'lrs');
     } catch (e) {
       if (!isLrsError(e)) throw e;
@@ -101,7 +184,10 @@ export async function runPollJob(deps: BatchJobDeps, job: Job, token: string | u
     }
     if (output.state !== 'finished') return await again(output.code, null);
 
-    await moveBatch(deps.pool, b.id, ['submitted', 'fetching'], 'fetching', { lastCode: output.code, counters: output.counters });
+    await moveBatch(deps.pool, b.id, ['submitted', 'fetching'], 'fetching', {
+      lastCode: output.code,
+      counters: output.counters,
+    });
     await recordPoll(deps.pool, b.id, { code: output.code, nextPollAt: null });
     const openIds = await loadBatchRequestIds(deps.pool, b.id);
     const memberIds = b.kind === 'achievement' ? await loadMemberIds(deps, b.id) : [];
@@ -113,11 +199,16 @@ export async function runPollJob(deps: BatchJobDeps, job: Job, token: string | u
       requeued = await requeueAsSingle(deps.pool, b.id, {
         ids: fan.missing,
         code: none ? PIPELINE_CODES.BATCH_FAILED_REQUEUED : PIPELINE_CODES.BATCH_RESULT_MISSING,
-        reason: none ? `batch ${b.id}: the LRS batch failed (${output.code}) without per-learner results; sent again as a single call` : `batch ${b.id}: no row for this learner in the LRS output; sent again as a single call`,
+        reason: none
+          ? `batch ${b.id}: the LRS batch failed (${output.code}) without per-learner results; sent again as a single call`
+          : `batch ${b.id}: no row for this learner in the LRS output; sent again as a single call`,
       });
     }
     await addBatchCounts(deps.pool, b.id, { ...changed, requeued, foreignRows: fan.foreign });
-    await moveBatch(deps.pool, b.id, ['fetching'], output.failed ? 'failed' : 'completed', { lastCode: output.code, lastError: output.failed ? `the LRS reported the job failed (${output.code})` : null });
+    await moveBatch(deps.pool, b.id, ['fetching'], output.failed ? 'failed' : 'completed', {
+      lastCode: output.code,
+      lastError: output.failed ? `the LRS reported the job failed (${output.code})` : null,
+    });
     log.info({ code: output.code, settled: changed, requeued }, 'batch output fanned out');
     return 'completed';
   } catch (e) {
@@ -144,4 +235,3 @@ async function loadMemberIds(deps: BatchJobDeps, batchId: number): Promise<numbe
   const r = await deps.pool.query('select id from lrs.request where batch_id = $1 order by id', [batchId]);
   return r.rows.map((x: { id: string }) => Number(x.id));
 }
-

@@ -16,25 +16,44 @@ export type BatchRecord =
   | { kind: 'verify'; learner: LearnerToVerify }
   | { kind: 'achievement'; achievement: Achievement };
 
-export type RecordResult = { ok: true; record: BatchRecord } | { ok: false; code: 'BAD_REQUEST_PAYLOAD' | 'LOCAL_VALIDATION'; problems: FieldProblem[] };
+export type RecordResult =
+  | { ok: true; record: BatchRecord }
+  | { ok: false; code: 'BAD_REQUEST_PAYLOAD' | 'LOCAL_VALIDATION'; problems: FieldProblem[] };
 
 /** Request kind → batch kind (SPEC §4.7, §4.8, §4.13). */
-export const BATCH_KIND_OF = { register: 'registration', verify: 'verify', achievement: 'achievement' } as const satisfies Record<string, BatchKind>;
+export const BATCH_KIND_OF = {
+  register: 'registration',
+  verify: 'verify',
+  achievement: 'achievement',
+} as const satisfies Record<string, BatchKind>;
 export type BatchableKind = keyof typeof BATCH_KIND_OF;
 export const BATCHABLE_KINDS = Object.keys(BATCH_KIND_OF) as BatchableKind[];
 
 /** A stand-in identity for validating records alone; credential problems are filtered out. */
-const PLACEHOLDER_ID: LrsIdentity = { ukprn: '10000001', organisationRef: 'ABC123', password: 'x'.repeat(16), userName: 'validate' };
+const PLACEHOLDER_ID: LrsIdentity = {
+  ukprn: '10000001',
+  organisationRef: 'ABC123',
+  password: 'x'.repeat(16),
+  userName: 'validate',
+};
 const RECORD_PATH = /^(learners|achievements)\[0\]\.?/;
 
 function recordProblems(problems: FieldProblem[]): FieldProblem[] {
-  return problems.filter((p) => RECORD_PATH.test(p.field)).map((p) => ({ ...p, field: p.field.replace(RECORD_PATH, '') || '(record)' }));
+  return problems
+    .filter((p) => RECORD_PATH.test(p.field))
+    .map((p) => ({ ...p, field: p.field.replace(RECORD_PATH, '') || '(record)' }));
 }
 
-const blankToUndefined = (v: string | undefined): string | undefined => (v === undefined || v.trim() === '' ? undefined : v);
+const blankToUndefined = (v: string | undefined): string | undefined =>
+  v === undefined || v.trim() === '' ? undefined : v;
 
 /** Builds and checks one record. `providerUkprn` fills an achievement's ProviderUkprn when the payload has none. */
-export function buildBatchRecord(kind: BatchableKind, requestId: number, payload: unknown, o: { providerUkprn?: string | null } = {}): RecordResult {
+export function buildBatchRecord(
+  kind: BatchableKind,
+  requestId: number,
+  payload: unknown,
+  o: { providerUkprn?: string | null } = {},
+): RecordResult {
   const misIdentifier = String(requestId);
   switch (kind) {
     case 'register': {
@@ -49,7 +68,9 @@ export function buildBatchRecord(kind: BatchableKind, requestId: number, payload
       };
       const wire = op.submitBatchRegistration.build(PLACEHOLDER_ID, { jobType: 'FUL', learners: [learner] });
       const problems = recordProblems(validateMessage(op.submitBatchRegistration.spec, wire));
-      return problems.length > 0 ? { ok: false, code: 'LOCAL_VALIDATION', problems } : { ok: true, record: { kind: 'registration', learner } };
+      return problems.length > 0
+        ? { ok: false, code: 'LOCAL_VALIDATION', problems }
+        : { ok: true, record: { kind: 'registration', learner } };
     }
     case 'verify': {
       const p = parsePayload('verify', payload);
@@ -57,7 +78,9 @@ export function buildBatchRecord(kind: BatchableKind, requestId: number, payload
       const learner: LearnerToVerify = { misIdentifier, ...p.value };
       const wire = op.submitVerifyBatch.build(PLACEHOLDER_ID, { learners: [learner] });
       const problems = recordProblems(validateMessage(op.submitVerifyBatch.spec, wire));
-      return problems.length > 0 ? { ok: false, code: 'LOCAL_VALIDATION', problems } : { ok: true, record: { kind: 'verify', learner } };
+      return problems.length > 0
+        ? { ok: false, code: 'LOCAL_VALIDATION', problems }
+        : { ok: true, record: { kind: 'verify', learner } };
     }
     case 'achievement': {
       const p = parsePayload('achievement', payload);
@@ -83,10 +106,17 @@ export function buildBatchRecord(kind: BatchableKind, requestId: number, payload
         uln: v.uln,
         unitOrQualificationReferenceNumber: v.unitOrQualificationReferenceNumber,
       };
-      const extra: FieldProblem[] = Number.isNaN(achievement.action) ? [{ field: 'action', message: 'must be a whole number' }] : [];
+      const extra: FieldProblem[] = Number.isNaN(achievement.action)
+        ? [{ field: 'action', message: 'must be a whole number' }]
+        : [];
       const wire = op.submitAchievementBatchJob.build(PLACEHOLDER_ID, { achievements: [achievement] });
-      const problems = [...extra, ...recordProblems(validateMessage(op.submitAchievementBatchJob.spec, wire))];
-      return problems.length > 0 ? { ok: false, code: 'LOCAL_VALIDATION', problems } : { ok: true, record: { kind: 'achievement', achievement } };
+      const problems = [
+        ...extra,
+        ...recordProblems(validateMessage(op.submitAchievementBatchJob.spec, wire)),
+      ];
+      return problems.length > 0
+        ? { ok: false, code: 'LOCAL_VALIDATION', problems }
+        : { ok: true, record: { kind: 'achievement', achievement } };
     }
   }
 }

@@ -14,7 +14,12 @@ export interface FanOut {
   foreign: number;
 }
 
-function collect<T>(openIds: readonly number[], rows: readonly T[], idOf: (row: T) => string | undefined, resolve: (row: T) => Settlement['resolution']): FanOut {
+function collect<T>(
+  openIds: readonly number[],
+  rows: readonly T[],
+  idOf: (row: T) => string | undefined,
+  resolve: (row: T) => Settlement['resolution'],
+): FanOut {
   const open = new Set(openIds);
   const seen = new Set<number>();
   const settlements: Settlement[] = [];
@@ -33,20 +38,40 @@ function collect<T>(openIds: readonly number[], rows: readonly T[], idOf: (row: 
 }
 
 /** Registration batch rows: per-learner ReturnCode (RC…, see codes.ts) and the ULN found or issued. */
-export function fanOutRegistration(batchId: number, openIds: readonly number[], rows: readonly OutputBatchLearner[]): FanOut {
-  return collect(openIds, rows, (r) => r.misIdentifier, (r) =>
-    resolutionFor(r.returnCode, 'lrs', {
-      uln: r.uln,
-      masterUln: r.returnCode === 'RC003' ? r.uln : undefined,
-      detail: { batchId, returnCode: r.returnCode },
-    }),
+export function fanOutRegistration(
+  batchId: number,
+  openIds: readonly number[],
+  rows: readonly OutputBatchLearner[],
+): FanOut {
+  return collect(
+    openIds,
+    rows,
+    (r) => r.misIdentifier,
+    (r) =>
+      resolutionFor(r.returnCode, 'lrs', {
+        uln: r.uln,
+        masterUln: r.returnCode === 'RC003' ? r.uln : undefined,
+        detail: { batchId, returnCode: r.returnCode },
+      }),
   );
 }
 
 /** Verify batch rows: WSVRC codes and VRF flags, exactly as a single verifyLearner. */
-export function fanOutVerify(batchId: number, openIds: readonly number[], rows: readonly VerifiedLearner[]): FanOut {
-  return collect(openIds, rows, (r) => r.misIdentifier, (r) =>
-    resolutionFor(r.responseCode, 'lrs', { uln: r.uln, failureFlags: r.failureFlags, detail: { batchId, verified: r } }),
+export function fanOutVerify(
+  batchId: number,
+  openIds: readonly number[],
+  rows: readonly VerifiedLearner[],
+): FanOut {
+  return collect(
+    openIds,
+    rows,
+    (r) => r.misIdentifier,
+    (r) =>
+      resolutionFor(r.responseCode, 'lrs', {
+        uln: r.uln,
+        failureFlags: r.failureFlags,
+        detail: { batchId, verified: r },
+      }),
   );
 }
 
@@ -72,7 +97,11 @@ export function parseAchievementErrors(file: string | undefined): Map<number, st
  * other record is ACHIEVEMENT_LOADED when the job was Successful, ACHIEVEMENT_BATCH_FAILED when it
  * ended Failed or Cancelled. `sentIds` is the submission order (id order).
  */
-export function fanOutAchievements(batchId: number, sentIds: readonly number[], r: AchievementJobResult): FanOut {
+export function fanOutAchievements(
+  batchId: number,
+  sentIds: readonly number[],
+  r: AchievementJobResult,
+): FanOut {
   const errors = parseAchievementErrors(r.achievementBatchErrorFile);
   const jobFailed = r.state !== 'done';
   const reason = r.rejectionReason ? ` Rejection reason: ${r.rejectionReason}` : '';
@@ -80,7 +109,13 @@ export function fanOutAchievements(batchId: number, sentIds: readonly number[], 
     const error = errors.get(i + 1);
     const detail = { batchId, jobId: r.jobId, row: i + 1, status: r.status };
     if (error !== undefined) {
-      return { requestId, resolution: resolutionFor(PIPELINE_CODES.ACHIEVEMENT_REJECTED, 'relay', { description: `The LRS rejected this achievement: ${error}`, detail }) };
+      return {
+        requestId,
+        resolution: resolutionFor(PIPELINE_CODES.ACHIEVEMENT_REJECTED, 'relay', {
+          description: `The LRS rejected this achievement: ${error}`,
+          detail,
+        }),
+      };
     }
     if (jobFailed) {
       return {

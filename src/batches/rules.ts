@@ -14,7 +14,15 @@ import { PIPELINE_CODES } from '../codes/explain.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Resolution } from '../requests/store.ts';
-import { loadBatchRequestIds, moveBatch, requeueAsSingle, settleRequests, type BatchRow, type SettledRequest, type Settlement } from './store.ts';
+import {
+  loadBatchRequestIds,
+  moveBatch,
+  requeueAsSingle,
+  settleRequests,
+  type BatchRow,
+  type SettledRequest,
+  type Settlement,
+} from './store.ts';
 import type { OrganisationClients } from '../requests/run.ts';
 import type { RetryPolicy } from '../codes/retry-policy.ts';
 import { resolutionFor } from '../requests/resolve.ts';
@@ -38,12 +46,22 @@ export interface BatchJobDeps {
  * Settles requests of batch `batchId` in chunks and counts each one that changed status in the
  * request-outcome metric (kind, status, code), as a single call's finish() does. Returns changes per status.
  */
-export function settleBatchRequests(deps: Pick<BatchJobDeps, 'pool' | 'metrics' | 'fanOutChunk'>, batchId: number, items: readonly Settlement[]): Promise<Record<string, number>> {
-  return settleRequests(deps.pool, items, { batchId, chunkSize: deps.fanOutChunk, onChanged: countOutcomes(deps.metrics) });
+export function settleBatchRequests(
+  deps: Pick<BatchJobDeps, 'pool' | 'metrics' | 'fanOutChunk'>,
+  batchId: number,
+  items: readonly Settlement[],
+): Promise<Record<string, number>> {
+  return settleRequests(deps.pool, items, {
+    batchId,
+    chunkSize: deps.fanOutChunk,
+    onChanged: countOutcomes(deps.metrics),
+  });
 }
 
 /** Adds settled requests to lrs_relay_request_outcomes_total. */
-export function countOutcomes(metrics: Pick<Metrics, 'requestOutcomes'>): (changed: readonly SettledRequest[]) => void {
+export function countOutcomes(
+  metrics: Pick<Metrics, 'requestOutcomes'>,
+): (changed: readonly SettledRequest[]) => void {
   return (changed) => {
     for (const c of changed) metrics.requestOutcomes.inc({ kind: c.kind, status: c.status, code: c.code });
   };
@@ -84,11 +102,17 @@ export async function abandonBatch(
 }
 
 /** The submission may have reached the LRS (crash during the call, or a timeout after sending). */
-export function abandonInDoubt(deps: BatchJobDeps, b: BatchRow, why: string): Promise<{ requeued: number; settled: number }> {
+export function abandonInDoubt(
+  deps: BatchJobDeps,
+  b: BatchRow,
+  why: string,
+): Promise<{ requeued: number; settled: number }> {
   return abandonBatch(deps, b, {
     code: PIPELINE_CODES.BATCH_SUBMIT_IN_DOUBT,
     reason: `submission in doubt (${why}); the LRS may hold it but gives no way to look it up`,
-    achievementResult: resolutionFor(PIPELINE_CODES.BATCH_SUBMIT_IN_DOUBT, 'relay', { detail: { batchId: b.id } }),
+    achievementResult: resolutionFor(PIPELINE_CODES.BATCH_SUBMIT_IN_DOUBT, 'relay', {
+      detail: { batchId: b.id },
+    }),
   });
 }
 
@@ -102,7 +126,10 @@ export function abandonLost(
   code: 'WSRC0018' | typeof PIPELINE_CODES.BATCH_NO_RESULT,
   why: string,
 ): Promise<{ requeued: number; settled: number }> {
-  const base = code === 'WSRC0018' ? resolutionFor('WSRC0018', 'lrs') : resolutionFor(PIPELINE_CODES.BATCH_NO_RESULT, 'relay');
+  const base =
+    code === 'WSRC0018'
+      ? resolutionFor('WSRC0018', 'lrs')
+      : resolutionFor(PIPELINE_CODES.BATCH_NO_RESULT, 'relay');
   return abandonBatch(deps, b, {
     code,
     reason: `LRS job ${b.lrsJobId ?? '?'}: ${why}`,

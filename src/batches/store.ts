@@ -40,7 +40,13 @@ export async function loadBatch(db: Queryable, id: number): Promise<BatchRow | u
 /** Inserts the batch row and marks its requests batched, in the caller's transaction. */
 export async function insertBatch(
   c: pg.PoolClient,
-  b: { organisationId: number; kind: BatchKind; jobType: string | null; requestedBy: string; requestIds: number[] },
+  b: {
+    organisationId: number;
+    kind: BatchKind;
+    jobType: string | null;
+    requestedBy: string;
+    requestIds: number[];
+  },
 ): Promise<number> {
   const r = await c.query(
     `insert into lrs.batch (organisation_id, kind, job_type, status, requested_by, record_count)
@@ -62,7 +68,13 @@ export async function moveBatch(
   id: number,
   from: readonly BatchStatus[],
   to: BatchStatus,
-  set: { lrsJobId?: string; lastCode?: string; lastError?: string | null; counters?: Record<string, unknown>; recordCount?: number } = {},
+  set: {
+    lrsJobId?: string;
+    lastCode?: string;
+    lastError?: string | null;
+    counters?: Record<string, unknown>;
+    recordCount?: number;
+  } = {},
 ): Promise<boolean> {
   const r = await db.query(
     `update lrs.batch set status = $3,
@@ -92,18 +104,32 @@ export async function moveBatch(
 }
 
 /** Counts one poll and when the next one is due. */
-export async function recordPoll(db: Queryable, id: number, o: { code: string; nextPollAt: Date | null; error?: string | null; counters?: Record<string, unknown> }): Promise<number> {
+export async function recordPoll(
+  db: Queryable,
+  id: number,
+  o: { code: string; nextPollAt: Date | null; error?: string | null; counters?: Record<string, unknown> },
+): Promise<number> {
   const r = await db.query(
     `update lrs.batch set polls = polls + 1, last_code = $2, next_poll_at = $3, last_error = $4,
             counters = counters || coalesce($5::jsonb, '{}'::jsonb), updated_at = now()
       where id = $1 returning polls`,
-    [id, o.code, o.nextPollAt, o.error?.slice(0, 1000) ?? null, o.counters ? JSON.stringify(o.counters) : null],
+    [
+      id,
+      o.code,
+      o.nextPollAt,
+      o.error?.slice(0, 1000) ?? null,
+      o.counters ? JSON.stringify(o.counters) : null,
+    ],
   );
   return Number(r.rows[0]?.polls ?? 0);
 }
 
 /** Adds to the batch's counters (numbers are summed, so a chunked fan-out can report as it goes). */
-export async function addBatchCounts(db: Queryable, id: number, counts: Record<string, number>): Promise<void> {
+export async function addBatchCounts(
+  db: Queryable,
+  id: number,
+  counts: Record<string, number>,
+): Promise<void> {
   await db.query(
     `update lrs.batch b set counters = b.counters || (
         select coalesce(jsonb_object_agg(k, coalesce((b.counters->>k)::bigint, 0) + v), '{}'::jsonb)
@@ -131,11 +157,17 @@ export async function loadBatchRequests(db: Queryable, batchId: number): Promise
 
 /** Takes requests that will not be sent (settled or cancelled since assembly) out of the batch, so the batch holds exactly what was sent. */
 export async function detachUnsent(db: Queryable, batchId: number): Promise<void> {
-  await db.query(`update lrs.request set batch_id = null, updated_at = now() where batch_id = $1 and status <> 'batched'`, [batchId]);
+  await db.query(
+    `update lrs.request set batch_id = null, updated_at = now() where batch_id = $1 and status <> 'batched'`,
+    [batchId],
+  );
 }
 
 export async function loadBatchRequestIds(db: Queryable, batchId: number): Promise<number[]> {
-  const r = await db.query(`select id from lrs.request where batch_id = $1 and status = 'batched' order by id`, [batchId]);
+  const r = await db.query(
+    `select id from lrs.request where batch_id = $1 and status = 'batched' order by id`,
+    [batchId],
+  );
   return r.rows.map((x: { id: string }) => Number(x.id));
 }
 
@@ -196,7 +228,9 @@ export async function settleRequests(
         chunk.map((s) => s.resolution.masterUln ?? null),
         chunk.map((s) => (s.resolution.failureFlags?.length ? s.resolution.failureFlags.join(',') : null)),
         chunk.map((s) => s.resolution.description?.slice(0, 2000) ?? null),
-        chunk.map((s) => (s.resolution.problems === undefined ? null : JSON.stringify(s.resolution.problems))),
+        chunk.map((s) =>
+          s.resolution.problems === undefined ? null : JSON.stringify(s.resolution.problems),
+        ),
         chunk.map((s) => (s.resolution.detail === undefined ? null : JSON.stringify(s.resolution.detail))),
         o.batchId,
       ],
@@ -229,7 +263,11 @@ export async function requeueAsSingle(
 }
 
 /** Puts a batch's open requests back to pending in their own mode, to join a new batch after `delayMs`. */
-export async function releaseToPending(db: Queryable, batchId: number, o: { code: string; reason: string; delayMs: number }): Promise<number> {
+export async function releaseToPending(
+  db: Queryable,
+  batchId: number,
+  o: { code: string; reason: string; delayMs: number },
+): Promise<number> {
   const r = await db.query(
     `update lrs.request set status = 'pending', batch_id = null, last_code = $2, last_error = $3,
             not_before = now() + ($4::int * interval '1 millisecond'), updated_at = now()
@@ -248,6 +286,16 @@ export async function insertBatchAudit(
   await db.query(
     `insert into lrs.audit (organisation_id, batch_id, user_name, operation, code, code_source, http_status, duration_ms, attempt)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [b.organisationId, b.batchId, b.userName, a.operation, a.code, a.codeSource satisfies CodeSource, a.httpStatus ?? null, Math.round(a.durationMs), a.attempt ?? null],
+    [
+      b.organisationId,
+      b.batchId,
+      b.userName,
+      a.operation,
+      a.code,
+      a.codeSource satisfies CodeSource,
+      a.httpStatus ?? null,
+      Math.round(a.durationMs),
+      a.attempt ?? null,
+    ],
   );
 }

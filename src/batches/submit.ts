@@ -27,15 +27,33 @@ import { resolutionFor, resolutionForError } from '../requests/resolve.ts';
 import { classifyFailure } from '../codes/retry-policy.ts';
 import { RetryableJobError } from '../requests/run.ts';
 
-const REQUEST_KIND = { registration: 'register', verify: 'verify', achievement: 'achievement' } as const satisfies Record<string, BatchableKind>;
-const OPERATION = { registration: 'submitBatchRegistration', verify: 'submitVerifyBatch', achievement: 'submitAchievementBatchJob' } as const satisfies Record<string, OperationName>;
+const REQUEST_KIND = {
+  registration: 'register',
+  verify: 'verify',
+  achievement: 'achievement',
+} as const satisfies Record<string, BatchableKind>;
+const OPERATION = {
+  registration: 'submitBatchRegistration',
+  verify: 'submitVerifyBatch',
+  achievement: 'submitAchievementBatchJob',
+} as const satisfies Record<string, OperationName>;
 
-async function send(client: LrsClient, id: LrsIdentity, b: BatchRow, records: BatchRecord[], signal: AbortSignal): Promise<{ code: string; jobId?: string }> {
+async function send(
+  client: LrsClient,
+  id: LrsIdentity,
+  b: BatchRow,
+  records: BatchRecord[],
+  signal: AbortSignal,
+): Promise<{ code: string; jobId?: string }> {
   const o = { signal };
   switch (b.kind) {
     case 'registration': {
       const learners = records.flatMap((r) => (r.kind === 'registration' ? [r.learner] : []));
-      const r = await client.submitBatchRegistration(id, { jobType: b.jobType === 'CHK' ? 'CHK' : 'FUL', learners }, o);
+      const r = await client.submitBatchRegistration(
+        id,
+        { jobType: b.jobType === 'CHK' ? 'CHK' : 'FUL', learners },
+        o,
+      );
       return { code: r.code, jobId: r.jobId };
     }
     case 'verify': {
@@ -70,12 +88,17 @@ export async function runSubmitJob(deps: BatchJobDeps, job: Job, signal: AbortSi
   let identity: LrsIdentity;
   try {
     const org = await deps.clients.forOrganisation(b.organisationId);
-    if (org.credentials.isDisabled) throw new Error(`the organisation is disabled: ${org.credentials.disabledReason ?? 'no reason given'}`);
+    if (org.credentials.isDisabled)
+      throw new Error(`the organisation is disabled: ${org.credentials.disabledReason ?? 'no reason given'}`);
     client = org.client;
     identity = { ...org.credentials.identity, userName: b.requestedBy };
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    await failAll(deps, b, resolutionFor(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, 'relay', { description: reason }));
+    await failAll(
+      deps,
+      b,
+      resolutionFor(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, 'relay', { description: reason }),
+    );
     return 'organisation-unavailable';
   }
 
@@ -86,19 +109,43 @@ export async function runSubmitJob(deps: BatchJobDeps, job: Job, signal: AbortSi
   for (const r of requests) {
     const built = buildBatchRecord(REQUEST_KIND[b.kind], r.id, r.payload, { providerUkprn: identity.ukprn });
     if (built.ok) records.push(built.record);
-    else rejected.push({ requestId: r.id, resolution: resolutionFor(built.code === 'LOCAL_VALIDATION' ? RELAY_CODES.LOCAL_VALIDATION : PIPELINE_CODES.BAD_REQUEST_PAYLOAD, 'relay', { status: 'rejected', problems: built.problems }) });
+    else
+      rejected.push({
+        requestId: r.id,
+        resolution: resolutionFor(
+          built.code === 'LOCAL_VALIDATION'
+            ? RELAY_CODES.LOCAL_VALIDATION
+            : PIPELINE_CODES.BAD_REQUEST_PAYLOAD,
+          'relay',
+          { status: 'rejected', problems: built.problems },
+        ),
+      });
   }
   if (rejected.length > 0) await settleBatchRequests(deps, b.id, rejected);
   await detachUnsent(deps.pool, b.id);
   if (records.length === 0) {
-    await moveBatch(deps.pool, b.id, ['assembled'], 'cancelled', { lastError: 'no open requests left to send' });
+    await moveBatch(deps.pool, b.id, ['assembled'], 'cancelled', {
+      lastError: 'no open requests left to send',
+    });
     return 'empty';
   }
-  if (!(await moveBatch(deps.pool, b.id, ['assembled'], 'submitting', { recordCount: records.length }))) return 'raced';
+  if (!(await moveBatch(deps.pool, b.id, ['assembled'], 'submitting', { recordCount: records.length })))
+    return 'raced';
 
   const started = performance.now();
   const audit = (code: string, codeSource: 'lrs' | 'relay', httpStatus?: number) =>
-    insertBatchAudit(deps.pool, { organisationId: b.organisationId, batchId: b.id, userName: b.requestedBy }, { operation: OPERATION[b.kind], code, codeSource, httpStatus, durationMs: performance.now() - started, attempt: job.attemptsMade + 1 });
+    insertBatchAudit(
+      deps.pool,
+      { organisationId: b.organisationId, batchId: b.id, userName: b.requestedBy },
+      {
+        operation: OPERATION[b.kind],
+        code,
+        codeSource,
+        httpStatus,
+        durationMs: performance.now() - started,
+        attempt: job.attemptsMade + 1,
+      },
+    );
   let answer: { code: string; jobId?: string };
   try {
     answer = await send(client, identity, b, records, signal);
@@ -109,28 +156,49 @@ export async function runSubmitJob(deps: BatchJobDeps, job: Job, signal: AbortSi
   }
   await audit(answer.code, 'lrs');
   if (answer.code === 'WSRC0007' && answer.jobId) {
-    await moveBatch(deps.pool, b.id, ['submitting'], 'submitted', { lrsJobId: answer.jobId, lastCode: answer.code, lastError: null });
+    await moveBatch(deps.pool, b.id, ['submitting'], 'submitted', {
+      lrsJobId: answer.jobId,
+      lastCode: answer.code,
+      lastError: null,
+    });
     await enqueuePoll(deps.queue, b.id, deps.pollInitialMs);
     log.info({ lrsJobId: answer.jobId, records: records.length }, 'batch submitted');
     return 'submitted';
   }
   // Refused as a whole (WSRC0017 record count, or any other code without a job id): nothing was processed.
-  await abandonBatch(deps, { ...b, status: 'submitting' }, {
-    code: answer.code,
-    reason: `the LRS refused the batch with ${answer.code}`,
-    achievementResult: { ...resolutionFor(answer.code, 'lrs'), status: answer.code === 'WSRC0017' ? 'failed' : 'needs_action' },
-  });
+  await abandonBatch(
+    deps,
+    { ...b, status: 'submitting' },
+    {
+      code: answer.code,
+      reason: `the LRS refused the batch with ${answer.code}`,
+      achievementResult: {
+        ...resolutionFor(answer.code, 'lrs'),
+        status: answer.code === 'WSRC0017' ? 'failed' : 'needs_action',
+      },
+    },
+  );
   return `refused:${answer.code}`;
 }
 
-async function handleSubmitError(deps: BatchJobDeps, job: Job, b: BatchRow, err: LrsError, log: BatchJobDeps['log']): Promise<string> {
+async function handleSubmitError(
+  deps: BatchJobDeps,
+  job: Job,
+  b: BatchRow,
+  err: LrsError,
+  log: BatchJobDeps['log'],
+): Promise<string> {
   if (err.ambiguous) {
     await abandonInDoubt(deps, b, `${err.code} after the request was sent`);
     return 'in-doubt';
   }
   if (err.code === RELAY_CODES.LOCAL_VALIDATION) {
     // Records are checked one by one before batching, so this is the batch envelope itself: send them singly.
-    await abandonBatch(deps, b, { code: err.code, reason: err.message, achievementResult: resolutionForError(err) });
+    await abandonBatch(deps, b, {
+      code: err.code,
+      reason: err.message,
+      achievementResult: resolutionForError(err),
+    });
     return 'invalid';
   }
   const errorClass = classifyFailure(err);
@@ -140,21 +208,41 @@ async function handleSubmitError(deps: BatchJobDeps, job: Job, b: BatchRow, err:
     return 'failed';
   }
   // Not sent (connection refused, maintenance page, out of hours): the batch can simply be sent again.
-  await moveBatch(deps.pool, b.id, ['submitting'], 'assembled', { lastCode: err.code, lastError: err.message });
+  await moveBatch(deps.pool, b.id, ['submitting'], 'assembled', {
+    lastCode: err.code,
+    lastError: err.message,
+  });
   if (job.attemptsMade + 1 < rule.attempts) {
     log.info({ code: err.code, errorClass }, 'batch submit failed before reaching the LRS; will retry');
     throw new RetryableJobError(`${err.code}: ${err.message}`, errorClass);
   }
-  const n = await releaseToPending(deps.pool, b.id, { code: err.code, reason: `batch ${b.id} could not be sent: ${err.message}`, delayMs: deps.retryDelayMs });
-  await moveBatch(deps.pool, b.id, ['assembled'], 'failed', { lastCode: err.code, lastError: `not sent after ${job.attemptsMade + 1} attempts; ${n} requests returned to pending` });
+  const n = await releaseToPending(deps.pool, b.id, {
+    code: err.code,
+    reason: `batch ${b.id} could not be sent: ${err.message}`,
+    delayMs: deps.retryDelayMs,
+  });
+  await moveBatch(deps.pool, b.id, ['assembled'], 'failed', {
+    lastCode: err.code,
+    lastError: `not sent after ${job.attemptsMade + 1} attempts; ${n} requests returned to pending`,
+  });
   log.warn({ code: err.code, returned: n }, 'batch could not be sent; requests wait for a new batch');
   return 'released';
 }
 
 /** Settles every open request of the batch with one resolution and fails the batch. */
-async function failAll(deps: BatchJobDeps, b: BatchRow, res: ReturnType<typeof resolutionFor>): Promise<void> {
+async function failAll(
+  deps: BatchJobDeps,
+  b: BatchRow,
+  res: ReturnType<typeof resolutionFor>,
+): Promise<void> {
   const requests = await loadBatchRequests(deps.pool, b.id);
-  await settleBatchRequests(deps, b.id, requests.map((r) => ({ requestId: r.id, resolution: res })));
-  await moveBatch(deps.pool, b.id, ['assembled', 'submitting'], 'failed', { lastCode: res.code, lastError: res.description ?? null });
+  await settleBatchRequests(
+    deps,
+    b.id,
+    requests.map((r) => ({ requestId: r.id, resolution: res })),
+  );
+  await moveBatch(deps.pool, b.id, ['assembled', 'submitting'], 'failed', {
+    lastCode: res.code,
+    lastError: res.description ?? null,
+  });
 }
-

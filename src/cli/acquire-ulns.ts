@@ -10,7 +10,8 @@ import { createDatabase } from '../db/pool.ts';
 import { createLogger } from '../log.ts';
 import { acquireUlns, refreshRunProgress } from '../batches/acquire-ulns.ts';
 
-export const summary = 'create batch register requests for every learner in the MIS view that needs a ULN (--wait to follow them)';
+export const summary =
+  'create batch register requests for every learner in the MIS view that needs a ULN (--wait to follow them)';
 
 const USAGE = `Usage: lrs-relay acquire-ulns [--org <UKPRN or ref>] [--wait] [--json] [--run-key <key>]
 
@@ -29,18 +30,33 @@ function bar(done: number, total: number, width = 30): string {
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { org: { type: 'string' }, wait: { type: 'boolean' }, json: { type: 'boolean' }, 'run-key': { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      org: { type: 'string' },
+      wait: { type: 'boolean' },
+      json: { type: 'boolean' },
+      'run-key': { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
   const config = loadConfig();
-  const log = createLogger({ level: values.json ? 'warn' : config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
-  const db = createDatabase({ url: config.DATABASE_URL, poolSize: 3, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, applicationName: 'lrs-relay acquire-ulns' });
+  const log = createLogger({
+    level: values.json ? 'warn' : config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+  });
+  const db = createDatabase({
+    url: config.DATABASE_URL,
+    poolSize: 3,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    applicationName: 'lrs-relay acquire-ulns',
+  });
   const tty = process.stderr.isTTY;
   try {
-    const runKey = values['run-key'] ?? `manual:${new Date().toISOString().slice(0, 19)}${values.org ? `:${values.org}` : ''}`;
+    const runKey =
+      values['run-key'] ??
+      `manual:${new Date().toISOString().slice(0, 19)}${values.org ? `:${values.org}` : ''}`;
     const result = await acquireUlns({
       pool: db.pool,
       log,
@@ -49,7 +65,10 @@ export async function run(args: string[]): Promise<number> {
       chunkSize: config.ACQUIRE_ULNS_CHUNK,
       organisation: values.org,
       onChunk: (p) => {
-        if (!values.json) process.stderr.write(`${tty ? '\r' : ''}reading ${config.ACQUIRE_ULNS_VIEW}: ${p.learnersFound} learners, ${p.requestsCreated} requests created${tty ? '' : '\n'}`);
+        if (!values.json)
+          process.stderr.write(
+            `${tty ? '\r' : ''}reading ${config.ACQUIRE_ULNS_VIEW}: ${p.learnersFound} learners, ${p.requestsCreated} requests created${tty ? '' : '\n'}`,
+          );
       },
     });
     if (!values.json) process.stderr.write('\n');
@@ -62,19 +81,37 @@ export async function run(args: string[]): Promise<number> {
     if (values.wait && result.requestsCreated > 0) {
       for (;;) {
         progress = await refreshRunProgress(db.pool, runKey);
-        if (!values.json) process.stderr.write(`${tty ? '\r' : ''}${bar(progress.done, progress.total)}${tty ? '' : '\n'}`);
+        if (!values.json)
+          process.stderr.write(`${tty ? '\r' : ''}${bar(progress.done, progress.total)}${tty ? '' : '\n'}`);
         if (progress.done >= progress.total) break;
         await sleep(1_000);
       }
       if (!values.json) process.stderr.write('\n');
     }
     if (values.json) {
-      console.log(JSON.stringify({ ...result, ...(values.wait ? { completed: progress.done, byStatus: progress.byStatus } : {}) }));
+      console.log(
+        JSON.stringify({
+          ...result,
+          ...(values.wait ? { completed: progress.done, byStatus: progress.byStatus } : {}),
+        }),
+      );
     } else {
-      console.log(`Run ${runKey}: ${result.learnersFound} learners in the view, ${result.requestsCreated} requests created` +
-        `${result.skippedOrganisation > 0 ? `, ${result.skippedOrganisation} rows skipped (organisation unknown or disabled)` : ''}.`);
-      if (values.wait) console.log(`Finished: ${Object.entries(progress.byStatus).map(([s, n]) => `${s} ${n}`).join(', ') || 'nothing to do'}.`);
-      else console.log('A running relay (worker role) batches and sends them; follow with `lrs-relay batches` or run again with --wait.');
+      console.log(
+        `Run ${runKey}: ${result.learnersFound} learners in the view, ${result.requestsCreated} requests created` +
+          `${result.skippedOrganisation > 0 ? `, ${result.skippedOrganisation} rows skipped (organisation unknown or disabled)` : ''}.`,
+      );
+      if (values.wait)
+        console.log(
+          `Finished: ${
+            Object.entries(progress.byStatus)
+              .map(([s, n]) => `${s} ${n}`)
+              .join(', ') || 'nothing to do'
+          }.`,
+        );
+      else
+        console.log(
+          'A running relay (worker role) batches and sends them; follow with `lrs-relay batches` or run again with --wait.',
+        );
     }
     return 0;
   } finally {

@@ -24,7 +24,12 @@ import type { LrsCallEvent, LrsClient, LrsEndpoints, LrsIdentity } from '../lrs/
 export const summary = 'make one LRS call from a JSON input and print the typed result';
 
 /** Where the identity of a call comes from when no organisation from the database is named. */
-export type IdentitySource = (o: { ukprn?: string | undefined; orgRef?: string | undefined; user?: string | undefined; passwordEnv: string }) => Promise<LrsIdentity>;
+export type IdentitySource = (o: {
+  ukprn?: string | undefined;
+  orgRef?: string | undefined;
+  user?: string | undefined;
+  passwordEnv: string;
+}) => Promise<LrsIdentity>;
 
 /** Flags + one environment variable holding the 16-character password (never a flag: it would show in `ps`). */
 export const identityFromFlags: IdentitySource = async (o) => ({
@@ -52,23 +57,48 @@ function clientOptions(cfg: Config, endpoint: string | undefined, timeout: strin
 }
 
 /** The organisation's own credentials from the database; the call is audited when it finishes. */
-async function setUpFromDatabase(cfg: Config, key: string, user: string | undefined, endpoint: string | undefined, timeout: string | undefined): Promise<CallSetup> {
+async function setUpFromDatabase(
+  cfg: Config,
+  key: string,
+  user: string | undefined,
+  endpoint: string | undefined,
+  timeout: string | undefined,
+): Promise<CallSetup> {
   const database = createDatabase({ url: cfg.DATABASE_URL, poolSize: 2, applicationName: 'lrs-relay call' });
   try {
     const record = await findOrganisation(database.db, key);
     const log = createLogger({ level: 'warn', name: 'lrs-relay call' }, process.stderr);
-    const credentials = await createOrganisationDirectory({ db: database.db, config: cfg, log, ttlMs: 0 }).get(record.id);
+    const credentials = await createOrganisationDirectory({
+      db: database.db,
+      config: cfg,
+      log,
+      ttlMs: 0,
+    }).get(record.id);
     const calls: LrsCallEvent[] = [];
-    const client = createLrsClient({ ...clientOptions(cfg, endpoint, timeout), tls: credentials.tls, onCall: (e) => calls.push(e) });
+    const client = createLrsClient({
+      ...clientOptions(cfg, endpoint, timeout),
+      tls: credentials.tls,
+      onCall: (e) => calls.push(e),
+    });
     return {
       client,
       identity: { ...credentials.identity, userName: user ?? credentials.defaultUserName },
       async finish() {
         await client.close();
         if (calls.length > 0) {
-          await database.db.insert(audit).values(
-            calls.map((e) => ({ organisationId: record.id, userName: e.userName, operation: e.operation, code: e.code, codeSource: e.codeSource, httpStatus: e.httpStatus ?? null, durationMs: e.durationMs })),
-          );
+          await database.db
+            .insert(audit)
+            .values(
+              calls.map((e) => ({
+                organisationId: record.id,
+                userName: e.userName,
+                operation: e.operation,
+                code: e.code,
+                codeSource: e.codeSource,
+                httpStatus: e.httpStatus ?? null,
+                durationMs: e.durationMs,
+              })),
+            );
         }
         await database.close();
       },
@@ -81,14 +111,18 @@ async function setUpFromDatabase(cfg: Config, key: string, user: string | undefi
 
 type Input = Record<string, unknown>;
 /** Operation name → how its JSON input becomes a client call. */
-const OPERATIONS: Record<string, (c: LrsClient, id: LrsIdentity, input: Input, signal: AbortSignal) => Promise<unknown>> = {
+const OPERATIONS: Record<
+  string,
+  (c: LrsClient, id: LrsIdentity, input: Input, signal: AbortSignal) => Promise<unknown>
+> = {
   learnerByUln: (c, id, i, signal) => c.learnerByUln(id, i as never, { signal }),
   learnerByDemographics: (c, id, i, signal) => c.learnerByDemographics(id, i as never, { signal }),
   registerSingleLearner: (c, id, i, signal) => c.registerSingleLearner(id, i as never, { signal }),
   updateSingleLearner: (c, id, i, signal) => c.updateSingleLearner(id, i as never, { signal }),
   verifyLearner: (c, id, i, signal) => c.verifyLearner(id, i as never, { signal }),
   submitBatchRegistration: (c, id, i, signal) => c.submitBatchRegistration(id, i as never, { signal }),
-  getBatchRegistrationOutput: (c, id, i, signal) => c.getBatchRegistrationOutput(id, String(i.jobId), { signal }),
+  getBatchRegistrationOutput: (c, id, i, signal) =>
+    c.getBatchRegistrationOutput(id, String(i.jobId), { signal }),
   submitVerifyBatch: (c, id, i, signal) => c.submitVerifyBatch(id, i as never, { signal }),
   getVerifyBatchOutput: (c, id, i, signal) => c.getVerifyBatchOutput(id, String(i.jobId), { signal }),
   retrieveUlns: (c, id, i, signal) => c.retrieveUlns(id, (i.ulns ?? []) as string[], { signal }),
@@ -106,17 +140,27 @@ const USAGE = `Usage: lrs-relay call <operation> --input <file.json|-> [--org ID
 Operations: ${Object.keys(OPERATIONS).join(', ')}`;
 
 async function readInput(path: string): Promise<Input> {
-  const text = path === '-' ? await new Response(process.stdin as unknown as ReadableStream).text() : await readFile(path, 'utf8');
+  const text =
+    path === '-'
+      ? await new Response(process.stdin as unknown as ReadableStream).text()
+      : await readFile(path, 'utf8');
   return JSON.parse(text) as Input;
 }
 
 function endpointsFor(base: string | undefined, cfg: LrsEndpoints): LrsEndpoints {
   if (!base) return cfg;
   const b = base.replace(/\/+$/, '');
-  return { learnerService: `${b}/LearnerService.svc`, learnerServiceR9: `${b}/LearnerServiceR9.svc`, externalService: `${b}/ExternalService.svc` };
+  return {
+    learnerService: `${b}/LearnerService.svc`,
+    learnerServiceR9: `${b}/LearnerServiceR9.svc`,
+    externalService: `${b}/ExternalService.svc`,
+  };
 }
 
-export async function run(args: string[], identitySource: IdentitySource = identityFromFlags): Promise<number> {
+export async function run(
+  args: string[],
+  identitySource: IdentitySource = identityFromFlags,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -137,11 +181,15 @@ export async function run(args: string[], identitySource: IdentitySource = ident
   if (values.help) return (console.log(USAGE), 0);
   const invoke = operation ? OPERATIONS[operation] : undefined;
   if (!invoke || !values.input) {
-    console.error(operation && !invoke ? `lrs-relay call: unknown operation "${operation}"\n${USAGE}` : USAGE);
+    console.error(
+      operation && !invoke ? `lrs-relay call: unknown operation "${operation}"\n${USAGE}` : USAGE,
+    );
     return 2;
   }
   if (values.org !== undefined && (values.ukprn !== undefined || values['org-ref'] !== undefined)) {
-    console.error('lrs-relay call: give either --org (an organisation in the database) or --ukprn/--org-ref with --password-env, not both');
+    console.error(
+      'lrs-relay call: give either --org (an organisation in the database) or --ukprn/--org-ref with --password-env, not both',
+    );
     return 2;
   }
   const cfg = loadConfig();
@@ -158,7 +206,12 @@ export async function run(args: string[], identitySource: IdentitySource = ident
     }
   } else {
     const client = createLrsClient(clientOptions(cfg, values.endpoint, values.timeout));
-    const identity = await identitySource({ ukprn: values.ukprn, orgRef: values['org-ref'], user: values.user, passwordEnv: values['password-env'] });
+    const identity = await identitySource({
+      ukprn: values.ukprn,
+      orgRef: values['org-ref'],
+      user: values.user,
+      passwordEnv: values['password-env'],
+    });
     setup = { client, identity, finish: () => client.close() };
   }
   const { client, identity: id } = setup;
@@ -166,9 +219,19 @@ export async function run(args: string[], identitySource: IdentitySource = ident
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   try {
-    const result = (await invoke(client, id, await readInput(values.input), abort.signal)) as Record<string, unknown>;
+    const result = (await invoke(client, id, await readInput(values.input), abort.signal)) as Record<
+      string,
+      unknown
+    >;
     const code = String(result.code);
-    const out = { code, codeSource: result.codeSource, class: result.class, retryable: isRetryable(classifyCode(code)), operation, ...result };
+    const out = {
+      code,
+      codeSource: result.codeSource,
+      class: result.class,
+      retryable: isRetryable(classifyCode(code)),
+      operation,
+      ...result,
+    };
     console.log(values.json ? JSON.stringify(out) : out);
     return 0;
   } catch (e) {

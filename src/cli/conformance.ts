@@ -40,7 +40,11 @@ async function listFiles(dir: string): Promise<string[]> {
 function counts(result: Record<string, unknown>): Pick<ConformanceRow, 'learners' | 'events' | 'rows'> {
   const len = (k: string) => (Array.isArray(result[k]) ? (result[k] as unknown[]).length : undefined);
   const learners = len('candidates') ?? len('learners') ?? (result.learner ? 1 : undefined);
-  return { learners: 'ulns' in result ? undefined : learners, events: len('events'), rows: len('ulns') ?? (result.verified ? 1 : undefined) };
+  return {
+    learners: 'ulns' in result ? undefined : learners,
+    events: len('events'),
+    rows: len('ulns') ?? (result.verified ? 1 : undefined),
+  };
 }
 
 /** Reads one sample as an HTTP answer. There is no status on disk: an HTML file stands for the HTTP 405 page. */
@@ -59,34 +63,58 @@ export function checkSample(file: string, body: string): ConformanceRow {
       codeSource: result.codeSource as 'lrs' | 'relay',
       class: String(result.class),
       retryable: isRetryable(classifyCode(code)),
-      outcome: typeof result.outcome === 'string' ? result.outcome : typeof result.state === 'string' ? result.state : undefined,
+      outcome:
+        typeof result.outcome === 'string'
+          ? result.outcome
+          : typeof result.state === 'string'
+            ? result.state
+            : undefined,
       ...counts(result),
     };
   } catch (e) {
     if (isLrsError(e)) {
-      return { file, operation: e.code === 'LRS_MAINTENANCE' ? 'maintenance' : 'fault', code: e.code, codeSource: e.codeSource, class: e.class, retryable: e.retryable, error: e.message };
+      return {
+        file,
+        operation: e.code === 'LRS_MAINTENANCE' ? 'maintenance' : 'fault',
+        code: e.code,
+        codeSource: e.codeSource,
+        class: e.class,
+        retryable: e.retryable,
+        error: e.message,
+      };
     }
     return { file, error: e instanceof Error ? e.message : String(e) };
   }
 }
 
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   const dir = positionals[0];
   if (values.help || dir === undefined) {
     console.log('Usage: lrs-relay conformance <dir> [--json]');
     return dir === undefined && !values.help ? 2 : 0;
   }
   const rows: ConformanceRow[] = [];
-  for (const file of await listFiles(dir)) rows.push(checkSample(relative(dir, file), await readFile(file, 'utf8')));
+  for (const file of await listFiles(dir))
+    rows.push(checkSample(relative(dir, file), await readFile(file, 'utf8')));
   if (values.json) {
     console.log(JSON.stringify(rows, null, 2));
   } else {
     for (const r of rows) {
-      const n = [r.learners !== undefined ? `learners=${r.learners}` : '', r.events !== undefined ? `events=${r.events}` : '', r.rows !== undefined ? `rows=${r.rows}` : '']
+      const n = [
+        r.learners !== undefined ? `learners=${r.learners}` : '',
+        r.events !== undefined ? `events=${r.events}` : '',
+        r.rows !== undefined ? `rows=${r.rows}` : '',
+      ]
         .filter(Boolean)
         .join(' ');
-      console.log(`${r.file}\t${r.operation ?? '-'}\t${r.code ?? '-'}\t${r.codeSource ?? '-'}\t${r.class ?? '-'}\t${n}${r.error && !r.code ? `\tERROR ${r.error}` : ''}`);
+      console.log(
+        `${r.file}\t${r.operation ?? '-'}\t${r.code ?? '-'}\t${r.codeSource ?? '-'}\t${r.class ?? '-'}\t${n}${r.error && !r.code ? `\tERROR ${r.error}` : ''}`,
+      );
     }
   }
   return rows.some((r) => r.code === undefined) ? 1 : 0;

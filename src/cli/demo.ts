@@ -7,7 +7,8 @@ import { runDemo } from '../demo/run-demo.ts';
 import { ServicesUnavailableError } from '../demo/services.ts';
 import { formatReport, type DemoReport } from '../demo/summary.ts';
 
-export const summary = 'run the LRS simulator, the relay and a sample MIS with 2,000 students end to end, then report';
+export const summary =
+  'run the LRS simulator, the relay and a sample MIS with 2,000 students end to end, then report';
 
 const HELP = `Usage: lrs-relay demo [--learners N] [--json] [--keep]
 
@@ -89,6 +90,7 @@ export async function run(args: string[]): Promise<number> {
     }
     throw e;
   }
-  if (!values.keep) process.stdout.write(values.json ? `${JSON.stringify(report.summary)}\n` : formatReport(report));
+  if (!values.keep)
+    process.stdout.write(values.json ? `${JSON.stringify(report.summary)}\n` : formatReport(report));
   return report.summary.duplicateRegistrations === 0 ? 0 : 1;
 }

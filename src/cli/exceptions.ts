@@ -12,13 +12,24 @@ with what the code means and what to do. Then: lrs-relay requests --status S --c
 lrs-relay requests retry --status S --code C to send them back to the queue.`;
 
 export async function runExceptions(args: string[], ctx: CliContext): Promise<number> {
-  const { values } = parseArgs({ args, options: { org: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      org: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) {
     ctx.io.out(USAGE);
     return 0;
   }
   const orgs = listOption(values.org);
-  const groups = await listExceptions(ctx.db, ctx.actor, orgs.length ? { organisationIds: await resolveOrganisations(ctx.db, orgs) } : {});
+  const groups = await listExceptions(
+    ctx.db,
+    ctx.actor,
+    orgs.length ? { organisationIds: await resolveOrganisations(ctx.db, orgs) } : {},
+  );
   if (values.json) {
     ctx.io.out(JSON.stringify(groups));
     return 0;
@@ -28,7 +39,9 @@ export async function runExceptions(args: string[], ctx: CliContext): Promise<nu
     return 0;
   }
   for (const g of groups) {
-    ctx.io.out(`${g.code}  ${g.status}  ${g.count} request(s)${g.organisations > 1 ? ` in ${g.organisations} organisations` : ''}`);
+    ctx.io.out(
+      `${g.code}  ${g.status}  ${g.count} request(s)${g.organisations > 1 ? ` in ${g.organisations} organisations` : ''}`,
+    );
     ctx.io.out(`  meaning     ${g.meaning ?? '(not in the catalogue: the code is shown as recorded)'}`);
     if (g.resolution) ctx.io.out(`  what to do  ${g.resolution}`);
     ctx.io.out(`  see them    lrs-relay requests --status ${g.status} --code ${g.code}`);

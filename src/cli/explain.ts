@@ -8,7 +8,11 @@ export const summary = 'what an LRS or lrs-relay code means and what to do about
 const USAGE = `Usage: lrs-relay explain <code> [--json]   e.g. lrs-relay explain WSRC0003`;
 
 export async function runExplain(args: string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     ctx.io.out(USAGE);
     return 0;
@@ -20,7 +24,8 @@ export async function runExplain(args: string[], ctx: CliContext): Promise<numbe
   }
   // Codes are upper case in the catalogue; accept what a person types.
   let info = await explainCode(ctx.db, code);
-  if (info.meaning === null && code !== code.toUpperCase()) info = await explainCode(ctx.db, code.toUpperCase());
+  if (info.meaning === null && code !== code.toUpperCase())
+    info = await explainCode(ctx.db, code.toUpperCase());
   const isKnown = info.meaning !== null;
   if (values.json) {
     ctx.io.out(JSON.stringify({ ...info, known: isKnown }));

@@ -34,14 +34,19 @@ dob / birth_date (dd/mm/yyyy or yyyy-mm-dd), sex / gender (M, F, U, X), postcode
 For register, VerificationType 0 and AbilityToShare 0 are sent unless the file has those columns.`;
 
 function formatReport(file: string, r: ImportReport): string {
-  const lines = [`${r.dryRun ? 'Dry run: ' : ''}${basename(file)} → ${r.kind} for organisation ${r.organisation}`];
+  const lines = [
+    `${r.dryRun ? 'Dry run: ' : ''}${basename(file)} → ${r.kind} for organisation ${r.organisation}`,
+  ];
   if (r.ignoredColumns.length > 0) lines.push(`Ignored columns: ${r.ignoredColumns.join(', ')}`);
   const defaults = Object.entries(r.defaults);
-  if (defaults.length > 0) lines.push(`Defaults (no column in the file): ${defaults.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  if (defaults.length > 0)
+    lines.push(`Defaults (no column in the file): ${defaults.map(([k, v]) => `${k}=${v}`).join(', ')}`);
   if (r.rejections.length > 0) {
     lines.push('', 'Refused rows:');
     for (const x of r.rejections) {
-      lines.push(`  row ${x.row} (line ${x.line}): ${x.field}${x.column && x.column !== x.field ? ` (column ${x.column})` : ''} ${x.problem}`);
+      lines.push(
+        `  row ${x.row} (line ${x.line}): ${x.field}${x.column && x.column !== x.field ? ` (column ${x.column})` : ''} ${x.problem}`,
+      );
     }
   }
   lines.push(
@@ -77,11 +82,18 @@ export async function run(args: string[]): Promise<number> {
   };
   if (!file || positionals.length > 1) return fail('give exactly one CSV file (see --help)');
   if (!values.org) return fail('--org is required (UKPRN or organisation reference)');
-  if (!values.kind || !(REQUEST_KINDS as readonly string[]).includes(values.kind)) return fail(`--kind must be one of ${REQUEST_KINDS.join(', ')}`);
-  if (!(REQUEST_MODES as readonly string[]).includes(values.mode)) return fail(`--mode must be one of ${REQUEST_MODES.join(', ')}`);
+  if (!values.kind || !(REQUEST_KINDS as readonly string[]).includes(values.kind))
+    return fail(`--kind must be one of ${REQUEST_KINDS.join(', ')}`);
+  if (!(REQUEST_MODES as readonly string[]).includes(values.mode))
+    return fail(`--mode must be one of ${REQUEST_MODES.join(', ')}`);
 
   const config = loadConfig();
-  const database = createDatabase({ url: config.DATABASE_URL, poolSize: 2, statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS, applicationName: 'lrs-relay import' });
+  const database = createDatabase({
+    url: config.DATABASE_URL,
+    poolSize: 2,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    applicationName: 'lrs-relay import',
+  });
   try {
     const report = await importCsv({
       pool: database.pool,
@@ -93,11 +105,14 @@ export async function run(args: string[]): Promise<number> {
       map: parseMapOption(values.map),
       dryRun: values['dry-run'],
     });
-    process.stdout.write(values.json ? `${JSON.stringify({ file: basename(file), ...report })}\n` : formatReport(file, report));
+    process.stdout.write(
+      values.json ? `${JSON.stringify({ file: basename(file), ...report })}\n` : formatReport(file, report),
+    );
     return report.rejectedRows === 0 ? 0 : 1;
   } catch (e) {
     if (e instanceof ImportSetupError) return fail(e.message);
-    if (e instanceof Error && 'code' in e && (e as { code?: unknown }).code === 'ENOENT') return fail(`cannot read ${file}: no such file`);
+    if (e instanceof Error && 'code' in e && (e as { code?: unknown }).code === 'ENOENT')
+      return fail(`cannot read ${file}: no such file`);
     throw e;
   } finally {
     await database.close();

@@ -140,25 +140,43 @@ function cellText(v: unknown): string {
 }
 
 /** A plain-text table: one header line, then rows; long cells are cut at `maxWidth` (default 60). */
-export function formatTable<T>(rows: readonly T[], columns: readonly (readonly [string, (row: T) => unknown])[], maxWidth = 60): string[] {
-  const cells = rows.map((r) => columns.map(([, get]) => {
-    const t = cellText(get(r));
-    return t.length > maxWidth ? `${t.slice(0, maxWidth - 1)}…` : t;
-  }));
+export function formatTable<T>(
+  rows: readonly T[],
+  columns: readonly (readonly [string, (row: T) => unknown])[],
+  maxWidth = 60,
+): string[] {
+  const cells = rows.map((r) =>
+    columns.map(([, get]) => {
+      const t = cellText(get(r));
+      return t.length > maxWidth ? `${t.slice(0, maxWidth - 1)}…` : t;
+    }),
+  );
   const widths = columns.map(([h], i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (parts: string[]) => parts.map((p, i) => p.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (parts: string[]) =>
+    parts
+      .map((p, i) => p.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns.map(([h]) => h)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
 }
 
 /** Prints rows as a table, or "none" text when empty. */
-export function printTable<T>(io: CliIo, rows: readonly T[], columns: readonly (readonly [string, (row: T) => unknown])[], empty: string): void {
+export function printTable<T>(
+  io: CliIo,
+  rows: readonly T[],
+  columns: readonly (readonly [string, (row: T) => unknown])[],
+  empty: string,
+): void {
   if (rows.length === 0) io.out(empty);
   else for (const l of formatTable(rows, columns)) io.out(l);
 }
 
 /** Splits repeated and comma-separated option values: ["a,b", "c"] → ["a", "b", "c"]. */
 export function listOption(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 /** Parses a positive whole number option; throws naming the option. */

@@ -7,21 +7,64 @@ import { ConfigError } from '../config.ts';
 type CommandModule = { run(args: string[]): Promise<number>; summary?: string };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  start: { summary: 'run the relay: producer, workers, schedulers, dashboard (--role to pick)', load: () => import('./start.ts') },
-  migrate: { summary: 'apply the database migrations (safe to run twice, or twice at once)', load: () => import('./migrate.ts') },
-  orgs: { summary: 'add, list, show, update, disable, enable or test the LRS organisations served', load: () => import('./orgs.ts') },
-  call: { summary: 'make one LRS call from a JSON input and print the typed result', load: () => import('./call.ts') },
-  conformance: { summary: 'parse every LRS response sample under a folder and print what was recognised', load: () => import('./conformance.ts') },
-  simulator: { summary: 'run the LRS simulator (the three SOAP services + admin endpoint) on its own', load: () => import('./simulator.ts') },
-  requests: { summary: 'list, show, retry or cancel requests (--json for scripts)', load: () => import('./requests.ts') },
-  exceptions: { summary: 'requests needing action or failed, grouped by code, with resolution notes', load: () => import('./exceptions.ts') },
+  start: {
+    summary: 'run the relay: producer, workers, schedulers, dashboard (--role to pick)',
+    load: () => import('./start.ts'),
+  },
+  migrate: {
+    summary: 'apply the database migrations (safe to run twice, or twice at once)',
+    load: () => import('./migrate.ts'),
+  },
+  orgs: {
+    summary: 'add, list, show, update, disable, enable or test the LRS organisations served',
+    load: () => import('./orgs.ts'),
+  },
+  call: {
+    summary: 'make one LRS call from a JSON input and print the typed result',
+    load: () => import('./call.ts'),
+  },
+  conformance: {
+    summary: 'parse every LRS response sample under a folder and print what was recognised',
+    load: () => import('./conformance.ts'),
+  },
+  simulator: {
+    summary: 'run the LRS simulator (the three SOAP services + admin endpoint) on its own',
+    load: () => import('./simulator.ts'),
+  },
+  requests: {
+    summary: 'list, show, retry or cancel requests (--json for scripts)',
+    load: () => import('./requests.ts'),
+  },
+  exceptions: {
+    summary: 'requests needing action or failed, grouped by code, with resolution notes',
+    load: () => import('./exceptions.ts'),
+  },
   batches: { summary: 'LRS batch jobs and their state', load: () => import('./batches.ts') },
-  learner: { summary: "a learner's request history, by MIS learner id or ULN", load: () => import('./learner.ts') },
-  explain: { summary: 'what an LRS or lrs-relay code means and what to do about it', load: () => import('./explain.ts') },
-  staff: { summary: 'dashboard staff accounts: add, list, grant, revoke, passwd', load: () => import('./staff.ts') },
-  demo: { summary: 'run the simulator, the relay and a sample MIS with 2,000 students end to end, then report', load: () => import('./demo.ts') },
-  import: { summary: 'queue LRS work from an MIS export (CSV), reporting every row refused and why', load: () => import('./import.ts') },
-  'acquire-ulns': { summary: 'create batch register requests for every learner in the MIS view needing a ULN (--wait: progress bar)', load: () => import('./acquire-ulns.ts') },
+  learner: {
+    summary: "a learner's request history, by MIS learner id or ULN",
+    load: () => import('./learner.ts'),
+  },
+  explain: {
+    summary: 'what an LRS or lrs-relay code means and what to do about it',
+    load: () => import('./explain.ts'),
+  },
+  staff: {
+    summary: 'dashboard staff accounts: add, list, grant, revoke, passwd',
+    load: () => import('./staff.ts'),
+  },
+  demo: {
+    summary: 'run the simulator, the relay and a sample MIS with 2,000 students end to end, then report',
+    load: () => import('./demo.ts'),
+  },
+  import: {
+    summary: 'queue LRS work from an MIS export (CSV), reporting every row refused and why',
+    load: () => import('./import.ts'),
+  },
+  'acquire-ulns': {
+    summary:
+      'create batch register requests for every learner in the MIS view needing a ULN (--wait: progress bar)',
+    load: () => import('./acquire-ulns.ts'),
+  },
 };
 
 function printHelp(): void {
@@ -56,7 +99,9 @@ try {
   } else if (e instanceof TypeError && String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
     // An unknown or malformed option (node:util parseArgs): bad usage, so say where the options are.
     const command = process.argv[2] ?? '';
-    console.error(`lrs-relay ${command}: ${e.message.split('. ')[0]?.replace(/\.$/, '')}.\nRun \`lrs-relay ${command} --help\` for the options.`);
+    console.error(
+      `lrs-relay ${command}: ${e.message.split('. ')[0]?.replace(/\.$/, '')}.\nRun \`lrs-relay ${command} --help\` for the options.`,
+    );
     process.exitCode = 2;
   } else {
     console.error(`lrs-relay: ${e instanceof Error ? e.message : String(e)}`);

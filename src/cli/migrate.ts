@@ -7,7 +7,9 @@ export const summary = 'apply the database migrations (safe to run twice, or twi
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
   if (values.help) {
-    console.log('Usage: lrs-relay migrate [--json]\n\nApplies db/migrations to DATABASE_URL under an advisory lock and seeds lrs.response_code.');
+    console.log(
+      'Usage: lrs-relay migrate [--json]\n\nApplies db/migrations to DATABASE_URL under an advisory lock and seeds lrs.response_code.',
+    );
     return 0;
   }
   const config = loadConfig();

@@ -17,7 +17,12 @@ export function presentOrganisation(r: OrganisationRecord, now: Date = new Date(
     organisationRef: r.organisationRef,
     vendorId: r.vendorId,
     password: r.passwordRef ? describeSecretRef(r.passwordRef) : 'invalid reference',
-    certificate: r.certificateRef === null ? null : r.certificateRef ? describeCertificateRef(r.certificateRef) : 'invalid reference',
+    certificate:
+      r.certificateRef === null
+        ? null
+        : r.certificateRef
+          ? describeCertificateRef(r.certificateRef)
+          : 'invalid reference',
     certificateNotAfter: r.certificateNotAfter?.toISOString() ?? null,
     certificateDaysLeft: r.certificateNotAfter ? daysUntilExpiry(r.certificateNotAfter, now) : null,
     defaultUserName: r.defaultUserName,
@@ -38,7 +43,11 @@ function certificateCell(r: OrganisationRecord, warningDays: number, now: Date):
   return `${days} days${days < warningDays ? ' (renew!)' : ''}`;
 }
 
-export function formatOrganisationList(records: OrganisationRecord[], warningDays: number, now: Date = new Date()): string {
+export function formatOrganisationList(
+  records: OrganisationRecord[],
+  warningDays: number,
+  now: Date = new Date(),
+): string {
   if (records.length === 0) return 'No organisations yet. Add one with `lrs-relay orgs add --help`.';
   // Names and disabled reasons are shown whole (no width limit).
   return formatTable(
@@ -58,7 +67,11 @@ export function formatOrganisationList(records: OrganisationRecord[], warningDay
   ).join('\n');
 }
 
-export function formatOrganisation(r: OrganisationRecord, warningDays: number, now: Date = new Date()): string {
+export function formatOrganisation(
+  r: OrganisationRecord,
+  warningDays: number,
+  now: Date = new Date(),
+): string {
   const p = presentOrganisation(r, now);
   const rows: [string, string][] = [
     ['Id', String(r.id)],
@@ -67,10 +80,18 @@ export function formatOrganisation(r: OrganisationRecord, warningDays: number, n
     ['Vendor id', String(r.vendorId)],
     ['Password', String(p.password)],
     ['Certificate', String(p.certificate ?? 'none')],
-    ['Certificate expiry', r.certificateNotAfter ? `${r.certificateNotAfter.toISOString()} (${certificateCell(r, warningDays, now)})` : certificateCell(r, warningDays, now)],
+    [
+      'Certificate expiry',
+      r.certificateNotAfter
+        ? `${r.certificateNotAfter.toISOString()} (${certificateCell(r, warningDays, now)})`
+        : certificateCell(r, warningDays, now),
+    ],
     ['Default UserName', r.defaultUserName],
     ['Concurrency share', String(r.concurrencyShare)],
-    ['Rate limit', r.rateLimitPerSecond === null ? 'global RATE_LIMIT_PER_SECOND' : `${r.rateLimitPerSecond}/s`],
+    [
+      'Rate limit',
+      r.rateLimitPerSecond === null ? 'global RATE_LIMIT_PER_SECOND' : `${r.rateLimitPerSecond}/s`,
+    ],
     ['Status', r.isDisabled ? `disabled: ${r.disabledReason ?? 'no reason given'}` : 'enabled'],
     ['Updated', r.updatedAt.toISOString()],
   ];

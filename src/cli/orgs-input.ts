@@ -5,7 +5,12 @@
  */
 import type { Config } from '../config.ts';
 import { RULES } from '../lrs/rules.ts';
-import { isExpiringSoon, loadCertificate, type CertificateRef, type LoadedCertificate } from '../orgs/certificates.ts';
+import {
+  isExpiringSoon,
+  loadCertificate,
+  type CertificateRef,
+  type LoadedCertificate,
+} from '../orgs/certificates.ts';
 import { ORG_ERROR_CODES, OrganisationError, isOrganisationError } from '../orgs/errors.ts';
 import {
   describeSecretRef,
@@ -53,9 +58,20 @@ export interface BuiltFields {
 }
 
 const invalid = (problems: string[]) =>
-  new OrganisationError(ORG_ERROR_CODES.INVALID_INPUT, problems.length === 1 ? (problems[0] ?? '') : `the options have ${problems.length} problems:\n  ${problems.join('\n  ')}`);
+  new OrganisationError(
+    ORG_ERROR_CODES.INVALID_INPUT,
+    problems.length === 1
+      ? (problems[0] ?? '')
+      : `the options have ${problems.length} problems:\n  ${problems.join('\n  ')}`,
+  );
 
-function parseWhole(v: string, option: string, min: number, max: number, problems: string[]): number | undefined {
+function parseWhole(
+  v: string,
+  option: string,
+  min: number,
+  max: number,
+  problems: string[],
+): number | undefined {
   if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max) {
     problems.push(`${option} must be a whole number from ${min} to ${max}`);
     return undefined;
@@ -64,9 +80,15 @@ function parseWhole(v: string, option: string, min: number, max: number, problem
 }
 
 /** Secret inputs of one command; only one of them may come from stdin (stdin is read once). */
-function parseSecrets(v: OrganisationOptionValues, problems: string[]): { password?: SecretInput; passphrase?: SecretInput } {
+function parseSecrets(
+  v: OrganisationOptionValues,
+  problems: string[],
+): { password?: SecretInput; passphrase?: SecretInput } {
   const out: { password?: SecretInput; passphrase?: SecretInput } = {};
-  for (const [option, value] of [['--password', v.password], ['--passphrase', v.passphrase]] as const) {
+  for (const [option, value] of [
+    ['--password', v.password],
+    ['--passphrase', v.passphrase],
+  ] as const) {
     if (value === undefined) continue;
     try {
       const parsed = parseSecretInput(value, option);
@@ -79,12 +101,18 @@ function parseSecrets(v: OrganisationOptionValues, problems: string[]): { passwo
     }
   }
   if (out.password?.kind === 'stdin' && out.passphrase?.kind === 'stdin') {
-    problems.push('only one of --password and --passphrase can be read from stdin; pass the other as env:NAME or file:/path');
+    problems.push(
+      'only one of --password and --passphrase can be read from stdin; pass the other as env:NAME or file:/path',
+    );
   }
   return out;
 }
 
-async function toSecretRef(input: SecretInput, what: string, c: BuildFieldsContext): Promise<{ ref: SecretRef; value?: string }> {
+async function toSecretRef(
+  input: SecretInput,
+  what: string,
+  c: BuildFieldsContext,
+): Promise<{ ref: SecretRef; value?: string }> {
   if (input.kind !== 'stdin') return { ref: input };
   if (c.config.SECRETS_KEY === undefined) {
     throw new OrganisationError(
@@ -98,17 +126,33 @@ async function toSecretRef(input: SecretInput, what: string, c: BuildFieldsConte
 }
 
 /** Reads a reference now if this process can; undefined (with a warning) when it cannot. */
-async function tryResolve(ref: SecretRef, what: string, label: string, c: BuildFieldsContext, warnings: string[]): Promise<string | undefined> {
+async function tryResolve(
+  ref: SecretRef,
+  what: string,
+  label: string,
+  c: BuildFieldsContext,
+  warnings: string[],
+): Promise<string | undefined> {
   try {
-    return await resolveSecret(ref, { organisation: label, what, env: c.env, secretsKey: c.config.SECRETS_KEY });
+    return await resolveSecret(ref, {
+      organisation: label,
+      what,
+      env: c.env,
+      secretsKey: c.config.SECRETS_KEY,
+    });
   } catch (e) {
-    warnings.push(`${e instanceof Error ? e.message : String(e)} — not checked here; the worker processes must be able to read it`);
+    warnings.push(
+      `${e instanceof Error ? e.message : String(e)} — not checked here; the worker processes must be able to read it`,
+    );
     return undefined;
   }
 }
 
 /** Builds the fields to insert (`existing` absent) or update. Throws OrganisationError listing every problem. */
-export async function buildOrganisationFields(v: OrganisationOptionValues, c: BuildFieldsContext): Promise<BuiltFields> {
+export async function buildOrganisationFields(
+  v: OrganisationOptionValues,
+  c: BuildFieldsContext,
+): Promise<BuiltFields> {
   const problems: string[] = [];
   const warnings: string[] = [];
   const isAdd = c.existing === undefined;
@@ -120,7 +164,8 @@ export async function buildOrganisationFields(v: OrganisationOptionValues, c: Bu
     else fields.name = v.name.trim();
   } else if (isAdd) problems.push('--name is required');
 
-  if (v.ukprn !== undefined && v['org-ref'] !== undefined) problems.push('give exactly one of --ukprn or --org-ref, not both');
+  if (v.ukprn !== undefined && v['org-ref'] !== undefined)
+    problems.push('give exactly one of --ukprn or --org-ref, not both');
   else if (v.ukprn !== undefined) {
     const p = RULES.ukprn(v.ukprn);
     if (p) problems.push(`--ukprn ${p}`);
@@ -129,7 +174,8 @@ export async function buildOrganisationFields(v: OrganisationOptionValues, c: Bu
     const p = RULES.organisationRef(v['org-ref']);
     if (p) problems.push(`--org-ref ${p}`);
     else Object.assign(fields, { ukprn: null, organisationRef: v['org-ref'] });
-  } else if (isAdd) problems.push('one of --ukprn (8 letters/digits) or --org-ref (6 letters/digits) is required');
+  } else if (isAdd)
+    problems.push('one of --ukprn (8 letters/digits) or --org-ref (6 letters/digits) is required');
 
   if (v['vendor-id'] !== undefined) {
     const n = parseWhole(v['vendor-id'], '--vendor-id', 0, 2_147_483_647, problems);
@@ -140,7 +186,8 @@ export async function buildOrganisationFields(v: OrganisationOptionValues, c: Bu
     const p = RULES.userName(v.user);
     if (p) problems.push(`--user (the LRS UserName) ${p}`);
     else fields.defaultUserName = v.user;
-  } else if (isAdd) problems.push('--user (the default LRS UserName for unattended work, 1–35 characters) is required');
+  } else if (isAdd)
+    problems.push('--user (the default LRS UserName for unattended work, 1–35 characters) is required');
 
   if (v.concurrency !== undefined) {
     const n = parseWhole(v.concurrency, '--concurrency', 1, 1000, problems);
@@ -158,17 +205,25 @@ export async function buildOrganisationFields(v: OrganisationOptionValues, c: Bu
   const hasPem = v.key !== undefined || v.cert !== undefined;
   if (v.pfx !== undefined && hasPem) problems.push('give either --pfx or --key with --cert, not both');
   if (hasPem && (v.key === undefined || v.cert === undefined)) problems.push('--key and --cert go together');
-  if (v['no-certificate'] && (v.pfx !== undefined || hasPem)) problems.push('--no-certificate cannot be combined with --pfx/--key/--cert');
-  if (secrets.passphrase && v.pfx === undefined && !hasPem) problems.push('--passphrase needs --pfx or --key/--cert in the same command');
+  if (v['no-certificate'] && (v.pfx !== undefined || hasPem))
+    problems.push('--no-certificate cannot be combined with --pfx/--key/--cert');
+  if (secrets.passphrase && v.pfx === undefined && !hasPem)
+    problems.push('--passphrase needs --pfx or --key/--cert in the same command');
   if (problems.length > 0) throw invalid(problems);
 
   const label = `${fields.ukprn ?? fields.organisationRef ?? c.existing?.ukprn ?? c.existing?.organisationRef ?? '?'} (${fields.name ?? c.existing?.name ?? '?'})`;
 
   if (secrets.password) {
     const { ref, value } = await toSecretRef(secrets.password, 'LRS password', c);
-    const password = value ?? (v['skip-checks'] ? undefined : await tryResolve(ref, 'LRS password', label, c, warnings));
+    const password =
+      value ?? (v['skip-checks'] ? undefined : await tryResolve(ref, 'LRS password', label, c, warnings));
     const p = password === undefined ? undefined : RULES.orgPassword(password);
-    if (p) throw new OrganisationError(ORG_ERROR_CODES.SECRET_INVALID, `the LRS password (${describeSecretRef(ref)}) ${p}; nothing was stored`, { reference: describeSecretRef(ref) });
+    if (p)
+      throw new OrganisationError(
+        ORG_ERROR_CODES.SECRET_INVALID,
+        `the LRS password (${describeSecretRef(ref)}) ${p}; nothing was stored`,
+        { reference: describeSecretRef(ref) },
+      );
     fields.passwordRef = ref;
   }
 
@@ -181,21 +236,34 @@ export async function buildOrganisationFields(v: OrganisationOptionValues, c: Bu
       ? (await toSecretRef(secrets.passphrase, 'certificate passphrase', c)).ref
       : (c.existing?.certificateRef ?? undefined)?.passphraseRef;
     const certRef: CertificateRef =
-      v.pfx !== undefined ? { format: 'pfx', path: v.pfx, passphraseRef } : { format: 'pem', keyPath: v.key ?? '', certPath: v.cert ?? '', passphraseRef };
+      v.pfx !== undefined
+        ? { format: 'pfx', path: v.pfx, passphraseRef }
+        : { format: 'pem', keyPath: v.key ?? '', certPath: v.cert ?? '', passphraseRef };
     fields.certificateRef = certRef;
     fields.certificateNotAfter = null;
-    if (v['skip-checks']) warnings.push('certificate not checked (--skip-checks); `lrs-relay orgs test` will check it');
+    if (v['skip-checks'])
+      warnings.push('certificate not checked (--skip-checks); `lrs-relay orgs test` will check it');
     else {
-      const passphraseKnown = passphraseRef === undefined || (await tryResolve(passphraseRef, 'certificate passphrase', label, c, warnings)) !== undefined;
+      const passphraseKnown =
+        passphraseRef === undefined ||
+        (await tryResolve(passphraseRef, 'certificate passphrase', label, c, warnings)) !== undefined;
       if (passphraseKnown) {
         certificate = await loadCertificate(certRef, {
           organisation: label,
           now: c.now,
-          resolvePassphrase: (ref) => resolveSecret(ref, { organisation: label, what: 'certificate passphrase', env: c.env, secretsKey: c.config.SECRETS_KEY }),
+          resolvePassphrase: (ref) =>
+            resolveSecret(ref, {
+              organisation: label,
+              what: 'certificate passphrase',
+              env: c.env,
+              secretsKey: c.config.SECRETS_KEY,
+            }),
         });
         fields.certificateNotAfter = certificate.notAfter;
         if (isExpiringSoon(certificate.notAfter, c.config.CERT_EXPIRY_WARNING_DAYS, c.now)) {
-          warnings.push(`the client certificate expires on ${certificate.notAfter.toISOString()}, within CERT_EXPIRY_WARNING_DAYS (${c.config.CERT_EXPIRY_WARNING_DAYS})`);
+          warnings.push(
+            `the client certificate expires on ${certificate.notAfter.toISOString()}, within CERT_EXPIRY_WARNING_DAYS (${c.config.CERT_EXPIRY_WARNING_DAYS})`,
+          );
         }
       }
     }

@@ -94,7 +94,22 @@ interface Ctx {
 
 class UsageError extends Error {}
 
-const FIELD_OPTIONS = ['name', 'ukprn', 'org-ref', 'vendor-id', 'password', 'pfx', 'key', 'cert', 'passphrase', 'user', 'concurrency', 'rate-limit', 'no-certificate', 'skip-checks'] as const;
+const FIELD_OPTIONS = [
+  'name',
+  'ukprn',
+  'org-ref',
+  'vendor-id',
+  'password',
+  'pfx',
+  'key',
+  'cert',
+  'passphrase',
+  'user',
+  'concurrency',
+  'rate-limit',
+  'no-certificate',
+  'skip-checks',
+] as const;
 const ALLOWED: Record<string, readonly string[]> = {
   add: FIELD_OPTIONS,
   update: FIELD_OPTIONS,
@@ -112,12 +127,21 @@ function fieldValues(v: Values): OrganisationOptionValues {
 }
 
 function requireOrg(c: Ctx, command: string): string {
-  if (c.org === undefined) throw new UsageError(`orgs ${command} needs the organisation: its id, UKPRN or reference`);
+  if (c.org === undefined)
+    throw new UsageError(`orgs ${command} needs the organisation: its id, UKPRN or reference`);
   return c.org;
 }
 
-async function withDb<T>(c: Ctx, fn: (db: ReturnType<typeof createDatabase>['db']) => Promise<T>): Promise<T> {
-  const database = createDatabase({ url: c.config.DATABASE_URL, poolSize: 2, statementTimeoutMs: c.config.DATABASE_STATEMENT_TIMEOUT_MS, applicationName: 'lrs-relay orgs' });
+async function withDb<T>(
+  c: Ctx,
+  fn: (db: ReturnType<typeof createDatabase>['db']) => Promise<T>,
+): Promise<T> {
+  const database = createDatabase({
+    url: c.config.DATABASE_URL,
+    poolSize: 2,
+    statementTimeoutMs: c.config.DATABASE_STATEMENT_TIMEOUT_MS,
+    applicationName: 'lrs-relay orgs',
+  });
   try {
     return await fn(database.db);
   } finally {
@@ -126,11 +150,18 @@ async function withDb<T>(c: Ctx, fn: (db: ReturnType<typeof createDatabase>['db'
 }
 
 async function add(c: Ctx): Promise<number> {
-  const built = await buildOrganisationFields(fieldValues(c.values), { config: c.config, env: c.io.env, stdin: c.io.stdin });
+  const built = await buildOrganisationFields(fieldValues(c.values), {
+    config: c.config,
+    env: c.io.env,
+    stdin: c.io.stdin,
+  });
   for (const w of built.warnings) c.io.stderr(`warning: ${w}`);
   const record = await withDb(c, (db) => insertOrganisation(db, built.fields as OrganisationFields));
   if (c.values.json) c.io.stdout(JSON.stringify(presentOrganisation(record)));
-  else c.io.stdout(`Added organisation ${record.id}: ${organisationLabel(record)}. Check it with \`lrs-relay orgs test ${record.id}\`.`);
+  else
+    c.io.stdout(
+      `Added organisation ${record.id}: ${organisationLabel(record)}. Check it with \`lrs-relay orgs test ${record.id}\`.`,
+    );
   return 0;
 }
 
@@ -138,12 +169,21 @@ async function update(c: Ctx): Promise<number> {
   const key = requireOrg(c, 'update');
   return withDb(c, async (db) => {
     const existing = await findOrganisation(db, key);
-    const built = await buildOrganisationFields(fieldValues(c.values), { config: c.config, env: c.io.env, stdin: c.io.stdin, existing });
+    const built = await buildOrganisationFields(fieldValues(c.values), {
+      config: c.config,
+      env: c.io.env,
+      stdin: c.io.stdin,
+      existing,
+    });
     for (const w of built.warnings) c.io.stderr(`warning: ${w}`);
-    if (Object.keys(built.fields).length === 0) throw new UsageError('nothing to update: give at least one option (see `lrs-relay orgs --help`)');
+    if (Object.keys(built.fields).length === 0)
+      throw new UsageError('nothing to update: give at least one option (see `lrs-relay orgs --help`)');
     const record = await updateOrganisation(db, existing.id, built.fields);
     if (c.values.json) c.io.stdout(JSON.stringify(presentOrganisation(record)));
-    else c.io.stdout(`Updated organisation ${record.id}: ${organisationLabel(record)}. Running workers pick the change up within a minute.`);
+    else
+      c.io.stdout(
+        `Updated organisation ${record.id}: ${organisationLabel(record)}. Running workers pick the change up within a minute.`,
+      );
     return 0;
   });
 }
@@ -166,7 +206,8 @@ async function show(c: Ctx): Promise<number> {
 async function setDisabled(c: Ctx, disabled: boolean): Promise<number> {
   const key = requireOrg(c, disabled ? 'disable' : 'enable');
   const reason = c.values.reason?.trim();
-  if (disabled && !reason) throw new UsageError('orgs disable needs --reason "…" (shown to the MIS when it submits new work)');
+  if (disabled && !reason)
+    throw new UsageError('orgs disable needs --reason "…" (shown to the MIS when it submits new work)');
   return withDb(c, async (db) => {
     const existing = await findOrganisation(db, key);
     const record = await setOrganisationDisabled(db, existing.id, disabled, reason ?? null);
@@ -177,7 +218,10 @@ async function setDisabled(c: Ctx, disabled: boolean): Promise<number> {
         `Disabled ${organisationLabel(record)}: lrs.submit_request now refuses its new work with "${reason ?? ''}". ` +
           `${open} open request(s) stay visible; cancel them with the support commands if they should not run.`,
       );
-    } else c.io.stdout(`Enabled ${organisationLabel(record)}: new work is accepted again (${open} open request(s)).`);
+    } else
+      c.io.stdout(
+        `Enabled ${organisationLabel(record)}: new work is accepted again (${open} open request(s)).`,
+      );
     return 0;
   });
 }
@@ -198,7 +242,8 @@ async function test(c: Ctx): Promise<number> {
   const key = requireOrg(c, 'test');
   const v = c.values;
   const learnerGiven = [v.uln, v.given, v.family].filter((x) => x !== undefined).length;
-  if (learnerGiven !== 0 && learnerGiven !== 3) throw new UsageError('--uln, --given and --family go together');
+  if (learnerGiven !== 0 && learnerGiven !== 3)
+    throw new UsageError('--uln, --given and --family go together');
   const log = c.io.log ?? createLogger({ level: 'warn', name: 'lrs-relay orgs' }, process.stderr);
   return withDb(c, async (db) => {
     const record = await findOrganisation(db, key);
@@ -206,18 +251,31 @@ async function test(c: Ctx): Promise<number> {
     const directory = createOrganisationDirectory({ db, config: c.config, log, env: c.io.env, ttlMs: 0 });
     // The test call is a real LRS call: it is audited like every other one.
     const calls: LrsCallEvent[] = [];
-    const clients = createLrsClients({ directory, config: c.config, log, createClient: c.io.createClient, onCall: (e) => calls.push(e) });
+    const clients = createLrsClients({
+      directory,
+      config: c.config,
+      log,
+      createClient: c.io.createClient,
+      onCall: (e) => calls.push(e),
+    });
     const userName = v.user ?? record.defaultUserName;
     const endpoint = c.config.lrsEndpoints.learnerService;
     if (!v.json) c.io.stdout(`Testing ${label} with learnerByULN at ${endpoint} as UserName "${userName}"…`);
-    if (record.isDisabled && !v.json) c.io.stderr(`note: ${label} is disabled (${record.disabledReason ?? 'no reason given'}); testing anyway.`);
+    if (record.isDisabled && !v.json)
+      c.io.stderr(
+        `note: ${label} is disabled (${record.disabledReason ?? 'no reason given'}); testing anyway.`,
+      );
     try {
       let check: CredentialCheck;
       try {
         const { client, credentials } = await clients.forOrganisation(record.id, { allowDisabled: true });
         const days = credentials.certificate?.daysUntilExpiry;
-        if (days !== undefined && days < c.config.CERT_EXPIRY_WARNING_DAYS) c.io.stderr(`warning: the client certificate expires in ${days} day(s).`);
-        const learner = v.uln !== undefined ? { uln: v.uln, givenName: v.given ?? '', familyName: v.family ?? '' } : undefined;
+        if (days !== undefined && days < c.config.CERT_EXPIRY_WARNING_DAYS)
+          c.io.stderr(`warning: the client certificate expires in ${days} day(s).`);
+        const learner =
+          v.uln !== undefined
+            ? { uln: v.uln, givenName: v.given ?? '', familyName: v.family ?? '' }
+            : undefined;
         check = await checkCredentials({ client, credentials, userName, learner });
       } catch (e) {
         check = classifyCheckError(e);
@@ -274,7 +332,8 @@ export async function run(args: string[], ioOverrides: Partial<OrgsIo> = {}): Pr
       return sub === undefined ? 2 : 0;
     }
     const command = SUBCOMMANDS[sub];
-    if (!command) throw new UsageError(`unknown orgs command "${sub}" (add, list, show, update, disable, enable, test)`);
+    if (!command)
+      throw new UsageError(`unknown orgs command "${sub}" (add, list, show, update, disable, enable, test)`);
     const parsed = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true, strict: true });
     if (parsed.values.help) {
       io.stdout(USAGE);
@@ -282,13 +341,18 @@ export async function run(args: string[], ioOverrides: Partial<OrgsIo> = {}): Pr
     }
     const allowed = new Set([...(ALLOWED[sub] ?? []), 'json', 'help']);
     const misplaced = Object.keys(parsed.values).filter((k) => !allowed.has(k));
-    if (misplaced.length > 0) throw new UsageError(`orgs ${sub} does not take ${misplaced.map((k) => `--${k}`).join(', ')}`);
+    if (misplaced.length > 0)
+      throw new UsageError(`orgs ${sub} does not take ${misplaced.map((k) => `--${k}`).join(', ')}`);
     // Never echo extra positionals: a secret pasted in the wrong place must not reach the terminal log.
-    if (parsed.positionals.length > (sub === 'add' || sub === 'list' ? 0 : 1)) throw new UsageError(`orgs ${sub}: unexpected extra argument(s)`);
+    if (parsed.positionals.length > (sub === 'add' || sub === 'list' ? 0 : 1))
+      throw new UsageError(`orgs ${sub}: unexpected extra argument(s)`);
     const config = loadConfig(io.env);
     return await command({ io, config, values: parsed.values, org: parsed.positionals[0] });
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      e instanceof UsageError ||
+      (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+    ) {
       io.stderr(`lrs-relay orgs: ${e.message}\nRun \`lrs-relay orgs --help\` for the options.`);
       return 2;
     }

@@ -5,7 +5,13 @@
 import { parseArgs } from 'node:util';
 import { cancelRequests, retryRequests, type ActionResult } from '../support/actions.ts';
 import { intOption, listOption, printTable, withCliContext, type CliContext } from './kit.ts';
-import { findRequestIds, getRequestDetail, listRequests, resolveOrganisations, type RequestFilter } from '../support/queries.ts';
+import {
+  findRequestIds,
+  getRequestDetail,
+  listRequests,
+  resolveOrganisations,
+  type RequestFilter,
+} from '../support/queries.ts';
 
 export const summary = 'list, show, retry or cancel requests (--json for scripts)';
 
@@ -51,12 +57,17 @@ async function readFilter(ctx: CliContext, v: Values): Promise<RequestFilter> {
 }
 
 function describeFilter(v: Values): string {
-  const parts = (['status', 'code', 'org', 'kind'] as const).flatMap((k) => (listOption(v[k]).length ? [`${k} ${listOption(v[k]).join(',')}`] : []));
+  const parts = (['status', 'code', 'org', 'kind'] as const).flatMap((k) =>
+    listOption(v[k]).length ? [`${k} ${listOption(v[k]).join(',')}`] : [],
+  );
   return parts.join(', ');
 }
 
 async function listCommand(ctx: CliContext, v: Values): Promise<number> {
-  const rows = await listRequests(ctx.db, ctx.actor, { ...(await readFilter(ctx, v)), limit: intOption('limit', v.limit, 50) });
+  const rows = await listRequests(ctx.db, ctx.actor, {
+    ...(await readFilter(ctx, v)),
+    limit: intOption('limit', v.limit, 50),
+  });
   if (v.json) {
     ctx.io.out(JSON.stringify(rows));
     return 0;
@@ -102,15 +113,20 @@ async function showCommand(ctx: CliContext, v: Values, ids: string[]): Promise<n
   if (r.lastError) io.out(`  last error  ${r.lastError}`);
   if (r.staffNote) io.out(`  staff note  ${r.staffNote}`);
   if (d.code) {
-    io.out(`  code        ${d.code.code}${d.code.meaning ? ` — ${d.code.meaning}` : ' (not in the catalogue)'}`);
+    io.out(
+      `  code        ${d.code.code}${d.code.meaning ? ` — ${d.code.meaning}` : ' (not in the catalogue)'}`,
+    );
     if (d.code.resolution) io.out(`  what to do  ${d.code.resolution}`);
   }
   if (d.outcome) {
     const o = d.outcome;
-    io.out(`Outcome: ${o.code} (${o.codeSource}, ${o.class})${o.uln ? `  ULN ${o.uln}` : ''}${o.masterUln ? `  master ULN ${o.masterUln}` : ''}`);
+    io.out(
+      `Outcome: ${o.code} (${o.codeSource}, ${o.class})${o.uln ? `  ULN ${o.uln}` : ''}${o.masterUln ? `  master ULN ${o.masterUln}` : ''}`,
+    );
     if (o.description) io.out(`  ${o.description}`);
     if (o.failureFlags?.length) io.out(`  failure flags: ${o.failureFlags.join(', ')}`);
-    if (Array.isArray(o.candidates)) io.out(`  ${o.candidates.length} candidate learner(s): resolve on the dashboard at /requests/${r.id}`);
+    if (Array.isArray(o.candidates))
+      io.out(`  ${o.candidates.length} candidate learner(s): resolve on the dashboard at /requests/${r.id}`);
     if (o.problems) io.out(`  problems: ${JSON.stringify(o.problems)}`);
   }
   io.out('Attempts and audit:');
@@ -132,7 +148,12 @@ async function showCommand(ctx: CliContext, v: Values, ids: string[]): Promise<n
   return 0;
 }
 
-async function actionCommand(ctx: CliContext, v: Values, action: 'retry' | 'cancel', positionals: string[]): Promise<number> {
+async function actionCommand(
+  ctx: CliContext,
+  v: Values,
+  action: 'retry' | 'cancel',
+  positionals: string[],
+): Promise<number> {
   const { io } = ctx;
   let ids: number[];
   if (positionals.length > 0) {
@@ -145,7 +166,9 @@ async function actionCommand(ctx: CliContext, v: Values, action: 'retry' | 'canc
   } else {
     const filter = await readFilter(ctx, v);
     if (!filter.status && !filter.code && !filter.kind && !filter.organisationIds && !filter.batchId) {
-      io.err(`lrs-relay requests ${action}: give request ids or a filter (--status, --code, --org, --kind, --batch)`);
+      io.err(
+        `lrs-relay requests ${action}: give request ids or a filter (--status, --code, --org, --kind, --batch)`,
+      );
       return 2;
     }
     ids = await findRequestIds(ctx.db, ctx.actor, filter);
@@ -156,10 +179,14 @@ async function actionCommand(ctx: CliContext, v: Values, action: 'retry' | 'canc
     }
     if (!v.yes) {
       if (!io.isInteractive) {
-        io.err(`lrs-relay requests ${action}: ${ids.length} request(s) match; add --yes to ${action} them without asking`);
+        io.err(
+          `lrs-relay requests ${action}: ${ids.length} request(s) match; add --yes to ${action} them without asking`,
+        );
         return 2;
       }
-      const answer = await io.ask(`${action === 'retry' ? 'Retry' : 'Cancel'} ${ids.length} request(s) (${describeFilter(v)})? [y/N] `);
+      const answer = await io.ask(
+        `${action === 'retry' ? 'Retry' : 'Cancel'} ${ids.length} request(s) (${describeFilter(v)})? [y/N] `,
+      );
       if (!/^y(es)?$/i.test(answer.trim())) {
         io.err('Nothing changed.');
         return 1;
@@ -168,7 +195,10 @@ async function actionCommand(ctx: CliContext, v: Values, action: 'retry' | 'canc
   }
   const onProgress = (handled: number, total: number) => io.progress(`${action}: ${handled}/${total}`);
   const options = { onProgress, chunkSize: 200 };
-  const result: ActionResult = action === 'retry' ? await retryRequests(ctx.db, ids, ctx.actor, options) : await cancelRequests(ctx.db, ids, ctx.actor, options);
+  const result: ActionResult =
+    action === 'retry'
+      ? await retryRequests(ctx.db, ids, ctx.actor, options)
+      : await cancelRequests(ctx.db, ids, ctx.actor, options);
   io.progress('');
   if (v.json) {
     io.out(JSON.stringify(result));

@@ -3,7 +3,12 @@
  * Prints the service URLs and, without --orgs, the default organisation's credentials.
  */
 import { parseArgs } from 'node:util';
-import { createSimulator, DEFAULT_ORGANISATION, readLearnerFile, readOrganisationFile } from '../simulator/index.ts';
+import {
+  createSimulator,
+  DEFAULT_ORGANISATION,
+  readLearnerFile,
+  readOrganisationFile,
+} from '../simulator/index.ts';
 import type { SimulatorOptions } from '../simulator/index.ts';
 
 export const summary = 'run the LRS simulator (the three SOAP services + admin endpoint) on its own';
@@ -62,7 +67,8 @@ export async function run(args: string[]): Promise<number> {
     learners: values.learners ? await readLearnerFile(values.learners) : undefined,
     organisations: values.orgs ? await readOrganisationFile(values.orgs) : undefined,
     findBeforeRegisterWindowMs: int(values['find-window-ms'], 'find-window-ms'),
-    batchTiming: doneMs === undefined ? undefined : { inProgressAfterMs: Math.floor(doneMs / 5), doneAfterMs: doneMs },
+    batchTiming:
+      doneMs === undefined ? undefined : { inProgressAfterMs: Math.floor(doneMs / 5), doneAfterMs: doneMs },
     instantBatches: values['instant-batches'] ?? false,
     maxBodyBytes: int(values['max-body-bytes'], 'max-body-bytes'),
   };
@@ -73,19 +79,33 @@ export async function run(args: string[]): Promise<number> {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES') throw e;
     const where = `port ${options.port} on ${options.host}`;
-    const problem = code === 'EADDRINUSE' ? `${where} is already in use (another simulator?)` : `not allowed to listen on ${where} (ports below 1024 need privileges)`;
-    console.error(`lrs-relay simulator: ${problem}: choose another with --port, or --port 0 for any free port`);
+    const problem =
+      code === 'EADDRINUSE'
+        ? `${where} is already in use (another simulator?)`
+        : `not allowed to listen on ${where} (ports below 1024 need privileges)`;
+    console.error(
+      `lrs-relay simulator: ${problem}: choose another with --port, or --port 0 for any free port`,
+    );
     return 1;
   }
   const organisation = values.orgs ? undefined : DEFAULT_ORGANISATION;
   if (values.json) {
-    console.log(JSON.stringify({ url: sim.url, endpoints: sim.endpoints, admin: `${sim.url}/__admin/stats`, organisation }));
+    console.log(
+      JSON.stringify({
+        url: sim.url,
+        endpoints: sim.endpoints,
+        admin: `${sim.url}/__admin/stats`,
+        organisation,
+      }),
+    );
   } else {
     console.log(`LRS simulator listening on ${sim.url}`);
     for (const [name, url] of Object.entries(sim.endpoints)) console.log(`  ${name.padEnd(16)} ${url}`);
     console.log(`  admin            ${sim.url}/__admin/stats (faults, reset, examples)`);
     if (organisation)
-      console.log(`Default organisation: UKPRN ${organisation.ukprn} (or OrganisationRef ${organisation.organisationRef}), password ${organisation.password}, all operations.`);
+      console.log(
+        `Default organisation: UKPRN ${organisation.ukprn} (or OrganisationRef ${organisation.organisationRef}), password ${organisation.password}, all operations.`,
+      );
     else console.log(`Organisations loaded from ${values.orgs}.`);
     console.log('State is in memory only. Ctrl-C to stop.');
   }

@@ -6,7 +6,14 @@
 import { parseArgs } from 'node:util';
 import { listOption, printTable, withCliContext, type CliContext } from './kit.ts';
 import { resolveOrganisations } from '../support/queries.ts';
-import { addStaff, grantStaff, listStaff, revokeStaff, setStaffPassword, StaffError } from '../support/staff.ts';
+import {
+  addStaff,
+  grantStaff,
+  listStaff,
+  revokeStaff,
+  setStaffPassword,
+  StaffError,
+} from '../support/staff.ts';
 
 export const summary = 'dashboard staff accounts: add, list, grant, revoke, passwd';
 
@@ -23,7 +30,11 @@ The password is read from stdin (typed twice without echo, or the first line of 
 from the environment variable named by --password-env. At least 12 characters.`;
 
 /** Reads the new password: from a named environment variable, or stdin. */
-async function readPassword(ctx: CliContext, envName: string | undefined, env: Record<string, string | undefined>): Promise<string> {
+async function readPassword(
+  ctx: CliContext,
+  envName: string | undefined,
+  env: Record<string, string | undefined>,
+): Promise<string> {
   if (envName !== undefined) {
     const v = env[envName];
     if (v === undefined || v === '') throw new StaffError(`environment variable ${envName} is not set`);
@@ -37,7 +48,11 @@ async function readPassword(ctx: CliContext, envName: string | undefined, env: R
   return first;
 }
 
-export async function runStaff(args: string[], ctx: CliContext, env: Record<string, string | undefined> = {}): Promise<number> {
+export async function runStaff(
+  args: string[],
+  ctx: CliContext,
+  env: Record<string, string | undefined> = {},
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -80,7 +95,8 @@ export async function runStaff(args: string[], ctx: CliContext, env: Record<stri
     }
     const organisationIds = await resolveOrganisations(ctx.db, orgRefs);
     if (sub === 'add') {
-      if (organisationIds.length === 0 && !values.admin) ctx.io.err('note: no --org given; this account will see nothing until granted one');
+      if (organisationIds.length === 0 && !values.admin)
+        ctx.io.err('note: no --org given; this account will see nothing until granted one');
       const password = await readPassword(ctx, values['password-env'], env);
       await addStaff(ctx.db, { username, password, isAdmin: values.admin ?? false, organisationIds });
       ctx.io.out(`Staff account ${username} created${values.admin ? ' (admin)' : ''}.`);
@@ -88,8 +104,13 @@ export async function runStaff(args: string[], ctx: CliContext, env: Record<stri
     }
     if (sub === 'grant' || sub === 'revoke') {
       if (organisationIds.length === 0) throw new StaffError(`give the organisations to ${sub} with --org`);
-      const n = sub === 'grant' ? await grantStaff(ctx.db, username, organisationIds) : await revokeStaff(ctx.db, username, organisationIds);
-      ctx.io.out(`${sub === 'grant' ? 'Granted' : 'Revoked'} ${n} organisation(s) ${sub === 'grant' ? 'to' : 'from'} ${username}.`);
+      const n =
+        sub === 'grant'
+          ? await grantStaff(ctx.db, username, organisationIds)
+          : await revokeStaff(ctx.db, username, organisationIds);
+      ctx.io.out(
+        `${sub === 'grant' ? 'Granted' : 'Revoked'} ${n} organisation(s) ${sub === 'grant' ? 'to' : 'from'} ${username}.`,
+      );
       return 0;
     }
     if (sub === 'passwd') {

@@ -15,13 +15,17 @@ export async function run(args: string[]): Promise<number> {
     options: { role: { type: 'string', multiple: true, default: ['all'] }, help: { type: 'boolean' } },
   });
   if (values.help) {
-    console.log(`Usage: lrs-relay start [--role all|${ROLES.join('|')}]...\n\nRoles can be repeated or comma-separated; "all" runs every role in one process.`);
+    console.log(
+      `Usage: lrs-relay start [--role all|${ROLES.join('|')}]...\n\nRoles can be repeated or comma-separated; "all" runs every role in one process.`,
+    );
     return 0;
   }
   const asked = (values.role ?? ['all']).flatMap((r) => r.split(',')).map((r) => r.trim());
   const unknown = asked.filter((r) => r !== 'all' && !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0) {
-    console.error(`lrs-relay start: unknown role(s) ${unknown.join(', ')}; choose from all, ${ROLES.join(', ')}`);
+    console.error(
+      `lrs-relay start: unknown role(s) ${unknown.join(', ')}; choose from all, ${ROLES.join(', ')}`,
+    );
     return 2;
   }
   const roles: Role[] = asked.includes('all') ? [...ROLES] : (asked as Role[]);

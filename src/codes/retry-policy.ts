@@ -78,7 +78,11 @@ export function classifyFailure(err: LrsError): ErrorClass {
 }
 
 /** Delay before the next attempt: exponential with ±20% jitter, so retries of many jobs spread out. */
-export function retryDelayMs(rule: RetryRule, attemptsMade: number, random: () => number = Math.random): number {
+export function retryDelayMs(
+  rule: RetryRule,
+  attemptsMade: number,
+  random: () => number = Math.random,
+): number {
   const exp = Math.min(rule.maxDelayMs, rule.baseDelayMs * 2 ** Math.max(0, attemptsMade - 1));
   return Math.round(exp * (0.8 + 0.4 * random()));
 }

@@ -31,7 +31,9 @@ export async function seedResponseCodes(client: pg.ClientBase, rows?: ResponseCo
         entries.map((e) => e.resolution),
       ],
     );
-    await client.query('delete from lrs.response_code where not (code = any($1::text[]))', [entries.map((e) => e.code)]);
+    await client.query('delete from lrs.response_code where not (code = any($1::text[]))', [
+      entries.map((e) => e.code),
+    ]);
     await client.query('commit');
   } catch (e) {
     await client.query('rollback');
@@ -42,5 +44,12 @@ export async function seedResponseCodes(client: pg.ClientBase, rows?: ResponseCo
 
 async function loadCatalogue(): Promise<ResponseCodeRow[]> {
   const { ALL_CODES } = await import('./explain.ts');
-  return ALL_CODES.map((c) => ({ code: c.code, source: c.source, class: c.class, meaning: c.meaning, retry: c.retry, resolution: c.resolution }));
+  return ALL_CODES.map((c) => ({
+    code: c.code,
+    source: c.source,
+    class: c.class,
+    meaning: c.meaning,
+    retry: c.retry,
+    resolution: c.resolution,
+  }));
 }

@@ -24,7 +24,10 @@ export function withDatabase(url: string, name: string): string {
 
 async function withMaintenance<T>(baseUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   // CREATE/DROP DATABASE cannot run inside the database concerned: use the server's maintenance database.
-  const c = new pg.Client({ connectionString: withDatabase(baseUrl, 'postgres'), application_name: 'lrs-relay demo setup' });
+  const c = new pg.Client({
+    connectionString: withDatabase(baseUrl, 'postgres'),
+    application_name: 'lrs-relay demo setup',
+  });
   await c.connect();
   try {
     return await fn(c);
@@ -35,7 +38,10 @@ async function withMaintenance<T>(baseUrl: string, fn: (c: pg.Client) => Promise
 
 /** Drops (if present) and creates `name` on the server of `baseUrl`, then migrates it. Returns its URL. */
 export async function recreateDemoDatabase(baseUrl: string, name: string): Promise<string> {
-  if (!DATABASE_NAME.test(name)) throw new Error(`demo database name must be lower-case letters, digits and _ (got ${JSON.stringify(name)})`);
+  if (!DATABASE_NAME.test(name))
+    throw new Error(
+      `demo database name must be lower-case letters, digits and _ (got ${JSON.stringify(name)})`,
+    );
   await withMaintenance(baseUrl, async (c) => {
     // The name is checked above; identifiers cannot be bound as parameters.
     await c.query(`drop database if exists "${name}" with (force)`);
@@ -58,7 +64,10 @@ export async function createSampleMis(pool: pg.Pool): Promise<void> {
 }
 
 /** Adds the simulator's default organisation, its password read from `DEMO_PASSWORD_ENV` by reference. */
-export async function addDemoOrganisation(url: string, o: { ukprn: string; concurrency: number }): Promise<void> {
+export async function addDemoOrganisation(
+  url: string,
+  o: { ukprn: string; concurrency: number },
+): Promise<void> {
   const database = createDatabase({ url, poolSize: 1, applicationName: 'lrs-relay demo setup' });
   try {
     await insertOrganisation(database.db, {

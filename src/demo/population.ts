@@ -65,8 +65,70 @@ export interface Population {
   lrsLearners: LrsSeedLearner[];
 }
 
-const GIVEN = ['Aaliyah', 'Bethany', 'Callum', 'Declan', 'Eleanor', 'Finley', 'Gemma', 'Harvey', 'Imogen', 'Jasper', 'Keira', 'Lewis', 'Maisie', 'Nathan', 'Olivia', 'Phoebe', 'Reuben', 'Scarlett', 'Tobias', 'Ursula', 'Vincent', 'Wiktoria', 'Yusuf', 'Zara', 'Amir', 'Bronwen', 'Ciaran', 'Delyth', 'Emeka', 'Farah'] as const;
-const FAMILY = ['Abbott', 'Bannerman', 'Crawshaw', 'Dunmore', 'Eastwood', 'Fairbairn', 'Gallagher', 'Hargreaves', 'Iqbal', 'Jankowski', 'Kowalczyk', 'Llewellyn', 'McAllister', 'Nwosu', 'Oyelaran', 'Pemberton', 'Quinlan', 'Rashid', 'Sutcliffe', 'Thistlewood', 'Underhill', 'Vasquez', 'Whitworth', 'Xu', 'Yardley', 'Zielinski', "O'Sullivan", 'Ramsbottom', 'Featherstone', 'Achterberg'] as const;
+const GIVEN = [
+  'Aaliyah',
+  'Bethany',
+  'Callum',
+  'Declan',
+  'Eleanor',
+  'Finley',
+  'Gemma',
+  'Harvey',
+  'Imogen',
+  'Jasper',
+  'Keira',
+  'Lewis',
+  'Maisie',
+  'Nathan',
+  'Olivia',
+  'Phoebe',
+  'Reuben',
+  'Scarlett',
+  'Tobias',
+  'Ursula',
+  'Vincent',
+  'Wiktoria',
+  'Yusuf',
+  'Zara',
+  'Amir',
+  'Bronwen',
+  'Ciaran',
+  'Delyth',
+  'Emeka',
+  'Farah',
+] as const;
+const FAMILY = [
+  'Abbott',
+  'Bannerman',
+  'Crawshaw',
+  'Dunmore',
+  'Eastwood',
+  'Fairbairn',
+  'Gallagher',
+  'Hargreaves',
+  'Iqbal',
+  'Jankowski',
+  'Kowalczyk',
+  'Llewellyn',
+  'McAllister',
+  'Nwosu',
+  'Oyelaran',
+  'Pemberton',
+  'Quinlan',
+  'Rashid',
+  'Sutcliffe',
+  'Thistlewood',
+  'Underhill',
+  'Vasquez',
+  'Whitworth',
+  'Xu',
+  'Yardley',
+  'Zielinski',
+  "O'Sullivan",
+  'Ramsbottom',
+  'Featherstone',
+  'Achterberg',
+] as const;
 const AREAS = ['CV', 'B', 'LS', 'M', 'NE', 'BS', 'L', 'SW', 'NW', 'EX', 'CF', 'G', 'DN', 'HU'] as const;
 const INWARD = 'ABDEFGHJLNPQRSTUWXYZ';
 const BAD_POSTCODES = ['NOT KNOWN', 'CV4 9E', '12345', 'ZZ9 9ZZZZ', 'TBC'] as const;
@@ -85,7 +147,10 @@ function dateBetween(r: Random, fromYear: number, toYear: number): string {
 
 function counts(n: number): Record<Scenario, number> {
   const names = Object.keys(SCENARIOS) as Scenario[];
-  const out = Object.fromEntries(names.map((s) => [s, Math.floor(n * SCENARIOS[s])])) as Record<Scenario, number>;
+  const out = Object.fromEntries(names.map((s) => [s, Math.floor(n * SCENARIOS[s])])) as Record<
+    Scenario,
+    number
+  >;
   const assigned = names.reduce((t, s) => t + out[s], 0);
   out.new += n - assigned; // rounding leftovers are new learners
   return out;
@@ -129,15 +194,30 @@ export function generatePopulation(n: number, seed = 1, examples: OutcomeExample
   });
   /** A learner the LRS already holds, born before any new learner. */
   const atLrs = (p: ReturnType<typeof person>, over: Partial<LrsSeedLearner> = {}): LrsSeedLearner => {
-    const l: LrsSeedLearner = { uln: nextUln(), givenName: p.forename, familyName: p.surname, dateOfBirth: p.birthDate, gender: genderOf(p.sex), lastKnownPostCode: p.postcode ?? postcode(r), ...over };
+    const l: LrsSeedLearner = {
+      uln: nextUln(),
+      givenName: p.forename,
+      familyName: p.surname,
+      dateOfBirth: p.birthDate,
+      gender: genderOf(p.sex),
+      lastKnownPostCode: p.postcode ?? postcode(r),
+      ...over,
+    };
     lrsLearners.push(l);
     return l;
   };
   const fromExample = (key: keyof OutcomeExamples) => {
     const ex = examples[key];
     if (!ex) return undefined;
-    const sex: DemoStudent['sex'] = ex.gender === '1' ? 'M' : ex.gender === '2' ? 'F' : ex.gender === '9' ? 'X' : 'U';
-    return { forename: ex.givenName, surname: ex.familyName, birthDate: ex.dateOfBirth, sex, postcode: ex.lastKnownPostCode as string | null };
+    const sex: DemoStudent['sex'] =
+      ex.gender === '1' ? 'M' : ex.gender === '2' ? 'F' : ex.gender === '9' ? 'X' : 'U';
+    return {
+      forename: ex.givenName,
+      surname: ex.familyName,
+      birthDate: ex.dateOfBirth,
+      sex,
+      postcode: ex.lastKnownPostCode as string | null,
+    };
   };
   const usedExamples = new Set<string>();
   const example = (key: keyof OutcomeExamples) => {
@@ -185,9 +265,17 @@ export function generatePopulation(n: number, seed = 1, examples: OutcomeExample
         return { ...base, ...p };
       }
       case 'badName':
-        return { ...base, ...person(2008, 2010), surname: `${pickOne(r, FAMILY)}-${pickOne(r, FAMILY)}-${pickOne(r, FAMILY)}-Montgomery-Smythe` };
+        return {
+          ...base,
+          ...person(2008, 2010),
+          surname: `${pickOne(r, FAMILY)}-${pickOne(r, FAMILY)}-${pickOne(r, FAMILY)}-Montgomery-Smythe`,
+        };
       case 'badDate':
-        return { ...base, ...person(2008, 2010), birthDate: r() < 0.5 ? dateBetween(r, 1700, 1790) : dateBetween(r, 2101, 2200) };
+        return {
+          ...base,
+          ...person(2008, 2010),
+          birthDate: r() < 0.5 ? dateBetween(r, 1700, 1790) : dateBetween(r, 2101, 2200),
+        };
       case 'badPostcode':
         return { ...base, ...person(2008, 2010), postcode: pickOne(r, BAD_POSTCODES) };
       case 'badUln': {
@@ -207,7 +295,10 @@ export function generatePopulation(n: number, seed = 1, examples: OutcomeExample
   }
   const students = shuffle(r, plan).map((scenario, i) => {
     const s = make(scenario);
-    const email = r() < 0.3 ? `${s.forename}.${s.surname}`.toLowerCase().replace(/[^a-z.]/g, '') + '@students.example.ac.uk' : null;
+    const email =
+      r() < 0.3
+        ? `${s.forename}.${s.surname}`.toLowerCase().replace(/[^a-z.]/g, '') + '@students.example.ac.uk'
+        : null;
     return { ...s, email: s.email ?? email, studentId: `S${String(i + 1).padStart(6, '0')}` };
   });
   return { students, lrsLearners };

@@ -20,7 +20,9 @@ export interface RequestCounts {
 const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATUSES);
 
 export async function countRequests(pool: pg.Pool): Promise<RequestCounts> {
-  const r = await pool.query<{ status: string; n: number }>('select status, count(*)::int as n from lrs.request group by status order by status');
+  const r = await pool.query<{ status: string; n: number }>(
+    'select status, count(*)::int as n from lrs.request group by status order by status',
+  );
   const byStatus: Record<string, number> = {};
   let total = 0;
   let done = 0;
@@ -50,7 +52,14 @@ export function formatBar(c: RequestCounts, seconds: number, width = 30): string
  */
 export async function waitUntilSettled(
   pool: pg.Pool,
-  o: { sink: ProgressSink | null; startedAt: number; timeoutMs: number; isProducing: () => boolean; intervalMs?: number; signal?: AbortSignal },
+  o: {
+    sink: ProgressSink | null;
+    startedAt: number;
+    timeoutMs: number;
+    isProducing: () => boolean;
+    intervalMs?: number;
+    signal?: AbortSignal;
+  },
 ): Promise<RequestCounts> {
   const tty = o.sink?.isTTY === true;
   let lastLine = 0;
@@ -75,7 +84,9 @@ export async function waitUntilSettled(
     if (finished) return c;
     if (Date.now() - o.startedAt > o.timeoutMs) {
       if (tty) o.sink?.write('\n');
-      throw new Error(`demo: requests still open after ${Math.round(o.timeoutMs / 1000)} s: ${JSON.stringify(c.byStatus)}`);
+      throw new Error(
+        `demo: requests still open after ${Math.round(o.timeoutMs / 1000)} s: ${JSON.stringify(c.byStatus)}`,
+      );
     }
     await sleep(o.intervalMs ?? 200);
   }

@@ -12,8 +12,19 @@ import { loadConfig } from '../config.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { startRelay, type Relay, type Role } from '../runtime.ts';
 import { addStaff } from '../support/staff.ts';
-import { createSimulator, DEFAULT_ORGANISATION, parseLearnerRows, type Simulator } from '../simulator/index.ts';
-import { addDemoOrganisation, createSampleMis, DEMO_DATABASE_NAME, DEMO_PASSWORD_ENV, recreateDemoDatabase } from './database.ts';
+import {
+  createSimulator,
+  DEFAULT_ORGANISATION,
+  parseLearnerRows,
+  type Simulator,
+} from '../simulator/index.ts';
+import {
+  addDemoOrganisation,
+  createSampleMis,
+  DEMO_DATABASE_NAME,
+  DEMO_PASSWORD_ENV,
+  recreateDemoDatabase,
+} from './database.ts';
 import { generatePopulation } from './population.ts';
 import { waitUntilSettled, type ProgressSink } from './progress.ts';
 import { ensureServices } from './services.ts';
@@ -74,7 +85,11 @@ function openLogFile(dir: string): { log: Logger; file: string; stream: WriteStr
 }
 
 /** Starts every role (the dashboard only when asked); without the dashboard when it cannot start. */
-async function startAllRoles(start: (roles: Role[]) => Promise<Relay>, log: Logger, dashboard: boolean): Promise<Relay> {
+async function startAllRoles(
+  start: (roles: Role[]) => Promise<Relay>,
+  log: Logger,
+  dashboard: boolean,
+): Promise<Relay> {
   const core: Role[] = ['producer', 'worker', 'scheduler'];
   if (!dashboard) return start(core);
   try {
@@ -86,7 +101,10 @@ async function startAllRoles(start: (roles: Role[]) => Promise<Relay>, log: Logg
 }
 
 /** A throwaway admin login for the demo database's dashboard (random password, shown in the report). */
-async function addDemoStaff(pool: pg.Pool, log: Logger): Promise<{ username: string; password: string } | undefined> {
+async function addDemoStaff(
+  pool: pg.Pool,
+  log: Logger,
+): Promise<{ username: string; password: string } | undefined> {
   const login = { username: 'demo', password: randomBytes(12).toString('base64url') };
   try {
     await addStaff({ pool }, { ...login, isAdmin: true });
@@ -105,7 +123,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
   const prefix = o.queuePrefix ?? `demo-${randomBytes(4).toString('hex')}`;
   const tag = o.connectionTag ?? prefix;
   const base = loadConfig(env);
-  if (o.ensureServices ?? true) await ensureServices({ databaseUrl: base.DATABASE_URL, redisUrl: base.REDIS_URL, note });
+  if (o.ensureServices ?? true)
+    await ensureServices({ databaseUrl: base.DATABASE_URL, redisUrl: base.REDIS_URL, note });
 
   const databaseName = o.databaseName ?? DEMO_DATABASE_NAME;
   note(`creating database ${databaseName} (dropped and recreated on every run) and migrating it`);
@@ -117,10 +136,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
   };
   try {
     const fileLog = o.log ? undefined : openLogFile(o.logDir ?? 'tmp');
-    if (fileLog) closers.push(async () => {
-      fileLog.stream.end();
-      await once(fileLog.stream, 'close');
-    });
+    if (fileLog)
+      closers.push(async () => {
+        fileLog.stream.end();
+        await once(fileLog.stream, 'close');
+      });
     const log = o.log ?? (fileLog as { log: Logger }).log;
 
     const org = DEFAULT_ORGANISATION;
@@ -129,7 +149,10 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     const simLearners = 200;
     const probe = createSimulator({ syntheticLearners: simLearners });
     const population = generatePopulation(learners, o.seed ?? 1, probe.admin.examples());
-    const simulator: Simulator = createSimulator({ syntheticLearners: simLearners, learners: parseLearnerRows(population.lrsLearners) });
+    const simulator: Simulator = createSimulator({
+      syntheticLearners: simLearners,
+      learners: parseLearnerRows(population.lrsLearners),
+    });
     await simulator.listen();
     closers.push(() => simulator.close());
     note(`LRS simulator listening on ${simulator.url}`);
@@ -150,10 +173,17 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     const secretEnv = { [DEMO_PASSWORD_ENV]: org.password };
     // Runs after the relay has closed (closers run in reverse): the run's queues leave nothing behind.
     closers.push(async () => {
-      const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: `${tag}:cleanup` });
+      const redis = new Redis(config.REDIS_URL, {
+        maxRetriesPerRequest: 1,
+        connectionName: `${tag}:cleanup`,
+      });
       await deleteQueueKeys(redis, prefix).finally(() => redis.disconnect());
     });
-    const relay = await startAllRoles((roles) => startRelay({ config, roles, log, env: secretEnv, connectionTag: tag }), log, o.dashboard ?? false);
+    const relay = await startAllRoles(
+      (roles) => startRelay({ config, roles, log, env: secretEnv, connectionTag: tag }),
+      log,
+      o.dashboard ?? false,
+    );
     closers.push(() => relay.close());
 
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, application_name: `${tag} demo mis` });
@@ -195,7 +225,12 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     const dashboardUrl = relay.dashboardUrl;
     const dashboardLogin = dashboardUrl ? await addDemoStaff(pool, log) : undefined;
     const report: DemoReport = {
-      summary: { ...counts, seconds: Math.round(seconds * 10) / 10, registrations: stats.registrations, duplicateRegistrations: stats.duplicateRegistrations },
+      summary: {
+        ...counts,
+        seconds: Math.round(seconds * 10) / 10,
+        registrations: stats.registrations,
+        duplicateRegistrations: stats.duplicateRegistrations,
+      },
       students: population.students.length,
       notSubmitted: population.students.length - (submitted.rows[0]?.n ?? 0),
       databaseUrl,

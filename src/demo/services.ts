@@ -7,7 +7,9 @@ import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export const ENSURE_SERVICES_SCRIPT = fileURLToPath(new URL('../../scripts/ensure-services.sh', import.meta.url));
+export const ENSURE_SERVICES_SCRIPT = fileURLToPath(
+  new URL('../../scripts/ensure-services.sh', import.meta.url),
+);
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 export class ServicesUnavailableError extends Error {
@@ -30,7 +32,12 @@ function endpointOf(what: Endpoint['what'], url: string, defaultPort: number): E
  * Connects to host:port and lets `judge` decide from the open socket; false on error or after `timeoutMs`.
  * The socket is always destroyed once decided.
  */
-function probe(host: string, port: number, timeoutMs: number, judge: (socket: Socket, done: (ok: boolean) => void) => void): Promise<boolean> {
+function probe(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  judge: (socket: Socket, done: (ok: boolean) => void) => void,
+): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port });
     const done = (ok: boolean) => {
@@ -81,18 +88,32 @@ function whatToRun(silent: Endpoint[]): string {
  * Resolves once both servers answer; throws ServicesUnavailableError saying exactly what to run otherwise.
  * `note` receives one line per action (for stderr).
  */
-export async function ensureServices(o: { databaseUrl: string; redisUrl: string; note: (line: string) => void }): Promise<void> {
+export async function ensureServices(o: {
+  databaseUrl: string;
+  redisUrl: string;
+  note: (line: string) => void;
+}): Promise<void> {
   const endpoints = [endpointOf('Postgres', o.databaseUrl, 5432), endpointOf('Redis', o.redisUrl, 6379)];
-  const silent = async () => (await Promise.all(endpoints.map(async (e) => ((await isPortOpen(e.host, e.port)) ? undefined : e)))).filter((e): e is Endpoint => e !== undefined);
+  const silent = async () =>
+    (
+      await Promise.all(endpoints.map(async (e) => ((await isPortOpen(e.host, e.port)) ? undefined : e)))
+    ).filter((e): e is Endpoint => e !== undefined);
   const first = await silent();
   if (first.length === 0) return checkRedisProtocol(o.redisUrl);
   if (first.some((e) => !LOOPBACK.has(e.host))) throw new ServicesUnavailableError(whatToRun(first));
-  o.note(`${first.map((e) => e.what).join(' and ')} not answering: running scripts/ensure-services.sh (may use sudo apt-get)`);
+  o.note(
+    `${first.map((e) => e.what).join(' and ')} not answering: running scripts/ensure-services.sh (may use sudo apt-get)`,
+  );
   const pg = endpoints[0];
   const redis = endpoints[1];
-  const code = await runScript({ ...process.env, PG_PORT: String(pg?.port ?? 5432), REDIS_PORT: String(redis?.port ?? 6379) });
+  const code = await runScript({
+    ...process.env,
+    PG_PORT: String(pg?.port ?? 5432),
+    REDIS_PORT: String(redis?.port ?? 6379),
+  });
   const still = await silent();
-  if (code !== 0 || still.length > 0) throw new ServicesUnavailableError(whatToRun(still.length > 0 ? still : first));
+  if (code !== 0 || still.length > 0)
+    throw new ServicesUnavailableError(whatToRun(still.length > 0 ? still : first));
   await checkRedisProtocol(o.redisUrl);
 }
 
@@ -101,6 +122,8 @@ export async function checkRedisProtocol(redisUrl: string): Promise<void> {
   if (!redisUrl.startsWith('redis:')) return;
   const e = endpointOf('Redis', redisUrl, 6379);
   if (!(await isRedisAt(e.host, e.port))) {
-    throw new ServicesUnavailableError(`something answers on ${e.host}:${e.port} but it is not Redis: check REDIS_URL, or run \`docker compose up -d redis\``);
+    throw new ServicesUnavailableError(
+      `something answers on ${e.host}:${e.port} but it is not Redis: check REDIS_URL, or run \`docker compose up -d redis\``,
+    );
   }
 }

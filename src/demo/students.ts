@@ -17,7 +17,12 @@ const INSERT_SQL = `
 /** Inserts `students` in chunks of `chunkSize` (default 250); `onChunk` gets the running total. */
 export async function insertStudents(
   pool: pg.Pool,
-  o: { ukprn: string; students: readonly DemoStudent[]; chunkSize?: number; onChunk?: (inserted: number) => void },
+  o: {
+    ukprn: string;
+    students: readonly DemoStudent[];
+    chunkSize?: number;
+    onChunk?: (inserted: number) => void;
+  },
 ): Promise<void> {
   const size = o.chunkSize ?? 250;
   for (let i = 0; i < o.students.length; i += size) {
@@ -42,7 +47,11 @@ export async function insertStudents(
  * Some students with a ULN move house: the trigger queues an update for each. Returns how many moved.
  * Picks every `every`-th verified student, deterministically.
  */
-export async function moveSomeStudents(pool: pg.Pool, students: readonly DemoStudent[], every = 10): Promise<number> {
+export async function moveSomeStudents(
+  pool: pg.Pool,
+  students: readonly DemoStudent[],
+  every = 10,
+): Promise<number> {
   const movers = students.filter((s) => s.scenario === 'verify').filter((_s, i) => i % every === 0);
   if (movers.length === 0) return 0;
   await pool.query(

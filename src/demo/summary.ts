@@ -31,7 +31,9 @@ export interface DemoReport {
   logFile?: string | undefined;
 }
 
-export async function summariseRequests(pool: pg.Pool): Promise<Pick<DemoSummary, 'requests' | 'byStatus' | 'byCode'>> {
+export async function summariseRequests(
+  pool: pg.Pool,
+): Promise<Pick<DemoSummary, 'requests' | 'byStatus' | 'byCode'>> {
   const r = await pool.query<{ status: string; code: string; n: number }>(
     `select status, coalesce(last_code, '(none)') as code, count(*)::int as n
        from lrs.request group by 1, 2 order by 3 desc, 2`,
@@ -59,10 +61,16 @@ export function formatReport(r: DemoReport): string {
   const s = r.summary;
   const lines: string[] = [];
   const rate = s.seconds > 0 ? Math.round(s.requests / s.seconds) : s.requests;
-  lines.push(`${r.students} students enrolled in mis.students → ${s.requests} LRS requests, all finished in ${s.seconds.toFixed(1)} s (${rate} requests/s).`);
-  if (r.notSubmitted > 0) lines.push(`${r.notSubmitted} student(s) were not submitted: required fields are missing in the MIS (the trigger waits for them).`);
+  lines.push(
+    `${r.students} students enrolled in mis.students → ${s.requests} LRS requests, all finished in ${s.seconds.toFixed(1)} s (${rate} requests/s).`,
+  );
+  if (r.notSubmitted > 0)
+    lines.push(
+      `${r.notSubmitted} student(s) were not submitted: required fields are missing in the MIS (the trigger waits for them).`,
+    );
   lines.push('', 'By status:');
-  for (const [status, n] of Object.entries(s.byStatus).sort((a, b) => b[1] - a[1])) lines.push(`  ${status.padEnd(13)} ${String(n).padStart(6)}`);
+  for (const [status, n] of Object.entries(s.byStatus).sort((a, b) => b[1] - a[1]))
+    lines.push(`  ${status.padEnd(13)} ${String(n).padStart(6)}`);
   lines.push('', 'By code:');
   for (const [code, n] of Object.entries(s.byCode).sort((a, b) => b[1] - a[1])) {
     const e = explainCode(code);
@@ -78,7 +86,9 @@ export function formatReport(r: DemoReport): string {
     `  DATABASE_URL='${displayUrl(r.databaseUrl)}' npx lrs-relay exceptions     # work needing a person, by code`,
   );
   if (r.dashboardUrl) {
-    const login = r.dashboardLogin ? `, log in as ${r.dashboardLogin.username} / ${r.dashboardLogin.password}` : '';
+    const login = r.dashboardLogin
+      ? `, log in as ${r.dashboardLogin.username} / ${r.dashboardLogin.password}`
+      : '';
     lines.push(`  ${r.dashboardUrl}     # the dashboard (until Ctrl-C)${login}`);
   } else lines.push('  npm run demo -- --keep     # the same, and the dashboard stays up to browse');
   if (r.logFile) lines.push(`  ${r.logFile}     # the relay's log (personal data redacted)`);

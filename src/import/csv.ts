@@ -90,7 +90,13 @@ const SUBMIT_SQL = `
    order by i.ord`;
 
 function dedupeKeyOf(kind: string, misLearnerId: string, payload: Record<string, string>): string {
-  const canonical = JSON.stringify([kind, misLearnerId, Object.keys(payload).sort().map((k) => [k, payload[k]])]);
+  const canonical = JSON.stringify([
+    kind,
+    misLearnerId,
+    Object.keys(payload)
+      .sort()
+      .map((k) => [k, payload[k]]),
+  ]);
   return `import:${kind}:${createHash('sha256').update(canonical).digest('hex').slice(0, 40)}`;
 }
 
@@ -105,26 +111,54 @@ async function checkOrganisation(pool: pg.Pool, organisation: string): Promise<v
     'select is_disabled from lrs.organisation where ukprn = $1 or organisation_ref = $1',
     [organisation],
   );
-  if (r.rows.length === 0) throw new ImportSetupError(`unknown organisation ${organisation}: add it with \`lrs-relay orgs add\` first`);
-  if (r.rows[0]?.is_disabled) throw new ImportSetupError(`organisation ${organisation} is disabled: enable it with \`lrs-relay orgs enable\` first`);
+  if (r.rows.length === 0)
+    throw new ImportSetupError(
+      `unknown organisation ${organisation}: add it with \`lrs-relay orgs add\` first`,
+    );
+  if (r.rows[0]?.is_disabled)
+    throw new ImportSetupError(
+      `organisation ${organisation} is disabled: enable it with \`lrs-relay orgs enable\` first`,
+    );
 }
 
 /** Imports one CSV. Throws ImportSetupError (nothing queued) when the file or options cannot work at all. */
 export async function importCsv(o: ImportOptions): Promise<ImportReport> {
   const mode = o.mode ?? 'auto';
   const dryRun = o.dryRun ?? false;
-  if (o.user.trim() === '' || o.user.length > 35) throw new ImportSetupError('--user must be 1 to 35 characters (it is sent to the LRS as UserName)');
+  if (o.user.trim() === '' || o.user.length > 35)
+    throw new ImportSetupError('--user must be 1 to 35 characters (it is sent to the LRS as UserName)');
   await checkOrganisation(o.pool, o.organisation);
 
-  const report: ImportReport = { kind: o.kind, organisation: o.organisation, dryRun, rows: 0, submitted: 0, alreadyQueued: 0, rejectedRows: 0, rejections: [], ignoredColumns: [], defaults: {} };
-  const reject = (row: number, line: number, problems: { field: string; column?: string | undefined; problem: string }[]) => {
+  const report: ImportReport = {
+    kind: o.kind,
+    organisation: o.organisation,
+    dryRun,
+    rows: 0,
+    submitted: 0,
+    alreadyQueued: 0,
+    rejectedRows: 0,
+    rejections: [],
+    ignoredColumns: [],
+    defaults: {},
+  };
+  const reject = (
+    row: number,
+    line: number,
+    problems: { field: string; column?: string | undefined; problem: string }[],
+  ) => {
     report.rejectedRows++;
     for (const p of problems) report.rejections.push({ row, line, ...p });
   };
 
   const source = typeof o.input === 'string' ? createReadStream(o.input) : o.input;
   const parser = source.pipe(
-    parse({ bom: true, info: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true }),
+    parse({
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+    }),
   );
   // pipe() does not forward errors: a missing or unreadable file must end the loop below, not hang it.
   source.once('error', (e: Error) => parser.destroy(e));
@@ -149,11 +183,15 @@ export async function importCsv(o: ImportOptions): Promise<ImportReport> {
     lastLine = item.info.lines;
     if (!plan) {
       header = item.record.map((h) => h.trim());
-      if (header.some((h) => h.includes('\ufffd'))) throw new ImportSetupError('the header row is not UTF-8 text: save the export as UTF-8 (CSV UTF-8) and try again');
+      if (header.some((h) => h.includes('\ufffd')))
+        throw new ImportSetupError(
+          'the header row is not UTF-8 text: save the export as UTF-8 (CSV UTF-8) and try again',
+        );
       plan = planColumns(header, o.map ?? new Map());
       report.ignoredColumns = plan.ignored;
       if (o.kind === 'register') {
-        for (const [k, v] of Object.entries(REGISTER_DEFAULTS)) if (!plan.fields.includes(k as ImportField)) report.defaults[k] = v;
+        for (const [k, v] of Object.entries(REGISTER_DEFAULTS))
+          if (!plan.fields.includes(k as ImportField)) report.defaults[k] = v;
       }
       continue;
     }
@@ -161,27 +199,45 @@ export async function importCsv(o: ImportOptions): Promise<ImportReport> {
     const row = report.rows;
     const line = item.info.lines;
     const columnOf = (field: string) => {
-      const i = plan?.fields.findIndex((f) => f === field || (f === 'fullName' && ['givenName', 'familyName', 'middleOtherName'].includes(field))) ?? -1;
+      const i =
+        plan?.fields.findIndex(
+          (f) =>
+            f === field ||
+            (f === 'fullName' && ['givenName', 'familyName', 'middleOtherName'].includes(field)),
+        ) ?? -1;
       return i >= 0 ? header[i] : undefined;
     };
     if (item.record.length !== header.length) {
-      reject(row, line, [{ field: 'row', problem: `has ${item.record.length} fields where the header has ${header.length}` }]);
+      reject(row, line, [
+        { field: 'row', problem: `has ${item.record.length} fields where the header has ${header.length}` },
+      ]);
       continue;
     }
     const mapped = mapRecord(item.record, plan);
     const payload = { ...report.defaults, ...mapped.fields };
     const problems = [...mapped.problems];
     if (mapped.misLearnerId === undefined) problems.push({ field: 'misLearnerId', problem: 'is required' });
-    else if (mapped.misLearnerId.length > 128) problems.push({ field: 'misLearnerId', problem: 'must be at most 128 characters' });
+    else if (mapped.misLearnerId.length > 128)
+      problems.push({ field: 'misLearnerId', problem: 'must be at most 128 characters' });
     // A cell that could not be read is reported once; a stand-in lets the rules still check every other field.
     const failedFields = new Set(problems.map((p) => p.field));
     const checked = { ...payload, ...Object.fromEntries([...failedFields].map((f) => [f, 'x'])) };
     for (const p of validateImportRow(o.kind, checked)) if (!failedFields.has(p.field)) problems.push(p);
     if (problems.length > 0 || mapped.misLearnerId === undefined) {
-      reject(row, line, problems.map((p) => ({ ...p, column: columnOf(p.field) })));
+      reject(
+        row,
+        line,
+        problems.map((p) => ({ ...p, column: columnOf(p.field) })),
+      );
       continue;
     }
-    pending.push({ row, line, misLearnerId: mapped.misLearnerId, payload, dedupeKey: dedupeKeyOf(o.kind, mapped.misLearnerId, payload) });
+    pending.push({
+      row,
+      line,
+      misLearnerId: mapped.misLearnerId,
+      payload,
+      dedupeKey: dedupeKeyOf(o.kind, mapped.misLearnerId, payload),
+    });
     if (pending.length >= (o.chunkSize ?? 200)) await flush();
   }
   if (!plan) throw new ImportSetupError('the file is empty: expected a header row and data rows');

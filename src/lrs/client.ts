@@ -38,7 +38,10 @@ function validateIdentity(id: LrsIdentity, service: MessageSpec['service']): Fie
     if (p) problems.push({ field: 'identity.organisationRef', message: p });
   }
   if (service === 'externalService' && !has(id.organisationRef)) {
-    problems.push({ field: 'identity.organisationRef', message: 'is required for the External service (it has no UKPRN field)' });
+    problems.push({
+      field: 'identity.organisationRef',
+      message: 'is required for the External service (it has no UKPRN field)',
+    });
   }
   const pw = checkRule('orgPassword', id.password ?? '');
   if (pw) problems.push({ field: 'identity.password', message: pw });
@@ -50,11 +53,20 @@ function validateIdentity(id: LrsIdentity, service: MessageSpec['service']): Fie
 /** The LOCAL_VALIDATION error listing every problem (field names and rules only). */
 function localValidationError(operation: string, problems: FieldProblem[]): LrsError {
   const list = problems.map((p) => `${p.field} ${p.message}`).join('; ');
-  return relayError(RELAY_CODES.LOCAL_VALIDATION, `request not sent: ${problems.length} field problem(s): ${list}`, { operation, problems });
+  return relayError(
+    RELAY_CODES.LOCAL_VALIDATION,
+    `request not sent: ${problems.length} field problem(s): ${list}`,
+    { operation, problems },
+  );
 }
 
 /** Validates identity + message; throws LOCAL_VALIDATION with every problem. */
-function assertValidRequest(spec: MessageSpec, id: LrsIdentity, wire: WireObject, extra: FieldProblem[] = []): void {
+function assertValidRequest(
+  spec: MessageSpec,
+  id: LrsIdentity,
+  wire: WireObject,
+  extra: FieldProblem[] = [],
+): void {
   const problems = [
     ...validateIdentity(id, spec.service),
     ...validateMessage(spec, wire).filter((p) => !CREDENTIAL_PATHS.test(p.field)),
@@ -64,7 +76,10 @@ function assertValidRequest(spec: MessageSpec, id: LrsIdentity, wire: WireObject
 }
 
 /** A batch's LearnerRecordCount, when given, must match the learners sent (the LRS answers WSRC0017 otherwise). */
-function countProblem(input: { learnerRecordCount?: number | undefined; learners: readonly unknown[] }): FieldProblem[] {
+function countProblem(input: {
+  learnerRecordCount?: number | undefined;
+  learners: readonly unknown[];
+}): FieldProblem[] {
   return input.learnerRecordCount !== undefined && input.learnerRecordCount !== input.learners.length
     ? [{ field: 'learnerRecordCount', message: 'must equal the number of learners sent' }]
     : [];
@@ -99,16 +114,47 @@ export function createLrsClient(options: CreateLrsClientOptions): LrsClient {
       report(spec, organisation, id.userName, result.code, result.codeSource, started, httpStatus);
       return result;
     } catch (e) {
-      const err = e instanceof LrsError ? e : relayError(RELAY_CODES.MALFORMED_RESPONSE, 'response could not be read', { operation: spec.operation, httpStatus, cause: e });
-      report(spec, organisation, id.userName, err.code, err.codeSource, started, err.httpStatus ?? httpStatus);
+      const err =
+        e instanceof LrsError
+          ? e
+          : relayError(RELAY_CODES.MALFORMED_RESPONSE, 'response could not be read', {
+              operation: spec.operation,
+              httpStatus,
+              cause: e,
+            });
+      report(
+        spec,
+        organisation,
+        id.userName,
+        err.code,
+        err.codeSource,
+        started,
+        err.httpStatus ?? httpStatus,
+      );
       throw err;
     }
   }
 
-  function report(spec: MessageSpec, organisation: string, userName: string, code: string, codeSource: 'lrs' | 'relay', started: number, httpStatus: number | undefined): void {
+  function report(
+    spec: MessageSpec,
+    organisation: string,
+    userName: string,
+    code: string,
+    codeSource: 'lrs' | 'relay',
+    started: number,
+    httpStatus: number | undefined,
+  ): void {
     if (!options.onCall) return;
     try {
-      options.onCall({ operation: spec.operation, organisation, userName, code, codeSource, durationMs: Math.round(performance.now() - started), httpStatus });
+      options.onCall({
+        operation: spec.operation,
+        organisation,
+        userName,
+        code,
+        codeSource,
+        durationMs: Math.round(performance.now() - started),
+        httpStatus,
+      });
     } catch {
       // An audit hook must never turn a completed LRS call into a failure (the LRS may already have acted).
     }
@@ -116,10 +162,15 @@ export function createLrsClient(options: CreateLrsClientOptions): LrsClient {
 
   /** One LrsClient method from an operation module; `extra` adds problems only the whole input can show. */
   function via<I, T extends { code: string; codeSource: 'lrs' | 'relay' }>(
-    operation: { spec: MessageSpec; build: (id: LrsIdentity, input: I) => WireObject; parse: (body: SoapBody) => T },
+    operation: {
+      spec: MessageSpec;
+      build: (id: LrsIdentity, input: I) => WireObject;
+      parse: (body: SoapBody) => T;
+    },
     extra?: (input: I) => FieldProblem[],
   ): (id: LrsIdentity, input: I, o?: CallOptions) => Promise<T> {
-    return (id, input, o) => call(operation.spec, id, operation.build(id, input), operation.parse, o, extra?.(input));
+    return (id, input, o) =>
+      call(operation.spec, id, operation.build(id, input), operation.parse, o, extra?.(input));
   }
 
   return {

@@ -39,7 +39,12 @@ function prefixesFor(spec: MessageSpec): Map<string, string> {
   return map;
 }
 
-function writeFields(fields: readonly FieldSpec[], obj: WireObject, prefixes: Map<string, string>, out: string[]): void {
+function writeFields(
+  fields: readonly FieldSpec[],
+  obj: WireObject,
+  prefixes: Map<string, string>,
+  out: string[],
+): void {
   for (const f of fields) {
     const raw = obj[f.name];
     if (raw === undefined) continue;

@@ -77,12 +77,20 @@ type FieldOpts = { min?: number; max?: number; nil?: boolean; key?: string; ns?:
 
 /** camelCase key of an element name, acronyms as words: 'MISIdentifier' → 'misIdentifier', 'SearchedULN' → 'searchedUln', 'JobID' → 'jobId'. */
 export function toKey(name: string): string {
-  const words = name.replace(/[A-Z]{2,}(?=[A-Z][a-z]|s[A-Z]|s?$)/g, (m) => m.charAt(0) + m.slice(1).toLowerCase());
+  const words = name.replace(
+    /[A-Z]{2,}(?=[A-Z][a-z]|s[A-Z]|s?$)/g,
+    (m) => m.charAt(0) + m.slice(1).toLowerCase(),
+  );
   return words.charAt(0).toLowerCase() + words.slice(1);
 }
 
 function makeField(ns: string) {
-  return (name: string, rule: RuleName | undefined, o: FieldOpts = {}, children?: readonly FieldSpec[]): FieldSpec => ({
+  return (
+    name: string,
+    rule: RuleName | undefined,
+    o: FieldOpts = {},
+    children?: readonly FieldSpec[],
+  ): FieldSpec => ({
     name,
     key: o.key ?? toKey(name),
     ns: o.ns ?? ns,
@@ -179,7 +187,10 @@ const LEARNER_TO_VERIFY: readonly FieldSpec[] = [
   u('Gender', 'genderOrEmpty', { min: 0, nil: true }),
 ];
 
-const BATCH_LEARNER_TO_VERIFY: readonly FieldSpec[] = [u('MISIdentifier', 'misIdentifier', opt), ...LEARNER_TO_VERIFY];
+const BATCH_LEARNER_TO_VERIFY: readonly FieldSpec[] = [
+  u('MISIdentifier', 'misIdentifier', opt),
+  ...LEARNER_TO_VERIFY,
+];
 
 const ls = (
   operation: string,
@@ -303,14 +314,22 @@ export const MESSAGES = {
       u('EmailAddress', 'email', { min: 0, nil: true }),
     ],
   ),
-  registerSingleLearner: ls('registerSingleLearner', 'registerSingleLearner', NS.regmsg, 'RegisterLearner', 'RegisterLearnerResponse', [
-    ...LS_CREDENTIALS,
-    u('Learner', undefined, {}, LEARNER_TO_REGISTER),
-  ]),
-  updateSingleLearner: ls('updateSingleLearner', 'updateSingleLearner', NS.regmsg, 'UpdateLearner', 'UpdateLearnerResponse', [
-    ...LS_CREDENTIALS,
-    u('Learner', undefined, {}, LEARNER_TO_UPDATE),
-  ]),
+  registerSingleLearner: ls(
+    'registerSingleLearner',
+    'registerSingleLearner',
+    NS.regmsg,
+    'RegisterLearner',
+    'RegisterLearnerResponse',
+    [...LS_CREDENTIALS, u('Learner', undefined, {}, LEARNER_TO_REGISTER)],
+  ),
+  updateSingleLearner: ls(
+    'updateSingleLearner',
+    'updateSingleLearner',
+    NS.regmsg,
+    'UpdateLearner',
+    'UpdateLearnerResponse',
+    [...LS_CREDENTIALS, u('Learner', undefined, {}, LEARNER_TO_UPDATE)],
+  ),
   verifyLearner: ls(
     'verifyLearner',
     'verifyLearner',
@@ -320,12 +339,19 @@ export const MESSAGES = {
     [...LS_CREDENTIALS, u('LearnerToVerify', undefined, { key: 'learner' }, LEARNER_TO_VERIFY)],
     'http://tempuri.org/LearnerPortType/verifyLearner',
   ),
-  submitBatchRegistration: ls('submitBatchRegistration', 'submitBatchRegistration', NS.batchmsg, 'SubmitBatch', 'SubmitBatchResponse', [
-    ...LS_CREDENTIALS,
-    u('JobType', 'findType'),
-    u('LearnerRecordCount', 'learnerRecordCount'),
-    u('Learner', undefined, { max: 200, key: 'learners' }, BATCH_LEARNER),
-  ]),
+  submitBatchRegistration: ls(
+    'submitBatchRegistration',
+    'submitBatchRegistration',
+    NS.batchmsg,
+    'SubmitBatch',
+    'SubmitBatchResponse',
+    [
+      ...LS_CREDENTIALS,
+      u('JobType', 'findType'),
+      u('LearnerRecordCount', 'learnerRecordCount'),
+      u('Learner', undefined, { max: 200, key: 'learners' }, BATCH_LEARNER),
+    ],
+  ),
   getBatchRegistrationOutput: ls(
     'getBatchRegistrationOutput',
     'getBatchRegistrationOutput',
@@ -334,16 +360,27 @@ export const MESSAGES = {
     'GetSubmitBatchOutputResponse',
     [...LS_CREDENTIALS, u('JobID', 'jobIdLong', { key: 'jobId' })],
   ),
-  submitVerifyBatch: ls('submitVerifyBatch', 'submitVerifyBatch', NS.vldmsg, 'SubmitVerifyBatch', 'SubmitVerifyBatchResponse', [
-    ...LS_CREDENTIALS,
-    u('LearnerRecordCount', 'verifyRecordCount'),
-    u('OrgEmail', 'email', { min: 0, nil: true }),
-    u('Learner', undefined, { max: 5000, key: 'learners' }, BATCH_LEARNER_TO_VERIFY),
-  ]),
-  getVerifyBatchOutput: ls('getVerifyBatchOutput', 'getVerifyBatchOutput', NS.vldmsg, 'GetVerifyBatchOutput', 'GetVerifyBatchOutputResponse', [
-    ...LS_CREDENTIALS,
-    u('JobID', 'jobIdLong', { key: 'jobId' }),
-  ]),
+  submitVerifyBatch: ls(
+    'submitVerifyBatch',
+    'submitVerifyBatch',
+    NS.vldmsg,
+    'SubmitVerifyBatch',
+    'SubmitVerifyBatchResponse',
+    [
+      ...LS_CREDENTIALS,
+      u('LearnerRecordCount', 'verifyRecordCount'),
+      u('OrgEmail', 'email', { min: 0, nil: true }),
+      u('Learner', undefined, { max: 5000, key: 'learners' }, BATCH_LEARNER_TO_VERIFY),
+    ],
+  ),
+  getVerifyBatchOutput: ls(
+    'getVerifyBatchOutput',
+    'getVerifyBatchOutput',
+    NS.vldmsg,
+    'GetVerifyBatchOutput',
+    'GetVerifyBatchOutputResponse',
+    [...LS_CREDENTIALS, u('JobID', 'jobIdLong', { key: 'jobId' })],
+  ),
   retrieveUlns: ls('retrieveUlns', 'retrieveULNs', NS.reportmsg, 'RetrieveULNs', 'RetrieveULNsResponse', [
     ...LS_CREDENTIALS,
     u('ULNsToRetrieve', undefined, { key: 'ulns' }, [u('ULN', 'uln', { max: 200, key: '' })]),
@@ -384,13 +421,18 @@ export const MESSAGES = {
       s('invokingUser', undefined, { min: 0, nil: true, key: 'identity' }, EXTERNAL_USER),
       s('emailAddress', 'email', { min: 0, nil: true }),
       s('submissionType', 'text', { min: 0, nil: true }),
-      s('achievements', undefined, { min: 0, nil: true }, [s('Achievement', undefined, { min: 0, max: 10_000, key: '' }, ACHIEVEMENT)]),
+      s('achievements', undefined, { min: 0, nil: true }, [
+        s('Achievement', undefined, { min: 0, max: 10_000, key: '' }, ACHIEVEMENT),
+      ]),
     ],
     'submitAchievementBatchJob',
   ),
   getAchievementBatchJob: ext(
     'GetAchievementBatchJob',
-    [s('invokingUser', undefined, { min: 0, nil: true, key: 'identity' }, EXTERNAL_USER), s('jobId', 'int', { min: 0, nil: true })],
+    [
+      s('invokingUser', undefined, { min: 0, nil: true, key: 'identity' }, EXTERNAL_USER),
+      s('jobId', 'int', { min: 0, nil: true }),
+    ],
     'getAchievementBatchJob',
   ),
 } as const satisfies Record<string, MessageSpec>;
@@ -411,27 +453,43 @@ export interface ValidateOptions {
  * Every problem with a wire object against a message description (occurs, nil, rules), in document order.
  * Paths use camelCase keys (`learner.dateOfBirth`, `learners[3].uln`). Messages never contain values.
  */
-export function validateMessage(spec: MessageSpec, value: WireObject, o: ValidateOptions = {}): FieldProblem[] {
+export function validateMessage(
+  spec: MessageSpec,
+  value: WireObject,
+  o: ValidateOptions = {},
+): FieldProblem[] {
   const problems: FieldProblem[] = [];
   validateFields(spec.fields, value, '', problems, o.checkDigit ?? true);
   return problems;
 }
 
 /** The XSD-only ULN rules a simulator uses when imitating the real schema validation. */
-const WITHOUT_CHECK_DIGIT: Partial<Record<RuleName, RuleName>> = { uln: 'ulnPattern', ulnOrEmpty: 'ulnPatternOrEmpty' };
+const WITHOUT_CHECK_DIGIT: Partial<Record<RuleName, RuleName>> = {
+  uln: 'ulnPattern',
+  ulnOrEmpty: 'ulnPatternOrEmpty',
+};
 
 function joinPath(prefix: string, key: string): string {
   if (key === '') return prefix;
   return prefix === '' ? key : `${prefix}.${key}`;
 }
 
-function validateFields(fields: readonly FieldSpec[], obj: WireObject, prefix: string, out: FieldProblem[], checkDigit: boolean): void {
+function validateFields(
+  fields: readonly FieldSpec[],
+  obj: WireObject,
+  prefix: string,
+  out: FieldProblem[],
+  checkDigit: boolean,
+): void {
   for (const f of fields) {
     const path = joinPath(prefix, f.key);
     const raw = obj[f.name];
     const items = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
     if (items.length < f.min) {
-      out.push({ field: path || f.name, message: f.min === 1 ? 'is required' : `needs at least ${f.min} entries` });
+      out.push({
+        field: path || f.name,
+        message: f.min === 1 ? 'is required' : `needs at least ${f.min} entries`,
+      });
       continue;
     }
     if (items.length > f.max) {
@@ -443,7 +501,8 @@ function validateFields(fields: readonly FieldSpec[], obj: WireObject, prefix: s
       if (item === null) {
         if (!f.nillable) out.push({ field: p, message: 'is required (cannot be nil)' });
       } else if (f.children) {
-        if (typeof item !== 'object' || Array.isArray(item)) out.push({ field: p, message: 'must be a group of fields' });
+        if (typeof item !== 'object' || Array.isArray(item))
+          out.push({ field: p, message: 'must be a group of fields' });
         else validateFields(f.children, item, p, out, checkDigit);
       } else if (typeof item !== 'string') {
         out.push({ field: p, message: 'must be text' });

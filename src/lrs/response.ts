@@ -12,15 +12,31 @@ import { child, childText, hasDoctype, readSoapBody, type SoapBody } from './xml
 export function relayError(
   code: string,
   message: string,
-  o: { operation?: string | undefined; httpStatus?: number | undefined; ambiguous?: boolean; cause?: unknown; problems?: FieldProblem[]; description?: string | undefined } = {},
+  o: {
+    operation?: string | undefined;
+    httpStatus?: number | undefined;
+    ambiguous?: boolean;
+    cause?: unknown;
+    problems?: FieldProblem[];
+    description?: string | undefined;
+  } = {},
 ): LrsError {
   const entry = classifyCode(code);
-  return new LrsError(message, { ...o, code, codeSource: 'relay', class: entry.class, retryable: isRetryable(entry) });
+  return new LrsError(message, {
+    ...o,
+    code,
+    codeSource: 'relay',
+    class: entry.class,
+    retryable: isRetryable(entry),
+  });
 }
 
 /** The maintenance page (SPEC §5.4): an Azure-storage-style HTML page titled UnsupportedHttpVerb. */
 export function looksLikeMaintenancePage(body: string): boolean {
-  return /UnsupportedHttpVerb|doesn't support specified Http Verb/i.test(body) && /<html|<!doctype html|<h1|<li/i.test(body);
+  return (
+    /UnsupportedHttpVerb|doesn't support specified Http Verb/i.test(body) &&
+    /<html|<!doctype html|<h1|<li/i.test(body)
+  );
 }
 
 /**
@@ -42,7 +58,11 @@ export interface HttpAnswer {
 }
 
 /** Reads a SOAP fault into an LrsError; the fault's own ErrorCode when it has one. */
-function faultToError(fault: SoapBody['fault'], operation: string | undefined, httpStatus: number | undefined): LrsError {
+function faultToError(
+  fault: SoapBody['fault'],
+  operation: string | undefined,
+  httpStatus: number | undefined,
+): LrsError {
   const detail = child(fault, 'detail') ?? child(fault, 'Detail');
   const miap = child(detail, 'MIAPAPIException');
   const domain = child(detail, 'DomainFault');
@@ -66,13 +86,19 @@ function faultToError(fault: SoapBody['fault'], operation: string | undefined, h
   // A fault about the request itself (unknown action, contract mismatch) will fail the same way again;
   // anything else without an LRS code is the server failing (WCF InternalServiceFault) and worth a retry.
   if (!/ActionNotSupported|ContractFilterMismatch|Client$/i.test(faultcode)) {
-    return relayError(RELAY_CODES.LRS_INTERNAL_ERROR, `the LRS reported an internal error (${faultcode || 'no faultcode'})`, {
-      operation,
-      httpStatus,
-      description: redactFaultText(faultstring),
-    });
+    return relayError(
+      RELAY_CODES.LRS_INTERNAL_ERROR,
+      `the LRS reported an internal error (${faultcode || 'no faultcode'})`,
+      {
+        operation,
+        httpStatus,
+        description: redactFaultText(faultstring),
+      },
+    );
   }
-  const what = /ActionNotSupported/i.test(faultcode) ? 'the LRS did not recognise the SOAP action' : 'SOAP fault without an LRS error code';
+  const what = /ActionNotSupported/i.test(faultcode)
+    ? 'the LRS did not recognise the SOAP action'
+    : 'SOAP fault without an LRS error code';
   return relayError(RELAY_CODES.SOAP_FAULT, `${what} (${faultcode || 'no faultcode'})`, {
     operation,
     httpStatus,
@@ -84,24 +110,38 @@ function faultToError(fault: SoapBody['fault'], operation: string | undefined, h
  * Checks an HTTP answer and returns its SOAP body, or throws the LrsError it amounts to.
  * `expectedRoots` are the response root local names the operation may answer with (empty = any).
  */
-export function readLrsAnswer(a: HttpAnswer, operation?: string, expectedRoots: readonly string[] = []): SoapBody {
+export function readLrsAnswer(
+  a: HttpAnswer,
+  operation?: string,
+  expectedRoots: readonly string[] = [],
+): SoapBody {
   const o = { operation, httpStatus: a.status };
   // An HTML page may start with <!DOCTYPE html>; any other DOCTYPE or entity declaration is hostile or broken.
   // One scan of the body on the normal path; the finer checks run only when DTD markup is present.
   const doctype = hasDoctype(a.body);
   if (doctype && (/<!ENTITY/i.test(a.body) || !/<!DOCTYPE\s+html[\s>]/i.test(a.body))) {
-    throw relayError(RELAY_CODES.MALFORMED_RESPONSE, 'response refused: it declares a DOCTYPE or entities (never expanded)', o);
+    throw relayError(
+      RELAY_CODES.MALFORMED_RESPONSE,
+      'response refused: it declares a DOCTYPE or entities (never expanded)',
+      o,
+    );
   }
   const soap = doctype ? undefined : readSoapBody(a.body);
   if (!soap) {
     if (a.status === 405 || looksLikeMaintenancePage(a.body)) {
       throw relayError(RELAY_CODES.LRS_MAINTENANCE, `LRS maintenance page (HTTP ${a.status})`, o);
     }
-    if (a.status >= 400 && a.body.trim() === '') throw relayError(RELAY_CODES.HTTP_ERROR, `HTTP ${a.status} with an empty body`, o);
-    throw relayError(RELAY_CODES.NON_SOAP_RESPONSE, `HTTP ${a.status} answer is not SOAP (${a.contentType ?? 'no content type'})`, o);
+    if (a.status >= 400 && a.body.trim() === '')
+      throw relayError(RELAY_CODES.HTTP_ERROR, `HTTP ${a.status} with an empty body`, o);
+    throw relayError(
+      RELAY_CODES.NON_SOAP_RESPONSE,
+      `HTTP ${a.status} answer is not SOAP (${a.contentType ?? 'no content type'})`,
+      o,
+    );
   }
   if (soap.fault) throw faultToError(soap.fault, operation, a.status);
-  if (a.status >= 400) throw relayError(RELAY_CODES.HTTP_ERROR, `HTTP ${a.status} with a SOAP body that is not a fault`, o);
+  if (a.status >= 400)
+    throw relayError(RELAY_CODES.HTTP_ERROR, `HTTP ${a.status} with a SOAP body that is not a fault`, o);
   if (expectedRoots.length > 0 && !expectedRoots.includes(soap.rootName)) {
     throw relayError(RELAY_CODES.MALFORMED_RESPONSE, `unexpected response element ${soap.rootName}`, o);
   }

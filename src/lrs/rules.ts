@@ -64,14 +64,18 @@ function dateTime(v: string): string | undefined {
 
 /** xs:dateTime as WCF sends it (R9 and External services): `yyyy-MM-dd` optionally followed by `THH:mm:ss[.fff][zone]`. */
 function isoDateTime(v: string): string | undefined {
-  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,7})?(Z|[+-][0-9]{2}:[0-9]{2})?)?$/.exec(v);
+  const m =
+    /^([0-9]{4})-([0-9]{2})-([0-9]{2})(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,7})?(Z|[+-][0-9]{2}:[0-9]{2})?)?$/.exec(
+      v,
+    );
   if (!m) return 'must be a date written yyyy-MM-dd or yyyy-MM-ddTHH:mm:ss';
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
   if (d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) return 'must be a real date';
   return undefined;
 }
 
-const POSTCODE = /^[a-zA-Z]{1,2}[0-9rR][0-9a-zA-Z]? ?[0-9][abdefghjlnpqrstuwxyzABDEFGHJLNPQRSTUWXYZ]{2} {0,4}$/;
+const POSTCODE =
+  /^[a-zA-Z]{1,2}[0-9rR][0-9a-zA-Z]? ?[0-9][abdefghjlnpqrstuwxyzABDEFGHJLNPQRSTUWXYZ]{2} {0,4}$/;
 const BFPO = /^[bB][fF][pP][oO] ?[0-9]{1,4} {0,4}$/;
 
 /** MIAPPostCode: UK postcode (inward letters never C I K M O V) or BFPO number, ≤9 characters incl. up to 4 trailing spaces. */
@@ -83,7 +87,9 @@ function postcode(v: string): string | undefined {
 
 const EMAIL_ATOM = "[a-zA-Z0-9!#$%'*+\\-/=?^_`{|}~]+";
 const EMAIL_LABEL = '[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9]';
-const EMAIL = new RegExp(`^${EMAIL_ATOM}(\\.${EMAIL_ATOM})*@${EMAIL_LABEL}(\\.${EMAIL_LABEL})*\\.[a-zA-Z]{2,6}$`);
+const EMAIL = new RegExp(
+  `^${EMAIL_ATOM}(\\.${EMAIL_ATOM})*@${EMAIL_LABEL}(\\.${EMAIL_LABEL})*\\.[a-zA-Z]{2,6}$`,
+);
 
 /** MIAPEmail: ≤254, the XSD's address pattern (every domain label ≥2 characters, TLD 2–6 letters), or empty. */
 function email(v: string): string | undefined {
@@ -148,7 +154,8 @@ export const RULES = {
   schoolName: maxLen(254),
   address: maxLen(50),
   nationality: maxLen(3),
-  scottishCandidateNumber: (v: string) => (v === '' || /^[0-9]{9}$/.test(v) ? undefined : 'must be exactly 9 digits (or empty)'),
+  scottishCandidateNumber: (v: string) =>
+    v === '' || /^[0-9]{9}$/.test(v) ? undefined : 'must be exactly 9 digits (or empty)',
   verificationType: oneOf(['0', '1', '2', '3', '4', '5', '6', '7', '999']),
   verificationTypeOrEmpty: oneOf(['0', '1', '2', '3', '4', '5', '6', '7', '999'], true),
   otherVerificationDescription: maxLen(255),
@@ -160,7 +167,8 @@ export const RULES = {
   misIdentifier: maxLen(128),
   findType: oneOf(['FUL', 'CHK']),
   userType: oneOf(['LNR', 'ORG', 'SER']),
-  language: (v: string) => (/^[A-Z]{3}$/.test(v) ? undefined : 'must be a three-letter language code such as ENG'),
+  language: (v: string) =>
+    /^[A-Z]{3}$/.test(v) ? undefined : 'must be a three-letter language code such as ENG',
   getType: (v: string) => (/^[A-Z]{1,10}$/.test(v) ? undefined : 'must be a get type such as FULL'),
   /** SubmitBatch LearnerRecordCount (MIAPLearnerRecordCount 1–200). */
   learnerRecordCount: intRange(1, 200),

@@ -63,7 +63,8 @@ function isTlsFailure(codes: string[], e: unknown): boolean {
   return e instanceof Error && /\b(SSL|TLS)\b|certificate|mac verify failure|PKCS12/i.test(e.message);
 }
 
-const socketKey = (s: { localAddress?: string | undefined; localPort?: number | undefined }) => `${s.localAddress ?? ''}|${s.localPort ?? ''}`;
+const socketKey = (s: { localAddress?: string | undefined; localPort?: number | undefined }) =>
+  `${s.localAddress ?? ''}|${s.localPort ?? ''}`;
 
 /**
  * A connector that remembers TLS alerts per connection. Under TLS 1.3 the server checks the client
@@ -73,7 +74,10 @@ const socketKey = (s: { localAddress?: string | undefined; localPort?: number | 
  * retryable, ambiguous CONNECTION_FAILED instead of TLS_FAILED. Entries are keyed by local address:port
  * (undici's SocketError carries them) and dropped after a few seconds.
  */
-function createAlertRecordingConnector(options: buildConnector.BuildOptions, alerts: Map<string, string>): buildConnector.connector {
+function createAlertRecordingConnector(
+  options: buildConnector.BuildOptions,
+  alerts: Map<string, string>,
+): buildConnector.connector {
   const connect = buildConnector(options);
   return (opts, callback) =>
     connect(opts, (...args) => {
@@ -95,7 +99,8 @@ function createAlertRecordingConnector(options: buildConnector.BuildOptions, ale
 function recordedAlert(e: unknown, alerts: Map<string, string>): string | undefined {
   for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
     const info = (cur as { socket?: { localAddress?: string; localPort?: number } }).socket;
-    if (info && typeof info === 'object' && typeof info.localPort === 'number') return alerts.get(socketKey(info));
+    if (info && typeof info === 'object' && typeof info.localPort === 'number')
+      return alerts.get(socketKey(info));
     cur = (cur as { cause?: unknown }).cause;
   }
   return undefined;
@@ -117,7 +122,8 @@ function vetEndpoint(url: string, allowInsecureHttp: boolean): URL | EndpointPro
   if (parsed.protocol === 'http:' && !allowInsecureHttp) {
     return { message: 'plain http:// LRS endpoint refused (set allowInsecureHttp only for the simulator)' };
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return { message: 'LRS endpoint must be https://' };
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return { message: 'LRS endpoint must be https://' };
   return parsed;
 }
 
@@ -131,7 +137,12 @@ export function createTransport(o: TransportOptions = {}): Transport {
     agent = new Agent({
       keepAliveTimeout: 30_000,
       connect: createAlertRecordingConnector(
-        { timeout: o.connectTimeoutMs ?? 5_000, minVersion: 'TLSv1.2', ...(o.tls ?? {}), ...(o.ca === undefined ? {} : { ca: o.ca }) },
+        {
+          timeout: o.connectTimeoutMs ?? 5_000,
+          minVersion: 'TLSv1.2',
+          ...(o.tls ?? {}),
+          ...(o.ca === undefined ? {} : { ca: o.ca }),
+        },
         tlsAlerts,
       ),
     });
@@ -187,27 +198,55 @@ export function createTransport(o: TransportOptions = {}): Transport {
         size += b.length;
         if (size > maxBytes) {
           res.body.destroy();
-          throw relayError(RELAY_CODES.MALFORMED_RESPONSE, `response larger than ${maxBytes} bytes refused`, { ...base, httpStatus: res.statusCode });
+          throw relayError(RELAY_CODES.MALFORMED_RESPONSE, `response larger than ${maxBytes} bytes refused`, {
+            ...base,
+            httpStatus: res.statusCode,
+          });
         }
         chunks.push(b);
       }
       const ct = res.headers['content-type'];
-      return { status: res.statusCode, contentType: Array.isArray(ct) ? ct[0] : ct, body: Buffer.concat(chunks).toString('utf8') };
+      return {
+        status: res.statusCode,
+        contentType: Array.isArray(ct) ? ct[0] : ct,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
     } catch (e) {
       if (e instanceof Error && e.name === 'LrsError') throw e;
-      if (p.signal?.aborted) throw relayError(RELAY_CODES.ABORTED, 'call aborted by the caller', { ...base, ambiguous: true, cause: e });
+      if (p.signal?.aborted)
+        throw relayError(RELAY_CODES.ABORTED, 'call aborted by the caller', {
+          ...base,
+          ambiguous: true,
+          cause: e,
+        });
       const codes = errorCodes(e);
       const alert = recordedAlert(e, tlsAlerts);
       if (alert) codes.unshift(alert);
       if (timedOut || codes.some((c) => c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT')) {
-        throw relayError(RELAY_CODES.TIMEOUT, `no answer within ${callTimeout} ms`, { ...base, ambiguous: true, cause: e });
+        throw relayError(RELAY_CODES.TIMEOUT, `no answer within ${callTimeout} ms`, {
+          ...base,
+          ambiguous: true,
+          cause: e,
+        });
       }
-      if (isTlsFailure(codes, e)) throw relayError(RELAY_CODES.TLS_FAILED, 'TLS handshake or certificate failure', { ...base, cause: e });
+      if (isTlsFailure(codes, e))
+        throw relayError(RELAY_CODES.TLS_FAILED, 'TLS handshake or certificate failure', {
+          ...base,
+          cause: e,
+        });
       if (codes.some((c) => CONNECTION_CODES.has(c))) {
-        throw relayError(RELAY_CODES.CONNECTION_FAILED, `could not connect to the LRS (${codes[0] ?? 'error'})`, { ...base, cause: e });
+        throw relayError(
+          RELAY_CODES.CONNECTION_FAILED,
+          `could not connect to the LRS (${codes[0] ?? 'error'})`,
+          { ...base, cause: e },
+        );
       }
       const ambiguous = sent || codes.some((c) => AMBIGUOUS_CODES.has(c));
-      throw relayError(RELAY_CODES.CONNECTION_FAILED, `connection to the LRS failed (${codes[0] ?? 'error'})`, { ...base, ambiguous, cause: e });
+      throw relayError(
+        RELAY_CODES.CONNECTION_FAILED,
+        `connection to the LRS failed (${codes[0] ?? 'error'})`,
+        { ...base, ambiguous, cause: e },
+      );
     } finally {
       clearTimeout(timer);
       p.signal?.removeEventListener('abort', onAbort);

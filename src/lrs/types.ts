@@ -151,7 +151,10 @@ export type FindResult = ResultBase &
     | { outcome: 'unknown'; learners: LrsLearner[] }
   );
 
-export type RegisterResult = ResultBase & { outcome: 'registered' | 'refused' | 'unknown'; uln?: string | undefined };
+export type RegisterResult = ResultBase & {
+  outcome: 'registered' | 'refused' | 'unknown';
+  uln?: string | undefined;
+};
 export type UpdateResult = ResultBase & {
   outcome: 'updated' | 'stale_version' | 'uln_not_found' | 'no_change' | 'refused' | 'unknown';
 };
@@ -316,18 +319,46 @@ export interface CallOptions {
  */
 export interface LrsClient {
   learnerByUln(id: LrsIdentity, input: LearnerByUlnInput, o?: CallOptions): Promise<FindResult>;
-  learnerByDemographics(id: LrsIdentity, input: LearnerByDemographicsInput, o?: CallOptions): Promise<FindResult>;
-  registerSingleLearner(id: LrsIdentity, learner: LearnerToRegister, o?: CallOptions): Promise<RegisterResult>;
+  learnerByDemographics(
+    id: LrsIdentity,
+    input: LearnerByDemographicsInput,
+    o?: CallOptions,
+  ): Promise<FindResult>;
+  registerSingleLearner(
+    id: LrsIdentity,
+    learner: LearnerToRegister,
+    o?: CallOptions,
+  ): Promise<RegisterResult>;
   updateSingleLearner(id: LrsIdentity, learner: LearnerToUpdate, o?: CallOptions): Promise<UpdateResult>;
   verifyLearner(id: LrsIdentity, learner: LearnerToVerify, o?: CallOptions): Promise<VerifyResult>;
-  submitBatchRegistration(id: LrsIdentity, input: SubmitBatchRegistrationInput, o?: CallOptions): Promise<SubmitBatchResult>;
-  getBatchRegistrationOutput(id: LrsIdentity, jobId: string, o?: CallOptions): Promise<BatchRegistrationOutput>;
-  submitVerifyBatch(id: LrsIdentity, input: SubmitVerifyBatchInput, o?: CallOptions): Promise<SubmitBatchResult>;
+  submitBatchRegistration(
+    id: LrsIdentity,
+    input: SubmitBatchRegistrationInput,
+    o?: CallOptions,
+  ): Promise<SubmitBatchResult>;
+  getBatchRegistrationOutput(
+    id: LrsIdentity,
+    jobId: string,
+    o?: CallOptions,
+  ): Promise<BatchRegistrationOutput>;
+  submitVerifyBatch(
+    id: LrsIdentity,
+    input: SubmitVerifyBatchInput,
+    o?: CallOptions,
+  ): Promise<SubmitBatchResult>;
   getVerifyBatchOutput(id: LrsIdentity, jobId: string, o?: CallOptions): Promise<VerifyBatchOutput>;
   retrieveUlns(id: LrsIdentity, ulns: string[], o?: CallOptions): Promise<RetrieveUlnsResult>;
-  getLearnerLearningEvents(id: LrsIdentity, input: LearningEventsInput, o?: CallOptions): Promise<LearningEventsResult>;
+  getLearnerLearningEvents(
+    id: LrsIdentity,
+    input: LearningEventsInput,
+    o?: CallOptions,
+  ): Promise<LearningEventsResult>;
   learnerByUlnR9(id: LrsIdentity, input: LearnerByUlnR9Input, o?: CallOptions): Promise<LearnerByUlnR9Result>;
-  submitAchievementBatchJob(id: LrsIdentity, input: SubmitAchievementsInput, o?: CallOptions): Promise<SubmitAchievementsResult>;
+  submitAchievementBatchJob(
+    id: LrsIdentity,
+    input: SubmitAchievementsInput,
+    o?: CallOptions,
+  ): Promise<SubmitAchievementsResult>;
   getAchievementBatchJob(id: LrsIdentity, jobId: number, o?: CallOptions): Promise<AchievementJobResult>;
   /** Releases keep-alive sockets. */
   close(): Promise<void>;

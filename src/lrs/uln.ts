@@ -34,7 +34,8 @@ export function describeUlnProblem(s: string): string | undefined {
   if (!/^[0-9]{10}$/.test(s)) return 'must be exactly 10 digits';
   if (s.startsWith('0')) return 'must not start with 0';
   const expected = computeUlnCheckDigit(s.slice(0, 9));
-  if (expected === undefined) return 'is not a possible ULN (its first nine digits have no valid check digit)';
+  if (expected === undefined)
+    return 'is not a possible ULN (its first nine digits have no valid check digit)';
   if (expected !== Number(s[9])) return 'has a wrong check digit (last digit)';
   return undefined;
 }
@@ -45,7 +46,8 @@ export function describeUlnProblem(s: string): string | undefined {
  * Example: `generateUln('9', 1)` → the first valid ULN starting `9` at or after `900000001x`.
  */
 export function generateUln(prefix: string, sequence = 0): string {
-  if (!/^[1-9][0-9]{0,8}$/.test(prefix)) throw new RangeError('ULN prefix must be 1–9 digits, not starting with 0');
+  if (!/^[1-9][0-9]{0,8}$/.test(prefix))
+    throw new RangeError('ULN prefix must be 1–9 digits, not starting with 0');
   const width = 9 - prefix.length;
   const limit = 10 ** width;
   for (let n = sequence; n < limit; n++) {

@@ -20,8 +20,17 @@ export type CertificateRef =
   | { format: 'pem'; keyPath: string; certPath: string; passphraseRef?: SecretRef | undefined };
 
 export const CERTIFICATE_REF_SCHEMA = z.discriminatedUnion('format', [
-  z.object({ format: z.literal('pfx'), path: z.string().min(1), passphraseRef: SECRET_REF_SCHEMA.optional() }),
-  z.object({ format: z.literal('pem'), keyPath: z.string().min(1), certPath: z.string().min(1), passphraseRef: SECRET_REF_SCHEMA.optional() }),
+  z.object({
+    format: z.literal('pfx'),
+    path: z.string().min(1),
+    passphraseRef: SECRET_REF_SCHEMA.optional(),
+  }),
+  z.object({
+    format: z.literal('pem'),
+    keyPath: z.string().min(1),
+    certPath: z.string().min(1),
+    passphraseRef: SECRET_REF_SCHEMA.optional(),
+  }),
 ]);
 
 /** A certificate that passed every check, ready to hand to the LRS client. */
@@ -57,7 +66,9 @@ export function isExpiringSoon(notAfter: Date, warningDays: number, now: Date = 
 
 export function describeCertificateRef(ref: CertificateRef): string {
   const pass = ref.passphraseRef ? `, passphrase ${describeSecretRef(ref.passphraseRef)}` : '';
-  return ref.format === 'pfx' ? `PFX ${ref.path}${pass}` : `PEM key ${ref.keyPath}, certificate ${ref.certPath}${pass}`;
+  return ref.format === 'pfx'
+    ? `PFX ${ref.path}${pass}`
+    : `PEM key ${ref.keyPath}, certificate ${ref.certPath}${pass}`;
 }
 
 function errorText(e: unknown): string {
@@ -67,7 +78,9 @@ function errorText(e: unknown): string {
 }
 
 const isPassphraseFailure = (e: unknown): boolean =>
-  /mac verify failure|bad decrypt|BAD_DECRYPT|MISSING_PASSPHRASE|interrupted or cancelled|bad password/i.test(errorText(e));
+  /mac verify failure|bad decrypt|BAD_DECRYPT|MISSING_PASSPHRASE|interrupted or cancelled|bad password/i.test(
+    errorText(e),
+  );
 const isKeyMismatch = (e: unknown): boolean => /KEY_VALUES_MISMATCH|key values mismatch/i.test(errorText(e));
 
 async function readCertificateFile(path: string, what: string, organisation: string): Promise<Buffer> {
@@ -75,11 +88,20 @@ async function readCertificateFile(path: string, what: string, organisation: str
     return await readFile(path);
   } catch (e) {
     const code = (e as { code?: string }).code;
-    const why = code === 'ENOENT' ? 'the file does not exist' : code === 'EACCES' ? 'permission denied' : `read failed (${code ?? 'error'})`;
-    throw new OrganisationError(ORG_ERROR_CODES.CERTIFICATE_UNREADABLE, `organisation ${organisation}: the client ${what} ${path} cannot be read: ${why}`, {
-      organisation,
-      cause: e,
-    });
+    const why =
+      code === 'ENOENT'
+        ? 'the file does not exist'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : `read failed (${code ?? 'error'})`;
+    throw new OrganisationError(
+      ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
+      `organisation ${organisation}: the client ${what} ${path} cannot be read: ${why}`,
+      {
+        organisation,
+        cause: e,
+      },
+    );
   }
 }
 
@@ -102,18 +124,32 @@ function parseValidity(x509: X509Certificate, organisation: string): { notBefore
   const notBefore = new Date(Date.parse(x509.validFrom));
   const notAfter = new Date(Date.parse(x509.validTo));
   if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime())) {
-    fail(ORG_ERROR_CODES.CERTIFICATE_UNREADABLE, organisation, 'the client certificate has validity dates that cannot be read');
+    fail(
+      ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
+      organisation,
+      'the client certificate has validity dates that cannot be read',
+    );
   }
   return { notBefore, notAfter };
 }
 
-async function loadPfx(ref: Extract<CertificateRef, { format: 'pfx' }>, passphrase: string | undefined, organisation: string) {
+async function loadPfx(
+  ref: Extract<CertificateRef, { format: 'pfx' }>,
+  passphrase: string | undefined,
+  organisation: string,
+) {
   const pfx = await readCertificateFile(ref.path, 'certificate (PFX)', organisation);
   let context: ReturnType<typeof createSecureContext>;
   try {
     context = createSecureContext({ pfx, passphrase, minVersion: 'TLSv1.2' });
   } catch (e) {
-    if (isKeyMismatch(e)) fail(ORG_ERROR_CODES.CERTIFICATE_KEY_MISMATCH, organisation, `the private key in ${ref.path} does not belong to its certificate`, e);
+    if (isKeyMismatch(e))
+      fail(
+        ORG_ERROR_CODES.CERTIFICATE_KEY_MISMATCH,
+        organisation,
+        `the private key in ${ref.path} does not belong to its certificate`,
+        e,
+      );
     if (isPassphraseFailure(e)) {
       fail(
         ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE,
@@ -124,21 +160,40 @@ async function loadPfx(ref: Extract<CertificateRef, { format: 'pfx' }>, passphra
         e,
       );
     }
-    fail(ORG_ERROR_CODES.CERTIFICATE_UNREADABLE, organisation, `${ref.path} is not a readable PKCS#12 (PFX) file`, e);
+    fail(
+      ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
+      organisation,
+      `${ref.path} is not a readable PKCS#12 (PFX) file`,
+      e,
+    );
   }
   const x509 = certificateOfContext(context);
-  if (!x509) fail(ORG_ERROR_CODES.CERTIFICATE_UNREADABLE, organisation, `the PFX ${ref.path} holds no client certificate`);
+  if (!x509)
+    fail(
+      ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
+      organisation,
+      `the PFX ${ref.path} holds no client certificate`,
+    );
   return { x509, tls: { pfx, passphrase } satisfies LrsTlsCredentials };
 }
 
-async function loadPem(ref: Extract<CertificateRef, { format: 'pem' }>, passphrase: string | undefined, organisation: string) {
+async function loadPem(
+  ref: Extract<CertificateRef, { format: 'pem' }>,
+  passphrase: string | undefined,
+  organisation: string,
+) {
   const certPem = await readCertificateFile(ref.certPath, 'certificate', organisation);
   const keyPem = await readCertificateFile(ref.keyPath, 'private key', organisation);
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(certPem);
   } catch (e) {
-    fail(ORG_ERROR_CODES.CERTIFICATE_UNREADABLE, organisation, `${ref.certPath} is not a readable PEM certificate`, e);
+    fail(
+      ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
+      organisation,
+      `${ref.certPath} is not a readable PEM certificate`,
+      e,
+    );
   }
   let key: KeyObject;
   try {
@@ -154,16 +209,36 @@ async function loadPem(ref: Extract<CertificateRef, { format: 'pem' }>, passphra
         e,
       );
     }
-    fail(ORG_ERROR_CODES.CERTIFICATE_UNREADABLE, organisation, `${ref.keyPath} is not a readable PEM private key`, e);
+    fail(
+      ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
+      organisation,
+      `${ref.keyPath} is not a readable PEM private key`,
+      e,
+    );
   }
   if (!x509.checkPrivateKey(key)) {
-    fail(ORG_ERROR_CODES.CERTIFICATE_KEY_MISMATCH, organisation, `the private key ${ref.keyPath} does not belong to the certificate ${ref.certPath}`);
+    fail(
+      ORG_ERROR_CODES.CERTIFICATE_KEY_MISMATCH,
+      organisation,
+      `the private key ${ref.keyPath} does not belong to the certificate ${ref.certPath}`,
+    );
   }
   try {
     createSecureContext({ key: keyPem, cert: certPem, passphrase, minVersion: 'TLSv1.2' });
   } catch (e) {
-    if (isKeyMismatch(e)) fail(ORG_ERROR_CODES.CERTIFICATE_KEY_MISMATCH, organisation, `the private key ${ref.keyPath} does not belong to the certificate ${ref.certPath}`, e);
-    fail(ORG_ERROR_CODES.CERTIFICATE_UNREADABLE, organisation, `the key and certificate cannot be used for TLS`, e);
+    if (isKeyMismatch(e))
+      fail(
+        ORG_ERROR_CODES.CERTIFICATE_KEY_MISMATCH,
+        organisation,
+        `the private key ${ref.keyPath} does not belong to the certificate ${ref.certPath}`,
+        e,
+      );
+    fail(
+      ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
+      organisation,
+      `the key and certificate cannot be used for TLS`,
+      e,
+    );
   }
   return { x509, tls: { key: keyPem, cert: certPem, passphrase } satisfies LrsTlsCredentials };
 }
@@ -173,9 +248,15 @@ async function loadPem(ref: Extract<CertificateRef, { format: 'pem' }>, passphra
  * CERTIFICATE_PASSPHRASE, CERTIFICATE_KEY_MISMATCH, CERTIFICATE_EXPIRED, CERTIFICATE_NOT_YET_VALID,
  * or SECRET_UNREADABLE for the passphrase reference), each naming the organisation.
  */
-export async function loadCertificate(ref: CertificateRef, c: LoadCertificateContext): Promise<LoadedCertificate> {
+export async function loadCertificate(
+  ref: CertificateRef,
+  c: LoadCertificateContext,
+): Promise<LoadedCertificate> {
   const passphrase = ref.passphraseRef ? await c.resolvePassphrase(ref.passphraseRef) : undefined;
-  const { x509, tls } = ref.format === 'pfx' ? await loadPfx(ref, passphrase, c.organisation) : await loadPem(ref, passphrase, c.organisation);
+  const { x509, tls } =
+    ref.format === 'pfx'
+      ? await loadPfx(ref, passphrase, c.organisation)
+      : await loadPem(ref, passphrase, c.organisation);
   const { notBefore, notAfter } = parseValidity(x509, c.organisation);
   const now = c.now ?? new Date();
   if (notAfter.getTime() <= now.getTime()) {
@@ -186,9 +267,19 @@ export async function loadCertificate(ref: CertificateRef, c: LoadCertificateCon
     );
   }
   if (notBefore.getTime() > now.getTime()) {
-    fail(ORG_ERROR_CODES.CERTIFICATE_NOT_YET_VALID, c.organisation, `the client certificate is not valid until ${notBefore.toISOString()} (check the clock, or wait)`);
+    fail(
+      ORG_ERROR_CODES.CERTIFICATE_NOT_YET_VALID,
+      c.organisation,
+      `the client certificate is not valid until ${notBefore.toISOString()} (check the clock, or wait)`,
+    );
   }
-  return { tls, notBefore, notAfter, subject: x509.subject.replace(/\n/g, ', '), fingerprint256: x509.fingerprint256 };
+  return {
+    tls,
+    notBefore,
+    notAfter,
+    subject: x509.subject.replace(/\n/g, ', '),
+    fingerprint256: x509.fingerprint256,
+  };
 }
 
 /** One organisation's certificate expiry, as the gauge reports it. */
@@ -211,14 +302,18 @@ export function registerCertificateExpiryGauge(o: {
   const now = o.now ?? (() => new Date());
   return new Gauge({
     name: 'lrs_relay_certificate_expiry_days',
-    help: 'Days until the organisation\'s LRS client certificate expires (negative once expired)',
+    help: "Days until the organisation's LRS client certificate expires (negative once expired)",
     labelNames: ['organisation'] as const,
     registers: [o.registry],
     async collect() {
       const expiries = await o.listExpiries();
       this.reset();
       const t = now().getTime();
-      for (const e of expiries) this.set({ organisation: e.organisation }, Math.round(((e.notAfter.getTime() - t) / DAY_MS) * 100) / 100);
+      for (const e of expiries)
+        this.set(
+          { organisation: e.organisation },
+          Math.round(((e.notAfter.getTime() - t) / DAY_MS) * 100) / 100,
+        );
     },
   });
 }

@@ -36,17 +36,22 @@ const BY_CODE: Record<string, { failure: CheckFailure; summary: string; advice: 
   [RELAY_CODES.TLS_FAILED]: {
     failure: 'tls',
     summary: 'TLS/certificate failed: the TLS handshake with the LRS did not complete',
-    advice: 'check that the client certificate is the one the LRS issued for this organisation and has not been revoked, and that the LRS server certificate is trusted here',
+    advice:
+      'check that the client certificate is the one the LRS issued for this organisation and has not been revoked, and that the LRS server certificate is trusted here',
   },
   WSEC0003: {
     failure: 'organisation_unknown',
-    summary: 'organisation unknown (WSEC0003): the LRS does not know this UKPRN/organisation reference, or it is not authorised for web services',
-    advice: 'check --ukprn/--org-ref against the LRS onboarding e-mail; ask the LRS service desk to enable web services for the organisation',
+    summary:
+      'organisation unknown (WSEC0003): the LRS does not know this UKPRN/organisation reference, or it is not authorised for web services',
+    advice:
+      'check --ukprn/--org-ref against the LRS onboarding e-mail; ask the LRS service desk to enable web services for the organisation',
   },
   WSEC0005: {
     failure: 'password',
-    summary: 'password refused (WSEC0005): the organisation is known but its LRS web-service password is wrong',
-    advice: 'fix the secret the password reference points at (do not retry repeatedly: the LRS lock-out policy is unknown)',
+    summary:
+      'password refused (WSEC0005): the organisation is known but its LRS web-service password is wrong',
+    advice:
+      'fix the secret the password reference points at (do not retry repeatedly: the LRS lock-out policy is unknown)',
   },
   WSEC0006: {
     failure: 'permission',
@@ -55,7 +60,8 @@ const BY_CODE: Record<string, { failure: CheckFailure; summary: string; advice: 
   },
   WSEC0004: {
     failure: 'out_of_hours',
-    summary: 'out of hours (WSEC0004): the LRS refused the call outside its operating hours; credentials not checked',
+    summary:
+      'out of hours (WSEC0004): the LRS refused the call outside its operating hours; credentials not checked',
     advice: 'run the test again during LRS operating hours',
   },
   [RELAY_CODES.CONNECTION_FAILED]: {
@@ -70,13 +76,15 @@ const BY_CODE: Record<string, { failure: CheckFailure; summary: string; advice: 
   },
   [RELAY_CODES.LRS_MAINTENANCE]: {
     failure: 'maintenance',
-    summary: 'LRS maintenance: the LRS answered with its maintenance page (HTTP 405); credentials not checked',
+    summary:
+      'LRS maintenance: the LRS answered with its maintenance page (HTTP 405); credentials not checked',
     advice: 'see the LRS maintenance schedule on GOV.UK and test again after the window',
   },
   [RELAY_CODES.CONFIGURATION]: {
     failure: 'configuration',
     summary: 'configuration: the call was not made',
-    advice: 'check the LRS endpoint settings (https:// unless LRS_ALLOW_INSECURE_HTTP=true for the simulator)',
+    advice:
+      'check the LRS endpoint settings (https:// unless LRS_ALLOW_INSECURE_HTTP=true for the simulator)',
   },
   [RELAY_CODES.LOCAL_VALIDATION]: {
     failure: 'configuration',
@@ -113,8 +121,18 @@ export function classifyCheckError(e: unknown, durationMs = 0): Extract<Credenti
   if (isLrsError(e)) {
     const known = BY_CODE[e.code];
     if (known) {
-      const detail = e.code === RELAY_CODES.LOCAL_VALIDATION || e.code === RELAY_CODES.CONFIGURATION ? ` (${e.message})` : '';
-      return { ok: false, failure: known.failure, code: e.code, summary: known.summary + detail, advice: known.advice, durationMs };
+      const detail =
+        e.code === RELAY_CODES.LOCAL_VALIDATION || e.code === RELAY_CODES.CONFIGURATION
+          ? ` (${e.message})`
+          : '';
+      return {
+        ok: false,
+        failure: known.failure,
+        code: e.code,
+        summary: known.summary + detail,
+        advice: known.advice,
+        durationMs,
+      };
     }
     return {
       ok: false,

@@ -15,7 +15,10 @@ import { ORG_ERROR_CODES, OrganisationError } from './errors.ts';
 
 export interface CreateLrsClientsOptions {
   directory: OrganisationDirectory;
-  config: Pick<Config, 'lrsEndpoints' | 'LRS_TIMEOUT_MS' | 'LRS_CONNECT_TIMEOUT_MS' | 'LRS_ALLOW_INSECURE_HTTP'>;
+  config: Pick<
+    Config,
+    'lrsEndpoints' | 'LRS_TIMEOUT_MS' | 'LRS_CONNECT_TIMEOUT_MS' | 'LRS_ALLOW_INSECURE_HTTP'
+  >;
   log: Logger;
   /** Called once per LRS call (audit rows, metrics); the event names the organisation, never a secret. */
   onCall?: ((event: LrsCallEvent, organisationId: number) => void) | undefined;
@@ -58,8 +61,15 @@ export function createLrsClients(o: CreateLrsClientsOptions): LrsClients {
     const existing = clients.get(credentials.organisationId);
     if (existing?.fingerprint === fingerprint) return existing.client;
     if (existing) {
-      o.log.info({ organisation: credentials.code, organisationId: credentials.organisationId }, 'client certificate changed: replacing the LRS client');
-      existing.client.close().catch((e: unknown) => o.log.warn({ err: e, organisation: credentials.code }, 'closing the previous LRS client failed'));
+      o.log.info(
+        { organisation: credentials.code, organisationId: credentials.organisationId },
+        'client certificate changed: replacing the LRS client',
+      );
+      existing.client
+        .close()
+        .catch((e: unknown) =>
+          o.log.warn({ err: e, organisation: credentials.code }, 'closing the previous LRS client failed'),
+        );
     }
     const onCall = o.onCall;
     const client = createClient({

@@ -36,7 +36,8 @@ export interface OrganisationCredentials {
   identity: OrganisationIdentity;
   tls?: LrsTlsCredentials | undefined;
   /** Certificate facts (no key material); undefined without a client certificate. */
-  certificate?: { notAfter: Date; subject: string; fingerprint256: string; daysUntilExpiry: number } | undefined;
+  certificate?:
+    { notAfter: Date; subject: string; fingerprint256: string; daysUntilExpiry: number } | undefined;
   /** UserName for unattended work (nightly runs, sweeps). */
   defaultUserName: string;
   /** Jobs of this organisation that may run at once (capped by WORKER_CONCURRENCY). */
@@ -115,27 +116,47 @@ export interface ResolveCredentialsContext {
 }
 
 /** Resolves one organisation's password and certificate and checks both. No caching, no side effects. */
-export async function resolveCredentials(r: OrganisationRecord, c: ResolveCredentialsContext): Promise<OrganisationCredentials> {
+export async function resolveCredentials(
+  r: OrganisationRecord,
+  c: ResolveCredentialsContext,
+): Promise<OrganisationCredentials> {
   const label = organisationLabel(r);
-  const resolve = (ref: SecretRef, what: string) => resolveSecret(ref, { organisation: label, what, env: c.env, secretsKey: c.config.SECRETS_KEY });
+  const resolve = (ref: SecretRef, what: string) =>
+    resolveSecret(ref, { organisation: label, what, env: c.env, secretsKey: c.config.SECRETS_KEY });
   if (!r.passwordRef) {
-    throw new OrganisationError(ORG_ERROR_CODES.SECRET_UNREADABLE, `organisation ${label}: the stored LRS password reference is not valid; set it again with \`lrs-relay orgs update --password\``, {
-      organisation: label,
-    });
+    throw new OrganisationError(
+      ORG_ERROR_CODES.SECRET_UNREADABLE,
+      `organisation ${label}: the stored LRS password reference is not valid; set it again with \`lrs-relay orgs update --password\``,
+      {
+        organisation: label,
+      },
+    );
   }
   const password = await resolve(r.passwordRef, 'LRS password');
   const passwordProblem = RULES.orgPassword(password);
   if (passwordProblem) {
     const ref = describeSecretRef(r.passwordRef);
-    throw new OrganisationError(ORG_ERROR_CODES.SECRET_INVALID, `organisation ${label}: the LRS password (${ref}) ${passwordProblem}`, { organisation: label, reference: ref });
+    throw new OrganisationError(
+      ORG_ERROR_CODES.SECRET_INVALID,
+      `organisation ${label}: the LRS password (${ref}) ${passwordProblem}`,
+      { organisation: label, reference: ref },
+    );
   }
   if (r.certificateRef === undefined) {
-    throw new OrganisationError(ORG_ERROR_CODES.CERTIFICATE_UNREADABLE, `organisation ${label}: the stored certificate reference is not valid; set it again with \`lrs-relay orgs update --pfx|--key/--cert\``, {
-      organisation: label,
-    });
+    throw new OrganisationError(
+      ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
+      `organisation ${label}: the stored certificate reference is not valid; set it again with \`lrs-relay orgs update --pfx|--key/--cert\``,
+      {
+        organisation: label,
+      },
+    );
   }
   const loaded = r.certificateRef
-    ? await loadCertificate(r.certificateRef, { organisation: label, resolvePassphrase: (ref) => resolve(ref, 'certificate passphrase'), now: c.now })
+    ? await loadCertificate(r.certificateRef, {
+        organisation: label,
+        resolvePassphrase: (ref) => resolve(ref, 'certificate passphrase'),
+        now: c.now,
+      })
     : undefined;
   const credentials: OrganisationCredentials = {
     organisationId: r.id,
@@ -148,7 +169,12 @@ export async function resolveCredentials(r: OrganisationRecord, c: ResolveCreden
     },
     tls: loaded?.tls,
     certificate: loaded
-      ? { notAfter: loaded.notAfter, subject: loaded.subject, fingerprint256: loaded.fingerprint256, daysUntilExpiry: daysUntilExpiry(loaded.notAfter, c.now) }
+      ? {
+          notAfter: loaded.notAfter,
+          subject: loaded.subject,
+          fingerprint256: loaded.fingerprint256,
+          daysUntilExpiry: daysUntilExpiry(loaded.notAfter, c.now),
+        }
       : undefined,
     defaultUserName: r.defaultUserName,
     concurrencyShare: r.concurrencyShare,
@@ -168,7 +194,8 @@ export function createOrganisationDirectory(o: CreateOrganisationDirectoryOption
 
   async function load(organisationId: number): Promise<OrganisationCredentials> {
     const record = await getOrganisationById(o.db, organisationId);
-    if (!record) throw new OrganisationError(ORG_ERROR_CODES.NOT_FOUND, `no organisation with id ${organisationId}`);
+    if (!record)
+      throw new OrganisationError(ORG_ERROR_CODES.NOT_FOUND, `no organisation with id ${organisationId}`);
     const log = o.log.child({ organisation: organisationCode(record), organisationId });
     let credentials: OrganisationCredentials;
     try {
@@ -179,10 +206,15 @@ export function createOrganisationDirectory(o: CreateOrganisationDirectoryOption
     }
     const cert = credentials.certificate;
     if (cert) {
-      if (record.certificateNotAfter?.getTime() !== cert.notAfter.getTime()) await recordCertificateNotAfter(o.db, record.id, cert.notAfter);
+      if (record.certificateNotAfter?.getTime() !== cert.notAfter.getTime())
+        await recordCertificateNotAfter(o.db, record.id, cert.notAfter);
       if (isExpiringSoon(cert.notAfter, o.config.CERT_EXPIRY_WARNING_DAYS, now())) {
         log.warn(
-          { daysUntilExpiry: cert.daysUntilExpiry, notAfter: cert.notAfter.toISOString(), warningDays: o.config.CERT_EXPIRY_WARNING_DAYS },
+          {
+            daysUntilExpiry: cert.daysUntilExpiry,
+            notAfter: cert.notAfter.toISOString(),
+            warningDays: o.config.CERT_EXPIRY_WARNING_DAYS,
+          },
           'LRS client certificate expires soon: ask the LRS service desk for a new one and run `lrs-relay orgs update`',
         );
       }

@@ -54,7 +54,13 @@ export class OrganisationError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, organisation: this.organisation, reference: this.reference };
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      organisation: this.organisation,
+      reference: this.reference,
+    };
   }
 }
 

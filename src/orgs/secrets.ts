@@ -23,7 +23,13 @@ export type SecretInput = { kind: 'env'; name: string } | { kind: 'file'; path: 
 export const SECRET_REF_SCHEMA = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('env'), name: z.string().min(1) }),
   z.object({ kind: z.literal('file'), path: z.string().min(1) }),
-  z.object({ kind: z.literal('encrypted'), v: z.literal(1), iv: z.string(), tag: z.string(), data: z.string() }),
+  z.object({
+    kind: z.literal('encrypted'),
+    v: z.literal(1),
+    iv: z.string(),
+    tag: z.string(),
+    data: z.string(),
+  }),
 ]);
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -39,13 +45,20 @@ export function parseSecretInput(text: string, option: string): SecretInput {
   if (text.startsWith('env:')) {
     const name = text.slice(4);
     if (!ENV_NAME.test(name)) {
-      throw new OrganisationError(ORG_ERROR_CODES.INVALID_INPUT, `${option}: "env:" must be followed by an environment variable name such as LRS_PASSWORD_10000001`);
+      throw new OrganisationError(
+        ORG_ERROR_CODES.INVALID_INPUT,
+        `${option}: "env:" must be followed by an environment variable name such as LRS_PASSWORD_10000001`,
+      );
     }
     return { kind: 'env', name };
   }
   if (text.startsWith('file:')) {
     const path = text.slice(5);
-    if (path === '') throw new OrganisationError(ORG_ERROR_CODES.INVALID_INPUT, `${option}: "file:" must be followed by a path such as /run/secrets/lrs-password`);
+    if (path === '')
+      throw new OrganisationError(
+        ORG_ERROR_CODES.INVALID_INPUT,
+        `${option}: "file:" must be followed by a path such as /run/secrets/lrs-password`,
+      );
     return { kind: 'file', path };
   }
   throw new OrganisationError(
@@ -87,17 +100,29 @@ export function encryptSecret(plain: string, secretsKey: string | undefined): Se
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(AAD);
   const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return { kind: 'encrypted', v: 1, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+  return {
+    kind: 'encrypted',
+    v: 1,
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    data: data.toString('base64'),
+  };
 }
 
 /** Decrypts an `encrypted` reference. A wrong SECRETS_KEY or altered ciphertext fails the GCM tag check. */
-export function decryptSecret(ref: Extract<SecretRef, { kind: 'encrypted' }>, secretsKey: string | undefined, organisation?: string): string {
+export function decryptSecret(
+  ref: Extract<SecretRef, { kind: 'encrypted' }>,
+  secretsKey: string | undefined,
+  organisation?: string,
+): string {
   const key = keyBuffer(secretsKey, organisation);
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(ref.iv, 'base64'));
     decipher.setAAD(AAD);
     decipher.setAuthTag(Buffer.from(ref.tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(ref.data, 'base64')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(ref.data, 'base64')), decipher.final()]).toString(
+      'utf8',
+    );
   } catch (e) {
     throw new OrganisationError(
       ORG_ERROR_CODES.SECRET_UNREADABLE,
@@ -126,16 +151,21 @@ export interface ResolveSecretContext {
 export async function resolveSecret(ref: SecretRef, c: ResolveSecretContext): Promise<string> {
   const described = describeSecretRef(ref);
   const fail = (why: string, cause?: unknown): never => {
-    throw new OrganisationError(ORG_ERROR_CODES.SECRET_UNREADABLE, `organisation ${c.organisation}: the ${c.what} (${described}) cannot be read: ${why}`, {
-      organisation: c.organisation,
-      reference: described,
-      cause,
-    });
+    throw new OrganisationError(
+      ORG_ERROR_CODES.SECRET_UNREADABLE,
+      `organisation ${c.organisation}: the ${c.what} (${described}) cannot be read: ${why}`,
+      {
+        organisation: c.organisation,
+        reference: described,
+        cause,
+      },
+    );
   };
   switch (ref.kind) {
     case 'env': {
       const v = c.env[ref.name];
-      if (v === undefined || v === '') return fail(`environment variable ${ref.name} is not set in this process`);
+      if (v === undefined || v === '')
+        return fail(`environment variable ${ref.name} is not set in this process`);
       return v;
     }
     case 'file': {
@@ -144,7 +174,14 @@ export async function resolveSecret(ref: SecretRef, c: ResolveSecretContext): Pr
         text = await readFile(ref.path, 'utf8');
       } catch (e) {
         const code = (e as { code?: string }).code;
-        return fail(code === 'ENOENT' ? 'the file does not exist' : code === 'EACCES' ? 'permission denied' : `read failed (${code ?? 'error'})`, e);
+        return fail(
+          code === 'ENOENT'
+            ? 'the file does not exist'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : `read failed (${code ?? 'error'})`,
+          e,
+        );
       }
       const v = trimLineBreaks(text);
       if (v === '') return fail('the file is empty');
@@ -160,6 +197,10 @@ export async function readSecretFromStream(stream: NodeJS.ReadableStream, what: 
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   const v = trimLineBreaks(Buffer.concat(chunks).toString('utf8'));
-  if (v === '') throw new OrganisationError(ORG_ERROR_CODES.INVALID_INPUT, `the ${what} was to come from stdin, but stdin was empty`);
+  if (v === '')
+    throw new OrganisationError(
+      ORG_ERROR_CODES.INVALID_INPUT,
+      `the ${what} was to come from stdin, but stdin was empty`,
+    );
   return v;
 }

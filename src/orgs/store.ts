@@ -72,14 +72,19 @@ export function organisationCode(o: { ukprn: string | null; organisationRef: str
 }
 
 /** How messages and logs name an organisation: `10000001 (North College)`. */
-export function organisationLabel(o: { ukprn: string | null; organisationRef: string | null; name: string }): string {
+export function organisationLabel(o: {
+  ukprn: string | null;
+  organisationRef: string | null;
+  name: string;
+}): string {
   return `${organisationCode(o)} (${o.name})`;
 }
 
 function pgErrorOf(e: unknown): { code?: string; constraint?: string } | undefined {
   for (let cur: unknown = e, depth = 0; cur && depth < 4; depth++) {
     const c = cur as { code?: unknown; constraint?: unknown; cause?: unknown };
-    if (typeof c.code === 'string' && /^[0-9A-Z]{5}$/.test(c.code)) return { code: c.code, constraint: typeof c.constraint === 'string' ? c.constraint : undefined };
+    if (typeof c.code === 'string' && /^[0-9A-Z]{5}$/.test(c.code))
+      return { code: c.code, constraint: typeof c.constraint === 'string' ? c.constraint : undefined };
     cur = c.cause;
   }
   return undefined;
@@ -111,7 +116,11 @@ export async function insertOrganisation(db: Db, f: OrganisationFields): Promise
   }
 }
 
-export async function updateOrganisation(db: Db, id: number, f: Partial<OrganisationFields>): Promise<OrganisationRecord> {
+export async function updateOrganisation(
+  db: Db,
+  id: number,
+  f: Partial<OrganisationFields>,
+): Promise<OrganisationRecord> {
   try {
     const [row] = await db
       .update(organisation)
@@ -126,7 +135,12 @@ export async function updateOrganisation(db: Db, id: number, f: Partial<Organisa
   }
 }
 
-export async function setOrganisationDisabled(db: Db, id: number, disabled: boolean, reason: string | null): Promise<OrganisationRecord> {
+export async function setOrganisationDisabled(
+  db: Db,
+  id: number,
+  disabled: boolean,
+  reason: string | null,
+): Promise<OrganisationRecord> {
   const [row] = await db
     .update(organisation)
     .set({ isDisabled: disabled, disabledReason: disabled ? reason : null, updatedAt: sql`now()` })
@@ -154,7 +168,10 @@ export async function findOrganisation(db: Db, key: string): Promise<Organisatio
   // An 8-digit UKPRN wins over an id that happens to be the same number.
   const row = rows.find((r) => r.ukprn === k || r.organisationRef === k) ?? rows[0];
   if (!row) {
-    throw new OrganisationError(ORG_ERROR_CODES.NOT_FOUND, `no organisation with id, UKPRN or reference "${k}" (see \`lrs-relay orgs list\`)`);
+    throw new OrganisationError(
+      ORG_ERROR_CODES.NOT_FOUND,
+      `no organisation with id, UKPRN or reference "${k}" (see \`lrs-relay orgs list\`)`,
+    );
   }
   return toRecord(row);
 }
@@ -167,10 +184,16 @@ export async function listOrganisations(db: Db): Promise<OrganisationRecord[]> {
 /** Every organisation with a recorded certificate expiry (for the expiry gauge). */
 export async function listCertificateExpiries(db: Db): Promise<{ organisation: string; notAfter: Date }[]> {
   const rows = await db
-    .select({ ukprn: organisation.ukprn, organisationRef: organisation.organisationRef, notAfter: organisation.certificateNotAfter })
+    .select({
+      ukprn: organisation.ukprn,
+      organisationRef: organisation.organisationRef,
+      notAfter: organisation.certificateNotAfter,
+    })
     .from(organisation)
     .where(isNotNull(organisation.certificateNotAfter));
-  return rows.flatMap((r) => (r.notAfter ? [{ organisation: organisationCode(r), notAfter: r.notAfter }] : []));
+  return rows.flatMap((r) =>
+    r.notAfter ? [{ organisation: organisationCode(r), notAfter: r.notAfter }] : [],
+  );
 }
 
 /** Requests of the organisation not yet in a terminal state (they stay visible when it is disabled). */
@@ -178,6 +201,8 @@ export async function countOpenRequests(db: Db, organisationId: number): Promise
   const [row] = await db
     .select({ n: count() })
     .from(request)
-    .where(and(eq(request.organisationId, organisationId), notInArray(request.status, [...TERMINAL_STATUSES])));
+    .where(
+      and(eq(request.organisationId, organisationId), notInArray(request.status, [...TERMINAL_STATUSES])),
+    );
   return row?.n ?? 0;
 }

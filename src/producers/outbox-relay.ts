@@ -97,7 +97,10 @@ export class OutboxRelay {
 
   private async listen(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.o.databaseUrl, application_name: 'lrs-relay outbox listener' });
+    const client = new pg.Client({
+      connectionString: this.o.databaseUrl,
+      application_name: 'lrs-relay outbox listener',
+    });
     client.on('notification', () => this.kick());
     client.on('error', (e) => {
       this.o.log.warn({ err: e }, 'outbox listener lost its connection; polling until it is back');
@@ -163,14 +166,23 @@ export class OutboxRelay {
   private async claimChunk(limit: number): Promise<number> {
     // One transaction holds the row locks while the jobs are added, so no other relay enqueues them too.
     return inTransaction(this.o.pool, async (client) => {
-      const rows = (await client.query({ name: 'lrs-claim-single', text: CLAIM_SINGLE_SQL, values: [limit] })).rows as ClaimedRow[];
-      const groupsQuery = { name: 'lrs-claim-auto-groups', text: AUTO_GROUPS_SQL, values: [this.o.autoBatchThreshold, BATCHABLE_KINDS] };
+      const rows = (await client.query({ name: 'lrs-claim-single', text: CLAIM_SINGLE_SQL, values: [limit] }))
+        .rows as ClaimedRow[];
+      const groupsQuery = {
+        name: 'lrs-claim-auto-groups',
+        text: AUTO_GROUPS_SQL,
+        values: [this.o.autoBatchThreshold, BATCHABLE_KINDS],
+      };
       const groups = (await client.query(groupsQuery)).rows as {
         organisationId: number;
         kind: string;
       }[];
       if (groups.length > 0) {
-        const auto = await client.query(CLAIM_AUTO_SQL, [limit, groups.map((g) => g.organisationId), groups.map((g) => g.kind)]);
+        const auto = await client.query(CLAIM_AUTO_SQL, [
+          limit,
+          groups.map((g) => g.organisationId),
+          groups.map((g) => g.kind),
+        ]);
         rows.push(...(auto.rows as ClaimedRow[]));
       }
       if (rows.length === 0) return 0;

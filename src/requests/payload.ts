@@ -76,8 +76,7 @@ export const PAYLOADS = {
 export type PayloadOf<K extends keyof typeof PAYLOADS> = z.infer<(typeof PAYLOADS)[K]>;
 
 export type ParsedPayload<K extends keyof typeof PAYLOADS> =
-  | { ok: true; value: PayloadOf<K> }
-  | { ok: false; problems: FieldProblem[] };
+  { ok: true; value: PayloadOf<K> } | { ok: false; problems: FieldProblem[] };
 
 export function parsePayload<K extends keyof typeof PAYLOADS>(kind: K, payload: unknown): ParsedPayload<K> {
   const r = PAYLOADS[kind].safeParse(payload);

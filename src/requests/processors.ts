@@ -16,7 +16,12 @@ import {
   type RequestRow,
   type Resolution,
 } from './store.ts';
-import { resolutionFor, resolutionForFind, resolutionForLearningEvents, resolutionForVerify } from './resolve.ts';
+import {
+  resolutionFor,
+  resolutionForFind,
+  resolutionForLearningEvents,
+  resolutionForVerify,
+} from './resolve.ts';
 
 export interface ProcessContext {
   request: RequestRow;
@@ -36,7 +41,10 @@ export interface ProcessorOptions {
   updateConflictRetries: number;
 }
 
-export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = { registerLockTtlMs: 5 * 60_000, updateConflictRetries: 3 };
+export const DEFAULT_PROCESSOR_OPTIONS: ProcessorOptions = {
+  registerLockTtlMs: 5 * 60_000,
+  updateConflictRetries: 3,
+};
 
 /** Thrown when another request holds the learner's registration lock: the runner delays the job. */
 export class LearnerBusyError extends Error {
@@ -62,7 +70,11 @@ const findByDemographics: Processor = async (ctx) => {
   const p = parsePayload('find_by_demographics', ctx.request.payload);
   if (!p.ok) return badPayload(p.problems);
   const r = await ctx.call('learnerByDemographics', () =>
-    ctx.client.learnerByDemographics(ctx.identity, { ...demographicsOf(p.value), findType: 'FUL' }, { signal: ctx.signal }),
+    ctx.client.learnerByDemographics(
+      ctx.identity,
+      { ...demographicsOf(p.value), findType: 'FUL' },
+      { signal: ctx.signal },
+    ),
   );
   return resolutionForFind(r);
 };
@@ -89,14 +101,20 @@ const register: Processor = async (ctx) => {
   }
   try {
     const found = await ctx.call('learnerByDemographics', () =>
-      ctx.client.learnerByDemographics(ctx.identity, { ...demographicsOf(p.value), findType: 'FUL' }, { signal: ctx.signal }),
+      ctx.client.learnerByDemographics(
+        ctx.identity,
+        { ...demographicsOf(p.value), findType: 'FUL' },
+        { signal: ctx.signal },
+      ),
     );
     if (found.outcome !== 'no_match') {
       const res = resolutionForFind(found);
       if (found.outcome === 'exact' && ctx.request.registerInDoubt) {
-        res.description = 'Found: registered by an earlier attempt whose answer was lost. No second registration was made.';
+        res.description =
+          'Found: registered by an earlier attempt whose answer was lost. No second registration was made.';
       } else if (found.outcome === 'exact' || found.outcome === 'linked') {
-        res.description = 'Already registered: the existing ULN was recorded and no new learner was registered.';
+        res.description =
+          'Already registered: the existing ULN was recorded and no new learner was registered.';
       }
       return res;
     }
@@ -163,11 +181,14 @@ const update: Processor = async (ctx) => {
       return {
         ...resolutionForFind(found),
         status: 'needs_action',
-        description: 'The learner was not found by this ULN and these names, so no update was sent. Check the ULN and names in the MIS.',
+        description:
+          'The learner was not found by this ULN and these names, so no update was sent. Check the ULN and names in the MIS.',
       };
     }
     const res = await ctx.call('updateSingleLearner', () =>
-      ctx.client.updateSingleLearner(ctx.identity, learnerToUpdate(found.learner, p.value), { signal: ctx.signal }),
+      ctx.client.updateSingleLearner(ctx.identity, learnerToUpdate(found.learner, p.value), {
+        signal: ctx.signal,
+      }),
     );
     if (res.outcome !== 'stale_version') {
       return resolutionFor(res.code, 'lrs', {

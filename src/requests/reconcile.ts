@@ -68,7 +68,10 @@ export async function reconcileRequests(o: ReconcileOptions): Promise<ReconcileR
     if ((r.rowCount ?? 0) > 0) {
       // A completed or failed job with the same id would block the re-enqueue; remove it.
       if (state === 'completed' || state === 'failed') {
-        await o.queueFor(row.organisationId).remove(requestJobId(row.id)).catch(() => 0);
+        await o
+          .queueFor(row.organisationId)
+          .remove(requestJobId(row.id))
+          .catch(() => 0);
       }
       result.requeued++;
     }

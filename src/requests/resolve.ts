@@ -24,9 +24,20 @@ export function statusFor(code: string, cls: CodeClass): Resolution['status'] {
 }
 
 /** A resolution for a code, with the catalogue's class and the meaning as description. */
-export function resolutionFor(code: string, codeSource: 'lrs' | 'relay', extra: Partial<Resolution> = {}): Resolution {
+export function resolutionFor(
+  code: string,
+  codeSource: 'lrs' | 'relay',
+  extra: Partial<Resolution> = {},
+): Resolution {
   const entry = explainCode(code);
-  return { status: statusFor(code, entry.class), code, codeSource, class: entry.class, description: entry.meaning, ...extra };
+  return {
+    status: statusFor(code, entry.class),
+    code,
+    codeSource,
+    class: entry.class,
+    description: entry.meaning,
+    ...extra,
+  };
 }
 
 /** The terminal resolution for an LRS call failure that will not be retried. */
@@ -49,7 +60,13 @@ export function resolutionForFind(r: FindResult): Resolution {
     case 'exact':
       return { ...base, uln: r.learner.uln, learner: r.learner };
     case 'linked':
-      return { ...base, uln: r.learner.uln, masterUln: r.learner.uln, linkedUlns: r.linkedUlns, learner: r.learner };
+      return {
+        ...base,
+        uln: r.learner.uln,
+        masterUln: r.learner.uln,
+        linkedUlns: r.linkedUlns,
+        learner: r.learner,
+      };
     case 'possible':
       return { ...base, candidates: r.candidates };
     case 'unknown':

@@ -28,7 +28,11 @@ import { classifyFailure, type RetryPolicy } from '../codes/retry-policy.ts';
 export interface OrganisationClients {
   forOrganisation(organisationId: number): Promise<{
     client: LrsClient;
-    credentials: { identity: Omit<LrsIdentity, 'userName'>; isDisabled: boolean; disabledReason?: string | null };
+    credentials: {
+      identity: Omit<LrsIdentity, 'userName'>;
+      isDisabled: boolean;
+      disabledReason?: string | null;
+    };
   }>;
 }
 
@@ -60,7 +64,12 @@ export class RetryableJobError extends Error {
   }
 }
 
-export async function runRequestJob(deps: RunRequestDeps, job: Job, token: string | undefined, signal: AbortSignal): Promise<string> {
+export async function runRequestJob(
+  deps: RunRequestDeps,
+  job: Job,
+  token: string | undefined,
+  signal: AbortSignal,
+): Promise<string> {
   const { requestId } = parseJobData(JOBS.request, job.data);
   // Bindings passed per line rather than through log.child(): a child logger per job re-runs redaction
   // set-up, which showed up as several percent of the worker's CPU.
@@ -72,7 +81,8 @@ export async function runRequestJob(deps: RunRequestDeps, job: Job, token: strin
     if (!existing) log.warn({}, 'request no longer exists; job dropped');
     return existing ? `skipped:${existing.status}` : 'missing';
   }
-  if (request.kind === 'achievement') throw new Error('achievement requests are batch-only and must not reach the single-call queue');
+  if (request.kind === 'achievement')
+    throw new Error('achievement requests are batch-only and must not reach the single-call queue');
   const audits: AuditEntry[] = [];
   const settle = (res: Resolution) => finish(deps, request, res, audits, log);
 
@@ -97,15 +107,29 @@ export async function runRequestJob(deps: RunRequestDeps, job: Job, token: strin
     );
   }
 
-  const call = async <T extends { code: string }>(operation: OperationName, fn: () => Promise<T>): Promise<T> => {
+  const call = async <T extends { code: string }>(
+    operation: OperationName,
+    fn: () => Promise<T>,
+  ): Promise<T> => {
     const started = performance.now();
     try {
       const result = await fn();
-      audits.push({ operation, code: result.code, codeSource: 'lrs', durationMs: performance.now() - started });
+      audits.push({
+        operation,
+        code: result.code,
+        codeSource: 'lrs',
+        durationMs: performance.now() - started,
+      });
       return result;
     } catch (e) {
       if (isLrsError(e)) {
-        audits.push({ operation, code: e.code, codeSource: e.codeSource, httpStatus: e.httpStatus, durationMs: performance.now() - started });
+        audits.push({
+          operation,
+          code: e.code,
+          codeSource: e.codeSource,
+          httpStatus: e.httpStatus,
+          durationMs: performance.now() - started,
+        });
       }
       throw e;
     }
@@ -113,7 +137,15 @@ export async function runRequestJob(deps: RunRequestDeps, job: Job, token: strin
 
   try {
     const processor = PROCESSORS[request.kind as keyof typeof PROCESSORS];
-    const res = await processor({ request, identity, client, pool: deps.pool, signal, call, options: deps.processorOptions });
+    const res = await processor({
+      request,
+      identity,
+      client,
+      pool: deps.pool,
+      signal,
+      call,
+      options: deps.processorOptions,
+    });
     return await settle(res);
   } catch (e) {
     if (e instanceof LearnerBusyError) {

@@ -5,7 +5,12 @@
  */
 import type pg from 'pg';
 import type { CodeClass, CodeSource } from '../lrs/types.ts';
-import { REQUEST_STATUSES, TERMINAL_STATUSES, type RequestKind, type RequestStatus } from '../../db/schema.ts';
+import {
+  REQUEST_STATUSES,
+  TERMINAL_STATUSES,
+  type RequestKind,
+  type RequestStatus,
+} from '../../db/schema.ts';
 
 const TERMINAL_SQL = `(${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
@@ -95,7 +100,10 @@ export async function startAttempts(pool: pg.Pool, ids: number[]): Promise<(Requ
 }
 
 export async function setRegisterInDoubt(pool: pg.Pool, id: number, inDoubt: boolean): Promise<void> {
-  await pool.query('update lrs.request set register_in_doubt = $2, updated_at = now() where id = $1', [id, inDoubt]);
+  await pool.query('update lrs.request set register_in_doubt = $2, updated_at = now() where id = $1', [
+    id,
+    inDoubt,
+  ]);
 }
 
 /** Audit entries as the five parallel arrays the unnest() inserts take. */
@@ -149,7 +157,15 @@ export async function recordRetry(
     `with audit as (${INSERT_AUDITS})
      update lrs.request set last_code = $10, last_error = $11, updated_at = now()
       where id = $1 and status not in ${TERMINAL_SQL}`,
-    [req.id, req.organisationId, req.requestedBy, req.attempts, ...auditColumns(o.audits), o.code, o.error.slice(0, 1000)],
+    [
+      req.id,
+      req.organisationId,
+      req.requestedBy,
+      req.attempts,
+      ...auditColumns(o.audits),
+      o.code,
+      o.error.slice(0, 1000),
+    ],
   );
 }
 
@@ -250,7 +266,12 @@ export async function completeRequests(pool: pg.Pool, items: Completion[]): Prom
 }
 
 /** completeRequests for one request. */
-export async function completeRequest(pool: pg.Pool, request: RequestRow, resolution: Resolution, audits: AuditEntry[]): Promise<boolean> {
+export async function completeRequest(
+  pool: pg.Pool,
+  request: RequestRow,
+  resolution: Resolution,
+  audits: AuditEntry[],
+): Promise<boolean> {
   const [changed] = await completeRequests(pool, [{ request, resolution, audits }]);
   return changed ?? false;
 }
@@ -259,7 +280,12 @@ export async function completeRequest(pool: pg.Pool, request: RequestRow, resolu
  * Takes the per-person registration lock (see lrs.register_lock). Returns false when another live request
  * holds it; an expired lock (its worker died) is taken over.
  */
-export async function acquireRegisterLock(pool: pg.Pool, identityKey: string, requestId: number, ttlMs: number): Promise<boolean> {
+export async function acquireRegisterLock(
+  pool: pg.Pool,
+  identityKey: string,
+  requestId: number,
+  ttlMs: number,
+): Promise<boolean> {
   const r = await pool.query(
     `insert into lrs.register_lock (identity_key, request_id, expires_at)
      values ($1, $2, now() + ($3::int * interval '1 millisecond'))
@@ -271,6 +297,13 @@ export async function acquireRegisterLock(pool: pg.Pool, identityKey: string, re
   return (r.rowCount ?? 0) > 0;
 }
 
-export async function releaseRegisterLock(pool: pg.Pool, identityKey: string, requestId: number): Promise<void> {
-  await pool.query('delete from lrs.register_lock where identity_key = $1 and request_id = $2', [identityKey, requestId]);
+export async function releaseRegisterLock(
+  pool: pg.Pool,
+  identityKey: string,
+  requestId: number,
+): Promise<void> {
+  await pool.query('delete from lrs.register_lock where identity_key = $1 and request_id = $2', [
+    identityKey,
+    requestId,
+  ]);
 }

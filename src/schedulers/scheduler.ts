@@ -47,7 +47,9 @@ export class Scheduler {
       // One at a time: sweeps must not overlap themselves.
       { connection: this.o.connection, prefix, concurrency: 1, name: 'lrs-relay scheduler' },
     );
-    this.worker.on('failed', (job, e) => this.o.log.error({ err: e, job: job?.name }, 'scheduled job failed'));
+    this.worker.on('failed', (job, e) =>
+      this.o.log.error({ err: e, job: job?.name }, 'scheduled job failed'),
+    );
     this.worker.on('error', (e) => this.o.log.error({ err: e }, 'scheduler worker error'));
   }
 

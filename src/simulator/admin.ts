@@ -28,27 +28,43 @@ export interface SimulatorStats {
   refusedRegistrations: number;
   learners: number;
   batches: Record<string, number>;
-  misIdentifiers: Record<BatchKind, { records: number; distinct: number; repeated: number; repeatedSample: string[] }>;
+  misIdentifiers: Record<
+    BatchKind,
+    { records: number; distinct: number; repeated: number; repeatedSample: string[] }
+  >;
   faults: Record<string, number>;
   injected: Record<string, number>;
   /** CPU used by this process since it started (µs), for per-call CPU figures in benchmarks. */
   process: { cpuUserMicros: number; cpuSystemMicros: number; heapUsedBytes: number; rssBytes: number };
 }
 
-const json = (status: number, data: unknown): SimResponse => ({ status, body: `${JSON.stringify(data, null, 2)}\n`, contentType: 'application/json' });
+const json = (status: number, data: unknown): SimResponse => ({
+  status,
+  body: `${JSON.stringify(data, null, 2)}\n`,
+  contentType: 'application/json',
+});
 
 function parseJson(body: string): Partial<FaultSettings> {
   try {
     return JSON.parse(body) as Partial<FaultSettings>;
   } catch (e) {
-    throw new Error(`the body is not JSON (${e instanceof Error ? e.message : String(e)}): send an object such as {"errorRate": 0.1}`, { cause: e });
+    throw new Error(
+      `the body is not JSON (${e instanceof Error ? e.message : String(e)}): send an object such as {"errorRate": 0.1}`,
+      { cause: e },
+    );
   }
 }
 
 const KINDS: readonly BatchKind[] = ['registration', 'verify', 'achievement'];
 
 /** Routes one admin request. `body` is the raw request body (JSON for POST /faults). */
-export function handleAdmin(admin: SimulatorAdmin, method: string, path: string, query: URLSearchParams, body: string): SimResponse {
+export function handleAdmin(
+  admin: SimulatorAdmin,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  body: string,
+): SimResponse {
   const route = `${method} ${path}`;
   try {
     switch (route) {
@@ -69,7 +85,16 @@ export function handleAdmin(admin: SimulatorAdmin, method: string, path: string,
         return json(200, admin.submissions(kind));
       }
       default:
-        return json(404, { error: `unknown admin route ${route}`, routes: ['GET /__admin/stats', 'GET|POST /__admin/faults', 'POST /__admin/reset', 'GET /__admin/examples', 'GET /__admin/submissions?kind=registration'] });
+        return json(404, {
+          error: `unknown admin route ${route}`,
+          routes: [
+            'GET /__admin/stats',
+            'GET|POST /__admin/faults',
+            'POST /__admin/reset',
+            'GET /__admin/examples',
+            'GET /__admin/submissions?kind=registration',
+          ],
+        });
     }
   } catch (e) {
     return json(400, { error: e instanceof Error ? e.message : String(e) });

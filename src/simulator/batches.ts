@@ -51,7 +51,12 @@ export class BatchBook {
 
   create(job: Omit<BatchJob, 'id' | 'startAt' | 'doneAt'>, now: number): BatchJob {
     this.sweep(now);
-    const full: BatchJob = { ...job, id: this.ids.next++, startAt: now + this.timing.inProgressAfterMs, doneAt: now + Math.max(this.timing.doneAfterMs, this.timing.inProgressAfterMs) };
+    const full: BatchJob = {
+      ...job,
+      id: this.ids.next++,
+      startAt: now + this.timing.inProgressAfterMs,
+      doneAt: now + Math.max(this.timing.doneAfterMs, this.timing.inProgressAfterMs),
+    };
     this.jobs.set(full.id, full);
     return full;
   }
@@ -90,7 +95,9 @@ export class BatchBook {
     this.lastSweep = now;
     for (const [id, job] of this.jobs) {
       const gone =
-        job.fetchedAt !== undefined ? now - job.fetchedAt >= this.retention.afterFetchMs : now >= job.doneAt && now - job.doneAt >= this.retention.unfetchedMs;
+        job.fetchedAt !== undefined
+          ? now - job.fetchedAt >= this.retention.afterFetchMs
+          : now >= job.doneAt && now - job.doneAt >= this.retention.unfetchedMs;
       if (gone) {
         this.jobs.delete(id);
         this.expired++;
@@ -103,7 +110,14 @@ export class BatchBook {
  * The job a poll (`operation`) sees and its state, after the injected batch-job faults: lostBatchJobs
  * → no job (the caller answers WSRC0018); stuckBatchJobs → a finished job still reads as in progress.
  */
-export function jobForPoll(ctx: SimContext, operation: string, id: number, kind: BatchKind, orgId: string, now: number): { job: BatchJob; state: BatchState } | undefined {
+export function jobForPoll(
+  ctx: SimContext,
+  operation: string,
+  id: number,
+  kind: BatchKind,
+  orgId: string,
+  now: number,
+): { job: BatchJob; state: BatchState } | undefined {
   const fault = ctx.batchJobFault(operation);
   if (fault === 'lost') {
     ctx.stats.injected.lostBatchJobs++;

@@ -16,9 +16,24 @@ const ACTION_PREFIX = 'http://api.lrs.qcf.gov.uk/services/IExternalService/';
 const OPERATIONS = ['SubmitAchievementBatchJob', 'GetAchievementBatchJob'] as const;
 
 /** Achievement `Action` codes (the real code set is unknown). */
-export const ACHIEVEMENT_ACTIONS = { 1: 'create', 2: 'update', 3: 'withdraw', 4: 'reinstate', 5: 'promoteToFinal' } as const;
+export const ACHIEVEMENT_ACTIONS = {
+  1: 'create',
+  2: 'update',
+  3: 'withdraw',
+  4: 'reinstate',
+  5: 'promoteToFinal',
+} as const;
 
-const REQUIRED = ['AchievementAwardDate', 'Action', 'ActionDate', 'FamilyName', 'GivenName', 'ProviderUkprn', 'Uln', 'UnitOrQualificationReferenceNumber'];
+const REQUIRED = [
+  'AchievementAwardDate',
+  'Action',
+  'ActionDate',
+  'FamilyName',
+  'GivenName',
+  'ProviderUkprn',
+  'Uln',
+  'UnitOrQualificationReferenceNumber',
+];
 
 interface AchievementCounters {
   created: number;
@@ -53,23 +68,45 @@ export function handleExternal(ctx: SimContext, action: string, root: XmlNode): 
     return xmlResponse(actionNotSupportedFault(action), 500);
   }
   ctx.stats.countCall(op);
-  if (root.name !== op || root.ns !== NS.services) return xmlResponse(deserializationFault(op, NS.services, root), 500);
+  if (root.name !== op || root.ns !== NS.services)
+    return xmlResponse(deserializationFault(op, NS.services, root), 500);
   if (ctx.outOfHours(op)) return fail(ctx, 'WSEC0004');
   const user = memberNode(root, 'invokingUser', NS.services);
   const auth = ctx.orgs.authenticate(
-    { organisationRef: member(user, 'OrganisationRef', NS.model), password: member(user, 'OrgPassword', NS.model) ?? '' },
+    {
+      organisationRef: member(user, 'OrganisationRef', NS.model),
+      password: member(user, 'OrgPassword', NS.model) ?? '',
+    },
     [op, op === 'SubmitAchievementBatchJob' ? 'submitAchievementBatchJob' : 'getAchievementBatchJob'],
   );
   if (!auth.ok) return fail(ctx, auth.code);
   const userName = member(user, 'UserName', NS.model) ?? '';
-  return op === 'SubmitAchievementBatchJob' ? submit(ctx, root, auth.orgId, userName) : poll(ctx, root, auth.orgId);
+  return op === 'SubmitAchievementBatchJob'
+    ? submit(ctx, root, auth.orgId, userName)
+    : poll(ctx, root, auth.orgId);
 }
 
 function submit(ctx: SimContext, root: XmlNode, orgId: string, userName: string): SimResponse {
-  const list = memberNode(root, 'achievements', NS.services)?.children.filter((c) => c.name === 'Achievement' && c.ns === NS.services) ?? [];
-  if (list.length > ctx.limits.achievement) return fail(ctx, 'WSEC0001', `A job may hold at most ${ctx.limits.achievement} achievements.`);
+  const list =
+    memberNode(root, 'achievements', NS.services)?.children.filter(
+      (c) => c.name === 'Achievement' && c.ns === NS.services,
+    ) ?? [];
+  if (list.length > ctx.limits.achievement)
+    return fail(ctx, 'WSEC0001', `A job may hold at most ${ctx.limits.achievement} achievements.`);
   const now = ctx.now();
-  const c: AchievementCounters = { created: 0, updated: 0, withdrawn: 0, reinstated: 0, promoted: 0, businessRuleErrors: 0, fieldDataErrors: 0, learnerDataErrors: 0, records: list.length, errorRows: [], user: userName };
+  const c: AchievementCounters = {
+    created: 0,
+    updated: 0,
+    withdrawn: 0,
+    reinstated: 0,
+    promoted: 0,
+    businessRuleErrors: 0,
+    fieldDataErrors: 0,
+    learnerDataErrors: 0,
+    records: list.length,
+    errorRows: [],
+    user: userName,
+  };
   list.forEach((a, i) => {
     const v = (name: string) => member(a, name, NS.services);
     ctx.stats.countSubmission('achievement', v('MisIdentifier'));
@@ -80,7 +117,12 @@ function submit(ctx: SimContext, root: XmlNode, orgId: string, userName: string)
     }
     const l = ctx.store.get(v('Uln') ?? '');
     const master = l ? ctx.store.master(l) : undefined;
-    if (!l || !master || normaliseName(v('FamilyName')) !== normaliseName(l.familyName) || normaliseName(v('GivenName')) !== normaliseName(l.givenName)) {
+    if (
+      !l ||
+      !master ||
+      normaliseName(v('FamilyName')) !== normaliseName(l.familyName) ||
+      normaliseName(v('GivenName')) !== normaliseName(l.givenName)
+    ) {
       c.learnerDataErrors++;
       c.errorRows.push(`${i + 1},LearnerDataError,ULN not found or names do not match`);
       return;
@@ -100,8 +142,24 @@ function submit(ctx: SimContext, root: XmlNode, orgId: string, userName: string)
     else c.promoted++;
   });
   const ok = c.records - c.fieldDataErrors - c.learnerDataErrors - c.businessRuleErrors;
-  const job = ctx.batches.create({ kind: 'achievement', orgId, submittedAt: now, failed: c.records > 0 && ok === 0, records: c.records, output: JSON.stringify(c) }, now);
-  return xmlResponse(wcfResult('SubmitAchievementBatchJob', NS.services, `${m('ResponseCode', 'WSRC0007')}${m('JobId', job.id)}`));
+  const job = ctx.batches.create(
+    {
+      kind: 'achievement',
+      orgId,
+      submittedAt: now,
+      failed: c.records > 0 && ok === 0,
+      records: c.records,
+      output: JSON.stringify(c),
+    },
+    now,
+  );
+  return xmlResponse(
+    wcfResult(
+      'SubmitAchievementBatchJob',
+      NS.services,
+      `${m('ResponseCode', 'WSRC0007')}${m('JobId', job.id)}`,
+    ),
+  );
 }
 
 function achievementEvent(a: XmlNode, now: number): LearningEvent {
@@ -133,12 +191,17 @@ function achievementEvent(a: XmlNode, now: number): LearningEvent {
 function poll(ctx: SimContext, root: XmlNode, orgId: string): SimResponse {
   const now = ctx.now();
   const id = Number(member(root, 'jobId', NS.services));
-  const found = Number.isInteger(id) ? jobForPoll(ctx, 'GetAchievementBatchJob', id, 'achievement', orgId, now) : undefined;
-  if (!found) return xmlResponse(wcfResult('GetAchievementBatchJob', NS.services, m('ResponseCode', 'WSRC0018')));
+  const found = Number.isInteger(id)
+    ? jobForPoll(ctx, 'GetAchievementBatchJob', id, 'achievement', orgId, now)
+    : undefined;
+  if (!found)
+    return xmlResponse(wcfResult('GetAchievementBatchJob', NS.services, m('ResponseCode', 'WSRC0018')));
   const { job, state } = found;
   const c = JSON.parse(job.output) as AchievementCounters;
   const finished = state === 'done' || state === 'failed';
-  const status = { submitted: 'Waiting', inProgress: 'InProgress', done: 'Successful', failed: 'Failed' }[state];
+  const status = { submitted: 'Waiting', inProgress: 'InProgress', done: 'Successful', failed: 'Failed' }[
+    state
+  ];
   const n = (v: number) => (finished ? v : 0);
   const ok = c.records - c.fieldDataErrors - c.learnerDataErrors - c.businessRuleErrors;
   if (finished) ctx.batches.markFetched(job, now);

@@ -6,9 +6,11 @@ import { escapeXml, formatMiapDateTime, miapEnvelope, NS, wcfEnvelope } from './
 
 /** Description texts of the WSEC codes the simulator raises as faults. */
 export const WSEC_DESCRIPTIONS = {
-  WSEC0001: 'Invalid request, The request was badly formed - this may include missing mandatory parameters, or invalid data types.',
+  WSEC0001:
+    'Invalid request, The request was badly formed - this may include missing mandatory parameters, or invalid data types.',
   WSEC0002: 'Unknown request, The requested operation is not supported.',
-  WSEC0003: 'Unknown organisation, The organisation is not known or is not authorised to use the web services.',
+  WSEC0003:
+    'Unknown organisation, The organisation is not known or is not authorised to use the web services.',
   WSEC0004: 'Out of hours, The request was made outside the operational hours of the service.',
   WSEC0005: 'Incorrect password, The organisation password supplied is incorrect.',
   WSEC0006: 'Insufficient access, The organisation is not allowed to use this operation.',

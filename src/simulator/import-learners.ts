@@ -53,12 +53,17 @@ export function parseLearnerRows(rows: unknown[]): SimLearner[] {
     const parsed = row.safeParse(r);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new Error(`learner row ${i + 1}: ${String(issue?.path[0] ?? '?')} ${issue?.message ?? 'is invalid'}`);
+      throw new Error(
+        `learner row ${i + 1}: ${String(issue?.path[0] ?? '?')} ${issue?.message ?? 'is invalid'}`,
+      );
     }
     return { ...parsed.data, linkedUlns: [] } satisfies SimLearner;
   });
   // Masters first, so merged records can attach to them.
-  return [...learners.filter((l) => l.mergedInto === undefined), ...learners.filter((l) => l.mergedInto !== undefined)];
+  return [
+    ...learners.filter((l) => l.mergedInto === undefined),
+    ...learners.filter((l) => l.mergedInto !== undefined),
+  ];
 }
 
 /** Reads `file` (.csv with a header row, or .json holding an array). */
@@ -69,7 +74,9 @@ export async function readLearnerFile(file: string): Promise<SimLearner[]> {
     try {
       data = JSON.parse(text);
     } catch (e) {
-      throw new Error(`${file} is not valid JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+      throw new Error(`${file} is not valid JSON (${e instanceof Error ? e.message : String(e)})`, {
+        cause: e,
+      });
     }
     if (!Array.isArray(data)) throw new Error(`${file}: expected a JSON array of learners`);
     return parseLearnerRows(data);

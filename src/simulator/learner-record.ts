@@ -52,7 +52,10 @@ export const REGISTER_FIELDS = [
 export type RegisterFieldKey = (typeof REGISTER_FIELDS)[number][1];
 
 /** A `Learner` response element lists the register fields in the same order up to OtherVerificationDescription (SPEC §4.3). */
-const RESPONSE_FIELDS = REGISTER_FIELDS.slice(0, REGISTER_FIELDS.findIndex(([name]) => name === 'OtherVerificationDescription') + 1);
+const RESPONSE_FIELDS = REGISTER_FIELDS.slice(
+  0,
+  REGISTER_FIELDS.findIndex(([name]) => name === 'OtherVerificationDescription') + 1,
+);
 
 /** `<Learner>…</Learner>` for a find response. `masterSubstituted` adds `MasterSubstituted=Y` (linked learner). */
 export function renderLearner(l: SimLearner, masterSubstituted = false): string {

@@ -21,17 +21,33 @@ export const RETURN_CODES = {
   RC007: { counter: 'rejected', meaning: 'too many matches; add more details' },
   RC008: { counter: 'rejected', meaning: 'registration refused (WSRC0021 rules)' },
   RC009: { counter: 'rejected', meaning: 'supplied ULN not found' },
-  RC010: { counter: 'rejected', meaning: 'insufficient data: DateOfBirth, Gender and LastKnownPostCode are needed to search' },
+  RC010: {
+    counter: 'rejected',
+    meaning: 'insufficient data: DateOfBirth, Gender and LastKnownPostCode are needed to search',
+  },
   RC011: { counter: 'rejected', meaning: 'AbilityToShare and VerificationType are needed to register' },
 } as const;
 export type ReturnCode = keyof typeof RETURN_CODES;
 
 /** JobStatus strings (the real literals are unknown). */
-export const JOB_STATUS = { submitted: 'Submitted', inProgress: 'InProgress', done: 'Completed', failed: 'Failed' } as const;
+export const JOB_STATUS = {
+  submitted: 'Submitted',
+  inProgress: 'InProgress',
+  done: 'Completed',
+  failed: 'Failed',
+} as const;
 
-const BATCH_LEARNER_FIELDS = (MESSAGES.submitBatchRegistration.fields.find((f) => f.name === 'Learner')?.children ?? []).map((f) => f.name);
+const BATCH_LEARNER_FIELDS = (
+  MESSAGES.submitBatchRegistration.fields.find((f) => f.name === 'Learner')?.children ?? []
+).map((f) => f.name);
 
-function processRegistration(ctx: SimContext, orgId: string, jobType: string, n: XmlNode, now: number): { rc: ReturnCode; uln?: string | undefined } {
+function processRegistration(
+  ctx: SimContext,
+  orgId: string,
+  jobType: string,
+  n: XmlNode,
+  now: number,
+): { rc: ReturnCode; uln?: string | undefined } {
   const supplied = textOf(n, 'ULN');
   if (supplied !== '') {
     const l = ctx.store.get(supplied);
@@ -72,12 +88,15 @@ function echoBatchLearner(n: XmlNode, uln: string | undefined, rc: ReturnCode): 
 
 function submitResponse(kind: 'batchmsg' | 'vldmsg', code: string, jobId?: number): string {
   const root = kind === 'batchmsg' ? 'SubmitBatchResponse' : 'SubmitVerifyBatchResponse';
-  return miapEnvelope(`<ns2:${root} xmlns:ns2="${NS[kind]}">${el('ResponseCode', code)}${el('JobID', jobId)}</ns2:${root}>`);
+  return miapEnvelope(
+    `<ns2:${root} xmlns:ns2="${NS[kind]}">${el('ResponseCode', code)}${el('JobID', jobId)}</ns2:${root}>`,
+  );
 }
 
 export function handleSubmitBatch(ctx: SimContext, root: XmlNode, orgId: string): string {
   const learners = root.children.filter((c) => c.name === 'Learner');
-  if (Number(textOf(root, 'LearnerRecordCount')) !== learners.length) return submitResponse('batchmsg', 'WSRC0017');
+  if (Number(textOf(root, 'LearnerRecordCount')) !== learners.length)
+    return submitResponse('batchmsg', 'WSRC0017');
   const now = ctx.now();
   const jobType = textOf(root, 'JobType');
   const counts = { new: 0, existsUpdated: 0, possibleMatch: 0, notFound: 0, rejected: 0 };
@@ -91,13 +110,24 @@ export function handleSubmitBatch(ctx: SimContext, root: XmlNode, orgId: string)
   const output =
     `${el('NewLearnersCount', counts.new)}${el('ExistsUpdatedLearnersCount', counts.existsUpdated)}${el('PossibleMatchLearnersCount', counts.possibleMatch)}` +
     `${el('LearnersNotFoundCount', counts.notFound)}${el('RejectedLearnersCount', counts.rejected)}\u0000${rows}`;
-  const job = ctx.batches.create({ kind: 'registration', orgId, submittedAt: now, failed: counts.rejected === learners.length, records: learners.length, output: detach(output) }, now);
+  const job = ctx.batches.create(
+    {
+      kind: 'registration',
+      orgId,
+      submittedAt: now,
+      failed: counts.rejected === learners.length,
+      records: learners.length,
+      output: detach(output),
+    },
+    now,
+  );
   return submitResponse('batchmsg', 'WSRC0007', job.id);
 }
 
 export function handleSubmitVerifyBatch(ctx: SimContext, root: XmlNode, orgId: string): string {
   const learners = root.children.filter((c) => c.name === 'Learner');
-  if (Number(textOf(root, 'LearnerRecordCount')) !== learners.length) return submitResponse('vldmsg', 'WSRC0017');
+  if (Number(textOf(root, 'LearnerRecordCount')) !== learners.length)
+    return submitResponse('vldmsg', 'WSRC0017');
   const now = ctx.now();
   let rows = '';
   for (const n of learners) {
@@ -105,7 +135,17 @@ export function handleSubmitVerifyBatch(ctx: SimContext, root: XmlNode, orgId: s
     ctx.stats.countSubmission('verify', input.misIdentifier);
     rows += renderVerifiedLearner(ctx, input).xml;
   }
-  const job = ctx.batches.create({ kind: 'verify', orgId, submittedAt: now, failed: false, records: learners.length, output: detach(`\u0000${rows}`) }, now);
+  const job = ctx.batches.create(
+    {
+      kind: 'verify',
+      orgId,
+      submittedAt: now,
+      failed: false,
+      records: learners.length,
+      output: detach(`\u0000${rows}`),
+    },
+    now,
+  );
   return submitResponse('vldmsg', 'WSRC0007', job.id);
 }
 
@@ -113,24 +153,53 @@ export function handleSubmitVerifyBatch(ctx: SimContext, root: XmlNode, orgId: s
  * A poll answer: WSRC0018 unknown job; WSRC0008 until done; then WSRC0009 (or WSRC0010 when every record was
  * rejected) with the output. Output is rendered at submission as `<counters>\0<rows>`; timestamps go between.
  */
-function pollResponse(ctx: SimContext, root: XmlNode, orgId: string, kind: BatchKind, operation: string, ns: 'batchmsg' | 'vldmsg', name: string): string {
+function pollResponse(
+  ctx: SimContext,
+  root: XmlNode,
+  orgId: string,
+  kind: BatchKind,
+  operation: string,
+  ns: 'batchmsg' | 'vldmsg',
+  name: string,
+): string {
   const now = ctx.now();
   const found = jobForPoll(ctx, operation, Number(textOf(root, 'JobID')), kind, orgId, now);
   const wrap = (inner: string) => miapEnvelope(`<ns2:${name} xmlns:ns2="${NS[ns]}">${inner}</ns2:${name}>`);
   if (!found) return wrap('<ResponseCode>WSRC0018</ResponseCode>');
   const { job, state } = found;
   const started = state === 'submitted' ? undefined : formatMiapDateTime(job.startAt);
-  if (state === 'submitted' || state === 'inProgress') return wrap(`<ResponseCode>WSRC0008</ResponseCode>${el('JobStatus', JOB_STATUS[state])}${el('JobStartedDateTime', started)}`);
+  if (state === 'submitted' || state === 'inProgress')
+    return wrap(
+      `<ResponseCode>WSRC0008</ResponseCode>${el('JobStatus', JOB_STATUS[state])}${el('JobStartedDateTime', started)}`,
+    );
   ctx.batches.markFetched(job, now);
   const cut = job.output.indexOf('\u0000');
   const times = `${el('JobStartedDateTime', started)}${el('JobFinishedDateTime', formatMiapDateTime(job.doneAt))}`;
-  return wrap(`<ResponseCode>${state === 'failed' ? 'WSRC0010' : 'WSRC0009'}</ResponseCode>${el('JobStatus', JOB_STATUS[state])}${job.output.slice(0, cut)}${times}${job.output.slice(cut + 1)}`);
+  return wrap(
+    `<ResponseCode>${state === 'failed' ? 'WSRC0010' : 'WSRC0009'}</ResponseCode>${el('JobStatus', JOB_STATUS[state])}${job.output.slice(0, cut)}${times}${job.output.slice(cut + 1)}`,
+  );
 }
 
 export function handleBatchOutput(ctx: SimContext, root: XmlNode, orgId: string): string {
-  return pollResponse(ctx, root, orgId, 'registration', 'getBatchRegistrationOutput', 'batchmsg', 'GetSubmitBatchOutputResponse');
+  return pollResponse(
+    ctx,
+    root,
+    orgId,
+    'registration',
+    'getBatchRegistrationOutput',
+    'batchmsg',
+    'GetSubmitBatchOutputResponse',
+  );
 }
 
 export function handleVerifyBatchOutput(ctx: SimContext, root: XmlNode, orgId: string): string {
-  return pollResponse(ctx, root, orgId, 'verify', 'getVerifyBatchOutput', 'vldmsg', 'GetVerifyBatchOutputResponse');
+  return pollResponse(
+    ctx,
+    root,
+    orgId,
+    'verify',
+    'getVerifyBatchOutput',
+    'vldmsg',
+    'GetVerifyBatchOutputResponse',
+  );
 }

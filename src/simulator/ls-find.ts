@@ -51,8 +51,14 @@ export function handleFindByUln(ctx: SimContext, root: XmlNode): string {
   const familyName = textOf(root, 'FamilyName');
   const givenName = textOf(root, 'GivenName');
   const hit = ctx.store.byUlnAndNames(uln, givenName, familyName);
-  const outcome: FindOutcome = !hit ? { code: 'WSRC0001' } : hit.master === hit.record ? { code: 'WSRC0004', learner: hit.record } : { code: 'WSRC0022', learner: hit.master };
-  return miapEnvelope(`${FIND_OPEN}${el('ResponseCode', outcome.code)}${el('ULN', uln)}${el('FamilyName', familyName)}${el('GivenName', givenName)}${renderOutcome(outcome)}${FIND_CLOSE}`);
+  const outcome: FindOutcome = !hit
+    ? { code: 'WSRC0001' }
+    : hit.master === hit.record
+      ? { code: 'WSRC0004', learner: hit.record }
+      : { code: 'WSRC0022', learner: hit.master };
+  return miapEnvelope(
+    `${FIND_OPEN}${el('ResponseCode', outcome.code)}${el('ULN', uln)}${el('FamilyName', familyName)}${el('GivenName', givenName)}${renderOutcome(outcome)}${FIND_CLOSE}`,
+  );
 }
 
 /** Reads a LearnerToVerify / batch Learner element. */
@@ -61,7 +67,14 @@ export function readVerifyInput(n: XmlNode): LearnerToVerify {
     const v = textOf(n, name);
     return v === '' ? undefined : v;
   };
-  return { misIdentifier: opt('MISIdentifier'), uln: textOf(n, 'ULN'), familyName: textOf(n, 'FamilyName'), givenName: textOf(n, 'GivenName'), dateOfBirth: opt('DateOfBirth'), gender: opt('Gender') };
+  return {
+    misIdentifier: opt('MISIdentifier'),
+    uln: textOf(n, 'ULN'),
+    familyName: textOf(n, 'FamilyName'),
+    givenName: textOf(n, 'GivenName'),
+    dateOfBirth: opt('DateOfBirth'),
+    gender: opt('Gender'),
+  };
 }
 
 /**
@@ -74,7 +87,11 @@ export function renderVerifiedLearner(ctx: SimContext, v: LearnerToVerify): { xm
     `${el('MISIdentifier', v.misIdentifier)}${el('SearchedULN', v.uln)}${el('SearchedFamilyName', v.familyName)}${el('SearchedGivenName', v.givenName)}` +
     `${el('SearchedDateOfBirth', v.dateOfBirth)}${el('SearchedGender', v.gender)}`;
   const l = ctx.store.get(v.uln);
-  if (!l) return { xml: `<VerifiedLearner>${searched}<ResponseCode>WSVRC006</ResponseCode></VerifiedLearner>`, code: 'WSVRC006' };
+  if (!l)
+    return {
+      xml: `<VerifiedLearner>${searched}<ResponseCode>WSVRC006</ResponseCode></VerifiedLearner>`,
+      code: 'WSVRC006',
+    };
   const master = ctx.store.master(l);
   const linked = master !== l;
   let cmp = compareForVerify(v, l);
@@ -82,19 +99,32 @@ export function renderVerifiedLearner(ctx: SimContext, v: LearnerToVerify): { xm
     const viaMaster = compareForVerify(v, master);
     if ((viaMaster.exact && !cmp.exact) || (viaMaster.namesAccepted && !cmp.namesAccepted)) cmp = viaMaster;
   }
-  const code = cmp.exact ? (linked ? 'WSVRC002' : 'WSVRC001') : cmp.namesAccepted ? (linked ? 'WSVRC004' : 'WSVRC003') : 'WSVRC005';
+  const code = cmp.exact
+    ? linked
+      ? 'WSVRC002'
+      : 'WSVRC001'
+    : cmp.namesAccepted
+      ? linked
+        ? 'WSVRC004'
+        : 'WSVRC003'
+      : 'WSVRC005';
   const record =
     code === 'WSVRC005'
       ? ''
       : `${el('ULN', master.uln)}${el('FamilyName', master.familyName)}${el('GivenName', master.givenName)}${el('DateOfBirth', master.dateOfBirth)}${el('Gender', master.gender)}`;
   const flags = cmp.flags.map((f) => `<FailureFlag>${f}</FailureFlag>`).join('');
-  return { xml: `<VerifiedLearner>${searched}<ResponseCode>${code}</ResponseCode>${record}${flags}</VerifiedLearner>`, code };
+  return {
+    xml: `<VerifiedLearner>${searched}<ResponseCode>${code}</ResponseCode>${record}${flags}</VerifiedLearner>`,
+    code,
+  };
 }
 
 export function handleVerifyLearner(ctx: SimContext, root: XmlNode): string {
   const node = childOf(root, 'LearnerToVerify');
   const { xml } = renderVerifiedLearner(ctx, readVerifyInput(node ?? root));
-  return miapEnvelope(`<ns2:VerifyLearnerResponse xmlns:ns2="${NS.reportmsg}">${xml}</ns2:VerifyLearnerResponse>`);
+  return miapEnvelope(
+    `<ns2:VerifyLearnerResponse xmlns:ns2="${NS.reportmsg}">${xml}</ns2:VerifyLearnerResponse>`,
+  );
 }
 
 /** retrieveULNs: WSRC0004 current, WSRC0022 merged (with MasterULN), WSRC0001 unknown — our reading of an unobserved operation. */
@@ -112,5 +142,7 @@ export function handleRetrieveUlns(ctx: SimContext, root: XmlNode): string {
       `<VerifiedULN>${el('ULN', l.uln)}${merged ? el('MasterULN', l.mergedInto) : ''}<ResponseCode>${merged ? 'WSRC0022' : 'WSRC0004'}</ResponseCode>` +
       `${el('FamilyName', l.familyName)}${el('GivenName', l.givenName)}${el('DateOfBirth', l.dateOfBirth)}${el('Gender', l.gender)}</VerifiedULN>`;
   }
-  return miapEnvelope(`<ns2:RetrieveULNsResponse xmlns:ns2="${NS.reportmsg}"><RetrievedULNs>${rows}</RetrievedULNs></ns2:RetrieveULNsResponse>`);
+  return miapEnvelope(
+    `<ns2:RetrieveULNsResponse xmlns:ns2="${NS.reportmsg}"><RetrievedULNs>${rows}</RetrievedULNs></ns2:RetrieveULNsResponse>`,
+  );
 }

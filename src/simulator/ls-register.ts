@@ -33,15 +33,28 @@ export function toNewLearner(f: Partial<Record<RegisterFieldKey, string>>) {
 
 export function handleRegister(ctx: SimContext, root: XmlNode, orgId: string): string {
   const learner = childOf(root, 'Learner');
-  const outcome = ctx.store.register(orgId, toNewLearner(learner ? readRegisterFields(learner) : {}), ctx.now());
+  const outcome = ctx.store.register(
+    orgId,
+    toNewLearner(learner ? readRegisterFields(learner) : {}),
+    ctx.now(),
+  );
   const uln = outcome.code === 'WSRC0005' ? outcome.uln : undefined;
-  return miapEnvelope(`<ns2:RegisterLearnerResponse xmlns:ns2="${NS.regmsg}">${el('ResponseCode', outcome.code)}${el('ULN', uln)}</ns2:RegisterLearnerResponse>`);
+  return miapEnvelope(
+    `<ns2:RegisterLearnerResponse xmlns:ns2="${NS.regmsg}">${el('ResponseCode', outcome.code)}${el('ULN', uln)}</ns2:RegisterLearnerResponse>`,
+  );
 }
 
 export function handleUpdate(ctx: SimContext, root: XmlNode): string {
   const learner = childOf(root, 'Learner');
   const outcome = learner
-    ? ctx.store.update(textOf(learner, 'ULN'), Number(textOf(learner, 'VersionNumber')), readRegisterFields(learner), ctx.now())
+    ? ctx.store.update(
+        textOf(learner, 'ULN'),
+        Number(textOf(learner, 'VersionNumber')),
+        readRegisterFields(learner),
+        ctx.now(),
+      )
     : { code: 'WSRC0019' as const };
-  return miapEnvelope(`<ns2:UpdateLearnerResponse xmlns:ns2="${NS.regmsg}">${el('ResponseCode', outcome.code)}</ns2:UpdateLearnerResponse>`);
+  return miapEnvelope(
+    `<ns2:UpdateLearnerResponse xmlns:ns2="${NS.regmsg}">${el('ResponseCode', outcome.code)}</ns2:UpdateLearnerResponse>`,
+  );
 }

@@ -58,14 +58,22 @@ export function isSimilarName(a: string, b: string): boolean {
  * same names (postcode or gender differ), a name spelt slightly differently, the family name
  * equal to the learner's previous family name, or given and family name swapped.
  */
-export function isPossibleMatch(search: { givenName: string; familyName: string }, learner: SimLearner): boolean {
+export function isPossibleMatch(
+  search: { givenName: string; familyName: string },
+  learner: SimLearner,
+): boolean {
   const g = normaliseName(search.givenName);
   const f = normaliseName(search.familyName);
   const lg = normaliseName(learner.givenName);
   const lf = normaliseName(learner.familyName);
   if (g === lg && f === lf) return true;
   if (g === lf && f === lg) return true;
-  if (g === lg && (isSimilarName(f, lf) || (learner.previousFamilyName !== undefined && f === normaliseName(learner.previousFamilyName)))) return true;
+  if (
+    g === lg &&
+    (isSimilarName(f, lf) ||
+      (learner.previousFamilyName !== undefined && f === normaliseName(learner.previousFamilyName)))
+  )
+    return true;
   return f === lf && isSimilarName(g, lg);
 }
 

@@ -36,11 +36,14 @@ const FAULT_NAMES = Object.keys(faultSettingsSchema.shape).join(', ');
 
 /** `current` with `patch` applied. Throws naming each bad value or unknown setting (a misspelt one would otherwise do nothing). */
 export function applyFaultPatch(current: FaultSettings, patch: unknown): FaultSettings {
-  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw new Error('fault settings must be a JSON object, e.g. {"errorRate": 0.1}');
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+    throw new Error('fault settings must be a JSON object, e.g. {"errorRate": 0.1}');
   const parsed = faultSettingsSchema.strict().safeParse({ ...current, ...patch });
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) =>
-    i.code === 'unrecognized_keys' ? `unknown fault setting ${i.keys.map((k) => JSON.stringify(k)).join(', ')} (known: ${FAULT_NAMES})` : `${i.path.join('.')}: ${i.message}`,
+    i.code === 'unrecognized_keys'
+      ? `unknown fault setting ${i.keys.map((k) => JSON.stringify(k)).join(', ')} (known: ${FAULT_NAMES})`
+      : `${i.path.join('.')}: ${i.message}`,
   );
   throw new Error(problems.join('; '));
 }
@@ -127,7 +130,9 @@ export function resolveOptions(o: SimulatorOptions): ResolvedOptions {
     organisations: o.organisations ?? [{ ...DEFAULT_ORGANISATION }],
     findBeforeRegisterWindowMs: o.findBeforeRegisterWindowMs ?? DEFAULTS.findBeforeRegisterWindowMs,
     possibleMatchMinWaitMs: o.possibleMatchMinWaitMs ?? DEFAULTS.possibleMatchMinWaitMs,
-    batchTiming: o.instantBatches ? { inProgressAfterMs: 0, doneAfterMs: 0 } : (o.batchTiming ?? { ...DEFAULTS.batchTiming }),
+    batchTiming: o.instantBatches
+      ? { inProgressAfterMs: 0, doneAfterMs: 0 }
+      : (o.batchTiming ?? { ...DEFAULTS.batchTiming }),
     batchRetention: o.batchRetention ?? { ...DEFAULTS.batchRetention },
     limits: { ...DEFAULTS.limits, ...o.limits },
     maxBodyBytes: o.maxBodyBytes ?? DEFAULTS.maxBodyBytes,

@@ -28,14 +28,17 @@ const orgSchema = z
     password: z.string().length(16, { message: 'password must be exactly 16 characters' }),
     operations: z.array(z.string()).default(['*']),
   })
-  .refine((o) => o.ukprn !== undefined || o.organisationRef !== undefined, { message: 'needs "ukprn" or "organisationRef"' });
+  .refine((o) => o.ukprn !== undefined || o.organisationRef !== undefined, {
+    message: 'needs "ukprn" or "organisationRef"',
+  });
 
 /** Validates an organisation list (from a file or options). */
 export function parseOrganisations(data: unknown): SimOrganisation[] {
   const parsed = z.array(orgSchema).min(1).safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    if (issue === undefined || issue.path.length === 0) throw new Error(`organisations: expected a non-empty JSON list such as ${ORGANISATION_EXAMPLE}`);
+    if (issue === undefined || issue.path.length === 0)
+      throw new Error(`organisations: expected a non-empty JSON list such as ${ORGANISATION_EXAMPLE}`);
     throw new Error(`organisations: entry ${String(issue.path[0])}: ${issue.message}`);
   }
   return parsed.data;
@@ -50,7 +53,9 @@ export async function readOrganisationFile(file: string): Promise<SimOrganisatio
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file} is not valid JSON (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+    throw new Error(`${file} is not valid JSON (${e instanceof Error ? e.message : String(e)})`, {
+      cause: e,
+    });
   }
   try {
     return parseOrganisations(data);
@@ -59,7 +64,8 @@ export async function readOrganisationFile(file: string): Promise<SimOrganisatio
   }
 }
 
-export type AuthOutcome = { ok: true; orgId: string } | { ok: false; code: 'WSEC0003' | 'WSEC0005' | 'WSEC0006' };
+export type AuthOutcome =
+  { ok: true; orgId: string } | { ok: false; code: 'WSEC0003' | 'WSEC0005' | 'WSEC0006' };
 
 /** Looks organisations up by UKPRN and by organisation reference. */
 export class OrganisationTable {
@@ -76,13 +82,19 @@ export class OrganisationTable {
    * Checks credentials for one operation (known by any of `operationNames`: ours or the WSDL's). `ref` may be tried as UKPRN too: the External service's `User`
    * has only OrganisationRef and some clients put their UKPRN there.
    */
-  authenticate(c: { ukprn?: string; organisationRef?: string; password: string }, operationNames: readonly string[]): AuthOutcome {
+  authenticate(
+    c: { ukprn?: string; organisationRef?: string; password: string },
+    operationNames: readonly string[],
+  ): AuthOutcome {
     const org =
       (c.ukprn ? this.byId.get(`U:${c.ukprn}`) : undefined) ??
-      (c.organisationRef ? (this.byId.get(`R:${c.organisationRef}`) ?? this.byId.get(`U:${c.organisationRef}`)) : undefined);
+      (c.organisationRef
+        ? (this.byId.get(`R:${c.organisationRef}`) ?? this.byId.get(`U:${c.organisationRef}`))
+        : undefined);
     if (!org) return { ok: false, code: 'WSEC0003' };
     if (org.password !== c.password) return { ok: false, code: 'WSEC0005' };
-    if (!org.operations.includes('*') && !operationNames.some((n) => org.operations.includes(n))) return { ok: false, code: 'WSEC0006' };
+    if (!org.operations.includes('*') && !operationNames.some((n) => org.operations.includes(n)))
+      return { ok: false, code: 'WSEC0006' };
     return { ok: true, orgId: org.ukprn ?? org.organisationRef ?? '' };
   }
 }

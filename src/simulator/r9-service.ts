@@ -15,7 +15,13 @@ import { escapeXml, NS, type XmlNode } from './xml.ts';
 
 const ACTION_PREFIX = 'http://tempuri.org/ILearnerServiceR9/';
 /** Operations in the current R9 contract; the last three are known but not simulated (WSEC0002). */
-const R9_OPERATIONS = ['GetLearnerLearningEvents', 'LearnerByUln', 'UpdateLearnerSubsetFields', 'ViewAudit', 'GetOrganisation'] as const;
+const R9_OPERATIONS = [
+  'GetLearnerLearningEvents',
+  'LearnerByUln',
+  'UpdateLearnerSubsetFields',
+  'ViewAudit',
+  'GetOrganisation',
+] as const;
 
 /** The operation an R9 request asks for, or undefined when its SOAPAction is missing or unknown. */
 export function r9Operation(action: string): string | undefined {
@@ -37,7 +43,8 @@ export function handleR9(ctx: SimContext, action: string, root: XmlNode): SimRes
     return xmlResponse(actionNotSupportedFault(action), 500);
   }
   ctx.stats.countCall(op);
-  if (root.name !== op || root.ns !== NS.tempuri) return xmlResponse(deserializationFault(op, NS.tempuri, root), 500);
+  if (root.name !== op || root.ns !== NS.tempuri)
+    return xmlResponse(deserializationFault(op, NS.tempuri, root), 500);
   if (op !== 'GetLearnerLearningEvents' && op !== 'LearnerByUln') return fail(ctx, 'WSEC0002');
   if (ctx.outOfHours(op)) return fail(ctx, 'WSEC0004');
   // GetLearnerLearningEvents takes InvokingOrganisationR10; LearnerByUln the older InvokingOrganisation (SPEC §2.4).
@@ -46,19 +53,31 @@ export function handleR9(ctx: SimContext, action: string, root: XmlNode): SimRes
   const auth = ctx.orgs.authenticate(
     {
       ukprn: member(org, 'Ukprn', credNs),
-      organisationRef: member(org, op === 'GetLearnerLearningEvents' ? 'OrganisationRef' : 'Reference', credNs),
+      organisationRef: member(
+        org,
+        op === 'GetLearnerLearningEvents' ? 'OrganisationRef' : 'Reference',
+        credNs,
+      ),
       password: member(org, 'Password', credNs) ?? '',
     },
     [op, op === 'GetLearnerLearningEvents' ? 'getLearnerLearningEvents' : 'learnerByUlnR9'],
   );
   if (!auth.ok) return fail(ctx, auth.code);
   const p = (name: string) => member(root, name, NS.tempuri) ?? '';
-  return xmlResponse(op === 'LearnerByUln' ? learnerByUln(ctx, p('uln'), p('givenName'), p('familyName')) : learningEvents(ctx, p('uln'), p('givenName'), p('familyName')));
+  return xmlResponse(
+    op === 'LearnerByUln'
+      ? learnerByUln(ctx, p('uln'), p('givenName'), p('familyName'))
+      : learningEvents(ctx, p('uln'), p('givenName'), p('familyName')),
+  );
 }
 
 function learningEvents(ctx: SimContext, uln: string, given: string, family: string): string {
   const plr = (code: string, found: string, events: string) =>
-    wcfResult('GetLearnerLearningEvents', NS.tempuri, `${m('ResponseCode', code)}${m('FoundULN', found)}${m('IncomingULN', uln)}${events === '' ? '<a:LearnerRecord/>' : `<a:LearnerRecord>${events}</a:LearnerRecord>`}`);
+    wcfResult(
+      'GetLearnerLearningEvents',
+      NS.tempuri,
+      `${m('ResponseCode', code)}${m('FoundULN', found)}${m('IncomingULN', uln)}${events === '' ? '<a:LearnerRecord/>' : `<a:LearnerRecord>${events}</a:LearnerRecord>`}`,
+    );
   if (!isValidUln(uln)) return plr('WSEC0136', '', '');
   const hit = ctx.store.byUlnAndNames(uln, given, family);
   if (!hit) return plr('WSEC0208', '', '');
@@ -67,12 +86,16 @@ function learningEvents(ctx: SimContext, uln: string, given: string, family: str
   return plr(hit.master === hit.record ? 'WSRC0004' : 'WSRC0022', hit.master.uln, events);
 }
 
-const b = (name: string, v: string | number | undefined) => (v === undefined ? '' : `<b:${name}>${escapeXml(String(v))}</b:${name}>`);
+const b = (name: string, v: string | number | undefined) =>
+  v === undefined ? '' : `<b:${name}>${escapeXml(String(v))}</b:${name}>`;
 
 /** A subset of the ~90-member MIAPModel Learner, alphabetical as DataContract orders it; dates as xs:dateTime. */
 function renderR9Learner(l: SimLearner, now: number): string {
   const dt = (d: string | undefined) => (d ? `${d}T00:00:00` : undefined);
-  const linked = l.linkedUlns.length === 0 ? '' : `<b:LinkedUlns xmlns:c="${NS.arrays}">${l.linkedUlns.map((u) => `<c:string>${u}</c:string>`).join('')}</b:LinkedUlns>`;
+  const linked =
+    l.linkedUlns.length === 0
+      ? ''
+      : `<b:LinkedUlns xmlns:c="${NS.arrays}">${l.linkedUlns.map((u) => `<c:string>${u}</c:string>`).join('')}</b:LinkedUlns>`;
   return (
     `<a:Learner xmlns:b="${NS.miapModel}">${b('AbilityToShare', l.abilityToShare)}${b('CreatedDate', dt(l.createdDate))}${b('DateOfAddressCapture', dt(l.dateOfAddressCapture))}` +
     `${b('DateOfBirth', dt(l.dateOfBirth))}${b('EmailAddress', l.emailAddress)}${b('FamilyName', l.familyName)}${b('FamilyNameAt16', l.familyNameAtAge16)}` +
@@ -90,5 +113,9 @@ function learnerByUln(ctx: SimContext, uln: string, given: string, family: strin
   const hit = ctx.store.byUlnAndNames(uln, given, family);
   const code = !hit ? 'WSRC0001' : hit.master === hit.record ? 'WSRC0004' : 'WSRC0022';
   const learner = hit ? renderR9Learner(hit.master, ctx.now()) : '';
-  return wcfResult('LearnerByUln', NS.tempuri, `${m('ResponseCode', code)}${mNil('FamilyName', family)}${mNil('GivenName', given)}${learner}${mNil('Uln', uln)}`);
+  return wcfResult(
+    'LearnerByUln',
+    NS.tempuri,
+    `${m('ResponseCode', code)}${mNil('FamilyName', family)}${mNil('GivenName', given)}${learner}${mNil('Uln', uln)}`,
+  );
 }

@@ -12,7 +12,14 @@ import type { SimContext, SimResponse } from './context.ts';
 import { handleExternal, externalOperation } from './external-service.ts';
 import { internalErrorFault, maintenancePage } from './faults.ts';
 import { handleLearnerService, learnerServiceSpec } from './learner-service.ts';
-import { applyFaultPatch, faultSettingsSchema, resolveOptions, type FaultSettings, type ResolvedOptions, type SimulatorOptions } from './options.ts';
+import {
+  applyFaultPatch,
+  faultSettingsSchema,
+  resolveOptions,
+  type FaultSettings,
+  type ResolvedOptions,
+  type SimulatorOptions,
+} from './options.ts';
 import { createRandom, type Random } from './prng.ts';
 import { handleR9, r9Operation } from './r9-service.ts';
 import type { SimLearner } from './learner-record.ts';
@@ -57,7 +64,13 @@ export class Simulator {
     ({ learners: this.seed, examples: this.examples } = buildSeed(this.o));
     this.ctx = this.freshState();
     this.server = createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (req, res) => {
-      this.route(req, res).catch((e: unknown) => this.send(res, { status: 500, body: `simulator error: ${e instanceof Error ? e.message : String(e)}\n`, contentType: 'text/plain' }));
+      this.route(req, res).catch((e: unknown) =>
+        this.send(res, {
+          status: 500,
+          body: `simulator error: ${e instanceof Error ? e.message : String(e)}\n`,
+          contentType: 'text/plain',
+        }),
+      );
     });
     this.admin = this.createAdmin();
   }
@@ -76,7 +89,11 @@ export class Simulator {
 
   /** The three service URLs, shaped like the client's `endpoints` option. */
   get endpoints(): { learnerService: string; learnerServiceR9: string; externalService: string } {
-    return { learnerService: `${this.url}/LearnerService.svc`, learnerServiceR9: `${this.url}/LearnerServiceR9.svc`, externalService: `${this.url}/ExternalService.svc` };
+    return {
+      learnerService: `${this.url}/LearnerService.svc`,
+      learnerServiceR9: `${this.url}/LearnerServiceR9.svc`,
+      externalService: `${this.url}/ExternalService.svc`,
+    };
   }
 
   async listen(): Promise<this> {
@@ -133,13 +150,21 @@ export class Simulator {
       misIdentifiers: stats.misIdentifierSummary(),
       faults: Object.fromEntries(stats.faults),
       injected: { ...stats.injected },
-      process: { cpuUserMicros: cpu.user, cpuSystemMicros: cpu.system, heapUsedBytes: mem.heapUsed, rssBytes: mem.rss },
+      process: {
+        cpuUserMicros: cpu.user,
+        cpuSystemMicros: cpu.system,
+        heapUsedBytes: mem.heapUsed,
+        rssBytes: mem.rss,
+      },
     };
   }
 
   private send(res: ServerResponse, r: SimResponse): void {
     if (res.headersSent || res.destroyed) return;
-    res.writeHead(r.status, { 'content-type': r.contentType ?? 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(r.body) });
+    res.writeHead(r.status, {
+      'content-type': r.contentType ?? 'text/plain; charset=utf-8',
+      'content-length': Buffer.byteLength(r.body),
+    });
     res.end(r.body);
   }
 
@@ -150,35 +175,57 @@ export class Simulator {
     const query = q < 0 ? '' : raw.slice(q + 1);
     if (path.startsWith('/__admin/')) return this.routeAdmin(req, res, path, query);
     const service = SERVICES[path.toLowerCase()];
-    if (!service) return this.send(res, { status: 404, body: `Not found. The simulator serves ${Object.values(SERVICES).map((s) => `/${s.name}`).join(', ')} and /__admin/*.\n` });
+    if (!service)
+      return this.send(res, {
+        status: 404,
+        body: `Not found. The simulator serves ${Object.values(SERVICES)
+          .map((s) => `/${s.name}`)
+          .join(', ')} and /__admin/*.\n`,
+      });
     if (this.faults.maintenance && this.faults.operations.length === 0) return this.maintenance(res);
     if (req.method === 'GET' || req.method === 'HEAD') return this.get(res, service, query);
-    if (req.method !== 'POST') return this.send(res, { status: 405, body: 'Only POST (SOAP) and GET ?singleWsdl are supported.\n' });
+    if (req.method !== 'POST')
+      return this.send(res, { status: 405, body: 'Only POST (SOAP) and GET ?singleWsdl are supported.\n' });
     let body: string;
     try {
       body = await this.readBody(req);
     } catch (e) {
       if (e instanceof BodyTooLarge) {
         res.setHeader('connection', 'close');
-        return this.send(res, { status: 413, body: `Request body larger than ${this.o.maxBodyBytes} bytes.\n` });
+        return this.send(res, {
+          status: 413,
+          body: `Request body larger than ${this.o.maxBodyBytes} bytes.\n`,
+        });
       }
       throw e;
     }
     const parsed = this.readXml(body);
     const bodyRoot = soapBodyRoot(parsed);
-    if (typeof bodyRoot === 'string') return this.send(res, { status: 400, body: `Bad Request: ${bodyRoot}\n` });
+    if (typeof bodyRoot === 'string')
+      return this.send(res, { status: 400, body: `Bad Request: ${bodyRoot}\n` });
     const action = readSoapAction(req.headers.soapaction);
-    const operation = service.key === 'ls' ? learnerServiceSpec(bodyRoot)?.operation : service.key === 'r9' ? r9Operation(action) : externalOperation(action);
+    const operation =
+      service.key === 'ls'
+        ? learnerServiceSpec(bodyRoot)?.operation
+        : service.key === 'r9'
+          ? r9Operation(action)
+          : externalOperation(action);
     if (await this.inject(res, operation)) return;
     const ctx = this.ctx;
-    const out = service.key === 'ls' ? handleLearnerService(ctx, bodyRoot) : service.key === 'r9' ? handleR9(ctx, action, bodyRoot) : handleExternal(ctx, action, bodyRoot);
+    const out =
+      service.key === 'ls'
+        ? handleLearnerService(ctx, bodyRoot)
+        : service.key === 'r9'
+          ? handleR9(ctx, action, bodyRoot)
+          : handleExternal(ctx, action, bodyRoot);
     this.send(res, out);
   }
 
   /** Applies fault settings to one call; true when the call was answered (or swallowed) here. */
   private async inject(res: ServerResponse, operation: string | undefined): Promise<boolean> {
     const f = this.faults;
-    if (f.operations.length > 0 && (operation === undefined || !f.operations.includes(operation))) return false;
+    if (f.operations.length > 0 && (operation === undefined || !f.operations.includes(operation)))
+      return false;
     const { injected } = this.ctx.stats;
     if (f.maintenance) {
       this.maintenance(res);
@@ -206,22 +253,41 @@ export class Simulator {
 
   private maintenance(res: ServerResponse): void {
     this.ctx.stats.injected.maintenance++;
-    this.send(res, { status: 405, body: maintenancePage(randomUUID(), this.o.now()), contentType: 'text/html' });
+    this.send(res, {
+      status: 405,
+      body: maintenancePage(randomUUID(), this.o.now()),
+      contentType: 'text/html',
+    });
   }
 
-  private async get(res: ServerResponse, service: { wsdl: string; name: string }, query: string): Promise<void> {
+  private async get(
+    res: ServerResponse,
+    service: { wsdl: string; name: string },
+    query: string,
+  ): Promise<void> {
     if (!/^singlewsdl$|^wsdl$/i.test(query)) {
-      return this.send(res, { status: 200, body: `${service.name} (LRS simulator). POST SOAP 1.1 requests here; GET ?singleWsdl for the WSDL.\n` });
+      return this.send(res, {
+        status: 200,
+        body: `${service.name} (LRS simulator). POST SOAP 1.1 requests here; GET ?singleWsdl for the WSDL.\n`,
+      });
     }
     try {
       const wsdl = await readFile(join(this.o.wsdlDir, service.wsdl), 'utf8');
       this.send(res, { status: 200, body: wsdl, contentType: 'text/xml; charset=utf-8' });
     } catch {
-      this.send(res, { status: 404, body: `WSDL not available: ${service.wsdl} is not in ${this.o.wsdlDir}.\n` });
+      this.send(res, {
+        status: 404,
+        body: `WSDL not available: ${service.wsdl} is not in ${this.o.wsdlDir}.\n`,
+      });
     }
   }
 
-  private async routeAdmin(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> {
+  private async routeAdmin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    query: string,
+  ): Promise<void> {
     if (this.o.adminLoopbackOnly && !LOOPBACK.has(req.socket.remoteAddress ?? '')) {
       return this.send(res, { status: 403, body: 'The admin endpoint answers loopback callers only.\n' });
     }
@@ -248,7 +314,13 @@ export class Simulator {
         }
         chunks.push(c);
       });
-      req.on('end', () => resolve(chunks.length === 1 && chunks[0] ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+      req.on('end', () =>
+        resolve(
+          chunks.length === 1 && chunks[0]
+            ? chunks[0].toString('utf8')
+            : Buffer.concat(chunks).toString('utf8'),
+        ),
+      );
       req.on('error', reject);
     });
   }
@@ -258,7 +330,10 @@ export class Simulator {
 function soapBodyRoot(parsed: ParseOutcome): XmlNode | string {
   if (!parsed.ok) return parsed.message;
   const env = parsed.root;
-  const body = env.ns === NS.soapenv && env.name === 'Envelope' ? env.children.find((c) => c.ns === NS.soapenv && c.name === 'Body') : undefined;
+  const body =
+    env.ns === NS.soapenv && env.name === 'Envelope'
+      ? env.children.find((c) => c.ns === NS.soapenv && c.name === 'Body')
+      : undefined;
   return body?.children[0] ?? 'expected a SOAP 1.1 Envelope with an element inside Body';
 }
 

@@ -14,7 +14,10 @@ import { LearnerStore } from './store.ts';
 /** The seeded learners (captured + synthetic + imported) and the examples per outcome. */
 export function buildSeed(o: ResolvedOptions): { learners: SimLearner[]; examples: OutcomeExamples } {
   const synthetic = syntheticLearners(o.seed, o.syntheticLearners);
-  return { learners: [...capturedLearners(), ...synthetic.learners, ...o.learners], examples: synthetic.examples };
+  return {
+    learners: [...capturedLearners(), ...synthetic.learners, ...o.learners],
+    examples: synthetic.examples,
+  };
 }
 
 function copy(l: SimLearner): SimLearner {
@@ -29,7 +32,12 @@ export function createState(
   faults: () => FaultSettings,
 ): SimContext {
   const store = new LearnerStore(
-    { findBeforeRegisterWindowMs: o.findBeforeRegisterWindowMs, possibleMatchMinWaitMs: o.possibleMatchMinWaitMs, maxPossibleMatches: 10, issuedUlnPrefix: '5' },
+    {
+      findBeforeRegisterWindowMs: o.findBeforeRegisterWindowMs,
+      possibleMatchMinWaitMs: o.possibleMatchMinWaitMs,
+      maxPossibleMatches: 10,
+      issuedUlnPrefix: '5',
+    },
     counters.uln,
   );
   for (const l of seed) store.add(copy(l));

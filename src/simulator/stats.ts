@@ -7,9 +7,21 @@ import { detach } from './xml.ts';
 
 export class SimStats {
   readonly calls = new Map<string, number>();
-  readonly injected = { latency: 0, timeouts: 0, errors: 0, maintenance: 0, outOfHours: 0, lostBatchJobs: 0, stuckBatchJobs: 0 };
+  readonly injected = {
+    latency: 0,
+    timeouts: 0,
+    errors: 0,
+    maintenance: 0,
+    outOfHours: 0,
+    lostBatchJobs: 0,
+    stuckBatchJobs: 0,
+  };
   readonly faults = new Map<string, number>();
-  private readonly misIds: Record<BatchKind, Map<string, number>> = { registration: new Map(), verify: new Map(), achievement: new Map() };
+  private readonly misIds: Record<BatchKind, Map<string, number>> = {
+    registration: new Map(),
+    verify: new Map(),
+    achievement: new Map(),
+  };
   private readonly misTotals: Record<BatchKind, number> = { registration: 0, verify: 0, achievement: 0 };
 
   constructor(private readonly trackMisIdentifiers: boolean) {}
@@ -36,7 +48,10 @@ export class SimStats {
     return Object.fromEntries(this.misIds[kind]);
   }
 
-  misIdentifierSummary(): Record<BatchKind, { records: number; distinct: number; repeated: number; repeatedSample: string[] }> {
+  misIdentifierSummary(): Record<
+    BatchKind,
+    { records: number; distinct: number; repeated: number; repeatedSample: string[] }
+  > {
     const summarise = (kind: BatchKind) => {
       const repeatedSample: string[] = [];
       let repeated = 0;
@@ -47,6 +62,10 @@ export class SimStats {
       }
       return { records: this.misTotals[kind], distinct: this.misIds[kind].size, repeated, repeatedSample };
     };
-    return { registration: summarise('registration'), verify: summarise('verify'), achievement: summarise('achievement') };
+    return {
+      registration: summarise('registration'),
+      verify: summarise('verify'),
+      achievement: summarise('achievement'),
+    };
   }
 }

@@ -90,11 +90,17 @@ export class LearnerStore {
   }
 
   /** The record for `uln` when the names (normalised) match it or its master, with that master; else undefined. */
-  byUlnAndNames(uln: string, givenName: string, familyName: string): { record: SimLearner; master: SimLearner } | undefined {
+  byUlnAndNames(
+    uln: string,
+    givenName: string,
+    familyName: string,
+  ): { record: SimLearner; master: SimLearner } | undefined {
     const record = this.byUln.get(uln);
     if (!record) return undefined;
     const master = this.master(record);
-    return hasNames(record, givenName, familyName) || hasNames(master, givenName, familyName) ? { record, master } : undefined;
+    return hasNames(record, givenName, familyName) || hasNames(master, givenName, familyName)
+      ? { record, master }
+      : undefined;
   }
 
   /** The learner's PLR: generated events plus achievements loaded since start-up. */
@@ -126,14 +132,20 @@ export class LearnerStore {
     const exact = this.sameIdentity(d);
     if (exact.length === 1 && exact[0] !== undefined) {
       const hit = exact[0];
-      return hit.mergedInto === undefined ? { code: 'WSRC0004', learner: hit } : { code: 'WSRC0022', learner: this.master(hit) };
+      return hit.mergedInto === undefined
+        ? { code: 'WSRC0004', learner: hit }
+        : { code: 'WSRC0022', learner: this.master(hit) };
     }
     const seen = new Set<string>();
     const candidates: SimLearner[] = [];
     const g = normaliseName(d.givenName);
     const f = normaliseName(d.familyName);
     // Same given name (family similar, previous or equal), same family name (given similar), or swapped names.
-    for (const key of [dobNameKey(d.dateOfBirth, 'G', g), dobNameKey(d.dateOfBirth, 'F', f), dobNameKey(d.dateOfBirth, 'F', g)]) {
+    for (const key of [
+      dobNameKey(d.dateOfBirth, 'G', g),
+      dobNameKey(d.dateOfBirth, 'F', f),
+      dobNameKey(d.dateOfBirth, 'F', g),
+    ]) {
       for (const l of this.byDobName.get(key) ?? []) {
         if (l.dateOfBirth !== d.dateOfBirth || !isPossibleMatch(d, l)) continue;
         const m = this.master(l);
@@ -160,7 +172,14 @@ export class LearnerStore {
   }
 
   /** registerSingleLearner: duplicate check, then the find-before-register rule, then a fresh ULN. */
-  register(org: string, learner: Omit<SimLearner, 'uln' | 'createdDate' | 'lastUpdatedDate' | 'versionNumber' | 'learnerStatus' | 'linkedUlns'>, now: number): RegisterOutcome {
+  register(
+    org: string,
+    learner: Omit<
+      SimLearner,
+      'uln' | 'createdDate' | 'lastUpdatedDate' | 'versionNumber' | 'learnerStatus' | 'linkedUlns'
+    >,
+    now: number,
+  ): RegisterOutcome {
     if (this.sameIdentity(learner).length > 0) {
       this.duplicateRegistrations++;
       this.refusedRegistrations++;
@@ -178,7 +197,16 @@ export class LearnerStore {
     }
     const uln = this.issueUln();
     const today = isoDate(now);
-    this.add({ ...learner, uln, createdDate: today, lastUpdatedDate: today, versionNumber: 1, learnerStatus: '1', linkedUlns: [], tierLevel: learner.tierLevel ?? '0' });
+    this.add({
+      ...learner,
+      uln,
+      createdDate: today,
+      lastUpdatedDate: today,
+      versionNumber: 1,
+      learnerStatus: '1',
+      linkedUlns: [],
+      tierLevel: learner.tierLevel ?? '0',
+    });
     this.registrations++;
     return { code: 'WSRC0005', uln };
   }
@@ -201,7 +229,12 @@ export class LearnerStore {
    * updateSingleLearner: fields present in the request replace the record's values; absent ones stay.
    * `fields` holds only the LearnerToRegister elements that were present.
    */
-  update(uln: string, versionNumber: number, fields: Partial<Record<(typeof REGISTER_FIELDS)[number][1], string>>, now: number): UpdateOutcome {
+  update(
+    uln: string,
+    versionNumber: number,
+    fields: Partial<Record<(typeof REGISTER_FIELDS)[number][1], string>>,
+    now: number,
+  ): UpdateOutcome {
     const l = this.byUln.get(uln);
     if (l === undefined || l.mergedInto !== undefined) return { code: 'WSRC0019' };
     if (versionNumber !== l.versionNumber) return { code: 'WSRC0013' };
@@ -224,7 +257,10 @@ export class LearnerStore {
 }
 
 function hasNames(l: SimLearner, givenName: string, familyName: string): boolean {
-  return normaliseName(l.givenName) === normaliseName(givenName) && normaliseName(l.familyName) === normaliseName(familyName);
+  return (
+    normaliseName(l.givenName) === normaliseName(givenName) &&
+    normaliseName(l.familyName) === normaliseName(familyName)
+  );
 }
 
 function dobNameKey(dob: string, which: 'G' | 'F', name: string): number {

@@ -43,7 +43,10 @@ const MIAP_TYPES: Partial<Record<RuleName, string>> = {
 };
 
 /** The real schema checks the ULN pattern only, not the check digit (SPEC §3.1). */
-const SCHEMA_RULE: Partial<Record<RuleName, RuleName>> = { uln: 'ulnPattern', ulnOrEmpty: 'ulnPatternOrEmpty' };
+const SCHEMA_RULE: Partial<Record<RuleName, RuleName>> = {
+  uln: 'ulnPattern',
+  ulnOrEmpty: 'ulnPatternOrEmpty',
+};
 
 export interface ValidationLimits {
   /** Most occurrences allowed of a repeated field, overriding the description (configurable batch limits). */
@@ -53,7 +56,11 @@ export interface ValidationLimits {
 }
 
 /** Returns undefined when the request body element is valid, else a `cvc-…` message naming the first bad element. */
-export function validateRequest(spec: MessageSpec, root: XmlNode, limits: ValidationLimits = {}): string | undefined {
+export function validateRequest(
+  spec: MessageSpec,
+  root: XmlNode,
+  limits: ValidationLimits = {},
+): string | undefined {
   return checkSequence(spec.fields, root, limits);
 }
 
@@ -72,7 +79,11 @@ function expectedFrom(fields: readonly FieldSpec[], from: number): string {
   return names.join(', ');
 }
 
-function checkSequence(fields: readonly FieldSpec[], parent: XmlNode, limits: ValidationLimits): string | undefined {
+function checkSequence(
+  fields: readonly FieldSpec[],
+  parent: XmlNode,
+  limits: ValidationLimits,
+): string | undefined {
   const children = parent.children;
   let i = 0;
   for (let k = 0; k < fields.length; k++) {
@@ -80,7 +91,11 @@ function checkSequence(fields: readonly FieldSpec[], parent: XmlNode, limits: Va
     if (!f) continue;
     const max = limits.maxOf?.(f) ?? f.max;
     let count = 0;
-    for (let c = children[i]; c !== undefined && c.name === f.name && c.ns === f.ns && count < max; c = children[i]) {
+    for (
+      let c = children[i];
+      c !== undefined && c.name === f.name && c.ns === f.ns && count < max;
+      c = children[i]
+    ) {
       const problem = checkElement(f, c, limits);
       if (problem) return problem;
       i++;
@@ -94,7 +109,8 @@ function checkSequence(fields: readonly FieldSpec[], parent: XmlNode, limits: Va
     }
   }
   const extra = children[i];
-  if (extra !== undefined) return `cvc-complex-type.2.4.d: Invalid content was found starting with element '${qname(extra)}'. No child element is expected at this point.`;
+  if (extra !== undefined)
+    return `cvc-complex-type.2.4.d: Invalid content was found starting with element '${qname(extra)}'. No child element is expected at this point.`;
   return undefined;
 }
 
@@ -102,10 +118,13 @@ function checkElement(f: FieldSpec, node: XmlNode, limits: ValidationLimits): st
   if (node.nil) {
     if (!f.nillable)
       return `cvc-elt.3.1: Attribute 'http://www.w3.org/2001/XMLSchema-instance,nil' must not appear on element '${f.name}', because the {nillable} property of '${f.name}' is false.`;
-    return node.children.length > 0 || node.text.trim() !== '' ? `cvc-elt.3.2.1: Element '${f.name}' cannot have character or element information [children], because xsi:nil was specified.` : undefined;
+    return node.children.length > 0 || node.text.trim() !== ''
+      ? `cvc-elt.3.2.1: Element '${f.name}' cannot have character or element information [children], because xsi:nil was specified.`
+      : undefined;
   }
   if (f.children) return checkSequence(f.children, node, limits);
-  if (node.children.length > 0) return `cvc-type.3.1.2: Element '${f.name}' is a simple type, so it must have no element information item [children].`;
+  if (node.children.length > 0)
+    return `cvc-type.3.1.2: Element '${f.name}' is a simple type, so it must have no element information item [children].`;
   const custom = limits.checkOf?.(f);
   if (custom) {
     const problem = custom(node.text);

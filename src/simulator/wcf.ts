@@ -20,7 +20,9 @@ export function mNil(name: string, v: string | number | undefined): string {
 
 /** `<OpResponse xmlns=ns><OpResult xmlns:a=model xmlns:i=xsi>inner</OpResult></OpResponse>` in a WCF envelope. */
 export function wcfResult(op: string, ns: string, inner: string): string {
-  return wcfEnvelope(`<${op}Response xmlns="${ns}"><${op}Result xmlns:a="${NS.model}" xmlns:i="${NS.xsi}">${inner}</${op}Result></${op}Response>`);
+  return wcfEnvelope(
+    `<${op}Response xmlns="${ns}"><${op}Result xmlns:a="${NS.model}" xmlns:i="${NS.xsi}">${inner}</${op}Result></${op}Response>`,
+  );
 }
 
 /** WCF's fault when the body does not hold the wrapper element the action promises (HTTP 500). */

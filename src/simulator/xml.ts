@@ -20,7 +20,8 @@ export interface XmlNode {
   nil: boolean;
 }
 
-export type ParseOutcome = { ok: true; root: XmlNode } | { ok: false; reason: 'doctype' | 'malformed'; message: string };
+export type ParseOutcome =
+  { ok: true; root: XmlNode } | { ok: false; reason: 'doctype' | 'malformed'; message: string };
 
 /** What a hardened WCF endpoint (DtdProcessing.Prohibit) answers to any DTD. */
 const DTD_PROHIBITED = 'DTD is prohibited in this XML document.';
@@ -37,7 +38,8 @@ export function createXmlReader(): (xml: string) => ParseOutcome {
     try {
       return { ok: true, root: toNode(parseXml(xml), BASE_SCOPE) };
     } catch (e) {
-      if (isXmlError(e) && e.kind === 'doctype') return { ok: false, reason: 'doctype', message: DTD_PROHIBITED };
+      if (isXmlError(e) && e.kind === 'doctype')
+        return { ok: false, reason: 'doctype', message: DTD_PROHIBITED };
       // Limits (depth, attribute count) read as malformed too: the caller gets the same 400 naming the problem.
       if (isXmlError(e)) return { ok: false, reason: 'malformed', message: e.message };
       if (e instanceof UndeclaredPrefix) return { ok: false, reason: 'malformed', message: e.message };
@@ -57,10 +59,12 @@ function toNode(el: XmlElement, parentScope: ReadonlyMap<string, string>): XmlNo
   }
   const scope = declared ?? parentScope;
   const ns = scope.get(el.prefix);
-  if (ns === undefined && el.prefix !== '') throw new UndeclaredPrefix(`The namespace prefix '${el.prefix}' is not defined.`);
+  if (ns === undefined && el.prefix !== '')
+    throw new UndeclaredPrefix(`The namespace prefix '${el.prefix}' is not defined.`);
   let nil = false;
   for (const a of el.attributes) {
-    if (a.name === 'nil' && a.prefix !== '' && scope.get(a.prefix) === NS.xsi) nil = a.value === 'true' || a.value === '1';
+    if (a.name === 'nil' && a.prefix !== '' && scope.get(a.prefix) === NS.xsi)
+      nil = a.value === 'true' || a.value === '1';
   }
   const children: XmlNode[] = [];
   for (const c of el.children) children.push(toNode(c, scope));

@@ -16,11 +16,20 @@ export interface Actor {
 
 /** An actor for the command line: full access, named after the operating-system user. */
 export function createCliActor(userName: string): Actor {
-  return { name: `cli:${userName}`.slice(0, 64), isAdmin: true, organisationIds: null, personalDataOrganisationIds: null };
+  return {
+    name: `cli:${userName}`.slice(0, 64),
+    isAdmin: true,
+    organisationIds: null,
+    personalDataOrganisationIds: null,
+  };
 }
 
 /** An actor for a logged-in staff account. */
-export function createStaffActor(o: { username: string; isAdmin: boolean; memberOf: readonly number[] }): Actor {
+export function createStaffActor(o: {
+  username: string;
+  isAdmin: boolean;
+  memberOf: readonly number[];
+}): Actor {
   return {
     name: o.username,
     isAdmin: o.isAdmin,
@@ -34,7 +43,9 @@ export function canSeeOrganisation(actor: Actor, organisationId: number): boolea
 }
 
 export function canSeePersonalData(actor: Actor, organisationId: number): boolean {
-  return actor.personalDataOrganisationIds === null || actor.personalDataOrganisationIds.includes(organisationId);
+  return (
+    actor.personalDataOrganisationIds === null || actor.personalDataOrganisationIds.includes(organisationId)
+  );
 }
 
 /**
@@ -42,7 +53,8 @@ export function canSeePersonalData(actor: Actor, organisationId: number): boolea
  * null = no restriction. An empty array matches nothing (SQL `= any('{}')` is false).
  */
 export function scopeOrganisations(actor: Actor, filter?: readonly number[] | null): number[] | null {
-  if (filter === undefined || filter === null) return actor.organisationIds === null ? null : [...actor.organisationIds];
+  if (filter === undefined || filter === null)
+    return actor.organisationIds === null ? null : [...actor.organisationIds];
   if (actor.organisationIds === null) return [...filter];
   const allowed = actor.organisationIds;
   return filter.filter((id) => allowed.includes(id));

@@ -23,7 +23,14 @@ export const SUPPORT_CODES = {
 } as const;
 
 export const RETRYABLE_STATUSES = ['needs_action', 'failed', 'rejected', 'cancelled'] as const;
-export const CANCELLABLE_STATUSES = ['pending', 'queued', 'in_progress', 'batched', 'held', 'needs_action'] as const;
+export const CANCELLABLE_STATUSES = [
+  'pending',
+  'queued',
+  'in_progress',
+  'batched',
+  'held',
+  'needs_action',
+] as const;
 
 export interface ActionResult {
   /** Ids changed. */
@@ -54,12 +61,25 @@ async function inTransaction<T>(db: SupportDb, fn: (c: pg.PoolClient) => Promise
   }
 }
 
-async function classify(c: pg.PoolClient, ids: number[], changed: number[], actor: Actor): Promise<ActionResult['skipped']> {
+async function classify(
+  c: pg.PoolClient,
+  ids: number[],
+  changed: number[],
+  actor: Actor,
+): Promise<ActionResult['skipped']> {
   const left = ids.filter((id) => !changed.includes(id));
   if (left.length === 0) return [];
-  const r = await c.query<{ id: number; organisation_id: number }>('select id, organisation_id from lrs.request where id = any($1::bigint[])', [left]);
-  const visible = new Set(r.rows.filter((row) => canSeeOrganisation(actor, row.organisation_id)).map((row) => row.id));
-  return left.map((id) => ({ id, reason: visible.has(id) ? ('wrong_status' as const) : ('not_found' as const) }));
+  const r = await c.query<{ id: number; organisation_id: number }>(
+    'select id, organisation_id from lrs.request where id = any($1::bigint[])',
+    [left],
+  );
+  const visible = new Set(
+    r.rows.filter((row) => canSeeOrganisation(actor, row.organisation_id)).map((row) => row.id),
+  );
+  return left.map((id) => ({
+    id,
+    reason: visible.has(id) ? ('wrong_status' as const) : ('not_found' as const),
+  }));
 }
 
 async function runChunked(
@@ -88,7 +108,12 @@ async function runChunked(
  * Sends finished requests (needs_action, failed, rejected, cancelled) back to pending: outcome
  * deleted, attempts and codes cleared, audit 'relay.retry', NOTIFY lrs_request per id.
  */
-export function retryRequests(db: SupportDb, ids: readonly number[], actor: Actor, o: ActionOptions = {}): Promise<ActionResult> {
+export function retryRequests(
+  db: SupportDb,
+  ids: readonly number[],
+  actor: Actor,
+  o: ActionOptions = {},
+): Promise<ActionResult> {
   return runChunked(db, ids, actor, o, async (c, chunk) => {
     const r = await c.query<{ id: number }>(
       `with target as (
@@ -112,13 +137,19 @@ export function retryRequests(db: SupportDb, ids: readonly number[], actor: Acto
     );
     const done = r.rows.map((row) => row.id);
     // Delivered at commit, so the relay never sees a pending row that is not there yet.
-    if (done.length > 0) await c.query(`select pg_notify('lrs_request', id::text) from unnest($1::bigint[]) as id`, [done]);
+    if (done.length > 0)
+      await c.query(`select pg_notify('lrs_request', id::text) from unnest($1::bigint[]) as id`, [done]);
     return done;
   });
 }
 
 /** Cancels requests that are not finished (or still need action): status cancelled, audit 'relay.cancel'. */
-export function cancelRequests(db: SupportDb, ids: readonly number[], actor: Actor, o: ActionOptions = {}): Promise<ActionResult> {
+export function cancelRequests(
+  db: SupportDb,
+  ids: readonly number[],
+  actor: Actor,
+  o: ActionOptions = {},
+): Promise<ActionResult> {
   return runChunked(db, ids, actor, o, async (c, chunk) => {
     const r = await c.query<{ id: number }>(
       `with changed as (
@@ -165,19 +196,33 @@ export async function resolvePossibleMatch(
 ): Promise<ResolveResult> {
   const trimmed = note.trim().slice(0, 2000);
   return inTransaction(db, async (c) => {
-    const r = await c.query<{ organisation_id: number; status: string; batch_id: number | null; candidates: unknown }>(
+    const r = await c.query<{
+      organisation_id: number;
+      status: string;
+      batch_id: number | null;
+      candidates: unknown;
+    }>(
       `select r.organisation_id, r.status, r.batch_id, o.candidates
          from lrs.request r left join lrs.outcome o on o.request_id = r.id
         where r.id = $1 for update of r`,
       [requestId],
     );
     const row = r.rows[0];
-    if (!row || !canSeeOrganisation(actor, row.organisation_id) || !canSeePersonalData(actor, row.organisation_id)) {
+    if (
+      !row ||
+      !canSeeOrganisation(actor, row.organisation_id) ||
+      !canSeePersonalData(actor, row.organisation_id)
+    ) {
       throw new SupportActionError('not_found', `request ${requestId} not found`);
     }
-    if (row.status !== 'needs_action') throw new SupportActionError('wrong_status', `request ${requestId} is ${row.status}, not needs_action`);
+    if (row.status !== 'needs_action')
+      throw new SupportActionError('wrong_status', `request ${requestId} is ${row.status}, not needs_action`);
     const candidates = Array.isArray(row.candidates) ? (row.candidates as { uln?: unknown }[]) : [];
-    if (candidates.length === 0) throw new SupportActionError('no_candidates', `request ${requestId} has no candidate learners to choose from`);
+    if (candidates.length === 0)
+      throw new SupportActionError(
+        'no_candidates',
+        `request ${requestId} has no candidate learners to choose from`,
+      );
     const audit = (code: string, operation: string) =>
       c.query(
         `insert into lrs.audit (organisation_id, request_id, batch_id, user_name, operation, code, code_source, duration_ms)
@@ -185,20 +230,36 @@ export async function resolvePossibleMatch(
         [row.organisation_id, requestId, row.batch_id, actor.name, operation, code],
       );
     if (uln === null) {
-      if (trimmed === '') throw new SupportActionError('note_required', 'say why every candidate was rejected');
-      await c.query('update lrs.request set staff_note = $2, updated_at = now() where id = $1', [requestId, trimmed]);
+      if (trimmed === '')
+        throw new SupportActionError('note_required', 'say why every candidate was rejected');
+      await c.query('update lrs.request set staff_note = $2, updated_at = now() where id = $1', [
+        requestId,
+        trimmed,
+      ]);
       await audit(SUPPORT_CODES.STAFF_NO_MATCH, 'relay.reject-candidates');
       return { outcome: 'rejected_all' };
     }
     const chosen = candidates.find((cand) => cand.uln === uln);
-    if (!chosen) throw new SupportActionError('unknown_candidate', `ULN is not one of the candidates of request ${requestId}`);
+    if (!chosen)
+      throw new SupportActionError(
+        'unknown_candidate',
+        `ULN is not one of the candidates of request ${requestId}`,
+      );
     await c.query(
       `insert into lrs.outcome (request_id, organisation_id, code, code_source, class, uln, candidates, learner, description)
        values ($1, $2, $3, 'relay', 'success', $4, $5::jsonb, $6::jsonb, $7)
        on conflict (request_id) do update set code = excluded.code, code_source = excluded.code_source, class = excluded.class,
          uln = excluded.uln, master_uln = null, linked_ulns = null, learner = excluded.learner,
          failure_flags = null, description = excluded.description, created_at = now()`,
-      [requestId, row.organisation_id, SUPPORT_CODES.STAFF_MATCHED, uln, JSON.stringify(candidates), JSON.stringify(chosen), `Chosen by ${actor.name}`],
+      [
+        requestId,
+        row.organisation_id,
+        SUPPORT_CODES.STAFF_MATCHED,
+        uln,
+        JSON.stringify(candidates),
+        JSON.stringify(chosen),
+        `Chosen by ${actor.name}`,
+      ],
     );
     await c.query(
       `update lrs.request set status = 'succeeded', last_code = $2, last_error = null, staff_note = nullif($3, ''),

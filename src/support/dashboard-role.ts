@@ -4,7 +4,9 @@
  */
 import { createDashboard, type DashboardDeps } from './dashboard.ts';
 
-export async function startDashboard(deps: DashboardDeps & { port?: number; host?: string }): Promise<{ close(): Promise<void>; url: string }> {
+export async function startDashboard(
+  deps: DashboardDeps & { port?: number; host?: string },
+): Promise<{ close(): Promise<void>; url: string }> {
   const dashboard = createDashboard(deps);
   const listenOptions: { host?: string; port?: number } = {};
   if (deps.port !== undefined) listenOptions.port = deps.port;

@@ -46,7 +46,8 @@ export interface Dashboard {
 }
 
 const PAGE_HEADERS: Record<string, string> = {
-  'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; form-action 'self'",
+  'Content-Security-Policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; form-action 'self'",
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'same-origin',
@@ -61,7 +62,10 @@ function refuseCrossSite(req: Request, res: Response, next: NextFunction): void 
   if (req.method === 'GET' || req.method === 'HEAD') return next();
   const site = req.headers['sec-fetch-site'];
   const origin = req.headers.origin;
-  const isCrossSite = (typeof site === 'string' && site !== 'same-origin' && site !== 'none') || (origin !== undefined && origin !== 'null' && new URL(origin).host !== req.headers.host) || origin === 'null';
+  const isCrossSite =
+    (typeof site === 'string' && site !== 'same-origin' && site !== 'none') ||
+    (origin !== undefined && origin !== 'null' && new URL(origin).host !== req.headers.host) ||
+    origin === 'null';
   if (isCrossSite) {
     res.status(403).type('text/plain').send('cross-site request refused');
     return;
@@ -74,7 +78,12 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  const queueSet = createQueueSet({ db, redis: deps.redis, queuePrefix: deps.config.QUEUE_PREFIX, queues: deps.queues });
+  const queueSet = createQueueSet({
+    db,
+    redis: deps.redis,
+    queuePrefix: deps.config.QUEUE_PREFIX,
+    queues: deps.queues,
+  });
   const scrape = createScrapeMetrics({ db, queueSet, metrics: deps.metrics, log });
 
   app.get('/healthz', (_req, res) => {
@@ -89,7 +98,11 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     if (token !== undefined) {
       const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
       if (!isSameSecret(m?.[1], token)) {
-        res.status(401).setHeader('WWW-Authenticate', 'Bearer realm="metrics"').type('text/plain').send('bearer token required');
+        res
+          .status(401)
+          .setHeader('WWW-Authenticate', 'Bearer realm="metrics"')
+          .type('text/plain')
+          .send('bearer token required');
         return;
       }
     }
@@ -105,7 +118,13 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     for (const [k, v] of Object.entries(PAGE_HEADERS)) res.setHeader(k, v);
     next();
   });
-  app.use(createLoginRoutes({ db, loginDelayBaseMs: deps.loginDelayBaseMs ?? 250, sessionTtlMs: deps.sessionTtlMs ?? SESSION_TTL_MS }));
+  app.use(
+    createLoginRoutes({
+      db,
+      loginDelayBaseMs: deps.loginDelayBaseMs ?? 250,
+      sessionTtlMs: deps.sessionTtlMs ?? SESSION_TTL_MS,
+    }),
+  );
   app.use(requireStaff);
   app.use(createPageRoutes({ db, queueSet }));
   app.use(createActionRoutes({ db }));
@@ -116,8 +135,13 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     // Message and code only: a pg error's detail can quote row values (personal data).
     const e = err as { message?: string; code?: string; status?: number };
     const status = typeof e.status === 'number' && e.status >= 400 && e.status < 500 ? e.status : 500;
-    if (status === 500) log.error({ err: { message: e.message, code: e.code }, path: req.path }, 'dashboard request failed');
-    if (!res.headersSent) res.status(status).type('text/plain').send(status === 500 ? 'something went wrong; the error is logged' : 'bad request');
+    if (status === 500)
+      log.error({ err: { message: e.message, code: e.code }, path: req.path }, 'dashboard request failed');
+    if (!res.headersSent)
+      res
+        .status(status)
+        .type('text/plain')
+        .send(status === 500 ? 'something went wrong; the error is logged' : 'bad request');
   });
 
   let server: Server | undefined;
@@ -137,7 +161,9 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       closing ??= (async () => {
         const s = server;
         if (s) {
-          const closed = new Promise<void>((resolve, reject) => s.close((err) => (err ? reject(err) : resolve())));
+          const closed = new Promise<void>((resolve, reject) =>
+            s.close((err) => (err ? reject(err) : resolve())),
+          );
           s.closeAllConnections();
           await closed;
         }

@@ -7,7 +7,10 @@ export interface ReadinessReport {
   checks: Record<'postgres' | 'redis', { ok: boolean; error?: string; skipped?: boolean }>;
 }
 
-async function check(fn: () => Promise<unknown>, timeoutMs: number): Promise<{ ok: boolean; error?: string }> {
+async function check(
+  fn: () => Promise<unknown>,
+  timeoutMs: number,
+): Promise<{ ok: boolean; error?: string }> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -26,7 +29,11 @@ async function check(fn: () => Promise<unknown>, timeoutMs: number): Promise<{ o
 }
 
 /** Runs both checks at once (each at most `timeoutMs`, default 2000). Redis counts as ready when none is configured. */
-export async function checkReadiness(o: { db: SupportDb; redis?: Redis | undefined; timeoutMs?: number }): Promise<ReadinessReport> {
+export async function checkReadiness(o: {
+  db: SupportDb;
+  redis?: Redis | undefined;
+  timeoutMs?: number;
+}): Promise<ReadinessReport> {
   const timeoutMs = o.timeoutMs ?? 2_000;
   const redis = o.redis;
   const [postgres, redisCheck] = await Promise.all([

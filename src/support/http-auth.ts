@@ -10,7 +10,14 @@ import express from 'express';
 import { createStaffActor, type Actor } from './access.ts';
 import type { SupportDb } from './actions.ts';
 import { renderLoginPage } from './pages/login.ts';
-import { endSession, failedLoginDelayMs, findSession, isSameSecret, logIn, type StaffSession } from './sessions.ts';
+import {
+  endSession,
+  failedLoginDelayMs,
+  findSession,
+  isSameSecret,
+  logIn,
+  type StaffSession,
+} from './sessions.ts';
 
 export const SESSION_COOKIE = 'lrs_session';
 const LOGIN_CSRF_COOKIE = 'lrs_login_csrf';
@@ -63,7 +70,11 @@ export function loadSession(db: SupportDb) {
     const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
     const session = await findSession(db, token);
     if (session) {
-      const actor = createStaffActor({ username: session.username, isAdmin: session.isAdmin, memberOf: session.memberOf });
+      const actor = createStaffActor({
+        username: session.username,
+        isAdmin: session.isAdmin,
+        memberOf: session.memberOf,
+      });
       res.locals.auth = { session, actor } satisfies AuthLocals;
     }
     next();
@@ -125,10 +136,16 @@ export function createLoginRoutes(o: LoginRoutesOptions): Router {
     const fresh = randomBytes(18).toString('base64url');
     const again = (status: number, error: string) => {
       res.setHeader('Set-Cookie', cookie(LOGIN_CSRF_COOKIE, fresh, { maxAgeS: 3600, secure: secure(req) }));
-      res.status(status).type('html').send(renderLoginPage({ csrf: fresh, next, error }).value);
+      res
+        .status(status)
+        .type('html')
+        .send(renderLoginPage({ csrf: fresh, next, error }).value);
     };
     if (!isSameSecret(formCsrf, parseCookies(req.headers.cookie)[LOGIN_CSRF_COOKIE])) {
-      res.status(403).type('text/plain').send('invalid or missing CSRF token: reload the login page and try again');
+      res
+        .status(403)
+        .type('text/plain')
+        .send('invalid or missing CSRF token: reload the login page and try again');
       return;
     }
     const username = bodyField(req, 'username').trim().slice(0, 64);
@@ -137,11 +154,18 @@ export function createLoginRoutes(o: LoginRoutesOptions): Router {
     if (!result.ok) {
       // Slow every failure down, more with each one, so guessing is impractical even before the lock.
       await sleep(failedLoginDelayMs(result.failedLogins, o.loginDelayBaseMs));
-      if (result.reason === 'locked') return again(429, 'Too many failed logins: this account is locked for a while. Ask an administrator to unlock it.');
+      if (result.reason === 'locked')
+        return again(
+          429,
+          'Too many failed logins: this account is locked for a while. Ask an administrator to unlock it.',
+        );
       return again(401, 'Wrong username or password.');
     }
     res.setHeader('Set-Cookie', [
-      cookie(SESSION_COOKIE, result.token, { maxAgeS: Math.floor(o.sessionTtlMs / 1000), secure: secure(req) }),
+      cookie(SESSION_COOKIE, result.token, {
+        maxAgeS: Math.floor(o.sessionTtlMs / 1000),
+        secure: secure(req),
+      }),
       cookie(LOGIN_CSRF_COOKIE, '', { maxAgeS: 0, secure: secure(req) }),
     ]);
     res.redirect(303, next);

@@ -8,7 +8,14 @@
 import type { Actor } from './access.ts';
 import type { SupportDb } from './actions.ts';
 import { readCandidates } from './match.ts';
-import { explainCodes, getLearnerHistory, listAudit, type AuditRow, type CodeInfo, type RequestRow } from './queries.ts';
+import {
+  explainCodes,
+  getLearnerHistory,
+  listAudit,
+  type AuditRow,
+  type CodeInfo,
+  type RequestRow,
+} from './queries.ts';
 
 /** Requests shown per learner, newest first (the CLI's default too). */
 export const LEARNER_REQUEST_LIMIT = 200;
@@ -53,7 +60,12 @@ export interface LearnerDetail {
 }
 
 /** One learner's page, or null when the learner has no request the actor may see. */
-export async function getLearnerDetail(db: SupportDb, actor: Actor, organisationId: number, misLearnerId: string): Promise<LearnerDetail | null> {
+export async function getLearnerDetail(
+  db: SupportDb,
+  actor: Actor,
+  organisationId: number,
+  misLearnerId: string,
+): Promise<LearnerDetail | null> {
   if (!Number.isSafeInteger(organisationId) || organisationId <= 0 || misLearnerId === '') return null;
   const rows = await getLearnerHistory(db, actor, misLearnerId, {
     organisationIds: [organisationId],
@@ -77,14 +89,16 @@ export async function getLearnerDetail(db: SupportDb, actor: Actor, organisation
       [organisationId, misLearnerId],
     ),
     listAudit(db, ids, 'newest first'),
-    db.pool.query<{ n: number }>('select count(*)::int as n from lrs.learning_event where organisation_id = $1 and mis_learner_id = $2', [
-      organisationId,
-      misLearnerId,
-    ]),
+    db.pool.query<{ n: number }>(
+      'select count(*)::int as n from lrs.learning_event where organisation_id = $1 and mis_learner_id = $2',
+      [organisationId, misLearnerId],
+    ),
   ]);
   const byId = new Map(extra.rows.map((x: Record<string, unknown>) => [x.id as number, x]));
-  const codeOf = (r: RequestRow) => r.code ?? ((byId.get(r.id)?.code as string | null | undefined) ?? null);
-  const codes = await explainCodes(db, [...new Set(shown.map(codeOf).filter((c): c is string => c !== null))]);
+  const codeOf = (r: RequestRow) => r.code ?? (byId.get(r.id)?.code as string | null | undefined) ?? null;
+  const codes = await explainCodes(db, [
+    ...new Set(shown.map(codeOf).filter((c): c is string => c !== null)),
+  ]);
   const s = state.rows[0] as Record<string, unknown> | undefined;
   return {
     organisationId,

@@ -45,13 +45,19 @@ function text(v: unknown): string {
 
 /** Normalises a value for comparison: case, inner spaces and (for dates) a time part do not matter. */
 export function normaliseForMatch(field: string, value: string): string {
-  let v = value.trim().toUpperCase().replace(/\s+/g, field === 'lastKnownPostCode' ? '' : ' ');
+  let v = value
+    .trim()
+    .toUpperCase()
+    .replace(/\s+/g, field === 'lastKnownPostCode' ? '' : ' ');
   if (field === 'dateOfBirth') v = v.slice(0, 10);
   return v;
 }
 
 /** Builds the comparison table; rows where nobody has a value are left out. */
-export function compareCandidates(learner: Record<string, unknown>, candidates: readonly Record<string, unknown>[]): MatchRow[] {
+export function compareCandidates(
+  learner: Record<string, unknown>,
+  candidates: readonly Record<string, unknown>[],
+): MatchRow[] {
   const rows: MatchRow[] = [];
   for (const [field, label] of MATCH_FIELDS) {
     const mine = text(learner[field]);
@@ -63,7 +69,8 @@ export function compareCandidates(learner: Record<string, unknown>, candidates: 
       learner: mine,
       candidates: theirs.map((value) => ({
         value,
-        isDifferent: mine !== '' && value !== '' && normaliseForMatch(field, mine) !== normaliseForMatch(field, value),
+        isDifferent:
+          mine !== '' && value !== '' && normaliseForMatch(field, mine) !== normaliseForMatch(field, value),
       })),
     });
   }
@@ -73,5 +80,8 @@ export function compareCandidates(learner: Record<string, unknown>, candidates: 
 /** Candidates stored in outcome.candidates, as objects with a ULN; anything else is dropped. */
 export function readCandidates(value: unknown): Record<string, unknown>[] {
   if (!Array.isArray(value)) return [];
-  return value.filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null && typeof (c as { uln?: unknown }).uln === 'string');
+  return value.filter(
+    (c): c is Record<string, unknown> =>
+      typeof c === 'object' && c !== null && typeof (c as { uln?: unknown }).uln === 'string',
+  );
 }

@@ -12,7 +12,9 @@ export const MIN_PASSWORD_LENGTH = 12;
 function deriveKey(password: string, salt: Buffer, o: { N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { N: o.N, r: o.r, p: o.p, maxmem: 256 * o.N * o.r + 1024 * 1024 };
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }
 
@@ -43,7 +45,8 @@ export const DUMMY_PASSWORD_HASH =
 
 /** Returns a problem with the password in plain words, or null when it is acceptable. */
 export function checkPasswordStrength(password: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `the password must be at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (password.length < MIN_PASSWORD_LENGTH)
+    return `the password must be at least ${MIN_PASSWORD_LENGTH} characters`;
   if (password.trim() !== password) return 'the password must not start or end with spaces';
   return null;
 }

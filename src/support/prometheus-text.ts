@@ -64,7 +64,8 @@ export function parsePrometheusText(text: string): Map<string, MetricFamily> {
       const [, kind, name, rest = ''] = meta;
       const f = families.get(name!) ?? { name: name!, type: 'untyped' as const, help: '', samples: [] };
       if (kind === 'HELP') f.help = rest;
-      else if (['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(rest)) f.type = rest as MetricFamily['type'];
+      else if (['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(rest))
+        f.type = rest as MetricFamily['type'];
       else throw new Error(`bad TYPE in: ${line}`);
       families.set(name!, f);
       continue;
@@ -74,15 +75,26 @@ export function parsePrometheusText(text: string): Map<string, MetricFamily> {
     if (!m) throw new Error(`not a Prometheus sample: ${line}`);
     const family = familyOf(families, m[1]!);
     if (!family) throw new Error(`sample of an undeclared metric: ${line}`);
-    family.samples.push({ name: m[1]!, labels: m[2] ? parseLabels(m[2], line) : {}, value: parseValue(m[3]!, line) });
+    family.samples.push({
+      name: m[1]!,
+      labels: m[2] ? parseLabels(m[2], line) : {},
+      value: parseValue(m[3]!, line),
+    });
   }
   return families;
 }
 
 /** The value of the one sample named `sampleName` whose labels include `labels`; undefined when none. */
-export function sampleValue(families: Map<string, MetricFamily>, sampleName: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  families: Map<string, MetricFamily>,
+  sampleName: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   const family = familyOf(families, sampleName);
-  const hits = (family?.samples ?? []).filter((s) => s.name === sampleName && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-  if (hits.length > 1) throw new Error(`${hits.length} samples of ${sampleName} match ${JSON.stringify(labels)}`);
+  const hits = (family?.samples ?? []).filter(
+    (s) => s.name === sampleName && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
+  if (hits.length > 1)
+    throw new Error(`${hits.length} samples of ${sampleName} match ${JSON.stringify(labels)}`);
   return hits[0]?.value;
 }

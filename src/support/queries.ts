@@ -55,7 +55,13 @@ const filterSql = `($1::int[] is null or r.organisation_id = any($1::int[]))
 
 function filterParams(actor: Actor, f: RequestFilter): unknown[] {
   const list = (v: readonly string[] | undefined) => (v && v.length > 0 ? [...v] : null);
-  return [scopeOrganisations(actor, f.organisationIds), list(f.status), list(f.code), list(f.kind), f.batchId ?? null];
+  return [
+    scopeOrganisations(actor, f.organisationIds),
+    list(f.status),
+    list(f.code),
+    list(f.kind),
+    f.batchId ?? null,
+  ];
 }
 
 function toRequestRow(actor: Actor, r: Record<string, unknown>): RequestRow {
@@ -90,21 +96,30 @@ const REQUEST_FROM = `lrs.request r join lrs.organisation o on o.id = r.organisa
   left join lrs.outcome oc on oc.request_id = r.id left join lrs.response_code rc on rc.code = r.last_code`;
 
 /** Requests matching the filter, newest first. */
-export async function listRequests(db: SupportDb, actor: Actor, f: RequestFilter = {}): Promise<RequestRow[]> {
+export async function listRequests(
+  db: SupportDb,
+  actor: Actor,
+  f: RequestFilter = {},
+): Promise<RequestRow[]> {
   const limit = Math.min(Math.max(f.limit ?? 100, 1), 10_000);
-  const r = await db.pool.query(`select ${REQUEST_COLUMNS} from ${REQUEST_FROM} where ${filterSql} order by r.id desc limit $6`, [
-    ...filterParams(actor, f),
-    limit,
-  ]);
+  const r = await db.pool.query(
+    `select ${REQUEST_COLUMNS} from ${REQUEST_FROM} where ${filterSql} order by r.id desc limit $6`,
+    [...filterParams(actor, f), limit],
+  );
   return r.rows.map((row) => toRequestRow(actor, row));
 }
 
 /** Ids of every request matching the filter (for retry/cancel by filter), at most `max` (default 100000). */
-export async function findRequestIds(db: SupportDb, actor: Actor, f: RequestFilter, max = 100_000): Promise<number[]> {
-  const r = await db.pool.query<{ id: number }>(`select r.id from lrs.request r where ${filterSql} order by r.id limit $6`, [
-    ...filterParams(actor, f),
-    max,
-  ]);
+export async function findRequestIds(
+  db: SupportDb,
+  actor: Actor,
+  f: RequestFilter,
+  max = 100_000,
+): Promise<number[]> {
+  const r = await db.pool.query<{ id: number }>(
+    `select r.id from lrs.request r where ${filterSql} order by r.id limit $6`,
+    [...filterParams(actor, f), max],
+  );
   return r.rows.map((row) => row.id);
 }
 
@@ -144,7 +159,11 @@ export interface RequestDetail {
 }
 
 /** One request with its outcome, code explanation and every audited call, or null when not visible. */
-export async function getRequestDetail(db: SupportDb, actor: Actor, id: number): Promise<RequestDetail | null> {
+export async function getRequestDetail(
+  db: SupportDb,
+  actor: Actor,
+  id: number,
+): Promise<RequestDetail | null> {
   if (!Number.isSafeInteger(id) || id <= 0) return null;
   const r = await db.pool.query(
     `select ${REQUEST_COLUMNS}, r.requested_by, r.priority, r.payload, r.queued_at,
@@ -191,7 +210,11 @@ export async function getRequestDetail(db: SupportDb, actor: Actor, id: number):
 }
 
 /** Every audited call and staff action of the given requests (callers check the requests are visible). */
-export async function listAudit(db: SupportDb, requestIds: readonly number[], order: 'oldest first' | 'newest first'): Promise<AuditRow[]> {
+export async function listAudit(
+  db: SupportDb,
+  requestIds: readonly number[],
+  order: 'oldest first' | 'newest first',
+): Promise<AuditRow[]> {
   const r = await db.pool.query(
     `select id, request_id as "requestId", operation, code, code_source as "codeSource", http_status as "httpStatus",
             duration_ms as "durationMs", attempt, user_name as "userName", created_at as "createdAt"
@@ -208,7 +231,10 @@ export async function explainCode(db: SupportDb, code: string): Promise<CodeInfo
 
 /** explainCode for several codes in one query, keyed by code. */
 export async function explainCodes(db: SupportDb, codes: readonly string[]): Promise<Map<string, CodeInfo>> {
-  const r = await db.pool.query<CodeInfo>('select code, source, class, meaning, retry, resolution from lrs.response_code where code = any($1::text[])', [[...codes]]);
+  const r = await db.pool.query<CodeInfo>(
+    'select code, source, class, meaning, retry, resolution from lrs.response_code where code = any($1::text[])',
+    [[...codes]],
+  );
   const known = new Map(r.rows.map((row) => [row.code, row]));
   return new Map(codes.map((code) => [code, known.get(code) ?? unknownCode(code)]));
 }
@@ -226,7 +252,11 @@ export interface ExceptionGroup extends CodeInfo {
 }
 
 /** Open needs_action and failed requests grouped by status and code, largest groups first. */
-export async function listExceptions(db: SupportDb, actor: Actor, f: Pick<RequestFilter, 'organisationIds'> = {}): Promise<ExceptionGroup[]> {
+export async function listExceptions(
+  db: SupportDb,
+  actor: Actor,
+  f: Pick<RequestFilter, 'organisationIds'> = {},
+): Promise<ExceptionGroup[]> {
   const r = await db.pool.query(
     `select r.status, coalesce(r.last_code, '(none)') as code, count(*)::int as count, count(distinct r.organisation_id)::int as organisations,
             min(r.updated_at) as oldest, max(r.updated_at) as newest,
@@ -272,7 +302,11 @@ export async function listBatches(
        from lrs.batch b join lrs.organisation o on o.id = b.organisation_id
       where ($1::int[] is null or b.organisation_id = any($1::int[])) and ($2::text[] is null or b.status = any($2::text[]))
       order by b.id desc limit $3`,
-    [scopeOrganisations(actor, f.organisationIds), f.status?.length ? [...f.status] : null, Math.min(Math.max(f.limit ?? 100, 1), 10_000)],
+    [
+      scopeOrganisations(actor, f.organisationIds),
+      f.status?.length ? [...f.status] : null,
+      Math.min(Math.max(f.limit ?? 100, 1), 10_000),
+    ],
   );
   return r.rows as BatchRow[];
 }
@@ -286,15 +320,30 @@ export interface LearnerFilter extends Pick<RequestFilter, 'organisationIds' | '
  * Every request for one learner, newest first: `key` is an MIS learner id or a ULN (matched against
  * the payload and outcomes). Only organisations whose personal data the actor may see are searched.
  */
-export async function getLearnerHistory(db: SupportDb, actor: Actor, key: string, f: LearnerFilter = {}): Promise<RequestRow[]> {
+export async function getLearnerHistory(
+  db: SupportDb,
+  actor: Actor,
+  key: string,
+  f: LearnerFilter = {},
+): Promise<RequestRow[]> {
   const scope = scopeOrganisations(actor, f.organisationIds);
-  const personalScope = actor.personalDataOrganisationIds === null ? scope : (scope ?? actor.personalDataOrganisationIds).filter((id) => actor.personalDataOrganisationIds?.includes(id));
+  const personalScope =
+    actor.personalDataOrganisationIds === null
+      ? scope
+      : (scope ?? actor.personalDataOrganisationIds).filter((id) =>
+          actor.personalDataOrganisationIds?.includes(id),
+        );
   const r = await db.pool.query(
     `select ${REQUEST_COLUMNS} from ${REQUEST_FROM}
       where ($1::int[] is null or r.organisation_id = any($1::int[]))
         and (r.mis_learner_id = $2 or ($4 and (r.payload ->> 'uln' = $2 or oc.uln = $2 or oc.master_uln = $2 or $2 = any(oc.linked_ulns))))
       order by r.id desc limit $3`,
-    [personalScope ? [...personalScope] : null, key, Math.min(Math.max(f.limit ?? 200, 1), 10_000), f.match !== 'mis learner id'],
+    [
+      personalScope ? [...personalScope] : null,
+      key,
+      Math.min(Math.max(f.limit ?? 200, 1), 10_000),
+      f.match !== 'mis learner id',
+    ],
   );
   return r.rows.map((row) => toRequestRow(actor, row));
 }
@@ -327,7 +376,12 @@ export async function resolveOrganisations(db: SupportDb, refs: readonly string[
       where ukprn = any($1::text[]) or organisation_ref = any($1::text[]) or id::text = any($1::text[])`,
     [[...refs]],
   );
-  const missing = refs.filter((ref) => !r.rows.some((o) => String(o.id) === ref || o.ukprn === ref || o.organisation_ref === ref));
-  if (missing.length > 0) throw new Error(`unknown organisation(s): ${missing.join(', ')} (give an id, UKPRN or organisation reference)`);
+  const missing = refs.filter(
+    (ref) => !r.rows.some((o) => String(o.id) === ref || o.ukprn === ref || o.organisation_ref === ref),
+  );
+  if (missing.length > 0)
+    throw new Error(
+      `unknown organisation(s): ${missing.join(', ')} (give an id, UKPRN or organisation reference)`,
+    );
   return [...new Set(r.rows.map((o) => o.id))];
 }

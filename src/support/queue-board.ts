@@ -26,7 +26,9 @@ export function createQueueBoardHandler(queueSet: QueueSet) {
       // @bull-board/express 9.10.1 pins its own copy of @bull-board/api 9.10.1 while the project has 9.10.2:
       // the same shapes, declared twice, so TypeScript sees two types. Align the versions to drop this cast.
       serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
-      options: { uiConfig: { boardTitle: readOnlyMode ? 'lrs-relay queues (read-only)' : 'lrs-relay queues' } },
+      options: {
+        uiConfig: { boardTitle: readOnlyMode ? 'lrs-relay queues (read-only)' : 'lrs-relay queues' },
+      },
     });
     return serverAdapter.getRouter();
   };

@@ -24,7 +24,12 @@ export interface QueueSet {
   close(): Promise<void>;
 }
 
-export function createQueueSet(o: { db: SupportDb; redis?: Redis | undefined; queuePrefix: string; queues?: readonly Queue[] | undefined }): QueueSet {
+export function createQueueSet(o: {
+  db: SupportDb;
+  redis?: Redis | undefined;
+  queuePrefix: string;
+  queues?: readonly Queue[] | undefined;
+}): QueueSet {
   const given = o.queues;
   const created = new Map<string, Queue>();
   return {
@@ -60,7 +65,14 @@ export function canSeeQueue(actor: Actor, name: string): boolean {
 export async function getQueueDepths(queues: readonly Queue[]): Promise<QueueDepth[]> {
   return Promise.all(
     queues.map(async (q) => {
-      const c = await q.getJobCounts('waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed');
+      const c = await q.getJobCounts(
+        'waiting',
+        'prioritized',
+        'waiting-children',
+        'active',
+        'delayed',
+        'failed',
+      );
       return {
         queue: q.name,
         waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),

@@ -5,7 +5,13 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Html } from './html.ts';
-import { cancelRequests, resolvePossibleMatch, retryRequests, SupportActionError, type SupportDb } from './actions.ts';
+import {
+  cancelRequests,
+  resolvePossibleMatch,
+  retryRequests,
+  SupportActionError,
+  type SupportDb,
+} from './actions.ts';
 import { getAuth, requireCsrf } from './http-auth.ts';
 import { getOverview } from './overview.ts';
 import { renderBatchesPage } from './pages/batches.ts';
@@ -19,7 +25,15 @@ import { html } from './html.ts';
 import { canSeePersonalData } from './access.ts';
 import { getLearnerDetail } from './learner-history.ts';
 import { canSeeQueue, getQueueDepths, type QueueSet } from './queue-depths.ts';
-import { findRequestIds, getRequestDetail, listBatches, listExceptions, listOrganisations, listRequests, type RequestFilter } from './queries.ts';
+import {
+  findRequestIds,
+  getRequestDetail,
+  listBatches,
+  listExceptions,
+  listOrganisations,
+  listRequests,
+  type RequestFilter,
+} from './queries.ts';
 
 /** Messages shown after an action; the redirect names one by key so no text is echoed from the URL. */
 const FLASHES = {
@@ -55,11 +69,17 @@ function parseId(v: unknown): number {
 
 function notFound(res: Response): void {
   const auth = getAuth(res);
-  send(res, renderPage({ title: 'Not found', auth, body: html`<p>No such request among your organisations.</p>` }), 404);
+  send(
+    res,
+    renderPage({ title: 'Not found', auth, body: html`<p>No such request among your organisations.</p>` }),
+    404,
+  );
 }
 
 /** The request filter in a query string (status, code, kind, org, batch). */
-export function readRequestFilter(q: Record<string, unknown>): RequestFilter & { raw: { status: string; code: string; kind: string; org: string } } {
+export function readRequestFilter(
+  q: Record<string, unknown>,
+): RequestFilter & { raw: { status: string; code: string; kind: string; org: string } } {
   const raw = { status: str(q.status), code: str(q.code), kind: str(q.kind), org: str(q.org) };
   const orgId = parseId(raw.org);
   const batchId = parseId(str(q.batch));
@@ -87,14 +107,20 @@ export function createPageRoutes(o: { db: SupportDb; queueSet: QueueSet }): Rout
 
   router.get('/exceptions', async (req, res) => {
     const auth = getAuth(res);
-    send(res, renderExceptionsPage({ auth, groups: await listExceptions(db, auth.actor), flash: flashFrom(req) }));
+    send(
+      res,
+      renderExceptionsPage({ auth, groups: await listExceptions(db, auth.actor), flash: flashFrom(req) }),
+    );
   });
 
   router.get('/requests', async (req, res) => {
     const auth = getAuth(res);
     const filter = readRequestFilter(req.query);
     const limit = 200;
-    const [rows, organisations] = await Promise.all([listRequests(db, auth.actor, { ...filter, limit }), listOrganisations(db, auth.actor)]);
+    const [rows, organisations] = await Promise.all([
+      listRequests(db, auth.actor, { ...filter, limit }),
+      listOrganisations(db, auth.actor),
+    ]);
     send(res, renderRequestsPage({ auth, rows, query: filter.raw, organisations, limit }));
   });
 
@@ -114,7 +140,9 @@ export function createPageRoutes(o: { db: SupportDb; queueSet: QueueSet }): Rout
     const detail = org === '' && id === '' ? null : await getLearnerDetail(db, auth.actor, parseId(org), id);
     if (detail) return send(res, renderLearnerPage({ auth, detail }));
     // Only organisations whose learners this actor may look up; the same page for any unknown learner.
-    const organisations = (await listOrganisations(db, auth.actor)).filter((g) => canSeePersonalData(auth.actor, g.id));
+    const organisations = (await listOrganisations(db, auth.actor)).filter((g) =>
+      canSeePersonalData(auth.actor, g.id),
+    );
     const isNotFound = org !== '' || id !== '';
     send(res, renderLearnerLookupPage({ auth, organisations, org, id, isNotFound }), isNotFound ? 404 : 200);
   });
@@ -170,7 +198,13 @@ export function createActionRoutes(o: { db: SupportDb }): Router {
     const id = parseId(req.params.id);
     const uln = bodyStr(req, 'uln');
     try {
-      const r = await resolvePossibleMatch(db, id, uln === '' ? null : uln, getAuth(res).actor, bodyStr(req, 'note'));
+      const r = await resolvePossibleMatch(
+        db,
+        id,
+        uln === '' ? null : uln,
+        getAuth(res).actor,
+        bodyStr(req, 'note'),
+      );
       afterAction(res, `/requests/${id}`, r.outcome === 'matched' ? 'matched' : 'rejected', 1);
     } catch (e) {
       if (!(e instanceof SupportActionError)) throw e;
@@ -191,7 +225,8 @@ export function createActionRoutes(o: { db: SupportDb }): Router {
         return;
       }
       const ids = await findRequestIds(db, actor, { status: [status], code: [code] });
-      const r = action === 'retry' ? await retryRequests(db, ids, actor) : await cancelRequests(db, ids, actor);
+      const r =
+        action === 'retry' ? await retryRequests(db, ids, actor) : await cancelRequests(db, ids, actor);
       afterAction(res, '/exceptions', action === 'retry' ? 'retried' : 'cancelled', r.done.length);
     });
   }

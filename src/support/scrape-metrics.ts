@@ -14,9 +14,19 @@ export interface ScrapeMetrics {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
-export function createScrapeMetrics(o: { db: SupportDb; queueSet: QueueSet; metrics: Metrics; log: Logger }): ScrapeMetrics {
+export function createScrapeMetrics(o: {
+  db: SupportDb;
+  queueSet: QueueSet;
+  metrics: Metrics;
+  log: Logger;
+}): ScrapeMetrics {
   const registry = new Registry();
-  const up = new Gauge({ name: 'lrs_relay_scrape_up', help: '1 when the source answered during this scrape', labelNames: ['source'] as const, registers: [registry] });
+  const up = new Gauge({
+    name: 'lrs_relay_scrape_up',
+    help: '1 when the source answered during this scrape',
+    labelNames: ['source'] as const,
+    registers: [registry],
+  });
   const requests = new Gauge({
     name: 'lrs_relay_requests',
     help: 'Requests in Postgres by status, kind and organisation id',
@@ -29,7 +39,12 @@ export function createScrapeMetrics(o: { db: SupportDb; queueSet: QueueSet; metr
     labelNames: ['status', 'code'] as const,
     registers: [registry],
   });
-  const batches = new Gauge({ name: 'lrs_relay_batches', help: 'Batches by kind and status', labelNames: ['kind', 'status'] as const, registers: [registry] });
+  const batches = new Gauge({
+    name: 'lrs_relay_batches',
+    help: 'Batches by kind and status',
+    labelNames: ['kind', 'status'] as const,
+    registers: [registry],
+  });
   const queueJobs = new Gauge({
     name: 'lrs_relay_queue_jobs',
     help: 'BullMQ jobs per queue and state (waiting includes prioritized)',
@@ -46,12 +61,15 @@ export function createScrapeMetrics(o: { db: SupportDb; queueSet: QueueSet; metr
         `select status, coalesce(last_code, '(none)') as code, count(*)::int as n from lrs.request
           where status in ('needs_action', 'failed') group by 1, 2`,
       ),
-      o.db.pool.query<{ kind: string; status: string; n: number }>('select kind, status, count(*)::int as n from lrs.batch group by 1, 2'),
+      o.db.pool.query<{ kind: string; status: string; n: number }>(
+        'select kind, status, count(*)::int as n from lrs.batch group by 1, 2',
+      ),
     ]);
     requests.reset();
     exceptions.reset();
     batches.reset();
-    for (const x of r.rows) requests.set({ status: x.status, kind: x.kind, organisation: String(x.organisation_id) }, x.n);
+    for (const x of r.rows)
+      requests.set({ status: x.status, kind: x.kind, organisation: String(x.organisation_id) }, x.n);
     for (const x of e.rows) exceptions.set({ status: x.status, code: x.code }, x.n);
     for (const x of b.rows) batches.set({ kind: x.kind, status: x.status }, x.n);
   }
@@ -60,7 +78,8 @@ export function createScrapeMetrics(o: { db: SupportDb; queueSet: QueueSet; metr
     const depths = await getQueueDepths(await o.queueSet.list());
     queueJobs.reset();
     for (const d of depths) {
-      for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) queueJobs.set({ queue: d.queue, state }, d[state]);
+      for (const state of ['waiting', 'active', 'delayed', 'failed'] as const)
+        queueJobs.set({ queue: d.queue, state }, d[state]);
     }
   }
 

@@ -44,8 +44,18 @@ export type LoginResult =
   | { ok: false; reason: 'invalid' | 'locked'; failedLogins: number };
 
 /** Checks a username and password; on success opens a session. */
-export async function logIn(db: SupportDb, username: string, password: string, o: { ttlMs?: number } = {}): Promise<LoginResult> {
-  const r = await db.pool.query<{ id: number; password_hash: string; failed_logins: number; is_locked: boolean }>(
+export async function logIn(
+  db: SupportDb,
+  username: string,
+  password: string,
+  o: { ttlMs?: number } = {},
+): Promise<LoginResult> {
+  const r = await db.pool.query<{
+    id: number;
+    password_hash: string;
+    failed_logins: number;
+    is_locked: boolean;
+  }>(
     `select id, password_hash, failed_logins, coalesce(locked_until > now(), false) as is_locked
        from lrs.staff_user where username = $1`,
     [username],
@@ -64,19 +74,25 @@ export async function logIn(db: SupportDb, username: string, password: string, o
       [user.id, MAX_FAILED_LOGINS, LOCK_MS],
     );
     const row = u.rows[0];
-    return { ok: false, reason: row?.is_locked ? 'locked' : 'invalid', failedLogins: row?.failed_logins ?? 1 };
+    return {
+      ok: false,
+      reason: row?.is_locked ? 'locked' : 'invalid',
+      failedLogins: row?.failed_logins ?? 1,
+    };
   }
-  await db.pool.query('update lrs.staff_user set failed_logins = 0, locked_until = null where id = $1', [user.id]);
-  await db.pool.query('delete from lrs.staff_session where staff_user_id = $1 and expires_at < now()', [user.id]);
+  await db.pool.query('update lrs.staff_user set failed_logins = 0, locked_until = null where id = $1', [
+    user.id,
+  ]);
+  await db.pool.query('delete from lrs.staff_session where staff_user_id = $1 and expires_at < now()', [
+    user.id,
+  ]);
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const expiresAt = new Date(Date.now() + (o.ttlMs ?? SESSION_TTL_MS));
-  await db.pool.query('insert into lrs.staff_session (token_hash, staff_user_id, csrf_token, expires_at) values ($1, $2, $3, $4)', [
-    hashToken(token),
-    user.id,
-    csrfToken,
-    expiresAt,
-  ]);
+  await db.pool.query(
+    'insert into lrs.staff_session (token_hash, staff_user_id, csrf_token, expires_at) values ($1, $2, $3, $4)',
+    [hashToken(token), user.id, csrfToken, expiresAt],
+  );
   const session = await findSession(db, token);
   if (!session) throw new Error('session vanished right after it was created');
   return { ok: true, token, session };

@@ -30,7 +30,13 @@ function checkPassword(password: string): void {
 /** Creates a staff account and grants it the given organisations. `cost` is for tests (scrypt N). */
 export async function addStaff(
   db: SupportDb,
-  o: { username: string; password: string; isAdmin?: boolean; organisationIds?: readonly number[]; cost?: number },
+  o: {
+    username: string;
+    password: string;
+    isAdmin?: boolean;
+    organisationIds?: readonly number[];
+    cost?: number;
+  },
 ): Promise<number> {
   checkUsername(o.username);
   checkPassword(o.password);
@@ -76,14 +82,20 @@ export async function listStaff(db: SupportDb): Promise<StaffRow[]> {
 }
 
 async function staffId(db: SupportDb, username: string): Promise<number> {
-  const r = await db.pool.query<{ id: number }>('select id from lrs.staff_user where username = $1', [username]);
+  const r = await db.pool.query<{ id: number }>('select id from lrs.staff_user where username = $1', [
+    username,
+  ]);
   const id = r.rows[0]?.id;
   if (id === undefined) throw new StaffError(`no staff account named ${username}`);
   return id;
 }
 
 /** Lets a staff account see (and act on) the given organisations. Returns how many were new. */
-export async function grantStaff(db: SupportDb, username: string, organisationIds: readonly number[]): Promise<number> {
+export async function grantStaff(
+  db: SupportDb,
+  username: string,
+  organisationIds: readonly number[],
+): Promise<number> {
   const id = await staffId(db, username);
   const r = await db.pool.query(
     'insert into lrs.staff_organisation (staff_user_id, organisation_id) select $1, unnest($2::int[]) on conflict do nothing',
@@ -93,20 +105,32 @@ export async function grantStaff(db: SupportDb, username: string, organisationId
 }
 
 /** Takes organisations away from a staff account. Returns how many were removed. */
-export async function revokeStaff(db: SupportDb, username: string, organisationIds: readonly number[]): Promise<number> {
+export async function revokeStaff(
+  db: SupportDb,
+  username: string,
+  organisationIds: readonly number[],
+): Promise<number> {
   const id = await staffId(db, username);
-  const r = await db.pool.query('delete from lrs.staff_organisation where staff_user_id = $1 and organisation_id = any($2::int[])', [
-    id,
-    [...organisationIds],
-  ]);
+  const r = await db.pool.query(
+    'delete from lrs.staff_organisation where staff_user_id = $1 and organisation_id = any($2::int[])',
+    [id, [...organisationIds]],
+  );
   return r.rowCount ?? 0;
 }
 
 /** Sets a new password, unlocks the account and ends its sessions. */
-export async function setStaffPassword(db: SupportDb, username: string, password: string, o: { cost?: number } = {}): Promise<void> {
+export async function setStaffPassword(
+  db: SupportDb,
+  username: string,
+  password: string,
+  o: { cost?: number } = {},
+): Promise<void> {
   checkPassword(password);
   const id = await staffId(db, username);
   const hash = await hashPassword(password, o.cost === undefined ? {} : { cost: o.cost });
-  await db.pool.query('update lrs.staff_user set password_hash = $2, failed_logins = 0, locked_until = null where id = $1', [id, hash]);
+  await db.pool.query(
+    'update lrs.staff_user set password_hash = $2, failed_logins = 0, locked_until = null where id = $1',
+    [id, hash],
+  );
   await db.pool.query('delete from lrs.staff_session where staff_user_id = $1', [id]);
 }

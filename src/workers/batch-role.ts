@@ -48,7 +48,11 @@ export function startBatchWorkers(o: BatchRoleOptions): BatchWorkers {
     concurrency: c.BATCH_CONCURRENCY,
     lockDurationMs: c.WORKER_LOCK_DURATION_MS,
     assembler: {
-      limits: { register: c.BATCH_LIMIT_REGISTRATION, verify: c.BATCH_LIMIT_VERIFY, achievement: c.BATCH_LIMIT_ACHIEVEMENT },
+      limits: {
+        register: c.BATCH_LIMIT_REGISTRATION,
+        verify: c.BATCH_LIMIT_VERIFY,
+        achievement: c.BATCH_LIMIT_ACHIEVEMENT,
+      },
       windowMs: c.BATCH_WINDOW_MS,
       autoBatchThreshold: c.AUTO_BATCH_THRESHOLD,
       intervalMs: c.BATCH_ASSEMBLE_INTERVAL_MS,
@@ -59,7 +63,9 @@ export function startBatchWorkers(o: BatchRoleOptions): BatchWorkers {
 }
 
 /** The batch sweep and the nightly acquisition, for the scheduler role. */
-export function batchScheduledJobs(o: Omit<BatchRoleOptions, 'clients' | 'connection' | 'metrics'>): ScheduledJob[] {
+export function batchScheduledJobs(
+  o: Omit<BatchRoleOptions, 'clients' | 'connection' | 'metrics'>,
+): ScheduledJob[] {
   const c = o.config;
   return [
     {
@@ -67,8 +73,16 @@ export function batchScheduledJobs(o: Omit<BatchRoleOptions, 'clients' | 'connec
       name: JOBS.batchSweep,
       repeat: { every: c.BATCH_SWEEP_INTERVAL_MS },
       run: async () => {
-        const result = await sweepBatches({ pool: o.pool, queue: o.queue, log: o.log, staleMs: c.BATCH_SWEEP_INTERVAL_MS, submitAttempts: maxAttempts(o.policy) });
-        const open = await o.pool.query(`select run_key as "runKey" from lrs.acquisition_run where status = 'created'`);
+        const result = await sweepBatches({
+          pool: o.pool,
+          queue: o.queue,
+          log: o.log,
+          staleMs: c.BATCH_SWEEP_INTERVAL_MS,
+          submitAttempts: maxAttempts(o.policy),
+        });
+        const open = await o.pool.query(
+          `select run_key as "runKey" from lrs.acquisition_run where status = 'created'`,
+        );
         for (const run of open.rows as { runKey: string }[]) await refreshRunProgress(o.pool, run.runKey);
         return result;
       },
@@ -82,7 +96,14 @@ export function batchScheduledJobs(o: Omit<BatchRoleOptions, 'clients' | 'connec
         // The slot this run was scheduled for, so a second scheduler firing for the same night gets the same key.
         const slot = job.timestamp + (job.opts.delay ?? 0);
         const organisation = typeof data.organisation === 'string' ? data.organisation : undefined;
-        return acquireUlns({ pool: o.pool, log: o.log, view: c.ACQUIRE_ULNS_VIEW, runKey: nightlyRunKey(slot), chunkSize: c.ACQUIRE_ULNS_CHUNK, organisation });
+        return acquireUlns({
+          pool: o.pool,
+          log: o.log,
+          view: c.ACQUIRE_ULNS_VIEW,
+          runKey: nightlyRunKey(slot),
+          chunkSize: c.ACQUIRE_ULNS_CHUNK,
+          organisation,
+        });
       },
     },
   ];

@@ -20,7 +20,10 @@ export interface BatchWorkersOptions extends BatchJobDeps {
   queue: Queue;
   concurrency: number;
   lockDurationMs: number;
-  assembler: Omit<BatchAssemblerOptions, 'pool' | 'queue' | 'log' | 'metrics' | 'submitJobOptions' | 'fanOutChunk'>;
+  assembler: Omit<
+    BatchAssemblerOptions,
+    'pool' | 'queue' | 'log' | 'metrics' | 'submitJobOptions' | 'fanOutChunk'
+  >;
 }
 
 export class BatchWorkers {
@@ -61,7 +64,8 @@ export class BatchWorkers {
     );
     this.worker.on('error', (e) => o.log.error({ err: e }, 'batch worker error'));
     this.worker.on('failed', (job, e) => {
-      if (job && !(e instanceof RetryableJobError)) o.log.warn({ jobId: job.id, err: e }, 'batch job failed; the batch sweep will look at it');
+      if (job && !(e instanceof RetryableJobError))
+        o.log.warn({ jobId: job.id, err: e }, 'batch job failed; the batch sweep will look at it');
     });
     this.assembler = new BatchAssembler({
       ...o.assembler,

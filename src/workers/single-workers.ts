@@ -58,7 +58,9 @@ export class SingleWorkers {
   async start(): Promise<void> {
     await this.refresh();
     this.timer = setInterval(() => {
-      this.refresh().catch((e: unknown) => this.o.log.error({ err: e }, 'refreshing organisation workers failed'));
+      this.refresh().catch((e: unknown) =>
+        this.o.log.error({ err: e }, 'refreshing organisation workers failed'),
+      );
     }, this.o.refreshIntervalMs ?? 30_000);
     this.timer.unref();
   }
@@ -126,7 +128,10 @@ export class SingleWorkers {
       }
     });
     this.workers.set(org.id, { worker, abort });
-    this.o.log.info({ organisation: org.id, queue: singleQueueName(org.id), job: JOBS.request }, 'single worker started');
+    this.o.log.info(
+      { organisation: org.id, queue: singleQueueName(org.id), job: JOBS.request },
+      'single worker started',
+    );
   }
 
   /** Stops taking jobs, waits for running ones up to timeoutMs, then aborts their LRS calls. */

@@ -35,15 +35,24 @@ export function ensureChromium(): string {
   const asRoot = process.getuid?.() === 0;
   const apt = (args: string[]) =>
     asRoot
-      ? execFileSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
-      : execFileSync('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], { stdio: 'inherit' });
+      ? execFileSync('apt-get', args, {
+          stdio: 'inherit',
+          env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+        })
+      : execFileSync('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], {
+          stdio: 'inherit',
+        });
   try {
     apt(['update', '-qq']);
     apt(['install', '-y', '-qq', 'chromium']);
   } catch (e) {
-    throw new Error(`chromium is missing and \`apt-get install -y chromium\` failed: install it, then run the tests again`, { cause: e });
+    throw new Error(
+      `chromium is missing and \`apt-get install -y chromium\` failed: install it, then run the tests again`,
+      { cause: e },
+    );
   }
-  if (!isExecutable(CHROMIUM_PATH)) throw new Error(`apt-get installed chromium but ${CHROMIUM_PATH} is not there`);
+  if (!isExecutable(CHROMIUM_PATH))
+    throw new Error(`apt-get installed chromium but ${CHROMIUM_PATH} is not there`);
   return CHROMIUM_PATH;
 }
 

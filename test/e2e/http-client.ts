@@ -33,14 +33,23 @@ export function createTestClient(baseUrl: string): TestClient {
   const client: TestClient = {
     cookies,
     async get(path, headers = {}) {
-      return remember(await fetch(baseUrl + path, { redirect: 'manual', headers: { cookie: cookieHeader(), accept: 'text/html', ...headers } }));
+      return remember(
+        await fetch(baseUrl + path, {
+          redirect: 'manual',
+          headers: { cookie: cookieHeader(), accept: 'text/html', ...headers },
+        }),
+      );
     },
     async post(path, form, headers = {}) {
       return remember(
         await fetch(baseUrl + path, {
           method: 'POST',
           redirect: 'manual',
-          headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...headers },
+          headers: {
+            cookie: cookieHeader(),
+            'content-type': 'application/x-www-form-urlencoded',
+            ...headers,
+          },
           body: new URLSearchParams(form).toString(),
         }),
       );

@@ -36,7 +36,12 @@ export interface Pipeline {
   prefix: string;
   logLines: string[];
   /** Calls lrs.submit_request as an MIS trigger would. */
-  submit(kind: string, misId: string, payload: Record<string, unknown>, o?: { mode?: string; org?: string; priority?: number }): Promise<number>;
+  submit(
+    kind: string,
+    misId: string,
+    payload: Record<string, unknown>,
+    o?: { mode?: string; org?: string; priority?: number },
+  ): Promise<number>;
   /** Waits until every request and every batch is finished (or the timeout passes, then throws with the statuses). */
   settle(timeoutMs?: number): Promise<void>;
   request(id: number): Promise<Record<string, unknown>>;
@@ -65,7 +70,11 @@ export async function startPipeline(o: PipelineOptions = {}): Promise<Pipeline> 
     await sql.query(
       `insert into lrs.organisation (name, ukprn, password_ref, default_user_name, concurrency_share)
        values ($1, $2, $3, 'lrs-relay nightly', 16)`,
-      [org.name ?? `College ${org.ukprn}`, org.ukprn, JSON.stringify({ kind: 'env', name: `LRS_PASSWORD_${org.ukprn}` })],
+      [
+        org.name ?? `College ${org.ukprn}`,
+        org.ukprn,
+        JSON.stringify({ kind: 'env', name: `LRS_PASSWORD_${org.ukprn}` }),
+      ],
     );
   }
   const config = loadConfig({
@@ -93,7 +102,15 @@ export async function startPipeline(o: PipelineOptions = {}): Promise<Pipeline> 
   const log = createLogger({ level: config.LOG_LEVEL }, sink);
   const roles = o.roles ?? ['producer', 'worker', 'scheduler'];
   const start = (r: Role[]) =>
-    startRelay({ config, roles: r, log, retryPolicy: FAST_RETRY_POLICY, env: secretEnv, connectionTag: prefix, ...o.relay });
+    startRelay({
+      config,
+      roles: r,
+      log,
+      retryPolicy: FAST_RETRY_POLICY,
+      env: secretEnv,
+      connectionTag: prefix,
+      ...o.relay,
+    });
   let relay = await start(roles);
 
   const p: Pipeline = {
@@ -124,9 +141,13 @@ export async function startPipeline(o: PipelineOptions = {}): Promise<Pipeline> 
         const r = await sql.query(
           `select status, count(*)::int as n from lrs.request group by status order by status`,
         );
-        const open = r.rows.filter((x) => !['succeeded', 'needs_action', 'rejected', 'failed', 'cancelled'].includes(x.status));
+        const open = r.rows.filter(
+          (x) => !['succeeded', 'needs_action', 'rejected', 'failed', 'cancelled'].includes(x.status),
+        );
         // A batch is finished a moment after its last request is settled.
-        const batches = await sql.query(`select count(*)::int as n from lrs.batch where status not in ('completed', 'failed', 'cancelled')`);
+        const batches = await sql.query(
+          `select count(*)::int as n from lrs.batch where status not in ('completed', 'failed', 'cancelled')`,
+        );
         if (open.length === 0 && batches.rows[0].n === 0) return;
         if (Date.now() > deadline) throw new Error(`requests not settled: ${JSON.stringify(r.rows)}`);
         await sleep(100);

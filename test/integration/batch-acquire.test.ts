@@ -18,18 +18,15 @@ const log = createLogger({ level: 'silent' });
 
 async function createView(p: Pipeline, n: number, from = 0): Promise<void> {
   await p.sql.query(`create schema if not exists mis`);
-  await p.sql.query(`create table if not exists mis.needing (organisation text, mis_learner_id text, given_name text, family_name text,
+  await p.sql
+    .query(`create table if not exists mis.needing (organisation text, mis_learner_id text, given_name text, family_name text,
                        date_of_birth date, gender text, last_known_post_code text, verification_type text, ability_to_share text, internal_note text)`);
   for (let i = from; i < from + n; i++) {
     const l = newLearner(i, 'night');
-    await p.sql.query(`insert into mis.needing values ('10000001', $1, $2, $3, $4, $5, $6, '1', '1', 'not an LRS field')`, [
-      `N${i}`,
-      l.givenName,
-      l.familyName,
-      l.dateOfBirth,
-      l.gender,
-      l.lastKnownPostCode,
-    ]);
+    await p.sql.query(
+      `insert into mis.needing values ('10000001', $1, $2, $3, $4, $5, $6, '1', '1', 'not an LRS field')`,
+      [`N${i}`, l.givenName, l.familyName, l.dateOfBirth, l.gender, l.lastKnownPostCode],
+    );
   }
   await p.sql.query(`create or replace view mis.learners_needing_uln as select * from mis.needing`);
 }
@@ -37,7 +34,10 @@ async function createView(p: Pipeline, n: number, from = 0): Promise<void> {
 describe('nightly ULN acquisition', () => {
   let p: Pipeline;
   beforeAll(async () => {
-    p = await startPipeline({ simulator: { instantBatches: true }, env: { ...FAST_BATCH_ENV, BATCH_LIMIT_REGISTRATION: '4', ACQUIRE_ULNS_CHUNK: '3' } });
+    p = await startPipeline({
+      simulator: { instantBatches: true },
+      env: { ...FAST_BATCH_ENV, BATCH_LIMIT_REGISTRATION: '4', ACQUIRE_ULNS_CHUNK: '3' },
+    });
   });
   afterAll(async () => p?.stop());
 
@@ -46,25 +46,48 @@ describe('nightly ULN acquisition', () => {
     const o = { pool: p.relay.database.pool, log, view: 'mis.learners_needing_uln', chunkSize: 3 };
     const key = nightlyRunKey(Date.UTC(2025, 0, 15, 2));
     expect(key).toBe('nightly:2025-01-15');
-    const [a, b, c] = await Promise.all([acquireUlns({ ...o, runKey: key }), acquireUlns({ ...o, runKey: key }), acquireUlns({ ...o, runKey: 'other' })]);
+    const [a, b, c] = await Promise.all([
+      acquireUlns({ ...o, runKey: key }),
+      acquireUlns({ ...o, runKey: key }),
+      acquireUlns({ ...o, runKey: 'other' }),
+    ]);
     // Same key: one run row, the second start does nothing.
     expect([a, b].filter((r) => r.skipped)).toHaveLength(1);
     const created = [a, b, c].reduce((n, r) => n + (r.skipped ? 0 : r.requestsCreated), 0);
     expect(created).toBe(10);
-    const runs = await p.sql.query(`select run_key, learners_found, requests_created, status from lrs.acquisition_run order by run_key`);
+    const runs = await p.sql.query(
+      `select run_key, learners_found, requests_created, status from lrs.acquisition_run order by run_key`,
+    );
     expect(runs.rows.map((r: { run_key: string }) => r.run_key)).toEqual([key, 'other']);
 
-    const reqs = await p.sql.query(`select mis_learner_id, mode, priority, requested_by, payload from lrs.request order by id`);
+    const reqs = await p.sql.query(
+      `select mis_learner_id, mode, priority, requested_by, payload from lrs.request order by id`,
+    );
     expect(reqs.rows).toHaveLength(10);
     expect(new Set(reqs.rows.map((r: { mis_learner_id: string }) => r.mis_learner_id)).size).toBe(10);
-    const first = reqs.rows[0] as { mode: string; priority: number; requested_by: string; payload: Record<string, string> };
+    const first = reqs.rows[0] as {
+      mode: string;
+      priority: number;
+      requested_by: string;
+      payload: Record<string, string>;
+    };
     expect(first).toMatchObject({ mode: 'batch', priority: 10, requested_by: 'lrs-relay nightly' });
     // snake_case columns became camelCase LRS fields; the date is yyyy-MM-dd; other columns were left out.
-    expect(Object.keys(first.payload).sort()).toEqual(['abilityToShare', 'dateOfBirth', 'familyName', 'gender', 'givenName', 'lastKnownPostCode', 'verificationType']);
+    expect(Object.keys(first.payload).sort()).toEqual([
+      'abilityToShare',
+      'dateOfBirth',
+      'familyName',
+      'gender',
+      'givenName',
+      'lastKnownPostCode',
+      'verificationType',
+    ]);
     expect(first.payload.dateOfBirth).toMatch(/^\d{4}-\d{2}-\d{2}$/);
 
     await p.settle(30_000);
-    const done = await p.sql.query(`select count(*)::int as n from lrs.request where status = 'succeeded' and last_code = 'RC001'`);
+    const done = await p.sql.query(
+      `select count(*)::int as n from lrs.request where status = 'succeeded' and last_code = 'RC001'`,
+    );
     expect(done.rows[0].n).toBe(10);
     const progress = await refreshRunProgress(p.relay.database.pool, key);
     expect(progress.done).toBe(progress.total);
@@ -75,12 +98,27 @@ describe('nightly ULN acquisition', () => {
 
   it('lrs-relay acquire-ulns --wait --json follows the run to the end', async () => {
     await createView(p, 3, 100);
-    const { stdout } = await promisify(execFile)(process.execPath, ['bin/lrs-relay.js', 'acquire-ulns', '--wait', '--json', '--run-key', 'cli-run'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: p.db.url, REDIS_URL: redisUrl(), LRS_PASSWORD_10000001: SIM_PASSWORD, LOG_LEVEL: 'warn' },
-      timeout: 30_000,
-    });
-    const out = JSON.parse(stdout.trim()) as { learnersFound: number; requestsCreated: number; completed: number; byStatus: Record<string, number> };
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['bin/lrs-relay.js', 'acquire-ulns', '--wait', '--json', '--run-key', 'cli-run'],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          DATABASE_URL: p.db.url,
+          REDIS_URL: redisUrl(),
+          LRS_PASSWORD_10000001: SIM_PASSWORD,
+          LOG_LEVEL: 'warn',
+        },
+        timeout: 30_000,
+      },
+    );
+    const out = JSON.parse(stdout.trim()) as {
+      learnersFound: number;
+      requestsCreated: number;
+      completed: number;
+      byStatus: Record<string, number>;
+    };
     // The view still lists the first 10 (the test MIS never writes ULNs back) but their requests are closed, so a new run asks again for them too.
     expect(out.learnersFound).toBe(13);
     expect(out.completed).toBe(out.requestsCreated);

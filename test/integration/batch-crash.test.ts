@@ -19,26 +19,30 @@ import { batches, FAST_BATCH_ENV, newLearner } from './batch-fixtures.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function startWorker(p: Pipeline, env: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, ['bin/lrs-relay.js', 'start', '--role', 'worker,scheduler,producer'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      ...FAST_BATCH_ENV,
-      DATABASE_URL: p.db.url,
-      REDIS_URL: redisUrl(),
-      QUEUE_PREFIX: p.prefix,
-      LRS_BASE_URL: p.simulator.url,
-      LRS_ALLOW_INSECURE_HTTP: 'true',
-      LRS_TIMEOUT_MS: '10000',
-      LRS_PASSWORD_10000001: SIM_PASSWORD,
-      OUTBOX_POLL_INTERVAL_MS: '200',
-      RECONCILE_INTERVAL_MS: '1000',
-      RECONCILE_STALE_MS: '3000',
-      LOG_LEVEL: 'warn',
-      ...env,
+  const child = spawn(
+    process.execPath,
+    ['bin/lrs-relay.js', 'start', '--role', 'worker,scheduler,producer'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        ...FAST_BATCH_ENV,
+        DATABASE_URL: p.db.url,
+        REDIS_URL: redisUrl(),
+        QUEUE_PREFIX: p.prefix,
+        LRS_BASE_URL: p.simulator.url,
+        LRS_ALLOW_INSECURE_HTTP: 'true',
+        LRS_TIMEOUT_MS: '10000',
+        LRS_PASSWORD_10000001: SIM_PASSWORD,
+        OUTBOX_POLL_INTERVAL_MS: '200',
+        RECONCILE_INTERVAL_MS: '1000',
+        RECONCILE_STALE_MS: '3000',
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
     },
-  });
+  );
   return child;
 }
 
@@ -50,7 +54,12 @@ async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
 }
 
 /** Polls Postgres every few ms until `cond` holds; returns what it saw. */
-async function waitFor<T>(p: Pipeline, query: string, cond: (rows: T[]) => boolean, timeoutMs = 20_000): Promise<T[]> {
+async function waitFor<T>(
+  p: Pipeline,
+  query: string,
+  cond: (rows: T[]) => boolean,
+  timeoutMs = 20_000,
+): Promise<T[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const rows = (await p.sql.query(query)).rows as T[];
@@ -61,7 +70,11 @@ async function waitFor<T>(p: Pipeline, query: string, cond: (rows: T[]) => boole
 }
 
 /** The assertions every crash scenario shares. */
-async function assertExactlyOnce(p: Pipeline, ids: number[], o: { batchSubmissions: 'once' | 'at-most-once' }): Promise<void> {
+async function assertExactlyOnce(
+  p: Pipeline,
+  ids: number[],
+  o: { batchSubmissions: 'once' | 'at-most-once' },
+): Promise<void> {
   await p.settle(60_000);
   const r = await p.sql.query(
     `select r.id, r.status, o.request_id is not null as has_outcome, o.uln from lrs.request r left join lrs.outcome o on o.request_id = r.id where r.id = any($1::bigint[])`,
@@ -93,19 +106,30 @@ describe('SIGKILL of a batch worker', () => {
 
   const submitAll = async (pl: Pipeline, n: number, tag: string) => {
     const ids: number[] = [];
-    for (let i = 0; i < n; i++) ids.push(await pl.submit('register', `${tag}-${i}`, newLearner(i, tag), { mode: 'batch' }));
+    for (let i = 0; i < n; i++)
+      ids.push(await pl.submit('register', `${tag}-${i}`, newLearner(i, tag), { mode: 'batch' }));
     return ids;
   };
 
   it('before submit: the assembled batch is submitted once by the next process', async () => {
-    p = await startPipeline({ roles: [], simulator: { batchTiming: { inProgressAfterMs: 100, doneAfterMs: 500 } } });
+    p = await startPipeline({
+      roles: [],
+      simulator: { batchTiming: { inProgressAfterMs: 100, doneAfterMs: 500 } },
+    });
     // Hold the batch queue so the batch is assembled but its submit job cannot start.
-    const connection = new Redis(redisUrl(), { maxRetriesPerRequest: null, connectionName: `${p.prefix}:test` });
+    const connection = new Redis(redisUrl(), {
+      maxRetriesPerRequest: null,
+      connectionName: `${p.prefix}:test`,
+    });
     const queue = new Queue(QUEUES.batch, { connection, prefix: bullPrefix(p.prefix) });
     await queue.pause();
     const ids = await submitAll(p, 10, 'before');
     child = startWorker(p);
-    await waitFor<{ n: number }>(p, `select count(*)::int as n from lrs.batch where status = 'assembled'`, (r) => (r[0]?.n ?? 0) >= 2);
+    await waitFor<{ n: number }>(
+      p,
+      `select count(*)::int as n from lrs.batch where status = 'assembled'`,
+      (r) => (r[0]?.n ?? 0) >= 2,
+    );
     await kill(child, 'SIGKILL');
     expect((await batches(p.sql)).every((b) => b.status === 'assembled')).toBe(true);
     await queue.resume();
@@ -117,12 +141,19 @@ describe('SIGKILL of a batch worker', () => {
   });
 
   it('during the submit call: the batch is in doubt and its learners go to single calls (search first)', async () => {
-    p = await startPipeline({ roles: [], simulator: { batchTiming: { inProgressAfterMs: 100, doneAfterMs: 500 } } });
+    p = await startPipeline({
+      roles: [],
+      simulator: { batchTiming: { inProgressAfterMs: 100, doneAfterMs: 500 } },
+    });
     // The simulator takes 2 s to answer the submit, and still processes it after the caller died.
     p.simulator.admin.setFaults({ latencyMs: 2_000, operations: ['submitBatchRegistration'] });
     const ids = await submitAll(p, 10, 'during');
     child = startWorker(p);
-    await waitFor<{ n: number }>(p, `select count(*)::int as n from lrs.batch where status = 'submitting'`, (r) => (r[0]?.n ?? 0) >= 1);
+    await waitFor<{ n: number }>(
+      p,
+      `select count(*)::int as n from lrs.batch where status = 'submitting'`,
+      (r) => (r[0]?.n ?? 0) >= 1,
+    );
     await kill(child, 'SIGKILL');
     p.simulator.admin.setFaults({ latencyMs: 0, operations: [] });
     child = startWorker(p);
@@ -132,10 +163,17 @@ describe('SIGKILL of a batch worker', () => {
   });
 
   it('right after submit: the next process polls the stored job id and fans the output out', async () => {
-    p = await startPipeline({ roles: [], simulator: { batchTiming: { inProgressAfterMs: 500, doneAfterMs: 3_000 } } });
+    p = await startPipeline({
+      roles: [],
+      simulator: { batchTiming: { inProgressAfterMs: 500, doneAfterMs: 3_000 } },
+    });
     const ids = await submitAll(p, 10, 'after');
     child = startWorker(p);
-    await waitFor<{ n: number }>(p, `select count(*)::int as n from lrs.batch where status = 'submitted'`, (r) => (r[0]?.n ?? 0) >= 2);
+    await waitFor<{ n: number }>(
+      p,
+      `select count(*)::int as n from lrs.batch where status = 'submitted'`,
+      (r) => (r[0]?.n ?? 0) >= 2,
+    );
     await kill(child, 'SIGKILL');
     child = startWorker(p);
     await assertExactlyOnce(p, ids, { batchSubmissions: 'once' });
@@ -143,7 +181,10 @@ describe('SIGKILL of a batch worker', () => {
   });
 
   it('during fan-out: the next process reads the output again and settles only what is left', async () => {
-    p = await startPipeline({ roles: [], simulator: { batchTiming: { inProgressAfterMs: 100, doneAfterMs: 300 } } });
+    p = await startPipeline({
+      roles: [],
+      simulator: { batchTiming: { inProgressAfterMs: 100, doneAfterMs: 300 } },
+    });
     const ids = await submitAll(p, 200, 'fan');
     child = startWorker(p, { BATCH_LIMIT_REGISTRATION: '200', BATCH_FANOUT_CHUNK: '1' });
     const seen = await waitFor<{ status: string; done: number }>(
@@ -152,7 +193,9 @@ describe('SIGKILL of a batch worker', () => {
       (r) => r[0]?.status === 'fetching' && (r[0]?.done ?? 0) > 0,
     );
     await kill(child, 'SIGKILL');
-    const settledAtKill = (await p.sql.query(`select count(*)::int as n from lrs.request where status = 'succeeded'`)).rows[0].n as number;
+    const settledAtKill = (
+      await p.sql.query(`select count(*)::int as n from lrs.request where status = 'succeeded'`)
+    ).rows[0].n as number;
     expect(seen[0]!.done).toBeGreaterThan(0);
     expect(settledAtKill).toBeLessThan(200);
     child = startWorker(p);

@@ -11,18 +11,32 @@ import type { CreateLrsClientOptions, LrsClient } from '../../src/lrs/types.ts';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
 import { batches, FAST_BATCH_ENV, newLearner, requestsOf } from './batch-fixtures.ts';
 
-const tweak = { submitCode: undefined as string | undefined, failWithoutRows: false, dropFirstRow: false, unknownJob: false };
+const tweak = {
+  submitCode: undefined as string | undefined,
+  failWithoutRows: false,
+  dropFirstRow: false,
+  unknownJob: false,
+};
 
 function createTweakedClient(o: CreateLrsClientOptions): LrsClient {
   const real = createLrsClient(o);
   return {
     ...real,
     async submitBatchRegistration(id, input, co) {
-      if (tweak.submitCode) return { code: tweak.submitCode, codeSource: 'lrs', class: explainCode(tweak.submitCode).class };
+      if (tweak.submitCode)
+        return { code: tweak.submitCode, codeSource: 'lrs', class: explainCode(tweak.submitCode).class };
       return real.submitBatchRegistration(id, input, co);
     },
     async getBatchRegistrationOutput(id, jobId, co) {
-      if (tweak.unknownJob) return { code: 'WSRC0018', codeSource: 'lrs', class: 'data_error', state: 'unknown_job', counters: {}, learners: [] };
+      if (tweak.unknownJob)
+        return {
+          code: 'WSRC0018',
+          codeSource: 'lrs',
+          class: 'data_error',
+          state: 'unknown_job',
+          counters: {},
+          learners: [],
+        };
       const r = await real.getBatchRegistrationOutput(id, jobId, co);
       if (r.state !== 'done') return r;
       if (tweak.failWithoutRows) return { ...r, code: 'WSRC0010', state: 'failed', learners: [] };
@@ -37,7 +51,8 @@ describe('registration batch failures', () => {
   let n = 0;
   const submitFive = async (tag: string) => {
     const ids: number[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await p.submit('register', `${tag}-${i}`, newLearner(1000 + n++, tag), { mode: 'batch' }));
+    for (let i = 0; i < 5; i++)
+      ids.push(await p.submit('register', `${tag}-${i}`, newLearner(1000 + n++, tag), { mode: 'batch' }));
     return ids;
   };
 
@@ -49,7 +64,12 @@ describe('registration batch failures', () => {
     });
   });
   beforeEach(() => {
-    Object.assign(tweak, { submitCode: undefined, failWithoutRows: false, dropFirstRow: false, unknownJob: false });
+    Object.assign(tweak, {
+      submitCode: undefined,
+      failWithoutRows: false,
+      dropFirstRow: false,
+      unknownJob: false,
+    });
     p.simulator.admin.setFaults({ maintenance: false, errorRate: 0, timeoutRate: 0, operations: [] });
   });
   afterAll(async () => p?.stop());
@@ -63,9 +83,17 @@ describe('registration batch failures', () => {
     await expect.poll(async () => (await lastBatch()).status, { timeout: 10_000 }).toBe('failed');
     tweak.submitCode = undefined;
     await p.settle(30_000);
-    expect(await lastBatch()).toMatchObject({ last_code: 'WSRC0017', counters: expect.objectContaining({ requeued: 5 }) });
+    expect(await lastBatch()).toMatchObject({
+      last_code: 'WSRC0017',
+      counters: expect.objectContaining({ requeued: 5 }),
+    });
     const rows = await requestsOf(p.sql, ids);
-    expect(rows.every((r) => r.status === 'succeeded' && r.code === 'WSRC0005' && r.mode === 'single' && r.batch_id === null)).toBe(true);
+    expect(
+      rows.every(
+        (r) =>
+          r.status === 'succeeded' && r.code === 'WSRC0005' && r.mode === 'single' && r.batch_id === null,
+      ),
+    ).toBe(true);
     noDuplicates();
   });
 
@@ -75,7 +103,9 @@ describe('registration batch failures', () => {
     await p.settle(30_000);
     expect(await lastBatch()).toMatchObject({ status: 'failed', last_code: 'WSRC0010' });
     const rows = await requestsOf(p.sql, ids);
-    expect(rows.every((r) => r.status === 'succeeded' && r.code === 'WSRC0004' && r.mode === 'single')).toBe(true);
+    expect(rows.every((r) => r.status === 'succeeded' && r.code === 'WSRC0004' && r.mode === 'single')).toBe(
+      true,
+    );
     noDuplicates();
   });
 
@@ -84,7 +114,9 @@ describe('registration batch failures', () => {
     const ids = await submitFive('unknown');
     await p.settle(30_000);
     expect(await lastBatch()).toMatchObject({ status: 'failed', last_code: 'WSRC0018' });
-    expect((await requestsOf(p.sql, ids)).every((r) => r.status === 'succeeded' && r.mode === 'single')).toBe(true);
+    expect((await requestsOf(p.sql, ids)).every((r) => r.status === 'succeeded' && r.mode === 'single')).toBe(
+      true,
+    );
     noDuplicates();
   });
 
@@ -94,8 +126,13 @@ describe('registration batch failures', () => {
     await p.settle(30_000);
     const rows = await requestsOf(p.sql, ids);
     expect(rows[0]).toMatchObject({ status: 'succeeded', code: 'WSRC0004', mode: 'single' });
-    expect(rows.slice(1).every((r) => r.status === 'succeeded' && r.code === 'RC001' && r.mode === 'batch')).toBe(true);
-    expect(await lastBatch()).toMatchObject({ status: 'completed', counters: expect.objectContaining({ requeued: 1, succeeded: 4 }) });
+    expect(
+      rows.slice(1).every((r) => r.status === 'succeeded' && r.code === 'RC001' && r.mode === 'batch'),
+    ).toBe(true);
+    expect(await lastBatch()).toMatchObject({
+      status: 'completed',
+      counters: expect.objectContaining({ requeued: 1, succeeded: 4 }),
+    });
     noDuplicates();
   });
 
@@ -105,10 +142,17 @@ describe('registration batch failures', () => {
     await expect.poll(async () => (await lastBatch()).polls, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
     p.simulator.admin.setFaults({ errorRate: 0, operations: [] });
     await p.settle(30_000);
-    expect((await requestsOf(p.sql, ids)).every((r) => r.status === 'succeeded' && r.code === 'RC001')).toBe(true);
+    expect((await requestsOf(p.sql, ids)).every((r) => r.status === 'succeeded' && r.code === 'RC001')).toBe(
+      true,
+    );
     const b = await lastBatch();
     expect(b.status).toBe('completed');
-    const codes = (await p.sql.query(`select code from lrs.audit where batch_id = $1 and operation = 'getBatchRegistrationOutput' order by id`, [b.id])).rows.map((r: { code: string }) => r.code);
+    const codes = (
+      await p.sql.query(
+        `select code from lrs.audit where batch_id = $1 and operation = 'getBatchRegistrationOutput' order by id`,
+        [b.id],
+      )
+    ).rows.map((r: { code: string }) => r.code);
     expect(codes.at(-1)).toBe('WSRC0009');
     expect(codes.filter((c) => c !== 'WSRC0009' && c !== 'WSRC0008').length).toBeGreaterThanOrEqual(2);
   });
@@ -116,10 +160,21 @@ describe('registration batch failures', () => {
   it('the LRS maintenance page on submit: the batch is retried (it was never received) and sent once', async () => {
     p.simulator.admin.setFaults({ maintenance: true, operations: ['submitBatchRegistration'] });
     const ids = await submitFive('maint');
-    await expect.poll(async () => (await p.sql.query(`select count(*)::int as n from lrs.audit where code = 'LRS_MAINTENANCE'`)).rows[0].n, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(
+        async () =>
+          (await p.sql.query(`select count(*)::int as n from lrs.audit where code = 'LRS_MAINTENANCE'`))
+            .rows[0].n,
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThanOrEqual(2);
     p.simulator.admin.setFaults({ maintenance: false, operations: [] });
     await p.settle(30_000);
-    expect((await requestsOf(p.sql, ids)).every((r) => r.status === 'succeeded' && r.code === 'RC001' && r.mode === 'batch')).toBe(true);
+    expect(
+      (await requestsOf(p.sql, ids)).every(
+        (r) => r.status === 'succeeded' && r.code === 'RC001' && r.mode === 'batch',
+      ),
+    ).toBe(true);
     const subs = p.simulator.admin.submissions('registration');
     expect(ids.every((id) => subs[String(id)] === 1)).toBe(true);
   });

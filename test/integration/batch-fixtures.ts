@@ -67,7 +67,10 @@ export async function batches(sql: pg.Pool): Promise<BatchView[]> {
 
 /** The times of every output poll of a batch (from the audit), ms since the epoch. */
 export async function pollTimes(sql: pg.Pool, batchId: number): Promise<number[]> {
-  const r = await sql.query(`select created_at from lrs.audit where batch_id = $1 and operation like 'get%' order by id`, [batchId]);
+  const r = await sql.query(
+    `select created_at from lrs.audit where batch_id = $1 and operation like 'get%' order by id`,
+    [batchId],
+  );
   return r.rows.map((x: { created_at: Date }) => x.created_at.getTime());
 }
 
@@ -81,6 +84,15 @@ export async function requestsOf(sql: pg.Pool, ids: number[]): Promise<Record<st
 }
 
 /** lrs_relay_request_outcomes_total with these labels, as the relay's /metrics would serve it (0 when absent). */
-export async function outcomesCounted(metrics: Metrics, labels: { kind: string; status: string; code: string }): Promise<number> {
-  return sampleValue(parsePrometheusText(await metrics.registry.metrics()), 'lrs_relay_request_outcomes_total', labels) ?? 0;
+export async function outcomesCounted(
+  metrics: Metrics,
+  labels: { kind: string; status: string; code: string },
+): Promise<number> {
+  return (
+    sampleValue(
+      parsePrometheusText(await metrics.registry.metrics()),
+      'lrs_relay_request_outcomes_total',
+      labels,
+    ) ?? 0
+  );
 }

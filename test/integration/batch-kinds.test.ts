@@ -40,11 +40,36 @@ describe('verify and achievement batches', () => {
     const before = (await batches(p.sql)).length;
     const ids: number[] = [];
     for (const l of learners) {
-      ids.push(await p.submit('verify', l.misId, { uln: l.uln, givenName: l.payload.givenName, familyName: l.payload.familyName, dateOfBirth: l.payload.dateOfBirth, gender: l.payload.gender }, { mode: 'batch' }));
+      ids.push(
+        await p.submit(
+          'verify',
+          l.misId,
+          {
+            uln: l.uln,
+            givenName: l.payload.givenName,
+            familyName: l.payload.familyName,
+            dateOfBirth: l.payload.dateOfBirth,
+            gender: l.payload.gender,
+          },
+          { mode: 'batch' },
+        ),
+      );
     }
-    const wrongDob = await p.submit('verify', 'k-x', { uln: learners[0]!.uln, givenName: learners[0]!.payload.givenName, familyName: learners[0]!.payload.familyName, dateOfBirth: '1999-01-01' }, { mode: 'batch' });
+    const wrongDob = await p.submit(
+      'verify',
+      'k-x',
+      {
+        uln: learners[0]!.uln,
+        givenName: learners[0]!.payload.givenName,
+        familyName: learners[0]!.payload.familyName,
+        dateOfBirth: '1999-01-01',
+      },
+      { mode: 'batch' },
+    );
     await p.settle(30_000);
-    await expect.poll(async () => (await batches(p.sql)).slice(before).every((b) => b.status === 'completed')).toBe(true);
+    await expect
+      .poll(async () => (await batches(p.sql)).slice(before).every((b) => b.status === 'completed'))
+      .toBe(true);
     const made = (await batches(p.sql)).slice(before);
     expect(made.map((b) => [b.kind, b.record_count, b.status])).toEqual([
       ['verify', 5, 'completed'],
@@ -65,13 +90,39 @@ describe('verify and achievement batches', () => {
     const ids: number[] = [];
     for (const l of learners) {
       ids.push(
-        await p.submit('achievement', l.misId, { uln: l.uln, givenName: l.payload.givenName, familyName: l.payload.familyName, unitOrQualificationReferenceNumber: '60012345', achievementAwardDate: '2024-06-01', providerUkprn: '10000001' }, { org: 'SIM001' }),
+        await p.submit(
+          'achievement',
+          l.misId,
+          {
+            uln: l.uln,
+            givenName: l.payload.givenName,
+            familyName: l.payload.familyName,
+            unitOrQualificationReferenceNumber: '60012345',
+            achievementAwardDate: '2024-06-01',
+            providerUkprn: '10000001',
+          },
+          { org: 'SIM001' },
+        ),
       );
     }
     // A real ULN with someone else's names: verification fails, so the achievement is never sent.
-    const unverified = await p.submit('achievement', 'k-unknown', { uln: learners[0]!.uln, givenName: 'Nobody', familyName: 'Known', unitOrQualificationReferenceNumber: '60012345', achievementAwardDate: '2024-06-01', providerUkprn: '10000001' }, { org: 'SIM001' });
+    const unverified = await p.submit(
+      'achievement',
+      'k-unknown',
+      {
+        uln: learners[0]!.uln,
+        givenName: 'Nobody',
+        familyName: 'Known',
+        unitOrQualificationReferenceNumber: '60012345',
+        achievementAwardDate: '2024-06-01',
+        providerUkprn: '10000001',
+      },
+      { org: 'SIM001' },
+    );
 
-    await expect.poll(async () => (await requestsOf(p.sql, [unverified]))[0]?.status, { timeout: 10_000 }).toMatch(/held|needs_action/);
+    await expect
+      .poll(async () => (await requestsOf(p.sql, [unverified]))[0]?.status, { timeout: 10_000 })
+      .toMatch(/held|needs_action/);
     await p.settle(30_000);
 
     const rows = await requestsOf(p.sql, ids);
@@ -81,12 +132,18 @@ describe('verify and achievement batches', () => {
     expect(String(u!.last_error)).toMatch(/verify ended WSVRC005/);
     expect(await outcomesCounted(p.relay.metrics, notVerified)).toBe(counted + 1);
     // The gate made one verify request per achievement, for the awarding organisation.
-    const gates = await p.sql.query(`select count(*)::int as n from lrs.request where dedupe_key like 'gate:%' and kind = 'verify'`);
+    const gates = await p.sql.query(
+      `select count(*)::int as n from lrs.request where dedupe_key like 'gate:%' and kind = 'verify'`,
+    );
     expect(gates.rows[0].n).toBe(7);
     const subs = p.simulator.admin.submissions('achievement');
     expect(ids.every((id) => subs[String(id)] === 1)).toBe(true);
     expect(subs[String(unverified)]).toBeUndefined();
-    await expect.poll(async () => (await batches(p.sql)).filter((b) => b.kind === 'achievement').every((b) => b.status === 'completed')).toBe(true);
+    await expect
+      .poll(async () =>
+        (await batches(p.sql)).filter((b) => b.kind === 'achievement').every((b) => b.status === 'completed'),
+      )
+      .toBe(true);
     const achievementBatches = (await batches(p.sql)).filter((b) => b.kind === 'achievement');
     expect(achievementBatches.every((b) => b.status === 'completed')).toBe(true);
     expect(achievementBatches.reduce((n, b) => n + b.record_count, 0)).toBe(6);
@@ -96,7 +153,22 @@ describe('verify and achievement batches', () => {
     const ids: number[] = [];
     for (const l of learners.slice(0, 2)) {
       // Action 9 is not a known action code: a business rule error for every record, so the job ends Failed.
-      ids.push(await p.submit('achievement', l.misId, { uln: l.uln, givenName: l.payload.givenName, familyName: l.payload.familyName, unitOrQualificationReferenceNumber: '60099999', achievementAwardDate: '2024-07-01', providerUkprn: '10000001', action: 9 }, { org: 'SIM001' }));
+      ids.push(
+        await p.submit(
+          'achievement',
+          l.misId,
+          {
+            uln: l.uln,
+            givenName: l.payload.givenName,
+            familyName: l.payload.familyName,
+            unitOrQualificationReferenceNumber: '60099999',
+            achievementAwardDate: '2024-07-01',
+            providerUkprn: '10000001',
+            action: 9,
+          },
+          { org: 'SIM001' },
+        ),
+      );
     }
     await p.settle(30_000);
     await expect.poll(async () => (await batches(p.sql)).at(-1)?.status).toBe('failed');

@@ -4,7 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline, SIM_PASSWORD, type Pipeline } from '../helpers/pipeline.ts';
-import { batches, FAST_BATCH_ENV, newLearner, outcomesCounted, pollTimes, requestsOf } from './batch-fixtures.ts';
+import {
+  batches,
+  FAST_BATCH_ENV,
+  newLearner,
+  outcomesCounted,
+  pollTimes,
+  requestsOf,
+} from './batch-fixtures.ts';
 
 describe('registration batches', () => {
   let p: Pipeline;
@@ -18,20 +25,25 @@ describe('registration batches', () => {
 
   it('makes full batches at once and a partial one when the window passes, then fans results out', async () => {
     const ids: number[] = [];
-    for (let i = 0; i < 12; i++) ids.push(await p.submit('register', `full-${i}`, newLearner(i, 'full'), { mode: 'batch' }));
+    for (let i = 0; i < 12; i++)
+      ids.push(await p.submit('register', `full-${i}`, newLearner(i, 'full'), { mode: 'batch' }));
     await p.settle(30_000);
 
     const all = await batches(p.sql);
     expect(all.map((b) => b.record_count)).toEqual([5, 5, 2]);
     expect(all.every((b) => b.status === 'completed' && b.kind === 'registration')).toBe(true);
     // The partial batch waited for the window (1.5 s) after its oldest request.
-    const oldest = await p.sql.query('select min(created_at) as t from lrs.request where batch_id = $1', [all[2]?.id]);
+    const oldest = await p.sql.query('select min(created_at) as t from lrs.request where batch_id = $1', [
+      all[2]?.id,
+    ]);
     expect(all[2]!.created_at.getTime() - (oldest.rows[0].t as Date).getTime()).toBeGreaterThanOrEqual(1_400);
     // Full batches did not wait for it.
     expect(all[0]!.created_at.getTime() - (oldest.rows[0].t as Date).getTime()).toBeLessThan(1_400);
 
     const rows = await requestsOf(p.sql, ids);
-    expect(rows.every((r) => r.status === 'succeeded' && r.code === 'RC001' && /^\d{10}$/.test(String(r.uln)))).toBe(true);
+    expect(
+      rows.every((r) => r.status === 'succeeded' && r.code === 'RC001' && /^\d{10}$/.test(String(r.uln))),
+    ).toBe(true);
     expect(new Set(rows.map((r) => r.uln)).size).toBe(12);
     // Counters and timestamps are on the batch row for support staff.
     expect(all[0]!.counters).toMatchObject({ succeeded: 5, newLearnersCount: 5 });
@@ -59,7 +71,12 @@ describe('registration batches', () => {
   it('settles a bad record rejected on its own and sends the rest', async () => {
     const rejected = { kind: 'register', status: 'rejected', code: 'LOCAL_VALIDATION' };
     const counted = await outcomesCounted(p.relay.metrics, rejected);
-    const bad = await p.submit('register', 'bad-1', { ...newLearner(100, 'bad'), dateOfBirth: '2001-13-40' }, { mode: 'batch' });
+    const bad = await p.submit(
+      'register',
+      'bad-1',
+      { ...newLearner(100, 'bad'), dateOfBirth: '2001-13-40' },
+      { mode: 'batch' },
+    );
     const good = await p.submit('register', 'bad-2', newLearner(101, 'bad'), { mode: 'batch' });
     await p.settle(30_000);
     const [b, g] = await requestsOf(p.sql, [bad, good]);
@@ -94,24 +111,49 @@ describe('registration batches across organisations and in auto mode', () => {
     const ids: Record<string, number[]> = { '10000001': [], '10000002': [] };
     for (let i = 0; i < 7; i++) {
       for (const org of ['10000001', '10000002']) {
-        ids[org]!.push(await p.submit('register', `${org}-${i}`, newLearner(i + (org === '10000001' ? 0 : 50), org === '10000001' ? 'alpha' : 'omega'), { mode: 'batch', org }));
+        ids[org]!.push(
+          await p.submit(
+            'register',
+            `${org}-${i}`,
+            newLearner(i + (org === '10000001' ? 0 : 50), org === '10000001' ? 'alpha' : 'omega'),
+            { mode: 'batch', org },
+          ),
+        );
       }
     }
     await p.settle(30_000);
-    const orgIds = (await p.sql.query(`select id, ukprn from lrs.organisation`)).rows as { id: number; ukprn: string }[];
+    const orgIds = (await p.sql.query(`select id, ukprn from lrs.organisation`)).rows as {
+      id: number;
+      ukprn: string;
+    }[];
     const all = await batches(p.sql);
     expect(all.length).toBe(4);
     for (const b of all) {
-      const members = await p.sql.query('select distinct organisation_id from lrs.request where batch_id = $1', [b.id]);
+      const members = await p.sql.query(
+        'select distinct organisation_id from lrs.request where batch_id = $1',
+        [b.id],
+      );
       expect(members.rows).toEqual([{ organisation_id: b.organisation_id }]);
       // The simulator only answers a poll for the organisation that submitted the job, so completion proves the credentials.
       expect(b.status).toBe('completed');
     }
-    for (const org of orgIds) expect(all.filter((b) => b.organisation_id === org.id).map((b) => b.record_count).sort()).toEqual([2, 5]);
+    for (const org of orgIds)
+      expect(
+        all
+          .filter((b) => b.organisation_id === org.id)
+          .map((b) => b.record_count)
+          .sort(),
+      ).toEqual([2, 5]);
     const rows = await requestsOf(p.sql, [...ids['10000001']!, ...ids['10000002']!]);
     expect(rows.filter((r) => r.status !== 'succeeded')).toEqual([]);
-    const audit = await p.sql.query(`select distinct a.organisation_id, b.organisation_id as batch_org from lrs.audit a join lrs.batch b on b.id = a.batch_id`);
-    expect(audit.rows.every((r: { organisation_id: number; batch_org: number }) => r.organisation_id === r.batch_org)).toBe(true);
+    const audit = await p.sql.query(
+      `select distinct a.organisation_id, b.organisation_id as batch_org from lrs.audit a join lrs.batch b on b.id = a.batch_id`,
+    );
+    expect(
+      audit.rows.every(
+        (r: { organisation_id: number; batch_org: number }) => r.organisation_id === r.batch_org,
+      ),
+    ).toBe(true);
   });
 
   it('leaves a small auto backlog to single calls and batches a large one', async () => {
@@ -124,7 +166,8 @@ describe('registration batches across organisations and in auto mode', () => {
     // Stop the producer first so the backlog builds up past the threshold (3) before anyone claims it.
     await p.restartRelay(['worker', 'scheduler']);
     const big: number[] = [];
-    for (let i = 0; i < 10; i++) big.push(await p.submit('register', `auto-b${i}`, newLearner(300 + i, 'crowd'), { mode: 'auto' }));
+    for (let i = 0; i < 10; i++)
+      big.push(await p.submit('register', `auto-b${i}`, newLearner(300 + i, 'crowd'), { mode: 'auto' }));
     await p.settle(30_000);
     const rows = await requestsOf(p.sql, big);
     expect(rows.filter((r) => r.status !== 'succeeded' || r.batch_id === null)).toEqual([]);

@@ -17,7 +17,9 @@ async function withServer(reply: string, fn: (port: number) => Promise<void>): P
 describe('demo: services', () => {
   it('tells Redis from something else answering on the port', async () => {
     await withServer('+PONG\r\n', async (port) => expect(await isRedisAt('127.0.0.1', port)).toBe(true));
-    await withServer('-NOAUTH Authentication required.\r\n', async (port) => expect(await isRedisAt('127.0.0.1', port)).toBe(true));
+    await withServer('-NOAUTH Authentication required.\r\n', async (port) =>
+      expect(await isRedisAt('127.0.0.1', port)).toBe(true),
+    );
     await withServer('HTTP/1.1 400 Bad Request\r\n\r\n', async (port) => {
       expect(await isPortOpen('127.0.0.1', port)).toBe(true);
       expect(await isRedisAt('127.0.0.1', port)).toBe(false);
@@ -38,12 +40,26 @@ describe('demo: population and progress', () => {
     expect(a.students).toHaveLength(500);
     expect(new Set(a.students.map((s) => s.studentId)).size).toBe(500);
     expect(new Set(a.students.map((s) => s.scenario))).toEqual(
-      new Set(['new', 'exact', 'verify', 'linked', 'possible', 'tooMany', 'badName', 'badDate', 'badPostcode', 'badUln', 'incomplete']),
+      new Set([
+        'new',
+        'exact',
+        'verify',
+        'linked',
+        'possible',
+        'tooMany',
+        'badName',
+        'badDate',
+        'badPostcode',
+        'badUln',
+        'incomplete',
+      ]),
     );
     expect(new Set(a.lrsLearners.map((l) => l.uln)).size).toBe(a.lrsLearners.length);
   });
 
   it('draws a bar with the open statuses', () => {
-    expect(formatBar({ total: 200, done: 50, byStatus: { succeeded: 50, queued: 150 } }, 1.25, 10)).toBe('[###-------]  50/200  25%  1.3s  (queued 150)');
+    expect(formatBar({ total: 200, done: 50, byStatus: { succeeded: 50, queued: 150 } }, 1.25, 10)).toBe(
+      '[###-------]  50/200  25%  1.3s  (queued 150)',
+    );
   });
 });

@@ -26,7 +26,11 @@ describe('lrs-relay demo (in-process, 200 students)', () => {
       log: createLogger({ level: 'silent' }),
       timeoutMs: 45_000,
     });
-    pool = new pg.Pool({ connectionString: withDatabase(adminUrl(), name), max: 2, application_name: `${prefix} demo test` });
+    pool = new pg.Pool({
+      connectionString: withDatabase(adminUrl(), name),
+      max: 2,
+      application_name: `${prefix} demo test`,
+    });
   }, 60_000);
   afterAll(async () => {
     await pool?.end();
@@ -35,16 +39,33 @@ describe('lrs-relay demo (in-process, 200 students)', () => {
 
   it('finishes every request, registers nobody twice and shows the whole mix of outcomes', () => {
     const s = report.summary;
-    expect(Object.keys(s).sort()).toEqual(['byCode', 'byStatus', 'duplicateRegistrations', 'registrations', 'requests', 'seconds'].sort());
-    expect(Object.keys(s.byStatus).every((status) => (TERMINAL_STATUSES as readonly string[]).includes(status))).toBe(true);
+    expect(Object.keys(s).sort()).toEqual(
+      ['byCode', 'byStatus', 'duplicateRegistrations', 'registrations', 'requests', 'seconds'].sort(),
+    );
+    expect(
+      Object.keys(s.byStatus).every((status) => (TERMINAL_STATUSES as readonly string[]).includes(status)),
+    ).toBe(true);
     expect(Object.values(s.byStatus).reduce((a, b) => a + b, 0)).toBe(s.requests);
     expect(s.requests).toBeGreaterThanOrEqual(195);
     expect(s.duplicateRegistrations).toBe(0);
     expect(s.registrations).toBe(s.byCode.WSRC0005);
-    for (const code of ['WSRC0005', 'WSRC0004', 'WSRC0003', 'WSRC0002', 'WSRC0022', 'WSVRC001', 'WSRC0006', 'LOCAL_VALIDATION']) {
+    for (const code of [
+      'WSRC0005',
+      'WSRC0004',
+      'WSRC0003',
+      'WSRC0002',
+      'WSRC0022',
+      'WSVRC001',
+      'WSRC0006',
+      'LOCAL_VALIDATION',
+    ]) {
       expect(s.byCode[code], code).toBeGreaterThan(0);
     }
-    expect(s.byStatus).toMatchObject({ succeeded: expect.any(Number), needs_action: expect.any(Number), rejected: expect.any(Number) });
+    expect(s.byStatus).toMatchObject({
+      succeeded: expect.any(Number),
+      needs_action: expect.any(Number),
+      rejected: expect.any(Number),
+    });
     expect(report.notSubmitted).toBe(2); // the incomplete students (no postcode)
     expect(s.seconds).toBeLessThan(45);
   });
@@ -67,22 +88,51 @@ describe('lrs-relay demo (in-process, 200 students)', () => {
 
   it('MIS trigger: insert and change students → register, verify and update requests with LRS fields', async () => {
     const q = (sql: string, params: unknown[] = []) => pool.query(sql, params);
-    const requestsOf = async (id: string) => (await q('select kind, mode, requested_by, payload from lrs.request where mis_learner_id = $1 order by id', [id])).rows;
+    const requestsOf = async (id: string) =>
+      (
+        await q(
+          'select kind, mode, requested_by, payload from lrs.request where mis_learner_id = $1 order by id',
+          [id],
+        )
+      ).rows;
     await q(`insert into mis.students (student_id, ukprn, forename, surname, birth_date, sex, postcode, updated_by)
              values ('T1', '10000001', 'Ann', 'Lee', '2008-02-03', 'X', 'CV4 9EE', 'k.jones')`);
     expect(await requestsOf('T1')).toEqual([
-      { kind: 'register', mode: 'auto', requested_by: 'k.jones', payload: { givenName: 'Ann', familyName: 'Lee', dateOfBirth: '2008-02-03', gender: '9', lastKnownPostCode: 'CV4 9EE', verificationType: '0', abilityToShare: '1' } },
+      {
+        kind: 'register',
+        mode: 'auto',
+        requested_by: 'k.jones',
+        payload: {
+          givenName: 'Ann',
+          familyName: 'Lee',
+          dateOfBirth: '2008-02-03',
+          gender: '9',
+          lastKnownPostCode: 'CV4 9EE',
+          verificationType: '0',
+          abilityToShare: '1',
+        },
+      },
     ]);
     await q(`insert into mis.students (student_id, ukprn, forename, surname, birth_date, sex, postcode, uln)
              values ('T2', '10000001', 'Sample', 'Testname', '1976-08-16', 'F', 'CV4 9EE', '1026893096')`);
     await q(`update mis.students set postcode = 'CV4 7AL' where student_id = 'T2'`);
     await q(`update mis.students set email = 'sample@example.ac.uk' where student_id = 'T2'`); // not an LRS identity change
     const t2 = await requestsOf('T2');
-    expect(t2.map((r) => [r.kind, r.mode])).toEqual([['verify', 'auto'], ['update', 'single']]);
-    expect(t2[1].payload).toMatchObject({ uln: '1026893096', gender: '2', lastKnownPostCode: 'CV4 7AL', dateOfBirth: '1976-08-16' });
+    expect(t2.map((r) => [r.kind, r.mode])).toEqual([
+      ['verify', 'auto'],
+      ['update', 'single'],
+    ]);
+    expect(t2[1].payload).toMatchObject({
+      uln: '1026893096',
+      gender: '2',
+      lastKnownPostCode: 'CV4 7AL',
+      dateOfBirth: '1976-08-16',
+    });
 
     // Incomplete: nothing until the record is complete; a ULN typed in later is verified.
-    await q(`insert into mis.students (student_id, ukprn, forename, surname, birth_date, sex) values ('T3', '10000001', 'Bo', 'Ray', '2008-05-06', 'M')`);
+    await q(
+      `insert into mis.students (student_id, ukprn, forename, surname, birth_date, sex) values ('T3', '10000001', 'Bo', 'Ray', '2008-05-06', 'M')`,
+    );
     expect(await requestsOf('T3')).toEqual([]);
     await q(`update mis.students set postcode = 'M1 1AE' where student_id = 'T3'`);
     await q(`update mis.students set uln = '1174112637' where student_id = 'T3'`);
@@ -92,27 +142,75 @@ describe('lrs-relay demo (in-process, 200 students)', () => {
     const view = await q(`select * from mis.learners_needing_uln where mis_learner_id in ('T1', 'T3')`);
     expect(view.rows).toEqual([]); // T1 has an open request, T3 has a ULN
     const cols = await q(`select * from mis.learners_needing_uln limit 0`);
-    expect(cols.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['organisation', 'mis_learner_id', 'givenName', 'familyName', 'dateOfBirth', 'gender', 'lastKnownPostCode']));
+    expect(cols.fields.map((f) => f.name)).toEqual(
+      expect.arrayContaining([
+        'organisation',
+        'mis_learner_id',
+        'givenName',
+        'familyName',
+        'dateOfBirth',
+        'gender',
+        'lastKnownPostCode',
+      ]),
+    );
   });
 
   it('malformed input through lrs.submit_request or the trigger is refused with a clear error and inserts nothing', async () => {
-    const count = async () => (await pool.query('select count(*)::int as n from lrs.request')).rows[0].n as number;
+    const count = async () =>
+      (await pool.query('select count(*)::int as n from lrs.request')).rows[0].n as number;
     const before = await count();
-    const good = { givenName: 'Ann', familyName: 'Lee', dateOfBirth: '2008-02-03', gender: '2', lastKnownPostCode: 'CV4 9EE' };
-    const submit = (org: unknown, kind: unknown, id: unknown, payload: unknown, user: unknown, mode: unknown = 'single', priority: unknown = 1) =>
-      pool.query('select lrs.submit_request($1, $2, $3, $4::jsonb, $5, $6, null, $7)', [org, kind, id, payload, user, mode, priority]);
+    const good = {
+      givenName: 'Ann',
+      familyName: 'Lee',
+      dateOfBirth: '2008-02-03',
+      gender: '2',
+      lastKnownPostCode: 'CV4 9EE',
+    };
+    const submit = (
+      org: unknown,
+      kind: unknown,
+      id: unknown,
+      payload: unknown,
+      user: unknown,
+      mode: unknown = 'single',
+      priority: unknown = 1,
+    ) =>
+      pool.query('select lrs.submit_request($1, $2, $3, $4::jsonb, $5, $6, null, $7)', [
+        org,
+        kind,
+        id,
+        payload,
+        user,
+        mode,
+        priority,
+      ]);
     const cases: [unknown[], RegExp][] = [
       [['10000001', 'delete_everything', 'M1', JSON.stringify(good), 'u'], /unknown kind/],
       [['10000001', 'register', 'M1', JSON.stringify(good), 'u', 'sometimes'], /unknown mode/],
-      [["10000001'; drop table lrs.request; --", 'register', 'M1', JSON.stringify(good), 'u'], /unknown organisation/],
-      [['10000001', 'register', 'M1', JSON.stringify({ ...good, dateOfBirth: null, gender: '' }), 'u'], /missing required field\(s\): dateOfBirth, gender/],
-      [['10000001', 'register', 'M1', JSON.stringify({ ...good, givenName: { $ne: 1 } }), 'u'], /not objects or lists: givenName/],
+      [
+        ["10000001'; drop table lrs.request; --", 'register', 'M1', JSON.stringify(good), 'u'],
+        /unknown organisation/,
+      ],
+      [
+        ['10000001', 'register', 'M1', JSON.stringify({ ...good, dateOfBirth: null, gender: '' }), 'u'],
+        /missing required field\(s\): dateOfBirth, gender/,
+      ],
+      [
+        ['10000001', 'register', 'M1', JSON.stringify({ ...good, givenName: { $ne: 1 } }), 'u'],
+        /not objects or lists: givenName/,
+      ],
       [['10000001', 'register', 'M1', JSON.stringify([good]), 'u'], /payload must be a JSON object/],
-      [['10000001', 'register', 'x'.repeat(129), JSON.stringify(good), 'u'], /mis_learner_id must be 1 to 128/],
+      [
+        ['10000001', 'register', 'x'.repeat(129), JSON.stringify(good), 'u'],
+        /mis_learner_id must be 1 to 128/,
+      ],
       [['10000001', 'register', 'M1', JSON.stringify(good), 'u'.repeat(36)], /requested_by .* 1 to 35/],
       [['10000001', 'register', 'M1', JSON.stringify(good), ' '], /requested_by/],
       [['10000001', 'register', 'M1', JSON.stringify(good), 'u', 'single', 0], /priority/],
-      [['10000001', 'register', 'M1', '{"givenName": "A\\u0000"}', 'u'], /unsupported Unicode escape|\\u0000/],
+      [
+        ['10000001', 'register', 'M1', '{"givenName": "A\\u0000"}', 'u'],
+        /unsupported Unicode escape|\\u0000/,
+      ],
       [['10000001', 'register', 'M1', '{not json', 'u'], /invalid input syntax for type json/],
     ];
     for (const [args, message] of cases) {
@@ -120,9 +218,13 @@ describe('lrs-relay demo (in-process, 200 students)', () => {
     }
     // An MIS row for an organisation the relay does not serve: the MIS's insert fails, nothing is half-written.
     await expect(
-      pool.query(`insert into mis.students (student_id, ukprn, forename, surname, birth_date, sex, postcode) values ('T9', '99999999', 'A', 'B', '2008-01-01', 'M', 'CV4 9EE')`),
+      pool.query(
+        `insert into mis.students (student_id, ukprn, forename, surname, birth_date, sex, postcode) values ('T9', '99999999', 'A', 'B', '2008-01-01', 'M', 'CV4 9EE')`,
+      ),
     ).rejects.toThrow(/unknown organisation/);
-    expect((await pool.query(`select count(*)::int as n from mis.students where student_id = 'T9'`)).rows[0].n).toBe(0);
+    expect(
+      (await pool.query(`select count(*)::int as n from mis.students where student_id = 'T9'`)).rows[0].n,
+    ).toBe(0);
     expect(await count()).toBe(before);
   });
 });

@@ -36,7 +36,15 @@ describe('migrate', () => {
       c.query(`select table_name from information_schema.tables where table_schema = 'lrs' order by 1`),
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual(
-      expect.arrayContaining(['audit', 'batch', 'learner_status', 'organisation', 'outcome', 'request', 'response_code']),
+      expect.arrayContaining([
+        'audit',
+        'batch',
+        'learner_status',
+        'organisation',
+        'outcome',
+        'request',
+        'response_code',
+      ]),
     );
   });
 
@@ -50,7 +58,16 @@ describe('migrate', () => {
       const before = await readdir(dir);
       const { stdout } = await run(
         'npx',
-        ['drizzle-kit', 'generate', '--dialect', 'postgresql', '--schema', './db/schema.ts', '--out', relative(root, dir)],
+        [
+          'drizzle-kit',
+          'generate',
+          '--dialect',
+          'postgresql',
+          '--schema',
+          './db/schema.ts',
+          '--out',
+          relative(root, dir),
+        ],
         { cwd: root },
       );
       const after = await readdir(dir);
@@ -92,14 +109,22 @@ describe('lrs.submit_request', () => {
     ]);
   const count = async () => Number((await client.query('select count(*) from lrs.request')).rows[0].count);
 
-  const learner = { givenName: 'Ann', familyName: 'Lee', dateOfBirth: '2005-01-02', gender: '2', lastKnownPostCode: 'CV4 9EE' };
+  const learner = {
+    givenName: 'Ann',
+    familyName: 'Lee',
+    dateOfBirth: '2005-01-02',
+    gender: '2',
+    lastKnownPostCode: 'CV4 9EE',
+  };
 
   it('queues a request, notifies the relay and returns its id', async () => {
     const listener = new pg.Client({ connectionString: tdb.url });
     await listener.connect();
     try {
       await listener.query('listen lrs_request');
-      const note = new Promise<string>((resolve) => listener.once('notification', (n) => resolve(n.payload ?? '')));
+      const note = new Promise<string>((resolve) =>
+        listener.once('notification', (n) => resolve(n.payload ?? '')),
+      );
       const r = await submit('10000001', 'register', learner);
       expect(await note).toBe(String(r.rows[0].id));
     } finally {
@@ -111,9 +136,27 @@ describe('lrs.submit_request', () => {
     ['unknown kind', '10000001', 'enrol', learner, /unknown kind 'enrol'/],
     ['unknown organisation', '99999999', 'register', learner, /unknown organisation '99999999'/],
     ['disabled organisation', '10000002', 'register', learner, /disabled: contract ended/],
-    ['missing fields', '10000001', 'register', { givenName: 'Ann' }, /missing required field\(s\): familyName, dateOfBirth, gender, lastKnownPostCode/],
-    ['blank field', '10000001', 'verify', { uln: ' ', givenName: 'A', familyName: 'B' }, /missing required field\(s\): uln/],
-    ['nested value', '10000001', 'verify', { uln: '1026893096', givenName: { x: 1 }, familyName: 'B' }, /not objects or lists: givenName/],
+    [
+      'missing fields',
+      '10000001',
+      'register',
+      { givenName: 'Ann' },
+      /missing required field\(s\): familyName, dateOfBirth, gender, lastKnownPostCode/,
+    ],
+    [
+      'blank field',
+      '10000001',
+      'verify',
+      { uln: ' ', givenName: 'A', familyName: 'B' },
+      /missing required field\(s\): uln/,
+    ],
+    [
+      'nested value',
+      '10000001',
+      'verify',
+      { uln: '1026893096', givenName: { x: 1 }, familyName: 'B' },
+      /not objects or lists: givenName/,
+    ],
     ['payload not an object', '10000001', 'verify', [1, 2], /payload must be a JSON object/],
   ])('refuses %s with a clear error and inserts nothing', async (_label, org, kind, payload, message) => {
     const before = await count();
@@ -122,8 +165,14 @@ describe('lrs.submit_request', () => {
   });
 
   it('returns the existing request for a repeated dedupe key', async () => {
-    const a = await submit('10000001', 'verify', { uln: '1026893096', givenName: 'A', familyName: 'B' }, ['single', 'chg-42']);
-    const b = await submit('10000001', 'verify', { uln: '1026893096', givenName: 'A', familyName: 'B' }, ['single', 'chg-42']);
+    const a = await submit('10000001', 'verify', { uln: '1026893096', givenName: 'A', familyName: 'B' }, [
+      'single',
+      'chg-42',
+    ]);
+    const b = await submit('10000001', 'verify', { uln: '1026893096', givenName: 'A', familyName: 'B' }, [
+      'single',
+      'chg-42',
+    ]);
     expect(b.rows[0].id).toBe(a.rows[0].id);
   });
 });

@@ -93,16 +93,43 @@ describe('lrs-relay orgs', () => {
   });
 
   it('adds organisations with env, stdin (encrypted) and file password references', async () => {
-    const a = await cli(['add', '--name', 'Alpha College', '--ukprn', '10000001', '--password', 'env:LRS_PASSWORD_A', '--user', 'nightly-a', '--concurrency', '4', '--rate-limit', '10']);
+    const a = await cli([
+      'add',
+      '--name',
+      'Alpha College',
+      '--ukprn',
+      '10000001',
+      '--password',
+      'env:LRS_PASSWORD_A',
+      '--user',
+      'nightly-a',
+      '--concurrency',
+      '4',
+      '--rate-limit',
+      '10',
+    ]);
     expect(a).toMatchObject({ code: 0 });
     expect(a.out).toContain('Added organisation 1: 10000001 (Alpha College)');
 
-    const b = await cli(['add', '--name', 'Bravo School', '--org-ref', 'ORGB02', '--password', 'stdin', '--user', 'nightly-b'], { stdin: `${PW.B}\n` });
+    const b = await cli(
+      ['add', '--name', 'Bravo School', '--org-ref', 'ORGB02', '--password', 'stdin', '--user', 'nightly-b'],
+      { stdin: `${PW.B}\n` },
+    );
     expect(b.code).toBe(0);
 
     const pwFile = `${certs.dir}/charlie-password`;
     await writeFile(pwFile, `${PW.C}\n`);
-    const c = await cli(['add', '--name', 'Charlie Academy', '--ukprn', '10000003', '--password', `file:${pwFile}`, '--user', 'nightly-c']);
+    const c = await cli([
+      'add',
+      '--name',
+      'Charlie Academy',
+      '--ukprn',
+      '10000003',
+      '--password',
+      `file:${pwFile}`,
+      '--user',
+      'nightly-c',
+    ]);
     expect(c.code).toBe(0);
 
     const list = await cli(['list']);
@@ -110,7 +137,12 @@ describe('lrs-relay orgs', () => {
     expect(list.out).toContain('stored encrypted');
     expect(list.out).toContain(`file:${pwFile}`);
     const show = await cli(['show', 'ORGB02', '--json']);
-    expect(JSON.parse(show.out)).toMatchObject({ organisationRef: 'ORGB02', password: 'stored encrypted', rateLimitPerSecond: null, status: 'enabled' });
+    expect(JSON.parse(show.out)).toMatchObject({
+      organisationRef: 'ORGB02',
+      password: 'stored encrypted',
+      rateLimitPerSecond: null,
+      status: 'enabled',
+    });
   });
 
   it('refuses a password typed in clear, saying how to pass it, and stores nothing', async () => {
@@ -118,16 +150,33 @@ describe('lrs-relay orgs', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('--password env:NAME');
     expect(r.err).not.toContain(PW.A);
-    const { rows } = await pool.query("select count(*)::int as n from lrs.organisation where ukprn = '10000009'");
+    const { rows } = await pool.query(
+      "select count(*)::int as n from lrs.organisation where ukprn = '10000009'",
+    );
     expect(rows[0].n).toBe(0);
   });
 
   it('refuses stdin without SECRETS_KEY, and bad identifiers with every problem listed', async () => {
     const noKey = { ...env, SECRETS_KEY: '' };
-    const r = await cli(['add', '--name', 'N', '--ukprn', '10000008', '--password', 'stdin', '--user', 'x'], { stdin: PW.A, env: noKey });
+    const r = await cli(['add', '--name', 'N', '--ukprn', '10000008', '--password', 'stdin', '--user', 'x'], {
+      stdin: PW.A,
+      env: noKey,
+    });
     expect(r.code).toBe(1);
     expect(r.err).toContain('SECRETS_KEY is not set');
-    const bad = await cli(['add', '--name', 'N', '--ukprn', '123', '--org-ref', 'ABC', '--password', 'env:X', '--user', 'x'.repeat(36)]);
+    const bad = await cli([
+      'add',
+      '--name',
+      'N',
+      '--ukprn',
+      '123',
+      '--org-ref',
+      'ABC',
+      '--password',
+      'env:X',
+      '--user',
+      'x'.repeat(36),
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('exactly one of --ukprn or --org-ref');
     expect(bad.err).toContain('--user (the LRS UserName) must be 1–35 characters');
@@ -139,22 +188,55 @@ describe('lrs-relay orgs', () => {
       expect(r.out).toContain('OK: credentials work: the LRS answered WSRC0004');
       expect(r.code).toBe(0);
     }
-    const json = await cli(['test', '1', '--json', '--uln', '1174112637', '--given', 'Nobody', '--family', 'Known', '--user', 'support.person']);
+    const json = await cli([
+      'test',
+      '1',
+      '--json',
+      '--uln',
+      '1174112637',
+      '--given',
+      'Nobody',
+      '--family',
+      'Known',
+      '--user',
+      'support.person',
+    ]);
     expect(JSON.parse(json.out)).toMatchObject({ ok: true, userName: 'support.person' });
     // Each test call is audited with its organisation and the person behind it.
     const { rows } = await pool.query(
       `select o.ukprn, a.user_name, a.operation, a.code from lrs.audit a join lrs.organisation o on o.id = a.organisation_id
         where a.user_name = 'support.person'`,
     );
-    expect(rows).toEqual([{ ukprn: '10000001', user_name: 'support.person', operation: 'learnerByUln', code: expect.stringMatching(/^WSRC/) }]);
+    expect(rows).toEqual([
+      {
+        ukprn: '10000001',
+        user_name: 'support.person',
+        operation: 'learnerByUln',
+        code: expect.stringMatching(/^WSRC/),
+      },
+    ]);
   });
 
   it('lrs-relay call --org uses the organisation from the database and audits the call', async () => {
     const input = `${certs.dir}/call-input.json`;
-    await writeFile(input, JSON.stringify({ uln: '1026893096', givenName: 'Sample', familyName: 'Testname' }));
+    await writeFile(
+      input,
+      JSON.stringify({ uln: '1026893096', givenName: 'Sample', familyName: 'Testname' }),
+    );
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['bin/lrs-relay.js', 'call', 'learnerByUln', '--org', '10000001', '--user', 'call.person', '--input', input, '--json'],
+      [
+        'bin/lrs-relay.js',
+        'call',
+        'learnerByUln',
+        '--org',
+        '10000001',
+        '--user',
+        'call.person',
+        '--input',
+        input,
+        '--json',
+      ],
       { env: { PATH: process.env.PATH ?? '', ...env } },
     );
     expect(JSON.parse(stdout)).toMatchObject({ codeSource: 'lrs', operation: 'learnerByUln' });
@@ -171,12 +253,40 @@ describe('lrs-relay orgs', () => {
   });
 
   it('orgs test: organisation unknown (WSEC0003) and wrong password (WSEC0005)', async () => {
-    expect((await cli(['add', '--name', 'Delta', '--ukprn', '10000004', '--password', 'env:LRS_PASSWORD_A', '--user', 'x'])).code).toBe(0);
+    expect(
+      (
+        await cli([
+          'add',
+          '--name',
+          'Delta',
+          '--ukprn',
+          '10000004',
+          '--password',
+          'env:LRS_PASSWORD_A',
+          '--user',
+          'x',
+        ])
+      ).code,
+    ).toBe(0);
     const unknown = await cli(['test', '10000004']);
     expect(unknown.code).toBe(1);
     expect(unknown.out).toContain('FAILED (organisation_unknown): organisation unknown (WSEC0003)');
 
-    expect((await cli(['add', '--name', 'Echo', '--ukprn', '10000005', '--password', 'env:LRS_PASSWORD_E', '--user', 'x'])).code).toBe(0);
+    expect(
+      (
+        await cli([
+          'add',
+          '--name',
+          'Echo',
+          '--ukprn',
+          '10000005',
+          '--password',
+          'env:LRS_PASSWORD_E',
+          '--user',
+          'x',
+        ])
+      ).code,
+    ).toBe(0);
     const wrong = await cli(['test', '10000005']);
     expect(wrong.code).toBe(1);
     expect(wrong.out).toContain('FAILED (password): password refused (WSEC0005)');
@@ -205,32 +315,69 @@ describe('lrs-relay orgs', () => {
 
   it('orgs test: a client certificate that cannot be loaded is reported before any call', async () => {
     const cert = await certs.make('foxtrot', { pfxPassphrase: PFX_PASSPHRASE });
-    const add = await cli(['add', '--name', 'Foxtrot', '--ukprn', '10000006', '--password', 'env:LRS_PASSWORD_A', '--user', 'x', '--pfx', cert.pfxPath ?? '', '--passphrase', 'env:PFX_PASS']);
+    const add = await cli([
+      'add',
+      '--name',
+      'Foxtrot',
+      '--ukprn',
+      '10000006',
+      '--password',
+      'env:LRS_PASSWORD_A',
+      '--user',
+      'x',
+      '--pfx',
+      cert.pfxPath ?? '',
+      '--passphrase',
+      'env:PFX_PASS',
+    ]);
     expect(add.code).toBe(0);
     const r = await cli(['test', '10000006'], { env: { ...env, PFX_PASS: 'no-longer-right' } });
     expect(r.code).toBe(1);
     expect(r.out).toContain('FAILED (certificate): TLS/certificate failed before any call');
     expect(r.out).toContain('env:PFX_PASS');
-    const { rows } = await pool.query("select certificate_not_after from lrs.organisation where ukprn = '10000006'");
+    const { rows } = await pool.query(
+      "select certificate_not_after from lrs.organisation where ukprn = '10000006'",
+    );
     expect(rows[0].certificate_not_after).toBeInstanceOf(Date);
   });
 
   it('refuses a certificate with a wrong passphrase at add time', async () => {
     const cert = await certs.make('golf', { pfxPassphrase: PFX_PASSPHRASE });
-    const r = await cli(['add', '--name', 'Golf', '--ukprn', '10000007', '--password', 'env:LRS_PASSWORD_A', '--user', 'x', '--pfx', cert.pfxPath ?? '', '--passphrase', 'env:LRS_PASSWORD_A']);
+    const r = await cli([
+      'add',
+      '--name',
+      'Golf',
+      '--ukprn',
+      '10000007',
+      '--password',
+      'env:LRS_PASSWORD_A',
+      '--user',
+      'x',
+      '--pfx',
+      cert.pfxPath ?? '',
+      '--passphrase',
+      'env:LRS_PASSWORD_A',
+    ]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('organisation 10000007 (Golf): the passphrase (env:LRS_PASSWORD_A) does not open the PFX');
+    expect(r.err).toContain(
+      'organisation 10000007 (Golf): the passphrase (env:LRS_PASSWORD_A) does not open the PFX',
+    );
   });
 
   it('disable stops new work with a clear reason through lrs.submit_request; enable restores it', async () => {
     const payload = JSON.stringify({ uln: '1026893096', givenName: 'Sample', familyName: 'Testname' });
-    const submit = () => pool.query("select lrs.submit_request('10000001', 'find_by_uln', 'mis-1', $1::jsonb, 'clerk')", [payload]);
+    const submit = () =>
+      pool.query("select lrs.submit_request('10000001', 'find_by_uln', 'mis-1', $1::jsonb, 'clerk')", [
+        payload,
+      ]);
     await submit();
     const r = await cli(['disable', '10000001', '--reason', 'contract ended 2026-07-31']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('1 open request(s) stay visible');
     await expect(submit()).rejects.toThrow('organisation 10000001 is disabled: contract ended 2026-07-31');
-    const { rows } = await pool.query("select count(*)::int as n from lrs.request r join lrs.organisation o on o.id = r.organisation_id where o.ukprn = '10000001'");
+    const { rows } = await pool.query(
+      "select count(*)::int as n from lrs.request r join lrs.organisation o on o.id = r.organisation_id where o.ukprn = '10000001'",
+    );
     expect(rows[0].n).toBe(1);
     expect((await cli(['disable', '10000001'])).code).toBe(2);
     expect((await cli(['list'])).out).toContain('disabled: contract ended 2026-07-31');
@@ -239,16 +386,26 @@ describe('lrs-relay orgs', () => {
   });
 
   it('update changes limits and the password reference', async () => {
-    const r = await cli(['update', 'ORGB02', '--rate-limit', '5', '--concurrency', '2', '--password', 'stdin'], { stdin: PW.B });
+    const r = await cli(
+      ['update', 'ORGB02', '--rate-limit', '5', '--concurrency', '2', '--password', 'stdin'],
+      { stdin: PW.B },
+    );
     expect(r.code).toBe(0);
-    expect(JSON.parse((await cli(['show', 'ORGB02', '--json'])).out)).toMatchObject({ rateLimitPerSecond: 5, concurrencyShare: 2 });
+    expect(JSON.parse((await cli(['show', 'ORGB02', '--json'])).out)).toMatchObject({
+      rateLimitPerSecond: 5,
+      concurrencyShare: 2,
+    });
     expect((await cli(['test', 'ORGB02'])).code).toBe(0);
   });
 
   it('works through bin/lrs-relay.js with DATABASE_URL', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['bin/lrs-relay.js', 'orgs', 'list', '--json'], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: testDb.url, LOG_LEVEL: 'silent' },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['bin/lrs-relay.js', 'orgs', 'list', '--json'],
+      {
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: testDb.url, LOG_LEVEL: 'silent' },
+      },
+    );
     transcript.push(stdout);
     const list = JSON.parse(stdout) as { ukprn: string | null; password: string }[];
     expect(list.map((o) => o.password)).toContain('env:LRS_PASSWORD_A');
@@ -257,10 +414,17 @@ describe('lrs-relay orgs', () => {
   it('no secret appears in any output, log line, error message or organisation column', async () => {
     expect(transcript.length).toBeGreaterThan(20);
     expect(logLines.length).toBeGreaterThan(0);
-    const { rows } = await pool.query<{ row: string }>('select row_to_json(o)::text as row from lrs.organisation o');
-    const haystacks = { output: transcript.join('\n'), logs: logLines.join(''), database: rows.map((r) => r.row).join('\n') };
+    const { rows } = await pool.query<{ row: string }>(
+      'select row_to_json(o)::text as row from lrs.organisation o',
+    );
+    const haystacks = {
+      output: transcript.join('\n'),
+      logs: logLines.join(''),
+      database: rows.map((r) => r.row).join('\n'),
+    };
     for (const [where, text] of Object.entries(haystacks)) {
-      for (const secret of ALL_SECRETS) expect(text.includes(secret), `${where} contains a secret`).toBe(false);
+      for (const secret of ALL_SECRETS)
+        expect(text.includes(secret), `${where} contains a secret`).toBe(false);
     }
     // The stdin password is there, but only as ciphertext.
     expect(haystacks.database).toContain('"kind": "encrypted"');

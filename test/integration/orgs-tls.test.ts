@@ -21,7 +21,11 @@ import { registerCertificateExpiryGauge } from '../../src/orgs/certificates.ts';
 import { createLrsClients } from '../../src/orgs/clients.ts';
 import { createOrganisationDirectory } from '../../src/orgs/directory.ts';
 import { ORG_ERROR_CODES } from '../../src/orgs/errors.ts';
-import { insertOrganisation, listCertificateExpiries, type OrganisationFields } from '../../src/orgs/store.ts';
+import {
+  insertOrganisation,
+  listCertificateExpiries,
+  type OrganisationFields,
+} from '../../src/orgs/store.ts';
 import { createSimulator } from '../../src/simulator/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createCertificateFolder, type CertificateFolder } from '../unit/orgs/make-certificates.ts';
@@ -96,36 +100,84 @@ describe('organisations over mutual TLS', () => {
       ],
     });
     await sim.listen();
-    front = createServer({ key: await readFile(server.keyPath), cert: serverCert, requestCert: true, rejectUnauthorized: false }, (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
-        const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
-        const peer = (req.socket as TLSSocket).getPeerCertificate();
-        const cn = peer.subject?.CN;
-        captured.push({ cn: Array.isArray(cn) ? cn.join(',') : cn, ukprn: field('UKPRN'), organisationRef: field('OrganisationRef'), password: field('OrgPassword') });
-        fetch(`${sim.url}${req.url ?? '/'}`, { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? 'text/xml' }, body })
-          .then(async (r) => {
-            res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'text/xml' });
-            res.end(await r.text());
+    front = createServer(
+      { key: await readFile(server.keyPath), cert: serverCert, requestCert: true, rejectUnauthorized: false },
+      (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
+          const peer = (req.socket as TLSSocket).getPeerCertificate();
+          const cn = peer.subject?.CN;
+          captured.push({
+            cn: Array.isArray(cn) ? cn.join(',') : cn,
+            ukprn: field('UKPRN'),
+            organisationRef: field('OrganisationRef'),
+            password: field('OrgPassword'),
+          });
+          fetch(`${sim.url}${req.url ?? '/'}`, {
+            method: 'POST',
+            headers: { 'content-type': req.headers['content-type'] ?? 'text/xml' },
+            body,
           })
-          .catch(() => res.writeHead(502).end());
-      });
-    });
+            .then(async (r) => {
+              res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'text/xml' });
+              res.end(await r.text());
+            })
+            .catch(() => res.writeHead(502).end());
+        });
+      },
+    );
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
     frontUrl = `https://localhost:${(front.address() as { port: number }).port}`;
 
     const db = database.db;
-    ids.a = (await insertOrganisation(db, base({ name: 'Alpha', ukprn: '10000001', certificateRef: { format: 'pem', keyPath: a.keyPath, certPath: a.certPath } }))).id;
+    ids.a = (
+      await insertOrganisation(
+        db,
+        base({
+          name: 'Alpha',
+          ukprn: '10000001',
+          certificateRef: { format: 'pem', keyPath: a.keyPath, certPath: a.certPath },
+        }),
+      )
+    ).id;
     ids.b = (
       await insertOrganisation(
         db,
-        base({ name: 'Bravo', organisationRef: 'ORGB02', passwordRef: { kind: 'env', name: 'LRS_PASSWORD_B' }, certificateRef: { format: 'pfx', path: b.pfxPath ?? '', passphraseRef: { kind: 'env', name: 'PFX_B' } } }),
+        base({
+          name: 'Bravo',
+          organisationRef: 'ORGB02',
+          passwordRef: { kind: 'env', name: 'LRS_PASSWORD_B' },
+          certificateRef: {
+            format: 'pfx',
+            path: b.pfxPath ?? '',
+            passphraseRef: { kind: 'env', name: 'PFX_B' },
+          },
+        }),
       )
     ).id;
-    ids.expired = (await insertOrganisation(db, base({ name: 'Expired', ukprn: '10000007', certificateRef: { format: 'pem', keyPath: expired.keyPath, certPath: expired.certPath } }))).id;
-    ids.near = (await insertOrganisation(db, base({ name: 'Near', ukprn: '10000008', certificateRef: { format: 'pem', keyPath: near.keyPath, certPath: near.certPath } }))).id;
+    ids.expired = (
+      await insertOrganisation(
+        db,
+        base({
+          name: 'Expired',
+          ukprn: '10000007',
+          certificateRef: { format: 'pem', keyPath: expired.keyPath, certPath: expired.certPath },
+        }),
+      )
+    ).id;
+    ids.near = (
+      await insertOrganisation(
+        db,
+        base({
+          name: 'Near',
+          ukprn: '10000008',
+          certificateRef: { format: 'pem', keyPath: near.keyPath, certPath: near.certPath },
+        }),
+      )
+    ).id;
   }, 60_000);
 
   afterAll(async () => {
@@ -136,7 +188,12 @@ describe('organisations over mutual TLS', () => {
     await testDb?.drop();
   });
 
-  const config = () => loadConfig({ DATABASE_URL: 'postgres://unused@127.0.0.1/x', LRS_BASE_URL: frontUrl, CERT_EXPIRY_WARNING_DAYS: '30' });
+  const config = () =>
+    loadConfig({
+      DATABASE_URL: 'postgres://unused@127.0.0.1/x',
+      LRS_BASE_URL: frontUrl,
+      CERT_EXPIRY_WARNING_DAYS: '30',
+    });
 
   it('every call carries its own organisation’s certificate, UKPRN/reference and password', async () => {
     const directory = createOrganisationDirectory({ db: database.db, config: config(), log, env });
@@ -145,23 +202,31 @@ describe('organisations over mutual TLS', () => {
       directory,
       config: config(),
       log,
-      createClient: (o) => createLrsClient({ ...o, tls: { ...o.tls, ca: serverCert } as unknown as LrsTlsCredentials }),
+      createClient: (o) =>
+        createLrsClient({ ...o, tls: { ...o.tls, ca: serverCert } as unknown as LrsTlsCredentials }),
     });
     try {
       captured.length = 0;
       const callAs = async (id: number) => {
         const { client, credentials } = await clients.forOrganisation(id);
-        return client.learnerByUln({ ...credentials.identity, userName: 'clerk' }, { ...LEARNER, findType: 'FUL' });
+        return client.learnerByUln(
+          { ...credentials.identity, userName: 'clerk' },
+          { ...LEARNER, findType: 'FUL' },
+        );
       };
-      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => callAs(i % 2 === 0 ? (ids.a ?? 0) : (ids.b ?? 0))));
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => callAs(i % 2 === 0 ? (ids.a ?? 0) : (ids.b ?? 0))),
+      );
       expect(results.every((r) => r.code === 'WSRC0004')).toBe(true);
       expect(captured).toHaveLength(12);
       const fromA = captured.filter((c) => c.cn === 'org-a');
       const fromB = captured.filter((c) => c.cn === 'org-b');
       expect(fromA).toHaveLength(6);
       expect(fromB).toHaveLength(6);
-      for (const c of fromA) expect(c).toEqual({ cn: 'org-a', ukprn: '10000001', organisationRef: undefined, password: PW_A });
-      for (const c of fromB) expect(c).toEqual({ cn: 'org-b', ukprn: undefined, organisationRef: 'ORGB02', password: PW_B });
+      for (const c of fromA)
+        expect(c).toEqual({ cn: 'org-a', ukprn: '10000001', organisationRef: undefined, password: PW_A });
+      for (const c of fromB)
+        expect(c).toEqual({ cn: 'org-b', ukprn: undefined, organisationRef: 'ORGB02', password: PW_B });
     } finally {
       await clients.close();
     }
@@ -184,7 +249,9 @@ describe('organisations over mutual TLS', () => {
     const directory = createOrganisationDirectory({ db: database.db, config: config(), log, env });
     await expect(directory.get(ids.expired ?? 0)).rejects.toMatchObject({
       code: ORG_ERROR_CODES.CERTIFICATE_EXPIRED,
-      message: expect.stringContaining('organisation 10000007 (Expired): the client certificate expired on 2021-01-01'),
+      message: expect.stringContaining(
+        'organisation 10000007 (Expired): the client certificate expired on 2021-01-01',
+      ),
     });
   });
 
@@ -192,13 +259,17 @@ describe('organisations over mutual TLS', () => {
     const directory = createOrganisationDirectory({ db: database.db, config: config(), log, env });
     const credentials = await directory.get(ids.near ?? 0);
     expect(credentials.certificate?.daysUntilExpiry).toBe(4);
-    const warning = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.organisation === '10000008' && l.level === 40);
+    const warning = logLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.organisation === '10000008' && l.level === 40);
     expect(warning).toMatchObject({ daysUntilExpiry: 4, msg: expect.stringContaining('expires soon') });
 
     const registry = new Registry();
     registerCertificateExpiryGauge({ registry, listExpiries: () => listCertificateExpiries(database.db) });
     const metrics = await registry.metrics();
-    const days = Number(/lrs_relay_certificate_expiry_days\{organisation="10000008"\} ([-0-9.]+)/.exec(metrics)?.[1]);
+    const days = Number(
+      /lrs_relay_certificate_expiry_days\{organisation="10000008"\} ([-0-9.]+)/.exec(metrics)?.[1],
+    );
     expect(days).toBeGreaterThan(4.9);
     expect(days).toBeLessThanOrEqual(5);
   });

@@ -10,10 +10,18 @@ import { SIM_PASSWORD, startPipeline, type Pipeline } from '../helpers/pipeline.
 import { waitUntil } from '../helpers/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/lrs-relay.js', import.meta.url));
-const find = (i: number) => ({ givenName: 'Queue', familyName: `Order${i}`, dateOfBirth: '2002-02-02', gender: '1', lastKnownPostCode: 'CV4 9EE' });
+const find = (i: number) => ({
+  givenName: 'Queue',
+  familyName: `Order${i}`,
+  dateOfBirth: '2002-02-02',
+  gender: '1',
+  lastKnownPostCode: 'CV4 9EE',
+});
 
 async function completionOrder(p: Pipeline, ids: number[]): Promise<number[]> {
-  const r = await p.sql.query('select id from lrs.request where id = any($1) order by completed_at, id', [ids]);
+  const r = await p.sql.query('select id from lrs.request where id = any($1) order by completed_at, id', [
+    ids,
+  ]);
   return r.rows.map((x) => x.id as number);
 }
 
@@ -43,11 +51,17 @@ describe('scheduling', { timeout: 120_000 }, () => {
     // queues alone, not by how fast this test can insert.
     await p.restartRelay(['producer']);
     const bulk: number[] = [];
-    for (let i = 0; i < 400; i++) bulk.push(await p.submit('find_by_demographics', `A${i}`, find(i), { org: '10000001' }));
+    for (let i = 0; i < 400; i++)
+      bulk.push(await p.submit('find_by_demographics', `A${i}`, find(i), { org: '10000001' }));
     const small: number[] = [];
-    for (let i = 0; i < 10; i++) small.push(await p.submit('find_by_demographics', `B${i}`, find(i), { org: '10000002' }));
+    for (let i = 0; i < 10; i++)
+      small.push(await p.submit('find_by_demographics', `B${i}`, find(i), { org: '10000002' }));
     const pp = p;
-    await waitUntil(async () => (await pp.sql.query(`select count(*)::int as n from lrs.request where status = 'queued'`)).rows[0].n === 410);
+    await waitUntil(
+      async () =>
+        (await pp.sql.query(`select count(*)::int as n from lrs.request where status = 'queued'`)).rows[0]
+          .n === 410,
+    );
     await p.restartRelay(['producer', 'worker']);
     await p.settle(60_000);
     const r = await p.sql.query(
@@ -74,11 +88,17 @@ describe('scheduling', { timeout: 120_000 }, () => {
     // Queue everything while no worker runs, then start workers: order is decided by priority alone.
     await p.restartRelay(['producer']);
     const bulk: number[] = [];
-    for (let i = 0; i < 200; i++) bulk.push(await p.submit('find_by_demographics', `N${i}`, find(i), { priority: 10 }));
+    for (let i = 0; i < 200; i++)
+      bulk.push(await p.submit('find_by_demographics', `N${i}`, find(i), { priority: 10 }));
     const urgent: number[] = [];
-    for (let i = 0; i < 10; i++) urgent.push(await p.submit('find_by_demographics', `U${i}`, find(i), { priority: 1 }));
+    for (let i = 0; i < 10; i++)
+      urgent.push(await p.submit('find_by_demographics', `U${i}`, find(i), { priority: 1 }));
     const pp = p;
-    await waitUntil(async () => (await pp.sql.query(`select count(*)::int as n from lrs.request where status = 'queued'`)).rows[0].n === 210);
+    await waitUntil(
+      async () =>
+        (await pp.sql.query(`select count(*)::int as n from lrs.request where status = 'queued'`)).rows[0]
+          .n === 210,
+    );
     await p.restartRelay(['producer', 'worker']);
     await p.settle(60_000);
     const order = await completionOrder(p, [...bulk, ...urgent]);
@@ -121,7 +141,11 @@ describe('scheduling', { timeout: 120_000 }, () => {
       stdio: 'ignore',
     });
     const pp = p;
-    await waitUntil(async () => (await pp.sql.query(`select count(*)::int as n from lrs.request where status = 'in_progress'`)).rows[0].n > 0);
+    await waitUntil(
+      async () =>
+        (await pp.sql.query(`select count(*)::int as n from lrs.request where status = 'in_progress'`))
+          .rows[0].n > 0,
+    );
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).toBe(0);

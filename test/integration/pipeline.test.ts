@@ -18,9 +18,16 @@ describe('pipeline: trigger → LRS → outcome', () => {
     await p.settle();
     const r = await p.request(id);
     expect(r).toMatchObject({ status: 'succeeded', code: 'WSRC0004', code_source: 'lrs', uln: ex.uln });
-    const audit = await p.sql.query('select operation, code, user_name from lrs.audit where request_id = $1', [id]);
-    expect(audit.rows).toEqual([{ operation: 'learnerByDemographics', code: 'WSRC0004', user_name: 'j.smith' }]);
-    const status = await p.sql.query(`select status, code, uln, resolution from lrs.learner_status where mis_learner_id = 'S-exact'`);
+    const audit = await p.sql.query(
+      'select operation, code, user_name from lrs.audit where request_id = $1',
+      [id],
+    );
+    expect(audit.rows).toEqual([
+      { operation: 'learnerByDemographics', code: 'WSRC0004', user_name: 'j.smith' },
+    ]);
+    const status = await p.sql.query(
+      `select status, code, uln, resolution from lrs.learner_status where mis_learner_id = 'S-exact'`,
+    );
     expect(status.rows[0]).toMatchObject({ status: 'succeeded', code: 'WSRC0004', uln: ex.uln });
   });
 
@@ -28,25 +35,47 @@ describe('pipeline: trigger → LRS → outcome', () => {
     const ex = p.simulator.admin.examples().exact!;
     const names = { uln: ex.uln, givenName: ex.givenName, familyName: ex.familyName };
     const a = await p.submit('find_by_uln', 'S-uln', names);
-    const b = await p.submit('verify', 'S-verify', { ...names, dateOfBirth: ex.dateOfBirth, gender: ex.gender });
-    const c = await p.submit('learning_events', 'S-plr', { uln: '1174112637', givenName: 'TestOne', familyName: 'TesterOne' });
+    const b = await p.submit('verify', 'S-verify', {
+      ...names,
+      dateOfBirth: ex.dateOfBirth,
+      gender: ex.gender,
+    });
+    const c = await p.submit('learning_events', 'S-plr', {
+      uln: '1174112637',
+      givenName: 'TestOne',
+      familyName: 'TesterOne',
+    });
     const d = await p.submit('learning_events', 'S-plr-bad', { ...names, givenName: 'Wrongname' });
     await p.settle();
     expect(await p.request(a)).toMatchObject({ status: 'succeeded', code: 'WSRC0004', uln: ex.uln });
     expect(await p.request(b)).toMatchObject({ status: 'succeeded', code: 'WSVRC001' });
     expect(await p.request(c)).toMatchObject({ status: 'succeeded', code: 'WSRC0004', uln: '1174112637' });
     expect(await p.request(d)).toMatchObject({ status: 'needs_action', code: 'WSEC0208' });
-    const events = await p.sql.query('select count(*)::int as n from lrs.learning_event where request_id = $1', [c]);
+    const events = await p.sql.query(
+      'select count(*)::int as n from lrs.learning_event where request_id = $1',
+      [c],
+    );
     expect(events.rows[0].n).toBeGreaterThanOrEqual(7);
   });
 
   it('register: no match → registers once; exact → records the existing ULN; possible / too many → needs action', async () => {
     const ex = p.simulator.admin.examples();
     const before = p.simulator.admin.stats();
-    const fresh = { givenName: 'Brandnew', familyName: 'Learnerson', dateOfBirth: '2007-03-04', gender: '1', lastKnownPostCode: 'LS1 4AB', ...REGISTER_EXTRA };
+    const fresh = {
+      givenName: 'Brandnew',
+      familyName: 'Learnerson',
+      dateOfBirth: '2007-03-04',
+      gender: '1',
+      lastKnownPostCode: 'LS1 4AB',
+      ...REGISTER_EXTRA,
+    };
     const a = await p.submit('register', 'R-new', fresh);
     const b = await p.submit('register', 'R-exact', { ...ex.exact!, uln: undefined, ...REGISTER_EXTRA });
-    const c = await p.submit('register', 'R-possible', { ...ex.possible!, uln: undefined, ...REGISTER_EXTRA });
+    const c = await p.submit('register', 'R-possible', {
+      ...ex.possible!,
+      uln: undefined,
+      ...REGISTER_EXTRA,
+    });
     const d = await p.submit('register', 'R-many', { ...ex.tooMany!, uln: undefined, ...REGISTER_EXTRA });
     const e = await p.submit('register', 'R-linked', { ...ex.linked!, uln: undefined, ...REGISTER_EXTRA });
     await p.settle();
@@ -68,8 +97,18 @@ describe('pipeline: trigger → LRS → outcome', () => {
 
   it('register: two requests for the same new learner register it once', async () => {
     const before = p.simulator.admin.stats();
-    const learner = { givenName: 'Twinrequest', familyName: 'Samelearner', dateOfBirth: '2006-05-06', gender: '2', lastKnownPostCode: 'M1 1AE', ...REGISTER_EXTRA };
-    const ids = await Promise.all([p.submit('register', 'T-1', learner), p.submit('register', 'T-2', learner)]);
+    const learner = {
+      givenName: 'Twinrequest',
+      familyName: 'Samelearner',
+      dateOfBirth: '2006-05-06',
+      gender: '2',
+      lastKnownPostCode: 'M1 1AE',
+      ...REGISTER_EXTRA,
+    };
+    const ids = await Promise.all([
+      p.submit('register', 'T-1', learner),
+      p.submit('register', 'T-2', learner),
+    ]);
     await p.settle();
     const rows = await Promise.all(ids.map((id) => p.request(id)));
     expect(rows.map((r) => r.code).sort()).toEqual(['WSRC0004', 'WSRC0005']);
@@ -81,7 +120,13 @@ describe('pipeline: trigger → LRS → outcome', () => {
 
   it('update: reads the version, updates; unchanged data is a no-op; an unknown ULN needs action', async () => {
     const ex = p.simulator.admin.examples().exact!;
-    const base = { uln: ex.uln, givenName: ex.givenName, familyName: ex.familyName, dateOfBirth: ex.dateOfBirth, gender: ex.gender };
+    const base = {
+      uln: ex.uln,
+      givenName: ex.givenName,
+      familyName: ex.familyName,
+      dateOfBirth: ex.dateOfBirth,
+      gender: ex.gender,
+    };
     const a = await p.submit('update', 'U-1', { ...base, lastKnownPostCode: 'EX1 1AA' });
     await p.settle();
     expect(await p.request(a)).toMatchObject({ status: 'succeeded', code: 'WSRC0006', uln: ex.uln });
@@ -95,7 +140,12 @@ describe('pipeline: trigger → LRS → outcome', () => {
 
   it('auto mode: kinds without a batch operation always go as single calls', async () => {
     const ex = p.simulator.admin.examples().exact!;
-    const id = await p.submit('find_by_uln', 'AUTO-1', { uln: ex.uln, givenName: ex.givenName, familyName: ex.familyName }, { mode: 'auto' });
+    const id = await p.submit(
+      'find_by_uln',
+      'AUTO-1',
+      { uln: ex.uln, givenName: ex.givenName, familyName: ex.familyName },
+      { mode: 'auto' },
+    );
     await p.settle();
     expect(await p.request(id)).toMatchObject({ status: 'succeeded', code: 'WSRC0004', batch_id: null });
   });

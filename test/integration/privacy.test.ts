@@ -18,7 +18,15 @@ const PERSONAL = {
   verificationType: '1',
   abilityToShare: '1',
 };
-const NEEDLES = ['Zephyrin', 'Quillfeather', 'QUILLFEATHER', '1999-12-31', 'ZE1 0AA', 'ZE10AA', 'zephyrine.quillfeather'];
+const NEEDLES = [
+  'Zephyrin',
+  'Quillfeather',
+  'QUILLFEATHER',
+  '1999-12-31',
+  'ZE1 0AA',
+  'ZE10AA',
+  'zephyrine.quillfeather',
+];
 
 /** Every key and value under one queue prefix, as text. */
 async function dumpRedis(prefix: string): Promise<string> {
@@ -56,9 +64,21 @@ describe('privacy', () => {
       const ids = [
         await p.submit('register', 'P-1', PERSONAL),
         await p.submit('find_by_demographics', 'P-2', PERSONAL),
-        await p.submit('register', 'P-3', { ...PERSONAL, dateOfBirth: '1999-02-30', lastKnownPostCode: 'ZE1 0AA!' }),
-        await p.submit('verify', 'P-4', { uln: '1026893096', givenName: PERSONAL.givenName, familyName: PERSONAL.familyName }),
-        await p.submit('learning_events', 'P-5', { uln: '1026893096', givenName: PERSONAL.givenName, familyName: PERSONAL.familyName }),
+        await p.submit('register', 'P-3', {
+          ...PERSONAL,
+          dateOfBirth: '1999-02-30',
+          lastKnownPostCode: 'ZE1 0AA!',
+        }),
+        await p.submit('verify', 'P-4', {
+          uln: '1026893096',
+          givenName: PERSONAL.givenName,
+          familyName: PERSONAL.familyName,
+        }),
+        await p.submit('learning_events', 'P-5', {
+          uln: '1026893096',
+          givenName: PERSONAL.givenName,
+          familyName: PERSONAL.familyName,
+        }),
       ];
       await p.settle(60_000);
       // The data did flow (so the search below is meaningful)...

@@ -33,11 +33,17 @@ async function submitAll(p: Pipeline, rows: Record<string, string>[], tag: strin
   const ex = p.simulator.admin.examples().exact!;
   for (let i = 0; i < rows.length; i += 200) {
     await Promise.all(
-      rows.slice(i, i + 200).map((row, j) =>
-        (i + j) % 5 === 0
-          ? p.submit('find_by_uln', `${tag}-${i + j}`, { uln: ex.uln, givenName: ex.givenName, familyName: ex.familyName })
-          : p.submit('register', `${tag}-${i + j}`, row),
-      ),
+      rows
+        .slice(i, i + 200)
+        .map((row, j) =>
+          (i + j) % 5 === 0
+            ? p.submit('find_by_uln', `${tag}-${i + j}`, {
+                uln: ex.uln,
+                givenName: ex.givenName,
+                familyName: ex.familyName,
+              })
+            : p.submit('register', `${tag}-${i + j}`, row),
+        ),
     );
   }
 }
@@ -87,11 +93,16 @@ describe('reliability', { timeout: 180_000 }, () => {
   it('settles everything under 10% timeouts and 5% HTTP 500s, without duplicate learners', async () => {
     // A 1 s call timeout: tight enough to keep the run short, loose enough that a loaded CI machine's
     // ordinary answers are not mistaken for injected hangs (which would exhaust a request's retries).
-    p = await startPipeline({ simulator: { faults: { timeoutRate: 0.1, errorRate: 0.05 } }, env: { LRS_TIMEOUT_MS: '1000' } });
+    p = await startPipeline({
+      simulator: { faults: { timeoutRate: 0.1, errorRate: 0.05 } },
+      env: { LRS_TIMEOUT_MS: '1000' },
+    });
     await submitAll(p, learners(300, 'F'), 'F');
     await p.settle(90_000);
     await assertSettledOnce(p, 300);
-    const codes = await p.sql.query(`select distinct code from lrs.audit where code in ('TIMEOUT', 'HTTP_ERROR')`);
+    const codes = await p.sql.query(
+      `select distinct code from lrs.audit where code in ('TIMEOUT', 'HTTP_ERROR')`,
+    );
     expect(codes.rows.length).toBeGreaterThan(0);
     const failed = await p.sql.query(
       `select r.status, o.code, o.description, count(*)::int as n from lrs.request r join lrs.outcome o on o.request_id = r.id
@@ -108,7 +119,10 @@ describe('reliability', { timeout: 180_000 }, () => {
     p = await startPipeline({ simulator: { faults: fault }, env: { RATE_LIMIT_PER_SECOND: '10000' } });
     await submitAll(p, learners(60, 'M'), 'M');
     const pp = p;
-    await waitUntil(async () => (await pp.sql.query(`select 1 from lrs.audit where code = $1 limit 1`, [code])).rowCount === 1);
+    await waitUntil(
+      async () =>
+        (await pp.sql.query(`select 1 from lrs.audit where code = $1 limit 1`, [code])).rowCount === 1,
+    );
     // The window outlasts a job's whole retry budget (8 attempts, 50–400 ms apart, well under 3 s): only
     // pausing the queue, which uses no attempts, lets every request through once it ends.
     await sleep(3_000);
@@ -118,7 +132,9 @@ describe('reliability', { timeout: 180_000 }, () => {
     p.simulator.admin.setFaults({ maintenance: false, outOfHours: false });
     await p.settle(60_000);
     await assertSettledOnce(p, 60);
-    const notSucceeded = await p.sql.query(`select count(*)::int as n from lrs.request where status <> 'succeeded'`);
+    const notSucceeded = await p.sql.query(
+      `select count(*)::int as n from lrs.request where status <> 'succeeded'`,
+    );
     expect(notSucceeded.rows[0].n).toBe(0);
   });
 
@@ -181,7 +197,8 @@ describe('reliability', { timeout: 180_000 }, () => {
       LRS_PASSWORD_10000001: SIM_PASSWORD,
       LOG_LEVEL: 'silent',
     };
-    const startWorker = (): ChildProcess => spawn(process.execPath, [BIN, 'start', '--role', 'worker'], { env, stdio: 'ignore' });
+    const startWorker = (): ChildProcess =>
+      spawn(process.execPath, [BIN, 'start', '--role', 'worker'], { env, stdio: 'ignore' });
     for (let kill = 1; kill <= 3; kill++) {
       const child = startWorker();
       const before = await countTerminal(pp);

@@ -12,7 +12,11 @@ function scans(plan: unknown): string[] {
   const out: string[] = [];
   const walk = (n: Record<string, unknown>) => {
     if (typeof n['Index Name'] === 'string') out.push(`${n['Node Type'] as string} ${n['Index Name']}`);
-    else if (typeof n['Node Type'] === 'string' && String(n['Node Type']).includes('Scan') && n['Relation Name'] === 'request') {
+    else if (
+      typeof n['Node Type'] === 'string' &&
+      String(n['Node Type']).includes('Scan') &&
+      n['Relation Name'] === 'request'
+    ) {
       out.push(n['Node Type'] as string);
     }
     for (const c of (n['Plans'] as Record<string, unknown>[] | undefined) ?? []) walk(c);
@@ -59,7 +63,9 @@ describe('request-store statement plans', () => {
   it('every statusAmong() condition the batch path uses keeps the primary key', async () => {
     for (const statuses of [['pending'], ['held'], ['pending', 'held']] as const) {
       const text = `update lrs.request set updated_at = now() where id = any($1::bigint[]) and ${statusAmong(...statuses)}`;
-      expect(await planOf(text, [3000, 6000, 12000]), statuses.join(',')).toEqual(['Index Scan request_pkey']);
+      expect(await planOf(text, [3000, 6000, 12000]), statuses.join(',')).toEqual([
+        'Index Scan request_pkey',
+      ]);
       // The same condition written the obvious way walks a status index here: the trap is real.
       const obvious = `update lrs.request set updated_at = now() where id = any($1::bigint[]) and status in (${statuses.map((x) => `'${x}'`).join(', ')})`;
       expect(await planOf(obvious, [3000, 6000, 12000])).not.toEqual(['Index Scan request_pkey']);

@@ -47,6 +47,8 @@ describe('lrs-relay simulator: start-up errors a user can meet', () => {
     expect((await refusal(['--orgs', broken])).stderr).toContain(`${broken} is not valid JSON`);
     const single = join(dir, 'single.json');
     await writeFile(single, '{"ukprn": "10000001", "password": "Simulator-Pass16"}');
-    expect((await refusal(['--orgs', single])).stderr).toMatch(/single\.json: organisations: expected a non-empty JSON list such as \[/);
+    expect((await refusal(['--orgs', single])).stderr).toMatch(
+      /single\.json: organisations: expected a non-empty JSON list such as \[/,
+    );
   });
 });

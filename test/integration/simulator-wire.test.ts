@@ -11,7 +11,8 @@ import { createXmlReader, type XmlNode } from '../../src/simulator/xml.ts';
 
 const SOAP = 'http://schemas.xmlsoap.org/soap/envelope/';
 const FIND = 'http://api.lrs.miap.gov.uk/findmsg';
-const CREDS = '<UKPRN>10000001</UKPRN><OrgPassword>Simulator-Pass16</OrgPassword><UserName>someone@example.org</UserName>';
+const CREDS =
+  '<UKPRN>10000001</UKPRN><OrgPassword>Simulator-Pass16</OrgPassword><UserName>someone@example.org</UserName>';
 const read = createXmlReader();
 
 function env(body: string, extraNs = ''): string {
@@ -35,7 +36,11 @@ let sim: Simulator;
 let wsdlDir: string;
 
 async function post(path: string, body: string, headers: Record<string, string> = {}) {
-  const r = await fetch(`${sim.url}${path}`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', ...headers }, body });
+  const r = await fetch(`${sim.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml; charset=utf-8', ...headers },
+    body,
+  });
   return { status: r.status, type: r.headers.get('content-type') ?? '', text: await r.text() };
 }
 
@@ -55,8 +60,16 @@ function child(n: XmlNode | undefined, name: string): XmlNode | undefined {
 
 beforeAll(async () => {
   wsdlDir = await mkdtemp(join(tmpdir(), 'sim-wsdl-'));
-  await writeFile(join(wsdlDir, 'LearnerService.wsdl'), '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"/>');
-  sim = await createSimulator({ wsdlDir, maxBodyBytes: 64 * 1024, limits: { registration: 2 }, instantBatches: true }).listen();
+  await writeFile(
+    join(wsdlDir, 'LearnerService.wsdl'),
+    '<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"/>',
+  );
+  sim = await createSimulator({
+    wsdlDir,
+    maxBodyBytes: 64 * 1024,
+    limits: { registration: 2 },
+    instantBatches: true,
+  }).listen();
 });
 
 afterAll(async () => {
@@ -74,7 +87,15 @@ describe('LearnerService.svc answers', () => {
     expect(r.text).toContain('<ns2:FindLearnerResponse xmlns:ns2="http://api.lrs.miap.gov.uk/findmsg">');
     const root = bodyRoot(r.text);
     expect(root).toMatchObject({ ns: FIND, name: 'FindLearnerResponse' });
-    expect(root.children.map((c) => c.name)).toEqual(['ResponseCode', 'FamilyName', 'GivenName', 'DateOfBirth', 'Gender', 'LastKnownPostCode', 'Learner']);
+    expect(root.children.map((c) => c.name)).toEqual([
+      'ResponseCode',
+      'FamilyName',
+      'GivenName',
+      'DateOfBirth',
+      'Gender',
+      'LastKnownPostCode',
+      'Learner',
+    ]);
     expect(root.children.every((c) => c.ns === '')).toBe(true);
     expect(child(root, 'LastKnownPostCode')?.text).toBe('CV49EE');
     const learner = child(root, 'Learner');
@@ -85,14 +106,22 @@ describe('LearnerService.svc answers', () => {
   });
 
   it('puts the merged ULN in LinkedULNs as an unqualified ULN for the linked learner', async () => {
-    const body = capturedFind.replace('Testname', 'Test').replace('1976-08-16', '1985-03-27').replace('<Gender>2', '<Gender>1').replace('CV49EE', 'AB125EQ');
+    const body = capturedFind
+      .replace('Testname', 'Test')
+      .replace('1976-08-16', '1985-03-27')
+      .replace('<Gender>2', '<Gender>1')
+      .replace('CV49EE', 'AB125EQ');
     const r = await post('/LearnerService.svc', body, { soapaction: '""' });
     expect(r.text).toContain('<MasterSubstituted>Y</MasterSubstituted>');
-    expect(r.text).toContain('<LinkedULNs xmlns="http://api.lrs.miap.gov.uk/learner"><ULN xmlns="">4444599390</ULN></LinkedULNs>');
+    expect(r.text).toContain(
+      '<LinkedULNs xmlns="http://api.lrs.miap.gov.uk/learner"><ULN xmlns="">4444599390</ULN></LinkedULNs>',
+    );
   });
 
   it('answers a schema violation with the MIAPAPIException fault shape (HTTP 500, unqualified detail children)', async () => {
-    const qualified = capturedFind.replace('<fin:FindLearnerByDemographics>', `<FindLearnerByDemographics xmlns="${FIND}">`).replace('</fin:FindLearnerByDemographics>', '</FindLearnerByDemographics>');
+    const qualified = capturedFind
+      .replace('<fin:FindLearnerByDemographics>', `<FindLearnerByDemographics xmlns="${FIND}">`)
+      .replace('</fin:FindLearnerByDemographics>', '</FindLearnerByDemographics>');
     const r = await post('/LearnerService.svc', qualified);
     expect(r.status).toBe(500);
     const fault = bodyRoot(r.text);
@@ -101,7 +130,13 @@ describe('LearnerService.svc answers', () => {
     expect(child(fault, 'faultstring')?.text).toBe('uk.gov.miap.lrs.api.exceptions.MIAPAPIException');
     const ex = child(child(fault, 'detail'), 'MIAPAPIException');
     expect(ex?.ns).toBe('http://api.lrs.miap.gov.uk/exceptions');
-    expect(ex?.children.map((c) => [c.name, c.ns])).toEqual([['ErrorCode', ''], ['ErrorActor', ''], ['Description', ''], ['FurtherDetails', ''], ['ErrorTimestamp', '']]);
+    expect(ex?.children.map((c) => [c.name, c.ns])).toEqual([
+      ['ErrorCode', ''],
+      ['ErrorActor', ''],
+      ['Description', ''],
+      ['FurtherDetails', ''],
+      ['ErrorTimestamp', ''],
+    ]);
     expect(child(ex, 'ErrorCode')?.text).toBe('WSEC0001');
     expect(child(ex, 'FurtherDetails')?.text).toMatch(/^cvc-complex-type\.2\.4\.a: .*FindType/);
     expect(child(ex, 'ErrorTimestamp')?.text).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
@@ -110,12 +145,17 @@ describe('LearnerService.svc answers', () => {
   it('names the field of a bad value without echoing it', async () => {
     const r = await post('/LearnerService.svc', capturedFind.replace('1976-08-16', '1976-02-30'));
     expect(r.status).toBe(500);
-    expect(r.text).toMatch(/<FurtherDetails>cvc-type\.3\.1\.3: The value of element 'DateOfBirth' is not valid for type 'MIAPDate'/);
+    expect(r.text).toMatch(
+      /<FurtherDetails>cvc-type\.3\.1\.3: The value of element 'DateOfBirth' is not valid for type 'MIAPDate'/,
+    );
     expect(r.text).not.toContain('1976-02-30');
   });
 
   it('answers an unknown request element with WSEC0002', async () => {
-    const r = await post('/LearnerService.svc', env(`<fin:FindLearnerByShoeSize>${CREDS}</fin:FindLearnerByShoeSize>`));
+    const r = await post(
+      '/LearnerService.svc',
+      env(`<fin:FindLearnerByShoeSize>${CREDS}</fin:FindLearnerByShoeSize>`),
+    );
     expect(r.status).toBe(500);
     expect(r.text).toContain('<ErrorCode>WSEC0002</ErrorCode>');
   });
@@ -128,9 +168,12 @@ describe('LearnerService.svc answers', () => {
   });
 
   it('refuses a batch whose count is wrong (WSRC0017) or over the configured limit (WSEC0001)', async () => {
-    const learner = '<Learner><MISIdentifier>M1</MISIdentifier><GivenName>A</GivenName><FamilyName>B</FamilyName></Learner>';
+    const learner =
+      '<Learner><MISIdentifier>M1</MISIdentifier><GivenName>A</GivenName><FamilyName>B</FamilyName></Learner>';
     const batch = (count: number, n: number) =>
-      env(`<b:SubmitBatch xmlns:b="http://api.lrs.miap.gov.uk/batchmsg">${CREDS}<JobType>CHK</JobType><LearnerRecordCount>${count}</LearnerRecordCount>${learner.repeat(n)}</b:SubmitBatch>`);
+      env(
+        `<b:SubmitBatch xmlns:b="http://api.lrs.miap.gov.uk/batchmsg">${CREDS}<JobType>CHK</JobType><LearnerRecordCount>${count}</LearnerRecordCount>${learner.repeat(n)}</b:SubmitBatch>`,
+      );
     const wrong = await post('/LearnerService.svc', batch(2, 1));
     expect(wrong.status).toBe(200);
     expect(wrong.text).toContain('<ResponseCode>WSRC0017</ResponseCode>');
@@ -152,7 +195,10 @@ describe('HTTP-level refusals', () => {
   });
 
   it('refuses a body over the size limit with 413', async () => {
-    const r = await post('/LearnerService.svc', capturedFind.replace('<soapenv:Header/>', `<soapenv:Header>${' '.repeat(70 * 1024)}</soapenv:Header>`));
+    const r = await post(
+      '/LearnerService.svc',
+      capturedFind.replace('<soapenv:Header/>', `<soapenv:Header>${' '.repeat(70 * 1024)}</soapenv:Header>`),
+    );
     expect(r.status).toBe(413);
   });
 
@@ -185,7 +231,10 @@ describe('HTTP-level refusals', () => {
 
 describe('R9 and External dispatch', () => {
   it('needs the SOAPAction: missing or wrong gets ActionNotSupported', async () => {
-    for (const headers of [{}, { soapaction: '"http://tempuri.org/ILearnerServiceR9/Nope"' }] as Record<string, string>[]) {
+    for (const headers of [{}, { soapaction: '"http://tempuri.org/ILearnerServiceR9/Nope"' }] as Record<
+      string,
+      string
+    >[]) {
       const r = await post('/LearnerServiceR9.svc', plr('1174112637', 'TestOne', 'TesterOne'), headers);
       expect(r.status).toBe(500);
       expect(r.text).toContain('a:ActionNotSupported');
@@ -198,28 +247,42 @@ describe('R9 and External dispatch', () => {
     const action = { soapaction: '"http://tempuri.org/ILearnerServiceR9/GetLearnerLearningEvents"' };
     const found = await post('/LearnerServiceR9.svc', plr('1174112637', 'TestOne', 'TesterOne'), action);
     expect(found.status).toBe(200);
-    expect(found.text).toContain('<GetLearnerLearningEventsResponse xmlns="http://tempuri.org/"><GetLearnerLearningEventsResult xmlns:a="http://api.lrs.qcf.gov.uk/model" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><a:ResponseCode>WSRC0004</a:ResponseCode>');
+    expect(found.text).toContain(
+      '<GetLearnerLearningEventsResponse xmlns="http://tempuri.org/"><GetLearnerLearningEventsResult xmlns:a="http://api.lrs.qcf.gov.uk/model" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><a:ResponseCode>WSRC0004</a:ResponseCode>',
+    );
     expect(found.text).toContain('<a:Level i:nil="true"/>');
     expect(found.text).toContain('<a:ParticipationEndDate/>');
     const notVerified = await post('/LearnerServiceR9.svc', plr('1174112637', 'Someone', 'Else'), action);
-    expect(notVerified.text).toContain('<a:ResponseCode>WSEC0208</a:ResponseCode><a:FoundULN/><a:IncomingULN>1174112637</a:IncomingULN><a:LearnerRecord/>');
+    expect(notVerified.text).toContain(
+      '<a:ResponseCode>WSEC0208</a:ResponseCode><a:FoundULN/><a:IncomingULN>1174112637</a:IncomingULN><a:LearnerRecord/>',
+    );
   });
 });
 
 describe('admin endpoint', () => {
   it('sets faults, reports stats and resets over HTTP', async () => {
-    const set = await fetch(`${sim.url}/__admin/faults`, { method: 'POST', body: JSON.stringify({ latencyMs: 5, jitterMs: 1 }) });
+    const set = await fetch(`${sim.url}/__admin/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ latencyMs: 5, jitterMs: 1 }),
+    });
     expect(await set.json()).toMatchObject({ latencyMs: 5, jitterMs: 1, timeoutRate: 0 });
     await post('/LearnerService.svc', capturedFind);
     const stats = (await (await fetch(`${sim.url}/__admin/stats`)).json()) as Record<string, unknown>;
-    expect(stats).toMatchObject({ calls: { learnerByDemographics: 1 }, registrations: 0, duplicateRegistrations: 0, batches: { done: 0 } });
+    expect(stats).toMatchObject({
+      calls: { learnerByDemographics: 1 },
+      registrations: 0,
+      duplicateRegistrations: 0,
+      batches: { done: 0 },
+    });
     const refused = async (body: string) => {
       const r = await fetch(`${sim.url}/__admin/faults`, { method: 'POST', body });
       expect(r.status).toBe(400);
       return ((await r.json()) as { error: string }).error;
     };
     expect(await refused('{"timeoutRate": 2}')).toMatch(/^timeoutRate: /);
-    expect(await refused('{"errorrate": 0.5}')).toMatch(/unknown fault setting "errorrate" \(known: latencyMs, .*errorRate/);
+    expect(await refused('{"errorrate": 0.5}')).toMatch(
+      /unknown fault setting "errorrate" \(known: latencyMs, .*errorRate/,
+    );
     expect(await refused('{errorRate: 0.5}')).toMatch(/not JSON .*\{"errorRate": 0\.1\}/);
     expect(await refused('[0.5]')).toMatch(/must be a JSON object/);
     expect(sim.admin.faults()).toMatchObject({ latencyMs: 5, errorRate: 0 });

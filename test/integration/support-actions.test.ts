@@ -12,14 +12,21 @@ import { runRequests } from '../../src/cli/requests.ts';
 import { runStaff } from '../../src/cli/staff.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createCliActor, createStaffActor } from '../../src/support/access.ts';
-import { cancelRequests, resolvePossibleMatch, retryRequests, SUPPORT_CODES } from '../../src/support/actions.ts';
+import {
+  cancelRequests,
+  resolvePossibleMatch,
+  retryRequests,
+  SUPPORT_CODES,
+} from '../../src/support/actions.ts';
 import type { CliContext, CliIo } from '../../src/cli/kit.ts';
 import { listOrganisations } from '../../src/support/queries.ts';
 import { logIn } from '../../src/support/sessions.ts';
 import { PASSWORD, seedSupportData, type Seeded } from '../e2e/seed.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
-function createFakeIo(o: { interactive?: boolean; answers?: string[]; secrets?: string[] } = {}): CliIo & { lines: string[]; errors: string[]; progressLines: string[] } {
+function createFakeIo(
+  o: { interactive?: boolean; answers?: string[]; secrets?: string[] } = {},
+): CliIo & { lines: string[]; errors: string[]; progressLines: string[] } {
   const answers = [...(o.answers ?? [])];
   const secrets = [...(o.secrets ?? [])];
   const io = {
@@ -43,16 +50,28 @@ describe('support actions and CLI', () => {
   const cli = createCliActor('ops');
   const ctx = (io: CliIo): CliContext => ({ db: database, actor: cli, io });
   const row = async (id: number) =>
-    (await database.pool.query('select status, attempts, last_code, staff_note, completed_at from lrs.request where id = $1', [id])).rows[0];
+    (
+      await database.pool.query(
+        'select status, attempts, last_code, staff_note, completed_at from lrs.request where id = $1',
+        [id],
+      )
+    ).rows[0];
   const auditOf = async (id: number) =>
-    (await database.pool.query('select operation, code, code_source, duration_ms, user_name from lrs.audit where request_id = $1 order by id', [id])).rows;
+    (
+      await database.pool.query(
+        'select operation, code, code_source, duration_ms, user_name from lrs.audit where request_id = $1 order by id',
+        [id],
+      )
+    ).rows;
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
     database = createDatabase({ url: tdb.url, applicationName: 'support-actions-test' });
   });
   beforeEach(async () => {
-    await database.pool.query('truncate lrs.audit, lrs.outcome, lrs.request, lrs.staff_session, lrs.staff_organisation, lrs.staff_user, lrs.batch, lrs.organisation restart identity cascade');
+    await database.pool.query(
+      'truncate lrs.audit, lrs.outcome, lrs.request, lrs.staff_session, lrs.staff_organisation, lrs.staff_user, lrs.batch, lrs.organisation restart identity cascade',
+    );
     s = await seedSupportData(database.pool);
   });
   afterAll(async () => {
@@ -77,8 +96,20 @@ describe('support actions and CLI', () => {
         ]),
       );
       expect(await row(s.failed)).toMatchObject({ status: 'pending', attempts: 0, last_code: null });
-      expect((await database.pool.query('select count(*)::int as n from lrs.outcome where request_id = $1', [s.failed])).rows[0].n).toBe(0);
-      expect((await auditOf(s.failed)).at(-1)).toEqual({ operation: 'relay.retry', code: SUPPORT_CODES.RETRY, code_source: 'relay', duration_ms: 0, user_name: 'cli:ops' });
+      expect(
+        (
+          await database.pool.query('select count(*)::int as n from lrs.outcome where request_id = $1', [
+            s.failed,
+          ])
+        ).rows[0].n,
+      ).toBe(0);
+      expect((await auditOf(s.failed)).at(-1)).toEqual({
+        operation: 'relay.retry',
+        code: SUPPORT_CODES.RETRY,
+        code_source: 'relay',
+        duration_ms: 0,
+        user_name: 'cli:ops',
+      });
       await expect.poll(() => heard.sort()).toEqual([String(s.tooMany), String(s.failed)].sort());
     } finally {
       await listener.end();
@@ -87,47 +118,93 @@ describe('support actions and CLI', () => {
 
   it('retry and cancel never touch another organisation for a staff actor', async () => {
     const bob = createStaffActor({ username: 'bob', isAdmin: false, memberOf: [s.orgB] });
-    expect((await retryRequests(database, [s.failed], bob)).skipped).toEqual([{ id: s.failed, reason: 'not_found' }]);
-    expect((await cancelRequests(database, [s.pending], bob)).skipped).toEqual([{ id: s.pending, reason: 'not_found' }]);
+    expect((await retryRequests(database, [s.failed], bob)).skipped).toEqual([
+      { id: s.failed, reason: 'not_found' },
+    ]);
+    expect((await cancelRequests(database, [s.pending], bob)).skipped).toEqual([
+      { id: s.pending, reason: 'not_found' },
+    ]);
     expect(await row(s.failed)).toMatchObject({ status: 'failed' });
     expect(await row(s.pending)).toMatchObject({ status: 'pending' });
-    await expect(resolvePossibleMatch(database, s.possible, '1000000001', bob, '')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(resolvePossibleMatch(database, s.possible, '1000000001', bob, '')).rejects.toMatchObject({
+      code: 'not_found',
+    });
   });
 
   it('lists only the organisations a staff actor belongs to; admins and the CLI see all', async () => {
-    const ids = async (actor: Parameters<typeof listOrganisations>[1]) => (await listOrganisations(database, actor)).map((o) => o.id).sort();
-    expect(await ids(createStaffActor({ username: 'bob', isAdmin: false, memberOf: [s.orgB] }))).toEqual([s.orgB]);
-    expect(await ids(createStaffActor({ username: 'root', isAdmin: true, memberOf: [] }))).toEqual([s.orgA, s.orgB].sort());
+    const ids = async (actor: Parameters<typeof listOrganisations>[1]) =>
+      (await listOrganisations(database, actor)).map((o) => o.id).sort();
+    expect(await ids(createStaffActor({ username: 'bob', isAdmin: false, memberOf: [s.orgB] }))).toEqual([
+      s.orgB,
+    ]);
+    expect(await ids(createStaffActor({ username: 'root', isAdmin: true, memberOf: [] }))).toEqual(
+      [s.orgA, s.orgB].sort(),
+    );
     expect(await ids(cli)).toEqual([s.orgA, s.orgB].sort());
   });
 
   it('cancel: only unfinished or needs_action requests, with completed_at and an audit row; progress per chunk', async () => {
     const progress: [number, number][] = [];
-    const r = await cancelRequests(database, [s.pending, s.possible, s.succeeded], cli, { chunkSize: 2, onProgress: (h, t) => progress.push([h, t]) });
+    const r = await cancelRequests(database, [s.pending, s.possible, s.succeeded], cli, {
+      chunkSize: 2,
+      onProgress: (h, t) => progress.push([h, t]),
+    });
     expect(r.done.sort()).toEqual([s.pending, s.possible].sort());
     expect(r.skipped).toEqual([{ id: s.succeeded, reason: 'wrong_status' }]);
-    expect(progress).toEqual([[2, 3], [3, 3]]);
+    expect(progress).toEqual([
+      [2, 3],
+      [3, 3],
+    ]);
     expect((await row(s.pending)).completed_at).toBeInstanceOf(Date);
-    expect((await auditOf(s.pending)).at(-1)).toMatchObject({ operation: 'relay.cancel', code: SUPPORT_CODES.CANCEL });
+    expect((await auditOf(s.pending)).at(-1)).toMatchObject({
+      operation: 'relay.cancel',
+      code: SUPPORT_CODES.CANCEL,
+    });
   });
 
   it('resolve: rejecting every candidate needs a note and leaves the request needing action', async () => {
-    await expect(resolvePossibleMatch(database, s.possible, null, cli, '  ')).rejects.toMatchObject({ code: 'note_required' });
-    await expect(resolvePossibleMatch(database, s.possible, '9999999999', cli, '')).rejects.toMatchObject({ code: 'unknown_candidate' });
-    await expect(resolvePossibleMatch(database, s.tooMany, null, cli, 'x')).rejects.toMatchObject({ code: 'no_candidates' });
-    expect(await resolvePossibleMatch(database, s.possible, null, cli, 'Different date of birth on passport')).toEqual({ outcome: 'rejected_all' });
-    expect(await row(s.possible)).toMatchObject({ status: 'needs_action', staff_note: 'Different date of birth on passport' });
-    expect((await auditOf(s.possible)).at(-1)).toMatchObject({ operation: 'relay.reject-candidates', code: SUPPORT_CODES.STAFF_NO_MATCH });
-    expect(await resolvePossibleMatch(database, s.possible, '1000000002', cli, '')).toEqual({ outcome: 'matched', uln: '1000000002' });
-    await expect(resolvePossibleMatch(database, s.possible, '1000000001', cli, '')).rejects.toMatchObject({ code: 'wrong_status' });
-    const status = await database.pool.query('select uln, code from lrs.learner_status where request_id = $1', [s.possible]);
+    await expect(resolvePossibleMatch(database, s.possible, null, cli, '  ')).rejects.toMatchObject({
+      code: 'note_required',
+    });
+    await expect(resolvePossibleMatch(database, s.possible, '9999999999', cli, '')).rejects.toMatchObject({
+      code: 'unknown_candidate',
+    });
+    await expect(resolvePossibleMatch(database, s.tooMany, null, cli, 'x')).rejects.toMatchObject({
+      code: 'no_candidates',
+    });
+    expect(
+      await resolvePossibleMatch(database, s.possible, null, cli, 'Different date of birth on passport'),
+    ).toEqual({ outcome: 'rejected_all' });
+    expect(await row(s.possible)).toMatchObject({
+      status: 'needs_action',
+      staff_note: 'Different date of birth on passport',
+    });
+    expect((await auditOf(s.possible)).at(-1)).toMatchObject({
+      operation: 'relay.reject-candidates',
+      code: SUPPORT_CODES.STAFF_NO_MATCH,
+    });
+    expect(await resolvePossibleMatch(database, s.possible, '1000000002', cli, '')).toEqual({
+      outcome: 'matched',
+      uln: '1000000002',
+    });
+    await expect(resolvePossibleMatch(database, s.possible, '1000000001', cli, '')).rejects.toMatchObject({
+      code: 'wrong_status',
+    });
+    const status = await database.pool.query(
+      'select uln, code from lrs.learner_status where request_id = $1',
+      [s.possible],
+    );
     expect(status.rows[0]).toEqual({ uln: '1000000002', code: 'STAFF_MATCHED' });
   });
 
   it('CLI requests: list as JSON, show with attempts and resolution, retry by filter only when confirmed', async () => {
     const io = createFakeIo();
-    expect(await runRequests(['--status', 'failed,needs_action', '--org', '10000001', '--json'], ctx(io))).toBe(0);
-    expect((JSON.parse(io.lines[0]!) as { id: number }[]).map((r) => r.id).sort()).toEqual([s.tooMany, s.possible, s.failed].sort());
+    expect(
+      await runRequests(['--status', 'failed,needs_action', '--org', '10000001', '--json'], ctx(io)),
+    ).toBe(0);
+    expect((JSON.parse(io.lines[0]!) as { id: number }[]).map((r) => r.id).sort()).toEqual(
+      [s.tooMany, s.possible, s.failed].sort(),
+    );
 
     const show = createFakeIo();
     expect(await runRequests(['show', String(s.tooMany)], ctx(show))).toBe(0);
@@ -150,8 +227,13 @@ describe('support actions and CLI', () => {
     expect(await row(s.otherFailed)).toMatchObject({ status: 'failed' });
 
     const byId = createFakeIo();
-    expect(await runRequests(['cancel', String(s.pending), String(s.succeeded), '--json'], ctx(byId))).toBe(0);
-    expect(JSON.parse(byId.lines[0]!)).toEqual({ done: [s.pending], skipped: [{ id: s.succeeded, reason: 'wrong_status' }] });
+    expect(await runRequests(['cancel', String(s.pending), String(s.succeeded), '--json'], ctx(byId))).toBe(
+      0,
+    );
+    expect(JSON.parse(byId.lines[0]!)).toEqual({
+      done: [s.pending],
+      skipped: [{ id: s.succeeded, reason: 'wrong_status' }],
+    });
     expect(await runRequests(['retry'], ctx(createFakeIo()))).toBe(2);
   });
 
@@ -170,7 +252,9 @@ describe('support actions and CLI', () => {
 
     const learner = createFakeIo();
     expect(await runLearner(['1000000003'], ctx(learner))).toBe(0);
-    expect(learner.lines.join('\n')).toMatch(/STU-OK\s+find_by_demographics\s+succeeded\s+WSRC0004\s+1000000003/);
+    expect(learner.lines.join('\n')).toMatch(
+      /STU-OK\s+find_by_demographics\s+succeeded\s+WSRC0004\s+1000000003/,
+    );
     expect(await runLearner(['STU-NOBODY'], ctx(createFakeIo()))).toBe(1);
 
     const batches = createFakeIo();
@@ -183,7 +267,11 @@ describe('support actions and CLI', () => {
     expect(await runStaff(['add', 'dave', '--org', '10000002'], ctx(add))).toBe(0);
     expect((await logIn(database, 'dave', 'a very long password')).ok).toBe(true);
     const viaEnv = createFakeIo();
-    expect(await runStaff(['add', 'erin', '--admin', '--password-env', 'ERIN_PW'], ctx(viaEnv), { ERIN_PW: 'another long password' })).toBe(0);
+    expect(
+      await runStaff(['add', 'erin', '--admin', '--password-env', 'ERIN_PW'], ctx(viaEnv), {
+        ERIN_PW: 'another long password',
+      }),
+    ).toBe(0);
     expect((await logIn(database, 'erin', 'another long password')).ok).toBe(true);
     const weak = createFakeIo({ secrets: ['short'] });
     expect(await runStaff(['add', 'frank'], ctx(weak))).toBe(1);
@@ -193,9 +281,13 @@ describe('support actions and CLI', () => {
     expect(await runStaff(['grant', 'dave', '--org', '10000001'], ctx(createFakeIo()))).toBe(0);
     const list = createFakeIo();
     expect(await runStaff(['list', '--json'], ctx(list))).toBe(0);
-    const dave = (JSON.parse(list.lines[0]!) as { username: string; organisations: string[] }[]).find((u) => u.username === 'dave');
+    const dave = (JSON.parse(list.lines[0]!) as { username: string; organisations: string[] }[]).find(
+      (u) => u.username === 'dave',
+    );
     expect(dave?.organisations).toEqual(['10000001 Alpha College', '10000002 Beta College']);
     // A password on the command line is not an option at all.
-    await expect(runStaff(['add', 'gina', '--password', PASSWORD], ctx(createFakeIo()))).rejects.toThrow(/Unknown option/);
+    await expect(runStaff(['add', 'gina', '--password', PASSWORD], ctx(createFakeIo()))).rejects.toThrow(
+      /Unknown option/,
+    );
   });
 });

@@ -28,7 +28,9 @@ describe('support dashboard security', () => {
   let s: Seeded;
   const prefix = createQueuePrefix();
 
-  const statusOf = async (id: number) => (await database.pool.query<{ status: string }>('select status from lrs.request where id = $1', [id])).rows[0]?.status;
+  const statusOf = async (id: number) =>
+    (await database.pool.query<{ status: string }>('select status from lrs.request where id = $1', [id]))
+      .rows[0]?.status;
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
@@ -56,7 +58,19 @@ describe('support dashboard security', () => {
 
   it('refuses every page and API without a session', async () => {
     const anon = createTestClient(base);
-    const paths = ['/', '/exceptions', '/requests', `/requests/${s.possible}`, '/batches', '/queues', '/queues/api/queues', '/api/requests', `/api/requests/${s.possible}`, '/api/exceptions', '/nowhere'];
+    const paths = [
+      '/',
+      '/exceptions',
+      '/requests',
+      `/requests/${s.possible}`,
+      '/batches',
+      '/queues',
+      '/queues/api/queues',
+      '/api/requests',
+      `/api/requests/${s.possible}`,
+      '/api/exceptions',
+      '/nowhere',
+    ];
     for (const path of paths) {
       const page = await anon.get(path);
       expect([303, 401], path).toContain(page.status);
@@ -65,7 +79,14 @@ describe('support dashboard security', () => {
       const api = await anon.get(path, { accept: 'application/json' });
       expect(api.status, path).toBe(401);
     }
-    for (const path of [`/requests/${s.failed}/retry`, `/requests/${s.pending}/cancel`, `/requests/${s.possible}/resolve`, '/exceptions/retry', '/exceptions/cancel', '/logout']) {
+    for (const path of [
+      `/requests/${s.failed}/retry`,
+      `/requests/${s.pending}/cancel`,
+      `/requests/${s.possible}/resolve`,
+      '/exceptions/retry',
+      '/exceptions/cancel',
+      '/logout',
+    ]) {
       const r = await anon.post(path, { _csrf: 'x', uln: '1000000001', status: 'failed', code: 'TIMEOUT' });
       expect(r.status, path).toBe(401);
     }
@@ -88,24 +109,32 @@ describe('support dashboard security', () => {
     expect(list).toContain('STU-B-POSSIBLE');
     expect(list).not.toMatch(/STU-(TOOMANY|POSSIBLE|FAILED|OK|PENDING)/);
     expect(await (await bob.get(`/requests?org=${s.orgA}`)).text()).not.toContain('STU-');
-    const api = (await (await bob.get('/api/requests', { accept: 'application/json' })).json()) as { id: number }[];
+    const api = (await (await bob.get('/api/requests', { accept: 'application/json' })).json()) as {
+      id: number;
+    }[];
     expect(api.map((r) => r.id).sort()).toEqual([s.otherPossible, s.otherFailed].sort());
     expect(await (await bob.get('/exceptions')).text()).not.toContain('WSRC0002');
 
     expect((await bob.post(`/requests/${s.failed}/retry`, { _csrf: csrf })).status).toBe(404);
     expect((await bob.post(`/requests/${s.pending}/cancel`, { _csrf: csrf })).status).toBe(404);
-    expect((await bob.post(`/requests/${s.possible}/resolve`, { _csrf: csrf, uln: '1000000001' })).status).toBe(404);
-    expect((await bob.post(`/requests/${s.possible}/resolve`, { _csrf: csrf, uln: '', note: 'none' })).status).toBe(404);
+    expect(
+      (await bob.post(`/requests/${s.possible}/resolve`, { _csrf: csrf, uln: '1000000001' })).status,
+    ).toBe(404);
+    expect(
+      (await bob.post(`/requests/${s.possible}/resolve`, { _csrf: csrf, uln: '', note: 'none' })).status,
+    ).toBe(404);
     // A group action touches only bob's organisation: org A's failed TIMEOUT request stays failed.
-    expect((await bob.post('/exceptions/retry', { _csrf: csrf, status: 'failed', code: 'TIMEOUT' })).status).toBe(303);
+    expect(
+      (await bob.post('/exceptions/retry', { _csrf: csrf, status: 'failed', code: 'TIMEOUT' })).status,
+    ).toBe(303);
     expect(await statusOf(s.failed)).toBe('failed');
     expect(await statusOf(s.otherFailed)).toBe('pending');
     expect(await statusOf(s.pending)).toBe('pending');
     expect(await statusOf(s.possible)).toBe('needs_action');
-    const audit = await database.pool.query('select count(*)::int as n from lrs.audit where request_id = any($1::bigint[]) and user_name = $2', [
-      [s.failed, s.pending, s.possible],
-      'bob',
-    ]);
+    const audit = await database.pool.query(
+      'select count(*)::int as n from lrs.audit where request_id = any($1::bigint[]) and user_name = $2',
+      [[s.failed, s.pending, s.possible], 'bob'],
+    );
     expect(audit.rows[0].n).toBe(0);
   });
 
@@ -119,7 +148,10 @@ describe('support dashboard security', () => {
     expect(text).not.toContain('STU-POSSIBLE');
     expect(text).not.toContain('Ann');
     expect(text).not.toContain('1000000001');
-    const r = await root.post(`/requests/${s.possible}/resolve`, { _csrf: await root.csrf(), uln: '1000000001' });
+    const r = await root.post(`/requests/${s.possible}/resolve`, {
+      _csrf: await root.csrf(),
+      uln: '1000000001',
+    });
     expect(r.status).toBe(404);
     expect(await statusOf(s.possible)).toBe('needs_action');
   });
@@ -132,7 +164,9 @@ describe('support dashboard security', () => {
     const other = createTestClient(base);
     await other.logIn('alice', PASSWORD);
     // Another session's token does not work either.
-    expect((await alice.post(`/requests/${s.tooMany}/retry`, { _csrf: await other.csrf() })).status).toBe(403);
+    expect((await alice.post(`/requests/${s.tooMany}/retry`, { _csrf: await other.csrf() })).status).toBe(
+      403,
+    );
     expect(await statusOf(s.tooMany)).toBe('needs_action');
     const anonymousLogin = createTestClient(base);
     expect((await anonymousLogin.post('/login', { username: 'alice', password: PASSWORD })).status).toBe(403);
@@ -155,7 +189,9 @@ describe('support dashboard security', () => {
     expect(set).toMatch(/HttpOnly/);
     expect(set).toMatch(/SameSite=Strict/);
     const token = decodeURIComponent(set.split(';')[0]!.slice('lrs_session='.length));
-    const rows = await database.pool.query<{ token_hash: string }>('select token_hash from lrs.staff_session');
+    const rows = await database.pool.query<{ token_hash: string }>(
+      'select token_hash from lrs.staff_session',
+    );
     const hashes = rows.rows.map((x) => x.token_hash);
     expect(hashes).toContain(createHash('sha256').update(token).digest('hex'));
     expect(hashes).not.toContain(token);
@@ -167,7 +203,12 @@ describe('support dashboard security', () => {
   });
 
   it('slows repeated bad logins down and then locks the account', async () => {
-    await addStaff(database, { username: 'carol', password: PASSWORD, organisationIds: [s.orgA], cost: TEST_SCRYPT_COST });
+    await addStaff(database, {
+      username: 'carol',
+      password: PASSWORD,
+      organisationIds: [s.orgA],
+      cost: TEST_SCRYPT_COST,
+    });
     const client = createTestClient(base);
     const times: number[] = [];
     const statuses: number[] = [];
@@ -180,7 +221,10 @@ describe('support dashboard security', () => {
     // 40, 80, 160, 320, 640 ms of deliberate delay.
     expect(times[4]!).toBeGreaterThan(600);
     expect(times[3]!).toBeGreaterThan(300);
-    const row = await database.pool.query('select failed_logins, locked_until > now() as locked from lrs.staff_user where username = $1', ['carol']);
+    const row = await database.pool.query(
+      'select failed_logins, locked_until > now() as locked from lrs.staff_user where username = $1',
+      ['carol'],
+    );
     expect(row.rows[0]).toMatchObject({ failed_logins: 5, locked: true });
     const right = await client.logIn('carol', PASSWORD);
     expect(right.status).toBe(429);
@@ -193,7 +237,10 @@ describe('support dashboard security', () => {
       '<script>alert(1)</script>',
       '<img src=x onerror=alert(2)>',
     ]);
-    await database.pool.query(`insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, duration_ms) values ($1, $2, 'w', 'learnerByULN', 'WSRC0004', 'lrs', 250)`, [s.orgB, s.otherFailed]);
+    await database.pool.query(
+      `insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, duration_ms) values ($1, $2, 'w', 'learnerByULN', 'WSRC0004', 'lrs', 250)`,
+      [s.orgB, s.otherFailed],
+    );
     const bob = createTestClient(base);
     await bob.logIn('bob', PASSWORD);
     const overview = await (await bob.get('/')).text();
@@ -211,14 +258,19 @@ describe('support dashboard security', () => {
 
   it('guards /metrics with the bearer token and leaves /healthz and /readyz open', async () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
-    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-000000000' } })).status).toBe(401);
+    expect(
+      (await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong-token-000000000' } })).status,
+    ).toBe(401);
     const m = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(m.status).toBe(200);
     expect(await m.text()).toContain('lrs_relay_requests');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ ok: true, checks: { postgres: { ok: true }, redis: { ok: true } } });
+    expect(await ready.json()).toMatchObject({
+      ok: true,
+      checks: { postgres: { ok: true }, redis: { ok: true } },
+    });
   });
 
   it('mounts bull-board read-only with only their queues for staff, and writable for admins', async () => {
@@ -227,13 +279,17 @@ describe('support dashboard security', () => {
     const ui = await alice.get('/queues');
     expect(ui.status).toBe(200);
     type Board = { queues: { name: string; readOnlyMode: boolean }[] };
-    const staffBoard = (await (await alice.get('/queues/api/queues', { accept: 'application/json' })).json()) as Board;
+    const staffBoard = (await (
+      await alice.get('/queues/api/queues', { accept: 'application/json' })
+    ).json()) as Board;
     const names = staffBoard.queues.map((q) => q.name).sort();
     expect(names).toEqual(['batch', 'scheduler', `single-${s.orgA}`].sort());
     expect(staffBoard.queues.every((q) => q.readOnlyMode)).toBe(true);
     const root = createTestClient(base);
     await root.logIn('root', PASSWORD);
-    const adminBoard = (await (await root.get('/queues/api/queues', { accept: 'application/json' })).json()) as Board;
+    const adminBoard = (await (
+      await root.get('/queues/api/queues', { accept: 'application/json' })
+    ).json()) as Board;
     expect(adminBoard.queues.map((q) => q.name)).toContain(`single-${s.orgB}`);
     expect(adminBoard.queues.every((q) => !q.readOnlyMode)).toBe(true);
   });

@@ -32,7 +32,12 @@ describe('support dashboard in a browser', () => {
     s = await seedSupportData(database.pool);
     dashboard = createDashboard({
       db: database,
-      config: { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 0, METRICS_TOKEN: undefined, QUEUE_PREFIX: 'e2e' },
+      config: {
+        DASHBOARD_HOST: '127.0.0.1',
+        DASHBOARD_PORT: 0,
+        METRICS_TOKEN: undefined,
+        QUEUE_PREFIX: 'e2e',
+      },
       log: createLogger({ level: 'silent' }),
       metrics: createMetrics({ defaultMetrics: false }),
     });
@@ -70,14 +75,21 @@ describe('support dashboard in a browser', () => {
       await page.getByRole('button', { name: 'Retry' }).click();
       await page.waitForURL(/done=retried/);
       expect(await page.getByRole('status').innerText()).toContain('1 request(s) sent back to the queue');
-      const retried = await database.pool.query('select status, attempts, last_code from lrs.request where id = $1', [s.tooMany]);
+      const retried = await database.pool.query(
+        'select status, attempts, last_code from lrs.request where id = $1',
+        [s.tooMany],
+      );
       expect(retried.rows[0]).toEqual({ status: 'pending', attempts: 0, last_code: null });
 
       // The possible match: the learner beside each candidate, differences highlighted; choose candidate 1.
       await page.goto(`${base}/requests/${s.possible}`);
       const match = page.locator('#possible-match');
-      expect(await match.locator('tr[data-field="lastKnownPostCode"] td.diff').innerText()).toBe(CANDIDATES[0]!.lastKnownPostCode);
-      expect(await match.locator('tr[data-field="givenName"] td.diff').innerText()).toBe(CANDIDATES[1]!.givenName);
+      expect(await match.locator('tr[data-field="lastKnownPostCode"] td.diff').innerText()).toBe(
+        CANDIDATES[0]!.lastKnownPostCode,
+      );
+      expect(await match.locator('tr[data-field="givenName"] td.diff').innerText()).toBe(
+        CANDIDATES[1]!.givenName,
+      );
       await mkdir(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'support-possible-match.png'), fullPage: true });
       await match.getByRole('button', { name: 'Choose candidate 1' }).click();
@@ -87,13 +99,21 @@ describe('support dashboard in a browser', () => {
         `select r.status, o.code, o.code_source, o.class, o.uln from lrs.request r join lrs.outcome o on o.request_id = r.id where r.id = $1`,
         [s.possible],
       );
-      expect(resolved.rows[0]).toEqual({ status: 'succeeded', code: 'STAFF_MATCHED', code_source: 'relay', class: 'success', uln: CANDIDATES[0]!.uln });
+      expect(resolved.rows[0]).toEqual({
+        status: 'succeeded',
+        code: 'STAFF_MATCHED',
+        code_source: 'relay',
+        class: 'success',
+        uln: CANDIDATES[0]!.uln,
+      });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'support-e2e.png'), fullPage: true });
 
       // From the request to the learner's history: the chosen ULN is now the learner's.
       await page.getByRole('link', { name: 'STU-POSSIBLE' }).click();
       await page.waitForURL(/\/learner\?/);
-      expect(await page.locator('table.state tr', { hasText: 'ULN' }).first().innerText()).toContain(CANDIDATES[0]!.uln);
+      expect(await page.locator('table.state tr', { hasText: 'ULN' }).first().innerText()).toContain(
+        CANDIDATES[0]!.uln,
+      );
       expect(await page.locator(`tr[data-request="${s.possible}"]`).innerText()).toContain('STAFF_MATCHED');
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'support-learner.png'), fullPage: true });
     } finally {

@@ -27,22 +27,59 @@ describe('support dashboard learner page', () => {
   const ids = { find: 0, register: 0, events: 0, unknown: 0 };
   const href = (org: number, id: string) => `/learner?org=${org}&id=${encodeURIComponent(id)}`;
 
-  async function insertRequest(o: { kind: string; status: string; code: string | null; misId?: string; payload?: object; attempts?: number }): Promise<number> {
+  async function insertRequest(o: {
+    kind: string;
+    status: string;
+    code: string | null;
+    misId?: string;
+    payload?: object;
+    attempts?: number;
+  }): Promise<number> {
     const r = await database.pool.query<{ id: number }>(
       `insert into lrs.request (organisation_id, requested_by, kind, mis_learner_id, payload, status, last_code, attempts, completed_at)
        values ($1, 'mis.user', $2, $3, $4::jsonb, $5, $6, $7, case when $5 = 'pending' then null else now() end) returning id`,
-      [s.orgA, o.kind, o.misId ?? 'STU-HIST', JSON.stringify(o.payload ?? LEARNER), o.status, o.code, o.attempts ?? 1],
+      [
+        s.orgA,
+        o.kind,
+        o.misId ?? 'STU-HIST',
+        JSON.stringify(o.payload ?? LEARNER),
+        o.status,
+        o.code,
+        o.attempts ?? 1,
+      ],
     );
     return r.rows[0]!.id;
   }
-  async function insertOutcome(id: number, o: { code: string; cls: string; uln?: string; masterUln?: string; linkedUlns?: string[]; candidates?: object[] }) {
+  async function insertOutcome(
+    id: number,
+    o: {
+      code: string;
+      cls: string;
+      uln?: string;
+      masterUln?: string;
+      linkedUlns?: string[];
+      candidates?: object[];
+    },
+  ) {
     await database.pool.query(
       `insert into lrs.outcome (request_id, organisation_id, code, code_source, class, uln, master_uln, linked_ulns, candidates)
        values ($1, $2, $3, 'lrs', $4, $5, $6, $7, $8::jsonb)`,
-      [id, s.orgA, o.code, o.cls, o.uln ?? null, o.masterUln ?? null, o.linkedUlns ?? null, o.candidates ? JSON.stringify(o.candidates) : null],
+      [
+        id,
+        s.orgA,
+        o.code,
+        o.cls,
+        o.uln ?? null,
+        o.masterUln ?? null,
+        o.linkedUlns ?? null,
+        o.candidates ? JSON.stringify(o.candidates) : null,
+      ],
     );
   }
-  async function insertAudit(id: number, o: { operation: string; code: string; user: string; ms: number; attempt?: number }) {
+  async function insertAudit(
+    id: number,
+    o: { operation: string; code: string; user: string; ms: number; attempt?: number },
+  ) {
     await database.pool.query(
       `insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, http_status, duration_ms, attempt)
        values ($1, $2, $3, $4, $5, 'lrs', 200, $6, $7)`,
@@ -56,26 +93,67 @@ describe('support dashboard learner page', () => {
     s = await seedSupportData(database.pool);
     // STU-HIST of org A: a possible match, then a registration, then a learning-events read, then a code
     // the catalogue does not know (oldest first, so the last is the current state).
-    ids.find = await insertRequest({ kind: 'find_by_demographics', status: 'needs_action', code: 'WSRC0003' });
+    ids.find = await insertRequest({
+      kind: 'find_by_demographics',
+      status: 'needs_action',
+      code: 'WSRC0003',
+    });
     await insertOutcome(ids.find, { code: 'WSRC0003', cls: 'needs_action', candidates: CANDIDATES });
-    await insertAudit(ids.find, { operation: 'learnerByDemographics', code: 'WSRC0003', user: 'mis.user', ms: 321 });
-    ids.register = await insertRequest({ kind: 'register', status: 'succeeded', code: 'WSRC0004', attempts: 2 });
-    await insertOutcome(ids.register, { code: 'WSRC0004', cls: 'success', uln: '1000000042', masterUln: '1000000043', linkedUlns: ['1000000044'] });
-    await insertAudit(ids.register, { operation: 'registerSingleLearner', code: 'WSRC0004', user: 'j.smith', ms: 654, attempt: 2 });
-    ids.events = await insertRequest({ kind: 'learning_events', status: 'succeeded', code: 'WSRC0004', payload: { uln: '1000000043', givenName: 'Ann', familyName: 'Lee' } });
+    await insertAudit(ids.find, {
+      operation: 'learnerByDemographics',
+      code: 'WSRC0003',
+      user: 'mis.user',
+      ms: 321,
+    });
+    ids.register = await insertRequest({
+      kind: 'register',
+      status: 'succeeded',
+      code: 'WSRC0004',
+      attempts: 2,
+    });
+    await insertOutcome(ids.register, {
+      code: 'WSRC0004',
+      cls: 'success',
+      uln: '1000000042',
+      masterUln: '1000000043',
+      linkedUlns: ['1000000044'],
+    });
+    await insertAudit(ids.register, {
+      operation: 'registerSingleLearner',
+      code: 'WSRC0004',
+      user: 'j.smith',
+      ms: 654,
+      attempt: 2,
+    });
+    ids.events = await insertRequest({
+      kind: 'learning_events',
+      status: 'succeeded',
+      code: 'WSRC0004',
+      payload: { uln: '1000000043', givenName: 'Ann', familyName: 'Lee' },
+    });
     await insertOutcome(ids.events, { code: 'WSRC0004', cls: 'success', uln: '1000000043' });
     for (const n of [1, 2, 3])
-      await database.pool.query(`insert into lrs.learning_event (request_id, organisation_id, mis_learner_id, uln, event) values ($1, $2, 'STU-HIST', '1000000043', $3::jsonb)`, [
-        ids.events,
-        s.orgA,
-        JSON.stringify({ id: n }),
-      ]);
+      await database.pool.query(
+        `insert into lrs.learning_event (request_id, organisation_id, mis_learner_id, uln, event) values ($1, $2, 'STU-HIST', '1000000043', $3::jsonb)`,
+        [ids.events, s.orgA, JSON.stringify({ id: n })],
+      );
     ids.unknown = await insertRequest({ kind: 'verify', status: 'failed', code: 'WSRC9876' });
-    await insertRequest({ kind: 'find_by_demographics', status: 'succeeded', code: 'WSRC0004', misId: HOSTILE_ID, payload: { ...LEARNER, givenName: HOSTILE_NAME } });
+    await insertRequest({
+      kind: 'find_by_demographics',
+      status: 'succeeded',
+      code: 'WSRC0004',
+      misId: HOSTILE_ID,
+      payload: { ...LEARNER, givenName: HOSTILE_NAME },
+    });
 
     dashboard = createDashboard({
       db: database,
-      config: { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 0, METRICS_TOKEN: undefined, QUEUE_PREFIX: 'learner-test' },
+      config: {
+        DASHBOARD_HOST: '127.0.0.1',
+        DASHBOARD_PORT: 0,
+        METRICS_TOKEN: undefined,
+        QUEUE_PREFIX: 'learner-test',
+      },
       log: createLogger({ level: 'silent' }),
       metrics: createMetrics({ defaultMetrics: false }),
     });
@@ -112,9 +190,13 @@ describe('support dashboard learner page', () => {
     const order = [...page.matchAll(/<tr data-request="(\d+)">/g)].map((m) => Number(m[1]));
     expect(order).toEqual([ids.unknown, ids.events, ids.register, ids.find]);
     const row = (id: number) => page.slice(page.indexOf(`<tr data-request="${id}">`)).split('</tr>')[0]!;
-    expect(row(ids.unknown)).toContain('<code>WSRC9876</code> <span class="muted">(not in the catalogue)</span>');
+    expect(row(ids.unknown)).toContain(
+      '<code>WSRC9876</code> <span class="muted">(not in the catalogue)</span>',
+    );
     expect(row(ids.register)).toMatch(/<td class="num">2<\/td>/);
-    expect(row(ids.register)).toContain('1000000042<br><span class="muted">master</span> 1000000043<br><span class="muted">linked</span> 1000000044');
+    expect(row(ids.register)).toContain(
+      '1000000042<br><span class="muted">master</span> 1000000043<br><span class="muted">linked</span> 1000000044',
+    );
     // Candidates of the possible match that still needs action, with the way to resolve it.
     const candidates = page.slice(page.indexOf('<tr class="candidates">')).split('</tr>')[0]!;
     expect(candidates).toContain('2 candidates');
@@ -129,9 +211,13 @@ describe('support dashboard learner page', () => {
 
     // Audited calls of these requests only, newest first.
     const audit = page.slice(page.indexOf('<table class="learner-audit">')).split('</table>')[0]!;
-    const calls = [...audit.matchAll(/<td>(learnerByDemographics|registerSingleLearner)<\/td>/g)].map((m) => m[1]);
+    const calls = [...audit.matchAll(/<td>(learnerByDemographics|registerSingleLearner)<\/td>/g)].map(
+      (m) => m[1],
+    );
     expect(calls).toEqual(['registerSingleLearner', 'learnerByDemographics']);
-    expect(audit).toMatch(/registerSingleLearner<\/td><td>2<\/td>\s*<td><code>WSRC0004<\/code>.*<td class="num">654<\/td><td>j\.smith<\/td>/s);
+    expect(audit).toMatch(
+      /registerSingleLearner<\/td><td>2<\/td>\s*<td><code>WSRC0004<\/code>.*<td class="num">654<\/td><td>j\.smith<\/td>/s,
+    );
     expect(audit).toContain('<td class="num">321</td><td>mis.user</td>');
     expect(page).not.toContain('STU-POSSIBLE');
   });
@@ -143,7 +229,9 @@ describe('support dashboard learner page', () => {
     expect(nobody.status).toBe(404);
     const text = await elsewhere.text();
     // The same page but for the id typed, which the form gives back.
-    expect(text.replace('value="STU-HIST"', 'value="?"')).toBe((await nobody.text()).replace('value="STU-NOBODY"', 'value="?"'));
+    expect(text.replace('value="STU-HIST"', 'value="?"')).toBe(
+      (await nobody.text()).replace('value="STU-NOBODY"', 'value="?"'),
+    );
     expect(text).toContain('No such learner among your organisations.');
     expect(text).not.toContain('Alpha College');
     // Bob's own learner is found; org A's is not found under org B either.
@@ -175,8 +263,12 @@ describe('support dashboard learner page', () => {
   });
 
   it('links to the learner from request lists and request pages, and the lookup form finds them', async () => {
-    expect(await (await alice.get('/requests')).text()).toContain(`href="${escapeHtml(href(s.orgA, 'STU-HIST'))}"`);
-    expect(await (await alice.get(`/requests/${ids.register}`)).text()).toContain(`href="${escapeHtml(href(s.orgA, 'STU-HIST'))}"`);
+    expect(await (await alice.get('/requests')).text()).toContain(
+      `href="${escapeHtml(href(s.orgA, 'STU-HIST'))}"`,
+    );
+    expect(await (await alice.get(`/requests/${ids.register}`)).text()).toContain(
+      `href="${escapeHtml(href(s.orgA, 'STU-HIST'))}"`,
+    );
 
     const lookup = await alice.get('/learner');
     expect(lookup.status).toBe(200);
@@ -194,7 +286,9 @@ describe('support dashboard learner page', () => {
     expect(page).toContain('<h1>Learner STU-OK</h1>');
     expect(page).toContain(`<a href="/requests/${s.succeeded}">${s.succeeded}</a>`);
 
-    const missing = await alice.get(`/learner?${new URLSearchParams({ org: String(s.orgA), id: 'STU-NOBODY' }).toString()}`);
+    const missing = await alice.get(
+      `/learner?${new URLSearchParams({ org: String(s.orgA), id: 'STU-NOBODY' }).toString()}`,
+    );
     expect(missing.status).toBe(404);
     const text = await missing.text();
     expect(text).toContain('No such learner among your organisations.');

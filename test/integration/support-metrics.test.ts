@@ -33,7 +33,12 @@ describe('support metrics and health', () => {
     dashboard = createDashboard({
       db: database,
       redis,
-      config: { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 0, METRICS_TOKEN: undefined, QUEUE_PREFIX: prefix },
+      config: {
+        DASHBOARD_HOST: '127.0.0.1',
+        DASHBOARD_PORT: 0,
+        METRICS_TOKEN: undefined,
+        QUEUE_PREFIX: prefix,
+      },
       log: createLogger({ level: 'silent' }),
       metrics,
     });
@@ -61,9 +66,17 @@ describe('support metrics and health', () => {
     expect(m.get('lrs_relay_process_cpu_seconds_total')?.type).toBe('counter');
     expect(m.get('lrs_relay_lrs_call_duration_seconds')?.type).toBe('histogram');
     const org = String(s.orgA);
-    expect(sampleValue(m, 'lrs_relay_requests', { status: 'needs_action', kind: 'find_by_demographics', organisation: org })).toBe(2);
+    expect(
+      sampleValue(m, 'lrs_relay_requests', {
+        status: 'needs_action',
+        kind: 'find_by_demographics',
+        organisation: org,
+      }),
+    ).toBe(2);
     expect(sampleValue(m, 'lrs_relay_open_exceptions', { status: 'failed', code: 'TIMEOUT' })).toBe(2);
-    expect(sampleValue(m, 'lrs_relay_queue_jobs', { queue: singleQueueName(s.orgA), state: 'waiting' })).toBe(0);
+    expect(sampleValue(m, 'lrs_relay_queue_jobs', { queue: singleQueueName(s.orgA), state: 'waiting' })).toBe(
+      0,
+    );
     expect(sampleValue(m, 'lrs_relay_scrape_up', { source: 'postgres' })).toBe(1);
     expect(sampleValue(m, 'lrs_relay_scrape_up', { source: 'redis' })).toBe(1);
   });
@@ -71,25 +84,64 @@ describe('support metrics and health', () => {
   it('moves when work is done', async () => {
     const org = String(s.orgA);
     const before = await scrape();
-    const pendingBefore = sampleValue(before, 'lrs_relay_requests', { status: 'pending', kind: 'find_by_demographics', organisation: org }) ?? 0;
+    const pendingBefore =
+      sampleValue(before, 'lrs_relay_requests', {
+        status: 'pending',
+        kind: 'find_by_demographics',
+        organisation: org,
+      }) ?? 0;
     await database.pool.query(
       `insert into lrs.request (organisation_id, requested_by, kind, mis_learner_id, payload) select $1, 'mis', 'find_by_demographics', 'STU-' || g, '{}' from generate_series(1, 3) g`,
       [s.orgA],
     );
-    await database.pool.query(`update lrs.request set status = 'succeeded', completed_at = now() where id = $1`, [s.pending]);
-    await database.pool.query(`insert into lrs.batch (organisation_id, kind, requested_by, record_count, status) values ($1, 'registration', 'nightly', 10, 'submitted')`, [s.orgA]);
+    await database.pool.query(
+      `update lrs.request set status = 'succeeded', completed_at = now() where id = $1`,
+      [s.pending],
+    );
+    await database.pool.query(
+      `insert into lrs.batch (organisation_id, kind, requested_by, record_count, status) values ($1, 'registration', 'nightly', 10, 'submitted')`,
+      [s.orgA],
+    );
     const queue = createQueue(singleQueueName(s.orgA), { connection: redis, queuePrefix: prefix });
     try {
       await queue.add('lrs.request', { requestId: 1 }, { priority: 1 });
       await queue.add('lrs.request', { requestId: 2 }, { delay: 60_000 });
-      metrics.recordCall({ operation: 'learnerByDemographics', organisation: '10000001', userName: 'mis', code: 'WSRC0004', codeSource: 'lrs', durationMs: 300 });
+      metrics.recordCall({
+        operation: 'learnerByDemographics',
+        organisation: '10000001',
+        userName: 'mis',
+        code: 'WSRC0004',
+        codeSource: 'lrs',
+        durationMs: 300,
+      });
       const after = await scrape();
-      expect(sampleValue(after, 'lrs_relay_requests', { status: 'pending', kind: 'find_by_demographics', organisation: org })).toBe(pendingBefore - 1 + 3);
-      expect(sampleValue(after, 'lrs_relay_requests', { status: 'succeeded', kind: 'find_by_demographics', organisation: org })).toBe(2);
+      expect(
+        sampleValue(after, 'lrs_relay_requests', {
+          status: 'pending',
+          kind: 'find_by_demographics',
+          organisation: org,
+        }),
+      ).toBe(pendingBefore - 1 + 3);
+      expect(
+        sampleValue(after, 'lrs_relay_requests', {
+          status: 'succeeded',
+          kind: 'find_by_demographics',
+          organisation: org,
+        }),
+      ).toBe(2);
       expect(sampleValue(after, 'lrs_relay_batches', { kind: 'registration', status: 'submitted' })).toBe(1);
-      expect(sampleValue(after, 'lrs_relay_queue_jobs', { queue: singleQueueName(s.orgA), state: 'waiting' })).toBe(1);
-      expect(sampleValue(after, 'lrs_relay_queue_jobs', { queue: singleQueueName(s.orgA), state: 'delayed' })).toBe(1);
-      expect(sampleValue(after, 'lrs_relay_lrs_call_duration_seconds_count', { operation: 'learnerByDemographics', code_source: 'lrs' })).toBe(1);
+      expect(
+        sampleValue(after, 'lrs_relay_queue_jobs', { queue: singleQueueName(s.orgA), state: 'waiting' }),
+      ).toBe(1);
+      expect(
+        sampleValue(after, 'lrs_relay_queue_jobs', { queue: singleQueueName(s.orgA), state: 'delayed' }),
+      ).toBe(1);
+      expect(
+        sampleValue(after, 'lrs_relay_lrs_call_duration_seconds_count', {
+          operation: 'learnerByDemographics',
+          code_source: 'lrs',
+        }),
+      ).toBe(1);
     } finally {
       await queue.obliterate({ force: true });
       await queue.close();
@@ -97,12 +149,21 @@ describe('support metrics and health', () => {
   });
 
   it('answers /readyz with 503 when Redis does not answer', async () => {
-    const dead = createRedis({ url: 'redis://127.0.0.1:1', connectionName: `${prefix}-dead`, forWorker: false });
+    const dead = createRedis({
+      url: 'redis://127.0.0.1:1',
+      connectionName: `${prefix}-dead`,
+      forWorker: false,
+    });
     dead.on('error', () => {});
     const d = createDashboard({
       db: database,
       redis: dead,
-      config: { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 0, METRICS_TOKEN: undefined, QUEUE_PREFIX: prefix },
+      config: {
+        DASHBOARD_HOST: '127.0.0.1',
+        DASHBOARD_PORT: 0,
+        METRICS_TOKEN: undefined,
+        QUEUE_PREFIX: prefix,
+      },
       log: createLogger({ level: 'silent' }),
       metrics: createMetrics({ defaultMetrics: false }),
     });
@@ -111,7 +172,10 @@ describe('support metrics and health', () => {
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const r = await fetch(`${url}/readyz`);
       expect(r.status).toBe(503);
-      expect(await r.json()).toMatchObject({ ok: false, checks: { postgres: { ok: true }, redis: { ok: false } } });
+      expect(await r.json()).toMatchObject({
+        ok: false,
+        checks: { postgres: { ok: true }, redis: { ok: false } },
+      });
     } finally {
       await d.close();
       dead.disconnect();

@@ -6,12 +6,16 @@ import { buildBatchRecord } from '../../src/batches/records.ts';
 
 describe('batch results', () => {
   it('maps registration rows by MISIdentifier; ids not in the batch are ignored and missing ones listed', () => {
-    const f = fanOutRegistration(7, [1, 2, 3], [
-      { misIdentifier: '2', returnCode: 'RC001', uln: '1234567890', givenName: 'A', familyName: 'B' },
-      { misIdentifier: '3', returnCode: 'RC006', givenName: 'A', familyName: 'B' },
-      { misIdentifier: '99', returnCode: 'RC001', givenName: 'A', familyName: 'B' },
-      { misIdentifier: '2', returnCode: 'RC002', givenName: 'A', familyName: 'B' },
-    ]);
+    const f = fanOutRegistration(
+      7,
+      [1, 2, 3],
+      [
+        { misIdentifier: '2', returnCode: 'RC001', uln: '1234567890', givenName: 'A', familyName: 'B' },
+        { misIdentifier: '3', returnCode: 'RC006', givenName: 'A', familyName: 'B' },
+        { misIdentifier: '99', returnCode: 'RC001', givenName: 'A', familyName: 'B' },
+        { misIdentifier: '2', returnCode: 'RC002', givenName: 'A', familyName: 'B' },
+      ],
+    );
     expect(f.missing).toEqual([1]);
     expect(f.foreign).toBe(2);
     expect(f.settlements.map((s) => [s.requestId, s.resolution.status, s.resolution.code])).toEqual([
@@ -21,15 +25,39 @@ describe('batch results', () => {
   });
 
   it('reads the achievement error file by 1-based row in submission order', () => {
-    expect(parseAchievementErrors('Row,Error,Description\n2,LearnerDataError,ULN not found\n')).toEqual(new Map([[2, 'LearnerDataError: ULN not found']]));
-    const f = fanOutAchievements(1, [10, 11, 12], { code: 'WSRC0009', codeSource: 'lrs', class: 'success', state: 'done', status: 'Successful', achievementBatchErrorFile: '3,FieldDataError,missing' });
-    expect(f.settlements.map((s) => s.resolution.code)).toEqual(['ACHIEVEMENT_LOADED', 'ACHIEVEMENT_LOADED', 'ACHIEVEMENT_REJECTED']);
-    const failed = fanOutAchievements(1, [10], { code: 'WSRC0009', codeSource: 'lrs', class: 'success', state: 'cancelled', status: 'Cancelled' });
-    expect(failed.settlements[0]?.resolution).toMatchObject({ code: 'ACHIEVEMENT_BATCH_FAILED', status: 'needs_action' });
+    expect(parseAchievementErrors('Row,Error,Description\n2,LearnerDataError,ULN not found\n')).toEqual(
+      new Map([[2, 'LearnerDataError: ULN not found']]),
+    );
+    const f = fanOutAchievements(1, [10, 11, 12], {
+      code: 'WSRC0009',
+      codeSource: 'lrs',
+      class: 'success',
+      state: 'done',
+      status: 'Successful',
+      achievementBatchErrorFile: '3,FieldDataError,missing',
+    });
+    expect(f.settlements.map((s) => s.resolution.code)).toEqual([
+      'ACHIEVEMENT_LOADED',
+      'ACHIEVEMENT_LOADED',
+      'ACHIEVEMENT_REJECTED',
+    ]);
+    const failed = fanOutAchievements(1, [10], {
+      code: 'WSRC0009',
+      codeSource: 'lrs',
+      class: 'success',
+      state: 'cancelled',
+      status: 'Cancelled',
+    });
+    expect(failed.settlements[0]?.resolution).toMatchObject({
+      code: 'ACHIEVEMENT_BATCH_FAILED',
+      status: 'needs_action',
+    });
   });
 
   it('doubles the poll interval up to the cap', () => {
-    expect([0, 1, 2, 3, 4, 10].map((n) => pollDelayMs(n, 1_000, 5_000))).toEqual([1_000, 2_000, 4_000, 5_000, 5_000, 5_000]);
+    expect([0, 1, 2, 3, 4, 10].map((n) => pollDelayMs(n, 1_000, 5_000))).toEqual([
+      1_000, 2_000, 4_000, 5_000, 5_000, 5_000,
+    ]);
     // Never a hot loop, even with no initial wait.
     expect(pollDelayMs(0, 0, 5_000)).toBe(100);
   });
@@ -39,7 +67,18 @@ describe('nightly view rows', () => {
   it('takes snake_case or camelCase register columns and drops anything else', () => {
     expect(toCamelCase('last_known_post_code')).toBe('lastKnownPostCode');
     expect(toCamelCase('family_name_at_age16')).toBe('familyNameAtAge16');
-    expect(payloadFromViewRow({ organisation: '10000001', mis_learner_id: 'S1', given_name: 'Ann', familyName: 'Lee', date_of_birth: new Date(2001, 4, 9), gender: 2, notes_internal: 'x', email_address: '' })).toEqual({
+    expect(
+      payloadFromViewRow({
+        organisation: '10000001',
+        mis_learner_id: 'S1',
+        given_name: 'Ann',
+        familyName: 'Lee',
+        date_of_birth: new Date(2001, 4, 9),
+        gender: 2,
+        notes_internal: 'x',
+        email_address: '',
+      }),
+    ).toEqual({
       givenName: 'Ann',
       familyName: 'Lee',
       dateOfBirth: '2001-05-09',
@@ -50,11 +89,24 @@ describe('nightly view rows', () => {
 
 describe('batch records', () => {
   it('checks each record alone and names the field, without the batch path', () => {
-    const r = buildBatchRecord('register', 5, { givenName: 'Ann', familyName: 'Lee', dateOfBirth: '2001-02-30', gender: '2', lastKnownPostCode: 'CV4 9EE' });
+    const r = buildBatchRecord('register', 5, {
+      givenName: 'Ann',
+      familyName: 'Lee',
+      dateOfBirth: '2001-02-30',
+      gender: '2',
+      lastKnownPostCode: 'CV4 9EE',
+    });
     expect(r).toMatchObject({ ok: false, code: 'LOCAL_VALIDATION', problems: [{ field: 'dateOfBirth' }] });
-    const ok = buildBatchRecord('verify', 5, { uln: '1026893096', givenName: 'Sample', familyName: 'Testname' });
+    const ok = buildBatchRecord('verify', 5, {
+      uln: '1026893096',
+      givenName: 'Sample',
+      familyName: 'Testname',
+    });
     expect(ok).toMatchObject({ ok: true, record: { kind: 'verify', learner: { misIdentifier: '5' } } });
-    expect(buildBatchRecord('register', 5, { givenName: 'Ann' })).toMatchObject({ ok: false, code: 'BAD_REQUEST_PAYLOAD' });
+    expect(buildBatchRecord('register', 5, { givenName: 'Ann' })).toMatchObject({
+      ok: false,
+      code: 'BAD_REQUEST_PAYLOAD',
+    });
   });
 });
 

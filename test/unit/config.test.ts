@@ -17,14 +17,21 @@ describe('loadConfig', () => {
   it('reports one line per bad variable, naming it, what is wrong and an example', () => {
     let error: unknown;
     try {
-      loadConfig({ REDIS_URL: 'localhost:6379', WORKER_CONCURRENCY: 'lots', LRS_ALLOW_INSECURE_HTTP: 'yes', SECRETS_KEY: 'abc' });
+      loadConfig({
+        REDIS_URL: 'localhost:6379',
+        WORKER_CONCURRENCY: 'lots',
+        LRS_ALLOW_INSECURE_HTTP: 'yes',
+        SECRETS_KEY: 'abc',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
     expect(problems).toHaveLength(4);
-    expect(problems.find((p) => p.startsWith('REDIS_URL='))).toMatch(/redis:\/\/.*example: REDIS_URL=redis:\/\/127\.0\.0\.1:6379/);
+    expect(problems.find((p) => p.startsWith('REDIS_URL='))).toMatch(
+      /redis:\/\/.*example: REDIS_URL=redis:\/\/127\.0\.0\.1:6379/,
+    );
     expect(problems.find((p) => p.startsWith('WORKER_CONCURRENCY='))).toMatch(/whole number/);
     expect(problems.find((p) => p.startsWith('LRS_ALLOW_INSECURE_HTTP='))).toMatch(/"true" or "false"/);
     // A secret's value is never echoed.

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ImportSetupError, mapRecord, parseMapOption, planColumns, splitFullName, toGender, toIsoDate } from '../../src/import/map.ts';
+import {
+  ImportSetupError,
+  mapRecord,
+  parseMapOption,
+  planColumns,
+  splitFullName,
+  toGender,
+  toIsoDate,
+} from '../../src/import/map.ts';
 import { validateImportRow } from '../../src/import/validate.ts';
 
 describe('import: reading MIS cells', () => {
@@ -22,14 +30,33 @@ describe('import: reading MIS cells', () => {
   });
 
   it('splits one name column into given, middle and family names', () => {
-    expect(splitFullName('Abbott, Aaliyah Grace')).toEqual({ familyName: 'Abbott', givenName: 'Aaliyah', middleOtherName: 'Grace' });
-    expect(splitFullName('Callum James Bannerman')).toEqual({ givenName: 'Callum', familyName: 'Bannerman', middleOtherName: 'James' });
+    expect(splitFullName('Abbott, Aaliyah Grace')).toEqual({
+      familyName: 'Abbott',
+      givenName: 'Aaliyah',
+      middleOtherName: 'Grace',
+    });
+    expect(splitFullName('Callum James Bannerman')).toEqual({
+      givenName: 'Callum',
+      familyName: 'Bannerman',
+      middleOtherName: 'James',
+    });
     expect(splitFullName('Madonna')).toEqual({ givenName: 'Madonna' });
   });
 
   it('finds common MIS column names and applies --map, refusing ambiguity and a missing id', () => {
-    const plan = planColumns(['Learner Ref', 'Forename', 'SURNAME', 'D.O.B', 'Sex', 'Post Code', 'Tutor'], parseMapOption('D.O.B=dateOfBirth'));
-    expect(plan.fields).toEqual(['misLearnerId', 'givenName', 'familyName', 'dateOfBirth', 'gender', 'lastKnownPostCode', null]);
+    const plan = planColumns(
+      ['Learner Ref', 'Forename', 'SURNAME', 'D.O.B', 'Sex', 'Post Code', 'Tutor'],
+      parseMapOption('D.O.B=dateOfBirth'),
+    );
+    expect(plan.fields).toEqual([
+      'misLearnerId',
+      'givenName',
+      'familyName',
+      'dateOfBirth',
+      'gender',
+      'lastKnownPostCode',
+      null,
+    ]);
     expect(plan.ignored).toEqual(['Tutor']);
     expect(() => planColumns(['forename', 'first_name', 'id'], new Map())).toThrow(/both map to givenName/);
     expect(() => planColumns(['forename', 'surname'], new Map())).toThrow(ImportSetupError);
@@ -49,19 +76,47 @@ describe('import: reading MIS cells', () => {
 });
 
 describe('import: the LRS rules per kind', () => {
-  const learner = { givenName: 'Aaliyah', familyName: 'Abbott', dateOfBirth: '2008-04-03', gender: '2', lastKnownPostCode: 'CV4 9EE', verificationType: '0', abilityToShare: '0' };
+  const learner = {
+    givenName: 'Aaliyah',
+    familyName: 'Abbott',
+    dateOfBirth: '2008-04-03',
+    gender: '2',
+    lastKnownPostCode: 'CV4 9EE',
+    verificationType: '0',
+    abilityToShare: '0',
+  };
 
   it('accepts a complete learner and SQL/XML metacharacters as plain data', () => {
     expect(validateImportRow('register', learner)).toEqual([]);
-    expect(validateImportRow('register', { ...learner, givenName: "'; drop table x; --", familyName: ']]></Learner>' })).toEqual([]);
+    expect(
+      validateImportRow('register', {
+        ...learner,
+        givenName: "'; drop table x; --",
+        familyName: ']]></Learner>',
+      }),
+    ).toEqual([]);
   });
 
   it('names the field and rule of every problem', () => {
-    expect(validateImportRow('register', { ...learner, familyName: 'x'.repeat(36) })).toEqual([{ field: 'familyName', problem: 'must be 1–35 characters' }]);
-    expect(validateImportRow('register', { ...learner, dateOfBirth: '1750-01-01', lastKnownPostCode: 'NOT KNOWN' }).map((p) => p.field).sort()).toEqual(['dateOfBirth', 'lastKnownPostCode']);
-    expect(validateImportRow('register', { ...learner, abilityToShare: '' })).toEqual([{ field: 'abilityToShare', problem: expect.any(String) }]);
-    expect(validateImportRow('verify', { uln: '1026893097', givenName: 'A', familyName: 'B' })).toEqual([{ field: 'uln', problem: expect.stringMatching(/check digit/) }]);
-    expect(validateImportRow('find_by_uln', { givenName: 'A', familyName: 'B' })).toEqual([{ field: 'uln', problem: 'is required' }]);
-    expect(validateImportRow('update', { ...learner, uln: '1026893096', emailAddress: 'not-an-email' })).toEqual([{ field: 'emailAddress', problem: expect.any(String) }]);
+    expect(validateImportRow('register', { ...learner, familyName: 'x'.repeat(36) })).toEqual([
+      { field: 'familyName', problem: 'must be 1–35 characters' },
+    ]);
+    expect(
+      validateImportRow('register', { ...learner, dateOfBirth: '1750-01-01', lastKnownPostCode: 'NOT KNOWN' })
+        .map((p) => p.field)
+        .sort(),
+    ).toEqual(['dateOfBirth', 'lastKnownPostCode']);
+    expect(validateImportRow('register', { ...learner, abilityToShare: '' })).toEqual([
+      { field: 'abilityToShare', problem: expect.any(String) },
+    ]);
+    expect(validateImportRow('verify', { uln: '1026893097', givenName: 'A', familyName: 'B' })).toEqual([
+      { field: 'uln', problem: expect.stringMatching(/check digit/) },
+    ]);
+    expect(validateImportRow('find_by_uln', { givenName: 'A', familyName: 'B' })).toEqual([
+      { field: 'uln', problem: 'is required' },
+    ]);
+    expect(
+      validateImportRow('update', { ...learner, uln: '1026893096', emailAddress: 'not-an-email' }),
+    ).toEqual([{ field: 'emailAddress', problem: expect.any(String) }]);
   });
 });

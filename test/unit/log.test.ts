@@ -26,7 +26,14 @@ describe('logger redaction', () => {
       'called',
     );
     const out = lines.join('');
-    for (const secret of ['Zebedee', 'Quixotic', '2001-02-03', 'CV4 9EE', 'z@example.org', 'AbCdEfGh12345678']) {
+    for (const secret of [
+      'Zebedee',
+      'Quixotic',
+      '2001-02-03',
+      'CV4 9EE',
+      'z@example.org',
+      'AbCdEfGh12345678',
+    ]) {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('"requestId":42');

@@ -7,7 +7,16 @@ import { RELAY_CODES } from '../errors.ts';
 import { toKey, type FieldSpec, type MessageSpec, type WireObject } from '../messages.ts';
 import { relayError } from '../response.ts';
 import type { LrsIdentity, LrsLearner, ResultBase, VerifiedLearner } from '../types.ts';
-import { child, childNames, childNumber, childText, children, text, type SoapBody, type XNode } from '../xml.ts';
+import {
+  child,
+  childNames,
+  childNumber,
+  childText,
+  children,
+  text,
+  type SoapBody,
+  type XNode,
+} from '../xml.ts';
 
 /** Optional text: undefined stays undefined (element omitted), anything else is sent as given. */
 export function opt(v: string | number | undefined | null): string | undefined {
@@ -40,7 +49,10 @@ export function requireCode(node: XNode | undefined, operation: string): string 
 export function resultNode(body: SoapBody, spec: MessageSpec): XNode {
   const resultName = spec.response.result ?? `${spec.wsdlOperation}Result`;
   const r = child(body.root, resultName);
-  if (!r) throw relayError(RELAY_CODES.MALFORMED_RESPONSE, `response has no ${resultName}`, { operation: spec.operation });
+  if (!r)
+    throw relayError(RELAY_CODES.MALFORMED_RESPONSE, `response has no ${resultName}`, {
+      operation: spec.operation,
+    });
   return r;
 }
 
@@ -72,7 +84,12 @@ export function parseVerifiedLearner(node: XNode): VerifiedLearner {
   const failureFlags = children(node, 'FailureFlag')
     .map((n) => text(n)?.trim())
     .filter((f): f is string => !!f);
-  return { ...leaves, searchedUln: leaves.searchedUln, responseCode: childText(node, 'ResponseCode')?.trim() ?? '', failureFlags };
+  return {
+    ...leaves,
+    searchedUln: leaves.searchedUln,
+    responseCode: childText(node, 'ResponseCode')?.trim() ?? '',
+    failureFlags,
+  };
 }
 
 /** Maps a camelCase input object onto the text fields of a description (complex fields are left to the caller). */

@@ -27,7 +27,12 @@ export function parseGetBatchRegistrationOutput(body: SoapBody): BatchRegistrati
   const code = requireCode(r, spec.operation);
   const learners = children(r, 'Learner').map((n): OutputBatchLearner => {
     const l = readLeaves(n);
-    return { ...l, givenName: l.givenName ?? '', familyName: l.familyName ?? '', returnCode: l.returnCode ?? '' };
+    return {
+      ...l,
+      givenName: l.givenName ?? '',
+      familyName: l.familyName ?? '',
+      returnCode: l.returnCode ?? '',
+    };
   });
   return {
     ...resultBase(code),

@@ -27,7 +27,11 @@ const OUTCOMES: Record<string, LearningEventsResult['outcome']> = {
  * Every wrapper parameter is minOccurs=1 in the WSDL, so absent nillable ones are sent as xsi:nil (WCF style);
  * `vendorID` (capital ID here, unlike LearnerByUln) is a non-nillable int.
  */
-export function buildGetLearnerLearningEvents(id: LrsIdentity, input: LearningEventsInput, language = 'ENG'): WireObject {
+export function buildGetLearnerLearningEvents(
+  id: LrsIdentity,
+  input: LearningEventsInput,
+  language = 'ENG',
+): WireObject {
   return {
     invokingOrganisation: {
       OrganisationRef: opt(id.organisationRef),

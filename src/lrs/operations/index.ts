@@ -19,18 +19,42 @@ import * as m from './submit-achievement-batch-job.ts';
 import * as n from './get-achievement-batch-job.ts';
 
 export const learnerByUln = { spec: a.spec, build: a.buildLearnerByUln, parse: a.parseLearnerByUln };
-export const learnerByDemographics = { spec: b.spec, build: b.buildLearnerByDemographics, parse: b.parseLearnerByDemographics };
-export const registerSingleLearner = { spec: c.spec, build: c.buildRegisterSingleLearner, parse: c.parseRegisterSingleLearner };
-export const updateSingleLearner = { spec: d.spec, build: d.buildUpdateSingleLearner, parse: d.parseUpdateSingleLearner };
+export const learnerByDemographics = {
+  spec: b.spec,
+  build: b.buildLearnerByDemographics,
+  parse: b.parseLearnerByDemographics,
+};
+export const registerSingleLearner = {
+  spec: c.spec,
+  build: c.buildRegisterSingleLearner,
+  parse: c.parseRegisterSingleLearner,
+};
+export const updateSingleLearner = {
+  spec: d.spec,
+  build: d.buildUpdateSingleLearner,
+  parse: d.parseUpdateSingleLearner,
+};
 export const verifyLearner = { spec: e.spec, build: e.buildVerifyLearner, parse: e.parseVerifyLearner };
-export const submitBatchRegistration = { spec: f.spec, build: f.buildSubmitBatchRegistration, parse: f.parseSubmitBatchRegistration };
+export const submitBatchRegistration = {
+  spec: f.spec,
+  build: f.buildSubmitBatchRegistration,
+  parse: f.parseSubmitBatchRegistration,
+};
 export const getBatchRegistrationOutput = {
   spec: g.spec,
   build: g.buildGetBatchRegistrationOutput,
   parse: g.parseGetBatchRegistrationOutput,
 };
-export const submitVerifyBatch = { spec: h.spec, build: h.buildSubmitVerifyBatch, parse: h.parseSubmitVerifyBatch };
-export const getVerifyBatchOutput = { spec: i.spec, build: i.buildGetVerifyBatchOutput, parse: i.parseGetVerifyBatchOutput };
+export const submitVerifyBatch = {
+  spec: h.spec,
+  build: h.buildSubmitVerifyBatch,
+  parse: h.parseSubmitVerifyBatch,
+};
+export const getVerifyBatchOutput = {
+  spec: i.spec,
+  build: i.buildGetVerifyBatchOutput,
+  parse: i.parseGetVerifyBatchOutput,
+};
 export const retrieveUlns = { spec: j.spec, build: j.buildRetrieveUlns, parse: j.parseRetrieveUlns };
 export const getLearnerLearningEvents = {
   spec: k.spec,
@@ -43,7 +67,11 @@ export const submitAchievementBatchJob = {
   build: m.buildSubmitAchievementBatchJob,
   parse: m.parseSubmitAchievementBatchJob,
 };
-export const getAchievementBatchJob = { spec: n.spec, build: n.buildGetAchievementBatchJob, parse: n.parseGetAchievementBatchJob };
+export const getAchievementBatchJob = {
+  spec: n.spec,
+  build: n.buildGetAchievementBatchJob,
+  parse: n.parseGetAchievementBatchJob,
+};
 
 const OPERATIONS = [
   learnerByUln,
@@ -74,6 +102,8 @@ for (const o of OPERATIONS) {
 }
 
 /** The parser for a response root element, or undefined when no operation answers with it. */
-export function parserForResponseRoot(rootName: string): { operations: string[]; parse: (body: SoapBody) => unknown } | undefined {
+export function parserForResponseRoot(
+  rootName: string,
+): { operations: string[]; parse: (body: SoapBody) => unknown } | undefined {
   return BY_RESPONSE_ROOT.get(rootName);
 }

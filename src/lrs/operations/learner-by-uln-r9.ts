@@ -5,7 +5,13 @@ import { child, childText, type SoapBody } from '../xml.ts';
 import { opt, readLeaves, requireCode, resultBase, resultNode } from './common.ts';
 
 export const spec = MESSAGES.learnerByUlnR9;
-export type LearnerByUlnR9Input = { uln: string; givenName: string; familyName: string; userType?: string; findType?: string };
+export type LearnerByUlnR9Input = {
+  uln: string;
+  givenName: string;
+  familyName: string;
+  userType?: string;
+  findType?: string;
+};
 export type LearnerByUlnR9Result = ResultBase & {
   uln?: string | undefined;
   familyName?: string | undefined;
@@ -14,7 +20,11 @@ export type LearnerByUlnR9Result = ResultBase & {
 };
 
 /** InvokingOrganisation (not R10) and `vendorId` with a lower-case d — unlike GetLearnerLearningEvents. */
-export function buildLearnerByUlnR9(id: LrsIdentity, input: LearnerByUlnR9Input, language = 'ENG'): WireObject {
+export function buildLearnerByUlnR9(
+  id: LrsIdentity,
+  input: LearnerByUlnR9Input,
+  language = 'ENG',
+): WireObject {
   return {
     invokingOrganisation: {
       Password: id.password,

@@ -5,7 +5,11 @@ import { childNumber, type SoapBody } from '../xml.ts';
 import { childFields, fieldsToWire, opt, requireCode, resultBase, resultNode } from './common.ts';
 
 export const spec = MESSAGES.submitAchievementBatchJob;
-export type SubmitAchievementsInput = { achievements: Achievement[]; emailAddress?: string; submissionType?: string };
+export type SubmitAchievementsInput = {
+  achievements: Achievement[];
+  emailAddress?: string;
+  submissionType?: string;
+};
 
 /** External `User` (model namespace, alphabetical members). */
 export function externalUser(id: LrsIdentity): WireObject {

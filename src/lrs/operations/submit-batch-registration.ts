@@ -5,9 +5,16 @@ import { childText, type SoapBody } from '../xml.ts';
 import { childFields, fieldsToWire, lsCredentials, requireCode, resultBase } from './common.ts';
 
 export const spec = MESSAGES.submitBatchRegistration;
-export type SubmitBatchRegistrationInput = { jobType: FindType; learners: BatchLearner[]; learnerRecordCount?: number };
+export type SubmitBatchRegistrationInput = {
+  jobType: FindType;
+  learners: BatchLearner[];
+  learnerRecordCount?: number;
+};
 
-export function buildSubmitBatchRegistration(id: LrsIdentity, input: SubmitBatchRegistrationInput): WireObject {
+export function buildSubmitBatchRegistration(
+  id: LrsIdentity,
+  input: SubmitBatchRegistrationInput,
+): WireObject {
   const fields = childFields(spec.fields, 'Learner');
   return {
     ...lsCredentials(id),

@@ -6,7 +6,11 @@ import { childFields, fieldsToWire, lsCredentials, opt } from './common.ts';
 import { parseSubmitBatchResponse } from './submit-batch-registration.ts';
 
 export const spec = MESSAGES.submitVerifyBatch;
-export type SubmitVerifyBatchInput = { learners: LearnerToVerify[]; orgEmail?: string; learnerRecordCount?: number };
+export type SubmitVerifyBatchInput = {
+  learners: LearnerToVerify[];
+  orgEmail?: string;
+  learnerRecordCount?: number;
+};
 
 export function buildSubmitVerifyBatch(id: LrsIdentity, input: SubmitVerifyBatchInput): WireObject {
   const fields = childFields(spec.fields, 'Learner');

@@ -9,12 +9,18 @@ import { childFields, fieldsToWire, lsCredentials, parseVerifiedLearner, resultB
 export const spec = MESSAGES.verifyLearner;
 
 export function buildVerifyLearner(id: LrsIdentity, learner: LearnerToVerify): WireObject {
-  return { ...lsCredentials(id), LearnerToVerify: fieldsToWire(childFields(spec.fields, 'LearnerToVerify'), learner) };
+  return {
+    ...lsCredentials(id),
+    LearnerToVerify: fieldsToWire(childFields(spec.fields, 'LearnerToVerify'), learner),
+  };
 }
 
 export function parseVerifyLearner(body: SoapBody): VerifyResult {
   const node = child(body.root, 'VerifiedLearner');
   const verified = node ? parseVerifiedLearner(node) : undefined;
-  if (!verified?.responseCode) throw relayError(RELAY_CODES.MALFORMED_RESPONSE, 'response has no VerifiedLearner/ResponseCode', { operation: spec.operation });
+  if (!verified?.responseCode)
+    throw relayError(RELAY_CODES.MALFORMED_RESPONSE, 'response has no VerifiedLearner/ResponseCode', {
+      operation: spec.operation,
+    });
   return { ...resultBase(verified.responseCode), verified };
 }

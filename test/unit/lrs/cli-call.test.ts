@@ -27,7 +27,17 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliResul
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', LRS_ALLOW_INSECURE_HTTP: 'true', LRS_ORG_PASSWORD: SIM_PASSWORD, ...env }, timeout: 30_000 },
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          LOG_LEVEL: 'silent',
+          LRS_ALLOW_INSECURE_HTTP: 'true',
+          LRS_ORG_PASSWORD: SIM_PASSWORD,
+          ...env,
+        },
+        timeout: 30_000,
+      },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ exitCode: code, stdout, stderr });
@@ -58,13 +68,46 @@ describe('lrs-relay call', () => {
   let dir: string;
   const input = (name: string) => join(dir, name);
   const call = (file: string, endpoint: string, env?: Record<string, string>) =>
-    cli(['call', 'learnerByDemographics', '--input', input(file), '--ukprn', '10000001', '--user', 'tester', '--endpoint', endpoint, '--json'], env);
+    cli(
+      [
+        'call',
+        'learnerByDemographics',
+        '--input',
+        input(file),
+        '--ukprn',
+        '10000001',
+        '--user',
+        'tester',
+        '--endpoint',
+        endpoint,
+        '--json',
+      ],
+      env,
+    );
 
   beforeAll(async () => {
     sim = await createSimulator({ port: 0, host: '127.0.0.1' }).listen();
     dir = await mkdtemp(join(tmpdir(), 'lrs-relay-cli-'));
-    await writeFile(input('nobody.json'), JSON.stringify({ familyName: 'Nobodyknown', givenName: 'Zebedee', dateOfBirth: '1999-12-31', gender: '1', lastKnownPostCode: 'CV4 9EE' }));
-    await writeFile(input('bad-gender.json'), JSON.stringify({ familyName: 'Testname', givenName: 'Sample', dateOfBirth: '1976-08-16', gender: '7', lastKnownPostCode: 'CV4 9EE' }));
+    await writeFile(
+      input('nobody.json'),
+      JSON.stringify({
+        familyName: 'Nobodyknown',
+        givenName: 'Zebedee',
+        dateOfBirth: '1999-12-31',
+        gender: '1',
+        lastKnownPostCode: 'CV4 9EE',
+      }),
+    );
+    await writeFile(
+      input('bad-gender.json'),
+      JSON.stringify({
+        familyName: 'Testname',
+        givenName: 'Sample',
+        dateOfBirth: '1976-08-16',
+        gender: '7',
+        lastKnownPostCode: 'CV4 9EE',
+      }),
+    );
   });
 
   afterAll(async () => {
@@ -76,7 +119,14 @@ describe('lrs-relay call', () => {
     const r = await call('nobody.json', sim.url);
     expect(r.exitCode, r.stderr).toBe(0);
     const out = parseJson(r);
-    expect(out).toMatchObject({ code: 'WSRC0001', codeSource: 'lrs', class: 'outcome', retryable: false, outcome: 'no_match', operation: 'learnerByDemographics' });
+    expect(out).toMatchObject({
+      code: 'WSRC0001',
+      codeSource: 'lrs',
+      class: 'outcome',
+      retryable: false,
+      outcome: 'no_match',
+      operation: 'learnerByDemographics',
+    });
     expect(sim.admin.stats().calls).toMatchObject({ learnerByDemographics: expect.any(Number) as number });
   }, 30_000);
 
@@ -109,10 +159,19 @@ describe('lrs-relay conformance', () => {
   it('recognises every response fixture of the project, with the code each carries, and exits 0', async () => {
     const r = await cli(['conformance', 'test/fixtures/lrs', '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
-    const rows = JSON.parse(r.stdout) as Array<{ file: string; operation?: string; code?: string; codeSource?: string; class?: string; error?: string }>;
+    const rows = JSON.parse(r.stdout) as Array<{
+      file: string;
+      operation?: string;
+      code?: string;
+      codeSource?: string;
+      class?: string;
+      error?: string;
+    }>;
 
     const responseDir = join(ROOT, 'test/fixtures/lrs/responses');
-    const files = (await readdir(responseDir)).filter((f) => f.includes('.response') || f.endsWith('.html')).map((f) => `responses/${f}`);
+    const files = (await readdir(responseDir))
+      .filter((f) => f.includes('.response') || f.endsWith('.html'))
+      .map((f) => `responses/${f}`);
     expect(rows.map((x) => x.file).sort()).toEqual(files.sort());
 
     for (const row of rows) {

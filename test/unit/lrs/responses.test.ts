@@ -5,7 +5,8 @@ import { LrsError } from '../../../src/lrs/errors.ts';
 import * as op from '../../../src/lrs/operations/index.ts';
 import { readLrsAnswer, redactFaultText } from '../../../src/lrs/response.ts';
 
-const load = (name: string) => readFileSync(new URL(`../../fixtures/lrs/responses/${name}`, import.meta.url), 'utf8');
+const load = (name: string) =>
+  readFileSync(new URL(`../../fixtures/lrs/responses/${name}`, import.meta.url), 'utf8');
 const body = (name: string, status = 200) => readLrsAnswer({ status, body: load(name) });
 const failure = (name: string, status = 500): LrsError => {
   try {
@@ -36,7 +37,9 @@ describe('find responses', () => {
     if (r.outcome === 'possible') expect(r.candidates.map((c) => c.uln)).toEqual(['1964986809']);
   });
   it('two candidates under other prefixes', () => {
-    const r = op.learnerByDemographics.parse(body('find-possible-two-candidates-other-prefixes.response.xml'));
+    const r = op.learnerByDemographics.parse(
+      body('find-possible-two-candidates-other-prefixes.response.xml'),
+    );
     if (r.outcome !== 'possible') throw new Error(r.outcome);
     expect(r.candidates.map((c) => c.uln)).toEqual(['1964986809', '9276308686']);
   });
@@ -45,8 +48,14 @@ describe('find responses', () => {
     expect(r).toMatchObject({ code: 'WSRC0022', outcome: 'linked', linkedUlns: ['4444599390'] });
   });
   it('no match and too many', () => {
-    expect(op.learnerByDemographics.parse(body('find-no-match.response.xml'))).toMatchObject({ outcome: 'no_match', class: 'outcome' });
-    expect(op.learnerByDemographics.parse(body('find-too-many.response.xml'))).toMatchObject({ outcome: 'too_many', class: 'needs_action' });
+    expect(op.learnerByDemographics.parse(body('find-no-match.response.xml'))).toMatchObject({
+      outcome: 'no_match',
+      class: 'outcome',
+    });
+    expect(op.learnerByDemographics.parse(body('find-too-many.response.xml'))).toMatchObject({
+      outcome: 'too_many',
+      class: 'needs_action',
+    });
   });
   it('an unknown code is kept verbatim, classed unknown, with the learners it came with', () => {
     const r = op.learnerByDemographics.parse(body('find-unknown-code.response.xml'));
@@ -57,19 +66,44 @@ describe('find responses', () => {
 
 describe('other LearnerService responses', () => {
   it('register, update, verify', () => {
-    expect(op.registerSingleLearner.parse(body('register-WSRC0005.response.xml'))).toMatchObject({ outcome: 'registered', uln: '9276308686' });
-    expect(op.registerSingleLearner.parse(body('register-WSRC0021.response.xml'))).toMatchObject({ outcome: 'refused', class: 'needs_action' });
-    expect(op.updateSingleLearner.parse(body('update-WSRC0013.response.xml'))).toMatchObject({ outcome: 'stale_version' });
+    expect(op.registerSingleLearner.parse(body('register-WSRC0005.response.xml'))).toMatchObject({
+      outcome: 'registered',
+      uln: '9276308686',
+    });
+    expect(op.registerSingleLearner.parse(body('register-WSRC0021.response.xml'))).toMatchObject({
+      outcome: 'refused',
+      class: 'needs_action',
+    });
+    expect(op.updateSingleLearner.parse(body('update-WSRC0013.response.xml'))).toMatchObject({
+      outcome: 'stale_version',
+    });
     const v = op.verifyLearner.parse(body('verify-WSVRC004-flags.response.xml'));
-    expect(v).toMatchObject({ code: 'WSVRC004', class: 'needs_action', verified: { searchedUln: '4444599390', uln: '6936002314', failureFlags: ['VRF1', 'VRF7'] } });
+    expect(v).toMatchObject({
+      code: 'WSVRC004',
+      class: 'needs_action',
+      verified: { searchedUln: '4444599390', uln: '6936002314', failureFlags: ['VRF1', 'VRF7'] },
+    });
   });
   it('batches: job ids, running, complete with counters and rows', () => {
-    expect(op.submitBatchRegistration.parse(body('submit-batch-WSRC0007.response.xml'))).toMatchObject({ code: 'WSRC0007', jobId: '100042' });
-    expect(op.submitVerifyBatch.parse(body('submit-verify-batch-WSRC0007.response.xml'))).toMatchObject({ jobId: '777' });
-    expect(op.getBatchRegistrationOutput.parse(body('batch-output-running-WSRC0008.response.xml'))).toMatchObject({ state: 'running', class: 'retryable', learners: [] });
+    expect(op.submitBatchRegistration.parse(body('submit-batch-WSRC0007.response.xml'))).toMatchObject({
+      code: 'WSRC0007',
+      jobId: '100042',
+    });
+    expect(op.submitVerifyBatch.parse(body('submit-verify-batch-WSRC0007.response.xml'))).toMatchObject({
+      jobId: '777',
+    });
+    expect(
+      op.getBatchRegistrationOutput.parse(body('batch-output-running-WSRC0008.response.xml')),
+    ).toMatchObject({ state: 'running', class: 'retryable', learners: [] });
     const out = op.getBatchRegistrationOutput.parse(body('batch-output-complete.response.xml'));
-    expect(out).toMatchObject({ state: 'done', counters: { newLearnersCount: 1, existsUpdatedLearnersCount: 1, rejectedLearnersCount: 0 } });
-    expect(out.learners.map((l) => [l.misIdentifier, l.returnCode])).toEqual([['STU-0001', 'RC001'], ['STU-0002', 'RC002']]);
+    expect(out).toMatchObject({
+      state: 'done',
+      counters: { newLearnersCount: 1, existsUpdatedLearnersCount: 1, rejectedLearnersCount: 0 },
+    });
+    expect(out.learners.map((l) => [l.misIdentifier, l.returnCode])).toEqual([
+      ['STU-0001', 'RC001'],
+      ['STU-0002', 'RC002'],
+    ]);
     const vb = op.getVerifyBatchOutput.parse(body('verify-batch-output.response.xml'));
     expect(vb.learners.map((l) => l.responseCode)).toEqual(['WSVRC001', 'WSVRC006']);
   });
@@ -88,26 +122,58 @@ describe('R9 and External responses', () => {
     const r = op.getLearnerLearningEvents.parse(body('plr-linked-long.response.xml'));
     expect(r).toMatchObject({ outcome: 'linked', foundUln: '6936002314', incomingUln: '4444599390' });
     expect(r.events).toHaveLength(18);
-    expect(r.events[3]).toMatchObject({ id: 1003, credits: 3, subject: 'GCSE in Subject 3 & More', source: 'ILR' });
+    expect(r.events[3]).toMatchObject({
+      id: 1003,
+      credits: 3,
+      subject: 'GCSE in Subject 3 & More',
+      source: 'ILR',
+    });
     expect(r.events[3]?.level).toBeUndefined();
     expect(r.events[3]?.participationEndDate).toBeUndefined();
   });
   it('one event is still a list; not shared / not verified', () => {
-    expect(op.getLearnerLearningEvents.parse(body('plr-found-one-event.response.xml')).events).toHaveLength(1);
-    expect(op.getLearnerLearningEvents.parse(body('plr-not-shared-WSEC0206.response.xml'))).toMatchObject({ outcome: 'not_shared', foundUln: '1174112637', events: [] });
-    expect(op.getLearnerLearningEvents.parse(body('plr-not-verified-WSEC0208.response.xml'))).toMatchObject({ outcome: 'not_verified', foundUln: undefined, events: [] });
+    expect(op.getLearnerLearningEvents.parse(body('plr-found-one-event.response.xml')).events).toHaveLength(
+      1,
+    );
+    expect(op.getLearnerLearningEvents.parse(body('plr-not-shared-WSEC0206.response.xml'))).toMatchObject({
+      outcome: 'not_shared',
+      foundUln: '1174112637',
+      events: [],
+    });
+    expect(op.getLearnerLearningEvents.parse(body('plr-not-verified-WSEC0208.response.xml'))).toMatchObject({
+      outcome: 'not_verified',
+      foundUln: undefined,
+      events: [],
+    });
   });
   it('LearnerByUln (R9) and achievement jobs', () => {
-    expect(op.learnerByUlnR9.parse(body('r9-learner-by-uln.response.xml'))).toMatchObject({ code: 'WSRC0004', uln: '1026893096', learner: { uln: '1026893096', versionNumber: '4' } });
-    expect(op.submitAchievementBatchJob.parse(body('achievement-submit.response.xml'))).toMatchObject({ jobId: 987654 });
-    expect(op.getAchievementBatchJob.parse(body('achievement-job-in-progress.response.xml'))).toMatchObject({ state: 'running', status: 'InProgress', numberOfRecords: 3, rejectionReason: undefined });
+    expect(op.learnerByUlnR9.parse(body('r9-learner-by-uln.response.xml'))).toMatchObject({
+      code: 'WSRC0004',
+      uln: '1026893096',
+      learner: { uln: '1026893096', versionNumber: '4' },
+    });
+    expect(op.submitAchievementBatchJob.parse(body('achievement-submit.response.xml'))).toMatchObject({
+      jobId: 987654,
+    });
+    expect(op.getAchievementBatchJob.parse(body('achievement-job-in-progress.response.xml'))).toMatchObject({
+      state: 'running',
+      status: 'InProgress',
+      numberOfRecords: 3,
+      rejectionReason: undefined,
+    });
   });
 });
 
 describe('faults and non-SOAP answers', () => {
   it('MIAPAPIException: the LRS code, unqualified detail children, the sent value redacted', () => {
     const e = failure('fault-WSEC0001-schema.response.xml');
-    expect(e).toMatchObject({ code: 'WSEC0001', codeSource: 'lrs', class: 'data_error', retryable: false, httpStatus: 500 });
+    expect(e).toMatchObject({
+      code: 'WSEC0001',
+      codeSource: 'lrs',
+      class: 'data_error',
+      retryable: false,
+      httpStatus: 500,
+    });
     expect(e.description).toMatch(/badly formed/);
     expect(e.furtherDetails).toContain("Value '[redacted]'");
     expect(e.furtherDetails).not.toContain('Secretname');
@@ -126,16 +192,29 @@ describe('faults and non-SOAP answers', () => {
       expect(r).toContain("'[redacted]'");
       expect(r).not.toMatch(/Secret|2023-02-30/);
     }
-    expect(redactFaultText("cvc-type.3.1.3: The value '1' of element 'DateOfBirth' is not valid.")).toContain("element 'DateOfBirth'");
+    expect(redactFaultText("cvc-type.3.1.3: The value '1' of element 'DateOfBirth' is not valid.")).toContain(
+      "element 'DateOfBirth'",
+    );
   });
   it('DomainFault carries its ErrorCode', () => {
-    expect(failure('fault-WSEC0005-domain.response.xml')).toMatchObject({ code: 'WSEC0005', codeSource: 'lrs', class: 'config_error' });
+    expect(failure('fault-WSEC0005-domain.response.xml')).toMatchObject({
+      code: 'WSEC0005',
+      codeSource: 'lrs',
+      class: 'config_error',
+    });
   });
   it('WCF ActionNotSupported is our SOAP_FAULT, never an LRS code', () => {
-    expect(failure('fault-action-not-supported.response.xml')).toMatchObject({ code: 'SOAP_FAULT', codeSource: 'relay' });
+    expect(failure('fault-action-not-supported.response.xml')).toMatchObject({
+      code: 'SOAP_FAULT',
+      codeSource: 'relay',
+    });
   });
   it('HTTP 405 HTML page is LRS_MAINTENANCE, retryable', () => {
-    expect(failure('maintenance.html', 405)).toMatchObject({ code: 'LRS_MAINTENANCE', codeSource: 'relay', retryable: true });
+    expect(failure('maintenance.html', 405)).toMatchObject({
+      code: 'LRS_MAINTENANCE',
+      codeSource: 'relay',
+      retryable: true,
+    });
   });
   it('other HTML, JSON or empty bodies are NON_SOAP_RESPONSE / HTTP_ERROR', () => {
     const other = (status: number, b: string) => {
@@ -152,8 +231,13 @@ describe('faults and non-SOAP answers', () => {
   });
   it('a truncated or otherwise malformed SOAP body is never read as an answer', () => {
     const whole = load('find-exact.response.xml');
-    for (const broken of [whole.slice(0, whole.indexOf('</ULN>') + 6), whole.replace('<ULN>', '<ULN>&nbsp;')]) {
-      expect(() => readLrsAnswer({ status: 200, body: broken })).toThrow(expect.objectContaining({ code: 'NON_SOAP_RESPONSE' }));
+    for (const broken of [
+      whole.slice(0, whole.indexOf('</ULN>') + 6),
+      whole.replace('<ULN>', '<ULN>&nbsp;'),
+    ]) {
+      expect(() => readLrsAnswer({ status: 200, body: broken })).toThrow(
+        expect.objectContaining({ code: 'NON_SOAP_RESPONSE' }),
+      );
     }
   });
   it('a DOCTYPE with an external entity is refused, never resolved', () => {
@@ -170,6 +254,9 @@ describe('conformance over our fixtures', () => {
     expectCode('plr-not-shared-WSEC0206.response.xml', 'WSEC0206');
     expectCode('maintenance.html', 'LRS_MAINTENANCE');
     expectCode('fault-WSEC0001-schema.response.xml', 'WSEC0001');
-    expect(checkSample('plr-linked-long.response.xml', load('plr-linked-long.response.xml'))).toMatchObject({ operation: 'getLearnerLearningEvents', events: 18 });
+    expect(checkSample('plr-linked-long.response.xml', load('plr-linked-long.response.xml'))).toMatchObject({
+      operation: 'getLearnerLearningEvents',
+      events: 18,
+    });
   });
 });

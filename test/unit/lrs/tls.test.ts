@@ -18,7 +18,13 @@ import type { CreateLrsClientOptions, LrsIdentity } from '../../../src/lrs/types
 
 const run = promisify(execFile);
 const identity: LrsIdentity = { ukprn: '10099999', password: 'Pa55word-Pa55wd!', userName: 'tls.test' };
-const demographics = { familyName: 'Testname', givenName: 'Sample', dateOfBirth: '1976-08-16', gender: '2', lastKnownPostCode: 'CV4 9EE' };
+const demographics = {
+  familyName: 'Testname',
+  givenName: 'Sample',
+  dateOfBirth: '1976-08-16',
+  gender: '2',
+  lastKnownPostCode: 'CV4 9EE',
+};
 const PFX_PASSPHRASE = 'pfx-Passphrase-1';
 
 interface Pki {
@@ -43,20 +49,65 @@ async function openssl(dir: string, ...args: string[]): Promise<void> {
 /** EC keys: fast to generate, and what any modern TLS stack accepts. */
 async function makePki(dir: string): Promise<Pki> {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await writeFile(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  await writeFile(
+    join(dir, 'server.ext'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+  );
   await writeFile(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
   for (const ca of ['ca', 'rogue-ca']) {
-    await openssl(dir, 'req', '-x509', ...ec, '-keyout', `${ca}.key`, '-out', `${ca}.crt`, '-days', '2', '-subj', `/CN=lrs-relay test ${ca}`);
+    await openssl(
+      dir,
+      'req',
+      '-x509',
+      ...ec,
+      '-keyout',
+      `${ca}.key`,
+      '-out',
+      `${ca}.crt`,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=lrs-relay test ${ca}`,
+    );
   }
   const issue = async (name: string, ca: string, ext: string, cn: string) => {
     await openssl(dir, 'req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-    await openssl(dir, 'x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', ext);
+    await openssl(
+      dir,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${ca}.crt`,
+      '-CAkey',
+      `${ca}.key`,
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      ext,
+    );
   };
   await issue('server', 'ca', 'server.ext', 'localhost');
   await issue('client', 'ca', 'client.ext', 'lrs-relay test organisation');
   await issue('rogue-server', 'rogue-ca', 'server.ext', 'localhost');
   await issue('rogue-client', 'rogue-ca', 'client.ext', 'someone else');
-  await openssl(dir, 'pkcs12', '-export', '-inkey', 'client.key', '-in', 'client.crt', '-out', 'client.pfx', '-passout', `pass:${PFX_PASSPHRASE}`);
+  await openssl(
+    dir,
+    'pkcs12',
+    '-export',
+    '-inkey',
+    'client.key',
+    '-in',
+    'client.crt',
+    '-out',
+    'client.pfx',
+    '-passout',
+    `pass:${PFX_PASSPHRASE}`,
+  );
   const f = (n: string) => readFile(join(dir, n));
   return {
     ca: await f('ca.crt'),
@@ -98,7 +149,11 @@ async function startLrs(o: ServerOptions): Promise<{ server: Server; base: strin
   });
   server.on('tlsClientError', () => undefined); // expected in the failure cases
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, base: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests };
+  return {
+    server,
+    base: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+  };
 }
 
 const stop = (server: Server) =>
@@ -108,9 +163,16 @@ const stop = (server: Server) =>
   });
 
 /** One learnerByDemographics call; returns the result or the LrsError. */
-async function find(base: string, o: Partial<CreateLrsClientOptions>): Promise<{ ok: true; code: string } | { ok: false; error: LrsError }> {
+async function find(
+  base: string,
+  o: Partial<CreateLrsClientOptions>,
+): Promise<{ ok: true; code: string } | { ok: false; error: LrsError }> {
   const client = createLrsClient({
-    endpoints: { learnerService: `${base}/LearnerService.svc`, learnerServiceR9: `${base}/LearnerServiceR9.svc`, externalService: `${base}/ExternalService.svc` },
+    endpoints: {
+      learnerService: `${base}/LearnerService.svc`,
+      learnerServiceR9: `${base}/LearnerServiceR9.svc`,
+      externalService: `${base}/ExternalService.svc`,
+    },
     timeoutMs: 5_000,
     connectTimeoutMs: 3_000,
     ...o,
@@ -159,25 +221,38 @@ describe('mutual TLS to the LRS', () => {
     if (r.ok) return;
     // Under TLS 1.3 the server refuses the missing certificate after the client thinks the handshake is done;
     // the alert still arrives before any HTTP answer, and must read as a TLS failure, not a dropped connection.
-    expect({ code: r.error.code, codeSource: r.error.codeSource, retryable: r.error.retryable }).toEqual({ code: 'TLS_FAILED', codeSource: 'relay', retryable: false });
+    expect({ code: r.error.code, codeSource: r.error.codeSource, retryable: r.error.retryable }).toEqual({
+      code: 'TLS_FAILED',
+      codeSource: 'relay',
+      retryable: false,
+    });
     expect(lrs.requests()).toBe(before);
   });
 
   it('with a client certificate from another CA: the dropped connection is reported as such, and nothing was served', async () => {
     const before = lrs.requests();
-    const r = await find(lrs.base, { ca: pki.ca, tls: { key: pki.rogueClientKey, cert: pki.rogueClientCert } });
+    const r = await find(lrs.base, {
+      ca: pki.ca,
+      tls: { key: pki.rogueClientKey, cert: pki.rogueClientCert },
+    });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     // Node's HTTPS server checks the chain itself after the handshake and destroys the socket without a TLS
     // alert, so the client sees only a closed connection after sending: it cannot honestly say more than
     // CONNECTION_FAILED, marked ambiguous. (A server that sends the alert is covered by the no-certificate case.)
-    expect({ code: r.error.code, ambiguous: r.error.ambiguous }).toEqual({ code: 'CONNECTION_FAILED', ambiguous: true });
+    expect({ code: r.error.code, ambiguous: r.error.ambiguous }).toEqual({
+      code: 'CONNECTION_FAILED',
+      ambiguous: true,
+    });
     expect(lrs.requests()).toBe(before);
   });
 
   it('with a wrong PKCS#12 passphrase: TLS_FAILED before any request', async () => {
     const before = lrs.requests();
-    const r = await find(lrs.base, { ca: pki.ca, tls: { pfx: pki.clientPfx, passphrase: 'not-the-passphrase' } });
+    const r = await find(lrs.base, {
+      ca: pki.ca,
+      tls: { pfx: pki.clientPfx, passphrase: 'not-the-passphrase' },
+    });
     expect(r.ok ? r.code : r.error.code).toBe('TLS_FAILED');
     expect(lrs.requests()).toBe(before);
   });
@@ -188,7 +263,10 @@ describe('mutual TLS to the LRS', () => {
 
     const rogue = await startLrs({ key: pki.rogueServerKey, cert: pki.rogueServerCert, ca: pki.ca });
     try {
-      const r = await find(rogue.base, { ca: pki.ca, tls: { pfx: pki.clientPfx, passphrase: PFX_PASSPHRASE } });
+      const r = await find(rogue.base, {
+        ca: pki.ca,
+        tls: { pfx: pki.clientPfx, passphrase: PFX_PASSPHRASE },
+      });
       expect(r.ok ? r.code : r.error.code).toBe('TLS_FAILED');
       expect(rogue.requests()).toBe(0);
     } finally {
@@ -198,14 +276,34 @@ describe('mutual TLS to the LRS', () => {
 
   it('refuses a server that offers only TLS 1.1 (the client requires TLS 1.2 or later)', async () => {
     // SECLEVEL=0 lets this OpenSSL speak TLS 1.1 at all, so the refusal below is the client's minimum version.
-    const old = await startLrs({ key: pki.serverKey, cert: pki.serverCert, ca: pki.ca, minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
+    const old = await startLrs({
+      key: pki.serverKey,
+      cert: pki.serverCert,
+      ca: pki.ca,
+      minVersion: 'TLSv1.1',
+      maxVersion: 'TLSv1.1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    });
     try {
       const negotiated = await new Promise<string | null>((resolve, reject) => {
         const port = (old.server.address() as AddressInfo).port;
-        const s = connect({ host: '127.0.0.1', port, ca: pki.ca, key: pki.clientKey, cert: pki.clientCert, minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0', servername: 'localhost' }, () => {
-          resolve(s.getProtocol());
-          s.end();
-        });
+        const s = connect(
+          {
+            host: '127.0.0.1',
+            port,
+            ca: pki.ca,
+            key: pki.clientKey,
+            cert: pki.clientCert,
+            minVersion: 'TLSv1.1',
+            maxVersion: 'TLSv1.1',
+            ciphers: 'DEFAULT@SECLEVEL=0',
+            servername: 'localhost',
+          },
+          () => {
+            resolve(s.getProtocol());
+            s.end();
+          },
+        );
         s.on('error', reject);
       });
       expect(negotiated).toBe('TLSv1.1');

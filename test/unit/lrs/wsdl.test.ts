@@ -14,7 +14,15 @@ import soap from 'soap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLrsClient } from '../../../src/lrs/client.ts';
 import { buildEnvelope, buildHeaders } from '../../../src/lrs/envelope.ts';
-import { MESSAGES, OPERATION_NAMES, type FieldSpec, type MessageSpec, type ServiceName, type WireObject, type WireValue } from '../../../src/lrs/messages.ts';
+import {
+  MESSAGES,
+  OPERATION_NAMES,
+  type FieldSpec,
+  type MessageSpec,
+  type ServiceName,
+  type WireObject,
+  type WireValue,
+} from '../../../src/lrs/messages.ts';
 import * as op from '../../../src/lrs/operations/index.ts';
 import type { LrsIdentity } from '../../../src/lrs/types.ts';
 import { createSimulator, type Simulator } from '../../../src/simulator/index.ts';
@@ -30,7 +38,8 @@ const SVC_PATHS: Record<ServiceName, string> = {
   learnerServiceR9: '/LearnerServiceR9.svc',
   externalService: '/ExternalService.svc',
 };
-const wsdlPath = (service: ServiceName) => new URL(`../../../wsdl/${WSDL_FILES[service]}`, import.meta.url).pathname;
+const wsdlPath = (service: ServiceName) =>
+  new URL(`../../../wsdl/${WSDL_FILES[service]}`, import.meta.url).pathname;
 const XSD = 'http://www.w3.org/2001/XMLSchema';
 
 // ---------- reading soap's parsed WSDL ----------
@@ -57,7 +66,10 @@ interface SchemaDoc {
 }
 interface Definitions {
   schemas: Record<string, SchemaDoc>;
-  portTypes: Record<string, { methods: Record<string, { input: { $name: string; targetNamespace: string } }> }>;
+  portTypes: Record<
+    string,
+    { methods: Record<string, { input: { $name: string; targetNamespace: string } }> }
+  >;
   bindings: Record<string, { methods: Record<string, { soapAction?: string }> }>;
   services: Record<string, { ports: Record<string, { location: string }> }>;
 }
@@ -74,7 +86,10 @@ interface Field {
 
 function resolveQName(node: SchemaNode, schema: SchemaDoc, qname: string): { ns: string; local: string } {
   const [prefix, local] = qname.includes(':') ? (qname.split(':') as [string, string]) : ['', qname];
-  const ns = node.schemaXmlns?.[prefix] ?? node.xmlns?.[prefix] ?? (prefix === '' ? schema.$targetNamespace : undefined);
+  const ns =
+    node.schemaXmlns?.[prefix] ??
+    node.xmlns?.[prefix] ??
+    (prefix === '' ? schema.$targetNamespace : undefined);
   if (ns === undefined) throw new Error(`unresolved prefix in ${qname}`);
   return { ns, local };
 }
@@ -107,7 +122,8 @@ function contentOf(defs: Definitions, type: SchemaNode, schema: SchemaDoc): Fiel
 /** A local element: its namespace follows XSD rules (form, else the schema's elementFormDefault). */
 function fieldOf(defs: Definitions, el: SchemaNode, schema: SchemaDoc): Field {
   const qualified = (el.$form ?? schema.$elementFormDefault ?? 'unqualified') === 'qualified';
-  const max = el.$maxOccurs === undefined ? 1 : el.$maxOccurs === 'unbounded' ? Infinity : Number(el.$maxOccurs);
+  const max =
+    el.$maxOccurs === undefined ? 1 : el.$maxOccurs === 'unbounded' ? Infinity : Number(el.$maxOccurs);
   const field: Field = {
     name: el.$name ?? '?',
     ns: qualified ? schema.$targetNamespace : '',
@@ -131,7 +147,10 @@ interface LoadedWsdl {
   client: soap.Client;
   defs: Definitions;
   /** WSDL operation name → its SOAPAction, request root QName and content. */
-  operations: Map<string, { soapAction: string | undefined; root: { ns: string; name: string }; fields: Field[] }>;
+  operations: Map<
+    string,
+    { soapAction: string | undefined; root: { ns: string; name: string }; fields: Field[] }
+  >;
 }
 
 async function loadWsdl(service: ServiceName): Promise<LoadedWsdl> {
@@ -156,25 +175,42 @@ async function loadWsdl(service: ServiceName): Promise<LoadedWsdl> {
 // ---------- comparing with the descriptions ----------
 
 const fromSpec = (fields: readonly FieldSpec[]): Field[] =>
-  fields.map((f) => ({ name: f.name, ns: f.ns, min: f.min, max: f.max, nillable: f.nillable, children: f.children ? fromSpec(f.children) : undefined }));
+  fields.map((f) => ({
+    name: f.name,
+    ns: f.ns,
+    min: f.min,
+    max: f.max,
+    nillable: f.nillable,
+    children: f.children ? fromSpec(f.children) : undefined,
+  }));
 
 /** Names, namespaces, order, nesting and whether an element repeats: what decides the wire shape. */
 type Shape = { element: string; repeats: boolean; children?: Shape[] };
 const shape = (fields: readonly Field[]): Shape[] =>
-  fields.map((f) => ({ element: `{${f.ns}}${f.name}`, repeats: f.max > 1, ...(f.children ? { children: shape(f.children) } : {}) }));
+  fields.map((f) => ({
+    element: `{${f.ns}}${f.name}`,
+    repeats: f.max > 1,
+    ...(f.children ? { children: shape(f.children) } : {}),
+  }));
 
 /**
  * Occurs and nil rules that must hold between our description and the contract: we never omit an
  * element the WSDL requires, never send nil where it is not nillable, never send more than it allows.
  * On LearnerService.svc our WSDL carries the strict MIAP occurs, so the minimums must be equal.
  */
-function ruleProblems(desc: readonly Field[], wsdl: readonly Field[], exactMin: boolean, path = ''): string[] {
+function ruleProblems(
+  desc: readonly Field[],
+  wsdl: readonly Field[],
+  exactMin: boolean,
+  path = '',
+): string[] {
   const out: string[] = [];
   desc.forEach((d, i) => {
     const w = wsdl[i];
     if (!w || w.name !== d.name) return; // reported by the shape comparison
     const p = `${path}${d.name}`;
-    if (exactMin ? w.min !== d.min : w.min >= 1 && d.min < 1) out.push(`${p}: minOccurs ${w.min} in WSDL, ${d.min} in description`);
+    if (exactMin ? w.min !== d.min : w.min >= 1 && d.min < 1)
+      out.push(`${p}: minOccurs ${w.min} in WSDL, ${d.min} in description`);
     if (d.nillable && !w.nillable) out.push(`${p}: nil allowed by description, not nillable in WSDL`);
     if (d.max > w.max) out.push(`${p}: description allows ${d.max}, WSDL maxOccurs ${w.max}`);
     if (d.children && w.children) out.push(...ruleProblems(d.children, w.children, exactMin, `${p}/`));
@@ -198,9 +234,21 @@ function wsdlOf(service: ServiceName): LoadedWsdl {
 describe('our WSDLs, as soap reads them', () => {
   it('name the services, ports and production addresses of SPEC §1.1', () => {
     const expected: Record<ServiceName, [string, string, string]> = {
-      learnerService: ['LearnerServiceProxy', 'BasicHttpBinding_LearnerPortType', 'https://ws.lrs.education.gov.uk/LearnerService.svc'],
-      learnerServiceR9: ['LearnerServiceR9Proxy', 'BasicHttpBinding_ILearnerServiceR9', 'https://ws.lrs.education.gov.uk/LearnerServiceR9.svc'],
-      externalService: ['ExternalServiceProxy', 'BasicHttpBinding_IExternalService', 'https://ws.lrs.education.gov.uk/ExternalService.svc'],
+      learnerService: [
+        'LearnerServiceProxy',
+        'BasicHttpBinding_LearnerPortType',
+        'https://ws.lrs.education.gov.uk/LearnerService.svc',
+      ],
+      learnerServiceR9: [
+        'LearnerServiceR9Proxy',
+        'BasicHttpBinding_ILearnerServiceR9',
+        'https://ws.lrs.education.gov.uk/LearnerServiceR9.svc',
+      ],
+      externalService: [
+        'ExternalServiceProxy',
+        'BasicHttpBinding_IExternalService',
+        'https://ws.lrs.education.gov.uk/ExternalService.svc',
+      ],
     };
     for (const s of SERVICES) {
       const [service, port, address] = expected[s];
@@ -211,14 +259,25 @@ describe('our WSDLs, as soap reads them', () => {
   it('LearnerService.svc has exactly the ten operations we describe, with portType LearnerPortType', () => {
     const ls = wsdlOf('learnerService');
     expect(Object.keys(ls.defs.portTypes)).toEqual(['LearnerPortType']);
-    const described = OPERATION_NAMES.map((n) => MESSAGES[n] as MessageSpec).filter((m) => m.service === 'learnerService').map((m) => m.wsdlOperation);
+    const described = OPERATION_NAMES.map((n) => MESSAGES[n] as MessageSpec)
+      .filter((m) => m.service === 'learnerService')
+      .map((m) => m.wsdlOperation);
     expect([...ls.operations.keys()].sort()).toEqual([...described].sort());
     expect(described).toHaveLength(10);
   });
 
   it('R9 has the five current operations and External the two achievement-job operations (SPEC §1.2, §4.12, §4.13)', () => {
-    expect([...wsdlOf('learnerServiceR9').operations.keys()].sort()).toEqual(['GetLearnerLearningEvents', 'GetOrganisation', 'LearnerByUln', 'UpdateLearnerSubsetFields', 'ViewAudit']);
-    expect([...wsdlOf('externalService').operations.keys()].sort()).toEqual(['GetAchievementBatchJob', 'SubmitAchievementBatchJob']);
+    expect([...wsdlOf('learnerServiceR9').operations.keys()].sort()).toEqual([
+      'GetLearnerLearningEvents',
+      'GetOrganisation',
+      'LearnerByUln',
+      'UpdateLearnerSubsetFields',
+      'ViewAudit',
+    ]);
+    expect([...wsdlOf('externalService').operations.keys()].sort()).toEqual([
+      'GetAchievementBatchJob',
+      'SubmitAchievementBatchJob',
+    ]);
   });
 
   for (const name of OPERATION_NAMES) {
@@ -237,7 +296,9 @@ describe('our WSDLs, as soap reads them', () => {
         expect(shape(wsdlOp().fields)).toEqual(shape(fromSpec(spec.fields)));
       });
       it('agrees on occurs and nil', () => {
-        expect(ruleProblems(fromSpec(spec.fields), wsdlOp().fields, spec.service === 'learnerService')).toEqual([]);
+        expect(
+          ruleProblems(fromSpec(spec.fields), wsdlOp().fields, spec.service === 'learnerService'),
+        ).toEqual([]);
       });
     });
   }
@@ -251,8 +312,12 @@ describe('our WSDLs, as soap reads them', () => {
     const type = learner?.complexTypes.Learner;
     if (!learner || !type) throw new Error('Learner type missing');
     const fields = contentOf(defs, type, learner);
-    expect(fields.filter((f) => f.ns !== '').map((f) => `{${f.ns}}${f.name}`)).toEqual(['{http://api.lrs.miap.gov.uk/learner}LinkedULNs']);
-    expect(fields.find((f) => f.name === 'LinkedULNs')?.children).toEqual([{ name: 'ULN', ns: '', min: 0, max: Infinity, nillable: false }]);
+    expect(fields.filter((f) => f.ns !== '').map((f) => `{${f.ns}}${f.name}`)).toEqual([
+      '{http://api.lrs.miap.gov.uk/learner}LinkedULNs',
+    ]);
+    expect(fields.find((f) => f.name === 'LinkedULNs')?.children).toEqual([
+      { name: 'ULN', ns: '', min: 0, max: Infinity, nillable: false },
+    ]);
     expect(fields).toHaveLength(32);
   });
 });
@@ -265,7 +330,10 @@ function inSchemaOrder(fields: readonly FieldSpec[], value: WireObject): WireObj
   for (const f of fields) {
     const v = value[f.name];
     if (v === undefined) continue;
-    const one = (x: WireValue): WireValue => (f.children && x !== null && typeof x === 'object' && !Array.isArray(x) ? inSchemaOrder(f.children, x) : x);
+    const one = (x: WireValue): WireValue =>
+      f.children && x !== null && typeof x === 'object' && !Array.isArray(x)
+        ? inSchemaOrder(f.children, x)
+        : x;
     out[f.name] = Array.isArray(v) ? v.map(one) : one(v);
   }
   return out;
@@ -277,14 +345,19 @@ interface Captured {
 }
 
 /** A local stand-in for the LRS on 127.0.0.1: records each request, answers with a canned body. */
-async function startCaptureServer(answer: string): Promise<{ server: Server; url: string; requests: Captured[] }> {
+async function startCaptureServer(
+  answer: string,
+): Promise<{ server: Server; url: string; requests: Captured[] }> {
   const requests: Captured[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const action = req.headers.soapaction;
-      requests.push({ soapAction: Array.isArray(action) ? action[0] : action, body: Buffer.concat(chunks).toString('utf8') });
+      requests.push({
+        soapAction: Array.isArray(action) ? action[0] : action,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
       res.end(answer);
     });
@@ -295,7 +368,12 @@ async function startCaptureServer(answer: string): Promise<{ server: Server; url
 
 const closeServer = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
-const identity: LrsIdentity = { ukprn: '10099999', password: 'Pa55word-Pa55wd!', userName: 'mis.support@college.ac.uk', vendorId: 42 };
+const identity: LrsIdentity = {
+  ukprn: '10099999',
+  password: 'Pa55word-Pa55wd!',
+  userName: 'mis.support@college.ac.uk',
+  vendorId: 42,
+};
 const demographics = {
   familyName: "O'Brien & Sons",
   givenName: 'Test',
@@ -307,7 +385,10 @@ const demographics = {
 };
 
 describe('soap, given our WSDL, writes the requests our client writes', () => {
-  const noMatch = readFileSync(new URL('../../fixtures/lrs/responses/find-no-match.response.xml', import.meta.url), 'utf8');
+  const noMatch = readFileSync(
+    new URL('../../fixtures/lrs/responses/find-no-match.response.xml', import.meta.url),
+    'utf8',
+  );
   let capture: Awaited<ReturnType<typeof startCaptureServer>>;
 
   beforeAll(async () => {
@@ -319,7 +400,10 @@ describe('soap, given our WSDL, writes the requests our client writes', () => {
 
   /** Sends `wire` through a soap client built from our WSDL and returns what reached the server. */
   async function sendWithSoap(spec: MessageSpec, wire: WireObject): Promise<Captured> {
-    const client = await soap.createClientAsync(wsdlPath(spec.service), { disableCache: true, endpoint: `${capture.url}${SVC_PATHS[spec.service]}` });
+    const client = await soap.createClientAsync(wsdlPath(spec.service), {
+      disableCache: true,
+      endpoint: `${capture.url}${SVC_PATHS[spec.service]}`,
+    });
     const before = capture.requests.length;
     const method = client[`${spec.wsdlOperation}Async`] as (args: WireObject) => Promise<unknown>;
     await method.call(client, inSchemaOrder(spec.fields, wire)).catch(() => undefined); // the canned answer fits only finds
@@ -329,7 +413,15 @@ describe('soap, given our WSDL, writes the requests our client writes', () => {
   }
 
   it('learnerByDemographics: soap from our WSDL = the envelope our LRS client sends (SOAP-NOTES: only with unqualified miap schemas)', async () => {
-    const client = createLrsClient({ endpoints: { learnerService: `${capture.url}/LearnerService.svc`, learnerServiceR9: '', externalService: '' }, allowInsecureHttp: true, timeoutMs: 5_000 });
+    const client = createLrsClient({
+      endpoints: {
+        learnerService: `${capture.url}/LearnerService.svc`,
+        learnerServiceR9: '',
+        externalService: '',
+      },
+      allowInsecureHttp: true,
+      timeoutMs: 5_000,
+    });
     try {
       const before = capture.requests.length;
       const result = await client.learnerByDemographics(identity, demographics);
@@ -350,38 +442,127 @@ describe('soap, given our WSDL, writes the requests our client writes', () => {
     }
   });
 
-  const byOrgRef: LrsIdentity = { organisationRef: 'ABC123', password: 'Pa55word-Pa55wd!', userName: 'ao.user' };
+  const byOrgRef: LrsIdentity = {
+    organisationRef: 'ABC123',
+    password: 'Pa55word-Pa55wd!',
+    userName: 'ao.user',
+  };
   const more: Array<[string, MessageSpec, WireObject]> = [
-    ['learnerByUln', op.learnerByUln.spec, op.learnerByUln.build(identity, { uln: '1026893096', familyName: 'Testname', givenName: 'Sample' })],
+    [
+      'learnerByUln',
+      op.learnerByUln.spec,
+      op.learnerByUln.build(identity, { uln: '1026893096', familyName: 'Testname', givenName: 'Sample' }),
+    ],
     [
       'registerSingleLearner',
       op.registerSingleLearner.spec,
-      op.registerSingleLearner.build(identity, { givenName: 'Sample', familyName: 'Testname', lastKnownPostCode: 'CV4 9EE', dateOfBirth: '1976-08-16', gender: '2', verificationType: '0', abilityToShare: '1', title: 'Ms', emailAddress: 'sample@college.ac.uk' }),
+      op.registerSingleLearner.build(identity, {
+        givenName: 'Sample',
+        familyName: 'Testname',
+        lastKnownPostCode: 'CV4 9EE',
+        dateOfBirth: '1976-08-16',
+        gender: '2',
+        verificationType: '0',
+        abilityToShare: '1',
+        title: 'Ms',
+        emailAddress: 'sample@college.ac.uk',
+      }),
     ],
     [
       'updateSingleLearner',
       op.updateSingleLearner.spec,
-      op.updateSingleLearner.build(identity, { givenName: 'Sample', familyName: 'Testname', lastKnownPostCode: 'CV4 9EE', dateOfBirth: '1976-08-16', gender: '2', verificationType: '0', abilityToShare: '1', uln: '1026893096', versionNumber: 3 }),
+      op.updateSingleLearner.build(identity, {
+        givenName: 'Sample',
+        familyName: 'Testname',
+        lastKnownPostCode: 'CV4 9EE',
+        dateOfBirth: '1976-08-16',
+        gender: '2',
+        verificationType: '0',
+        abilityToShare: '1',
+        uln: '1026893096',
+        versionNumber: 3,
+      }),
     ],
-    ['verifyLearner', op.verifyLearner.spec, { ...op.verifyLearner.build(identity, { uln: '1026893096', familyName: 'Testname', givenName: 'Sample' }), LearnerToVerify: { ULN: '1026893096', FamilyName: 'Testname', GivenName: 'Sample', DateOfBirth: null } }],
+    [
+      'verifyLearner',
+      op.verifyLearner.spec,
+      {
+        ...op.verifyLearner.build(identity, {
+          uln: '1026893096',
+          familyName: 'Testname',
+          givenName: 'Sample',
+        }),
+        LearnerToVerify: {
+          ULN: '1026893096',
+          FamilyName: 'Testname',
+          GivenName: 'Sample',
+          DateOfBirth: null,
+        },
+      },
+    ],
     [
       'submitBatchRegistration',
       op.submitBatchRegistration.spec,
       op.submitBatchRegistration.build(identity, {
         jobType: 'FUL',
         learners: [
-          { misIdentifier: 'STU-1', givenName: 'Sample', preferredGivenName: 'Sam', middleOtherName: 'M', familyName: 'Testname', emailAddress: 'a@b.ac.uk', gender: '2', abilityToShare: '1', verificationType: '0' },
+          {
+            misIdentifier: 'STU-1',
+            givenName: 'Sample',
+            preferredGivenName: 'Sam',
+            middleOtherName: 'M',
+            familyName: 'Testname',
+            emailAddress: 'a@b.ac.uk',
+            gender: '2',
+            abilityToShare: '1',
+            verificationType: '0',
+          },
           { misIdentifier: 'STU-2', givenName: 'TestOne', familyName: 'TesterOne' },
         ],
       }),
     ],
-    ['getBatchRegistrationOutput', op.getBatchRegistrationOutput.spec, op.getBatchRegistrationOutput.build(identity, '654321')],
-    ['submitVerifyBatch', op.submitVerifyBatch.spec, op.submitVerifyBatch.build(identity, { learners: [{ misIdentifier: 'STU-1', uln: '1026893096', familyName: 'Testname', givenName: 'Sample', gender: '2' }] })],
+    [
+      'getBatchRegistrationOutput',
+      op.getBatchRegistrationOutput.spec,
+      op.getBatchRegistrationOutput.build(identity, '654321'),
+    ],
+    [
+      'submitVerifyBatch',
+      op.submitVerifyBatch.spec,
+      op.submitVerifyBatch.build(identity, {
+        learners: [
+          {
+            misIdentifier: 'STU-1',
+            uln: '1026893096',
+            familyName: 'Testname',
+            givenName: 'Sample',
+            gender: '2',
+          },
+        ],
+      }),
+    ],
     ['getVerifyBatchOutput', op.getVerifyBatchOutput.spec, op.getVerifyBatchOutput.build(identity, '777')],
     ['retrieveUlns', op.retrieveUlns.spec, op.retrieveUlns.build(identity, ['4444599390', '1026893096'])],
-    ['getLearnerLearningEvents', op.getLearnerLearningEvents.spec, op.getLearnerLearningEvents.build(identity, { uln: '1174112637', givenName: 'TestOne', familyName: 'TesterOne', dateOfBirth: '1980-11-01' })],
-    ['learnerByUlnR9', op.learnerByUlnR9.spec, op.learnerByUlnR9.build(identity, { uln: '1026893096', givenName: 'Sample', familyName: 'Testname' })],
-    ['getAchievementBatchJob', op.getAchievementBatchJob.spec, op.getAchievementBatchJob.build(byOrgRef, 987654)],
+    [
+      'getLearnerLearningEvents',
+      op.getLearnerLearningEvents.spec,
+      op.getLearnerLearningEvents.build(identity, {
+        uln: '1174112637',
+        givenName: 'TestOne',
+        familyName: 'TesterOne',
+        dateOfBirth: '1980-11-01',
+      }),
+    ],
+    [
+      'learnerByUlnR9',
+      op.learnerByUlnR9.spec,
+      op.learnerByUlnR9.build(identity, { uln: '1026893096', givenName: 'Sample', familyName: 'Testname' }),
+    ],
+    [
+      'getAchievementBatchJob',
+      op.getAchievementBatchJob.spec,
+      op.getAchievementBatchJob.build(byOrgRef, 987654),
+    ],
   ];
 
   for (const [name, spec, wire] of more) {

@@ -1,14 +1,28 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { daysUntilExpiry, isExpiringSoon, loadCertificate, registerCertificateExpiryGauge, type CertificateRef } from '../../../src/orgs/certificates.ts';
+import {
+  daysUntilExpiry,
+  isExpiringSoon,
+  loadCertificate,
+  registerCertificateExpiryGauge,
+  type CertificateRef,
+} from '../../../src/orgs/certificates.ts';
 import { ORG_ERROR_CODES, OrganisationError } from '../../../src/orgs/errors.ts';
-import { createCertificateFolder, opensslDate, type CertificateFolder, type MadeCertificate } from './make-certificates.ts';
+import {
+  createCertificateFolder,
+  opensslDate,
+  type CertificateFolder,
+  type MadeCertificate,
+} from './make-certificates.ts';
 
 const ORG = '10000001 (North College)';
 const PFX_PASS = 'pfx-Passphrase-1';
 const KEY_PASS = 'key-Passphrase-2';
 const passphrases: Record<string, string> = { PFX_PASS, KEY_PASS, WRONG: 'not-the-passphrase' };
-const ctx = { organisation: ORG, resolvePassphrase: async (ref: { kind: string; name?: string }) => passphrases[ref.name ?? ''] ?? '' };
+const ctx = {
+  organisation: ORG,
+  resolvePassphrase: async (ref: { kind: string; name?: string }) => passphrases[ref.name ?? ''] ?? '',
+};
 const env = (name: string) => ({ kind: 'env' as const, name });
 
 async function failure(ref: CertificateRef, now?: Date): Promise<OrganisationError> {
@@ -39,7 +53,11 @@ describe('loadCertificate', () => {
       folder.make('good', { pfxPassphrase: PFX_PASS }),
       folder.make('other'),
       folder.make('encrypted', { keyPassphrase: KEY_PASS }),
-      folder.make('expired', { startDate: '20200101000000Z', endDate: '20210101000000Z', pfxPassphrase: PFX_PASS }),
+      folder.make('expired', {
+        startDate: '20200101000000Z',
+        endDate: '20210101000000Z',
+        pfxPassphrase: PFX_PASS,
+      }),
       folder.make('future', { startDate: '20400101000000Z', endDate: '20410101000000Z' }),
       folder.make('near', { days: 5 }),
     ]);
@@ -49,16 +67,30 @@ describe('loadCertificate', () => {
   });
 
   it('loads a PFX with its passphrase and reads its validity', async () => {
-    const c = await loadCertificate({ format: 'pfx', path: good.pfxPath ?? '', passphraseRef: env('PFX_PASS') }, ctx);
+    const c = await loadCertificate(
+      { format: 'pfx', path: good.pfxPath ?? '', passphraseRef: env('PFX_PASS') },
+      ctx,
+    );
     expect('pfx' in c.tls).toBe(true);
     expect(c.subject).toContain('CN=good');
     expect(daysUntilExpiry(c.notAfter)).toBeGreaterThanOrEqual(363);
   });
 
   it('loads a PEM key and certificate, with an encrypted key and its passphrase', async () => {
-    const plain = await loadCertificate({ format: 'pem', keyPath: good.keyPath, certPath: good.certPath }, ctx);
+    const plain = await loadCertificate(
+      { format: 'pem', keyPath: good.keyPath, certPath: good.certPath },
+      ctx,
+    );
     expect('cert' in plain.tls).toBe(true);
-    const enc = await loadCertificate({ format: 'pem', keyPath: encrypted.keyPath, certPath: encrypted.certPath, passphraseRef: env('KEY_PASS') }, ctx);
+    const enc = await loadCertificate(
+      {
+        format: 'pem',
+        keyPath: encrypted.keyPath,
+        certPath: encrypted.certPath,
+        passphraseRef: env('KEY_PASS'),
+      },
+      ctx,
+    );
     expect(enc.subject).toContain('CN=encrypted');
   });
 
@@ -69,14 +101,25 @@ describe('loadCertificate', () => {
   });
 
   it('refuses a PFX that needs a passphrase when none is configured', async () => {
-    expect((await failure({ format: 'pfx', path: good.pfxPath ?? '' })).code).toBe(ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE);
+    expect((await failure({ format: 'pfx', path: good.pfxPath ?? '' })).code).toBe(
+      ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE,
+    );
   });
 
   it('refuses a wrong or missing PEM key passphrase', async () => {
-    expect((await failure({ format: 'pem', keyPath: encrypted.keyPath, certPath: encrypted.certPath, passphraseRef: env('WRONG') })).code).toBe(
-      ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE,
-    );
-    expect((await failure({ format: 'pem', keyPath: encrypted.keyPath, certPath: encrypted.certPath })).code).toBe(ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE);
+    expect(
+      (
+        await failure({
+          format: 'pem',
+          keyPath: encrypted.keyPath,
+          certPath: encrypted.certPath,
+          passphraseRef: env('WRONG'),
+        })
+      ).code,
+    ).toBe(ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE);
+    expect(
+      (await failure({ format: 'pem', keyPath: encrypted.keyPath, certPath: encrypted.certPath })).code,
+    ).toBe(ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE);
   });
 
   it('refuses a key that does not belong to the certificate', async () => {
@@ -89,7 +132,9 @@ describe('loadCertificate', () => {
     const pem = await failure({ format: 'pem', keyPath: expired.keyPath, certPath: expired.certPath });
     expect(pem.code).toBe(ORG_ERROR_CODES.CERTIFICATE_EXPIRED);
     expect(pem.message).toContain('2021-01-01');
-    expect((await failure({ format: 'pfx', path: expired.pfxPath ?? '', passphraseRef: env('PFX_PASS') })).code).toBe(ORG_ERROR_CODES.CERTIFICATE_EXPIRED);
+    expect(
+      (await failure({ format: 'pfx', path: expired.pfxPath ?? '', passphraseRef: env('PFX_PASS') })).code,
+    ).toBe(ORG_ERROR_CODES.CERTIFICATE_EXPIRED);
   });
 
   it('refuses a certificate that is not valid yet', async () => {
@@ -102,12 +147,19 @@ describe('loadCertificate', () => {
     const missing = await failure({ format: 'pfx', path: `${folder.dir}/missing.pfx` });
     expect(missing.code).toBe(ORG_ERROR_CODES.CERTIFICATE_UNREADABLE);
     expect(missing.message).toContain('missing.pfx');
-    expect((await failure({ format: 'pfx', path: good.certPath })).code).toBe(ORG_ERROR_CODES.CERTIFICATE_UNREADABLE);
-    expect((await failure({ format: 'pem', keyPath: good.keyPath, certPath: good.keyPath })).code).toBe(ORG_ERROR_CODES.CERTIFICATE_UNREADABLE);
+    expect((await failure({ format: 'pfx', path: good.certPath })).code).toBe(
+      ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
+    );
+    expect((await failure({ format: 'pem', keyPath: good.keyPath, certPath: good.keyPath })).code).toBe(
+      ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
+    );
   });
 
   it('flags a certificate near expiry against the warning threshold', async () => {
-    const c = await loadCertificate({ format: 'pem', keyPath: nearExpiry.keyPath, certPath: nearExpiry.certPath }, ctx);
+    const c = await loadCertificate(
+      { format: 'pem', keyPath: nearExpiry.keyPath, certPath: nearExpiry.certPath },
+      ctx,
+    );
     expect(daysUntilExpiry(c.notAfter)).toBe(4);
     expect(isExpiringSoon(c.notAfter, 30)).toBe(true);
     expect(isExpiringSoon(c.notAfter, 3)).toBe(false);

@@ -27,18 +27,32 @@ function record(o: Partial<OrganisationRecord>): OrganisationRecord {
 
 describe('formatOrganisationList', () => {
   it('prints one aligned row per organisation, secrets as references only, long names whole', () => {
-    const longName = 'The Very Long Named College of Further and Higher Education for the Whole of the North East';
+    const longName =
+      'The Very Long Named College of Further and Higher Education for the Whole of the North East';
     const lines = formatOrganisationList(
       [
         record({}),
-        record({ id: 12, name: longName, ukprn: null, organisationRef: 'ABC123', passwordRef: undefined, rateLimitPerSecond: 5, isDisabled: true, disabledReason: 'contract ended' }),
+        record({
+          id: 12,
+          name: longName,
+          ukprn: null,
+          organisationRef: 'ABC123',
+          passwordRef: undefined,
+          rateLimitPerSecond: 5,
+          isDisabled: true,
+          disabledReason: 'contract ended',
+        }),
       ],
       30,
       NOW,
     ).split('\n');
-    expect(lines[0]).toMatch(/^ID\s+UKPRN\/REF\s+NAME\s+USER\s+SHARE\s+RATE\/S\s+PASSWORD\s+CERTIFICATE\s+STATUS$/);
+    expect(lines[0]).toMatch(
+      /^ID\s+UKPRN\/REF\s+NAME\s+USER\s+SHARE\s+RATE\/S\s+PASSWORD\s+CERTIFICATE\s+STATUS$/,
+    );
     expect(lines[1]).toMatch(/^-+( +-+){8}$/);
-    expect(lines[2]).toMatch(/^1 +10000001 +North College +relay +8 +global +env:LRS_PASSWORD_A +none +enabled$/);
+    expect(lines[2]).toMatch(
+      /^1 +10000001 +North College +relay +8 +global +env:LRS_PASSWORD_A +none +enabled$/,
+    );
     expect(lines[3]).toContain(longName);
     expect(lines[3]).toMatch(/^12 +ABC123 .* 5 +INVALID +none +disabled: contract ended$/);
     // Columns line up: every row puts NAME at the same place.

@@ -8,7 +8,11 @@ import type { OrganisationCredentials, OrganisationDirectory } from '../../../sr
 import { ORG_ERROR_CODES, OrganisationError } from '../../../src/orgs/errors.ts';
 
 const config = {
-  lrsEndpoints: { learnerService: 'http://lrs.test/LearnerService.svc', learnerServiceR9: 'http://lrs.test/R9.svc', externalService: 'http://lrs.test/Ext.svc' },
+  lrsEndpoints: {
+    learnerService: 'http://lrs.test/LearnerService.svc',
+    learnerServiceR9: 'http://lrs.test/R9.svc',
+    externalService: 'http://lrs.test/Ext.svc',
+  },
   LRS_TIMEOUT_MS: 1000,
   LRS_CONNECT_TIMEOUT_MS: 500,
   LRS_ALLOW_INSECURE_HTTP: true,
@@ -20,7 +24,11 @@ function credentials(id: number, over: Partial<OrganisationCredentials> = {}): O
     organisationId: id,
     name: `Org ${id}`,
     code: `1000000${id}`,
-    identity: { ukprn: `1000000${id}`, password: `password-org-${id}`.padEnd(16, 'x').slice(0, 16), vendorId: 0 },
+    identity: {
+      ukprn: `1000000${id}`,
+      password: `password-org-${id}`.padEnd(16, 'x').slice(0, 16),
+      vendorId: 0,
+    },
     tls: { key: `key-${id}`, cert: `cert-${id}` },
     defaultUserName: 'nightly',
     concurrencyShare: 4,
@@ -76,8 +84,12 @@ describe('createLrsClients', () => {
 
     await checkCredentials({ client: a.client, credentials: a.credentials });
     await checkCredentials({ client: b.client, credentials: b.credentials });
-    expect(made[0]?.calls.map((c) => [c.ukprn, c.password])).toEqual([['10000001', creds.get(1)?.identity.password]]);
-    expect(made[1]?.calls.map((c) => [c.ukprn, c.password])).toEqual([['10000002', creds.get(2)?.identity.password]]);
+    expect(made[0]?.calls.map((c) => [c.ukprn, c.password])).toEqual([
+      ['10000001', creds.get(1)?.identity.password],
+    ]);
+    expect(made[1]?.calls.map((c) => [c.ukprn, c.password])).toEqual([
+      ['10000002', creds.get(2)?.identity.password],
+    ]);
     await clients.close();
     expect(made.every((m) => m.closed)).toBe(true);
   });
@@ -94,8 +106,13 @@ describe('createLrsClients', () => {
   });
 
   it('refuses a disabled organisation with its reason unless allowDisabled', async () => {
-    const { clients } = fakes(new Map([[1, credentials(1, { isDisabled: true, disabledReason: 'contract ended' })]]));
-    await expect(clients.forOrganisation(1)).rejects.toMatchObject({ code: ORG_ERROR_CODES.DISABLED, message: expect.stringContaining('contract ended') });
+    const { clients } = fakes(
+      new Map([[1, credentials(1, { isDisabled: true, disabledReason: 'contract ended' })]]),
+    );
+    await expect(clients.forOrganisation(1)).rejects.toMatchObject({
+      code: ORG_ERROR_CODES.DISABLED,
+      message: expect.stringContaining('contract ended'),
+    });
     await expect(clients.forOrganisation(1, { allowDisabled: true })).resolves.toBeDefined();
     await clients.close();
   });
@@ -119,7 +136,11 @@ describe('classifyCheckError', () => {
   });
 
   it('reports certificate problems found before any call as TLS/certificate', () => {
-    const e = new OrganisationError(ORG_ERROR_CODES.CERTIFICATE_EXPIRED, 'organisation X: the client certificate expired', { organisation: 'X' });
+    const e = new OrganisationError(
+      ORG_ERROR_CODES.CERTIFICATE_EXPIRED,
+      'organisation X: the client certificate expired',
+      { organisation: 'X' },
+    );
     const r = classifyCheckError(e);
     expect(r).toMatchObject({ failure: 'certificate' });
     expect(r.summary).toMatch(/^TLS\/certificate/);

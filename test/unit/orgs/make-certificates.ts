@@ -23,7 +23,18 @@ export interface CertificateFolder {
    * A self-signed RSA certificate. Dates as `YYYYMMDDHHMMSSZ`; without them it is valid from now for `days` (default 365).
    * `keyPassphrase` encrypts the PEM key; `pfxPassphrase` also writes a PFX.
    */
-  make(name: string, o?: { cn?: string; san?: string; days?: number; startDate?: string; endDate?: string; keyPassphrase?: string; pfxPassphrase?: string }): Promise<MadeCertificate>;
+  make(
+    name: string,
+    o?: {
+      cn?: string;
+      san?: string;
+      days?: number;
+      startDate?: string;
+      endDate?: string;
+      keyPassphrase?: string;
+      pfxPassphrase?: string;
+    },
+  ): Promise<MadeCertificate>;
   remove(): Promise<void>;
 }
 
@@ -41,7 +52,15 @@ export async function createCertificateFolder(): Promise<CertificateFolder> {
       const certPath = join(dir, `${name}.cert.pem`);
       const plainKey = join(dir, `${name}.plain-key.pem`);
       const cn = o.cn ?? name;
-      await run('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', plainKey]);
+      await run('openssl', [
+        'genpkey',
+        '-algorithm',
+        'RSA',
+        '-pkeyopt',
+        'rsa_keygen_bits:2048',
+        '-out',
+        plainKey,
+      ]);
       if (o.startDate || o.endDate) {
         // `openssl ca -selfsign` is the only openssl 3.0 way to set arbitrary validity dates.
         const caDir = join(dir, `${name}-ca`);
@@ -54,21 +73,69 @@ export async function createCertificateFolder(): Promise<CertificateFolder> {
         );
         const csr = join(caDir, 'req.csr');
         await run('openssl', ['req', '-new', '-key', plainKey, '-subj', `/CN=${cn}`, '-out', csr]);
-        await run('openssl', ['ca', '-batch', '-notext', '-config', join(caDir, 'ca.cnf'), '-selfsign', '-keyfile', plainKey, '-in', csr,
-          '-startdate', o.startDate ?? opensslDate(new Date(Date.now() - 86_400_000)), '-enddate', o.endDate ?? opensslDate(new Date(Date.now() + 365 * 86_400_000)), '-out', certPath]);
+        await run('openssl', [
+          'ca',
+          '-batch',
+          '-notext',
+          '-config',
+          join(caDir, 'ca.cnf'),
+          '-selfsign',
+          '-keyfile',
+          plainKey,
+          '-in',
+          csr,
+          '-startdate',
+          o.startDate ?? opensslDate(new Date(Date.now() - 86_400_000)),
+          '-enddate',
+          o.endDate ?? opensslDate(new Date(Date.now() + 365 * 86_400_000)),
+          '-out',
+          certPath,
+        ]);
       } else {
         const san = o.san ? ['-addext', `subjectAltName=${o.san}`] : [];
-        await run('openssl', ['req', '-x509', '-key', plainKey, '-subj', `/CN=${cn}`, ...san, '-days', String(o.days ?? 365), '-out', certPath]);
+        await run('openssl', [
+          'req',
+          '-x509',
+          '-key',
+          plainKey,
+          '-subj',
+          `/CN=${cn}`,
+          ...san,
+          '-days',
+          String(o.days ?? 365),
+          '-out',
+          certPath,
+        ]);
       }
       if (o.keyPassphrase) {
-        await run('openssl', ['pkey', '-in', plainKey, '-aes256', '-passout', `pass:${o.keyPassphrase}`, '-out', keyPath]);
+        await run('openssl', [
+          'pkey',
+          '-in',
+          plainKey,
+          '-aes256',
+          '-passout',
+          `pass:${o.keyPassphrase}`,
+          '-out',
+          keyPath,
+        ]);
       } else {
         await run('cp', [plainKey, keyPath]);
       }
       const made: MadeCertificate = { keyPath, certPath };
       if (o.pfxPassphrase) {
         made.pfxPath = join(dir, `${name}.pfx`);
-        await run('openssl', ['pkcs12', '-export', '-inkey', plainKey, '-in', certPath, '-out', made.pfxPath, '-passout', `pass:${o.pfxPassphrase}`]);
+        await run('openssl', [
+          'pkcs12',
+          '-export',
+          '-inkey',
+          plainKey,
+          '-in',
+          certPath,
+          '-out',
+          made.pfxPath,
+          '-passout',
+          `pass:${o.pfxPassphrase}`,
+        ]);
       }
       return made;
     },

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORG_ERROR_CODES, OrganisationError } from '../../../src/orgs/errors.ts';
-import { decryptSecret, describeSecretRef, encryptSecret, parseSecretInput, readSecretFromStream, resolveSecret, type SecretRef } from '../../../src/orgs/secrets.ts';
+import {
+  decryptSecret,
+  describeSecretRef,
+  encryptSecret,
+  parseSecretInput,
+  readSecretFromStream,
+  resolveSecret,
+  type SecretRef,
+} from '../../../src/orgs/secrets.ts';
 
 const KEY = 'a'.repeat(64);
 const OTHER_KEY = 'b'.repeat(64);
@@ -28,8 +36,14 @@ async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<Organisat
 
 describe('parseSecretInput', () => {
   it('reads env:, file: and stdin references', () => {
-    expect(parseSecretInput('env:LRS_PASSWORD_A', '--password')).toEqual({ kind: 'env', name: 'LRS_PASSWORD_A' });
-    expect(parseSecretInput('file:/run/secrets/lrs', '--password')).toEqual({ kind: 'file', path: '/run/secrets/lrs' });
+    expect(parseSecretInput('env:LRS_PASSWORD_A', '--password')).toEqual({
+      kind: 'env',
+      name: 'LRS_PASSWORD_A',
+    });
+    expect(parseSecretInput('file:/run/secrets/lrs', '--password')).toEqual({
+      kind: 'file',
+      path: '/run/secrets/lrs',
+    });
     expect(parseSecretInput('stdin', '--password')).toEqual({ kind: 'stdin' });
   });
 
@@ -44,7 +58,9 @@ describe('parseSecretInput', () => {
   });
 
   it('refuses a malformed env: name', async () => {
-    expect((await errorOf(() => parseSecretInput('env:1 bad', '--password'))).code).toBe(ORG_ERROR_CODES.INVALID_INPUT);
+    expect((await errorOf(() => parseSecretInput('env:1 bad', '--password'))).code).toBe(
+      ORG_ERROR_CODES.INVALID_INPUT,
+    );
   });
 });
 
@@ -61,7 +77,9 @@ describe('encrypted secrets', () => {
   });
 
   it('refuses to encrypt without SECRETS_KEY', async () => {
-    expect((await errorOf(() => encryptSecret(SECRET, undefined))).code).toBe(ORG_ERROR_CODES.SECRETS_KEY_MISSING);
+    expect((await errorOf(() => encryptSecret(SECRET, undefined))).code).toBe(
+      ORG_ERROR_CODES.SECRETS_KEY_MISSING,
+    );
   });
 
   it('fails clearly with the wrong key or an altered ciphertext', async () => {
@@ -71,7 +89,9 @@ describe('encrypted secrets', () => {
     expect(wrongKey.message).toContain('10000001 (North College)');
     const data = Buffer.from(ref.data, 'base64');
     data[0] = (data[0] ?? 0) ^ 1;
-    expect((await errorOf(resolveSecret({ ...ref, data: data.toString('base64') }, ctx()))).code).toBe(ORG_ERROR_CODES.SECRET_UNREADABLE);
+    expect((await errorOf(resolveSecret({ ...ref, data: data.toString('base64') }, ctx()))).code).toBe(
+      ORG_ERROR_CODES.SECRET_UNREADABLE,
+    );
   });
 });
 
@@ -111,7 +131,9 @@ describe('resolveSecret', () => {
   });
 
   it('reads stdin once, trimming the line break', async () => {
-    expect(await readSecretFromStream(Readable.from([Buffer.from(`${SECRET}\r\n`)]), 'LRS password')).toBe(SECRET);
+    expect(await readSecretFromStream(Readable.from([Buffer.from(`${SECRET}\r\n`)]), 'LRS password')).toBe(
+      SECRET,
+    );
     await expect(readSecretFromStream(Readable.from([]), 'LRS password')).rejects.toThrow(/stdin was empty/);
   });
 });

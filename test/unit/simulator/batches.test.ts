@@ -5,7 +5,10 @@ const job = { kind: 'registration' as const, orgId: 'org', failed: false, record
 
 describe('batch book', () => {
   it('moves a job from submitted to in progress to done on its clock, with increasing ids', () => {
-    const book = new BatchBook({ inProgressAfterMs: 100, doneAfterMs: 500 }, { afterFetchMs: 1000, unfetchedMs: 10_000 });
+    const book = new BatchBook(
+      { inProgressAfterMs: 100, doneAfterMs: 500 },
+      { afterFetchMs: 1000, unfetchedMs: 10_000 },
+    );
     const a = book.create({ ...job, submittedAt: 0 }, 0);
     const b = book.create({ ...job, submittedAt: 0 }, 0);
     expect(b.id).toBeGreaterThan(a.id);
@@ -16,7 +19,10 @@ describe('batch book', () => {
   });
 
   it('hides jobs of another organisation or kind', () => {
-    const book = new BatchBook({ inProgressAfterMs: 0, doneAfterMs: 0 }, { afterFetchMs: 1000, unfetchedMs: 1000 });
+    const book = new BatchBook(
+      { inProgressAfterMs: 0, doneAfterMs: 0 },
+      { afterFetchMs: 1000, unfetchedMs: 1000 },
+    );
     const a = book.create({ ...job, submittedAt: 0 }, 0);
     expect(book.find(a.id, 'registration', 'org', 0)).toBe(a);
     expect(book.find(a.id, 'registration', 'other', 0)).toBeUndefined();
@@ -24,7 +30,10 @@ describe('batch book', () => {
   });
 
   it('drops output after it was fetched plus the retention, and abandoned output later, keeping memory flat', () => {
-    const book = new BatchBook({ inProgressAfterMs: 0, doneAfterMs: 0 }, { afterFetchMs: 1000, unfetchedMs: 5000 });
+    const book = new BatchBook(
+      { inProgressAfterMs: 0, doneAfterMs: 0 },
+      { afterFetchMs: 1000, unfetchedMs: 5000 },
+    );
     const fetched = book.create({ ...job, submittedAt: 0 }, 0);
     const abandoned = book.create({ ...job, submittedAt: 0 }, 0);
     book.markFetched(fetched, 10);
@@ -38,8 +47,16 @@ describe('batch book', () => {
 
   it('keeps ids increasing across books sharing a counter (reset)', () => {
     const ids = { next: 7 };
-    const first = new BatchBook({ inProgressAfterMs: 0, doneAfterMs: 0 }, { afterFetchMs: 1, unfetchedMs: 1 }, ids).create({ ...job, submittedAt: 0 }, 0);
-    const second = new BatchBook({ inProgressAfterMs: 0, doneAfterMs: 0 }, { afterFetchMs: 1, unfetchedMs: 1 }, ids).create({ ...job, submittedAt: 0 }, 0);
+    const first = new BatchBook(
+      { inProgressAfterMs: 0, doneAfterMs: 0 },
+      { afterFetchMs: 1, unfetchedMs: 1 },
+      ids,
+    ).create({ ...job, submittedAt: 0 }, 0);
+    const second = new BatchBook(
+      { inProgressAfterMs: 0, doneAfterMs: 0 },
+      { afterFetchMs: 1, unfetchedMs: 1 },
+      ids,
+    ).create({ ...job, submittedAt: 0 }, 0);
     expect([first.id, second.id]).toEqual([7, 8]);
   });
 });

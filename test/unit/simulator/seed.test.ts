@@ -5,7 +5,12 @@ import { capturedLearners, syntheticLearners } from '../../../src/simulator/seed
 import { LearnerStore } from '../../../src/simulator/store.ts';
 
 function storeWith(seed: number, count: number) {
-  const store = new LearnerStore({ findBeforeRegisterWindowMs: 1000, possibleMatchMinWaitMs: 0, maxPossibleMatches: 10, issuedUlnPrefix: '5' });
+  const store = new LearnerStore({
+    findBeforeRegisterWindowMs: 1000,
+    possibleMatchMinWaitMs: 0,
+    maxPossibleMatches: 10,
+    issuedUlnPrefix: '5',
+  });
   const synthetic = syntheticLearners(seed, count);
   for (const l of [...capturedLearners(), ...synthetic.learners]) store.add(l);
   return { store, ...synthetic };
@@ -44,14 +49,41 @@ describe('seeded learners', () => {
 describe('learner import', () => {
   it('reads rows, defaults the optional fields and puts masters before merged records', () => {
     const rows = parseLearnerRows([
-      { uln: '4444599390', givenName: 'A', familyName: 'B', dateOfBirth: '2000-01-01', gender: '1', lastKnownPostCode: 'CV4 9EE', mergedInto: '9276308686' },
-      { uln: '9276308686', givenName: 'A', familyName: 'B', dateOfBirth: '2000-01-01', gender: '1', lastKnownPostCode: 'CV4 9EE', middleOtherName: '' },
+      {
+        uln: '4444599390',
+        givenName: 'A',
+        familyName: 'B',
+        dateOfBirth: '2000-01-01',
+        gender: '1',
+        lastKnownPostCode: 'CV4 9EE',
+        mergedInto: '9276308686',
+      },
+      {
+        uln: '9276308686',
+        givenName: 'A',
+        familyName: 'B',
+        dateOfBirth: '2000-01-01',
+        gender: '1',
+        lastKnownPostCode: 'CV4 9EE',
+        middleOtherName: '',
+      },
     ]);
     expect(rows.map((r) => r.uln)).toEqual(['9276308686', '4444599390']);
     expect(rows[0]).toMatchObject({ abilityToShare: '1', versionNumber: 1, middleOtherName: undefined });
   });
 
   it('names the row and field of a bad value', () => {
-    expect(() => parseLearnerRows([{ uln: '1234567890', givenName: 'A', familyName: 'B', dateOfBirth: '2000-01-01', gender: '1', lastKnownPostCode: 'X' }])).toThrow(/row 1: uln/);
+    expect(() =>
+      parseLearnerRows([
+        {
+          uln: '1234567890',
+          givenName: 'A',
+          familyName: 'B',
+          dateOfBirth: '2000-01-01',
+          gender: '1',
+          lastKnownPostCode: 'X',
+        },
+      ]),
+    ).toThrow(/row 1: uln/);
   });
 });

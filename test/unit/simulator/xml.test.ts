@@ -27,18 +27,26 @@ describe('XML reader', () => {
     expect(read('<a>\n<b></a>')).toMatchObject({
       ok: false,
       reason: 'malformed',
-      message: "Closing tag 'a' does not match opening tag 'b' (opened at line 2, column 1). (line 2, column 4)",
+      message:
+        "Closing tag 'a' does not match opening tag 'b' (opened at line 2, column 1). (line 2, column 4)",
     });
     expect(read('<p:a/>')).toMatchObject({ message: "The namespace prefix 'p' is not defined." });
-    expect(read('<a>fish & chips</a>')).toMatchObject({ reason: 'malformed', message: expect.stringMatching(/'&' must begin/) });
+    expect(read('<a>fish & chips</a>')).toMatchObject({
+      reason: 'malformed',
+      message: expect.stringMatching(/'&' must begin/),
+    });
   });
 
   it('refuses absurd nesting as malformed, without overflowing the stack', () => {
-    expect(read('<a>'.repeat(50_000) + '</a>'.repeat(50_000))).toMatchObject({ ok: false, reason: 'malformed', message: expect.stringMatching(/nested deeper/) });
+    expect(read('<a>'.repeat(50_000) + '</a>'.repeat(50_000))).toMatchObject({
+      ok: false,
+      reason: 'malformed',
+      message: expect.stringMatching(/nested deeper/),
+    });
   });
 
   it('decodes predefined entities and character references, keeps trailing spaces', () => {
-    const r = read("<a>O&apos;Brien &amp; Co &#x41;&#66; </a>");
+    const r = read('<a>O&apos;Brien &amp; Co &#x41;&#66; </a>');
     expect(r.ok && r.root.text).toBe("O'Brien & Co AB ");
   });
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { canSeeOrganisation, canSeePersonalData, createCliActor, createStaffActor, scopeOrganisations } from '../../../src/support/access.ts';
+import {
+  canSeeOrganisation,
+  canSeePersonalData,
+  createCliActor,
+  createStaffActor,
+  scopeOrganisations,
+} from '../../../src/support/access.ts';
 import { failedLoginDelayMs, isSameSecret } from '../../../src/support/sessions.ts';
 import { checkPasswordStrength, hashPassword, verifyPassword } from '../../../src/support/passwords.ts';
 

@@ -25,7 +25,9 @@ describe('explainDatabaseError', () => {
   });
 
   it('leaves other errors alone', () => {
-    expect(explainDatabaseError(new Error('--limit must be a positive whole number'), URL_WITH_PASSWORD)).toBeUndefined();
+    expect(
+      explainDatabaseError(new Error('--limit must be a positive whole number'), URL_WITH_PASSWORD),
+    ).toBeUndefined();
     expect(explainDatabaseError(pgError('23505', 'duplicate key'), URL_WITH_PASSWORD)).toBeUndefined();
     expect(explainDatabaseError(null, URL_WITH_PASSWORD)).toBeUndefined();
   });

@@ -15,7 +15,11 @@ describe('html', () => {
 
   it('nests fragments and arrays without double escaping; raw is verbatim', () => {
     const items = ['a&b', 'c'].map((x) => html`<li>${x}</li>`);
-    expect(html`<ul>${items}</ul>`.value).toBe('<ul><li>a&amp;b</li><li>c</li></ul>');
+    expect(
+      html`<ul>
+        ${items}
+      </ul>`.value,
+    ).toBe('<ul><li>a&amp;b</li><li>c</li></ul>');
     expect(html`${null}${undefined}${false}${0}`.value).toBe('0');
     expect(html`${raw('<b>')}`.value).toBe('<b>');
   });
@@ -29,7 +33,11 @@ describe('html', () => {
 
 describe('parseCookies', () => {
   it('reads pairs, decodes values and keeps the first of duplicates', () => {
-    expect(parseCookies('a=1; lrs_session=abc%3D; a=2; junk; b="q"')).toEqual({ a: '1', lrs_session: 'abc=', b: 'q' });
+    expect(parseCookies('a=1; lrs_session=abc%3D; a=2; junk; b="q"')).toEqual({
+      a: '1',
+      lrs_session: 'abc=',
+      b: 'q',
+    });
     expect(parseCookies(undefined)).toEqual({});
     expect(parseCookies('bad=%E0%A4%A')).toEqual({ bad: '%E0%A4%A' });
   });

@@ -2,12 +2,32 @@ import { describe, expect, it } from 'vitest';
 import { compareCandidates, normaliseForMatch, readCandidates } from '../../../src/support/match.ts';
 
 describe('compareCandidates', () => {
-  const learner = { givenName: 'Ann', familyName: 'Lee', dateOfBirth: '2005-01-02', gender: '2', lastKnownPostCode: 'cv4 9ee' };
+  const learner = {
+    givenName: 'Ann',
+    familyName: 'Lee',
+    dateOfBirth: '2005-01-02',
+    gender: '2',
+    lastKnownPostCode: 'cv4 9ee',
+  };
 
   it('highlights only the fields that differ, ignoring case and postcode spacing', () => {
     const rows = compareCandidates(learner, [
-      { uln: '1', givenName: 'ANN', familyName: 'Lee', dateOfBirth: '2005-01-02', gender: '2', lastKnownPostCode: 'CV49EE' },
-      { uln: '2', givenName: 'Anne', familyName: 'Lee', dateOfBirth: '2005-02-01', gender: '1', lastKnownPostCode: 'CV4 9EE' },
+      {
+        uln: '1',
+        givenName: 'ANN',
+        familyName: 'Lee',
+        dateOfBirth: '2005-01-02',
+        gender: '2',
+        lastKnownPostCode: 'CV49EE',
+      },
+      {
+        uln: '2',
+        givenName: 'Anne',
+        familyName: 'Lee',
+        dateOfBirth: '2005-02-01',
+        gender: '1',
+        lastKnownPostCode: 'CV4 9EE',
+      },
     ]);
     const diff = (field: string) => rows.find((r) => r.field === field)!.candidates.map((c) => c.isDifferent);
     expect(diff('givenName')).toEqual([false, true]);

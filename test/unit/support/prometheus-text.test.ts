@@ -18,7 +18,9 @@ describe('parsePrometheusText', () => {
   });
 
   it('refuses malformed text', () => {
-    expect(() => parsePrometheusText('# TYPE a gauge\na{b="1" 2\n')).toThrow(/bad labels|not a Prometheus sample/);
+    expect(() => parsePrometheusText('# TYPE a gauge\na{b="1" 2\n')).toThrow(
+      /bad labels|not a Prometheus sample/,
+    );
     expect(() => parsePrometheusText('undeclared 1\n')).toThrow(/undeclared/);
     expect(() => parsePrometheusText('# TYPE a gauge\na one\n')).toThrow(/bad sample value/);
     expect(() => parsePrometheusText('# TYPE a weird\n')).toThrow(/bad TYPE/);
