@@ -86,19 +86,17 @@ async function setUpFromDatabase(
       async finish() {
         await client.close();
         if (calls.length > 0) {
-          await database.db
-            .insert(audit)
-            .values(
-              calls.map((e) => ({
-                organisationId: record.id,
-                userName: e.userName,
-                operation: e.operation,
-                code: e.code,
-                codeSource: e.codeSource,
-                httpStatus: e.httpStatus ?? null,
-                durationMs: e.durationMs,
-              })),
-            );
+          await database.db.insert(audit).values(
+            calls.map((e) => ({
+              organisationId: record.id,
+              userName: e.userName,
+              operation: e.operation,
+              code: e.code,
+              codeSource: e.codeSource,
+              httpStatus: e.httpStatus ?? null,
+              durationMs: e.durationMs,
+            })),
+          );
         }
         await database.close();
       },

@@ -33,17 +33,15 @@ async function submitAll(p: Pipeline, rows: Record<string, string>[], tag: strin
   const ex = p.simulator.admin.examples().exact!;
   for (let i = 0; i < rows.length; i += 200) {
     await Promise.all(
-      rows
-        .slice(i, i + 200)
-        .map((row, j) =>
-          (i + j) % 5 === 0
-            ? p.submit('find_by_uln', `${tag}-${i + j}`, {
-                uln: ex.uln,
-                givenName: ex.givenName,
-                familyName: ex.familyName,
-              })
-            : p.submit('register', `${tag}-${i + j}`, row),
-        ),
+      rows.slice(i, i + 200).map((row, j) =>
+        (i + j) % 5 === 0
+          ? p.submit('find_by_uln', `${tag}-${i + j}`, {
+              uln: ex.uln,
+              givenName: ex.givenName,
+              familyName: ex.familyName,
+            })
+          : p.submit('register', `${tag}-${i + j}`, row),
+      ),
     );
   }
 }
