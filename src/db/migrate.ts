@@ -8,7 +8,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { seedResponseCodes } from '../codes/seed.ts';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../db/migrations', import.meta.url));
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url));
 /** Arbitrary constant: "lrsrelay" as an int64-ish key shared by every lrs-relay process. */
 const MIGRATION_LOCK_KEY = 7_372_616_961;
 
