@@ -20,7 +20,7 @@ export type RecordResult =
   | { ok: true; record: BatchRecord }
   | { ok: false; code: 'BAD_REQUEST_PAYLOAD' | 'LOCAL_VALIDATION'; problems: FieldProblem[] };
 
-/** Request kind → batch kind (SPEC §4.7, §4.8, §4.13). */
+/** Request kind → batch kind (docs/lrs.md §4.7, §4.8, §4.13). */
 export const BATCH_KIND_OF = {
   register: 'registration',
   verify: 'verify',
@@ -90,7 +90,7 @@ export function buildBatchRecord(
       const gender = v.gender === undefined ? undefined : Number(v.gender);
       const achievement: Achievement = {
         achievementAwardDate: v.achievementAwardDate,
-        // Action codes are unknown at the LRS (SPEC §4.13); 1 = create, as the simulator reads them.
+        // Action codes are unknown at the LRS (docs/lrs.md §4.13); 1 = create, as the simulator reads them.
         action: Number.isInteger(action) ? action : Number.NaN,
         actionDate: v.actionDate ?? v.achievementAwardDate,
         actionReason: v.actionReason,

@@ -77,7 +77,7 @@ export function fanOutVerify(
 
 /**
  * The achievement job's error file, as `row,error type,description` lines with 1-based row numbers in
- * submission order (the simulator's shape; the real format is unknown, SPEC §4.13). Lines that do not
+ * submission order (the simulator's shape; the real format is unknown, docs/lrs.md §4.13). Lines that do not
  * fit are skipped.
  */
 export function parseAchievementErrors(file: string | undefined): Map<number, string> {

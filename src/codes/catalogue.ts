@@ -1,5 +1,5 @@
 /**
- * Every code an LRS call can end with — the LRS's own (SPEC §5) and ours (RELAY_CODES) — with its
+ * Every code an LRS call can end with — the LRS's own (docs/lrs.md §5) and ours (RELAY_CODES) — with its
  * meaning, class, retry policy and a resolution note for college MIS support staff.
  * One table, not scattered ifs: the client, the workers and the MIS (via the `lrs.response_code`
  * table, seeded from RESPONSE_CODES) all read the same answers.

@@ -173,7 +173,7 @@ const EXTRA: readonly CodeEntry[] = [
 
 /**
  * Per-learner ReturnCodes of a web-service registration batch. The literal values are the portal batch
- * codes (SPEC §5.5); whether the web service uses the same ones is unknown, so this follows the simulator.
+ * codes (docs/lrs.md §5.5); whether the web service uses the same ones is unknown, so this follows the simulator.
  */
 const rc = (code: string, cls: CodeEntry['class'], meaning: string, resolution: string): CodeEntry => ({
   code,

@@ -22,7 +22,7 @@ import type { SoapBody } from './xml.ts';
 /** Credential fields are checked once, on the identity, so a bad password is reported once, not per message shape. */
 const CREDENTIAL_PATHS = /^(organisationRef|ukprn|orgPassword|userName|invokingOrganisation|identity)(\.|$)/;
 
-/** Every problem with the identity behind a call (SPEC §2.4). Messages never contain the values. */
+/** Every problem with the identity behind a call (docs/lrs.md §2.4). Messages never contain the values. */
 function validateIdentity(id: LrsIdentity, service: MessageSpec['service']): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const has = (v: string | undefined) => v !== undefined && v !== '';

@@ -1,5 +1,5 @@
 /**
- * ONE description per LRS request message (SPEC §2.2, §2.3, §4): root element QName, SOAPAction,
+ * ONE description per LRS request message (docs/lrs.md §2.2, §2.3, §4): root element QName, SOAPAction,
  * endpoint, and the ordered child elements with their namespace, rule and occurs. The same description
  * builds requests (envelope.ts), validates them before sending (validateMessage below), lets the
  * simulator validate incoming requests, and is checked against our WSDLs in a unit test so they cannot drift.
@@ -102,11 +102,11 @@ function makeField(ns: string) {
   });
 }
 
-/** LearnerService.svc children are unqualified (SPEC §2.3). */
+/** LearnerService.svc children are unqualified (docs/lrs.md §2.3). */
 const u = makeField('');
 const opt = { min: 0 } as const;
 
-/** Credentials at the head of every LearnerService.svc request (SPEC §2.4). Legacy occurs: both ids optional. */
+/** Credentials at the head of every LearnerService.svc request (docs/lrs.md §2.4). Legacy occurs: both ids optional. */
 const LS_CREDENTIALS: readonly FieldSpec[] = [
   u('OrganisationRef', 'organisationRef', { min: 0, nil: true }),
   u('UKPRN', 'ukprn', { min: 0, nil: true }),
@@ -114,7 +114,7 @@ const LS_CREDENTIALS: readonly FieldSpec[] = [
   u('UserName', 'userName'),
 ];
 
-/** LearnerToRegister (SPEC §4.4). */
+/** LearnerToRegister (docs/lrs.md §4.4). */
 const LEARNER_TO_REGISTER: readonly FieldSpec[] = [
   u('Title', 'name', opt),
   u('GivenName', 'nameNonEmpty'),
@@ -142,14 +142,14 @@ const LEARNER_TO_REGISTER: readonly FieldSpec[] = [
   u('Notes', 'notes', opt),
 ];
 
-/** LearnerToUpdate = LearnerToRegister followed by ULN and VersionNumber (SPEC §4.5). */
+/** LearnerToUpdate = LearnerToRegister followed by ULN and VersionNumber (docs/lrs.md §4.5). */
 const LEARNER_TO_UPDATE: readonly FieldSpec[] = [
   ...LEARNER_TO_REGISTER,
   u('ULN', 'uln'),
   u('VersionNumber', 'int'),
 ];
 
-/** BatchLearner — note its own order (SPEC §4.7). */
+/** BatchLearner — note its own order (docs/lrs.md §4.7). */
 const BATCH_LEARNER: readonly FieldSpec[] = [
   u('ULN', 'ulnOrEmpty', opt),
   u('MISIdentifier', 'misIdentifier', opt),
@@ -212,7 +212,7 @@ const ls = (
 
 const FIND_TYPE = u('FindType', 'findType');
 
-/** R9 wrapper parameters are qualified in tempuri (SPEC §2.3); credential members in their DataContract namespace. */
+/** R9 wrapper parameters are qualified in tempuri (docs/lrs.md §2.3); credential members in their DataContract namespace. */
 const t = makeField(NS.tempuri);
 const r10 = makeField(NS.r10);
 const common = makeField(NS.common);
@@ -256,7 +256,7 @@ const EXTERNAL_USER: readonly FieldSpec[] = [
   m('UserName', 'userName', { min: 0, nil: true }),
 ];
 
-/** Achievement (SPEC §4.13): required members have no minOccurs=0 in the WSDL. */
+/** Achievement (docs/lrs.md §4.13): required members have no minOccurs=0 in the WSDL. */
 const ACHIEVEMENT: readonly FieldSpec[] = [
   s('AchievementAwardDate', 'isoDateTime'),
   s('Action', 'int'),

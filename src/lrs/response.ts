@@ -31,7 +31,7 @@ export function relayError(
   });
 }
 
-/** The maintenance page (SPEC §5.4): an Azure-storage-style HTML page titled UnsupportedHttpVerb. */
+/** The maintenance page (docs/lrs.md §5.4): an Azure-storage-style HTML page titled UnsupportedHttpVerb. */
 export function looksLikeMaintenancePage(body: string): boolean {
   return (
     /UnsupportedHttpVerb|doesn't support specified Http Verb/i.test(body) &&

@@ -1,5 +1,5 @@
 /**
- * The MIAP simple-type rules (SPEC §3.1) as small pure functions. The LRS still validates
+ * The MIAP simple-type rules (docs/lrs.md §3.1) as small pure functions. The LRS still validates
  * LearnerService.svc requests with the strict legacy MIAP XSD, so checking these first turns a
  * WSEC0001 fault into a local, explained refusal.
  *
@@ -109,7 +109,7 @@ const alnum = (n: number): RuleCheck => {
   return (v) => (pattern.test(v) ? undefined : `must be exactly ${n} letters or digits`);
 };
 
-/** ULN with check digit (SPEC §6). The XSD checks only the pattern; see `ulnPattern`. */
+/** ULN with check digit (docs/lrs.md §6). The XSD checks only the pattern; see `ulnPattern`. */
 function uln(v: string): string | undefined {
   return describeUlnProblem(v);
 }
@@ -172,7 +172,7 @@ export const RULES = {
   getType: (v: string) => (/^[A-Z]{1,10}$/.test(v) ? undefined : 'must be a get type such as FULL'),
   /** SubmitBatch LearnerRecordCount (MIAPLearnerRecordCount 1–200). */
   learnerRecordCount: intRange(1, 200),
-  /** SubmitVerifyBatch LearnerRecordCount: the 5,000 ULN limit wins over the XSD's leftover 200 (SPEC §7.2). */
+  /** SubmitVerifyBatch LearnerRecordCount: the 5,000 ULN limit wins over the XSD's leftover 200 (docs/lrs.md §7.2). */
   verifyRecordCount: intRange(1, 5000),
   /** xs:long job id as the LRS issues it (positive). */
   jobIdLong: (v: string) => (/^[1-9][0-9]{0,18}$/.test(v) ? undefined : 'must be a positive whole number'),

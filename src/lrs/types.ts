@@ -1,7 +1,7 @@
 /**
  * The typed surface of the LRS client: what callers pass in and what they get back.
  * Every other part of lrs-relay (workers, simulator tests, support tooling) codes against these types.
- * Field names follow the LRS element names in camelCase (SPEC.md §4).
+ * Field names follow the LRS element names in camelCase (docs/lrs.md §4).
  */
 
 // Each operation module owns its input (and R9 result) shape; the client surface names them rather than restating them.
@@ -13,7 +13,7 @@ import type { SubmitAchievementsInput } from './operations/submit-achievement-ba
 import type { SubmitBatchRegistrationInput } from './operations/submit-batch-registration.ts';
 import type { SubmitVerifyBatchInput } from './operations/submit-verify-batch.ts';
 
-/** Classes a response or error code falls into (SPEC §5; see catalogue.ts). */
+/** Classes a response or error code falls into (docs/lrs.md §5; see catalogue.ts). */
 export const CODE_CLASSES = [
   'success',
   'outcome',
@@ -28,7 +28,7 @@ export type CodeClass = (typeof CODE_CLASSES)[number];
 /** Where a code came from: the LRS said it, or lrs-relay decided it. */
 export type CodeSource = 'lrs' | 'relay';
 
-/** The organisation and person behind one call (SPEC §2.4). Exactly one of ukprn / organisationRef. */
+/** The organisation and person behind one call (docs/lrs.md §2.4). Exactly one of ukprn / organisationRef. */
 export interface LrsIdentity {
   ukprn?: string | undefined;
   organisationRef?: string | undefined;
@@ -61,7 +61,7 @@ export interface Demographics {
   emailAddress?: string | undefined;
 }
 
-/** LearnerToRegister (SPEC §4.4), in camelCase. */
+/** LearnerToRegister (docs/lrs.md §4.4), in camelCase. */
 export interface LearnerToRegister {
   title?: string | undefined;
   givenName: string;
@@ -89,13 +89,13 @@ export interface LearnerToRegister {
   notes?: string | undefined;
 }
 
-/** LearnerToUpdate = LearnerToRegister + ULN + VersionNumber (SPEC §4.5). */
+/** LearnerToUpdate = LearnerToRegister + ULN + VersionNumber (docs/lrs.md §4.5). */
 export interface LearnerToUpdate extends LearnerToRegister {
   uln: string;
   versionNumber: number;
 }
 
-/** A learner record as returned by find operations (SPEC §4.3). Absent/nil/empty elements are undefined. */
+/** A learner record as returned by find operations (docs/lrs.md §4.3). Absent/nil/empty elements are undefined. */
 export interface LrsLearner {
   createdDate?: string | undefined;
   lastUpdatedDate?: string | undefined;
@@ -140,7 +140,7 @@ export interface ResultBase {
   class: CodeClass;
 }
 
-/** learnerByULN / learnerByDemographics (SPEC §4.3). One candidate is still a list. */
+/** learnerByULN / learnerByDemographics (docs/lrs.md §4.3). One candidate is still a list. */
 export type FindResult = ResultBase &
   (
     | { outcome: 'no_match' }
@@ -159,7 +159,7 @@ export type UpdateResult = ResultBase & {
   outcome: 'updated' | 'stale_version' | 'uln_not_found' | 'no_change' | 'refused' | 'unknown';
 };
 
-/** verifyLearner and each verify-batch row (SPEC §4.6, §5.2). */
+/** verifyLearner and each verify-batch row (docs/lrs.md §4.6, §5.2). */
 export interface VerifiedLearner {
   misIdentifier?: string | undefined;
   searchedUln?: string | undefined;
@@ -186,7 +186,7 @@ export interface LearnerToVerify {
   gender?: string | undefined;
 }
 
-/** A BatchLearner (SPEC §4.7): MISIdentifier is our request id. */
+/** A BatchLearner (docs/lrs.md §4.7): MISIdentifier is our request id. */
 export interface BatchLearner extends Partial<LearnerToRegister> {
   uln?: string | undefined;
   misIdentifier?: string | undefined;
@@ -234,7 +234,7 @@ export interface RetrievedUln {
 }
 export type RetrieveUlnsResult = ResultBase & { ulns: RetrievedUln[] };
 
-/** One PLR learning event (SPEC §4.11); all members optional, camelCase of the DataContract names. */
+/** One PLR learning event (docs/lrs.md §4.11); all members optional, camelCase of the DataContract names. */
 export interface LearningEvent {
   id?: number | undefined;
   achievementAwardDate?: string | undefined;
@@ -266,7 +266,7 @@ export type LearningEventsResult = ResultBase & {
   events: LearningEvent[];
 };
 
-/** An achievement record (SPEC §4.13). Dates are ISO `yyyy-MM-dd` or `yyyy-MM-ddTHH:mm:ss`. */
+/** An achievement record (docs/lrs.md §4.13). Dates are ISO `yyyy-MM-dd` or `yyyy-MM-ddTHH:mm:ss`. */
 export interface Achievement {
   achievementAwardDate: string;
   action: number;

@@ -1,9 +1,9 @@
 /**
- * The Unique Learner Number (SPEC §6.1): 10 digits, first digit 1–9, and a mod-11 check digit.
+ * The Unique Learner Number (docs/lrs.md §6.1): 10 digits, first digit 1–9, and a mod-11 check digit.
  * The LRS schema only checks the pattern; the check digit is what catches typing mistakes before a call.
  */
 
-/** Weights applied to digits 1–9 (SPEC §6.1). */
+/** Weights applied to digits 1–9 (docs/lrs.md §6.1). */
 const WEIGHTS = [10, 9, 8, 7, 6, 5, 4, 3, 2] as const;
 
 /** 10 digits, first one 1–9 — the MIAP XSD pattern `[1-9][0-9]{9}`. */

@@ -8,7 +8,7 @@ import type { LrsClient } from '../lrs/types.ts';
 import type { OrganisationCredentials } from './directory.ts';
 import { isOrganisationError, ORG_ERROR_CODES } from './errors.ts';
 
-/** The learner the check looks up: the LRS's own sample learner, seeded in the simulator (SPEC §11.2). */
+/** The learner the check looks up: the LRS's own sample learner, seeded in the simulator (docs/lrs.md §11.2). */
 export const CHECK_LEARNER = { uln: '1026893096', givenName: 'Sample', familyName: 'Testname' } as const;
 
 export const CHECK_FAILURES = {

@@ -1,5 +1,5 @@
 /**
- * ExternalService.svc: achievement batch jobs (SPEC §4.13, §7.3). Dispatch on SOAPAction; each achievement
+ * ExternalService.svc: achievement batch jobs (docs/lrs.md §4.13, §7.3). Dispatch on SOAPAction; each achievement
  * is checked against the register (ULN + names) and, when created, appears on the learner's PLR as an AO event.
  * ResponseCode literals are unknown; we use WSRC0007 (submitted), WSRC0008 (running), WSRC0009 (finished), WSRC0018 (unknown job).
  */

@@ -1,5 +1,5 @@
 /**
- * Fault and failure bodies in the shapes SPEC §5.4 describes: the Java MIAPAPIException (LearnerService.svc),
+ * Fault and failure bodies in the shapes docs/lrs.md §5.4 describes: the Java MIAPAPIException (LearnerService.svc),
  * WCF faults (ActionNotSupported, DomainFault, internal error) and the Azure-storage-style maintenance page.
  */
 import { escapeXml, formatMiapDateTime, miapEnvelope, NS, wcfEnvelope } from './xml.ts';

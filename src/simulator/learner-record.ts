@@ -1,6 +1,6 @@
 /**
  * The simulator's learner record and how it goes on the wire as a FindLearnerResponse `Learner`
- * (SPEC §4.3: fixed element order, unqualified children, `LinkedULNs` qualified in the learner namespace).
+ * (docs/lrs.md §4.3: fixed element order, unqualified children, `LinkedULNs` qualified in the learner namespace).
  */
 import type { LrsLearner } from '../lrs/types.ts';
 import { el, elKeepEmpty, escapeXml, NS } from './xml.ts';
@@ -21,7 +21,7 @@ export interface SimLearner extends LrsLearner {
   mergedInto?: string | undefined;
 }
 
-/** The LearnerToRegister fields (SPEC §4.4) in wire order: element name and record key. */
+/** The LearnerToRegister fields (docs/lrs.md §4.4) in wire order: element name and record key. */
 export const REGISTER_FIELDS = [
   ['Title', 'title'],
   ['GivenName', 'givenName'],
@@ -51,7 +51,7 @@ export const REGISTER_FIELDS = [
 
 export type RegisterFieldKey = (typeof REGISTER_FIELDS)[number][1];
 
-/** A `Learner` response element lists the register fields in the same order up to OtherVerificationDescription (SPEC §4.3). */
+/** A `Learner` response element lists the register fields in the same order up to OtherVerificationDescription (docs/lrs.md §4.3). */
 const RESPONSE_FIELDS = REGISTER_FIELDS.slice(
   0,
   REGISTER_FIELDS.findIndex(([name]) => name === 'OtherVerificationDescription') + 1,

@@ -2,7 +2,7 @@
  * Learner batches on LearnerService.svc: submitBatchRegistration / getBatchRegistrationOutput and
  * submitVerifyBatch / getVerifyBatchOutput. Records are processed at submission through the same
  * find-then-register logic as single calls (so they count in the stats); the output becomes visible
- * when the job's clock says done. JobStatus strings and per-learner ReturnCodes are our choice (SPEC §10).
+ * when the job's clock says done. JobStatus strings and per-learner ReturnCodes are our choice (docs/lrs.md §10).
  */
 import { MESSAGES } from '../lrs/messages.ts';
 import { jobForPoll, type BatchKind } from './batches.ts';

@@ -78,7 +78,7 @@ export function readVerifyInput(n: XmlNode): LearnerToVerify {
 }
 
 /**
- * verifyLearner rules (SPEC §5.2): WSVRC006 unknown ULN; 001/002 everything supplied matches (002 via a linked ULN);
+ * verifyLearner rules (docs/lrs.md §5.2): WSVRC006 unknown ULN; 001/002 everything supplied matches (002 via a linked ULN);
  * 003/004 names accepted (equal, swapped, or previous family name) but something differs; 005 names do not match.
  * Record details are returned only when the learner was (similarly) matched.
  */

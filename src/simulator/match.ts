@@ -1,5 +1,5 @@
 /**
- * Matching rules of the simulated learner register (SPEC §8), as pure functions.
+ * Matching rules of the simulated learner register (docs/lrs.md §8), as pure functions.
  * Names and postcodes are compared after normalising case and spaces, as the LRS keeps normalised copies.
  */
 import type { SimLearner } from './learner-record.ts';
@@ -77,7 +77,7 @@ export function isPossibleMatch(
   return f === lf && isSimilarName(g, lg);
 }
 
-/** Verification outcome of names/DOB/gender against a learner (SPEC §5.2). */
+/** Verification outcome of names/DOB/gender against a learner (docs/lrs.md §5.2). */
 export interface VerifyComparison {
   /** Names accepted: equal, swapped, or family name = previous family name. */
   namesAccepted: boolean;

@@ -1,5 +1,5 @@
 /**
- * createSimulator options and their defaults. Where SPEC says a value is unknown, the default is our choice
+ * createSimulator options and their defaults. Where docs/lrs.md says a value is unknown, the default is our choice
  * and docs/simulator.md says so.
  */
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,7 @@
 /**
  * LearnerServiceR9.svc: dispatch on SOAPAction (mandatory for WCF), then GetLearnerLearningEvents (the PLR,
  * with the verification and sharing gates and linked substitution) and LearnerByUln. Credential and
- * service-hours failures come back as DomainFaults (SPEC §5.4(2); which codes the real service faults on is unknown).
+ * service-hours failures come back as DomainFaults (docs/lrs.md §5.4(2); which codes the real service faults on is unknown).
  */
 import { isValidUln } from '../lrs/uln.ts';
 import type { SimContext, SimResponse } from './context.ts';
@@ -47,7 +47,7 @@ export function handleR9(ctx: SimContext, action: string, root: XmlNode): SimRes
     return xmlResponse(deserializationFault(op, NS.tempuri, root), 500);
   if (op !== 'GetLearnerLearningEvents' && op !== 'LearnerByUln') return fail(ctx, 'WSEC0002');
   if (ctx.outOfHours(op)) return fail(ctx, 'WSEC0004');
-  // GetLearnerLearningEvents takes InvokingOrganisationR10; LearnerByUln the older InvokingOrganisation (SPEC §2.4).
+  // GetLearnerLearningEvents takes InvokingOrganisationR10; LearnerByUln the older InvokingOrganisation (docs/lrs.md §2.4).
   const org = memberNode(root, 'invokingOrganisation', NS.tempuri);
   const credNs = op === 'GetLearnerLearningEvents' ? NS.r10 : NS.common;
   const auth = ctx.orgs.authenticate(

@@ -25,7 +25,7 @@ function complete(s: Seeded): SimLearner {
   };
 }
 
-/** Learners from the captured samples (SPEC §11.2). Masters before the records merged into them. */
+/** Learners from the captured samples (docs/lrs.md §11.2). Masters before the records merged into them. */
 export function capturedLearners(): SimLearner[] {
   return [
     // learnerByDemographics exact match (WSRC0004).

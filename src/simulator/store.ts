@@ -126,7 +126,7 @@ export class LearnerStore {
     remove(this.byIdentity, hashKey(identityKey(l)), l);
   }
 
-  /** learnerByDemographics matching (SPEC §8). */
+  /** learnerByDemographics matching (docs/lrs.md §8). */
   find(d: IdentityFields): FindOutcome {
     if (normaliseName(d.familyName) === TOO_MANY_FAMILY_NAME) return { code: 'WSRC0002' };
     const exact = this.sameIdentity(d);

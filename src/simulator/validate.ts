@@ -42,7 +42,7 @@ const MIAP_TYPES: Partial<Record<RuleName, string>> = {
   jobIdLong: 'long',
 };
 
-/** The real schema checks the ULN pattern only, not the check digit (SPEC §3.1). */
+/** The real schema checks the ULN pattern only, not the check digit (docs/lrs.md §3.1). */
 const SCHEMA_RULE: Partial<Record<RuleName, RuleName>> = {
   uln: 'ulnPattern',
   ulnOrEmpty: 'ulnPatternOrEmpty',

@@ -23,7 +23,7 @@ export function opt(v: string | number | undefined | null): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
 }
 
-/** LearnerService.svc credentials. The identifier not in use is omitted (HMPPS style, SPEC §11.1). */
+/** LearnerService.svc credentials. The identifier not in use is omitted (HMPPS style, docs/lrs.md §11.1). */
 export function lsCredentials(id: LrsIdentity): WireObject {
   return {
     OrganisationRef: opt(id.organisationRef),
@@ -69,7 +69,7 @@ export function readLeaves(node: XNode, skip: readonly string[] = []): Record<st
   return out;
 }
 
-/** A find-response `Learner` (SPEC §4.3). LinkedULNs is qualified on the wire; read by local name. */
+/** A find-response `Learner` (docs/lrs.md §4.3). LinkedULNs is qualified on the wire; read by local name. */
 export function parseLearner(node: XNode): LrsLearner {
   const leaves = readLeaves(node, ['LinkedULNs', 'VersionNumber']);
   const linkedUlns = children(child(node, 'LinkedULNs'), 'ULN')

@@ -1,4 +1,4 @@
-/** Reads a FindLearnerResponse (shared by learnerByULN and learnerByDemographics, SPEC §4.3). */
+/** Reads a FindLearnerResponse (shared by learnerByULN and learnerByDemographics, docs/lrs.md §4.3). */
 import type { FindResult } from '../types.ts';
 import { children, type SoapBody } from '../xml.ts';
 import { parseLearner, requireCode, resultBase } from './common.ts';

@@ -1,4 +1,4 @@
-/** GetAchievementBatchJob (SPEC §4.13): poll an achievement job until Successful, Failed or Cancelled. */
+/** GetAchievementBatchJob (docs/lrs.md §4.13): poll an achievement job until Successful, Failed or Cancelled. */
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { AchievementJobResult, LrsIdentity } from '../types.ts';
 import { childNumber, childText, type SoapBody } from '../xml.ts';

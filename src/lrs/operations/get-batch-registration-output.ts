@@ -1,4 +1,4 @@
-/** getBatchRegistrationOutput (SPEC §4.7): poll a registration batch; WSRC0008 = still running. */
+/** getBatchRegistrationOutput (docs/lrs.md §4.7): poll a registration batch; WSRC0008 = still running. */
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { BatchRegistrationOutput, LrsIdentity, OutputBatchLearner } from '../types.ts';
 import { childNumber, childText, children, type SoapBody } from '../xml.ts';

@@ -1,4 +1,4 @@
-/** GetLearnerLearningEvents (SPEC §4.11, LearnerServiceR9.svc): the learner's Personal Learning Record. */
+/** GetLearnerLearningEvents (docs/lrs.md §4.11, LearnerServiceR9.svc): the learner's Personal Learning Record. */
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { LearningEvent, LearningEventsResult, LrsIdentity } from '../types.ts';
 import { child, childNumber, childText, children, type SoapBody } from '../xml.ts';

@@ -1,4 +1,4 @@
-/** getVerifyBatchOutput (SPEC §4.8): poll a verify batch; rows carry WSVRC codes and VRF flags. */
+/** getVerifyBatchOutput (docs/lrs.md §4.8): poll a verify batch; rows carry WSVRC codes and VRF flags. */
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { LrsIdentity, VerifyBatchOutput } from '../types.ts';
 import { childText, children, type SoapBody } from '../xml.ts';

@@ -1,4 +1,4 @@
-/** learnerByDemographics (SPEC §4.2): find a learner's ULN from the five mandatory demographics (+ optional ones). */
+/** learnerByDemographics (docs/lrs.md §4.2): find a learner's ULN from the five mandatory demographics (+ optional ones). */
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { Demographics, FindResult, FindType, LrsIdentity } from '../types.ts';
 import type { SoapBody } from '../xml.ts';

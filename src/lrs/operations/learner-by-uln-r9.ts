@@ -1,4 +1,4 @@
-/** LearnerByUln on LearnerServiceR9.svc (SPEC §4.12): the big R9 Learner entity, read as flat text fields. */
+/** LearnerByUln on LearnerServiceR9.svc (docs/lrs.md §4.12): the big R9 Learner entity, read as flat text fields. */
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { LrsIdentity, ResultBase } from '../types.ts';
 import { child, childText, type SoapBody } from '../xml.ts';

@@ -1,4 +1,4 @@
-/** learnerByULN (SPEC §4.1): the learner record for a known ULN, checked against the names. */
+/** learnerByULN (docs/lrs.md §4.1): the learner record for a known ULN, checked against the names. */
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { FindResult, FindType, LrsIdentity } from '../types.ts';
 import type { SoapBody } from '../xml.ts';

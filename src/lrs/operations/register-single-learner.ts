@@ -1,4 +1,4 @@
-/** registerSingleLearner (SPEC §4.4): issue a new ULN. The LRS refuses (WSRC0021) without a recent search. */
+/** registerSingleLearner (docs/lrs.md §4.4): issue a new ULN. The LRS refuses (WSRC0021) without a recent search. */
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { LearnerToRegister, LrsIdentity, RegisterResult } from '../types.ts';
 import { childText, type SoapBody } from '../xml.ts';

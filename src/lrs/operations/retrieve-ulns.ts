@@ -1,4 +1,4 @@
-/** retrieveULNs (SPEC §4.9): status of up to 200 known ULNs, with the master ULN for merged learners. */
+/** retrieveULNs (docs/lrs.md §4.9): status of up to 200 known ULNs, with the master ULN for merged learners. */
 import { classifyCode } from '../../codes/catalogue.ts';
 import { RELAY_CODES } from '../errors.ts';
 import { MESSAGES, type WireObject } from '../messages.ts';

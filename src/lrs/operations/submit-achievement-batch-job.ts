@@ -1,4 +1,4 @@
-/** SubmitAchievementBatchJob (SPEC §4.13, ExternalService.svc): up to 10,000 achievements in one job. */
+/** SubmitAchievementBatchJob (docs/lrs.md §4.13, ExternalService.svc): up to 10,000 achievements in one job. */
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { Achievement, LrsIdentity, SubmitAchievementsResult } from '../types.ts';
 import { childNumber, type SoapBody } from '../xml.ts';

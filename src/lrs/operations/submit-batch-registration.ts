@@ -1,4 +1,4 @@
-/** submitBatchRegistration (SPEC §4.7, §7.1): up to 200 BatchLearners in one job; the answer is a JobID. */
+/** submitBatchRegistration (docs/lrs.md §4.7, §7.1): up to 200 BatchLearners in one job; the answer is a JobID. */
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { BatchLearner, FindType, LrsIdentity, SubmitBatchResult } from '../types.ts';
 import { childText, type SoapBody } from '../xml.ts';

@@ -1,4 +1,4 @@
-/** submitVerifyBatch (SPEC §4.8, §7.2): up to 5,000 ULNs to verify in one job; the answer is a JobID. */
+/** submitVerifyBatch (docs/lrs.md §4.8, §7.2): up to 5,000 ULNs to verify in one job; the answer is a JobID. */
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { LearnerToVerify, LrsIdentity, SubmitBatchResult } from '../types.ts';
 import type { SoapBody } from '../xml.ts';

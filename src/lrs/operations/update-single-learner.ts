@@ -1,4 +1,4 @@
-/** updateSingleLearner (SPEC §4.5): change a learner's details; VersionNumber guards against lost updates. */
+/** updateSingleLearner (docs/lrs.md §4.5): change a learner's details; VersionNumber guards against lost updates. */
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { LearnerToUpdate, LrsIdentity, UpdateResult } from '../types.ts';
 import type { SoapBody } from '../xml.ts';

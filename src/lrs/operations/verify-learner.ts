@@ -1,4 +1,4 @@
-/** verifyLearner (SPEC §4.6): does this ULN belong to this person? WSVRC code + VRF failure flags. */
+/** verifyLearner (docs/lrs.md §4.6): does this ULN belong to this person? WSVRC code + VRF failure flags. */
 import { RELAY_CODES } from '../errors.ts';
 import { MESSAGES, type WireObject } from '../messages.ts';
 import { relayError } from '../response.ts';

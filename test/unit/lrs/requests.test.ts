@@ -196,7 +196,7 @@ describe('request envelopes match our fixtures structurally', () => {
   }
 });
 
-describe('SOAPAction per service (SPEC §2.2)', () => {
+describe('SOAPAction per service (docs/lrs.md §2.2)', () => {
   it('is empty for LearnerService.svc, the verifyLearner URI, and full URIs on R9/External', () => {
     expect(buildHeaders(op.learnerByUln.spec).soapaction).toBe('""');
     expect(buildHeaders(op.verifyLearner.spec).soapaction).toBe(

@@ -91,7 +91,7 @@ const TABLE: Array<[RuleName, string[], string[]]> = [
   ['jobIdLong', ['1', '9223372036854775807'], ['0', '-1', 'abc']],
 ];
 
-describe('MIAP field rules (SPEC §3.1)', () => {
+describe('MIAP field rules (docs/lrs.md §3.1)', () => {
   for (const [rule, good, bad] of TABLE) {
     it(rule, () => {
       for (const v of good)
@@ -106,7 +106,7 @@ describe('MIAP field rules (SPEC §3.1)', () => {
   });
 });
 
-describe('ULN check digit (SPEC §6)', () => {
+describe('ULN check digit (docs/lrs.md §6)', () => {
   it('matches the worked examples', () => {
     expect(computeUlnCheckDigit('102689309')).toBe(6);
     expect(computeUlnCheckDigit('444459939')).toBe(0);

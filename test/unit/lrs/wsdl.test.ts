@@ -232,7 +232,7 @@ function wsdlOf(service: ServiceName): LoadedWsdl {
 }
 
 describe('our WSDLs, as soap reads them', () => {
-  it('name the services, ports and production addresses of SPEC §1.1', () => {
+  it('name the services, ports and production addresses of docs/lrs.md §1.1', () => {
     const expected: Record<ServiceName, [string, string, string]> = {
       learnerService: [
         'LearnerServiceProxy',
@@ -266,7 +266,7 @@ describe('our WSDLs, as soap reads them', () => {
     expect(described).toHaveLength(10);
   });
 
-  it('R9 has the five current operations and External the two achievement-job operations (SPEC §1.2, §4.12, §4.13)', () => {
+  it('R9 has the five current operations and External the two achievement-job operations (docs/lrs.md §1.2, §4.12, §4.13)', () => {
     expect([...wsdlOf('learnerServiceR9').operations.keys()].sort()).toEqual([
       'GetLearnerLearningEvents',
       'GetOrganisation',

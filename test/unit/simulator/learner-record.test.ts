@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REGISTER_FIELDS, renderLearner, type SimLearner } from '../../../src/simulator/learner-record.ts';
 import { xml } from './helpers.ts';
 
-/** SPEC §4.3: the fixed child order of a FindLearnerResponse `Learner`. */
+/** docs/lrs.md §4.3: the fixed child order of a FindLearnerResponse `Learner`. */
 const WIRE_ORDER = [
   'CreatedDate',
   'LastUpdatedDate',
