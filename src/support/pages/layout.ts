@@ -23,39 +23,20 @@ export function renderPage(o: {
   error?: string | null;
 }): Html {
   const nav = o.auth
-    ? html`<a href="/">Overview</a><a href="/exceptions">Exceptions</a><a href="/requests">Requests</a
-        ><a href="/learner">Learners</a><a href="/batches">Batches</a><a href="/queues">Queues</a>
-        <span class="who"
-          >${o.auth.session.username}${o.auth.session.isAdmin ? ' (admin)' : ''}
-          <form class="inline" method="post" action="/logout">
-            <input type="hidden" name="_csrf" value="${o.auth.session.csrfToken}" /><button>Log out</button>
-          </form></span
-        >`
+    ? html`<a href="/">Overview</a><a href="/exceptions">Exceptions</a><a href="/requests">Requests</a><a href="/learner">Learners</a><a href="/batches">Batches</a><a href="/queues">Queues</a>
+        <span class="who">${o.auth.session.username}${o.auth.session.isAdmin ? ' (admin)' : ''}
+          <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${o.auth.session.csrfToken}"><button>Log out</button></form></span>`
     : html`<span>lrs-relay</span>`;
-  return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <title>${o.title} · lrs-relay</title>
-        <meta name="viewport" content="width=device-width,initial-scale=1" />
-        <style>
-          ${STYLE}
-        </style>
-      </head>
-      <body>
-        <header>${nav}</header>
-        <main>
-          <h1>${o.title}</h1>
-          ${o.flash ? html`<p class="flash" role="status">${o.flash}</p>` : ''}${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
-          ${o.body}
-        </main>
-      </body>
-    </html>`;
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${o.title} · lrs-relay</title>
+<meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head>
+<body><header>${nav}</header><main><h1>${o.title}</h1>
+${o.flash ? html`<p class="flash" role="status">${o.flash}</p>` : ''}${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
+${o.body}</main></body></html>`;
 }
 
 /** A hidden CSRF field for a form. */
 export function csrfField(auth: AuthLocals): Html {
-  return html`<input type="hidden" name="_csrf" value="${auth.session.csrfToken}" />`;
+  return html`<input type="hidden" name="_csrf" value="${auth.session.csrfToken}">`;
 }
 
 export function formatTime(d: Date | string | null | undefined): string {

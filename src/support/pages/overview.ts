@@ -11,121 +11,41 @@ export function renderOverviewPage(o: {
 }): Html {
   const v = o.overview;
   const total = v.byStatus.reduce((n, r) => n + r.count, 0);
-  const body = html` <section>
-      <h2>Requests by status</h2>
-      <table>
-        <tr>
-          <th>Status</th>
-          <th class="num">Requests</th>
-        </tr>
-        ${v.byStatus.map(
-          (r) =>
-            html`<tr>
-              <td><a href="/requests?status=${r.status}">${statusCell(r.status)}</a></td>
-              <td class="num">${r.count}</td>
-            </tr>`,
-        )}
-        <tr>
-          <th>All</th>
-          <th class="num">${total}</th>
-        </tr>
-      </table>
-    </section>
-    <section>
-      <h2>Open and unresolved requests by code</h2>
-      ${
-        v.openByCode.length === 0
-          ? html`<p class="muted">None.</p>`
-          : html`<table>
-              <tr>
-                <th>Status</th>
-                <th>Code</th>
-                <th class="num">Requests</th>
-              </tr>
-              ${v.openByCode.map(
-                (r) =>
-                  html`<tr>
-                    <td>${statusCell(r.status)}</td>
-                    <td>
-                      <a href="/requests?status=${r.status}&code=${r.code}">${codeCell(r.code, r.meaning)}</a>
-                    </td>
-                    <td class="num">${r.count}</td>
-                  </tr>`,
-              )}
-            </table>`
-      }
-    </section>
-    <section>
-      <h2>Finished in the last hour</h2>
-      ${
-        v.lastHour.length === 0
-          ? html`<p class="muted">Nothing finished in the last hour.</p>`
-          : html`<table>
-              <tr>
-                <th>Status</th>
-                <th class="num">Requests</th>
-              </tr>
-              ${v.lastHour.map(
-                (r) =>
-                  html`<tr>
-                    <td>${statusCell(r.status)}</td>
-                    <td class="num">${r.count}</td>
-                  </tr>`,
-              )}
-            </table>`
-      }
-    </section>
-    <section>
-      <h2>Queues</h2>
-      ${
-        o.queues === null
-          ? html`<p class="muted">Redis is not connected to this dashboard.</p>`
-          : html`<table>
-              <tr>
-                <th>Queue</th>
-                <th class="num">Waiting</th>
-                <th class="num">Active</th>
-                <th class="num">Delayed</th>
-                <th class="num">Failed</th>
-              </tr>
-              ${o.queues.map(
-                (q) =>
-                  html`<tr>
-                    <td>${q.queue}</td>
-                    <td class="num">${q.waiting}</td>
-                    <td class="num">${q.active}</td>
-                    <td class="num">${q.delayed}</td>
-                    <td class="num">${q.failed}</td>
-                  </tr>`,
-              )}
-            </table>`
-      }
-    </section>
-    <section>
-      <h2>LRS latency, last hour</h2>
-      ${
-        v.latency.length === 0
-          ? html`<p class="muted">No LRS calls in the last hour.</p>`
-          : html`<table>
-              <tr>
-                <th>Operation</th>
-                <th class="num">Calls</th>
-                <th class="num">Average ms</th>
-                <th class="num">95th percentile ms</th>
-                <th class="num">Slowest ms</th>
-              </tr>
-              ${v.latency.map(
-                (r) =>
-                  html`<tr>
-                    <td>${r.operation}</td>
-                    <td class="num">${r.calls}</td>
-                    <td class="num">${r.avgMs}</td>
-                    <td class="num">${r.p95Ms}</td>
-                    <td class="num">${r.maxMs}</td>
-                  </tr>`,
-              )}
-            </table>`
-      }
-    </section>`;
+  const body = html`
+<section><h2>Requests by status</h2>
+<table><tr><th>Status</th><th class="num">Requests</th></tr>
+${v.byStatus.map((r) => html`<tr><td><a href="/requests?status=${r.status}">${statusCell(r.status)}</a></td><td class="num">${r.count}</td></tr>`)}
+<tr><th>All</th><th class="num">${total}</th></tr></table></section>
+<section><h2>Open and unresolved requests by code</h2>
+${
+  v.openByCode.length === 0
+    ? html`<p class="muted">None.</p>`
+    : html`<table><tr><th>Status</th><th>Code</th><th class="num">Requests</th></tr>
+${v.openByCode.map(
+  (r) =>
+    html`<tr><td>${statusCell(r.status)}</td><td><a href="/requests?status=${r.status}&code=${r.code}">${codeCell(r.code, r.meaning)}</a></td><td class="num">${r.count}</td></tr>`,
+)}</table>`
+}</section>
+<section><h2>Finished in the last hour</h2>
+${
+  v.lastHour.length === 0
+    ? html`<p class="muted">Nothing finished in the last hour.</p>`
+    : html`<table><tr><th>Status</th><th class="num">Requests</th></tr>
+${v.lastHour.map((r) => html`<tr><td>${statusCell(r.status)}</td><td class="num">${r.count}</td></tr>`)}</table>`
+}</section>
+<section><h2>Queues</h2>
+${
+  o.queues === null
+    ? html`<p class="muted">Redis is not connected to this dashboard.</p>`
+    : html`<table><tr><th>Queue</th><th class="num">Waiting</th><th class="num">Active</th><th class="num">Delayed</th><th class="num">Failed</th></tr>
+${o.queues.map((q) => html`<tr><td>${q.queue}</td><td class="num">${q.waiting}</td><td class="num">${q.active}</td><td class="num">${q.delayed}</td><td class="num">${q.failed}</td></tr>`)}</table>`
+}</section>
+<section><h2>LRS latency, last hour</h2>
+${
+  v.latency.length === 0
+    ? html`<p class="muted">No LRS calls in the last hour.</p>`
+    : html`<table><tr><th>Operation</th><th class="num">Calls</th><th class="num">Average ms</th><th class="num">95th percentile ms</th><th class="num">Slowest ms</th></tr>
+${v.latency.map((r) => html`<tr><td>${r.operation}</td><td class="num">${r.calls}</td><td class="num">${r.avgMs}</td><td class="num">${r.p95Ms}</td><td class="num">${r.maxMs}</td></tr>`)}</table>`
+}</section>`;
   return renderPage({ title: 'Overview', auth: o.auth, body });
 }

@@ -15,11 +15,7 @@ describe('html', () => {
 
   it('nests fragments and arrays without double escaping; raw is verbatim', () => {
     const items = ['a&b', 'c'].map((x) => html`<li>${x}</li>`);
-    expect(
-      html`<ul>
-        ${items}
-      </ul>`.value,
-    ).toBe('<ul><li>a&amp;b</li><li>c</li></ul>');
+    expect(html`<ul>${items}</ul>`.value).toBe('<ul><li>a&amp;b</li><li>c</li></ul>');
     expect(html`${null}${undefined}${false}${0}`.value).toBe('0');
     expect(html`${raw('<b>')}`.value).toBe('<b>');
   });
