@@ -12,11 +12,18 @@ export const summary = 'run the relay: producer, workers, schedulers and dashboa
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { role: { type: 'string', multiple: true, default: ['all'] }, help: { type: 'boolean' } },
+    options: {
+      role: { type: 'string', multiple: true, default: ['all'] },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) {
     console.log(
-      `Usage: lrs-relay start [--role all|${ROLES.join('|')}]...\n\nRoles can be repeated or comma-separated; "all" runs every role in one process.`,
+      `Usage: lrs-relay start [--role all|${ROLES.join('|')}]... [--port N] [--host ADDRESS]\n\n` +
+        'Roles can be repeated or comma-separated; "all" runs every role in one process.\n' +
+        '--port and --host set where the dashboard listens (they override DASHBOARD_PORT and DASHBOARD_HOST).',
     );
     return 0;
   }
@@ -29,7 +36,12 @@ export async function run(args: string[]): Promise<number> {
     return 2;
   }
   const roles: Role[] = asked.includes('all') ? [...ROLES] : (asked as Role[]);
-  const config = loadConfig();
+  // --port/--host go through the same checks as DASHBOARD_PORT/DASHBOARD_HOST (a bad value names both).
+  const config = loadConfig({
+    ...process.env,
+    ...(values.port === undefined ? {} : { DASHBOARD_PORT: values.port }),
+    ...(values.host === undefined ? {} : { DASHBOARD_HOST: values.host }),
+  });
   const log = createLogger({ level: config.LOG_LEVEL });
   const relay = await startRelay({ config, roles, log });
   log.info({ roles }, 'lrs-relay started');
