@@ -67,6 +67,12 @@ export const BATCH_STATUSES = [
   'cancelled',
 ] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
+/** A batch in one of these is finished: nothing more is sent, polled or fanned out. */
+export const FINISHED_BATCH_STATUSES = [
+  'completed',
+  'failed',
+  'cancelled',
+] as const satisfies readonly BatchStatus[];
 
 const inList = (col: string, values: readonly string[]) =>
   sql.raw(`${col} in (${values.map((v) => `'${v}'`).join(', ')})`);

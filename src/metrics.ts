@@ -10,6 +10,8 @@ export interface Metrics {
   requestOutcomes: Counter<'kind' | 'status' | 'code'>;
   lrsCallDuration: Histogram<'operation' | 'code_source'>;
   lrsCalls: Counter<'operation' | 'code'>;
+  /** Lost or stuck requests the reconcile sweep put back (requeued) or gave up on (failed). */
+  reconciled: Counter<'outcome'>;
   /** Records one LRS call (pass as the client's onCall). */
   recordCall(event: LrsCallEvent): void;
 }
@@ -36,11 +38,18 @@ export function createMetrics(o: { defaultMetrics?: boolean } = {}): Metrics {
     labelNames: ['operation', 'code'] as const,
     registers: [registry],
   });
+  const reconciled = new Counter({
+    name: 'lrs_relay_reconciled_requests_total',
+    help: 'Requests the reconcile sweep found lost or stuck: requeued, or failed after too many attempts',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     requestOutcomes,
     lrsCallDuration,
     lrsCalls,
+    reconciled,
     recordCall(e) {
       lrsCallDuration.observe({ operation: e.operation, code_source: e.codeSource }, e.durationMs / 1000);
       lrsCalls.inc({ operation: e.operation, code: e.code });

@@ -149,14 +149,18 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
           id: 'reconcile',
           name: JOBS.reconcile,
           repeat: { every: config.RECONCILE_INTERVAL_MS },
-          run: () =>
-            reconcileRequests({
+          run: async () => {
+            const result = await reconcileRequests({
               pool: database.pool,
               queueFor,
               log,
               staleMs: config.RECONCILE_STALE_MS,
               maxTotalAttempts: maxAttempts(policy) * 3,
-            }),
+            });
+            metrics.reconciled.inc({ outcome: 'requeued' }, result.requeued);
+            metrics.reconciled.inc({ outcome: 'failed' }, result.failed);
+            return result;
+          },
         },
         ...batchScheduledJobs({ config, pool: database.pool, log, policy, queue: batchQueue }),
       ];

@@ -4,10 +4,16 @@
  * lrs_relay_scrape_up gauge to 0 instead of failing the whole scrape, so process metrics still arrive.
  */
 import { Gauge, Registry } from 'prom-client';
+import { FINISHED_BATCH_STATUSES, REQUEST_STATUSES, TERMINAL_STATUSES } from '../../db/schema.ts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
 import type { SupportDb } from './actions.ts';
 import { getQueueDepths, type QueueSet } from './queue-depths.ts';
+
+/** Statuses in which a request is still on its way (held achievements wait for a verify, by design). */
+const OPEN_REQUEST_STATUSES = REQUEST_STATUSES.filter(
+  (s) => !(TERMINAL_STATUSES as readonly string[]).includes(s),
+);
 
 export interface ScrapeMetrics {
   /** The Prometheus text of the process registry plus these gauges, and its content type. */
@@ -52,8 +58,21 @@ export function createScrapeMetrics(o: {
     registers: [registry],
   });
 
+  const oldestRequest = new Gauge({
+    name: 'lrs_relay_oldest_open_request_seconds',
+    help: 'Age of the oldest request in each open status (since its last change), seconds',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  const oldestBatch = new Gauge({
+    name: 'lrs_relay_oldest_open_batch_seconds',
+    help: 'Age of the oldest unfinished batch of each kind (since it was created), seconds',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+
   async function collectPostgres(): Promise<void> {
-    const [r, e, b] = await Promise.all([
+    const [r, e, b, oldR, oldB] = await Promise.all([
       o.db.pool.query<{ status: string; kind: string; organisation_id: number; n: number }>(
         'select status, kind, organisation_id, count(*)::int as n from lrs.request group by 1, 2, 3',
       ),
@@ -64,6 +83,14 @@ export function createScrapeMetrics(o: {
       o.db.pool.query<{ kind: string; status: string; n: number }>(
         'select kind, status, count(*)::int as n from lrs.batch group by 1, 2',
       ),
+      o.db.pool.query<{ status: string; age: number }>(
+        `select status, extract(epoch from now() - min(updated_at))::float8 as age from lrs.request
+          where status in (${OPEN_REQUEST_STATUSES.map((x) => `'${x}'`).join(', ')}) group by 1`,
+      ),
+      o.db.pool.query<{ kind: string; age: number }>(
+        `select kind, extract(epoch from now() - min(created_at))::float8 as age from lrs.batch
+          where status not in (${FINISHED_BATCH_STATUSES.map((x) => `'${x}'`).join(', ')}) group by 1`,
+      ),
     ]);
     requests.reset();
     exceptions.reset();
@@ -72,6 +99,10 @@ export function createScrapeMetrics(o: {
       requests.set({ status: x.status, kind: x.kind, organisation: String(x.organisation_id) }, x.n);
     for (const x of e.rows) exceptions.set({ status: x.status, code: x.code }, x.n);
     for (const x of b.rows) batches.set({ kind: x.kind, status: x.status }, x.n);
+    oldestRequest.reset();
+    oldestBatch.reset();
+    for (const x of oldR.rows) oldestRequest.set({ status: x.status }, x.age);
+    for (const x of oldB.rows) oldestBatch.set({ kind: x.kind }, x.age);
   }
 
   async function collectQueues(): Promise<void> {
