@@ -9,11 +9,19 @@ export interface Overview {
   lastHour: { status: string; count: number }[];
   /** LRS calls in the last hour, by operation (relay.* support actions excluded). */
   latency: { operation: string; calls: number; avgMs: number; p95Ms: number; maxMs: number }[];
+  /** Requests finished in the last 24 hours per 10-minute slot (slot = its start, epoch seconds), by status. */
+  finishedPerSlot: { slot: number; status: string; count: number }[];
+  /** 95th percentile LRS call time per hour (slot = its start, epoch seconds) and operation, last 24 hours. */
+  latencyPerHour: { slot: number; operation: string; p95Ms: number }[];
 }
+
+/** Slot lengths of the overview charts, seconds. */
+export const FINISHED_SLOT_S = 600;
+export const LATENCY_SLOT_S = 3600;
 
 export async function getOverview(db: SupportDb, actor: Actor): Promise<Overview> {
   const scope = scopeOrganisations(actor);
-  const [byStatus, openByCode, lastHour, latency] = await Promise.all([
+  const [byStatus, openByCode, lastHour, latency, finishedPerSlot, latencyPerHour] = await Promise.all([
     db.pool.query(
       `select status, count(*)::int as count from lrs.request
         where $1::int[] is null or organisation_id = any($1::int[]) group by status order by count(*) desc`,
@@ -41,11 +49,29 @@ export async function getOverview(db: SupportDb, actor: Actor): Promise<Overview
         group by operation order by operation`,
       [scope],
     ),
+    db.pool.query(
+      `select (floor(extract(epoch from completed_at) / $2) * $2)::float8 as slot, status, count(*)::int as count
+         from lrs.request
+        where completed_at > now() - interval '24 hours' and ($1::int[] is null or organisation_id = any($1::int[]))
+        group by 1, 2`,
+      [scope, FINISHED_SLOT_S],
+    ),
+    db.pool.query(
+      `select (floor(extract(epoch from created_at) / $2) * $2)::float8 as slot, operation,
+              round(percentile_cont(0.95) within group (order by duration_ms))::int as "p95Ms"
+         from lrs.audit
+        where created_at > now() - interval '24 hours' and operation not like 'relay.%'
+          and ($1::int[] is null or organisation_id = any($1::int[]))
+        group by 1, 2`,
+      [scope, LATENCY_SLOT_S],
+    ),
   ]);
   return {
     byStatus: byStatus.rows,
     openByCode: openByCode.rows,
     lastHour: lastHour.rows,
     latency: latency.rows,
+    finishedPerSlot: finishedPerSlot.rows,
+    latencyPerHour: latencyPerHour.rows,
   };
 }

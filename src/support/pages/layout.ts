@@ -12,6 +12,7 @@ th{background:#eef1f5}.num{text-align:right}.diff{background:#ffe08a;font-weight
 .note{background:#eef6ff;border-left:4px solid #3b82f6;padding:.5rem .75rem;margin:.5rem 0;max-width:60rem}
 .flash{background:#e8f8ec;border:1px solid #7cc48d;padding:.5rem .75rem}.error{background:#fdecec;border:1px solid #e38b8b;padding:.5rem .75rem}
 .status{font-weight:600}.status-needs_action,.status-failed,.status-rejected{color:#b42318}.status-succeeded{color:#067647}
+svg.chart{background:#fff;border:1px solid #d5d9e0;max-width:100%;height:auto}.legend span{margin-right:.75rem}
 form.inline{display:inline}button{cursor:pointer}pre{background:#fff;border:1px solid #d5d9e0;padding:.5rem;overflow:auto;max-width:70rem}
 `);
 

@@ -1,6 +1,8 @@
 import { html, type Html } from '../html.ts';
 import type { AuthLocals } from '../http-auth.ts';
-import type { Overview } from '../overview.ts';
+import { TERMINAL_STATUSES } from '../../../db/schema.ts';
+import { FINISHED_SLOT_S, LATENCY_SLOT_S, type Overview } from '../overview.ts';
+import { renderLines, renderStackedBars, toSlots } from './charts.ts';
 import type { QueueDepth } from '../queue-depths.ts';
 import { codeCell, renderPage, statusCell } from './layout.ts';
 
@@ -8,10 +10,51 @@ export function renderOverviewPage(o: {
   auth: AuthLocals;
   overview: Overview;
   queues: QueueDepth[] | null;
+  /** The time the charts end at (default now). */
+  now?: Date;
 }): Html {
   const v = o.overview;
+  const nowS = (o.now ?? new Date()).getTime() / 1000;
+  const finished = toSlots({
+    rows: v.finishedPerSlot,
+    slotS: FINISHED_SLOT_S,
+    count: (24 * 3600) / FINISHED_SLOT_S,
+    nowS,
+    name: (r) => r.status,
+    value: (r) => r.count,
+    order: TERMINAL_STATUSES,
+  });
+  const latency = toSlots({
+    rows: v.latencyPerHour,
+    slotS: LATENCY_SLOT_S,
+    count: 24,
+    nowS,
+    name: (r) => r.operation,
+    value: (r) => r.p95Ms,
+  });
   const total = v.byStatus.reduce((n, r) => n + r.count, 0);
   const body = html`
+<section><h2>Requests finished per 10 minutes, last 24 hours</h2>
+${
+  finished.series.length === 0
+    ? html`<p class="muted">Nothing finished in the last 24 hours.</p>`
+    : renderStackedBars({
+        title: 'Requests finished per 10 minutes by status, last 24 hours',
+        ...finished,
+        every: 18,
+      })
+}</section>
+<section><h2>LRS latency (95th percentile) per operation, last 24 hours</h2>
+${
+  latency.series.length === 0
+    ? html`<p class="muted">No LRS calls in the last 24 hours.</p>`
+    : renderLines({
+        title: 'LRS call time, 95th percentile per hour, by operation',
+        ...latency,
+        unit: ' ms',
+        every: 3,
+      })
+}</section>
 <section><h2>Requests by status</h2>
 <table><tr><th>Status</th><th class="num">Requests</th></tr>
 ${v.byStatus.map((r) => html`<tr><td><a href="/requests?status=${r.status}">${statusCell(r.status)}</a></td><td class="num">${r.count}</td></tr>`)}
