@@ -100,14 +100,18 @@ async function startAllRoles(
   }
 }
 
-/** A throwaway admin login for the demo database's dashboard (random password, shown in the report). */
-async function addDemoStaff(
+/**
+ * A throwaway admin login for the demo database's dashboard (random password, shown in the report),
+ * granted the demo organisation so a newcomer sees its learners and can resolve possible matches.
+ */
+export async function addDemoStaff(
   pool: pg.Pool,
   log: Logger,
 ): Promise<{ username: string; password: string } | undefined> {
   const login = { username: 'demo', password: randomBytes(12).toString('base64url') };
   try {
-    await addStaff({ pool }, { ...login, isAdmin: true });
+    const orgs = await pool.query<{ id: number }>('select id from lrs.organisation order by id');
+    await addStaff({ pool }, { ...login, isAdmin: true, organisationIds: orgs.rows.map((r) => r.id) });
     return login;
   } catch (e) {
     log.warn({ err: e }, 'demo: could not create the dashboard login');

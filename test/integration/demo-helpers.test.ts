@@ -1,5 +1,9 @@
 import { createServer, type AddressInfo } from 'node:net';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { addDemoStaff } from '../../src/demo/run-demo.ts';
+import { createLogger } from '../../src/log.ts';
+import { createTestDatabase } from '../helpers/db.ts';
 import { isPortOpen, isRedisAt } from '../../src/demo/services.ts';
 import { formatBar } from '../../src/demo/progress.ts';
 import { generatePopulation } from '../../src/demo/population.ts';
@@ -61,5 +65,28 @@ describe('demo: population and progress', () => {
     expect(formatBar({ total: 200, done: 50, byStatus: { succeeded: 50, queued: 150 } }, 1.25, 10)).toBe(
       '[###-------]  50/200  25%  1.3s  (queued 150)',
     );
+  });
+});
+
+describe('demo: dashboard login', () => {
+  it('is an admin granted the demo organisation, so it sees learners and can resolve matches', async () => {
+    const db = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    try {
+      const org = await pool.query<{ id: number }>(
+        `insert into lrs.organisation (name, ukprn, password_ref, default_user_name)
+         values ('Demo College', '10000001', '{"kind":"env","name":"X"}', 'demo') returning id`,
+      );
+      const login = await addDemoStaff(pool, createLogger({ level: 'silent' }));
+      expect(login?.username).toBe('demo');
+      const r = await pool.query(
+        `select u.is_admin, array_agg(so.organisation_id) as orgs from lrs.staff_user u
+           join lrs.staff_organisation so on so.staff_user_id = u.id where u.username = 'demo' group by u.id`,
+      );
+      expect(r.rows).toEqual([{ is_admin: true, orgs: [org.rows[0]?.id] }]);
+    } finally {
+      await pool.end();
+      await db.drop();
+    }
   });
 });
