@@ -93,6 +93,16 @@ export function readRequestFilter(
   };
 }
 
+const QUEUE_DEPTHS_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 export function createPageRoutes(o: { db: SupportDb; queueSet: QueueSet }): Router {
   const { db } = o;
   const router = express.Router();
@@ -101,8 +111,17 @@ export function createPageRoutes(o: { db: SupportDb; queueSet: QueueSet }): Rout
     const auth = getAuth(res);
     const [overview, queues] = await Promise.all([getOverview(db, auth.actor), o.queueSet.list()]);
     const visible = queues.filter((q) => canSeeQueue(auth.actor, q.name));
-    const depths = queues.length === 0 ? null : await getQueueDepths(visible);
-    send(res, renderOverviewPage({ auth, overview, queues: depths }));
+    // Redis down must not take the page with it: the figures from Postgres are still right, and the
+    // page says what is wrong instead of the queue table.
+    let queuesError: string | null = null;
+    const depths =
+      queues.length === 0
+        ? null
+        : await withTimeout(getQueueDepths(visible), QUEUE_DEPTHS_TIMEOUT_MS).catch((e: unknown) => {
+            queuesError = e instanceof Error ? e.message.slice(0, 200) : 'no answer';
+            return null;
+          });
+    send(res, renderOverviewPage({ auth, overview, queues: depths, queuesError }));
   });
 
   router.get('/exceptions', async (req, res) => {

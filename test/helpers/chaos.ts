@@ -80,3 +80,18 @@ export async function countTerminal(p: Pick<Run, 'sql'>): Promise<number> {
   );
   return r.rows[0].n as number;
 }
+
+/**
+ * Prints (as one JSON line) the time from `recoveredAt` (when the disturbance ended) to the last
+ * request's completion: what the reconcile settings and retry delays govern (docs/operations.md).
+ */
+export async function reportRecovery(
+  p: Pick<Run, 'sql'>,
+  disturbance: string,
+  recoveredAt: number,
+): Promise<number> {
+  const r = await p.sql.query<{ last: Date | null }>('select max(completed_at) as last from lrs.request');
+  const ms = Math.max(0, (r.rows[0]?.last?.getTime() ?? recoveredAt) - recoveredAt);
+  console.info(JSON.stringify({ disturbance, recoveryToLastTerminalMs: ms }));
+  return ms;
+}

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { assertSettledOnce, countTerminal, learners, submitAll } from '../helpers/chaos.ts';
+import { assertSettledOnce, countTerminal, learners, reportRecovery, submitAll } from '../helpers/chaos.ts';
 import { SIM_PASSWORD, startPipeline, type Pipeline } from '../helpers/pipeline.ts';
 import { deletePrefixKeys } from '../helpers/redis.ts';
 import { waitUntil } from '../helpers/wait.ts';
@@ -78,7 +78,9 @@ describe('reliability', { timeout: 180_000 }, () => {
     await waitUntil(async () => (await countTerminal(pp)) > 50);
     const deleted = await deletePrefixKeys(p.prefix);
     expect(deleted).toBeGreaterThan(0);
+    const recoveredAt = Date.now();
     await p.settle(90_000);
+    await reportRecovery(p, 'redis flushed', recoveredAt);
     await assertSettledOnce(p, 400);
   });
 
@@ -104,7 +106,9 @@ describe('reliability', { timeout: 180_000 }, () => {
     } finally {
       await admin.end();
     }
+    const recoveredAt = Date.now();
     await p.settle(90_000);
+    await reportRecovery(p, 'postgres connections killed (3 times)', recoveredAt);
     await assertSettledOnce(p, 400);
   });
 
@@ -140,8 +144,10 @@ describe('reliability', { timeout: 180_000 }, () => {
       await once(child, 'exit');
     }
     const last = startWorker();
+    const recoveredAt = Date.now();
     try {
       await p.settle(120_000);
+      await reportRecovery(p, 'worker processes killed with SIGKILL (3 times)', recoveredAt);
     } finally {
       last.kill('SIGTERM');
       await once(last, 'exit');

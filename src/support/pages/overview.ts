@@ -10,6 +10,8 @@ export function renderOverviewPage(o: {
   auth: AuthLocals;
   overview: Overview;
   queues: QueueDepth[] | null;
+  /** Why the queue figures are missing (the queue store did not answer), if it did not. */
+  queuesError?: string | null;
   /** The time the charts end at (default now). */
   now?: Date;
 }): Html {
@@ -78,9 +80,11 @@ ${v.lastHour.map((r) => html`<tr><td>${statusCell(r.status)}</td><td class="num"
 }</section>
 <section><h2>Queues</h2>
 ${
-  o.queues === null
-    ? html`<p class="muted">Redis is not connected to this dashboard.</p>`
-    : html`<table><tr><th>Queue</th><th class="num">Waiting</th><th class="num">Active</th><th class="num">Delayed</th><th class="num">Failed</th></tr>
+  o.queuesError
+    ? html`<p class="error" role="alert">The queue store (Redis) is not answering: ${o.queuesError}. Work waits in Postgres and nothing is lost; it continues by itself once Redis is back (see /readyz).</p>`
+    : o.queues === null
+      ? html`<p class="muted">Redis is not connected to this dashboard.</p>`
+      : html`<table><tr><th>Queue</th><th class="num">Waiting</th><th class="num">Active</th><th class="num">Delayed</th><th class="num">Failed</th></tr>
 ${o.queues.map((q) => html`<tr><td>${q.queue}</td><td class="num">${q.waiting}</td><td class="num">${q.active}</td><td class="num">${q.delayed}</td><td class="num">${q.failed}</td></tr>`)}</table>`
 }</section>
 <section><h2>LRS latency, last hour</h2>

@@ -1,0 +1,151 @@
+/**
+ * Private Redis and Postgres servers for tests that stop and start a server mid-run (the shared ones on
+ * 6379 and 5432 serve every other test, so they are never touched). Each listens on loopback on a free
+ * port, keeps its files in a temporary folder and is removed by `destroy()`. They use the installed
+ * binaries (redis-server; Postgres's initdb/pg_ctl from /usr/lib/postgresql/<version>/bin, as
+ * scripts/ensure-services.sh installs them); Postgres runs as the `postgres` user when tests run as root.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export interface PrivateServer {
+  port: number;
+  url: string;
+  /** Stops the server (Redis: without saving, so its data is gone, as after a crash without persistence). */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+export async function startPrivateRedis(): Promise<PrivateServer> {
+  const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'lrs-redis-'));
+  const ping = () =>
+    run('redis-cli', ['-p', String(port), 'ping']).then(
+      (r) => r.stdout.trim() === 'PONG',
+      () => false,
+    );
+  const server: PrivateServer = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async start() {
+      await run('redis-server', [
+        '--daemonize',
+        'yes',
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--maxmemory-policy',
+        'noeviction',
+        '--logfile',
+        join(dir, 'redis.log'),
+      ]);
+      await waitFor(ping, `redis on ${port} did not start`);
+    },
+    async stop() {
+      await run('redis-cli', ['-p', String(port), 'shutdown', 'nosave']).catch(() => undefined);
+      await waitFor(async () => !(await ping()), `redis on ${port} did not stop`);
+    },
+    async destroy() {
+      await server.stop().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  await server.start();
+  return server;
+}
+
+async function postgresBin(): Promise<string> {
+  const versions = (await readdir('/usr/lib/postgresql')).sort((a, b) => Number(b) - Number(a));
+  const v = versions[0];
+  if (!v)
+    throw new Error('no PostgreSQL binaries under /usr/lib/postgresql (run scripts/ensure-services.sh)');
+  return `/usr/lib/postgresql/${v}/bin`;
+}
+
+export async function startPrivatePostgres(): Promise<PrivateServer> {
+  const port = await freePort();
+  const bin = await postgresBin();
+  const dir = await mkdtemp(join(tmpdir(), 'lrs-pg-'));
+  const data = join(dir, 'data');
+  const asRoot = process.getuid?.() === 0;
+  // Postgres refuses to run as root: run its tools as the postgres user then.
+  const pgRun = (tool: string, args: string[]) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args);
+  if (asRoot) {
+    await chmod(dir, 0o777);
+  }
+  await pgRun('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const ready = async () => {
+    await pgRun('pg_isready', ['-h', '127.0.0.1', '-p', String(port), '-q']);
+    return true;
+  };
+  const server: PrivateServer = {
+    port,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async start() {
+      await pgRun('pg_ctl', [
+        '-D',
+        data,
+        '-l',
+        join(dir, 'postgres.log'),
+        '-o',
+        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+        '-w',
+        'start',
+      ]);
+      await waitFor(ready, `postgres on ${port} did not start`);
+    },
+    async stop() {
+      await pgRun('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+    },
+    async destroy() {
+      await server.stop().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  await server.start();
+  return server;
+}
+
+/** Runs `node bin/lrs-relay.js …` as a child process and keeps what it writes. */
+export function spawnRelay(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['bin/lrs-relay.js', ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (b: Buffer) => (output.stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (output.stderr += b.toString()));
+  return { child, output };
+}
