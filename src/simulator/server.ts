@@ -41,6 +41,48 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 class BodyTooLarge extends Error {}
 
+/** Largest admin request body, bytes: fault settings are a few hundred bytes. */
+export const ADMIN_MAX_BODY_BYTES = 64 * 1024;
+
+/** The host name of a Host or Origin authority, lower-cased, without the port (IPv6 keeps its brackets). */
+function hostNameOf(authority: string): string {
+  const a = authority.trim().toLowerCase();
+  if (a.startsWith('[')) return a.slice(0, a.indexOf(']') + 1);
+  const i = a.indexOf(':');
+  return i < 0 ? a : a.slice(0, i);
+}
+
+/**
+ * Why an admin request must be refused, or null. A web page the operator happens to open can reach
+ * the simulator on loopback: a foreign Origin is cross-site request forgery, and a Host that is not
+ * the simulator's own name is DNS rebinding (evil.example resolving to 127.0.0.1). A state change
+ * must be JSON, which a page can only send cross-origin after a CORS preflight the simulator never
+ * grants.
+ */
+function refuseAdminCaller(req: IncomingMessage, hostNames: ReadonlySet<string>): string | null {
+  const host = req.headers.host;
+  if (host === undefined || !hostNames.has(hostNameOf(host)))
+    return `The admin endpoint answers requests addressed to ${[...hostNames].join(', ')} only (Host header ${JSON.stringify(String(host ?? '').slice(0, 100))}).`;
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    let originHost: string | null = null;
+    try {
+      const u = new URL(origin);
+      if (u.protocol === 'http:' || u.protocol === 'https:') originHost = u.host;
+    } catch {
+      originHost = null;
+    }
+    if (originHost !== host.toLowerCase())
+      return 'The admin endpoint refuses requests from web pages of other origins.';
+  }
+  if (req.method === 'POST') {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json')
+      return "Admin changes must be sent with Content-Type: application/json (curl -H 'content-type: application/json').";
+  }
+  return null;
+}
+
 /** A running (or not yet running) LRS simulator. */
 export class Simulator {
   private readonly o: ResolvedOptions;
@@ -291,13 +333,39 @@ export class Simulator {
     if (this.o.adminLoopbackOnly && !LOOPBACK.has(req.socket.remoteAddress ?? '')) {
       return this.send(res, { status: 403, body: 'The admin endpoint answers loopback callers only.\n' });
     }
-    const body = req.method === 'POST' ? await this.readBody(req) : '';
+    const refusal = refuseAdminCaller(req, this.adminHostNames());
+    if (refusal) {
+      req.resume();
+      return this.send(res, { status: 403, body: `${refusal}\n` });
+    }
+    let body = '';
+    if (req.method === 'POST') {
+      try {
+        body = await this.readBody(req, ADMIN_MAX_BODY_BYTES);
+      } catch (e) {
+        if (!(e instanceof BodyTooLarge)) throw e;
+        res.setHeader('connection', 'close');
+        return this.send(res, {
+          status: 413,
+          body: `Admin request body larger than ${ADMIN_MAX_BODY_BYTES} bytes: send only the settings to change, e.g. {"errorRate": 0.1}.\n`,
+        });
+      }
+    }
     this.send(res, handleAdmin(this.admin, req.method ?? 'GET', path, new URLSearchParams(query), body));
   }
 
-  private readBody(req: IncomingMessage): Promise<string> {
+  /** Host names a browser may use to reach the admin endpoint: loopback names and the listen host. */
+  private adminHostNames(): Set<string> {
+    const names = new Set(['localhost', '127.0.0.1', '[::1]']);
+    const listen = this.o.host.toLowerCase();
+    if (listen !== '0.0.0.0' && listen !== '::' && listen !== '')
+      names.add(listen.includes(':') && !listen.startsWith('[') ? `[${listen}]` : listen);
+    return names;
+  }
+
+  private readBody(req: IncomingMessage, maxBytes = this.o.maxBodyBytes): Promise<string> {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > this.o.maxBodyBytes) {
+    if (declared > maxBytes) {
       req.resume();
       return Promise.reject(new BodyTooLarge());
     }
@@ -306,7 +374,7 @@ export class Simulator {
       let size = 0;
       req.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > this.o.maxBodyBytes) {
+        if (size > maxBytes) {
           req.removeAllListeners('data');
           req.resume();
           reject(new BodyTooLarge());

@@ -2,6 +2,7 @@
  * Black-box: plain SOAP envelopes posted with fetch (as curl would), checking the wire shape of answers,
  * faults, the maintenance page, WSDL download, size limits and the admin endpoint.
  */
+import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -259,10 +260,13 @@ describe('R9 and External dispatch', () => {
   });
 });
 
+const JSON_TYPE = { 'content-type': 'application/json' };
+
 describe('admin endpoint', () => {
   it('sets faults, reports stats and resets over HTTP', async () => {
     const set = await fetch(`${sim.url}/__admin/faults`, {
       method: 'POST',
+      headers: JSON_TYPE,
       body: JSON.stringify({ latencyMs: 5, jitterMs: 1 }),
     });
     expect(await set.json()).toMatchObject({ latencyMs: 5, jitterMs: 1, timeoutRate: 0 });
@@ -275,7 +279,7 @@ describe('admin endpoint', () => {
       batches: { done: 0 },
     });
     const refused = async (body: string) => {
-      const r = await fetch(`${sim.url}/__admin/faults`, { method: 'POST', body });
+      const r = await fetch(`${sim.url}/__admin/faults`, { method: 'POST', headers: JSON_TYPE, body });
       expect(r.status).toBe(400);
       return ((await r.json()) as { error: string }).error;
     };
@@ -286,9 +290,79 @@ describe('admin endpoint', () => {
     expect(await refused('{errorRate: 0.5}')).toMatch(/not JSON .*\{"errorRate": 0\.1\}/);
     expect(await refused('[0.5]')).toMatch(/must be a JSON object/);
     expect(sim.admin.faults()).toMatchObject({ latencyMs: 5, errorRate: 0 });
-    expect((await fetch(`${sim.url}/__admin/reset`, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(`${sim.url}/__admin/reset`, { method: 'POST', headers: JSON_TYPE })).status).toBe(
+      200,
+    );
     expect(sim.admin.stats().calls).toEqual({});
     expect(sim.admin.faults().latencyMs).toBe(0);
+  });
+
+  it('refuses pages of other origins, DNS rebinding and non-JSON changes (CSRF), and answers 413 to a huge body', async () => {
+    const before = sim.admin.faults();
+    const send = (path: string, headers: Record<string, string>, body?: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        // node:http, because fetch will not let a test set Host.
+        const u = new URL(sim.url);
+        const req = httpRequest(
+          { host: u.hostname, port: u.port, path, method: body === undefined ? 'GET' : 'POST', headers },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const port = new URL(sim.url).port;
+    const change = JSON.stringify({ errorRate: 1 });
+    // A page on evil.example that resolves its own name to 127.0.0.1 (DNS rebinding).
+    const rebound = await send('/__admin/faults', { host: `evil.example:${port}`, ...JSON_TYPE }, change);
+    expect(rebound.status).toBe(403);
+    expect(rebound.text).toMatch(/Host header "evil\.example:\d+"/);
+    expect((await send('/__admin/stats', { host: `evil.example:${port}` })).status).toBe(403);
+    // A form or fetch from another site: its Origin is foreign, or it cannot send JSON without a preflight.
+    const foreign = await send(
+      '/__admin/faults',
+      { host: `127.0.0.1:${port}`, origin: 'http://evil.example', ...JSON_TYPE },
+      change,
+    );
+    expect(foreign.status).toBe(403);
+    expect(foreign.text).toMatch(/other origins/);
+    expect(
+      (await send('/__admin/faults', { host: `127.0.0.1:${port}`, origin: 'null', ...JSON_TYPE }, change))
+        .status,
+    ).toBe(403);
+    const form = await send(
+      '/__admin/faults',
+      { host: `127.0.0.1:${port}`, 'content-type': 'text/plain' },
+      change,
+    );
+    expect(form.status).toBe(403);
+    expect(form.text).toMatch(/Content-Type: application\/json/);
+    expect((await send('/__admin/reset', { host: `127.0.0.1:${port}` }, '')).status).toBe(403);
+    expect(sim.admin.faults()).toEqual(before);
+    // The simulator's own names, with or without a same-origin Origin, still work.
+    expect((await send('/__admin/faults', { host: `localhost:${port}` })).status).toBe(200);
+    const own = await send(
+      '/__admin/faults',
+      { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}`, ...JSON_TYPE },
+      '{}',
+    );
+    expect(own.status).toBe(200);
+
+    const huge = await fetch(`${sim.url}/__admin/faults`, {
+      method: 'POST',
+      headers: JSON_TYPE,
+      body: `{"latencyMs": 1${' '.repeat(20 * 1024 * 1024)}}`,
+    }).then(
+      async (r) => ({ status: r.status, text: await r.text() }),
+      (e: unknown) => ({ status: 0, text: String(e) }),
+    );
+    expect(huge.status).toBe(413);
+    expect(huge.text).toMatch(/larger than 65536 bytes: send only the settings to change/);
+    expect(sim.admin.faults()).toEqual(before);
   });
 
   it('holds a timed-out call open until the simulator closes, then drops the socket', async () => {
