@@ -20,6 +20,7 @@ import { batchScheduledJobs, startBatchWorkers } from './workers/batch-role.ts';
 import { DEFAULT_PROCESSOR_OPTIONS, type ProcessorOptions } from './requests/processors.ts';
 import { DEFAULT_RETRY_POLICY, maxAttempts, type RetryPolicy } from './codes/retry-policy.ts';
 import { SingleWorkers } from './workers/single-workers.ts';
+import { errorMessage } from './errors.ts';
 
 export const ROLES = ['producer', 'worker', 'scheduler', 'dashboard'] as const;
 export type Role = (typeof ROLES)[number];
@@ -250,7 +251,7 @@ async function checkReachable(database: Database, redis: Redis, config: Config):
     await within(database.pool.query('select 1'), 'Postgres');
   } catch (e) {
     throw new Error(
-      `cannot reach Postgres at ${redactUrl(config.DATABASE_URL)} (${e instanceof Error ? e.message : String(e)}): start it, or set DATABASE_URL`,
+      `cannot reach Postgres at ${redactUrl(config.DATABASE_URL)} (${errorMessage(e)}): start it, or set DATABASE_URL`,
       { cause: e },
     );
   }
@@ -258,7 +259,7 @@ async function checkReachable(database: Database, redis: Redis, config: Config):
     await within(redis.ping(), 'Redis');
   } catch (e) {
     throw new Error(
-      `cannot reach Redis at ${redactUrl(config.REDIS_URL)} (${e instanceof Error ? e.message : String(e)}): start it, or set REDIS_URL`,
+      `cannot reach Redis at ${redactUrl(config.REDIS_URL)} (${errorMessage(e)}): start it, or set REDIS_URL`,
       { cause: e },
     );
   }

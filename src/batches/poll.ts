@@ -29,6 +29,7 @@ import {
   requeueAsSingle,
   type BatchRow,
 } from './store.ts';
+import { errorMessage } from '../errors.ts';
 
 /** Wait before the next poll after `polls` polls: initial × 2^polls, capped (never below 100 ms, so a running job is not hammered). */
 export function pollDelayMs(polls: number, initialMs: number, maxMs: number): number {
@@ -161,7 +162,7 @@ export async function runPollJob(
     try {
       org = await deps.clients.forOrganisation(b.organisationId);
     } catch (e) {
-      return await again(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, e instanceof Error ? e.message : String(e));
+      return await again(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, errorMessage(e));
     }
     try {
       output = await fetchOutput(

@@ -26,6 +26,7 @@ import {
 import { resolutionFor, resolutionForError } from '../requests/resolve.ts';
 import { classifyFailure } from '../codes/retry-policy.ts';
 import { RetryableJobError } from '../requests/run.ts';
+import { errorMessage } from '../errors.ts';
 
 const REQUEST_KIND = {
   registration: 'register',
@@ -93,7 +94,7 @@ export async function runSubmitJob(deps: BatchJobDeps, job: Job, signal: AbortSi
     client = org.client;
     identity = { ...org.credentials.identity, userName: b.requestedBy };
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
+    const reason = errorMessage(e);
     await failAll(
       deps,
       b,

@@ -20,6 +20,7 @@ import { classifyCode, isRetryable } from '../codes/catalogue.ts';
 import { createLrsClient } from '../lrs/client.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import type { LrsCallEvent, LrsClient, LrsEndpoints, LrsIdentity } from '../lrs/types.ts';
+import { errorMessage } from '../errors.ts';
 
 export const summary = 'make one LRS call from a JSON input and print the typed result';
 
@@ -197,7 +198,7 @@ export async function run(
       setup = await setUpFromDatabase(cfg, values.org, values.user, values.endpoint, values.timeout);
     } catch (e) {
       console.error(
-        `lrs-relay call: could not use organisation "${values.org}" from the database: ${e instanceof Error ? e.message : String(e)}\n` +
+        `lrs-relay call: could not use organisation "${values.org}" from the database: ${errorMessage(e)}\n` +
           'Check DATABASE_URL and `lrs-relay orgs list`, or call without the database: --ukprn/--org-ref with --password-env.',
       );
       return 1;

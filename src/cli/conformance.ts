@@ -10,6 +10,7 @@ import { classifyCode, isRetryable } from '../codes/catalogue.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import { parserForResponseRoot } from '../lrs/operations/index.ts';
 import { looksLikeMaintenancePage, readLrsAnswer } from '../lrs/response.ts';
+import { errorMessage } from '../errors.ts';
 
 export const summary = 'parse every LRS response sample under a folder and print what was recognised';
 
@@ -83,7 +84,7 @@ export function checkSample(file: string, body: string): ConformanceRow {
         error: e.message,
       };
     }
-    return { file, error: e instanceof Error ? e.message : String(e) };
+    return { file, error: errorMessage(e) };
   }
 }
 

@@ -3,6 +3,7 @@
  * `run(args: string[]): Promise<number>` (the exit code). Modules load lazily so `--help` is instant.
  */
 import { ConfigError } from '../config.ts';
+import { errorMessage } from '../errors.ts';
 
 type CommandModule = { run(args: string[]): Promise<number>; summary?: string };
 
@@ -104,7 +105,7 @@ try {
     );
     process.exitCode = 2;
   } else {
-    console.error(`lrs-relay: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(`lrs-relay: ${errorMessage(e)}`);
     process.exitCode = 1;
   }
 }

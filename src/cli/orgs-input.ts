@@ -22,6 +22,7 @@ import {
   type SecretRef,
 } from '../orgs/secrets.ts';
 import type { OrganisationFields, OrganisationRecord } from '../orgs/store.ts';
+import { errorMessage } from '../errors.ts';
 
 /** Option values as node:util parseArgs returns them for add/update. */
 export interface OrganisationOptionValues {
@@ -97,7 +98,7 @@ function parseSecrets(
     } catch (e) {
       // A secret typed in clear stops everything at once: nothing else should be processed or stored.
       if (isOrganisationError(e) && e.code === ORG_ERROR_CODES.PLAIN_SECRET) throw e;
-      problems.push(e instanceof Error ? e.message : String(e));
+      problems.push(errorMessage(e));
     }
   }
   if (out.password?.kind === 'stdin' && out.passphrase?.kind === 'stdin') {
@@ -141,9 +142,7 @@ async function tryResolve(
       secretsKey: c.config.SECRETS_KEY,
     });
   } catch (e) {
-    warnings.push(
-      `${e instanceof Error ? e.message : String(e)} — not checked here; the worker processes must be able to read it`,
-    );
+    warnings.push(`${errorMessage(e)} — not checked here; the worker processes must be able to read it`);
     return undefined;
   }
 }

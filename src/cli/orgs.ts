@@ -25,6 +25,7 @@ import {
   updateOrganisation,
   type OrganisationFields,
 } from '../orgs/store.ts';
+import { errorMessage } from '../errors.ts';
 
 export const summary = 'add, list, show, update, disable, enable or test the LRS organisations served';
 
@@ -314,7 +315,7 @@ const SUBCOMMANDS: Record<string, (c: Ctx) => Promise<number>> = {
 /** Messages of errors we did not make may quote SQL parameters; show the cause's first line only. */
 function plainMessage(e: unknown): string {
   const cause = e instanceof Error && e.cause instanceof Error ? e.cause : e;
-  return (cause instanceof Error ? cause.message : String(cause)).split('\n')[0] ?? '';
+  return errorMessage(cause).split('\n')[0] ?? '';
 }
 
 export async function run(args: string[], ioOverrides: Partial<OrgsIo> = {}): Promise<number> {

@@ -13,6 +13,7 @@ import type pg from 'pg';
 import type { RequestKind, RequestMode } from '../../db/schema.ts';
 import { ImportSetupError, mapRecord, planColumns, type ColumnPlan, type ImportField } from './map.ts';
 import { validateImportRow } from './validate.ts';
+import { errorMessage } from '../errors.ts';
 
 export interface ImportOptions {
   pool: pg.Pool;
@@ -102,7 +103,7 @@ function dedupeKeyOf(kind: string, misLearnerId: string, payload: Record<string,
 
 /** A Postgres error as a reason a person can act on (no values: submit_request's messages carry none). */
 function reasonOf(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = errorMessage(e);
   return msg.replace(/^lrs\.submit_request: /, '').slice(0, 300);
 }
 

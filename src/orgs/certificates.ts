@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { LrsTlsCredentials } from '../lrs/types.ts';
 import { ORG_ERROR_CODES, OrganisationError, type OrgErrorCode } from './errors.ts';
 import { describeSecretRef, SECRET_REF_SCHEMA, type SecretRef } from './secrets.ts';
+import { errorMessage } from '../errors.ts';
 
 /** What lrs.organisation.certificate_ref stores: file locations and a passphrase reference, never key material. */
 export type CertificateRef =
@@ -73,7 +74,7 @@ export function describeCertificateRef(ref: CertificateRef): string {
 
 function errorText(e: unknown): string {
   const code = (e as { code?: unknown }).code;
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorMessage(e);
   return `${typeof code === 'string' ? code : ''} ${message}`;
 }
 

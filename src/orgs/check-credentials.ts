@@ -7,6 +7,7 @@ import { isLrsError, RELAY_CODES } from '../lrs/errors.ts';
 import type { LrsClient } from '../lrs/types.ts';
 import type { OrganisationCredentials } from './directory.ts';
 import { isOrganisationError, ORG_ERROR_CODES } from './errors.ts';
+import { errorMessage } from '../errors.ts';
 
 /** The learner the check looks up: the LRS's own sample learner, seeded in the simulator (docs/lrs.md §11.2). */
 export const CHECK_LEARNER = { uln: '1026893096', givenName: 'Sample', familyName: 'Testname' } as const;
@@ -147,7 +148,7 @@ export function classifyCheckError(e: unknown, durationMs = 0): Extract<Credenti
     ok: false,
     failure: 'other',
     code: 'UNKNOWN',
-    summary: `unexpected failure: ${e instanceof Error ? e.message : String(e)}`,
+    summary: `unexpected failure: ${errorMessage(e)}`,
     advice: 'run with LOG_LEVEL=debug and report it',
     durationMs,
   };

@@ -23,6 +23,7 @@ import {
 } from './store.ts';
 import { resolutionFor, resolutionForError } from './resolve.ts';
 import { classifyFailure, type RetryPolicy } from '../codes/retry-policy.ts';
+import { errorMessage } from '../errors.ts';
 
 /** What the runner needs from the organisations module: the client and identity for an organisation. */
 export interface OrganisationClients {
@@ -102,7 +103,7 @@ export async function runRequestJob(
   } catch (e) {
     return settle(
       resolutionFor(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, 'relay', {
-        description: e instanceof Error ? e.message : String(e),
+        description: errorMessage(e),
       }),
     );
   }

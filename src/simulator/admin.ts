@@ -6,6 +6,7 @@ import type { BatchKind } from './batches.ts';
 import type { SimResponse } from './context.ts';
 import type { FaultSettings } from './options.ts';
 import type { OutcomeExamples } from './seed.ts';
+import { errorMessage } from '../errors.ts';
 
 /** What tests and the HTTP admin endpoint can do to a running simulator. */
 export interface SimulatorAdmin {
@@ -48,10 +49,9 @@ function parseJson(body: string): Partial<FaultSettings> {
   try {
     return JSON.parse(body) as Partial<FaultSettings>;
   } catch (e) {
-    throw new Error(
-      `the body is not JSON (${e instanceof Error ? e.message : String(e)}): send an object such as {"errorRate": 0.1}`,
-      { cause: e },
-    );
+    throw new Error(`the body is not JSON (${errorMessage(e)}): send an object such as {"errorRate": 0.1}`, {
+      cause: e,
+    });
   }
 }
 
@@ -97,6 +97,6 @@ export function handleAdmin(
         });
     }
   } catch (e) {
-    return json(400, { error: e instanceof Error ? e.message : String(e) });
+    return json(400, { error: errorMessage(e) });
   }
 }

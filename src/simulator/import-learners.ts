@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { isValidUln } from '../lrs/uln.ts';
 import type { SimLearner } from './learner-record.ts';
+import { errorMessage } from '../errors.ts';
 
 const optional = z
   .string()
@@ -74,7 +75,7 @@ export async function readLearnerFile(file: string): Promise<SimLearner[]> {
     try {
       data = JSON.parse(text);
     } catch (e) {
-      throw new Error(`${file} is not valid JSON (${e instanceof Error ? e.message : String(e)})`, {
+      throw new Error(`${file} is not valid JSON (${errorMessage(e)})`, {
         cause: e,
       });
     }

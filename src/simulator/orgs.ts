@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { errorMessage } from '../errors.ts';
 
 export interface SimOrganisation {
   ukprn?: string | undefined;
@@ -53,14 +54,14 @@ export async function readOrganisationFile(file: string): Promise<SimOrganisatio
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file} is not valid JSON (${e instanceof Error ? e.message : String(e)})`, {
+    throw new Error(`${file} is not valid JSON (${errorMessage(e)})`, {
       cause: e,
     });
   }
   try {
     return parseOrganisations(data);
   } catch (e) {
-    throw new Error(`${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new Error(`${file}: ${errorMessage(e)}`, { cause: e });
   }
 }
 

@@ -27,6 +27,7 @@ import type { OutcomeExamples } from './seed.ts';
 import { buildSeed, createState } from './state.ts';
 import { readSoapAction } from './wcf.ts';
 import { createXmlReader, NS, type ParseOutcome, type XmlNode } from './xml.ts';
+import { errorMessage } from '../errors.ts';
 
 type ServiceKey = 'ls' | 'r9' | 'ext';
 
@@ -109,7 +110,7 @@ export class Simulator {
       this.route(req, res).catch((e: unknown) =>
         this.send(res, {
           status: 500,
-          body: `simulator error: ${e instanceof Error ? e.message : String(e)}\n`,
+          body: `simulator error: ${errorMessage(e)}\n`,
           contentType: 'text/plain',
         }),
       );
