@@ -50,6 +50,18 @@ export function batchJobId(kind: 'submit' | 'poll', batchId: number): string {
   return `batch-${kind}-${batchId}`;
 }
 
+/** Job states (Queue.getJobState) in which a job will still run; the sweeps re-create work only outside them. */
+export const LIVE_JOB_STATES: ReadonlySet<string> = new Set([
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+]);
+export function isLiveJobState(state: string): boolean {
+  return LIVE_JOB_STATES.has(state);
+}
+
 /** Parses job data for a job name; throws a plain error naming the job if it does not match. */
 export function parseJobData<N extends JobName>(name: N, data: unknown): JobData<N> {
   const r = JOB_DATA[name].safeParse(data);

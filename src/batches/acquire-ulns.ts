@@ -13,6 +13,14 @@
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import { PAYLOADS } from '../requests/payload.ts';
+import {
+  insertAcquiredRequests,
+  insertAcquisitionRun,
+  listOrganisationCodes,
+  readViewInChunks,
+  setAcquisitionRunStatus,
+  type OrganisationCodes,
+} from '../db/acquisition.ts';
 
 export interface AcquireUlnsOptions {
   pool: pg.Pool;
@@ -76,89 +84,47 @@ export function nightlyRunKey(slotMs: number): string {
   return `nightly:${new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(slotMs)}`;
 }
 
-const quoteIdent = (name: string) =>
-  name
-    .split('.')
-    .map((p) => `"${p.replace(/"/g, '""')}"`)
-    .join('.');
-
-interface OrgRow {
-  id: number;
-  ukprn: string | null;
-  organisationRef: string | null;
-  isDisabled: boolean;
-}
-
-const INSERT_SQL = `
-  insert into lrs.request (organisation_id, requested_by, kind, mode, priority, mis_learner_id, payload, dedupe_key)
-  select t.org, o.default_user_name, 'register', 'batch', 10, t.mis, t.payload, 'acquire:' || $4 || ':' || t.mis
-    from unnest($1::int[], $2::text[], $3::jsonb[]) as t(org, mis, payload)
-    join lrs.organisation o on o.id = t.org
-   where not exists (select 1 from lrs.request r
-                      where r.organisation_id = t.org and r.mis_learner_id = t.mis and r.kind = 'register'
-                        and r.status in ('pending', 'queued', 'in_progress', 'batched', 'held'))
-  on conflict (organisation_id, dedupe_key) do nothing`;
-
 export async function acquireUlns(o: AcquireUlnsOptions): Promise<AcquireResult> {
-  const orgs = (
-    await o.pool.query(
-      `select id, ukprn, organisation_ref as "organisationRef", is_disabled as "isDisabled" from lrs.organisation`,
-    )
-  ).rows as OrgRow[];
-  const byCode = new Map<string, OrgRow>();
-  for (const org of orgs) {
+  const byCode = new Map<string, OrganisationCodes>();
+  for (const org of await listOrganisationCodes(o.pool)) {
     if (org.ukprn) byCode.set(org.ukprn, org);
     if (org.organisationRef) byCode.set(org.organisationRef, org);
   }
   const only = o.organisation === undefined ? undefined : byCode.get(o.organisation);
-  if (o.organisation !== undefined && !only) throw new Error(`unknown organisation ${o.organisation}`);
+  if (o.organisation !== undefined && !only)
+    throw new Error(
+      `unknown organisation ${JSON.stringify(o.organisation)}: give its UKPRN or organisation reference (lrs-relay orgs list)`,
+    );
 
-  const claimed = await o.pool.query(
-    `insert into lrs.acquisition_run (organisation_id, run_key) values ($1, $2) on conflict (run_key) do nothing returning id`,
-    [only?.id ?? null, o.runKey],
-  );
-  if (claimed.rowCount === 0)
+  const runId = await insertAcquisitionRun(o.pool, { organisationId: only?.id ?? null, runKey: o.runKey });
+  if (runId === undefined)
     return { skipped: true, runKey: o.runKey, reason: 'a run with this key was already started' };
   const progress: AcquireProgress = {
-    runId: Number(claimed.rows[0].id),
+    runId,
     runKey: o.runKey,
     learnersFound: 0,
     requestsCreated: 0,
     skippedOrganisation: 0,
   };
-  const log = o.log.child({ runKey: o.runKey, runId: progress.runId });
-
-  const reader = await o.pool.connect();
+  const log = o.log.child({ runKey: o.runKey, runId });
   try {
-    await reader.query('begin read only');
-    const filter = o.organisation === undefined ? '' : ' where organisation::text = $1';
-    await reader.query(
-      `declare acquire_cursor no scroll cursor for select * from ${quoteIdent(o.view)}${filter}`,
-      o.organisation === undefined ? [] : [o.organisation],
+    await readViewInChunks(
+      o.pool,
+      {
+        view: o.view,
+        chunkSize: o.chunkSize,
+        organisationCodes: o.organisation === undefined ? undefined : [o.organisation],
+      },
+      async (rows) => {
+        await insertChunk(o, rows, byCode, progress);
+        o.onChunk?.({ ...progress });
+      },
     );
-    for (;;) {
-      const rows = (await reader.query(`fetch ${o.chunkSize} from acquire_cursor`)).rows as Record<
-        string,
-        unknown
-      >[];
-      if (rows.length === 0) break;
-      await insertChunk(o, rows, byCode, progress);
-      o.onChunk?.({ ...progress });
-      if (rows.length < o.chunkSize) break;
-    }
-    await reader.query('commit');
   } catch (e) {
-    await reader.query('rollback').catch(() => {});
-    await o.pool
-      .query(`update lrs.acquisition_run set status = 'failed', finished_at = now() where id = $1`, [
-        progress.runId,
-      ])
-      .catch(() => {});
+    await setAcquisitionRunStatus(o.pool, runId, 'failed').catch(() => {});
     throw e;
-  } finally {
-    reader.release();
   }
-  await o.pool.query(`update lrs.acquisition_run set status = 'created' where id = $1`, [progress.runId]);
+  await setAcquisitionRunStatus(o.pool, runId, 'created');
   log.info(
     {
       learnersFound: progress.learnersFound,
@@ -173,12 +139,10 @@ export async function acquireUlns(o: AcquireUlnsOptions): Promise<AcquireResult>
 async function insertChunk(
   o: AcquireUlnsOptions,
   rows: Record<string, unknown>[],
-  byCode: Map<string, OrgRow>,
+  byCode: Map<string, OrganisationCodes>,
   progress: AcquireProgress,
 ): Promise<void> {
-  const org: number[] = [];
-  const mis: string[] = [];
-  const payload: string[] = [];
+  const learners: { organisationId: number; misLearnerId: string; payload: Record<string, string> }[] = [];
   for (const row of rows) {
     const target = byCode.get(String(row.organisation ?? ''));
     const misId = fieldValue(row.mis_learner_id ?? row.misLearnerId);
@@ -186,55 +150,14 @@ async function insertChunk(
       progress.skippedOrganisation++;
       continue;
     }
-    org.push(target.id);
-    mis.push(misId);
-    payload.push(JSON.stringify(payloadFromViewRow(row)));
+    learners.push({ organisationId: target.id, misLearnerId: misId, payload: payloadFromViewRow(row) });
   }
-  const client = await o.pool.connect();
-  try {
-    await client.query('begin');
-    // Serialises chunk inserts of concurrent runs, so NOT EXISTS sees the other run's requests.
-    await client.query(`select pg_advisory_xact_lock(hashtext('lrs.acquire-ulns'))`);
-    const r = await client.query(INSERT_SQL, [org, mis, payload, progress.runKey]);
-    const created = r.rowCount ?? 0;
-    await client.query(
-      `update lrs.acquisition_run set learners_found = learners_found + $2, requests_created = requests_created + $3 where id = $1`,
-      [progress.runId, rows.length, created],
-    );
-    await client.query('commit');
-    progress.learnersFound += rows.length;
-    progress.requestsCreated += created;
-  } catch (e) {
-    await client.query('rollback').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
-}
-
-/** Counts of a run's requests by state, and marks the run completed when none is open. */
-export async function refreshRunProgress(
-  pool: pg.Pool,
-  runKey: string,
-): Promise<{ total: number; done: number; byStatus: Record<string, number> }> {
-  const r = await pool.query(
-    `select status, count(*)::int as n from lrs.request where kind = 'register' and dedupe_key like $1 group by status`,
-    [`acquire:${runKey.replace(/[\\%_]/g, '\\$&')}:%`],
-  );
-  const byStatus: Record<string, number> = {};
-  let total = 0;
-  let done = 0;
-  for (const row of r.rows as { status: string; n: number }[]) {
-    byStatus[row.status] = row.n;
-    total += row.n;
-    if (['succeeded', 'needs_action', 'rejected', 'failed', 'cancelled'].includes(row.status)) done += row.n;
-  }
-  await pool.query(
-    `update lrs.acquisition_run set requests_completed = $2,
-            status = case when $2 >= requests_created and status = 'created' then 'completed' else status end,
-            finished_at = case when $2 >= requests_created and status = 'created' then now() else finished_at end
-      where run_key = $1`,
-    [runKey, done],
-  );
-  return { total, done, byStatus };
+  const created = await insertAcquiredRequests(o.pool, {
+    runId: progress.runId,
+    runKey: progress.runKey,
+    learnersRead: rows.length,
+    rows: learners,
+  });
+  progress.learnersFound += rows.length;
+  progress.requestsCreated += created;
 }

@@ -14,11 +14,13 @@ import type { Metrics } from '../metrics.ts';
 import { batchJobId, JOB_DATA, JOBS } from '../queues.ts';
 import { RELAY_CODES } from '../lrs/errors.ts';
 import { PIPELINE_CODES } from '../codes/explain.ts';
-import { buildBatchRecord, BATCH_KIND_OF, BATCHABLE_KINDS, type BatchableKind } from './records.ts';
+import { buildBatchRecord } from './records.ts';
+import { BATCH_KIND_OF, type BatchableKind } from '../requests/kinds.ts';
+import { claimForBatch, findBatchGroups, oldestWaitMs, type BatchGroup } from '../db/batch-assembly.ts';
 import { checkVerification, holdForVerification, notVerified, reviewHeld } from './gate.ts';
 import { countOutcomes } from './rules.ts';
-import { insertBatch, settleRequests, type SettledRequest, type Settlement } from './store.ts';
-import { inTransaction } from '../requests/store.ts';
+import { insertBatch, settleRequests, type SettledRequest, type Settlement } from '../db/batches.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { resolutionFor } from '../requests/resolve.ts';
 
 export interface BatchAssemblerOptions {
@@ -37,37 +39,6 @@ export interface BatchAssemblerOptions {
   submitJobOptions: { attempts: number };
   fanOutChunk: number;
 }
-
-interface Group {
-  organisationId: number;
-  kind: BatchableKind;
-  batchCount: number;
-  autoCount: number;
-  oldestMs: number;
-  defaultUserName: string;
-  ukprn: string | null;
-}
-
-const GROUPS_SQL = `
-  select r.organisation_id as "organisationId", r.kind,
-         count(*) filter (where r.mode = 'batch' or r.kind = 'achievement')::int as "batchCount",
-         count(*) filter (where r.mode = 'auto' and r.kind <> 'achievement')::int as "autoCount",
-         (extract(epoch from now() - min(r.created_at)) * 1000)::float8 as "oldestMs",
-         o.default_user_name as "defaultUserName", o.ukprn
-    from lrs.request r join lrs.organisation o on o.id = r.organisation_id
-   where r.status = 'pending' and r.kind = any($1::text[]) and (r.mode <> 'single' or r.kind = 'achievement')
-     and (r.not_before is null or r.not_before <= now()) and not o.is_disabled
-   group by r.organisation_id, r.kind, o.default_user_name, o.ukprn`;
-
-const CLAIM_SQL = `
-  select id, requested_by as "requestedBy", payload from lrs.request
-   where status = 'pending' and organisation_id = $1 and kind = $2
-     and (not_before is null or not_before <= now())
-     and (mode = 'batch' or kind = 'achievement' or (mode = 'auto' and $3::boolean))
-     and id > $5
-   order by id
-   limit $4
-   for update skip locked`;
 
 export class BatchAssembler {
   private timer: NodeJS.Timeout | undefined;
@@ -113,7 +84,7 @@ export class BatchAssembler {
   /** One pass: review held achievements, then make every batch that is due. Returns batches made. */
   async assemble(): Promise<number> {
     await this.reviewHeldAchievements();
-    const groups = (await this.o.pool.query(GROUPS_SQL, [BATCHABLE_KINDS])).rows as Group[];
+    const groups = await findBatchGroups(this.o.pool);
     let made = 0;
     for (const g of groups) {
       if (this.closed) break;
@@ -127,20 +98,10 @@ export class BatchAssembler {
         if (claimed.batchId !== undefined) made++;
         eligible -= claimed.rows;
         // Oldest first: after a partial batch the rest are newer; a later pass checks their window.
-        if (eligible < limit) oldestMs = await this.oldestWaitMs(g, auto);
+        if (eligible < limit) oldestMs = await oldestWaitMs(this.o.pool, g, auto);
       }
     }
     return made;
-  }
-
-  private async oldestWaitMs(g: Group, auto: boolean): Promise<number> {
-    const r = await this.o.pool.query(
-      `select (extract(epoch from now() - min(created_at)) * 1000)::float8 as ms from lrs.request
-        where status = 'pending' and organisation_id = $1 and kind = $2 and (not_before is null or not_before <= now())
-          and (mode = 'batch' or kind = 'achievement' or (mode = 'auto' and $3::boolean))`,
-      [g.organisationId, g.kind, auto],
-    );
-    return Number(r.rows[0]?.ms ?? 0);
   }
 
   private async reviewHeldAchievements(): Promise<void> {
@@ -161,16 +122,14 @@ export class BatchAssembler {
 
   /** Claims up to `limit` requests of one group and makes one batch of the good ones. */
   private async claimBatch(
-    g: Group,
+    g: BatchGroup,
     limit: number,
     auto: boolean,
   ): Promise<{ rows: number; batchId?: number }> {
     const changed: SettledRequest[] = [];
     const result = await inTransaction(this.o.pool, async (c) => {
       const key = `${g.organisationId}:${g.kind}`;
-      const rows = (
-        await c.query(CLAIM_SQL, [g.organisationId, g.kind, auto, limit, this.claimedUpTo.get(key) ?? 0])
-      ).rows as { id: string; requestedBy: string; payload: unknown }[];
+      const rows = await claimForBatch(c, g, { auto, limit, afterId: this.claimedUpTo.get(key) ?? 0 });
       if (rows.length < limit) this.claimedUpTo.delete(key);
       else this.claimedUpTo.set(key, Number(rows.at(-1)?.id ?? 0));
       if (rows.length === 0) return { rows: 0 };

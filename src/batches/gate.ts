@@ -5,51 +5,28 @@
  * verify request is created for it (dedupe key `gate:<achievement id>`, mode auto); when that verify is
  * terminal the achievement is released (verified) or settled needs_action NOT_VERIFIED.
  */
-import type pg from 'pg';
 import { explainCode, PIPELINE_CODES } from '../codes/explain.ts';
-import type { Settlement } from './store.ts';
-import { statusAmong } from '../requests/store.ts';
+import {
+  holdAchievements,
+  insertGateVerifies,
+  lockHeldAchievements,
+  releaseHeld,
+  selectVerificationState,
+} from '../db/batch-assembly.ts';
+import type { Settlement } from '../db/batches.ts';
+import type { Queryable } from '../db/transaction.ts';
 import { resolutionFor } from '../requests/resolve.ts';
 
 export type GateDecision = 'verified' | 'hold' | 'create_verify' | 'not_verified';
 
-/** The verified names are the ones the achievement carries (a ULN verified under other names proves nothing about these). */
-const SAME_NAMES = `upper(btrim(v.payload->>'givenName')) = upper(btrim(a.payload->>'givenName'))
-  and upper(btrim(v.payload->>'familyName')) = upper(btrim(a.payload->>'familyName'))`;
-
-interface GateRow {
-  id: number;
-  verified: boolean;
-  openVerify: boolean;
-  gateCode: string | null;
-  gateStatus: string | null;
-}
-
 /** For each achievement id: verified, still waiting, needing a verify, or failed verification (with the code). */
 export async function checkVerification(
-  c: Pick<pg.PoolClient, 'query'>,
+  c: Queryable,
   ids: readonly number[],
 ): Promise<Map<number, { decision: GateDecision; code?: string | null }>> {
-  const r = await c.query(
-    `select a.id,
-            exists (select 1 from lrs.request v join lrs.outcome o on o.request_id = v.id
-                     where o.uln = a.payload->>'uln' and v.organisation_id = a.organisation_id and v.kind = 'verify'
-                       and v.status = 'succeeded' and o.code in ('WSVRC001', 'WSVRC002') and ${SAME_NAMES})
-            or exists (select 1 from lrs.request v
-                        where v.organisation_id = a.organisation_id and v.mis_learner_id = a.mis_learner_id and v.kind = 'verify'
-                          and v.status = 'succeeded' and v.last_code in ('WSVRC001', 'WSVRC002')
-                          and v.payload->>'uln' = a.payload->>'uln' and ${SAME_NAMES}) as verified,
-            exists (select 1 from lrs.request v
-                     where v.organisation_id = a.organisation_id and v.mis_learner_id = a.mis_learner_id and v.kind = 'verify'
-                       and v.status in ('pending', 'queued', 'in_progress', 'batched', 'held')) as "openVerify",
-            g.last_code as "gateCode", g.status as "gateStatus"
-       from lrs.request a
-       left join lrs.request g on g.organisation_id = a.organisation_id and g.dedupe_key = 'gate:' || a.id
-      where a.id = any($1::bigint[])`,
-    [ids],
-  );
+  const rows = await selectVerificationState(c, ids);
   const out = new Map<number, { decision: GateDecision; code?: string | null }>();
-  for (const row of r.rows as GateRow[]) {
+  for (const row of rows) {
     const id = Number(row.id);
     if (row.verified) out.set(id, { decision: 'verified' });
     else if (row.openVerify) out.set(id, { decision: 'hold' });
@@ -61,31 +38,13 @@ export async function checkVerification(
 
 /** Creates the gate verify requests (from each achievement's own ULN, names, date of birth, gender) and holds the achievements. */
 export async function holdForVerification(
-  c: Pick<pg.PoolClient, 'query'>,
+  c: Queryable,
   createFor: readonly number[],
   holdOnly: readonly number[],
 ): Promise<void> {
-  if (createFor.length > 0) {
-    await c.query(
-      `insert into lrs.request (organisation_id, requested_by, kind, mode, priority, mis_learner_id, payload, dedupe_key)
-       select a.organisation_id, a.requested_by, 'verify', 'auto', 5, a.mis_learner_id,
-              jsonb_strip_nulls(jsonb_build_object('uln', a.payload->'uln', 'givenName', a.payload->'givenName',
-                'familyName', a.payload->'familyName', 'dateOfBirth', a.payload->'dateOfBirth', 'gender', a.payload->'gender')),
-              'gate:' || a.id
-         from lrs.request a where a.id = any($1::bigint[])
-       on conflict (organisation_id, dedupe_key) do nothing`,
-      [createFor],
-    );
-    await c.query(`select pg_notify('lrs_request', 'gate')`);
-  }
+  if (createFor.length > 0) await insertGateVerifies(c, createFor);
   const all = [...createFor, ...holdOnly];
-  if (all.length === 0) return;
-  await c.query(
-    `update lrs.request set status = 'held', last_code = $2, updated_at = now(),
-            last_error = 'Held: the learner has not been verified against the LRS yet; a verify request was made and the achievement is sent once it succeeds.'
-      where id = any($1::bigint[]) and ${statusAmong('pending', 'held')}`,
-    [all, PIPELINE_CODES.NOT_VERIFIED],
-  );
+  if (all.length > 0) await holdAchievements(c, all, PIPELINE_CODES.NOT_VERIFIED);
 }
 
 /** The needs_action result for an achievement whose learner failed verification. */
@@ -105,14 +64,10 @@ export function notVerified(requestId: number, code: string | null | undefined):
  * verification failed → needs_action. Returns the settlements to write and how many were released.
  */
 export async function reviewHeld(
-  c: Pick<pg.PoolClient, 'query'>,
+  c: Queryable,
   limit: number,
 ): Promise<{ released: number; settle: Settlement[] }> {
-  const held = await c.query(
-    `select id from lrs.request where status = 'held' and kind = 'achievement' order by id limit $1 for update skip locked`,
-    [limit],
-  );
-  const ids = held.rows.map((x: { id: string }) => Number(x.id));
+  const ids = await lockHeldAchievements(c, limit);
   if (ids.length === 0) return { released: 0, settle: [] };
   const decisions = await checkVerification(c, ids);
   const release: number[] = [];
@@ -125,12 +80,6 @@ export async function reviewHeld(
     else if (d.decision === 'create_verify') create.push(id);
   }
   if (create.length > 0) await holdForVerification(c, create, []);
-  if (release.length > 0) {
-    await c.query(
-      `update lrs.request set status = 'pending', last_code = null, last_error = null, updated_at = now()
-        where id = any($1::bigint[]) and ${statusAmong('held')}`,
-      [release],
-    );
-  }
+  if (release.length > 0) await releaseHeld(c, release);
   return { released: release.length, settle };
 }

@@ -23,12 +23,13 @@ import {
   addBatchCounts,
   insertBatchAudit,
   loadBatch,
+  loadBatchMemberIds,
   loadBatchRequestIds,
   moveBatch,
   recordPoll,
   requeueAsSingle,
   type BatchRow,
-} from './store.ts';
+} from '../db/batches.ts';
 import { errorMessage } from '../errors.ts';
 
 /** Wait before the next poll after `polls` polls: initial × 2^polls, capped (never below 100 ms, so a running job is not hammered). */
@@ -191,7 +192,7 @@ export async function runPollJob(
     });
     await recordPoll(deps.pool, b.id, { code: output.code, nextPollAt: null });
     const openIds = await loadBatchRequestIds(deps.pool, b.id);
-    const memberIds = b.kind === 'achievement' ? await loadMemberIds(deps, b.id) : [];
+    const memberIds = b.kind === 'achievement' ? await loadBatchMemberIds(deps.pool, b.id) : [];
     const fan = output.fanOut(openIds, memberIds);
     const changed = await settleBatchRequests(deps, b.id, fan.settlements);
     let requeued = 0;
@@ -229,10 +230,4 @@ export function describeAge(ms: number): string {
 /** Thrown inside `again` when the batch was given up instead of re-delayed. */
 class BatchSettled extends Error {
   override readonly name = 'BatchSettled';
-}
-
-/** Every request ever sent in the batch, in submission (id) order: achievement error rows count from it. */
-async function loadMemberIds(deps: BatchJobDeps, batchId: number): Promise<number[]> {
-  const r = await deps.pool.query('select id from lrs.request where batch_id = $1 order by id', [batchId]);
-  return r.rows.map((x: { id: string }) => Number(x.id));
 }

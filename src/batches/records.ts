@@ -4,12 +4,12 @@
  * validated alone, with the same message descriptions the client uses, and a bad one is settled
  * `rejected` on its own instead of sinking 199 good ones.
  */
-import type { BatchKind } from '../../db/schema.ts';
 import type { FieldProblem } from '../lrs/errors.ts';
 import { validateMessage } from '../lrs/messages.ts';
 import * as op from '../lrs/operations/index.ts';
 import type { Achievement, BatchLearner, LearnerToVerify, LrsIdentity } from '../lrs/types.ts';
 import { learnerToRegisterOf, parsePayload } from '../requests/payload.ts';
+import type { BatchableKind } from '../requests/kinds.ts';
 
 export type BatchRecord =
   | { kind: 'registration'; learner: BatchLearner }
@@ -19,15 +19,6 @@ export type BatchRecord =
 export type RecordResult =
   | { ok: true; record: BatchRecord }
   | { ok: false; code: 'BAD_REQUEST_PAYLOAD' | 'LOCAL_VALIDATION'; problems: FieldProblem[] };
-
-/** Request kind → batch kind (docs/lrs.md §4.7, §4.8, §4.13). */
-export const BATCH_KIND_OF = {
-  register: 'registration',
-  verify: 'verify',
-  achievement: 'achievement',
-} as const satisfies Record<string, BatchKind>;
-export type BatchableKind = keyof typeof BATCH_KIND_OF;
-export const BATCHABLE_KINDS = Object.keys(BATCH_KIND_OF) as BatchableKind[];
 
 /** A stand-in identity for validating records alone; credential problems are filtered out. */
 const PLACEHOLDER_ID: LrsIdentity = {

@@ -4,7 +4,7 @@
  */
 import { PIPELINE_CODES } from '../codes/explain.ts';
 import type { AchievementJobResult, OutputBatchLearner, VerifiedLearner } from '../lrs/types.ts';
-import type { Settlement } from './store.ts';
+import type { Settlement } from '../db/batches.ts';
 import { resolutionFor } from '../requests/resolve.ts';
 
 /** Which of `openIds` the rows answer, and which they do not (rows for ids not in the batch are counted, never written). */

@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { PIPELINE_CODES } from '../codes/explain.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import type { Resolution } from '../requests/store.ts';
+import type { Resolution } from '../db/requests.ts';
 import {
   loadBatchRequestIds,
   moveBatch,
@@ -22,7 +22,7 @@ import {
   type BatchRow,
   type SettledRequest,
   type Settlement,
-} from './store.ts';
+} from '../db/batches.ts';
 import type { OrganisationClients } from '../requests/run.ts';
 import type { RetryPolicy } from '../codes/retry-policy.ts';
 import { resolutionFor } from '../requests/resolve.ts';

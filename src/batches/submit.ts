@@ -11,7 +11,8 @@ import { isLrsError, RELAY_CODES, type LrsError } from '../lrs/errors.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { JOBS, parseJobData } from '../queues.ts';
 import { enqueuePoll } from './assemble.ts';
-import { buildBatchRecord, type BatchableKind, type BatchRecord } from './records.ts';
+import { buildBatchRecord, type BatchRecord } from './records.ts';
+import type { BatchableKind } from '../requests/kinds.ts';
 import { abandonBatch, abandonInDoubt, settleBatchRequests, type BatchJobDeps } from './rules.ts';
 import {
   detachUnsent,
@@ -22,7 +23,7 @@ import {
   releaseToPending,
   type BatchRow,
   type Settlement,
-} from './store.ts';
+} from '../db/batches.ts';
 import { resolutionFor, resolutionForError } from '../requests/resolve.ts';
 import { classifyFailure } from '../codes/retry-policy.ts';
 import { RetryableJobError } from '../requests/run.ts';

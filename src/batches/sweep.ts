@@ -7,7 +7,8 @@
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
-import { batchJobId } from '../queues.ts';
+import { batchJobId, isLiveJobState } from '../queues.ts';
+import { findStaleBatches } from '../db/batches.ts';
 import { enqueuePoll, enqueueSubmit } from './assemble.ts';
 
 export interface BatchSweepOptions {
@@ -27,25 +28,15 @@ export interface BatchSweepResult {
   pollJobs: number;
 }
 
-const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
-
 export async function sweepBatches(o: BatchSweepOptions): Promise<BatchSweepResult> {
-  const rows = (
-    await o.pool.query(
-      `select id, status from lrs.batch
-        where status in ('assembled', 'submitting', 'submitted', 'fetching')
-          and updated_at < now() - ($1::int * interval '1 millisecond')
-        order by id limit $2`,
-      [o.staleMs, o.limit ?? 1_000],
-    )
-  ).rows as { id: string; status: string }[];
+  const rows = await findStaleBatches(o.pool, { staleMs: o.staleMs, limit: o.limit ?? 1_000 });
   const result: BatchSweepResult = { checked: rows.length, submitJobs: 0, pollJobs: 0 };
   for (const row of rows) {
-    const id = Number(row.id);
+    const id = row.id;
     const isSubmit = row.status === 'assembled' || row.status === 'submitting';
     const jobId = batchJobId(isSubmit ? 'submit' : 'poll', id);
     const state = await o.queue.getJobState(jobId);
-    if (LIVE_STATES.has(state)) continue;
+    if (isLiveJobState(state)) continue;
     // A finished job with the same id would make the new add a no-op.
     if (state === 'completed' || state === 'failed') await o.queue.remove(jobId).catch(() => 0);
     if (isSubmit) {

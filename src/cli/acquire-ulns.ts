@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { createDatabase } from '../db/pool.ts';
 import { createLogger } from '../log.ts';
-import { acquireUlns, refreshRunProgress } from '../batches/acquire-ulns.ts';
+import { acquireUlns } from '../batches/acquire-ulns.ts';
+import { refreshRunProgress } from '../db/acquisition.ts';
 
 export const summary =
   'create batch register requests for every learner in the MIS view that needs a ULN (--wait to follow them)';

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline/promises';
 import { loadConfig } from '../config.ts';
 import { createDatabase } from '../db/pool.ts';
 import { createCliActor, type Actor } from '../support/access.ts';
-import type { SupportDb } from '../support/actions.ts';
+import type { SupportDb } from '../db/pool.ts';
 
 export interface CliIo {
   out(line: string): void;

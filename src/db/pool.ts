@@ -13,6 +13,9 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** What support code (CLI, dashboard, staff accounts) needs of a Database: the pool only. */
+export type SupportDb = Pick<Database, 'pool'>;
+
 export interface CreateDatabaseOptions {
   url: string;
   /** Max connections in the pool (default 10). */

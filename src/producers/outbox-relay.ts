@@ -9,7 +9,14 @@ import pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../log.ts';
 import { JOBS, JOB_DATA, REQUEST_JOB_OPTIONS, requestJobId } from '../queues.ts';
-import { inTransaction } from '../requests/store.ts';
+import { inTransaction } from '../db/transaction.ts';
+import {
+  claimAutoRequests,
+  claimSingleRequests,
+  findSingleCallAutoGroups,
+  markQueued,
+  type ClaimedRequest,
+} from '../db/outbox.ts';
 import { maxAttempts, type RetryPolicy } from '../codes/retry-policy.ts';
 
 export interface OutboxRelayOptions {
@@ -27,54 +34,6 @@ export interface OutboxRelayOptions {
   /** Pending auto-mode requests of one organisation and kind above which they are left for the batch assembler. */
   autoBatchThreshold: number;
 }
-
-interface ClaimedRow {
-  id: number;
-  organisationId: number;
-  priority: number;
-}
-
-/** Pending single-mode rows, most urgent first (walks request_claim_single_idx). Achievements are batch-only. */
-const CLAIM_SINGLE_SQL = `
-  select id, organisation_id as "organisationId", priority
-    from lrs.request
-   where status = 'pending' and mode = 'single' and kind <> 'achievement'
-     and (not_before is null or not_before <= now())
-   order by priority, id
-   limit $1
-   for update skip locked`;
-
-/** Kinds the batch assembler can take in `auto` mode; every other kind always goes as single calls. */
-const BATCHABLE_KINDS = ['register', 'verify'];
-
-/**
- * The (organisation, kind) groups whose pending `auto` requests go as single calls: kinds that have no
- * batch operation, and batchable kinds while the group's backlog is at most the threshold (counted up to
- * threshold + 1 only, so a deep backlog costs no more than a shallow one).
- */
-const AUTO_GROUPS_SQL = `
-  select o.id as "organisationId", k.kind
-    from lrs.organisation o
-   cross join unnest(array['find_by_uln', 'find_by_demographics', 'register', 'update', 'verify', 'learning_events']) as k(kind)
-   where exists (select 1 from lrs.request r
-                  where r.status = 'pending' and r.mode = 'auto' and r.organisation_id = o.id and r.kind = k.kind)
-     and (k.kind <> all($2::text[])
-          or (select count(*) from (select 1 from lrs.request r
-                                     where r.status = 'pending' and r.mode = 'auto' and r.organisation_id = o.id and r.kind = k.kind
-                                     limit $1 + 1) backlog) <= $1)`;
-
-/** Pending auto rows of the given groups (walks request_claim_auto_idx per group). */
-const CLAIM_AUTO_SQL = `
-  select r.id, r.organisation_id as "organisationId", r.priority
-    from unnest($2::int[], $3::text[]) as g(organisation_id, kind)
-   cross join lateral (
-     select id, organisation_id, priority from lrs.request
-      where status = 'pending' and mode = 'auto' and organisation_id = g.organisation_id and kind = g.kind
-        and (not_before is null or not_before <= now())
-      order by priority, id
-      limit $1
-      for update skip locked) r
-   limit $1`;
 
 export class OutboxRelay {
   private listener: pg.Client | undefined;
@@ -166,27 +125,11 @@ export class OutboxRelay {
   private async claimChunk(limit: number): Promise<number> {
     // One transaction holds the row locks while the jobs are added, so no other relay enqueues them too.
     return inTransaction(this.o.pool, async (client) => {
-      const rows = (await client.query({ name: 'lrs-claim-single', text: CLAIM_SINGLE_SQL, values: [limit] }))
-        .rows as ClaimedRow[];
-      const groupsQuery = {
-        name: 'lrs-claim-auto-groups',
-        text: AUTO_GROUPS_SQL,
-        values: [this.o.autoBatchThreshold, BATCHABLE_KINDS],
-      };
-      const groups = (await client.query(groupsQuery)).rows as {
-        organisationId: number;
-        kind: string;
-      }[];
-      if (groups.length > 0) {
-        const auto = await client.query(CLAIM_AUTO_SQL, [
-          limit,
-          groups.map((g) => g.organisationId),
-          groups.map((g) => g.kind),
-        ]);
-        rows.push(...(auto.rows as ClaimedRow[]));
-      }
+      const rows = await claimSingleRequests(client, limit);
+      const groups = await findSingleCallAutoGroups(client, this.o.autoBatchThreshold);
+      if (groups.length > 0) rows.push(...(await claimAutoRequests(client, limit, groups)));
       if (rows.length === 0) return 0;
-      const byOrg = new Map<number, ClaimedRow[]>();
+      const byOrg = new Map<number, ClaimedRequest[]>();
       for (const row of rows) byOrg.set(row.organisationId, [...(byOrg.get(row.organisationId) ?? []), row]);
       for (const [orgId, orgRows] of byOrg) {
         await this.o.queueFor(orgId).addBulk(
@@ -203,9 +146,9 @@ export class OutboxRelay {
           })),
         );
       }
-      await client.query(
-        `update lrs.request set status = 'queued', queued_at = now(), updated_at = now() where id = any($1::bigint[])`,
-        [rows.map((r) => r.id)],
+      await markQueued(
+        client,
+        rows.map((r) => r.id),
       );
       return rows.length;
     });

@@ -15,7 +15,7 @@ import {
   setRegisterInDoubt,
   type RequestRow,
   type Resolution,
-} from './store.ts';
+} from '../db/requests.ts';
 import {
   resolutionFor,
   resolutionForFind,

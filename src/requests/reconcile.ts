@@ -8,7 +8,13 @@ import type pg from 'pg';
 import { PIPELINE_CODES } from '../codes/explain.ts';
 import type { Logger } from '../log.ts';
 import { requestJobId } from '../queues.ts';
-import { completeRequest, type RequestRow } from './store.ts';
+import {
+  completeRequest,
+  findStaleRequests,
+  notifyOutbox,
+  returnToPendingIfUnchanged,
+} from '../db/requests.ts';
+import { isLiveJobState } from '../queues.ts';
 import { resolutionFor } from './resolve.ts';
 
 export interface ReconcileOptions {
@@ -29,27 +35,13 @@ export interface ReconcileResult {
   failed: number;
 }
 
-const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
-
 export async function reconcileRequests(o: ReconcileOptions): Promise<ReconcileResult> {
-  const rows = (
-    await o.pool.query(
-      `select id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
-              mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt",
-              updated_at::text as "updatedAt"
-         from lrs.request
-        where status in ('queued', 'in_progress')
-          and updated_at < now() - ($1::int * interval '1 millisecond')
-        order by id
-        limit $2`,
-      [o.staleMs, o.limit ?? 5_000],
-    )
-  ).rows as (RequestRow & { updatedAt: string })[];
+  const rows = await findStaleRequests(o.pool, { staleMs: o.staleMs, limit: o.limit ?? 5_000 });
 
   const result: ReconcileResult = { checked: rows.length, requeued: 0, failed: 0 };
   for (const row of rows) {
     const state = await o.queueFor(row.organisationId).getJobState(requestJobId(row.id));
-    if (LIVE_STATES.has(state)) continue;
+    if (isLiveJobState(state)) continue;
     if (row.attempts >= o.maxTotalAttempts) {
       const res = resolutionFor(PIPELINE_CODES.RETRIES_EXHAUSTED, 'relay', {
         status: 'failed',
@@ -58,14 +50,8 @@ export async function reconcileRequests(o: ReconcileOptions): Promise<ReconcileR
       if (await completeRequest(o.pool, row, res, [])) result.failed++;
       continue;
     }
-    // Only if nobody touched it since we looked (the job may have just finished). The timestamp goes
-    // round-trip as text: a JS Date would drop the microseconds and never compare equal.
-    const r = await o.pool.query(
-      `update lrs.request set status = 'pending', updated_at = now()
-        where id = $1 and status = $2 and updated_at = $3::timestamptz`,
-      [row.id, row.status, row.updatedAt],
-    );
-    if ((r.rowCount ?? 0) > 0) {
+    // Only if nobody touched it since we looked (the job may have just finished).
+    if (await returnToPendingIfUnchanged(o.pool, row)) {
       // A completed or failed job with the same id would block the re-enqueue; remove it.
       if (state === 'completed' || state === 'failed') {
         await o
@@ -76,7 +62,7 @@ export async function reconcileRequests(o: ReconcileOptions): Promise<ReconcileR
       result.requeued++;
     }
   }
-  if (result.requeued > 0) await o.pool.query(`select pg_notify('lrs_request', 'reconcile')`);
+  if (result.requeued > 0) await notifyOutbox(o.pool, 'reconcile');
   if (result.requeued + result.failed > 0) o.log.info(result, 'reconcile sweep re-queued lost requests');
   return result;
 }

@@ -5,7 +5,7 @@
 import { explainCode } from '../codes/explain.ts';
 import { RELAY_CODES, type LrsError } from '../lrs/errors.ts';
 import type { CodeClass, FindResult, LearningEventsResult, VerifyResult } from '../lrs/types.ts';
-import type { Resolution } from './store.ts';
+import type { Resolution } from '../db/requests.ts';
 
 const STATUS_BY_CLASS: Record<CodeClass, Resolution['status']> = {
   success: 'succeeded',

@@ -20,7 +20,7 @@ import {
   type Completion,
   type RequestRow,
   type Resolution,
-} from './store.ts';
+} from '../db/requests.ts';
 import { resolutionFor, resolutionForError } from './resolve.ts';
 import { classifyFailure, type RetryPolicy } from '../codes/retry-policy.ts';
 import { errorMessage } from '../errors.ts';

@@ -5,10 +5,18 @@
  * re-enqueues the request at once.
  */
 import type pg from 'pg';
-import type { Database } from '../db/pool.ts';
+import type { SupportDb } from '../db/pool.ts';
+import { inTransaction } from '../db/transaction.ts';
+import {
+  cancelRequestsWhere,
+  insertActionAudit,
+  lockRequestForMatch,
+  recordChosenCandidate,
+  retryRequestsWhere,
+  selectRequestOrganisations,
+  setStaffNote,
+} from '../db/support-actions.ts';
 import { canSeeOrganisation, canSeePersonalData, type Actor } from './access.ts';
-
-export type SupportDb = Pick<Database, 'pool'>;
 
 /** Codes lrs-relay itself writes for support actions (code_source 'relay'). */
 export const SUPPORT_CODES = {
@@ -46,21 +54,6 @@ export interface ActionOptions {
   onProgress?: (handled: number, total: number) => void;
 }
 
-async function inTransaction<T>(db: SupportDb, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await db.pool.connect();
-  try {
-    await c.query('begin');
-    const r = await fn(c);
-    await c.query('commit');
-    return r;
-  } catch (e) {
-    await c.query('rollback').catch(() => {});
-    throw e;
-  } finally {
-    c.release();
-  }
-}
-
 async function classify(
   c: pg.PoolClient,
   ids: number[],
@@ -69,12 +62,9 @@ async function classify(
 ): Promise<ActionResult['skipped']> {
   const left = ids.filter((id) => !changed.includes(id));
   if (left.length === 0) return [];
-  const r = await c.query<{ id: number; organisation_id: number }>(
-    'select id, organisation_id from lrs.request where id = any($1::bigint[])',
-    [left],
-  );
+  const rows = await selectRequestOrganisations(c, left);
   const visible = new Set(
-    r.rows.filter((row) => canSeeOrganisation(actor, row.organisation_id)).map((row) => row.id),
+    rows.filter((row) => canSeeOrganisation(actor, row.organisationId)).map((row) => Number(row.id)),
   );
   return left.map((id) => ({
     id,
@@ -94,7 +84,7 @@ async function runChunked(
   const result: ActionResult = { done: [], skipped: [] };
   for (let i = 0; i < unique.length; i += size) {
     const chunk = unique.slice(i, i + size);
-    await inTransaction(db, async (c) => {
+    await inTransaction(db.pool, async (c) => {
       const changed = await step(c, chunk);
       result.done.push(...changed);
       result.skipped.push(...(await classify(c, chunk, changed, actor)));
@@ -114,33 +104,9 @@ export function retryRequests(
   actor: Actor,
   o: ActionOptions = {},
 ): Promise<ActionResult> {
-  return runChunked(db, ids, actor, o, async (c, chunk) => {
-    const r = await c.query<{ id: number }>(
-      `with target as (
-         select id from lrs.request
-          where id = any($1::bigint[]) and status = any($2::text[])
-            and ($3::int[] is null or organisation_id = any($3::int[]))
-          for update
-       ), removed as (
-         delete from lrs.outcome where request_id in (select id from target)
-       ), changed as (
-         update lrs.request r
-            set status = 'pending', attempts = 0, last_code = null, last_error = null, not_before = null, updated_at = now()
-           from target t where r.id = t.id
-         returning r.id, r.organisation_id, r.batch_id
-       ), audited as (
-         insert into lrs.audit (organisation_id, request_id, batch_id, user_name, operation, code, code_source, duration_ms)
-         select organisation_id, id, batch_id, $4, 'relay.retry', $5, 'relay', 0 from changed
-       )
-       select id from changed order by id`,
-      [chunk, RETRYABLE_STATUSES, actor.organisationIds, actor.name, SUPPORT_CODES.RETRY],
-    );
-    const done = r.rows.map((row) => row.id);
-    // Delivered at commit, so the relay never sees a pending row that is not there yet.
-    if (done.length > 0)
-      await c.query(`select pg_notify('lrs_request', id::text) from unnest($1::bigint[]) as id`, [done]);
-    return done;
-  });
+  return runChunked(db, ids, actor, o, (c, chunk) =>
+    retryRequestsWhere(c, chunk, { statuses: RETRYABLE_STATUSES, actor, code: SUPPORT_CODES.RETRY }),
+  );
 }
 
 /** Cancels requests that are not finished (or still need action): status cancelled, audit 'relay.cancel'. */
@@ -150,23 +116,9 @@ export function cancelRequests(
   actor: Actor,
   o: ActionOptions = {},
 ): Promise<ActionResult> {
-  return runChunked(db, ids, actor, o, async (c, chunk) => {
-    const r = await c.query<{ id: number }>(
-      `with changed as (
-         update lrs.request
-            set status = 'cancelled', completed_at = now(), updated_at = now()
-          where id = any($1::bigint[]) and status = any($2::text[])
-            and ($3::int[] is null or organisation_id = any($3::int[]))
-         returning id, organisation_id, batch_id
-       ), audited as (
-         insert into lrs.audit (organisation_id, request_id, batch_id, user_name, operation, code, code_source, duration_ms)
-         select organisation_id, id, batch_id, $4, 'relay.cancel', $5, 'relay', 0 from changed
-       )
-       select id from changed order by id`,
-      [chunk, CANCELLABLE_STATUSES, actor.organisationIds, actor.name, SUPPORT_CODES.CANCEL],
-    );
-    return r.rows.map((row) => row.id);
-  });
+  return runChunked(db, ids, actor, o, (c, chunk) =>
+    cancelRequestsWhere(c, chunk, { statuses: CANCELLABLE_STATUSES, actor, code: SUPPORT_CODES.CANCEL }),
+  );
 }
 
 export class SupportActionError extends Error {
@@ -195,23 +147,12 @@ export async function resolvePossibleMatch(
   note: string,
 ): Promise<ResolveResult> {
   const trimmed = note.trim().slice(0, 2000);
-  return inTransaction(db, async (c) => {
-    const r = await c.query<{
-      organisation_id: number;
-      status: string;
-      batch_id: number | null;
-      candidates: unknown;
-    }>(
-      `select r.organisation_id, r.status, r.batch_id, o.candidates
-         from lrs.request r left join lrs.outcome o on o.request_id = r.id
-        where r.id = $1 for update of r`,
-      [requestId],
-    );
-    const row = r.rows[0];
+  return inTransaction(db.pool, async (c) => {
+    const row = await lockRequestForMatch(c, requestId);
     if (
       !row ||
-      !canSeeOrganisation(actor, row.organisation_id) ||
-      !canSeePersonalData(actor, row.organisation_id)
+      !canSeeOrganisation(actor, row.organisationId) ||
+      !canSeePersonalData(actor, row.organisationId)
     ) {
       throw new SupportActionError('not_found', `request ${requestId} not found`);
     }
@@ -224,18 +165,18 @@ export async function resolvePossibleMatch(
         `request ${requestId} has no candidate learners to choose from`,
       );
     const audit = (code: string, operation: string) =>
-      c.query(
-        `insert into lrs.audit (organisation_id, request_id, batch_id, user_name, operation, code, code_source, duration_ms)
-         values ($1, $2, $3, $4, $5, $6, 'relay', 0)`,
-        [row.organisation_id, requestId, row.batch_id, actor.name, operation, code],
-      );
+      insertActionAudit(c, {
+        organisationId: row.organisationId,
+        requestId,
+        batchId: row.batchId,
+        userName: actor.name,
+        operation,
+        code,
+      });
     if (uln === null) {
       if (trimmed === '')
         throw new SupportActionError('note_required', 'say why every candidate was rejected');
-      await c.query('update lrs.request set staff_note = $2, updated_at = now() where id = $1', [
-        requestId,
-        trimmed,
-      ]);
+      await setStaffNote(c, requestId, trimmed);
       await audit(SUPPORT_CODES.STAFF_NO_MATCH, 'relay.reject-candidates');
       return { outcome: 'rejected_all' };
     }
@@ -245,27 +186,16 @@ export async function resolvePossibleMatch(
         'unknown_candidate',
         `ULN is not one of the candidates of request ${requestId}`,
       );
-    await c.query(
-      `insert into lrs.outcome (request_id, organisation_id, code, code_source, class, uln, candidates, learner, description)
-       values ($1, $2, $3, 'relay', 'success', $4, $5::jsonb, $6::jsonb, $7)
-       on conflict (request_id) do update set code = excluded.code, code_source = excluded.code_source, class = excluded.class,
-         uln = excluded.uln, master_uln = null, linked_ulns = null, learner = excluded.learner,
-         failure_flags = null, description = excluded.description, created_at = now()`,
-      [
-        requestId,
-        row.organisation_id,
-        SUPPORT_CODES.STAFF_MATCHED,
-        uln,
-        JSON.stringify(candidates),
-        JSON.stringify(chosen),
-        `Chosen by ${actor.name}`,
-      ],
-    );
-    await c.query(
-      `update lrs.request set status = 'succeeded', last_code = $2, last_error = null, staff_note = nullif($3, ''),
-              completed_at = now(), updated_at = now() where id = $1`,
-      [requestId, SUPPORT_CODES.STAFF_MATCHED, trimmed],
-    );
+    await recordChosenCandidate(c, {
+      requestId,
+      organisationId: row.organisationId,
+      code: SUPPORT_CODES.STAFF_MATCHED,
+      uln,
+      candidates,
+      chosen,
+      description: `Chosen by ${actor.name}`,
+      note: trimmed,
+    });
     await audit(SUPPORT_CODES.STAFF_MATCHED, 'relay.resolve-match');
     return { outcome: 'matched', uln };
   });

@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
-import type { SupportDb } from './actions.ts';
+import type { SupportDb } from '../db/pool.ts';
 import { checkReadiness } from './health.ts';
 import { createLoginRoutes, loadSession, requireStaff } from './http-auth.ts';
 import { createQueueBoardHandler, QUEUES_PATH } from './queue-board.ts';

@@ -1,6 +1,6 @@
 /** Liveness and readiness: /healthz answers while the process runs; /readyz checks Postgres and Redis. */
 import type { Redis } from 'ioredis';
-import type { SupportDb } from './actions.ts';
+import type { SupportDb } from '../db/pool.ts';
 
 export interface ReadinessReport {
   ok: boolean;

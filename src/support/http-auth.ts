@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NextFunction, Request, Response, Router } from 'express';
 import express from 'express';
 import { createStaffActor, type Actor } from './access.ts';
-import type { SupportDb } from './actions.ts';
+import type { SupportDb } from '../db/pool.ts';
 import { renderLoginPage } from './pages/login.ts';
 import {
   endSession,

@@ -6,7 +6,7 @@
  * null exactly like one that does not exist.
  */
 import type { Actor } from './access.ts';
-import type { SupportDb } from './actions.ts';
+import type { SupportDb } from '../db/pool.ts';
 import { readCandidates } from './match.ts';
 import {
   explainCodes,

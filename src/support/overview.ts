@@ -1,6 +1,6 @@
 /** Figures for the dashboard overview page, limited to the actor's organisations. */
 import { scopeOrganisations, type Actor } from './access.ts';
-import type { SupportDb } from './actions.ts';
+import type { SupportDb } from '../db/pool.ts';
 
 export interface Overview {
   byStatus: { status: string; count: number }[];

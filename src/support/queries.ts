@@ -4,7 +4,7 @@
  * organisations whose personal data the actor may see; otherwise those fields are null.
  */
 import { canSeeOrganisation, canSeePersonalData, scopeOrganisations, type Actor } from './access.ts';
-import type { SupportDb } from './actions.ts';
+import type { SupportDb } from '../db/pool.ts';
 
 export interface RequestFilter {
   status?: readonly string[];

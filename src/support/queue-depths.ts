@@ -7,7 +7,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { QUEUES, createQueue, singleQueueName } from '../queues.ts';
 import type { Actor } from './access.ts';
-import type { SupportDb } from './actions.ts';
+import type { SupportDb } from '../db/pool.ts';
 
 export interface QueueDepth {
   queue: string;

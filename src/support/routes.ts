@@ -5,13 +5,8 @@
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Html } from './html.ts';
-import {
-  cancelRequests,
-  resolvePossibleMatch,
-  retryRequests,
-  SupportActionError,
-  type SupportDb,
-} from './actions.ts';
+import type { SupportDb } from '../db/pool.ts';
+import { cancelRequests, resolvePossibleMatch, retryRequests, SupportActionError } from './actions.ts';
 import { getAuth, requireCsrf } from './http-auth.ts';
 import { getOverview } from './overview.ts';
 import { renderBatchesPage } from './pages/batches.ts';

@@ -7,7 +7,7 @@ import { Gauge, Registry } from 'prom-client';
 import { FINISHED_BATCH_STATUSES, REQUEST_STATUSES, TERMINAL_STATUSES } from '../../db/schema.ts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
-import type { SupportDb } from './actions.ts';
+import type { SupportDb } from '../db/pool.ts';
 import { getQueueDepths, type QueueSet } from './queue-depths.ts';
 
 /** Statuses in which a request is still on its way (held achievements wait for a verify, by design). */

@@ -4,7 +4,7 @@
  * each failure is answered more slowly, and after MAX_FAILED_LOGINS the account locks for a while.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { SupportDb } from './actions.ts';
+import type { SupportDb } from '../db/pool.ts';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './passwords.ts';
 
 export const MAX_FAILED_LOGINS = 5;

@@ -1,5 +1,6 @@
 /** Staff accounts for the dashboard: create, list, grant organisations, reset passwords. */
-import type { SupportDb } from './actions.ts';
+import type { SupportDb } from '../db/pool.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { checkPasswordStrength, hashPassword } from './passwords.ts';
 
 export interface StaffRow {
@@ -41,9 +42,7 @@ export async function addStaff(
   checkUsername(o.username);
   checkPassword(o.password);
   const hash = await hashPassword(o.password, o.cost === undefined ? {} : { cost: o.cost });
-  const c = await db.pool.connect();
-  try {
-    await c.query('begin');
+  return inTransaction(db.pool, async (c) => {
     const r = await c.query<{ id: number }>(
       `insert into lrs.staff_user (username, password_hash, is_admin) values ($1, $2, $3)
        on conflict (username) do nothing returning id`,
@@ -57,14 +56,8 @@ export async function addStaff(
         [id, [...o.organisationIds]],
       );
     }
-    await c.query('commit');
     return id;
-  } catch (e) {
-    await c.query('rollback').catch(() => {});
-    throw e;
-  } finally {
-    c.release();
-  }
+  });
 }
 
 export async function listStaff(db: SupportDb): Promise<StaffRow[]> {

@@ -9,7 +9,8 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { JOBS, parseJobData } from '../queues.ts';
-import { acquireUlns, nightlyRunKey, refreshRunProgress } from '../batches/acquire-ulns.ts';
+import { acquireUlns, nightlyRunKey } from '../batches/acquire-ulns.ts';
+import { listOpenAcquisitionRuns, refreshRunProgress } from '../db/acquisition.ts';
 import { sweepBatches } from '../batches/sweep.ts';
 import type { ScheduledJob } from '../queues.ts';
 import { BatchWorkers } from './batch-workers.ts';
@@ -80,10 +81,7 @@ export function batchScheduledJobs(
           staleMs: c.BATCH_SWEEP_INTERVAL_MS,
           submitAttempts: maxAttempts(o.policy),
         });
-        const open = await o.pool.query(
-          `select run_key as "runKey" from lrs.acquisition_run where status = 'created'`,
-        );
-        for (const run of open.rows as { runKey: string }[]) await refreshRunProgress(o.pool, run.runKey);
+        for (const runKey of await listOpenAcquisitionRuns(o.pool)) await refreshRunProgress(o.pool, runKey);
         return result;
       },
     },

@@ -13,7 +13,7 @@ import type { Metrics } from '../metrics.ts';
 import { bullPrefix, JOBS, singleQueueName } from '../queues.ts';
 import { createBatcher, type Batcher } from '../db/batcher.ts';
 import type { ProcessorOptions } from '../requests/processors.ts';
-import { completeRequests, startAttempts, type Completion, type RequestRow } from '../requests/store.ts';
+import { completeRequests, startAttempts, type Completion, type RequestRow } from '../db/requests.ts';
 import { RetryableJobError, runRequestJob, type OrganisationClients } from '../requests/run.ts';
 import { retryDelayMs, type RetryPolicy } from '../codes/retry-policy.ts';
 

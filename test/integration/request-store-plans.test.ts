@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { START_ATTEMPTS_SQL, statusAmong } from '../../src/requests/store.ts';
+import { START_ATTEMPTS_SQL, statusAmong } from '../../src/db/requests.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 function scans(plan: unknown): string[] {

@@ -1,9 +1,9 @@
 /**
- * The SQL a worker runs against lrs.request: read, claim, record a retry, write the terminal result.
- * Each write is one transaction, guarded so a request reaches exactly one terminal state. The hot
- * statements are named, so each pooled connection parses and plans them once rather than per call.
+ * The statements on one request at a time (or a few, grouped by the batcher): read, claim, record a
+ * retry, write the terminal result, the registration lock, and the reconcile sweep's look-ups. Each
+ * write is one statement, guarded so a request reaches exactly one terminal state. The hot statements
+ * are named, so each pooled connection parses and plans them once rather than per call.
  */
-import type pg from 'pg';
 import type { CodeClass, CodeSource } from '../lrs/types.ts';
 import {
   REQUEST_STATUSES,
@@ -11,8 +11,11 @@ import {
   type RequestKind,
   type RequestStatus,
 } from '../../db/schema.ts';
+import { sqlList } from './sql-list.ts';
+import type { Queryable } from './transaction.ts';
 
-const TERMINAL_SQL = `(${TERMINAL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+/** `(…)` of the terminal statuses, for `status not in ${TERMINAL_SQL}`. */
+export const TERMINAL_SQL = sqlList(TERMINAL_STATUSES);
 
 export interface RequestRow {
   id: number;
@@ -55,7 +58,7 @@ export interface Resolution {
   events?: { uln: string; event: Record<string, unknown> }[] | undefined;
 }
 
-export async function loadRequest(pool: pg.Pool, id: number): Promise<RequestRow | undefined> {
+export async function loadRequest(pool: Queryable, id: number): Promise<RequestRow | undefined> {
   const r = await pool.query({
     name: 'lrs-load-request',
     text: `select id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
@@ -74,8 +77,7 @@ export async function loadRequest(pool: pg.Pool, id: number): Promise<RequestRow
  * found through the primary key (test/integration/request-store-plans.test.ts checks the plans).
  */
 export function statusAmong(...allowed: RequestStatus[]): string {
-  const others = REQUEST_STATUSES.filter((s) => !allowed.includes(s));
-  return `status not in (${others.map((s) => `'${s}'`).join(', ')})`;
+  return `status not in ${sqlList(REQUEST_STATUSES.filter((s) => !allowed.includes(s)))}`;
 }
 
 /**
@@ -93,80 +95,64 @@ export const START_ATTEMPTS_SQL = `
              mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt"`;
 
 /** Runs START_ATTEMPTS_SQL for any number of requests in one statement; undefined for each no longer open. */
-export async function startAttempts(pool: pg.Pool, ids: number[]): Promise<(RequestRow | undefined)[]> {
+export async function startAttempts(pool: Queryable, ids: number[]): Promise<(RequestRow | undefined)[]> {
   const r = await pool.query({ name: 'lrs-start-attempts', text: START_ATTEMPTS_SQL, values: [ids] });
   const byId = new Map((r.rows as RequestRow[]).map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id));
 }
 
-export async function setRegisterInDoubt(pool: pg.Pool, id: number, inDoubt: boolean): Promise<void> {
+export async function setRegisterInDoubt(pool: Queryable, id: number, inDoubt: boolean): Promise<void> {
   await pool.query('update lrs.request set register_in_doubt = $2, updated_at = now() where id = $1', [
     id,
     inDoubt,
   ]);
 }
 
-/** Audit entries as the five parallel arrays the unnest() inserts take. */
-function auditColumns(audits: AuditEntry[]): unknown[] {
-  return [
-    audits.map((a) => a.operation),
-    audits.map((a) => a.code),
-    audits.map((a) => a.codeSource),
-    audits.map((a) => a.httpStatus ?? null),
-    audits.map((a) => Math.round(a.durationMs)),
-  ];
+/** The audit columns of an entry, as the objects the jsonb_to_recordset() inserts read by name. */
+function auditRecords(audits: readonly AuditEntry[]): AuditRecord[] {
+  return audits.map((a) => ({
+    operation: a.operation,
+    code: a.code,
+    code_source: a.codeSource,
+    http_status: a.httpStatus ?? null,
+    duration_ms: Math.round(a.durationMs),
+  }));
 }
-
-/** The audit insert of a request's calls: $1 request id, $2 organisation, $3 user, $4 attempt, $5–$9 auditColumns. */
-const INSERT_AUDITS = `insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, http_status, duration_ms, attempt)
-       select $2, $1, $3, a.operation, a.code, a.code_source, a.http_status, a.duration_ms, $4
-         from unnest($5::text[], $6::text[], $7::text[], $8::int[], $9::int[])
-           as a(operation, code, code_source, http_status, duration_ms)`;
-
-export async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  // A checked-out client has no error listener; a backend killed between two statements would otherwise
-  // crash the process. The next statement fails instead, and the transaction is retried by the job.
-  client.on('error', ignoreClientError);
-  let failure: Error | undefined;
-  try {
-    await client.query('begin');
-    const result = await fn(client);
-    await client.query('commit');
-    return result;
-  } catch (e) {
-    failure = e instanceof Error ? e : new Error(String(e));
-    await client.query('rollback').catch(() => {});
-    throw e;
-  } finally {
-    client.off('error', ignoreClientError);
-    // A client that failed may have lost its backend: let the pool discard it.
-    client.release(failure);
-  }
+interface AuditRecord {
+  operation: string;
+  code: string;
+  code_source: CodeSource;
+  http_status: number | null;
+  duration_ms: number;
 }
-
-export function ignoreClientError(): void {}
+/** Column list of jsonb_to_recordset() over AuditRecord objects. */
+const AUDIT_RECORD = `(operation text, code text, code_source text, http_status int, duration_ms int)`;
 
 /** Records a failed attempt that will be retried: the code, a short reason and the audit rows, in one statement. */
 export async function recordRetry(
-  pool: pg.Pool,
+  pool: Queryable,
   req: RequestRow,
   o: { code: string; error: string; audits: AuditEntry[] },
 ): Promise<void> {
-  await pool.query(
-    `with audit as (${INSERT_AUDITS})
-     update lrs.request set last_code = $10, last_error = $11, updated_at = now()
+  await pool.query({
+    name: 'lrs-record-retry',
+    text: `with audit as (
+       insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, http_status, duration_ms, attempt)
+       select $2, $1, $3, a.operation, a.code, a.code_source, a.http_status, a.duration_ms, $4
+         from jsonb_to_recordset($5::jsonb) as a${AUDIT_RECORD}
+     )
+     update lrs.request set last_code = $6, last_error = $7, updated_at = now()
       where id = $1 and status not in ${TERMINAL_SQL}`,
-    [
+    values: [
       req.id,
       req.organisationId,
       req.requestedBy,
       req.attempts,
-      ...auditColumns(o.audits),
+      JSON.stringify(auditRecords(o.audits)),
       o.code,
       o.error.slice(0, 1000),
     ],
-  );
+  });
 }
 
 /** One request's terminal write: the request, its resolution and the calls to audit. */
@@ -176,34 +162,27 @@ export interface Completion {
   audits: AuditEntry[];
 }
 
-const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-
 /**
  * Writes terminal results: outcome, request status, audit rows (and learning events) for any number of
- * requests in ONE statement, so each result is atomic and concurrent jobs share a round trip. Returns,
- * per completion, false when the request was already terminal (e.g. cancelled meanwhile); the outcome
- * is still kept so an issued ULN is never lost.
+ * requests in ONE statement, so each result is atomic and concurrent jobs share a round trip. The
+ * completions travel as one jsonb array read by field name (audits and events nested in each), not as
+ * positional parameters. Returns, per completion, false when the request was already terminal (e.g.
+ * cancelled meanwhile); the outcome is still kept so an issued ULN is never lost.
  */
-export async function completeRequests(pool: pg.Pool, items: Completion[]): Promise<boolean[]> {
-  const audits = items.flatMap(({ request: q, audits: a }) => a.map((x) => ({ q, x })));
-  const events = items.flatMap(({ request: q, resolution: r }) => (r.events ?? []).map((e) => ({ q, e })));
-  const res = items.map((i) => i.resolution);
+export async function completeRequests(pool: Queryable, items: readonly Completion[]): Promise<boolean[]> {
   const r = await pool.query({
     name: 'lrs-complete-requests',
     text: `with input as (
-       select * from unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                            $8::jsonb[], $9::jsonb[], $10::jsonb[], $11::jsonb[], $12::text[], $13::jsonb[], $14::jsonb[],
-                            $15::text[], $16::text[])
-         as t(request_id, organisation_id, code, code_source, class, uln, master_uln, linked_ulns, candidates, learner,
-              failure_flags, description, problems, detail, status, last_error)
+       select * from jsonb_to_recordset($1::jsonb)
+         as t(request_id bigint, organisation_id int, requested_by text, mis_learner_id text, attempt int,
+              code text, code_source text, class text, uln text, master_uln text, linked_ulns text[],
+              candidates jsonb, learner jsonb, failure_flags text[], description text, problems jsonb,
+              detail jsonb, status text, last_error text, audits jsonb, events jsonb)
      ), outcome as (
        insert into lrs.outcome (request_id, organisation_id, code, code_source, class, uln, master_uln, linked_ulns,
                                 candidates, learner, failure_flags, description, problems, detail)
-       select request_id, organisation_id, code, code_source, class, uln, master_uln,
-              case when linked_ulns is null then null else array(select jsonb_array_elements_text(linked_ulns)) end,
-              candidates, learner,
-              case when failure_flags is null then null else array(select jsonb_array_elements_text(failure_flags)) end,
-              description, problems, detail
+       select request_id, organisation_id, code, code_source, class, uln, master_uln, linked_ulns,
+              candidates, learner, failure_flags, description, problems, detail
          from input
        on conflict (request_id) do nothing
      ), updated as (
@@ -214,60 +193,57 @@ export async function completeRequests(pool: pg.Pool, items: Completion[]): Prom
         returning r.id
      ), audit as (
        insert into lrs.audit (organisation_id, request_id, user_name, operation, code, code_source, http_status, duration_ms, attempt)
-       select * from unnest($17::int[], $18::bigint[], $19::text[], $20::text[], $21::text[], $22::text[], $23::int[], $24::int[], $25::int[])
+       select i.organisation_id, i.request_id, i.requested_by, a.operation, a.code, a.code_source, a.http_status,
+              a.duration_ms, i.attempt
+         from input i cross join lateral jsonb_to_recordset(i.audits) as a${AUDIT_RECORD}
      ), events as (
        insert into lrs.learning_event (request_id, organisation_id, mis_learner_id, uln, event_id, source, subject_code,
                                        subject, qualification_type, level, grade, credits, achievement_award_date,
                                        awarding_organisation_name, achievement_provider_ukprn, status, event)
-       select e.request_id, e.organisation_id, e.mis_learner_id, e.uln, (e.ev->>'id')::int, e.ev->>'source',
+       select i.request_id, i.organisation_id, i.mis_learner_id, e.uln, (e.ev->>'id')::int, e.ev->>'source',
               e.ev->>'subjectCode', e.ev->>'subject', e.ev->>'qualificationType', e.ev->>'level', e.ev->>'grade',
               (e.ev->>'credits')::int, e.ev->>'achievementAwardDate', e.ev->>'awardingOrganisationName',
               e.ev->>'achievementProviderUkprn', e.ev->>'status', e.ev
-         from unnest($26::bigint[], $27::int[], $28::text[], $29::text[], $30::jsonb[])
-           as e(request_id, organisation_id, mis_learner_id, uln, ev)
-        where e.request_id in (select id from updated)
+         from input i cross join lateral jsonb_to_recordset(i.events) as e(uln text, ev jsonb)
+        where i.request_id in (select id from updated)
      )
      select id from updated`,
-    values: [
-      items.map((i) => i.request.id),
-      items.map((i) => i.request.organisationId),
-      res.map((x) => x.code),
-      res.map((x) => x.codeSource),
-      res.map((x) => x.class),
-      res.map((x) => x.uln ?? null),
-      res.map((x) => x.masterUln ?? null),
-      res.map((x) => json(x.linkedUlns)),
-      res.map((x) => json(x.candidates)),
-      res.map((x) => json(x.learner)),
-      res.map((x) => json(x.failureFlags)),
-      res.map((x) => x.description?.slice(0, 2000) ?? null),
-      res.map((x) => json(x.problems)),
-      res.map((x) => json(x.detail)),
-      res.map((x) => x.status),
-      res.map((x) => (x.status === 'succeeded' ? null : (x.description?.slice(0, 1000) ?? null))),
-      audits.map(({ q }) => q.organisationId),
-      audits.map(({ q }) => q.id),
-      audits.map(({ q }) => q.requestedBy),
-      audits.map(({ x }) => x.operation),
-      audits.map(({ x }) => x.code),
-      audits.map(({ x }) => x.codeSource),
-      audits.map(({ x }) => x.httpStatus ?? null),
-      audits.map(({ x }) => Math.round(x.durationMs)),
-      audits.map(({ q }) => q.attempts),
-      events.map(({ q }) => q.id),
-      events.map(({ q }) => q.organisationId),
-      events.map(({ q }) => q.misLearnerId),
-      events.map(({ e }) => e.uln),
-      events.map(({ e }) => JSON.stringify(e.event)),
-    ],
+    values: [JSON.stringify(items.map(completionRecord))],
   });
   const changed = new Set((r.rows as { id: number }[]).map((x) => x.id));
   return items.map((i) => changed.has(i.request.id));
 }
 
+/** One completion as the object completeRequests' jsonb_to_recordset() reads (undefined fields become null). */
+function completionRecord({ request: q, resolution: x, audits }: Completion): Record<string, unknown> {
+  return {
+    request_id: q.id,
+    organisation_id: q.organisationId,
+    requested_by: q.requestedBy,
+    mis_learner_id: q.misLearnerId,
+    attempt: q.attempts,
+    code: x.code,
+    code_source: x.codeSource,
+    class: x.class,
+    uln: x.uln,
+    master_uln: x.masterUln,
+    linked_ulns: x.linkedUlns,
+    candidates: x.candidates,
+    learner: x.learner,
+    failure_flags: x.failureFlags,
+    description: x.description?.slice(0, 2000),
+    problems: x.problems,
+    detail: x.detail,
+    status: x.status,
+    last_error: x.status === 'succeeded' ? null : (x.description?.slice(0, 1000) ?? null),
+    audits: auditRecords(audits),
+    events: (x.events ?? []).map((e) => ({ uln: e.uln, ev: e.event })),
+  };
+}
+
 /** completeRequests for one request. */
 export async function completeRequest(
-  pool: pg.Pool,
+  pool: Queryable,
   request: RequestRow,
   resolution: Resolution,
   audits: AuditEntry[],
@@ -281,7 +257,7 @@ export async function completeRequest(
  * holds it; an expired lock (its worker died) is taken over.
  */
 export async function acquireRegisterLock(
-  pool: pg.Pool,
+  pool: Queryable,
   identityKey: string,
   requestId: number,
   ttlMs: number,
@@ -298,7 +274,7 @@ export async function acquireRegisterLock(
 }
 
 export async function releaseRegisterLock(
-  pool: pg.Pool,
+  pool: Queryable,
   identityKey: string,
   requestId: number,
 ): Promise<void> {
@@ -306,4 +282,44 @@ export async function releaseRegisterLock(
     identityKey,
     requestId,
   ]);
+}
+
+/** A queued or in-progress request nobody has touched for a while, as the reconcile sweep sees it. */
+export interface StaleRequest extends RequestRow {
+  /** updated_at as text: a JS Date would drop the microseconds and never compare equal again. */
+  updatedAt: string;
+}
+
+/** Queued or in-progress requests untouched for `staleMs`, oldest id first, at most `limit`. */
+export async function findStaleRequests(
+  pool: Queryable,
+  o: { staleMs: number; limit: number },
+): Promise<StaleRequest[]> {
+  const r = await pool.query(
+    `select id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
+            mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt",
+            updated_at::text as "updatedAt"
+       from lrs.request
+      where status in ('queued', 'in_progress')
+        and updated_at < now() - ($1::int * interval '1 millisecond')
+      order by id
+      limit $2`,
+    [o.staleMs, o.limit],
+  );
+  return r.rows as StaleRequest[];
+}
+
+/** Puts a stale request back to pending, only if nobody touched it since it was read. True when it moved. */
+export async function returnToPendingIfUnchanged(pool: Queryable, row: StaleRequest): Promise<boolean> {
+  const r = await pool.query(
+    `update lrs.request set status = 'pending', updated_at = now()
+      where id = $1 and status = $2 and updated_at = $3::timestamptz`,
+    [row.id, row.status, row.updatedAt],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Wakes the outbox relays (channel lrs_request); `reason` is only for whoever listens by hand. */
+export async function notifyOutbox(pool: Queryable, reason: string): Promise<void> {
+  await pool.query(`select pg_notify('lrs_request', $1)`, [reason]);
 }

@@ -1,16 +1,15 @@
 /**
  * The SQL of batch work: the lrs.batch row's state changes and the bulk writes to lrs.request /
- * lrs.outcome that a batch needs. Same columns and guards as src/requests/store.ts (outcome insert on
+ * lrs.outcome that a batch needs. Same columns and guards as src/db/requests.ts (outcome insert on
  * conflict do nothing; a request is only ever moved out of a non-terminal state), but many rows per
- * statement: one unnest statement per chunk, so thousands of results cost a few round trips.
+ * statement: one statement per chunk, its rows passed as one jsonb array read by field name, so
+ * thousands of results cost a few round trips.
  */
 import type pg from 'pg';
 import type { BatchKind, BatchStatus } from '../../db/schema.ts';
 import type { CodeSource } from '../lrs/types.ts';
-import { statusAmong, type AuditEntry, type Resolution } from '../requests/store.ts';
-
-const TERMINAL_SQL = `('succeeded', 'needs_action', 'rejected', 'failed', 'cancelled')`;
-type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+import { statusAmong, TERMINAL_SQL, type AuditEntry, type Resolution } from './requests.ts';
+import type { Queryable } from './transaction.ts';
 
 export interface BatchRow {
   id: number;
@@ -163,6 +162,13 @@ export async function detachUnsent(db: Queryable, batchId: number): Promise<void
   );
 }
 
+/** Every request ever sent in the batch (open or settled), in submission (id) order: achievement error rows count from it. */
+export async function loadBatchMemberIds(db: Queryable, batchId: number): Promise<number[]> {
+  const r = await db.query('select id from lrs.request where batch_id = $1 order by id', [batchId]);
+  return (r.rows as { id: number }[]).map((x) => Number(x.id));
+}
+
+/** The open (batched) requests of a batch, in id order. */
 export async function loadBatchRequestIds(db: Queryable, batchId: number): Promise<number[]> {
   const r = await db.query(
     `select id from lrs.request where batch_id = $1 and status = 'batched' order by id`,
@@ -199,39 +205,40 @@ export async function settleRequests(
     const chunk = items.slice(i, i + o.chunkSize);
     const r = await db.query(
       `with res as (
-         select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                              $8::text[], $9::text[], $10::jsonb[], $11::jsonb[])
-           as t(id, status, code, code_source, class, uln, master_uln, flags, description, problems, detail)
+         select * from jsonb_to_recordset($1::jsonb)
+           as t(id bigint, status text, code text, code_source text, class text, uln text, master_uln text,
+                failure_flags text[], description text, problems jsonb, detail jsonb)
        ), ins as (
          insert into lrs.outcome (request_id, organisation_id, code, code_source, class, uln, master_uln,
                                   failure_flags, description, problems, detail)
          select res.id, r.organisation_id, res.code, res.code_source, res.class, res.uln, res.master_uln,
-                case when res.flags is null or res.flags = '' then null else string_to_array(res.flags, ',') end,
-                res.description, res.problems, res.detail
+                res.failure_flags, res.description, res.problems, res.detail
            from res join lrs.request r on r.id = res.id
-          where ($12::bigint is null or r.batch_id = $12)
+          where ($2::bigint is null or r.batch_id = $2)
          on conflict (request_id) do nothing
        )
        update lrs.request r set status = res.status, last_code = res.code,
               last_error = case when res.status = 'succeeded' then null else left(res.description, 1000) end,
               register_in_doubt = false, completed_at = now(), updated_at = now()
          from res
-        where r.id = res.id and r.status not in ${TERMINAL_SQL} and ($12::bigint is null or r.batch_id = $12)
+        where r.id = res.id and r.status not in ${TERMINAL_SQL} and ($2::bigint is null or r.batch_id = $2)
        returning r.kind, r.status, r.last_code as code`,
       [
-        chunk.map((s) => s.requestId),
-        chunk.map((s) => s.resolution.status),
-        chunk.map((s) => s.resolution.code),
-        chunk.map((s) => s.resolution.codeSource),
-        chunk.map((s) => s.resolution.class),
-        chunk.map((s) => s.resolution.uln ?? null),
-        chunk.map((s) => s.resolution.masterUln ?? null),
-        chunk.map((s) => (s.resolution.failureFlags?.length ? s.resolution.failureFlags.join(',') : null)),
-        chunk.map((s) => s.resolution.description?.slice(0, 2000) ?? null),
-        chunk.map((s) =>
-          s.resolution.problems === undefined ? null : JSON.stringify(s.resolution.problems),
+        JSON.stringify(
+          chunk.map(({ requestId, resolution: x }) => ({
+            id: requestId,
+            status: x.status,
+            code: x.code,
+            code_source: x.codeSource,
+            class: x.class,
+            uln: x.uln,
+            master_uln: x.masterUln,
+            failure_flags: x.failureFlags?.length ? x.failureFlags : null,
+            description: x.description?.slice(0, 2000),
+            problems: x.problems,
+            detail: x.detail,
+          })),
         ),
-        chunk.map((s) => (s.resolution.detail === undefined ? null : JSON.stringify(s.resolution.detail))),
         o.batchId,
       ],
     );
@@ -298,4 +305,19 @@ export async function insertBatchAudit(
       a.attempt ?? null,
     ],
   );
+}
+
+/** Open batches (assembled, submitting, submitted, fetching) untouched for `staleMs`, for the batch sweep. */
+export async function findStaleBatches(
+  db: Queryable,
+  o: { staleMs: number; limit: number },
+): Promise<{ id: number; status: BatchStatus }[]> {
+  const r = await db.query(
+    `select id, status from lrs.batch
+      where status in ('assembled', 'submitting', 'submitted', 'fetching')
+        and updated_at < now() - ($1::int * interval '1 millisecond')
+      order by id limit $2`,
+    [o.staleMs, o.limit],
+  );
+  return r.rows as { id: number; status: BatchStatus }[];
 }

@@ -1,0 +1,159 @@
+/**
+ * The nightly ULN acquisition's statements: the run row (lrs.acquisition_run), reading the MIS's view
+ * through a server-side cursor, and inserting the batch register requests chunk by chunk.
+ */
+import type pg from 'pg';
+import { TERMINAL_STATUSES } from '../../db/schema.ts';
+import { inTransaction, type Queryable } from './transaction.ts';
+
+export interface OrganisationCodes {
+  id: number;
+  ukprn: string | null;
+  organisationRef: string | null;
+  isDisabled: boolean;
+}
+
+/** Every organisation with the codes a view row may name it by (UKPRN or organisation reference). */
+export async function listOrganisationCodes(db: Queryable): Promise<OrganisationCodes[]> {
+  const r = await db.query(
+    `select id, ukprn, organisation_ref as "organisationRef", is_disabled as "isDisabled" from lrs.organisation`,
+  );
+  return r.rows as OrganisationCodes[];
+}
+
+/** Records a run; undefined when a run with this key was already started (the key makes runs happen once). */
+export async function insertAcquisitionRun(
+  db: Queryable,
+  o: { organisationId: number | null; runKey: string },
+): Promise<number | undefined> {
+  const r = await db.query(
+    `insert into lrs.acquisition_run (organisation_id, run_key) values ($1, $2) on conflict (run_key) do nothing returning id`,
+    [o.organisationId, o.runKey],
+  );
+  const row = r.rows[0] as { id: number } | undefined;
+  return row === undefined ? undefined : Number(row.id);
+}
+
+/** Moves a run to `created` (all its requests inserted) or `failed` (reading the view or inserting failed). */
+export async function setAcquisitionRunStatus(
+  db: Queryable,
+  runId: number,
+  status: 'created' | 'failed',
+): Promise<void> {
+  await db.query(
+    `update lrs.acquisition_run set status = $2, finished_at = case when $2 = 'failed' then now() else finished_at end
+      where id = $1`,
+    [runId, status],
+  );
+}
+
+/** The run keys of runs whose requests are created but not all finished. */
+export async function listOpenAcquisitionRuns(db: Queryable): Promise<string[]> {
+  const r = await db.query(`select run_key as "runKey" from lrs.acquisition_run where status = 'created'`);
+  return (r.rows as { runKey: string }[]).map((x) => x.runKey);
+}
+
+const quoteIdent = (name: string) =>
+  name
+    .split('.')
+    .map((p) => `"${p.replace(/"/g, '""')}"`)
+    .join('.');
+
+/**
+ * Reads `view` (schema.view) chunk by chunk through a server-side cursor in one read-only transaction,
+ * handing each chunk to `onRows` before fetching the next, so memory holds one chunk whatever the view's
+ * size. `organisationCodes`, when given, keeps only rows whose `organisation` column is one of them.
+ */
+export async function readViewInChunks(
+  pool: pg.Pool,
+  o: { view: string; chunkSize: number; organisationCodes?: readonly string[] | undefined },
+  onRows: (rows: Record<string, unknown>[]) => Promise<void>,
+): Promise<void> {
+  await inTransaction(pool, async (reader) => {
+    await reader.query('set transaction read only');
+    const only = o.organisationCodes !== undefined;
+    await reader.query(
+      `declare acquire_cursor no scroll cursor for select * from ${quoteIdent(o.view)}${only ? ' where organisation::text = any($1::text[])' : ''}`,
+      only ? [o.organisationCodes] : [],
+    );
+    for (;;) {
+      const rows = (await reader.query(`fetch ${Math.trunc(o.chunkSize)} from acquire_cursor`))
+        .rows as Record<string, unknown>[];
+      if (rows.length === 0) return;
+      await onRows(rows);
+      if (rows.length < o.chunkSize) return;
+    }
+  });
+}
+
+/**
+ * Inserts one chunk of batch-mode register requests (priority 10, UserName = the organisation's default,
+ * dedupe key `acquire:<run key>:<MIS id>`) for learners without an open register request, and adds the
+ * chunk to the run's counts. Chunks of concurrent runs are serialised by an advisory lock, so NOT EXISTS
+ * sees the other run's requests. Returns how many requests were created.
+ */
+export async function insertAcquiredRequests(
+  pool: pg.Pool,
+  o: {
+    runId: number;
+    runKey: string;
+    learnersRead: number;
+    rows: readonly { organisationId: number; misLearnerId: string; payload: Record<string, string> }[];
+  },
+): Promise<number> {
+  return inTransaction(pool, async (c) => {
+    await c.query(`select pg_advisory_xact_lock(hashtext('lrs.acquire-ulns'))`);
+    const r = await c.query(
+      `insert into lrs.request (organisation_id, requested_by, kind, mode, priority, mis_learner_id, payload, dedupe_key)
+       select t.org, o.default_user_name, 'register', 'batch', 10, t.mis, t.payload, 'acquire:' || $2 || ':' || t.mis
+         from jsonb_to_recordset($1::jsonb) as t(org int, mis text, payload jsonb)
+         join lrs.organisation o on o.id = t.org
+        where not exists (select 1 from lrs.request r
+                           where r.organisation_id = t.org and r.mis_learner_id = t.mis and r.kind = 'register'
+                             and r.status in ('pending', 'queued', 'in_progress', 'batched', 'held'))
+       on conflict (organisation_id, dedupe_key) do nothing`,
+      [
+        JSON.stringify(
+          o.rows.map((x) => ({ org: x.organisationId, mis: x.misLearnerId, payload: x.payload })),
+        ),
+        o.runKey,
+      ],
+    );
+    const created = r.rowCount ?? 0;
+    await c.query(
+      `update lrs.acquisition_run set learners_found = learners_found + $2, requests_created = requests_created + $3 where id = $1`,
+      [o.runId, o.learnersRead, created],
+    );
+    return created;
+  });
+}
+
+/**
+ * Counts a run's requests by status and marks the run completed once every one is terminal. The
+ * requests are found by their dedupe key prefix `acquire:<run key>:`.
+ */
+export async function refreshRunProgress(
+  db: Queryable,
+  runKey: string,
+): Promise<{ total: number; done: number; byStatus: Record<string, number> }> {
+  const r = await db.query(
+    `select status, count(*)::int as n from lrs.request where kind = 'register' and dedupe_key like $1 group by status`,
+    [`acquire:${runKey.replace(/[\\%_]/g, '\\$&')}:%`],
+  );
+  const byStatus: Record<string, number> = {};
+  let total = 0;
+  let done = 0;
+  for (const row of r.rows as { status: string; n: number }[]) {
+    byStatus[row.status] = row.n;
+    total += row.n;
+    if ((TERMINAL_STATUSES as readonly string[]).includes(row.status)) done += row.n;
+  }
+  await db.query(
+    `update lrs.acquisition_run set requests_completed = $2,
+            status = case when $2 >= requests_created and status = 'created' then 'completed' else status end,
+            finished_at = case when $2 >= requests_created and status = 'created' then now() else finished_at end
+      where run_key = $1`,
+    [runKey, done],
+  );
+  return { total, done, byStatus };
+}

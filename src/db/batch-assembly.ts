@@ -1,0 +1,170 @@
+/**
+ * The batch assembler's statements: which (organisation, kind) groups have batch work due, claiming a
+ * group's pending requests (FOR UPDATE SKIP LOCKED, so several processes can assemble at once), and the
+ * achievement verification gate's look-ups and holds. The claims run inside inTransaction.
+ */
+import type pg from 'pg';
+import { BATCH_ONLY_KINDS, BATCHABLE_KINDS, type BatchableKind } from '../requests/kinds.ts';
+import { statusAmong } from './requests.ts';
+import { sqlArray, sqlList } from './sql-list.ts';
+import type { Queryable } from './transaction.ts';
+
+const BATCH_ONLY = sqlList(BATCH_ONLY_KINDS);
+
+/** Requests the assembler may take: mode batch, batch-only kinds whatever their mode, mode auto when $3 says the backlog is deep. */
+const CLAIMABLE = `(mode = 'batch' or kind in ${BATCH_ONLY} or (mode = 'auto' and $3::boolean))`;
+
+export interface BatchGroup {
+  organisationId: number;
+  kind: BatchableKind;
+  /** Pending requests that go in a batch whatever the backlog (mode batch, batch-only kinds). */
+  batchCount: number;
+  /** Pending auto-mode requests of a kind that can also go singly. */
+  autoCount: number;
+  /** How long the oldest pending request has waited, ms. */
+  oldestMs: number;
+  defaultUserName: string;
+  ukprn: string | null;
+}
+
+/** Every (organisation, batchable kind) group with claimable pending work, of enabled organisations. */
+export async function findBatchGroups(db: Queryable): Promise<BatchGroup[]> {
+  const r = await db.query(
+    `select r.organisation_id as "organisationId", r.kind,
+            count(*) filter (where r.mode = 'batch' or r.kind in ${BATCH_ONLY})::int as "batchCount",
+            count(*) filter (where r.mode = 'auto' and r.kind not in ${BATCH_ONLY})::int as "autoCount",
+            (extract(epoch from now() - min(r.created_at)) * 1000)::float8 as "oldestMs",
+            o.default_user_name as "defaultUserName", o.ukprn
+       from lrs.request r join lrs.organisation o on o.id = r.organisation_id
+      where r.status = 'pending' and r.kind = any(${sqlArray(BATCHABLE_KINDS)})
+        and (r.mode <> 'single' or r.kind in ${BATCH_ONLY})
+        and (r.not_before is null or r.not_before <= now()) and not o.is_disabled
+      group by r.organisation_id, r.kind, o.default_user_name, o.ukprn`,
+  );
+  return r.rows as BatchGroup[];
+}
+
+/** How long the oldest claimable pending request of a group has waited, ms (0 when none is left). */
+export async function oldestWaitMs(
+  db: Queryable,
+  g: { organisationId: number; kind: BatchableKind },
+  auto: boolean,
+): Promise<number> {
+  const r = await db.query(
+    `select (extract(epoch from now() - min(created_at)) * 1000)::float8 as ms from lrs.request
+      where status = 'pending' and organisation_id = $1 and kind = $2 and (not_before is null or not_before <= now())
+        and ${CLAIMABLE}`,
+    [g.organisationId, g.kind, auto],
+  );
+  return Number((r.rows[0] as { ms: number | null } | undefined)?.ms ?? 0);
+}
+
+export interface ClaimedForBatch {
+  id: number;
+  requestedBy: string;
+  payload: unknown;
+}
+
+/** Locks up to `limit` claimable pending requests of a group with ids above `afterId`, oldest first. */
+export async function claimForBatch(
+  c: pg.PoolClient,
+  g: { organisationId: number; kind: BatchableKind },
+  o: { auto: boolean; limit: number; afterId: number },
+): Promise<ClaimedForBatch[]> {
+  const r = await c.query(
+    `select id, requested_by as "requestedBy", payload from lrs.request
+      where status = 'pending' and organisation_id = $1 and kind = $2
+        and (not_before is null or not_before <= now())
+        and ${CLAIMABLE}
+        and id > $5
+      order by id
+      limit $4
+      for update skip locked`,
+    [g.organisationId, g.kind, o.auto, o.limit, o.afterId],
+  );
+  return r.rows as ClaimedForBatch[];
+}
+
+/** The verified names are the ones the achievement carries (a ULN verified under other names proves nothing about these). */
+const SAME_NAMES = `upper(btrim(v.payload->>'givenName')) = upper(btrim(a.payload->>'givenName'))
+  and upper(btrim(v.payload->>'familyName')) = upper(btrim(a.payload->>'familyName'))`;
+
+export interface VerificationState {
+  id: number;
+  /** A succeeded verify (WSVRC001/WSVRC002) of the same organisation for this ULN and names. */
+  verified: boolean;
+  /** A verify request for the same learner is still open. */
+  openVerify: boolean;
+  /** The gate verify made for this achievement (dedupe key gate:<id>), if any: its last code and status. */
+  gateCode: string | null;
+  gateStatus: string | null;
+}
+
+/** The verification facts the gate decides on, for each achievement id. */
+export async function selectVerificationState(
+  db: Queryable,
+  ids: readonly number[],
+): Promise<VerificationState[]> {
+  const r = await db.query(
+    `select a.id,
+            exists (select 1 from lrs.request v join lrs.outcome o on o.request_id = v.id
+                     where o.uln = a.payload->>'uln' and v.organisation_id = a.organisation_id and v.kind = 'verify'
+                       and v.status = 'succeeded' and o.code in ('WSVRC001', 'WSVRC002') and ${SAME_NAMES})
+            or exists (select 1 from lrs.request v
+                        where v.organisation_id = a.organisation_id and v.mis_learner_id = a.mis_learner_id and v.kind = 'verify'
+                          and v.status = 'succeeded' and v.last_code in ('WSVRC001', 'WSVRC002')
+                          and v.payload->>'uln' = a.payload->>'uln' and ${SAME_NAMES}) as verified,
+            exists (select 1 from lrs.request v
+                     where v.organisation_id = a.organisation_id and v.mis_learner_id = a.mis_learner_id and v.kind = 'verify'
+                       and v.status in ('pending', 'queued', 'in_progress', 'batched', 'held')) as "openVerify",
+            g.last_code as "gateCode", g.status as "gateStatus"
+       from lrs.request a
+       left join lrs.request g on g.organisation_id = a.organisation_id and g.dedupe_key = 'gate:' || a.id
+      where a.id = any($1::bigint[])`,
+    [ids],
+  );
+  return r.rows as VerificationState[];
+}
+
+/** Creates the gate verify requests (from each achievement's own ULN, names, date of birth, gender) and wakes the relays. */
+export async function insertGateVerifies(db: Queryable, achievementIds: readonly number[]): Promise<void> {
+  await db.query(
+    `insert into lrs.request (organisation_id, requested_by, kind, mode, priority, mis_learner_id, payload, dedupe_key)
+     select a.organisation_id, a.requested_by, 'verify', 'auto', 5, a.mis_learner_id,
+            jsonb_strip_nulls(jsonb_build_object('uln', a.payload->'uln', 'givenName', a.payload->'givenName',
+              'familyName', a.payload->'familyName', 'dateOfBirth', a.payload->'dateOfBirth', 'gender', a.payload->'gender')),
+            'gate:' || a.id
+       from lrs.request a where a.id = any($1::bigint[])
+     on conflict (organisation_id, dedupe_key) do nothing`,
+    [achievementIds],
+  );
+  await db.query(`select pg_notify('lrs_request', 'gate')`);
+}
+
+/** Holds pending (or already held) achievements until their learner is verified. */
+export async function holdAchievements(db: Queryable, ids: readonly number[], code: string): Promise<void> {
+  await db.query(
+    `update lrs.request set status = 'held', last_code = $2, updated_at = now(),
+            last_error = 'Held: the learner has not been verified against the LRS yet; a verify request was made and the achievement is sent once it succeeds.'
+      where id = any($1::bigint[]) and ${statusAmong('pending', 'held')}`,
+    [ids, code],
+  );
+}
+
+/** Locks up to `limit` held achievements for review, oldest first (others reviewing skip them). */
+export async function lockHeldAchievements(db: Queryable, limit: number): Promise<number[]> {
+  const r = await db.query(
+    `select id from lrs.request where status = 'held' and kind = 'achievement' order by id limit $1 for update skip locked`,
+    [limit],
+  );
+  return (r.rows as { id: number }[]).map((x) => Number(x.id));
+}
+
+/** Held achievements whose learner is now verified go back to pending for the assembler. */
+export async function releaseHeld(db: Queryable, ids: readonly number[]): Promise<void> {
+  await db.query(
+    `update lrs.request set status = 'pending', last_code = null, last_error = null, updated_at = now()
+      where id = any($1::bigint[]) and ${statusAmong('held')}`,
+    [ids],
+  );
+}

@@ -1,0 +1,90 @@
+/**
+ * The outbox relay's statements: claim pending single-call work (FOR UPDATE SKIP LOCKED, so several
+ * relays can run) and mark it queued once its jobs are added. Run inside one transaction (inTransaction)
+ * that holds the row locks while the jobs are added.
+ */
+import type pg from 'pg';
+import { BATCH_ONLY_KINDS, SINGLE_CALL_KINDS, SINGLE_OR_BATCH_KINDS } from '../requests/kinds.ts';
+import { sqlArray, sqlList } from './sql-list.ts';
+
+export interface ClaimedRequest {
+  id: number;
+  organisationId: number;
+  priority: number;
+}
+
+/** Pending single-mode rows, most urgent first (walks request_claim_single_idx). Batch-only kinds stay for the assembler. */
+const CLAIM_SINGLE_SQL = `
+  select id, organisation_id as "organisationId", priority
+    from lrs.request
+   where status = 'pending' and mode = 'single' and kind not in ${sqlList(BATCH_ONLY_KINDS)}
+     and (not_before is null or not_before <= now())
+   order by priority, id
+   limit $1
+   for update skip locked`;
+
+export async function claimSingleRequests(c: pg.PoolClient, limit: number): Promise<ClaimedRequest[]> {
+  const r = await c.query({ name: 'lrs-claim-single', text: CLAIM_SINGLE_SQL, values: [limit] });
+  return r.rows as ClaimedRequest[];
+}
+
+/**
+ * The (organisation, kind) groups whose pending `auto` requests go as single calls: single-call kinds
+ * that have no batch operation, and the kinds that can go either way while the group's backlog is at
+ * most the threshold (counted up to threshold + 1 only, so a deep backlog costs no more than a shallow one).
+ */
+const AUTO_GROUPS_SQL = `
+  select o.id as "organisationId", k.kind
+    from lrs.organisation o
+   cross join unnest(${sqlArray(SINGLE_CALL_KINDS)}) as k(kind)
+   where exists (select 1 from lrs.request r
+                  where r.status = 'pending' and r.mode = 'auto' and r.organisation_id = o.id and r.kind = k.kind)
+     and (k.kind not in ${sqlList(SINGLE_OR_BATCH_KINDS)}
+          or (select count(*) from (select 1 from lrs.request r
+                                     where r.status = 'pending' and r.mode = 'auto' and r.organisation_id = o.id and r.kind = k.kind
+                                     limit $1 + 1) backlog) <= $1)`;
+
+export async function findSingleCallAutoGroups(
+  c: pg.PoolClient,
+  autoBatchThreshold: number,
+): Promise<{ organisationId: number; kind: string }[]> {
+  const r = await c.query({
+    name: 'lrs-claim-auto-groups',
+    text: AUTO_GROUPS_SQL,
+    values: [autoBatchThreshold],
+  });
+  return r.rows as { organisationId: number; kind: string }[];
+}
+
+/** Pending auto rows of the given groups (walks request_claim_auto_idx per group). */
+const CLAIM_AUTO_SQL = `
+  select r.id, r.organisation_id as "organisationId", r.priority
+    from unnest($2::int[], $3::text[]) as g(organisation_id, kind)
+   cross join lateral (
+     select id, organisation_id, priority from lrs.request
+      where status = 'pending' and mode = 'auto' and organisation_id = g.organisation_id and kind = g.kind
+        and (not_before is null or not_before <= now())
+      order by priority, id
+      limit $1
+      for update skip locked) r
+   limit $1`;
+
+export async function claimAutoRequests(
+  c: pg.PoolClient,
+  limit: number,
+  groups: readonly { organisationId: number; kind: string }[],
+): Promise<ClaimedRequest[]> {
+  const r = await c.query(CLAIM_AUTO_SQL, [
+    limit,
+    groups.map((g) => g.organisationId),
+    groups.map((g) => g.kind),
+  ]);
+  return r.rows as ClaimedRequest[];
+}
+
+export async function markQueued(c: pg.PoolClient, ids: readonly number[]): Promise<void> {
+  await c.query(
+    `update lrs.request set status = 'queued', queued_at = now(), updated_at = now() where id = any($1::bigint[])`,
+    [ids],
+  );
+}
