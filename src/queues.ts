@@ -37,7 +37,9 @@ export const JOB_DATA = {
   [JOBS.batchPoll]: z.object({ batchId: z.number().int().positive() }),
   [JOBS.reconcile]: z.object({}).passthrough(),
   [JOBS.batchSweep]: z.object({}).passthrough(),
-  [JOBS.acquireUlns]: z.object({ organisationId: z.number().int().positive().optional() }).passthrough(),
+  // Without `organisation`, every organisation in the view; with it, only that one (UKPRN or organisation
+  // reference, as `lrs-relay acquire-ulns --org` takes it). Strict: a misspelt field must not widen a run.
+  [JOBS.acquireUlns]: z.object({ organisation: z.string().min(1).max(40).optional() }).strict(),
 } as const;
 export type JobName = keyof typeof JOB_DATA;
 export type JobData<N extends JobName> = z.infer<(typeof JOB_DATA)[N]>;

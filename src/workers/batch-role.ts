@@ -93,14 +93,16 @@ export function batchScheduledJobs(
         const data = parseJobData(JOBS.acquireUlns, job.data);
         // The slot this run was scheduled for, so a second scheduler firing for the same night gets the same key.
         const slot = job.timestamp + (job.opts.delay ?? 0);
-        const organisation = typeof data.organisation === 'string' ? data.organisation : undefined;
+        // One run per night and organisation: a per-organisation run keys on both, so runs for two
+        // organisations the same night do not take each other's key.
+        const night = nightlyRunKey(slot);
         return acquireUlns({
           pool: o.pool,
           log: o.log,
           view: c.ACQUIRE_ULNS_VIEW,
-          runKey: nightlyRunKey(slot),
+          runKey: data.organisation === undefined ? night : `${night}:${data.organisation}`,
           chunkSize: c.ACQUIRE_ULNS_CHUNK,
-          organisation,
+          organisation: data.organisation,
         });
       },
     },
