@@ -1,0 +1,152 @@
+/**
+ * The import rules of docs/architecture.md, enforced. Every relative import in src/ (static, type-only,
+ * `export … from` and dynamic `import()`, as TypeScript's own pre-processor reads them) is resolved to
+ * the file it names and checked:
+ *
+ * - the role folders src/workers, src/schedulers and src/producers only wire things: nothing imports
+ *   them but src/runtime.ts (the composition root) and files inside the same folder;
+ * - src/lrs, the LRS client, stands alone: what it imports, followed through every file it reaches,
+ *   stays inside src/lrs, src/codes and src/xml.
+ *
+ * Tests and benchmarks may import anything.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Posix path relative to the repository root. */
+const rel = (abs: string): string => relative(ROOT, abs).split(sep).join('/');
+
+/** Relative module specifiers of a TypeScript source: imports, re-exports, dynamic imports. */
+export function importSpecifiers(source: string): string[] {
+  const info = ts.preProcessFile(source, true, true);
+  return info.importedFiles.map((f) => f.fileName).filter((s) => s.startsWith('.'));
+}
+
+/** The repository file an import names, relative to the root (`./x.js` also finds `x.ts`). */
+function resolveImport(fromFile: string, specifier: string): string {
+  const abs = resolve(dirname(join(ROOT, fromFile)), specifier);
+  for (const candidate of [abs, abs.replace(/\.js$/, '.ts'), `${abs}.ts`, join(abs, 'index.ts')]) {
+    if (statSync(candidate, { throwIfNoEntry: false })?.isFile()) return rel(candidate);
+  }
+  return rel(abs);
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory()) return sourceFiles(path);
+    return /\.(ts|mts)$/.test(e.name) ? [path] : [];
+  });
+}
+
+export type ImportGraph = ReadonlyMap<string, readonly string[]>;
+
+/** file → the files it imports, for every source file under src/. */
+function readGraph(): ImportGraph {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles('src')) {
+    const specs = importSpecifiers(readFileSync(join(ROOT, file), 'utf8'));
+    graph.set(
+      file,
+      specs.map((s) => resolveImport(file, s)),
+    );
+  }
+  return graph;
+}
+
+const inFolder = (file: string, folder: string): boolean => file.startsWith(`${folder}/`);
+
+/** `importer → imported` for every import of a role folder from outside it, other than the composition root. */
+export function roleFolderViolations(graph: ImportGraph, roleFolders: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const [file, imports] of graph) {
+    for (const target of imports) {
+      const folder = roleFolders.find((f) => inFolder(target, f));
+      if (folder && !inFolder(file, folder) && file !== 'src/runtime.ts') out.push(`${file} → ${target}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Every file reachable from `folder` through imports that lies outside `allowed`, with the chain that
+ * reaches it (so a file in an allowed folder that pulls in the rest of the app is caught too).
+ */
+export function reachableOutside(graph: ImportGraph, folder: string, allowed: readonly string[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const stack: { file: string; chain: string[] }[] = [...graph.keys()]
+    .filter((f) => inFolder(f, folder))
+    .map((file) => ({ file, chain: [file] }));
+  while (stack.length > 0) {
+    const { file, chain } = stack.pop() as { file: string; chain: string[] };
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const target of graph.get(file) ?? []) {
+      if (!allowed.some((a) => inFolder(target, a))) out.push([...chain, target].join(' → '));
+      else if (!seen.has(target)) stack.push({ file: target, chain: [...chain, target] });
+    }
+  }
+  return out;
+}
+
+const ROLE_FOLDERS = ['src/workers', 'src/schedulers', 'src/producers'];
+
+describe('reading imports', () => {
+  it('sees static, type-only, re-exported and dynamic imports, and skips packages and comments', () => {
+    const src = [
+      "import { a } from './a.ts';",
+      "import type { B } from '../b/b.ts';",
+      "export { c } from './c.ts';",
+      "const d = () => import('./d.ts');",
+      "import pg from 'pg';",
+      "// import { e } from './e.ts';",
+      'const s = "import(\'./f.ts\')";',
+    ].join('\n');
+    expect(importSpecifiers(src)).toEqual(['./a.ts', '../b/b.ts', './c.ts', './d.ts']);
+  });
+
+  it('reports a role folder imported from outside, and allows the composition root and the folder itself', () => {
+    const graph: ImportGraph = new Map([
+      ['src/runtime.ts', ['src/workers/single-workers.ts']],
+      ['src/workers/batch-role.ts', ['src/workers/batch-workers.ts', 'src/batches/poll.ts']],
+      ['src/support/routes.ts', ['src/schedulers/scheduler.ts']],
+    ]);
+    expect(roleFolderViolations(graph, ROLE_FOLDERS)).toEqual([
+      'src/support/routes.ts → src/schedulers/scheduler.ts',
+    ]);
+  });
+
+  it('follows imports through allowed folders to what lies outside', () => {
+    const graph: ImportGraph = new Map([
+      ['src/lrs/client.ts', ['src/lrs/xml.ts', 'src/codes/catalogue.ts']],
+      ['src/lrs/xml.ts', ['src/xml/parse.ts']],
+      ['src/codes/catalogue.ts', ['src/log.ts']],
+    ]);
+    expect(reachableOutside(graph, 'src/lrs', ['src/lrs', 'src/codes', 'src/xml'])).toEqual([
+      'src/lrs/client.ts → src/codes/catalogue.ts → src/log.ts',
+    ]);
+  });
+});
+
+describe('import rules of src/', () => {
+  const graph = readGraph();
+
+  it('reads the real tree (a scan that finds nothing proves nothing)', () => {
+    expect(graph.size).toBeGreaterThan(100);
+    expect(graph.get('src/runtime.ts')).toContain('src/workers/single-workers.ts');
+  });
+
+  it('only src/runtime.ts and the folder itself import src/workers, src/schedulers and src/producers', () => {
+    expect(roleFolderViolations(graph, ROLE_FOLDERS)).toEqual([]);
+  });
+
+  it('src/lrs (the LRS client) reaches nothing of the app but src/codes and src/xml', () => {
+    expect(reachableOutside(graph, 'src/lrs', ['src/lrs', 'src/codes', 'src/xml'])).toEqual([]);
+  });
+});
