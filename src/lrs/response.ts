@@ -6,7 +6,22 @@
  */
 import { classifyCode, isRetryable } from '../codes/catalogue.ts';
 import { LrsError, RELAY_CODES, type FieldProblem } from './errors.ts';
+import { isXmlError } from '../xml/xml-error.ts';
 import { child, childText, hasDoctype, readSoapBody, type SoapBody } from './xml.ts';
+
+/**
+ * Largest answer body the client reads, bytes (8 MiB). The largest real answers, measured with
+ * `npm run bench -- xml-sizes`: a verify-batch output of 5,000 rows (the most rows any answer carries,
+ * every field at its longest) is 3.1 MB, a learning-events answer with 1,007 events 0.7 MB; 8 MiB leaves
+ * 2.5× headroom. The old cap of 50 MB let one hostile answer cost about 2 GB of memory.
+ */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Most XML nodes (elements, attributes, text pieces) the client accepts in one answer: 250,000, about twice
+ * the 115,000 of that 5,000-row verify output. Bounds the parsed tree to roughly 60 MB whatever the body.
+ */
+export const MAX_RESPONSE_NODES = 250_000;
 
 /** An LrsError for one of our codes (class and retryability from the catalogue). */
 export function relayError(
@@ -126,7 +141,13 @@ export function readLrsAnswer(
       o,
     );
   }
-  const soap = doctype ? undefined : readSoapBody(a.body);
+  let soap: SoapBody | undefined;
+  try {
+    soap = doctype ? undefined : readSoapBody(a.body, { maxNodes: MAX_RESPONSE_NODES });
+  } catch (e) {
+    if (!isXmlError(e)) throw e;
+    throw relayError(RELAY_CODES.MALFORMED_RESPONSE, `response refused: ${e.reason}`, { ...o, cause: e });
+  }
   if (!soap) {
     if (a.status === 405 || looksLikeMaintenancePage(a.body)) {
       throw relayError(RELAY_CODES.LRS_MAINTENANCE, `LRS maintenance page (HTTP ${a.status})`, o);

@@ -5,7 +5,7 @@
  */
 import { Agent, buildConnector, request } from 'undici';
 import { RELAY_CODES } from './errors.ts';
-import { relayError, type HttpAnswer } from './response.ts';
+import { MAX_RESPONSE_BYTES, relayError, type HttpAnswer } from './response.ts';
 import type { LrsTlsCredentials } from './types.ts';
 
 export interface TransportOptions {
@@ -18,7 +18,7 @@ export interface TransportOptions {
   tls?: LrsTlsCredentials | undefined;
   /** CA certificate(s), PEM, trusted for the server certificate instead of Node's bundled roots (default: the bundled roots). */
   ca?: string | Buffer | Array<string | Buffer> | undefined;
-  /** Largest response body accepted, bytes (default 50 MB; a long PLR is ~30 KB). */
+  /** Largest response body accepted, bytes (default MAX_RESPONSE_BYTES, 8 MiB: see response.ts for why). */
   maxResponseBytes?: number | undefined;
 }
 
@@ -130,7 +130,7 @@ function vetEndpoint(url: string, allowInsecureHttp: boolean): URL | EndpointPro
 /** Creates the transport. Throws CONFIGURATION when the certificate cannot be loaded. */
 export function createTransport(o: TransportOptions = {}): Transport {
   const timeoutMs = o.timeoutMs ?? 20_000;
-  const maxBytes = o.maxResponseBytes ?? 50 * 1024 * 1024;
+  const maxBytes = o.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   const tlsAlerts = new Map<string, string>();
   let agent: Agent;
   try {

@@ -4,8 +4,8 @@
  * or entity declaration and never expands an entity; it decodes only the five predefined XML
  * entities and character references.
  */
-import { parseXml, type XmlElement } from '../xml/parse.ts';
-import { isXmlError } from '../xml/xml-error.ts';
+import { parseXml, type XmlElement, type XmlLimits } from '../xml/parse.ts';
+import { isXmlError, XML_ERROR_KINDS } from '../xml/xml-error.ts';
 
 /** One element: its local `name`, its `children` in document order and its own `text`, references decoded. */
 export type XNode = XmlElement;
@@ -66,13 +66,17 @@ export interface SoapBody {
   fault?: XNode | undefined;
 }
 
-/** Parses a SOAP envelope; undefined when the text is not a SOAP envelope (HTML, JSON, empty, not well-formed…). */
-export function readSoapBody(body: string): SoapBody | undefined {
+/**
+ * Parses a SOAP envelope; undefined when the text is not a SOAP envelope (HTML, JSON, empty, not well-formed…).
+ * @throws XmlError of kind 'size' when the document has more nodes than `limits.maxNodes`: that is
+ * not "some other page" but a body refused for its size, and the caller says so.
+ */
+export function readSoapBody(body: string, limits: XmlLimits = {}): SoapBody | undefined {
   let envelope: XNode;
   try {
-    envelope = parseXml(body);
+    envelope = parseXml(body, limits);
   } catch (e) {
-    if (isXmlError(e)) return undefined;
+    if (isXmlError(e) && e.kind !== XML_ERROR_KINDS.SIZE) return undefined;
     throw e;
   }
   if (envelope.name !== 'Envelope') return undefined;

@@ -73,7 +73,11 @@ export interface SimulatorOptions {
   batchRetention?: BatchRetention;
   /** Records per job (default registration 200, verify 5,000, achievement 10,000). */
   limits?: Partial<BatchLimits>;
-  /** Largest request body accepted, bytes (default 16 MiB); larger gets HTTP 413. */
+  /**
+   * Largest request body accepted, bytes (default 16 MiB); larger gets HTTP 413 before it is read whole. The
+   * largest legal request, an achievement batch of 10,000 with every field at its longest (free text at 100
+   * characters), is 12.9 MB (`npm run bench -- xml-sizes`).
+   */
   maxBodyBytes?: number;
   /** Refuse /__admin/* from anything but loopback (default true). */
   adminLoopbackOnly?: boolean;

@@ -243,6 +243,9 @@ export class Simulator {
       throw e;
     }
     const parsed = this.readXml(body);
+    if (!parsed.ok && parsed.reason === 'size') {
+      return this.send(res, { status: 413, body: `Request refused: ${parsed.message}\n` });
+    }
     const bodyRoot = soapBodyRoot(parsed);
     if (typeof bodyRoot === 'string')
       return this.send(res, { status: 400, body: `Bad Request: ${bodyRoot}\n` });

@@ -21,7 +21,7 @@ export interface XmlNode {
 }
 
 export type ParseOutcome =
-  { ok: true; root: XmlNode } | { ok: false; reason: 'doctype' | 'malformed'; message: string };
+  { ok: true; root: XmlNode } | { ok: false; reason: 'doctype' | 'malformed' | 'size'; message: string };
 
 /** What a hardened WCF endpoint (DtdProcessing.Prohibit) answers to any DTD. */
 const DTD_PROHIBITED = 'DTD is prohibited in this XML document.';
@@ -40,7 +40,9 @@ export function createXmlReader(): (xml: string) => ParseOutcome {
     } catch (e) {
       if (isXmlError(e) && e.kind === 'doctype')
         return { ok: false, reason: 'doctype', message: DTD_PROHIBITED };
-      // Limits (depth, attribute count) read as malformed too: the caller gets the same 400 naming the problem.
+      // Over the node budget: answered 413, like a body over the byte cap.
+      if (isXmlError(e) && e.kind === 'size') return { ok: false, reason: 'size', message: e.message };
+      // Limits (depth, attribute count) read as malformed: the caller gets the same 400 naming the problem.
       if (isXmlError(e)) return { ok: false, reason: 'malformed', message: e.message };
       if (e instanceof UndeclaredPrefix) return { ok: false, reason: 'malformed', message: e.message };
       throw e;

@@ -12,8 +12,14 @@
  * requires (a `&#13;` reference survives, which is why the client sends one for \r).
  * Refused, with an XmlError of a stable kind: any DTD markup (`<!DOCTYPE`, `<!ENTITY`, …; 'doctype': no
  * entity is ever expanded), anything not well-formed ('malformed': including characters XML 1.0 forbids
- * and names with two colons), nesting deeper than `maxDepth` or more than `maxAttributes` on one element
- * ('limit').
+ * and names with two colons), nesting deeper than `maxDepth`, more than `maxAttributes` on one element
+ * ('limit'), more than `maxNodes` nodes in the whole document ('size').
+ *
+ * Memory: a parsed node costs far more than the bytes that wrote it (`<a/>` is 4 bytes, its element about
+ * 200), so 3.5 million empty elements in a 14 MB body once took a process from 85 MB to 957 MB. The node
+ * budget bounds that: elements, attributes and text pieces together, refused as soon as the count passes
+ * it, so the tree never exceeds about `maxNodes` × 250 bytes whatever the body. Text is bounded by the
+ * document itself (decoded text is never longer than its source), depth by `maxDepth`.
  * Namespaces are the caller's business: names keep their prefix, split into prefix and local name.
  *
  * No recursion (an explicit stack), no backtracking regular expressions (indexOf and charCodeAt scans),
@@ -58,9 +64,15 @@ export interface XmlLimits {
   maxDepth?: number;
   /** Most attributes accepted on one element, namespace declarations included (default 64). */
   maxAttributes?: number;
+  /**
+   * Most nodes accepted in the whole document: elements, attributes (namespace declarations included) and
+   * pieces of text or CDATA together (default 500,000: the largest legal LRS document, an achievement batch
+   * of 10,000, has about 340,000; `npm run bench -- xml-sizes`).
+   */
+  maxNodes?: number;
 }
 
-export const DEFAULT_XML_LIMITS = { maxDepth: 128, maxAttributes: 64 } as const;
+export const DEFAULT_XML_LIMITS = { maxDepth: 128, maxAttributes: 64, maxNodes: 500_000 } as const;
 
 type MutableElement = {
   qname: string;
@@ -93,7 +105,19 @@ const NO_ATTRIBUTES: XmlAttribute[] = [];
 export function parseXml(xml: string, limits: XmlLimits = {}): XmlElement {
   const maxDepth = limits.maxDepth ?? DEFAULT_XML_LIMITS.maxDepth;
   const maxAttributes = limits.maxAttributes ?? DEFAULT_XML_LIMITS.maxAttributes;
-  return new Parser(xml, maxDepth, maxAttributes).document();
+  const maxNodes = limits.maxNodes ?? DEFAULT_XML_LIMITS.maxNodes;
+  return new Parser(xml, maxDepth, maxAttributes, maxNodes).document();
+}
+
+/**
+ * How many nodes (elements, attributes, text pieces) a document holds, as the `maxNodes` budget counts them.
+ * For benchmarks and sizing; it builds the whole tree.
+ * @throws XmlError when the document is refused.
+ */
+export function countXmlNodes(xml: string): number {
+  const parser = new Parser(xml, DEFAULT_XML_LIMITS.maxDepth, DEFAULT_XML_LIMITS.maxAttributes, Infinity);
+  parser.document();
+  return parser.nodes;
 }
 
 /** The state of one parse: the input, the open elements and the root once seen. */
@@ -102,12 +126,26 @@ class Parser {
   /** Where each open element's start tag begins, for messages about it. */
   private readonly openedAt: number[] = [];
   private root: MutableElement | undefined;
+  /** Elements, attributes and text pieces so far (the `maxNodes` budget). */
+  nodes = 0;
 
   constructor(
     private readonly xml: string,
     private readonly maxDepth: number,
     private readonly maxAttributes: number,
+    private readonly maxNodes: number,
   ) {}
+
+  /** Counts one node; refuses the document once the budget is spent. */
+  private count(at: number): void {
+    if (++this.nodes > this.maxNodes) {
+      throw this.error(
+        at,
+        `The document has more than ${this.maxNodes} nodes (elements, attributes and text pieces).`,
+        XML_ERROR_KINDS.SIZE,
+      );
+    }
+  }
 
   document(): XmlElement {
     const { xml } = this;
@@ -151,6 +189,7 @@ class Parser {
       }
       return;
     }
+    this.count(start);
     const raw = xml.slice(start, end);
     const cdataEnd = raw.indexOf(']]>');
     if (cdataEnd >= 0) throw this.error(start + cdataEnd, "']]>' is not allowed in text.");
@@ -162,6 +201,7 @@ class Parser {
     if (this.open.length >= this.maxDepth) {
       throw this.error(lt, `Elements are nested deeper than ${this.maxDepth} levels.`, XML_ERROR_KINDS.LIMIT);
     }
+    this.count(lt);
     const nameEnd = this.nameEnd(lt + 1, 'element');
     const qname = xml.slice(lt + 1, nameEnd);
     const colon = this.colonOf(qname, lt + 1);
@@ -198,6 +238,7 @@ class Parser {
 
   private attribute(el: MutableElement, start: number): number {
     const { xml } = this;
+    this.count(start);
     const nameEnd = this.nameEnd(start, 'attribute');
     const qname = xml.slice(start, nameEnd);
     const colon = this.colonOf(qname, start);
@@ -269,6 +310,7 @@ class Parser {
       if (end < 0) throw this.error(lt, 'CDATA section is not terminated.');
       const top = this.open[this.open.length - 1];
       if (top === undefined) throw this.error(lt, 'CDATA section outside the root element.');
+      this.count(lt);
       top.text += normalise(xml.slice(lt + 9, end), false);
       return end + 3;
     }

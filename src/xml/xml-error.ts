@@ -1,4 +1,4 @@
-/** Why a document was refused: DTD markup, a well-formedness error, or a size limit. */
+/** Why a document was refused: DTD markup, a well-formedness error, a structural limit or its size. */
 export const XML_ERROR_KINDS = {
   /** `<!DOCTYPE`, `<!ENTITY` or other DTD markup: refused outright, so no entity is ever expanded. */
   DOCTYPE: 'doctype',
@@ -6,6 +6,8 @@ export const XML_ERROR_KINDS = {
   MALFORMED: 'malformed',
   /** Nesting deeper, or more attributes on one element, than the parser's limits allow. */
   LIMIT: 'limit',
+  /** More nodes in the document than its budget (`maxNodes`): refused for its size, to bound memory. */
+  SIZE: 'size',
 } as const;
 export type XmlErrorKind = (typeof XML_ERROR_KINDS)[keyof typeof XML_ERROR_KINDS];
 

@@ -45,6 +45,35 @@ export function requireCode(node: XNode | undefined, operation: string): string 
   return code;
 }
 
+/**
+ * The repeated records of an answer, refused as MALFORMED_RESPONSE when there are more than the LRS can send
+ * (e.g. 10 candidates, a batch's size in rows): more is not an LRS answer, and storing it would let one
+ * answer fill the database.
+ */
+export function atMost(nodes: XNode[], max: number, what: string, operation: string): XNode[] {
+  if (nodes.length > max) {
+    throw relayError(
+      RELAY_CODES.MALFORMED_RESPONSE,
+      `response refused: ${nodes.length} ${what}, more than the ${max} the LRS can send`,
+      { operation },
+    );
+  }
+  return nodes;
+}
+
+/** Most records one request can have sent, from its description: a batch's Learner field, say. */
+export function maxOccurs(spec: MessageSpec, ...path: string[]): number {
+  let fields: readonly FieldSpec[] | undefined = spec.fields;
+  let max = 1;
+  for (const name of path) {
+    const f: FieldSpec | undefined = fields?.find((x) => x.name === name);
+    if (!f) throw new Error(`${spec.operation} has no field ${path.join('/')}`);
+    max = f.max;
+    fields = f.children;
+  }
+  return max;
+}
+
 /** For R9/External: the `…Result` element inside the response wrapper. */
 export function resultNode(body: SoapBody, spec: MessageSpec): XNode {
   const resultName = spec.response.result ?? `${spec.wsdlOperation}Result`;

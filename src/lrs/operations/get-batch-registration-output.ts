@@ -2,9 +2,11 @@
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { BatchRegistrationOutput, LrsIdentity, OutputBatchLearner } from '../types.ts';
 import { childNumber, childText, children, type SoapBody } from '../xml.ts';
-import { lsCredentials, readLeaves, requireCode, resultBase } from './common.ts';
+import { atMost, lsCredentials, maxOccurs, readLeaves, requireCode, resultBase } from './common.ts';
 
 export const spec = MESSAGES.getBatchRegistrationOutput;
+/** A registration batch holds at most this many learners, so its output has at most as many rows (200). */
+const MAX_ROWS = maxOccurs(MESSAGES.submitBatchRegistration, 'Learner');
 
 const BATCH_STATES: Record<string, BatchRegistrationOutput['state']> = {
   WSRC0008: 'running',
@@ -25,15 +27,17 @@ export function buildGetBatchRegistrationOutput(id: LrsIdentity, jobId: string):
 export function parseGetBatchRegistrationOutput(body: SoapBody): BatchRegistrationOutput {
   const r = body.root;
   const code = requireCode(r, spec.operation);
-  const learners = children(r, 'Learner').map((n): OutputBatchLearner => {
-    const l = readLeaves(n);
-    return {
-      ...l,
-      givenName: l.givenName ?? '',
-      familyName: l.familyName ?? '',
-      returnCode: l.returnCode ?? '',
-    };
-  });
+  const learners = atMost(children(r, 'Learner'), MAX_ROWS, 'rows', spec.operation).map(
+    (n): OutputBatchLearner => {
+      const l = readLeaves(n);
+      return {
+        ...l,
+        givenName: l.givenName ?? '',
+        familyName: l.familyName ?? '',
+        returnCode: l.returnCode ?? '',
+      };
+    },
+  );
   return {
     ...resultBase(code),
     state: batchState(code),

@@ -2,10 +2,12 @@
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { LrsIdentity, VerifyBatchOutput } from '../types.ts';
 import { childText, children, type SoapBody } from '../xml.ts';
-import { lsCredentials, parseVerifiedLearner, requireCode, resultBase } from './common.ts';
+import { atMost, lsCredentials, maxOccurs, parseVerifiedLearner, requireCode, resultBase } from './common.ts';
 import { batchState } from './get-batch-registration-output.ts';
 
 export const spec = MESSAGES.getVerifyBatchOutput;
+/** A verify batch holds at most this many learners, so its output has at most as many rows (5,000). */
+const MAX_ROWS = maxOccurs(MESSAGES.submitVerifyBatch, 'Learner');
 
 export function buildGetVerifyBatchOutput(id: LrsIdentity, jobId: string): WireObject {
   return { ...lsCredentials(id), JobID: jobId };
@@ -20,6 +22,8 @@ export function parseGetVerifyBatchOutput(body: SoapBody): VerifyBatchOutput {
     jobStatus: childText(r, 'JobStatus'),
     jobStartedDateTime: childText(r, 'JobStartedDateTime'),
     jobFinishedDateTime: childText(r, 'JobFinishedDateTime'),
-    learners: children(r, 'VerifiedLearner').map(parseVerifiedLearner),
+    learners: atMost(children(r, 'VerifiedLearner'), MAX_ROWS, 'rows', spec.operation).map(
+      parseVerifiedLearner,
+    ),
   };
 }

@@ -4,9 +4,11 @@ import { RELAY_CODES } from '../errors.ts';
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { LrsIdentity, RetrieveUlnsResult, RetrievedUln } from '../types.ts';
 import { child, childText, children, type SoapBody } from '../xml.ts';
-import { readLeaves, lsCredentials, resultBase } from './common.ts';
+import { atMost, maxOccurs, readLeaves, lsCredentials, resultBase } from './common.ts';
 
 export const spec = MESSAGES.retrieveUlns;
+/** One answer carries at most one row per ULN asked about (200). */
+const MAX_ROWS = maxOccurs(spec, 'ULNsToRetrieve', 'ULN');
 
 export function buildRetrieveUlns(id: LrsIdentity, ulns: string[]): WireObject {
   return { ...lsCredentials(id), ULNsToRetrieve: { ULN: ulns } };
@@ -17,7 +19,8 @@ export function buildRetrieveUlns(id: LrsIdentity, ulns: string[]): WireObject {
  * so with our RESPONSE_READ code rather than inventing an LRS code.
  */
 export function parseRetrieveUlns(body: SoapBody): RetrieveUlnsResult {
-  const ulns = children(child(body.root, 'RetrievedULNs'), 'VerifiedULN').map((n): RetrievedUln => {
+  const rows = children(child(body.root, 'RetrievedULNs'), 'VerifiedULN');
+  const ulns = atMost(rows, MAX_ROWS, 'rows', spec.operation).map((n): RetrievedUln => {
     const l = readLeaves(n);
     return { ...l, uln: l.uln ?? '', responseCode: l.responseCode?.trim() };
   });
