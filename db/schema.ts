@@ -178,12 +178,19 @@ export const request = lrs.table(
     queuedAt: ts('queued_at'),
     completedAt: ts('completed_at'),
     notBefore: ts('not_before'),
+    /**
+     * When the retention purge or a learner erasure removed this request's personal data (payload,
+     * last error, staff note, outcome details); null while it is held. A purged request is never retried.
+     */
+    purgedAt: ts('purged_at'),
   },
   (t) => [
     check('request_kind', inList('kind', REQUEST_KINDS)),
     check('request_mode', inList('mode', REQUEST_MODES)),
     check('request_status', inList('status', REQUEST_STATUSES)),
     check('request_requested_by', sql`char_length(${t.requestedBy}) between 1 and 35`),
+    // A request whose personal data is gone cannot be worked again (its payload is empty).
+    check('request_purged_finished', sql`${t.purgedAt} is null or ${inList('status', TERMINAL_STATUSES)}`),
     uniqueIndex('request_dedupe_key').on(t.organisationId, t.dedupeKey),
     index('request_open_idx')
       .on(t.status, t.organisationId, t.kind, t.id)
@@ -205,6 +212,10 @@ export const request = lrs.table(
     index('request_problem_idx')
       .on(t.status, t.lastCode)
       .where(sql`status in ('needs_action', 'rejected', 'failed')`),
+    // The retention purge walks finished, unpurged requests oldest first and stops at its chunk size.
+    index('request_purge_idx')
+      .on(t.completedAt)
+      .where(sql`purged_at is null and completed_at is not null`),
   ],
 );
 
@@ -301,13 +312,18 @@ export const learningEvent = lrs.table(
     awardingOrganisationName: text('awarding_organisation_name'),
     achievementProviderUkprn: text('achievement_provider_ukprn'),
     status: text('status'),
-    /** The whole event as returned. */
+    /** The whole event as returned ({} once purged). */
     event: jsonb('event').notNull(),
     createdAt: createdAt(),
+    /** When the retention purge cleared the event's details; null while they are held. */
+    purgedAt: ts('purged_at'),
   },
   (t) => [
     index('learning_event_learner_idx').on(t.organisationId, t.misLearnerId),
     index('learning_event_request_idx').on(t.requestId),
+    index('learning_event_purge_idx')
+      .on(t.createdAt)
+      .where(sql`purged_at is null`),
   ],
 );
 

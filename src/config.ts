@@ -127,6 +127,18 @@ const schema = z.object({
     .regex(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hexadecimal characters' })
     .optional(),
   CERT_EXPIRY_WARNING_DAYS: int(30, 0, 3650),
+  /**
+   * Days a finished request's personal data (payload, last error, staff note, outcome details and
+   * candidates) is kept after it finished; the scheduled purge then clears it. Codes, statuses,
+   * counts, ULNs and audit rows are kept. Default 90.
+   */
+  RETENTION_REQUEST_DAYS: int(90, 1, 36_500),
+  /** Days the details of learning events fetched from the LRS are kept after they were fetched. Default 30. */
+  RETENTION_LEARNING_EVENT_DAYS: int(30, 1, 36_500),
+  /** How often the retention purge runs, ms. Default 1 hour. */
+  RETENTION_PURGE_INTERVAL_MS: int(3_600_000, 10_000, 86_400_000),
+  /** Rows the retention purge changes per transaction (short transactions, no long locks). Default 500. */
+  RETENTION_PURGE_CHUNK: int(500, 1, 10_000),
 });
 
 export type Config = Readonly<

@@ -12,6 +12,8 @@ export interface Metrics {
   lrsCalls: Counter<'operation' | 'code'>;
   /** Lost or stuck requests the reconcile sweep put back (requeued) or gave up on (failed). */
   reconciled: Counter<'outcome'>;
+  /** Rows whose personal data the retention purge cleared, by table (request, learning_event). */
+  retentionPurged: Counter<'table'>;
   /** Records one LRS call (pass as the client's onCall). */
   recordCall(event: LrsCallEvent): void;
 }
@@ -44,12 +46,19 @@ export function createMetrics(o: { defaultMetrics?: boolean } = {}): Metrics {
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
+  const retentionPurged = new Counter({
+    name: 'lrs_relay_retention_purged_total',
+    help: 'Rows whose personal data the retention purge cleared, by table (request, learning_event)',
+    labelNames: ['table'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     requestOutcomes,
     lrsCallDuration,
     lrsCalls,
     reconciled,
+    retentionPurged,
     recordCall(e) {
       lrsCallDuration.observe({ operation: e.operation, code_source: e.codeSource }, e.durationMs / 1000);
       lrsCalls.inc({ operation: e.operation, code: e.code });

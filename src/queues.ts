@@ -28,6 +28,7 @@ export const JOBS = {
   reconcile: 'lrs.reconcile',
   batchSweep: 'lrs.batch.sweep',
   acquireUlns: 'lrs.acquire-ulns',
+  retentionPurge: 'lrs.retention.purge',
 } as const;
 
 export const JOB_DATA = {
@@ -40,6 +41,7 @@ export const JOB_DATA = {
   // Without `organisation`, every organisation in the view; with it, only that one (UKPRN or organisation
   // reference, as `lrs-relay acquire-ulns --org` takes it). Strict: a misspelt field must not widen a run.
   [JOBS.acquireUlns]: z.object({ organisation: z.string().min(1).max(40).optional() }).strict(),
+  [JOBS.retentionPurge]: z.object({}).passthrough(),
 } as const;
 export type JobName = keyof typeof JOB_DATA;
 export type JobData<N extends JobName> = z.infer<(typeof JOB_DATA)[N]>;

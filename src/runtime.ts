@@ -14,6 +14,7 @@ import { createLrsClients, type CreateLrsClientsOptions, type LrsClients } from 
 import { OutboxRelay } from './producers/outbox-relay.ts';
 import { createQueue, createRedis, createThrottledWarning, JOBS, QUEUES, singleQueueName } from './queues.ts';
 import { reconcileRequests } from './requests/reconcile.ts';
+import { purgePersonalData } from './requests/retention.ts';
 import { Scheduler, type ScheduledJob } from './schedulers/scheduler.ts';
 import { startDashboard } from './support/dashboard-role.ts';
 import { batchScheduledJobs, startBatchWorkers } from './workers/batch-role.ts';
@@ -160,6 +161,25 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
             });
             metrics.reconciled.inc({ outcome: 'requeued' }, result.requeued);
             metrics.reconciled.inc({ outcome: 'failed' }, result.failed);
+            return result;
+          },
+        },
+        {
+          id: 'retention-purge',
+          name: JOBS.retentionPurge,
+          repeat: { every: config.RETENTION_PURGE_INTERVAL_MS },
+          run: async () => {
+            const result = await purgePersonalData({
+              pool: database.pool,
+              log,
+              settings: {
+                requestDays: config.RETENTION_REQUEST_DAYS,
+                learningEventDays: config.RETENTION_LEARNING_EVENT_DAYS,
+                chunk: config.RETENTION_PURGE_CHUNK,
+              },
+            });
+            metrics.retentionPurged.inc({ table: 'request' }, result.requests);
+            metrics.retentionPurged.inc({ table: 'learning_event' }, result.learningEvents);
             return result;
           },
         },

@@ -42,7 +42,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   },
   batches: { summary: 'LRS batch jobs and their state', load: () => import('./batches.ts') },
   learner: {
-    summary: "a learner's request history, by MIS learner id or ULN",
+    summary: "a learner's request history, by MIS learner id or ULN; export or erase their data",
     load: () => import('./learner.ts'),
   },
   explain: {

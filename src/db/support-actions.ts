@@ -39,6 +39,7 @@ export async function retryRequestsWhere(
        select id from lrs.request
         where id = any($1::bigint[]) and status = any($2::text[])
           and ($3::int[] is null or organisation_id = any($3::int[]))
+          and purged_at is null -- its personal data is gone: nothing left to send
         for update
      ), removed as (
        delete from lrs.outcome where request_id in (select id from target)

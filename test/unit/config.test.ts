@@ -37,6 +37,14 @@ describe('loadConfig', () => {
     // A secret's value is never echoed.
     expect(problems.find((p) => p.startsWith('SECRETS_KEY='))).toMatch(/^SECRETS_KEY=\(hidden\)/);
   });
+
+  it('keeps personal data of finished requests 90 days and learning events 30 by default; refuses 0 days', () => {
+    const c = loadConfig({});
+    expect([c.RETENTION_REQUEST_DAYS, c.RETENTION_LEARNING_EVENT_DAYS]).toEqual([90, 30]);
+    expect(() => loadConfig({ RETENTION_REQUEST_DAYS: '0' })).toThrow(
+      /RETENTION_REQUEST_DAYS="0": must be at least 1/,
+    );
+  });
 });
 
 describe('.env.example', () => {

@@ -1,0 +1,258 @@
+/**
+ * SQL for retention and learners' rights (UK GDPR): the scheduled purge of personal data past
+ * retention, and the reads and writes behind `lrs-relay learner export|erase`.
+ *
+ * Personal data held by lrs-relay, and what happens to it:
+ * - lrs.request: payload (names, date of birth, postcode, e-mail), last_error (may echo LRS text),
+ *   staff_note (free text), dedupe_key (derived from the MIS's fields) → cleared by purge and erase.
+ *   mis_learner_id (the MIS's own key) → kept by purge, replaced by a random token by erase.
+ * - lrs.outcome: candidates (other people's LRS records), learner, description, problems, detail →
+ *   cleared by purge and erase; uln, master_uln, linked_ulns → kept by purge (lrs.learner_status
+ *   gives the MIS its learners' ULNs, an identifier the MIS already holds), cleared by erase.
+ * - lrs.learning_event: the learner's achievements → details cleared by purge; rows deleted by erase.
+ * - lrs.audit: ids, operation, code, timings and the staff/MIS user name; no learner data → kept.
+ * - lrs.register_lock: a hash of demographics, short-lived → deleted by erase.
+ * lrs.batch holds no learner data (batch files are built from request payloads when sent).
+ */
+import type pg from 'pg';
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+/** Statuses in which a request is finished and the relay will not touch it again. */
+export const PURGEABLE_STATUSES = ['succeeded', 'needs_action', 'rejected', 'failed', 'cancelled'] as const;
+
+/**
+ * Statuses that count as open work for an erasure: still being worked, or waiting for a person
+ * (needs_action: erasing it would leave staff unable to resolve it; cancel it first).
+ */
+export const OPEN_LEARNER_STATUSES = [
+  'pending',
+  'queued',
+  'in_progress',
+  'batched',
+  'held',
+  'needs_action',
+] as const;
+
+const CLEAR_OUTCOME = `candidates = null, learner = null, description = null, problems = null, detail = null`;
+const CLEAR_EVENT = `subject_code = null, subject = null, qualification_type = null, level = null,
+  grade = null, credits = null, achievement_award_date = null, awarding_organisation_name = null,
+  achievement_provider_ukprn = null, status = null, event = '{}'::jsonb, purged_at = now()`;
+
+/**
+ * Clears the personal data of up to `limit` requests that finished more than `olderThanDays` ago
+ * (oldest first), with their outcomes' details and learning events. One short transaction; rows
+ * another transaction holds are skipped (next run). Returns how many requests were purged.
+ */
+export async function purgeFinishedRequests(
+  db: Queryable,
+  o: { olderThanDays: number; limit: number },
+): Promise<number> {
+  const r = await db.query(
+    `with target as (
+       select id from lrs.request
+        where purged_at is null and completed_at is not null
+          and completed_at < now() - make_interval(days => $1::int)
+          and status = any($3::text[])
+        order by completed_at
+        limit $2
+        for update skip locked
+     ), outcomes as (
+       update lrs.outcome set ${CLEAR_OUTCOME} where request_id in (select id from target)
+     ), events as (
+       update lrs.learning_event set ${CLEAR_EVENT}
+        where request_id in (select id from target) and purged_at is null
+     )
+     update lrs.request r
+        set payload = '{}'::jsonb, last_error = null, staff_note = null, dedupe_key = null, purged_at = now()
+       from target where r.id = target.id`,
+    [o.olderThanDays, o.limit, PURGEABLE_STATUSES],
+  );
+  return r.rowCount ?? 0;
+}
+
+/** Clears the details of up to `limit` learning events fetched more than `olderThanDays` ago. Returns the count. */
+export async function purgeLearningEvents(
+  db: Queryable,
+  o: { olderThanDays: number; limit: number },
+): Promise<number> {
+  const r = await db.query(
+    `with target as (
+       select id from lrs.learning_event
+        where purged_at is null and created_at < now() - make_interval(days => $1::int)
+        order by created_at
+        limit $2
+        for update skip locked
+     )
+     update lrs.learning_event e set ${CLEAR_EVENT} from target where e.id = target.id`,
+    [o.olderThanDays, o.limit],
+  );
+  return r.rowCount ?? 0;
+}
+
+export interface LearnerRequestRow {
+  id: number;
+  status: string;
+}
+
+/** Locks and returns (id, status) of every request of one learner, for an erasure's transaction. */
+export async function lockLearnerRequests(
+  db: Queryable,
+  organisationId: number,
+  misLearnerId: string,
+): Promise<LearnerRequestRow[]> {
+  const r = await db.query<LearnerRequestRow>(
+    `select id, status from lrs.request
+      where organisation_id = $1 and mis_learner_id = $2
+      order by id
+      for update`,
+    [organisationId, misLearnerId],
+  );
+  return r.rows;
+}
+
+export interface ErasedCounts {
+  requests: number;
+  outcomes: number;
+  learningEvents: number;
+}
+
+/**
+ * Erases one learner's personal data (caller holds the lock from lockLearnerRequests and has checked
+ * no work is open): learning events deleted, outcomes' ULNs and details cleared, requests' payloads,
+ * errors, notes and dedupe keys cleared and their MIS learner id replaced by one random token (so
+ * counts by code and status stay right, and nothing links the rows to the person). One audit row
+ * per request (operation relay.learner_erase), naming the actor and no personal data.
+ */
+export async function eraseLearnerData(
+  db: Queryable,
+  o: { organisationId: number; misLearnerId: string; requestIds: number[]; actor: string; code: string },
+): Promise<ErasedCounts> {
+  const events = await db.query(
+    `delete from lrs.learning_event
+      where request_id = any($1::bigint[]) or (organisation_id = $2 and mis_learner_id = $3)`,
+    [o.requestIds, o.organisationId, o.misLearnerId],
+  );
+  const outcomes = await db.query(
+    `update lrs.outcome set uln = null, master_uln = null, linked_ulns = null, ${CLEAR_OUTCOME}
+      where request_id = any($1::bigint[])`,
+    [o.requestIds],
+  );
+  await db.query('delete from lrs.register_lock where request_id = any($1::bigint[])', [o.requestIds]);
+  const requests = await db.query(
+    `with token as (select 'erased-' || gen_random_uuid()::text as t),
+     changed as (
+       update lrs.request
+          set mis_learner_id = (select t from token), payload = '{}'::jsonb, last_error = null,
+              staff_note = null, dedupe_key = null, purged_at = coalesce(purged_at, now()), updated_at = now()
+        where id = any($1::bigint[])
+       returning id, organisation_id, batch_id
+     )
+     insert into lrs.audit (organisation_id, request_id, batch_id, user_name, operation, code, code_source, duration_ms)
+     select organisation_id, id, batch_id, $2, 'relay.learner_erase', $3, 'relay', 0 from changed`,
+    [o.requestIds, o.actor, o.code],
+  );
+  return {
+    requests: requests.rowCount ?? 0,
+    outcomes: outcomes.rowCount ?? 0,
+    learningEvents: events.rowCount ?? 0,
+  };
+}
+
+/** Writes one audit row for an action on a learner that touched no request (e.g. an export). */
+export async function auditLearnerAction(
+  db: Queryable,
+  o: { organisationId: number; actor: string; operation: string; code: string },
+): Promise<void> {
+  await db.query(
+    `insert into lrs.audit (organisation_id, user_name, operation, code, code_source, duration_ms)
+     values ($1, $2, $3, $4, 'relay', 0)`,
+    [o.organisationId, o.actor, o.operation, o.code],
+  );
+}
+
+export interface ExportRequestRow {
+  id: number;
+  kind: string;
+  mode: string;
+  status: string;
+  requestedBy: string;
+  priority: number;
+  payload: unknown;
+  attempts: number;
+  lastCode: string | null;
+  lastError: string | null;
+  staffNote: string | null;
+  batchId: number | null;
+  createdAt: Date;
+  completedAt: Date | null;
+  purgedAt: Date | null;
+  outcome: Record<string, unknown> | null;
+  audit: Record<string, unknown>[];
+  learningEvents: Record<string, unknown>[];
+}
+
+/**
+ * One page of a learner's requests for a subject access export (ids above `afterId`, at most
+ * `limit`), each with its outcome, audit rows and learning events.
+ */
+export async function readLearnerExportPage(
+  db: Queryable,
+  o: { organisationId: number; misLearnerId: string; afterId: number; limit: number },
+): Promise<ExportRequestRow[]> {
+  const r = await db.query<ExportRequestRow>(
+    `select r.id, r.kind, r.mode, r.status, r.requested_by as "requestedBy", r.priority, r.payload,
+            r.attempts, r.last_code as "lastCode", r.last_error as "lastError", r.staff_note as "staffNote",
+            r.batch_id as "batchId", r.created_at as "createdAt", r.completed_at as "completedAt",
+            r.purged_at as "purgedAt",
+            (select jsonb_build_object(
+                      'code', oc.code, 'codeSource', oc.code_source, 'class', oc.class, 'uln', oc.uln,
+                      'masterUln', oc.master_uln, 'linkedUlns', oc.linked_ulns, 'candidates', oc.candidates,
+                      'learner', oc.learner, 'failureFlags', oc.failure_flags, 'description', oc.description,
+                      'problems', oc.problems, 'detail', oc.detail, 'createdAt', oc.created_at)
+               from lrs.outcome oc where oc.request_id = r.id) as outcome,
+            coalesce((select jsonb_agg(jsonb_build_object(
+                      'id', a.id, 'batchId', a.batch_id, 'userName', a.user_name, 'operation', a.operation,
+                      'code', a.code, 'codeSource', a.code_source, 'httpStatus', a.http_status,
+                      'durationMs', a.duration_ms, 'attempt', a.attempt, 'createdAt', a.created_at)
+                      order by a.id)
+               from lrs.audit a where a.request_id = r.id), '[]'::jsonb) as audit,
+            coalesce((select jsonb_agg(jsonb_build_object(
+                      'id', e.id, 'uln', e.uln, 'eventId', e.event_id, 'source', e.source,
+                      'subjectCode', e.subject_code, 'subject', e.subject,
+                      'qualificationType', e.qualification_type, 'level', e.level, 'grade', e.grade,
+                      'credits', e.credits, 'achievementAwardDate', e.achievement_award_date,
+                      'awardingOrganisationName', e.awarding_organisation_name,
+                      'achievementProviderUkprn', e.achievement_provider_ukprn, 'status', e.status,
+                      'event', e.event, 'createdAt', e.created_at, 'purgedAt', e.purged_at)
+                      order by e.id)
+               from lrs.learning_event e where e.request_id = r.id), '[]'::jsonb) as "learningEvents"
+       from lrs.request r
+      where r.organisation_id = $1 and r.mis_learner_id = $2 and r.id > $3
+      order by r.id
+      limit $4`,
+    [o.organisationId, o.misLearnerId, o.afterId, o.limit],
+  );
+  return r.rows;
+}
+
+export interface OrganisationRef {
+  id: number;
+  name: string;
+  ukprn: string | null;
+  organisationRef: string | null;
+}
+
+/** The organisation with this id, UKPRN or organisation reference, or undefined. */
+export async function findOrganisationByRef(
+  db: Queryable,
+  ref: string,
+): Promise<OrganisationRef | undefined> {
+  const r = await db.query<OrganisationRef>(
+    `select id, name, ukprn, organisation_ref as "organisationRef" from lrs.organisation
+      where ukprn = $1 or organisation_ref = $1 or id::text = $1
+      order by id limit 1`,
+    [ref],
+  );
+  return r.rows[0];
+}
