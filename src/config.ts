@@ -36,6 +36,7 @@ const url = (protocols: string[], def?: string) => {
 export const ENV_EXAMPLES: Record<string, string> = {
   DATABASE_URL: 'postgres://lrs:secret@127.0.0.1:5432/mis',
   REDIS_URL: 'redis://127.0.0.1:6379',
+  REDIS_CLUSTER_NODES: '10.0.0.11:6379,10.0.0.12:6379,10.0.0.13:6379',
   QUEUE_PREFIX: 'lrs',
   LOG_LEVEL: 'info',
   LRS_BASE_URL: 'https://ws.lrs.education.gov.uk',
@@ -58,7 +59,31 @@ const schema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(30_000, 100, 3_600_000),
   DATABASE_POOL_SIZE: int(10, 1, 200),
   REDIS_URL: url(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
-  /** BullMQ key prefix; wrapped in {braces} so every key of a queue hashes to one Redis Cluster slot. */
+  /**
+   * Redis Cluster start-up nodes, `host:port,host:port,…` (a few are enough; the rest are discovered).
+   * When set, the queues use ioredis's Cluster client and REDIS_URL only lends its user name, password
+   * and TLS (rediss:) to every node.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((v, ctx) => {
+      const nodes = v
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean)
+        .map((n) => {
+          const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(n);
+          const port = Number(m?.[2]);
+          return m?.[1] && port > 0 && port < 65_536 ? { host: m[1].replace(/^\[|\]$/g, ''), port } : null;
+        });
+      if (nodes.length === 0 || nodes.some((n) => n === null)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of host:port' });
+        return z.NEVER;
+      }
+      return nodes as { host: string; port: number }[];
+    })
+    .optional(),
+  /** BullMQ key prefix; each queue's keys are hash-tagged ({prefix:queue}) into one Redis Cluster slot. */
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,40}$/, { message: 'must be 1–40 letters, digits or _ . : -' })

@@ -3,7 +3,7 @@
  * data), and the Redis connections BullMQ needs. Producers validate before enqueueing; workers parse
  * `job.data` again, since data in Redis may predate a deploy.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { Queue, type Job, type JobsOptions, type RepeatOptions } from 'bullmq';
 import { z } from 'zod';
 
@@ -77,11 +77,17 @@ export function parseJobData<N extends JobName>(name: N, data: unknown): JobData
 }
 
 /**
- * BullMQ key prefix, hash-tagged so every key of every queue lands in one Redis Cluster slot
- * (BullMQ's Lua scripts touch several keys of a queue at once).
+ * BullMQ key prefix of one queue, hash-tagged so every key of that queue lands in one Redis Cluster
+ * slot (BullMQ's Lua scripts touch several keys of a queue at once) while different queues (one per
+ * organisation) spread over the cluster's masters.
  */
-export function bullPrefix(queuePrefix: string): string {
-  return `{${queuePrefix}}`;
+export function bullPrefix(queuePrefix: string, queueName: string): string {
+  return `{${queuePrefix}:${queueName}}`;
+}
+
+/** What matches every key of every queue under a prefix (SCAN MATCH pattern). */
+function bullKeyPattern(queuePrefix: string): string {
+  return `{${queuePrefix.replace(/[*?[\]\\]/g, '\\$&')}:*`;
 }
 
 /** Default options for request jobs: completed jobs are dropped (Postgres keeps the record). */
@@ -90,26 +96,51 @@ export const REQUEST_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
+/** A connection BullMQ can use: one Redis server, or a Redis Cluster. */
+export type QueueConnection = Redis | Cluster;
+
 export interface RedisFactoryOptions {
   url: string;
+  /** Redis Cluster start-up nodes (REDIS_CLUSTER_NODES); when given, `url` lends only credentials and TLS. */
+  clusterNodes?: readonly { host: string; port: number }[] | undefined;
   /** Shown in CLIENT LIST; tests use it to find leaked connections. */
   connectionName: string;
 }
 
 /**
- * A Redis connection for BullMQ. Workers need maxRetriesPerRequest: null (blocking commands);
- * queues used by producers fail fast instead of hanging when Redis is down.
+ * A Redis (or Redis Cluster) connection for BullMQ. Workers need maxRetriesPerRequest: null (blocking
+ * commands); queues used by producers fail fast instead of hanging when Redis is down.
  */
 export function createRedis(
   o: RedisFactoryOptions & { forWorker: boolean; onError?: (e: Error) => void },
-): Redis {
+): QueueConnection {
   const options: RedisOptions = {
     connectionName: o.connectionName,
     maxRetriesPerRequest: o.forWorker ? null : 3,
     enableReadyCheck: true,
     retryStrategy: (times) => Math.min(times * 200, 5_000),
   };
-  const redis = new Redis(o.url, options);
+  let redis: QueueConnection;
+  if (o.clusterNodes?.length) {
+    const u = new URL(o.url);
+    redis = new Cluster([...o.clusterNodes], {
+      redisOptions: {
+        ...options,
+        ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+        ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+        ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+      },
+      clusterRetryStrategy: (times) => Math.min(times * 200, 5_000),
+      // A failed-over master's slots move to its replica: follow MOVED/ASK and retry meanwhile.
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 500,
+      retryDelayOnTryAgain: 200,
+      slotsRefreshTimeout: 2_000,
+      enableOfflineQueue: true,
+    });
+  } else {
+    redis = new Redis(o.url, options);
+  }
   // Without a listener ioredis prints every failed reconnection; it keeps reconnecting either way.
   redis.on('error', o.onError ?? (() => {}));
   return redis;
@@ -117,9 +148,9 @@ export function createRedis(
 
 export function createQueue(
   name: string,
-  o: { connection: Redis; queuePrefix: string; onError?: (e: Error) => void },
+  o: { connection: QueueConnection; queuePrefix: string; onError?: (e: Error) => void },
 ): Queue {
-  const queue = new Queue(name, { connection: o.connection, prefix: bullPrefix(o.queuePrefix) });
+  const queue = new Queue(name, { connection: o.connection, prefix: bullPrefix(o.queuePrefix, name) });
   queue.on('error', o.onError ?? (() => {}));
   return queue;
 }
@@ -139,14 +170,19 @@ export function createThrottledWarning(warn: (e: Error) => void, intervalMs = 60
 }
 
 /** Deletes every key under a queue prefix (the end of a demo or benchmark run); never the whole database. */
-export async function deleteQueueKeys(redis: Redis, queuePrefix: string): Promise<number> {
+export async function deleteQueueKeys(redis: QueueConnection, queuePrefix: string): Promise<number> {
+  // A cluster's keys live on its masters: scan each one.
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${bullPrefix(queuePrefix)}*`, 'COUNT', '1000');
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== '0');
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', bullKeyPattern(queuePrefix), 'COUNT', '1000');
+      cursor = next;
+      // One DEL per key: in a cluster the keys of one batch may sit in different slots.
+      for (const key of keys) deleted += await redis.del(key);
+    } while (cursor !== '0');
+  }
   return deleted;
 }
 

@@ -4,7 +4,7 @@
  * order, time-boxed: stop fetching, drain jobs, close queues, end the pool, quit Redis.
  */
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { QueueConnection } from './queues.ts';
 import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/pool.ts';
 import type { Logger } from './log.ts';
@@ -81,14 +81,16 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
       'Redis does not answer; work in flight waits and resumes when it is back (check REDIS_URL)',
     ),
   );
-  const redis: Redis = createRedis({
+  const redis: QueueConnection = createRedis({
     url: config.REDIS_URL,
+    clusterNodes: config.REDIS_CLUSTER_NODES,
     connectionName: `${tag}:queue`,
     forWorker: false,
     onError: onRedisError,
   });
-  const workerRedis: Redis = createRedis({
+  const workerRedis: QueueConnection = createRedis({
     url: config.REDIS_URL,
+    clusterNodes: config.REDIS_CLUSTER_NODES,
     connectionName: `${tag}:worker`,
     forWorker: true,
     onError: onRedisError,
@@ -259,7 +261,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
  * Fails start-up at once, with what to do, when Postgres or Redis does not answer: a process that
  * started half-connected would only retry in silence. (Outages after start-up are waited out.)
  */
-async function checkReachable(database: Database, redis: Redis, config: Config): Promise<void> {
+async function checkReachable(database: Database, redis: QueueConnection, config: Config): Promise<void> {
   const within = <T>(p: Promise<T>, what: string): Promise<T> =>
     Promise.race([
       p,
@@ -279,7 +281,9 @@ async function checkReachable(database: Database, redis: Redis, config: Config):
     await within(redis.ping(), 'Redis');
   } catch (e) {
     throw new Error(
-      `cannot reach Redis at ${redactUrl(config.REDIS_URL)} (${errorMessage(e)}): start it, or set REDIS_URL`,
+      config.REDIS_CLUSTER_NODES
+        ? `cannot reach the Redis Cluster at ${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(', ')} (${errorMessage(e)}): start it, or set REDIS_CLUSTER_NODES`
+        : `cannot reach Redis at ${redactUrl(config.REDIS_URL)} (${errorMessage(e)}): start it, or set REDIS_URL`,
       { cause: e },
     );
   }

@@ -30,8 +30,7 @@ import { waitUntilSettled, type ProgressSink } from './progress.ts';
 import { ensureServices } from './services.ts';
 import { insertStudents, moveSomeStudents } from './students.ts';
 import { summariseRequests, type DemoReport } from './summary.ts';
-import { Redis } from 'ioredis';
-import { deleteQueueKeys } from '../queues.ts';
+import { createRedis, deleteQueueKeys } from '../queues.ts';
 
 export interface DemoOptions {
   /** Students to enrol (default 2,000). */
@@ -128,7 +127,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
   const tag = o.connectionTag ?? prefix;
   const base = loadConfig(env);
   if (o.ensureServices ?? true)
-    await ensureServices({ databaseUrl: base.DATABASE_URL, redisUrl: base.REDIS_URL, note });
+    await ensureServices({
+      databaseUrl: base.DATABASE_URL,
+      redisUrl: base.REDIS_CLUSTER_NODES ? undefined : base.REDIS_URL,
+      note,
+    });
 
   const databaseName = o.databaseName ?? DEMO_DATABASE_NAME;
   note(`creating database ${databaseName} (dropped and recreated on every run) and migrating it`);
@@ -177,9 +180,11 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     const secretEnv = { [DEMO_PASSWORD_ENV]: org.password };
     // Runs after the relay has closed (closers run in reverse): the run's queues leave nothing behind.
     closers.push(async () => {
-      const redis = new Redis(config.REDIS_URL, {
-        maxRetriesPerRequest: 1,
+      const redis = createRedis({
+        url: config.REDIS_URL,
+        clusterNodes: config.REDIS_CLUSTER_NODES,
         connectionName: `${tag}:cleanup`,
+        forWorker: false,
       });
       await deleteQueueKeys(redis, prefix).finally(() => redis.disconnect());
     });

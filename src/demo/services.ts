@@ -90,16 +90,20 @@ function whatToRun(silent: Endpoint[]): string {
  */
 export async function ensureServices(o: {
   databaseUrl: string;
-  redisUrl: string;
+  /** The Redis server to ensure; none when the queues use something else (a Redis Cluster). */
+  redisUrl: string | undefined;
   note: (line: string) => void;
 }): Promise<void> {
-  const endpoints = [endpointOf('Postgres', o.databaseUrl, 5432), endpointOf('Redis', o.redisUrl, 6379)];
+  const endpoints = [
+    endpointOf('Postgres', o.databaseUrl, 5432),
+    ...(o.redisUrl === undefined ? [] : [endpointOf('Redis', o.redisUrl, 6379)]),
+  ];
   const silent = async () =>
     (
       await Promise.all(endpoints.map(async (e) => ((await isPortOpen(e.host, e.port)) ? undefined : e)))
     ).filter((e): e is Endpoint => e !== undefined);
   const first = await silent();
-  if (first.length === 0) return checkRedisProtocol(o.redisUrl);
+  if (first.length === 0) return o.redisUrl === undefined ? undefined : checkRedisProtocol(o.redisUrl);
   if (first.some((e) => !LOOPBACK.has(e.host))) throw new ServicesUnavailableError(whatToRun(first));
   o.note(
     `${first.map((e) => e.what).join(' and ')} not answering: running scripts/ensure-services.sh (may use sudo apt-get)`,
@@ -114,7 +118,7 @@ export async function ensureServices(o: {
   const still = await silent();
   if (code !== 0 || still.length > 0)
     throw new ServicesUnavailableError(whatToRun(still.length > 0 ? still : first));
-  await checkRedisProtocol(o.redisUrl);
+  if (o.redisUrl !== undefined) await checkRedisProtocol(o.redisUrl);
 }
 
 /** Throws when what answers at REDIS_URL does not speak Redis (TLS URLs are left to the client). */

@@ -3,14 +3,14 @@
  * create one schedule each, keyed by scheduler id) and runs them on the `scheduler` queue.
  */
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { QueueConnection } from '../queues.ts';
 import type { Logger } from '../log.ts';
 import { bullPrefix, QUEUES, type JobName, type ScheduledJob } from '../queues.ts';
 
 export type { ScheduledJob };
 
 export interface SchedulerOptions {
-  connection: Redis;
+  connection: QueueConnection;
   queuePrefix: string;
   log: Logger;
   jobs: ScheduledJob[];
@@ -29,7 +29,7 @@ export class Scheduler {
   constructor(private readonly o: SchedulerOptions) {}
 
   async start(): Promise<void> {
-    const prefix = bullPrefix(this.o.queuePrefix);
+    const prefix = bullPrefix(this.o.queuePrefix, QUEUES.scheduler);
     this.queue = new Queue(QUEUES.scheduler, { connection: this.o.connection, prefix });
     await this.upsertAll();
     this.resync = setInterval(() => {

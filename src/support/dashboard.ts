@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Redis } from 'ioredis';
+import type { QueueConnection } from '../queues.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
@@ -25,7 +25,7 @@ export interface DashboardDeps {
   /** The process's database (src/db/pool.ts createDatabase); only its pool is used. */
   db: SupportDb;
   /** Redis for queue depths, bull-board and /readyz; without it those parts show nothing. */
-  redis?: Redis | undefined;
+  redis?: QueueConnection | undefined;
   config: Pick<Config, 'DASHBOARD_HOST' | 'DASHBOARD_PORT' | 'METRICS_TOKEN' | 'QUEUE_PREFIX'>;
   log: Logger;
   metrics: Metrics;

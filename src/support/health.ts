@@ -1,6 +1,6 @@
 /** Liveness and readiness: /healthz answers while the process runs; /readyz checks Postgres and Redis. */
-import type { Redis } from 'ioredis';
 import type { SupportDb } from '../db/pool.ts';
+import type { QueueConnection } from '../queues.ts';
 
 export interface ReadinessReport {
   ok: boolean;
@@ -31,7 +31,7 @@ async function check(
 /** Runs both checks at once (each at most `timeoutMs`, default 2000). Redis counts as ready when none is configured. */
 export async function checkReadiness(o: {
   db: SupportDb;
-  redis?: Redis | undefined;
+  redis?: QueueConnection | undefined;
   timeoutMs?: number;
 }): Promise<ReadinessReport> {
   const timeoutMs = o.timeoutMs ?? 2_000;

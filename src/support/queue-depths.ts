@@ -4,7 +4,7 @@
  * closed with the dashboard).
  */
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { QueueConnection } from '../queues.ts';
 import { QUEUES, createQueue, singleQueueName } from '../queues.ts';
 import type { Actor } from './access.ts';
 import type { SupportDb } from '../db/pool.ts';
@@ -26,7 +26,7 @@ export interface QueueSet {
 
 export function createQueueSet(o: {
   db: SupportDb;
-  redis?: Redis | undefined;
+  redis?: QueueConnection | undefined;
   queuePrefix: string;
   queues?: readonly Queue[] | undefined;
 }): QueueSet {

@@ -3,7 +3,7 @@
  * the batch queue's worker; the scheduler role gets the batch sweep and the nightly ULN acquisition.
  */
 import type { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { QueueConnection } from '../queues.ts';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -26,7 +26,7 @@ export interface BatchRoleOptions {
   metrics: Metrics;
   policy: RetryPolicy;
   queue: Queue;
-  connection: Redis;
+  connection: QueueConnection;
 }
 
 /** Starts the assembler and the batch queue's worker. */

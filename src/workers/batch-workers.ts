@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { Worker, type Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { QueueConnection } from '../queues.ts';
 import { bullPrefix, JOBS, QUEUES } from '../queues.ts';
 import { BatchAssembler, type BatchAssemblerOptions } from '../batches/assemble.ts';
 import { runPollJob } from '../batches/poll.ts';
@@ -15,7 +15,7 @@ import { maxAttempts, retryDelayMs } from '../codes/retry-policy.ts';
 import { RetryableJobError } from '../requests/run.ts';
 
 export interface BatchWorkersOptions extends BatchJobDeps {
-  connection: Redis;
+  connection: QueueConnection;
   queuePrefix: string;
   queue: Queue;
   concurrency: number;
@@ -47,7 +47,7 @@ export class BatchWorkers {
       },
       {
         connection: o.connection,
-        prefix: bullPrefix(o.queuePrefix),
+        prefix: bullPrefix(o.queuePrefix, QUEUES.batch),
         concurrency: o.concurrency,
         name: 'lrs-relay batch',
         lockDuration: o.lockDurationMs,

@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { QueueConnection } from '../queues.ts';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -19,7 +19,7 @@ import { retryDelayMs, type RetryPolicy } from '../codes/retry-policy.ts';
 
 export interface SingleWorkersOptions {
   pool: pg.Pool;
-  connection: Redis;
+  connection: QueueConnection;
   queuePrefix: string;
   clients: OrganisationClients;
   log: Logger;
@@ -105,7 +105,7 @@ export class SingleWorkers {
         ),
       {
         connection: this.o.connection,
-        prefix: bullPrefix(this.o.queuePrefix),
+        prefix: bullPrefix(this.o.queuePrefix, singleQueueName(org.id)),
         concurrency: Math.max(1, Math.min(org.concurrencyShare, this.o.maxConcurrency)),
         limiter: { max: org.rateLimitPerSecond ?? this.o.defaultRateLimitPerSecond, duration: 1_000 },
         name: `lrs-relay single ${org.id}`,

@@ -63,11 +63,12 @@ export async function assertSettledOnce(p: Run, expected: number): Promise<void>
   const stats = p.simulator.admin.stats();
   expect(stats.duplicateRegistrations).toBe(0);
   // Every learner in these runs is a new, distinct person: each register request must end with its own
-  // ULN (WSRC0005, or WSRC0004 when an earlier attempt registered it and the answer was lost), and the
+  // ULN (WSRC0005, or WSRC0004 when an earlier attempt registered it and the answer was lost; RC001 or
+  // RC002 from a registration batch), and the
   // LRS must have registered each exactly once.
   const regs = await p.sql.query(
     `select count(*)::int as n, count(distinct o.uln)::int as ulns,
-            count(*) filter (where o.code in ('WSRC0005', 'WSRC0004'))::int as found
+            count(*) filter (where o.code in ('WSRC0005', 'WSRC0004', 'RC001', 'RC002'))::int as found
        from lrs.request r join lrs.outcome o on o.request_id = r.id where r.kind = 'register'`,
   );
   expect(regs.rows[0], summary).toEqual({ n: regs.rows[0].n, ulns: regs.rows[0].n, found: regs.rows[0].n });

@@ -149,3 +149,132 @@ export function spawnRelay(args: string[], env: Record<string, string>) {
   child.stderr.on('data', (b: Buffer) => (output.stderr += b.toString()));
   return { child, output };
 }
+
+export interface PrivateCluster {
+  ports: number[];
+  /** REDIS_CLUSTER_NODES for these nodes. */
+  nodes: string;
+  /** The cluster slot of `key`. */
+  slotOf(key: string): Promise<number>;
+  /** The port of the master that serves `key`'s slot. */
+  masterFor(key: string): Promise<number>;
+  /** Kills one node at once (SIGKILL: no goodbye to the cluster). */
+  kill(port: number): Promise<void>;
+  /** Waits until the cluster answers with every slot served again. */
+  waitHealthy(timeoutMs?: number): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/**
+ * A Redis Cluster on loopback: three masters and three replicas of the installed redis-server, created
+ * with `redis-cli --cluster create` and a short node timeout, so a killed master's replica takes over
+ * within a few seconds.
+ */
+export async function startRedisCluster(): Promise<PrivateCluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'lrs-cluster-'));
+  const ports: number[] = [];
+  while (ports.length < 6) {
+    const p = await freePort();
+    if (!ports.includes(p)) ports.push(p);
+  }
+  const cli = (port: number, ...args: string[]) => run('redis-cli', ['-p', String(port), ...args]);
+  const pids = new Map<number, number>();
+  for (const port of ports) {
+    const child = spawn(
+      'redis-server',
+      [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--cluster-node-timeout',
+        '2000',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--maxmemory-policy',
+        'noeviction',
+        '--logfile',
+        join(dir, `redis-${port}.log`),
+      ],
+      { stdio: 'ignore', detached: false },
+    );
+    if (child.pid !== undefined) pids.set(port, child.pid);
+    child.unref();
+  }
+  for (const port of ports) {
+    await waitFor(
+      () => cli(port, 'ping').then((r) => r.stdout.trim() === 'PONG'),
+      `cluster node ${port} did not start`,
+    );
+  }
+  await run('redis-cli', [
+    '--cluster',
+    'create',
+    ...ports.map((p) => `127.0.0.1:${p}`),
+    '--cluster-replicas',
+    '1',
+    '--cluster-yes',
+  ]);
+  const alive = new Set(ports);
+  const cluster: PrivateCluster = {
+    ports,
+    nodes: ports.map((p) => `127.0.0.1:${p}`).join(','),
+    async slotOf(key) {
+      return Number((await cli([...alive][0]!, 'cluster', 'keyslot', key)).stdout.trim());
+    },
+    async masterFor(key) {
+      const port = [...alive][0]!;
+      const slot = await cluster.slotOf(key);
+      const lines = (await cli(port, 'cluster', 'nodes')).stdout.trim().split('\n');
+      for (const line of lines) {
+        const [, addr = '', flags = '', , , , , , ...ranges] = line.split(' ');
+        if (!flags.includes('master') || flags.includes('fail')) continue;
+        for (const r of ranges) {
+          const [a, b = a] = r.split('-').map(Number);
+          if (a !== undefined && b !== undefined && slot >= a && slot <= b)
+            return Number(addr.split(':')[1]?.split('@')[0]);
+        }
+      }
+      throw new Error(`no master serves slot ${slot}`);
+    },
+    async kill(port) {
+      const pid = pids.get(port);
+      if (pid !== undefined) process.kill(pid, 'SIGKILL');
+      alive.delete(port);
+    },
+    async waitHealthy(timeoutMs = 30_000) {
+      await waitFor(
+        async () => {
+          for (const port of alive) {
+            if (!(await cli(port, 'cluster', 'info')).stdout.includes('cluster_state:ok')) return false;
+          }
+          return true;
+        },
+        'the cluster was not healthy',
+        timeoutMs,
+      );
+    },
+    async destroy() {
+      for (const [port, pid] of pids) {
+        if (alive.has(port)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  await cluster.waitHealthy();
+  return cluster;
+}

@@ -121,7 +121,7 @@ describe('SIGKILL of a batch worker', () => {
       maxRetriesPerRequest: null,
       connectionName: `${p.prefix}:test`,
     });
-    const queue = new Queue(QUEUES.batch, { connection, prefix: bullPrefix(p.prefix) });
+    const queue = new Queue(QUEUES.batch, { connection, prefix: bullPrefix(p.prefix, QUEUES.batch) });
     await queue.pause();
     const ids = await submitAll(p, 10, 'before');
     child = startWorker(p);

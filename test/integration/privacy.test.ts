@@ -35,7 +35,7 @@ async function dumpRedis(prefix: string): Promise<string> {
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', '500');
+      const [next, keys] = await r.scan(cursor, 'MATCH', `{${prefix}:*`, 'COUNT', '500');
       cursor = next;
       for (const key of keys) {
         out.push(key);
