@@ -7,7 +7,7 @@ import { html, type Html } from '../html.ts';
 
 const WIDTH = 720;
 const HEIGHT = 180;
-const LEFT = 44;
+const LEFT = 60;
 const BOTTOM = 20;
 const TOP = 8;
 const PLOT_W = WIDTH - LEFT - 8;
