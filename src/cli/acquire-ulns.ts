@@ -11,9 +11,6 @@ import { createLogger } from '../log.ts';
 import { acquireUlns } from '../batches/acquire-ulns.ts';
 import { refreshRunProgress } from '../db/acquisition.ts';
 
-export const summary =
-  'create batch register requests for every learner in the MIS view that needs a ULN (--wait to follow them)';
-
 const USAGE = `Usage: lrs-relay acquire-ulns [--org <UKPRN or ref>] [--wait] [--json] [--run-key <key>]
 
 Reads ACQUIRE_ULNS_VIEW and creates batch-mode register requests for learners without an open one.

@@ -3,8 +3,6 @@ import { parseArgs } from 'node:util';
 import { intOption, listOption, printTable, withCliContext, type CliContext } from './kit.ts';
 import { listBatches, resolveOrganisations } from '../support/queries.ts';
 
-export const summary = 'LRS batch jobs and their state';
-
 const USAGE = `Usage: lrs-relay batches [--status S] [--org O] [--limit N] [--json]
 
 Statuses: assembled, submitting, submitted, fetching, completed, failed, cancelled.

@@ -22,8 +22,6 @@ import { isLrsError } from '../lrs/errors.ts';
 import type { LrsCallEvent, LrsClient, LrsEndpoints, LrsIdentity } from '../lrs/types.ts';
 import { errorMessage } from '../errors.ts';
 
-export const summary = 'make one LRS call from a JSON input and print the typed result';
-
 /** Where the identity of a call comes from when no organisation from the database is named. */
 export type IdentitySource = (o: {
   ukprn?: string | undefined;

@@ -12,8 +12,6 @@ import { parserForResponseRoot } from '../lrs/operations/index.ts';
 import { looksLikeMaintenancePage, readLrsAnswer } from '../lrs/response.ts';
 import { errorMessage } from '../errors.ts';
 
-export const summary = 'parse every LRS response sample under a folder and print what was recognised';
-
 export interface ConformanceRow {
   file: string;
   operation?: string | undefined;

@@ -7,9 +7,6 @@ import { runDemo } from '../demo/run-demo.ts';
 import { ServicesUnavailableError } from '../demo/services.ts';
 import { formatReport, type DemoReport } from '../demo/summary.ts';
 
-export const summary =
-  'run the LRS simulator, the relay and a sample MIS with 2,000 students end to end, then report';
-
 const HELP = `Usage: lrs-relay demo [--learners N] [--json] [--keep]
 
 Starts Postgres and Redis if they do not answer (scripts/ensure-services.sh), recreates the database

@@ -3,8 +3,6 @@ import { parseArgs } from 'node:util';
 import { listOption, withCliContext, type CliContext } from './kit.ts';
 import { listExceptions, resolveOrganisations } from '../support/queries.ts';
 
-export const summary = 'requests needing action or failed, grouped by code, with resolution notes';
-
 const USAGE = `Usage: lrs-relay exceptions [--org O] [--json]
 
 Lists requests that need a person (needs_action) or ran out of retries (failed), grouped by code,

@@ -3,8 +3,6 @@ import { parseArgs } from 'node:util';
 import { withCliContext, type CliContext } from './kit.ts';
 import { explainCode } from '../support/queries.ts';
 
-export const summary = 'what an LRS or lrs-relay code means and what to do about it';
-
 const USAGE = `Usage: lrs-relay explain <code> [--json]   e.g. lrs-relay explain WSRC0003`;
 
 export async function runExplain(args: string[], ctx: CliContext): Promise<number> {

@@ -12,8 +12,6 @@ import { createDatabase } from '../db/pool.ts';
 import { importCsv, type ImportReport } from '../import/csv.ts';
 import { IMPORT_FIELDS, ImportSetupError, parseMapOption } from '../import/map.ts';
 
-export const summary = 'queue LRS work from an MIS export (CSV), reporting every row refused and why';
-
 const HELP = `Usage: lrs-relay import <file.csv> --org <UKPRN|ref> --kind <kind> [options]
 
 Reads a CSV export (UTF-8, header row), maps its columns to LRS fields, checks every row with the rules

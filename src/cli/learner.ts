@@ -9,9 +9,6 @@ import { getLearnerHistory, resolveOrganisations } from '../support/queries.ts';
 import { findOrganisationByRef } from '../db/retention.ts';
 import { eraseLearner, exportLearner, LearnerRightsError } from '../requests/retention.ts';
 
-export const summary =
-  "a learner's request history, by MIS learner id or ULN; export or erase a learner's data";
-
 const USAGE = `Usage:
   lrs-relay learner <MIS learner id | ULN> [--org O] [--limit N] [--json]
   lrs-relay learner export <org> <MIS learner id>     everything held about the learner, as JSON

@@ -1,11 +1,12 @@
 /**
  * The `lrs-relay` command line: a table of commands, each in its own module exporting
- * `run(args: string[]): Promise<number>` (the exit code). Modules load lazily so `--help` is instant.
+ * `run(args: string[]): Promise<number>` (the exit code). Modules load lazily so `--help` is instant,
+ * which is why the one-line summaries live here, in the table, and nowhere else.
  */
 import { ConfigError } from '../config.ts';
 import { errorMessage } from '../errors.ts';
 
-type CommandModule = { run(args: string[]): Promise<number>; summary?: string };
+type CommandModule = { run(args: string[]): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   start: {

@@ -2,8 +2,6 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 
-export const summary = 'apply the database migrations (safe to run twice, or twice at once)';
-
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
   if (values.help) {

@@ -27,8 +27,6 @@ import {
 } from '../orgs/store.ts';
 import { errorMessage } from '../errors.ts';
 
-export const summary = 'add, list, show, update, disable, enable or test the LRS organisations served';
-
 const USAGE = `Usage:
   lrs-relay orgs add --name NAME (--ukprn 8CHARS | --org-ref 6CHARS) --password REF --user USERNAME
                      [--pfx FILE --passphrase REF | --key FILE --cert FILE [--passphrase REF]]

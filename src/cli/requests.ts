@@ -13,8 +13,6 @@ import {
   type RequestFilter,
 } from '../support/queries.ts';
 
-export const summary = 'list, show, retry or cancel requests (--json for scripts)';
-
 const USAGE = `Usage:
   lrs-relay requests [--status S] [--code C] [--org O] [--kind K] [--batch N] [--limit N] [--json]
   lrs-relay requests show <id> [--json]

@@ -11,8 +11,6 @@ import {
 } from '../simulator/index.ts';
 import type { SimulatorOptions } from '../simulator/index.ts';
 
-export const summary = 'run the LRS simulator (the three SOAP services + admin endpoint) on its own';
-
 const HELP = `Usage: lrs-relay simulator [options]
 
   --port <n>             port to listen on (default 8999; 0 = any free port)

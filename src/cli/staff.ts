@@ -15,8 +15,6 @@ import {
   StaffError,
 } from '../support/staff.ts';
 
-export const summary = 'dashboard staff accounts: add, list, grant, revoke, passwd';
-
 const USAGE = `Usage:
   lrs-relay staff add <username> [--org O]… [--admin] [--password-env NAME]
   lrs-relay staff list [--json]

@@ -7,8 +7,6 @@ import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { ROLES, startRelay, type Role } from '../runtime.ts';
 
-export const summary = 'run the relay: producer, workers, schedulers and dashboard (--role to pick)';
-
 export async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,

@@ -22,9 +22,10 @@ export const BATCHABLE_KINDS = Object.keys(BATCH_KIND_OF) as BatchableKind[];
 export const BATCH_ONLY_KINDS = ['achievement'] as const satisfies readonly BatchableKind[];
 
 /** Kinds that have a single-call operation (a per-kind processor in src/requests/processors.ts). */
+export type SingleCallKind = Exclude<RequestKind, (typeof BATCH_ONLY_KINDS)[number]>;
 export const SINGLE_CALL_KINDS = REQUEST_KINDS.filter(
   (k) => !(BATCH_ONLY_KINDS as readonly string[]).includes(k),
-) as Exclude<RequestKind, (typeof BATCH_ONLY_KINDS)[number]>[];
+) as SingleCallKind[];
 
 /**
  * Kinds that can go either way: in `auto` mode the outbox relay sends them as single calls while their

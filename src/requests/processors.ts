@@ -9,6 +9,7 @@ import { PIPELINE_CODES } from '../codes/explain.ts';
 import type { OperationName } from '../lrs/messages.ts';
 import type { LrsClient, LrsIdentity, LearnerToUpdate, LrsLearner } from '../lrs/types.ts';
 import { demographicsOf, learnerToRegisterOf, parsePayload, type PayloadOf } from './payload.ts';
+import type { SingleCallKind } from './kinds.ts';
 import {
   acquireRegisterLock,
   releaseRegisterLock,
@@ -220,7 +221,7 @@ const learningEvents: Processor = async (ctx) => {
   return resolutionForLearningEvents(r);
 };
 
-export const PROCESSORS: Record<Exclude<RequestRow['kind'], 'achievement'>, Processor> = {
+export const PROCESSORS: Record<SingleCallKind, Processor> = {
   find_by_uln: findByUln,
   find_by_demographics: findByDemographics,
   register,
