@@ -5,7 +5,8 @@
  * verify request is created for it (dedupe key `gate:<achievement id>`, mode auto); when that verify is
  * terminal the achievement is released (verified) or settled needs_action NOT_VERIFIED.
  */
-import { explainCode, PIPELINE_CODES } from '../codes/explain.ts';
+import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
+import { explainCode } from '../codes/table.ts';
 import {
   holdAchievements,
   insertGateVerifies,

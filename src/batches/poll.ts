@@ -7,7 +7,7 @@
  */
 import type { OperationName } from '../lrs/messages.ts';
 import { DelayedError, type Job } from 'bullmq';
-import { PIPELINE_CODES } from '../codes/explain.ts';
+import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { JOBS, parseJobData } from '../queues.ts';

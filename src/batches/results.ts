@@ -2,7 +2,7 @@
  * Batch output → one terminal resolution per request, with the same classes and resolution notes as
  * single calls (`resolutionFor`). Pure functions: the poll job does the I/O.
  */
-import { PIPELINE_CODES } from '../codes/explain.ts';
+import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import type { AchievementJobResult, OutputBatchLearner, VerifiedLearner } from '../lrs/types.ts';
 import type { Settlement } from '../db/batches.ts';
 import { resolutionFor } from '../requests/resolve.ts';

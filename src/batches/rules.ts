@@ -10,7 +10,7 @@
  */
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
-import { PIPELINE_CODES } from '../codes/explain.ts';
+import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Resolution } from '../db/requests.ts';

@@ -6,8 +6,9 @@
  */
 import type { OperationName } from '../lrs/messages.ts';
 import type { Job } from 'bullmq';
-import { PIPELINE_CODES } from '../codes/explain.ts';
-import { isLrsError, RELAY_CODES, type LrsError } from '../lrs/errors.ts';
+import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
+import { RELAY_CODES } from '../codes/client-codes.ts';
+import { isLrsError, type LrsError } from '../lrs/errors.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { JOBS, parseJobData } from '../queues.ts';
 import { enqueuePoll } from './assemble.ts';
@@ -25,7 +26,7 @@ import {
   type Settlement,
 } from '../db/batches.ts';
 import { resolutionFor, resolutionForError } from '../requests/resolve.ts';
-import { classifyFailure } from '../codes/retry-policy.ts';
+import { classifyFailure } from '../codes/table.ts';
 import { RetryableJobError } from '../requests/run.ts';
 import { errorMessage } from '../errors.ts';
 

@@ -16,7 +16,7 @@ import { createDatabase } from '../db/pool.ts';
 import { createLogger } from '../log.ts';
 import { createOrganisationDirectory } from '../orgs/directory.ts';
 import { findOrganisation } from '../orgs/store.ts';
-import { classifyCode, isRetryable } from '../codes/catalogue.ts';
+import { explainCode, isRetryable } from '../codes/table.ts';
 import { createLrsClient } from '../lrs/client.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import type { LrsCallEvent, LrsClient, LrsEndpoints, LrsIdentity } from '../lrs/types.ts';
@@ -225,7 +225,7 @@ export async function run(
       code,
       codeSource: result.codeSource,
       class: result.class,
-      retryable: isRetryable(classifyCode(code)),
+      retryable: isRetryable(explainCode(code)),
       operation,
       ...result,
     };

@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { classifyCode, isRetryable } from '../codes/catalogue.ts';
+import { explainCode, isRetryable } from '../codes/table.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import { parserForResponseRoot } from '../lrs/operations/index.ts';
 import { looksLikeMaintenancePage, readLrsAnswer } from '../lrs/response.ts';
@@ -61,7 +61,7 @@ export function checkSample(file: string, body: string): ConformanceRow {
       code,
       codeSource: result.codeSource as 'lrs' | 'relay',
       class: String(result.class),
-      retryable: isRetryable(classifyCode(code)),
+      retryable: isRetryable(explainCode(code)),
       outcome:
         typeof result.outcome === 'string'
           ? result.outcome

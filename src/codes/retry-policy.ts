@@ -1,19 +1,9 @@
 /**
- * One table from error class to retry behaviour (graphile-worker keeps its retryable codes in one
- * table too). Workers classify every failure with `classifyFailure` and look the policy up here.
+ * The workers' retry behaviour per error class (graphile-worker keeps its retryable codes in one table too).
+ * Which class a code belongs to is a column of the code table (src/codes/table.ts); `classifyFailure` there
+ * reads it, and the retry text staff read is derived from the rules here.
  */
-import { RELAY_CODES, type LrsError } from '../lrs/errors.ts';
-
-export const ERROR_CLASSES = [
-  'transport',
-  'timeout',
-  'maintenance',
-  'out_of_hours',
-  'rate_limited',
-  'data_error',
-  'configuration',
-] as const;
-export type ErrorClass = (typeof ERROR_CLASSES)[number];
+import type { ErrorClass, RetryDescription } from './types.ts';
 
 export interface RetryRule {
   /** Attempts in all (1 = never retried). */
@@ -45,36 +35,15 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   configuration: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
 };
 
+/** What staff read about a rule: never retried, retried with backoff, or retried after the window. */
+export function describeRetry(rule: RetryRule): RetryDescription {
+  if (rule.pauseQueueMs !== undefined) return 'after-window';
+  return rule.attempts > 1 ? 'backoff' : 'never';
+}
+
 /** The most attempts any class allows: the BullMQ `attempts` of a request job. */
 export function maxAttempts(policy: RetryPolicy): number {
   return Math.max(...Object.values(policy).map((r) => r.attempts));
-}
-
-const BY_CODE: Record<string, ErrorClass> = {
-  [RELAY_CODES.TIMEOUT]: 'timeout',
-  [RELAY_CODES.CONNECTION_FAILED]: 'transport',
-  [RELAY_CODES.NON_SOAP_RESPONSE]: 'transport',
-  [RELAY_CODES.HTTP_ERROR]: 'transport',
-  [RELAY_CODES.LRS_INTERNAL_ERROR]: 'transport',
-  [RELAY_CODES.ABORTED]: 'transport',
-  [RELAY_CODES.MALFORMED_RESPONSE]: 'transport',
-  [RELAY_CODES.LRS_MAINTENANCE]: 'maintenance',
-  [RELAY_CODES.LOCAL_VALIDATION]: 'data_error',
-  [RELAY_CODES.TLS_FAILED]: 'configuration',
-  [RELAY_CODES.CONFIGURATION]: 'configuration',
-  [RELAY_CODES.SOAP_FAULT]: 'configuration',
-  WSEC0001: 'data_error',
-  WSEC0136: 'data_error',
-  WSEC0002: 'configuration',
-  WSEC0003: 'configuration',
-  WSEC0005: 'configuration',
-  WSEC0006: 'configuration',
-  WSEC0004: 'out_of_hours',
-};
-
-/** The error class of an LRS call failure. Unknown fault codes are treated as data errors (never retried blindly). */
-export function classifyFailure(err: LrsError): ErrorClass {
-  return BY_CODE[err.code] ?? (err.retryable ? 'transport' : 'data_error');
 }
 
 /** Delay before the next attempt: exponential with ±20% jitter, so retries of many jobs spread out. */

@@ -1,8 +1,10 @@
 /**
- * Writes the response-code catalogue (src/codes/catalogue.ts) into lrs.response_code so the MIS and
- * support staff can join on it. The catalogue in code is the source; the table is replaced to match.
+ * Writes the code table (src/codes/table.ts) into lrs.response_code so the MIS and support staff can join on
+ * it. The table in code is the source; the database table is replaced to match.
  */
 import type pg from 'pg';
+import { CODE_TABLE } from './table.ts';
+import type { CodeEntry } from './types.ts';
 
 export interface ResponseCodeRow {
   code: string;
@@ -13,8 +15,22 @@ export interface ResponseCodeRow {
   resolution: string;
 }
 
-export async function seedResponseCodes(client: pg.ClientBase, rows?: ResponseCodeRow[]): Promise<number> {
-  const entries = rows ?? (await loadCatalogue());
+/** The rows the seed writes, one per code of the table. */
+export function responseCodeRows(table: readonly CodeEntry[] = CODE_TABLE): ResponseCodeRow[] {
+  return table.map((c) => ({
+    code: c.code,
+    source: c.source,
+    class: c.class,
+    meaning: c.meaning,
+    retry: c.retry,
+    resolution: c.resolution,
+  }));
+}
+
+export async function seedResponseCodes(
+  client: pg.ClientBase,
+  rows: ResponseCodeRow[] = responseCodeRows(),
+): Promise<number> {
   await client.query('begin');
   try {
     await client.query(
@@ -23,33 +39,21 @@ export async function seedResponseCodes(client: pg.ClientBase, rows?: ResponseCo
        on conflict (code) do update set source = excluded.source, class = excluded.class,
          meaning = excluded.meaning, retry = excluded.retry, resolution = excluded.resolution`,
       [
-        entries.map((e) => e.code),
-        entries.map((e) => e.source),
-        entries.map((e) => e.class),
-        entries.map((e) => e.meaning),
-        entries.map((e) => e.retry),
-        entries.map((e) => e.resolution),
+        rows.map((e) => e.code),
+        rows.map((e) => e.source),
+        rows.map((e) => e.class),
+        rows.map((e) => e.meaning),
+        rows.map((e) => e.retry),
+        rows.map((e) => e.resolution),
       ],
     );
     await client.query('delete from lrs.response_code where not (code = any($1::text[]))', [
-      entries.map((e) => e.code),
+      rows.map((e) => e.code),
     ]);
     await client.query('commit');
   } catch (e) {
     await client.query('rollback');
     throw e;
   }
-  return entries.length;
-}
-
-async function loadCatalogue(): Promise<ResponseCodeRow[]> {
-  const { ALL_CODES } = await import('./explain.ts');
-  return ALL_CODES.map((c) => ({
-    code: c.code,
-    source: c.source,
-    class: c.class,
-    meaning: c.meaning,
-    retry: c.retry,
-    resolution: c.resolution,
-  }));
+  return rows.length;
 }

@@ -3,7 +3,7 @@
  * what the simulated LRS registered, and where to look next.
  */
 import type pg from 'pg';
-import { explainCode } from '../codes/explain.ts';
+import { explainCode } from '../codes/table.ts';
 
 export interface DemoSummary {
   /** Requests the MIS trigger queued. */

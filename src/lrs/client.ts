@@ -9,7 +9,8 @@
  * twice the CPU per call. The descriptions are checked against our WSDLs (wsdl/) by a unit test using
  * soap, so the wire format and the contract cannot drift apart.
  */
-import { LrsError, RELAY_CODES, type FieldProblem } from './errors.ts';
+import { RELAY_CODES } from '../codes/client-codes.ts';
+import { LrsError, type FieldProblem } from './errors.ts';
 import { buildEnvelope, buildHeaders } from './envelope.ts';
 import { validateMessage, type MessageSpec, type WireObject } from './messages.ts';
 import * as op from './operations/index.ts';

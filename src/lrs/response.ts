@@ -4,8 +4,9 @@
  * name (maintenance page, HTML, WCF infrastructure faults, HTTP errors) gets one of our codes.
  * We never report an LRS code the LRS did not send.
  */
-import { classifyCode, isRetryable } from '../codes/catalogue.ts';
-import { LrsError, RELAY_CODES, type FieldProblem } from './errors.ts';
+import { RELAY_CODES } from '../codes/client-codes.ts';
+import { explainCode, isRetryable } from '../codes/table.ts';
+import { LrsError, type FieldProblem } from './errors.ts';
 import { isXmlError } from '../xml/xml-error.ts';
 import { child, childText, hasDoctype, readSoapBody, type SoapBody } from './xml.ts';
 
@@ -36,7 +37,7 @@ export function relayError(
     description?: string | undefined;
   } = {},
 ): LrsError {
-  const entry = classifyCode(code);
+  const entry = explainCode(code);
   return new LrsError(message, {
     ...o,
     code,
@@ -85,7 +86,7 @@ function faultToError(
   const faultstring = childText(fault, 'faultstring');
   const lrsCode = (childText(miap, 'ErrorCode') ?? childText(domain, 'ErrorCode'))?.trim();
   if (lrsCode) {
-    const entry = classifyCode(lrsCode);
+    const entry = explainCode(lrsCode);
     const description = redactFaultText(childText(miap, 'Description') ?? faultstring);
     return new LrsError(`LRS fault ${lrsCode}: ${entry.meaning}`, {
       code: lrsCode,

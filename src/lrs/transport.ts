@@ -4,7 +4,7 @@
  * one of our codes; a timeout is marked ambiguous because the LRS may have acted on the request.
  */
 import { Agent, buildConnector, request } from 'undici';
-import { RELAY_CODES } from './errors.ts';
+import { RELAY_CODES } from '../codes/client-codes.ts';
 import { MAX_RESPONSE_BYTES, relayError, type HttpAnswer } from './response.ts';
 import type { LrsTlsCredentials } from './types.ts';
 

@@ -13,20 +13,9 @@ import type { SubmitAchievementsInput } from './operations/submit-achievement-ba
 import type { SubmitBatchRegistrationInput } from './operations/submit-batch-registration.ts';
 import type { SubmitVerifyBatchInput } from './operations/submit-verify-batch.ts';
 
-/** Classes a response or error code falls into (docs/lrs.md §5; see catalogue.ts). */
-export const CODE_CLASSES = [
-  'success',
-  'outcome',
-  'needs_action',
-  'data_error',
-  'config_error',
-  'retryable',
-  'unknown',
-] as const;
-export type CodeClass = (typeof CODE_CLASSES)[number];
-
-/** Where a code came from: the LRS said it, or lrs-relay decided it. */
-export type CodeSource = 'lrs' | 'relay';
+// Code classes and sources belong to the code table (src/codes); the client's surface names them too.
+import type { CodeClass, CodeSource } from '../codes/types.ts';
+export type { CodeClass, CodeSource };
 
 /** The organisation and person behind one call (docs/lrs.md §2.4). Exactly one of ukprn / organisationRef. */
 export interface LrsIdentity {

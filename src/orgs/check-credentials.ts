@@ -3,7 +3,8 @@
  * plain words. Any normal LRS response — even "no match" — proves certificate, organisation and
  * password together, because the LRS checks all three before it looks at the learner.
  */
-import { isLrsError, RELAY_CODES } from '../lrs/errors.ts';
+import { RELAY_CODES } from '../codes/client-codes.ts';
+import { isLrsError } from '../lrs/errors.ts';
 import type { LrsClient } from '../lrs/types.ts';
 import type { OrganisationCredentials } from './directory.ts';
 import { isOrganisationError, ORG_ERROR_CODES } from './errors.ts';

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { PIPELINE_CODES } from '../codes/explain.ts';
+import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import type { OperationName } from '../lrs/messages.ts';
 import type { LrsClient, LrsIdentity, LearnerToUpdate, LrsLearner } from '../lrs/types.ts';
 import { demographicsOf, learnerToRegisterOf, parsePayload, type PayloadOf } from './payload.ts';

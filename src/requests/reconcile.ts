@@ -5,7 +5,7 @@
  */
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
-import { PIPELINE_CODES } from '../codes/explain.ts';
+import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import type { Logger } from '../log.ts';
 import { requestJobId } from '../queues.ts';
 import {

@@ -2,8 +2,9 @@
  * Turns LRS results and errors into a request's terminal state. The status follows the code's class
  * in the catalogue (one table, not scattered ifs); each operation only adds what it returned.
  */
-import { explainCode } from '../codes/explain.ts';
-import { RELAY_CODES, type LrsError } from '../lrs/errors.ts';
+import { RELAY_CODES } from '../codes/client-codes.ts';
+import { explainCode } from '../codes/table.ts';
+import type { LrsError } from '../lrs/errors.ts';
 import type { CodeClass, FindResult, LearningEventsResult, VerifyResult } from '../lrs/types.ts';
 import type { Resolution } from '../db/requests.ts';
 

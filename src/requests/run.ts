@@ -7,7 +7,7 @@ import { DelayedError, type Job } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { PIPELINE_CODES } from '../codes/explain.ts';
+import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { isLrsError, type LrsError } from '../lrs/errors.ts';
 import type { OperationName } from '../lrs/messages.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
@@ -22,7 +22,8 @@ import {
   type Resolution,
 } from '../db/requests.ts';
 import { resolutionFor, resolutionForError } from './resolve.ts';
-import { classifyFailure, type RetryPolicy } from '../codes/retry-policy.ts';
+import type { RetryPolicy } from '../codes/retry-policy.ts';
+import { classifyFailure } from '../codes/table.ts';
 import { errorMessage } from '../errors.ts';
 
 /** What the runner needs from the organisations module: the client and identity for an organisation. */

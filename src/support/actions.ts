@@ -5,6 +5,7 @@
  * re-enqueues the request at once.
  */
 import type pg from 'pg';
+import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { inTransaction } from '../db/transaction.ts';
 import {
@@ -17,18 +18,6 @@ import {
   setStaffNote,
 } from '../db/support-actions.ts';
 import { canSeeOrganisation, canSeePersonalData, type Actor } from './access.ts';
-
-/** Codes lrs-relay itself writes for support actions (code_source 'relay'). */
-export const SUPPORT_CODES = {
-  /** Audit: a person sent a finished request back to pending. */
-  RETRY: 'RETRY',
-  /** Audit: a person cancelled a request. */
-  CANCEL: 'CANCEL',
-  /** Outcome and audit: a person chose one of the LRS's possible-match candidates. */
-  STAFF_MATCHED: 'STAFF_MATCHED',
-  /** Audit: a person rejected every candidate; the request still needs action. */
-  STAFF_NO_MATCH: 'STAFF_NO_MATCH',
-} as const;
 
 export const RETRYABLE_STATUSES = ['needs_action', 'failed', 'rejected', 'cancelled'] as const;
 export const CANCELLABLE_STATUSES = [
@@ -105,7 +94,7 @@ export function retryRequests(
   o: ActionOptions = {},
 ): Promise<ActionResult> {
   return runChunked(db, ids, actor, o, (c, chunk) =>
-    retryRequestsWhere(c, chunk, { statuses: RETRYABLE_STATUSES, actor, code: SUPPORT_CODES.RETRY }),
+    retryRequestsWhere(c, chunk, { statuses: RETRYABLE_STATUSES, actor, code: PIPELINE_CODES.RETRY }),
   );
 }
 
@@ -117,7 +106,7 @@ export function cancelRequests(
   o: ActionOptions = {},
 ): Promise<ActionResult> {
   return runChunked(db, ids, actor, o, (c, chunk) =>
-    cancelRequestsWhere(c, chunk, { statuses: CANCELLABLE_STATUSES, actor, code: SUPPORT_CODES.CANCEL }),
+    cancelRequestsWhere(c, chunk, { statuses: CANCELLABLE_STATUSES, actor, code: PIPELINE_CODES.CANCEL }),
   );
 }
 
@@ -177,7 +166,7 @@ export async function resolvePossibleMatch(
       if (trimmed === '')
         throw new SupportActionError('note_required', 'say why every candidate was rejected');
       await setStaffNote(c, requestId, trimmed);
-      await audit(SUPPORT_CODES.STAFF_NO_MATCH, 'relay.reject-candidates');
+      await audit(PIPELINE_CODES.STAFF_NO_MATCH, 'relay.reject-candidates');
       return { outcome: 'rejected_all' };
     }
     const chosen = candidates.find((cand) => cand.uln === uln);
@@ -189,14 +178,14 @@ export async function resolvePossibleMatch(
     await recordChosenCandidate(c, {
       requestId,
       organisationId: row.organisationId,
-      code: SUPPORT_CODES.STAFF_MATCHED,
+      code: PIPELINE_CODES.STAFF_MATCHED,
       uln,
       candidates,
       chosen,
       description: `Chosen by ${actor.name}`,
       note: trimmed,
     });
-    await audit(SUPPORT_CODES.STAFF_MATCHED, 'relay.resolve-match');
+    await audit(PIPELINE_CODES.STAFF_MATCHED, 'relay.resolve-match');
     return { outcome: 'matched', uln };
   });
 }

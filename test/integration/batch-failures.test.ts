@@ -5,7 +5,7 @@
  * these on demand, so a thin wrapper around the real client changes answers when a test asks it to.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { explainCode } from '../../src/codes/explain.ts';
+import { explainCode } from '../../src/codes/table.ts';
 import { createLrsClient } from '../../src/lrs/client.ts';
 import type { CreateLrsClientOptions, LrsClient } from '../../src/lrs/types.ts';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';

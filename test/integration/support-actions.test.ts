@@ -11,13 +11,9 @@ import { runLearner } from '../../src/cli/learner.ts';
 import { runRequests } from '../../src/cli/requests.ts';
 import { runStaff } from '../../src/cli/staff.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
+import { PIPELINE_CODES } from '../../src/codes/pipeline-codes.ts';
 import { createCliActor, createStaffActor } from '../../src/support/access.ts';
-import {
-  cancelRequests,
-  resolvePossibleMatch,
-  retryRequests,
-  SUPPORT_CODES,
-} from '../../src/support/actions.ts';
+import { cancelRequests, resolvePossibleMatch, retryRequests } from '../../src/support/actions.ts';
 import type { CliContext, CliIo } from '../../src/cli/kit.ts';
 import { listOrganisations } from '../../src/support/queries.ts';
 import { logIn } from '../../src/support/sessions.ts';
@@ -105,7 +101,7 @@ describe('support actions and CLI', () => {
       ).toBe(0);
       expect((await auditOf(s.failed)).at(-1)).toEqual({
         operation: 'relay.retry',
-        code: SUPPORT_CODES.RETRY,
+        code: PIPELINE_CODES.RETRY,
         code_source: 'relay',
         duration_ms: 0,
         user_name: 'cli:ops',
@@ -158,7 +154,7 @@ describe('support actions and CLI', () => {
     expect((await row(s.pending)).completed_at).toBeInstanceOf(Date);
     expect((await auditOf(s.pending)).at(-1)).toMatchObject({
       operation: 'relay.cancel',
-      code: SUPPORT_CODES.CANCEL,
+      code: PIPELINE_CODES.CANCEL,
     });
   });
 
@@ -181,7 +177,7 @@ describe('support actions and CLI', () => {
     });
     expect((await auditOf(s.possible)).at(-1)).toMatchObject({
       operation: 'relay.reject-candidates',
-      code: SUPPORT_CODES.STAFF_NO_MATCH,
+      code: PIPELINE_CODES.STAFF_NO_MATCH,
     });
     expect(await resolvePossibleMatch(database, s.possible, '1000000002', cli, '')).toEqual({
       outcome: 'matched',

@@ -2,8 +2,8 @@
  * Pieces shared by the operation modules: identity → wire credentials, response code → result base,
  * and readers for the records several responses share (Learner, VerifiedLearner).
  */
-import { classifyCode } from '../../codes/catalogue.ts';
-import { RELAY_CODES } from '../errors.ts';
+import { RELAY_CODES } from '../../codes/client-codes.ts';
+import { explainCode } from '../../codes/table.ts';
 import { toKey, type FieldSpec, type MessageSpec, type WireObject } from '../messages.ts';
 import { relayError } from '../response.ts';
 import type { LrsIdentity, LrsLearner, ResultBase, VerifiedLearner } from '../types.ts';
@@ -35,7 +35,7 @@ export function lsCredentials(id: LrsIdentity): WireObject {
 
 /** The result base for an LRS response code (unknown codes kept verbatim, class `unknown`). */
 export function resultBase(code: string): ResultBase {
-  return { code, codeSource: 'lrs', class: classifyCode(code).class };
+  return { code, codeSource: 'lrs', class: explainCode(code).class };
 }
 
 /** The response code of a body, or MALFORMED_RESPONSE when there is none. */

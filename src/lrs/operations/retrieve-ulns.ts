@@ -1,6 +1,6 @@
 /** retrieveULNs (docs/lrs.md §4.9): status of up to 200 known ULNs, with the master ULN for merged learners. */
-import { classifyCode } from '../../codes/catalogue.ts';
-import { RELAY_CODES } from '../errors.ts';
+import { RELAY_CODES } from '../../codes/client-codes.ts';
+import { explainCode } from '../../codes/table.ts';
 import { MESSAGES, type WireObject } from '../messages.ts';
 import type { LrsIdentity, RetrieveUlnsResult, RetrievedUln } from '../types.ts';
 import { child, childText, children, type SoapBody } from '../xml.ts';
@@ -26,6 +26,6 @@ export function parseRetrieveUlns(body: SoapBody): RetrieveUlnsResult {
   });
   const top = childText(body.root, 'ResponseCode')?.trim();
   if (top) return { ...resultBase(top), ulns };
-  const read = classifyCode(RELAY_CODES.RESPONSE_READ);
+  const read = explainCode(RELAY_CODES.RESPONSE_READ);
   return { code: read.code, codeSource: 'relay', class: read.class, ulns };
 }

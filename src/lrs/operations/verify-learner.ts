@@ -1,5 +1,5 @@
 /** verifyLearner (docs/lrs.md §4.6): does this ULN belong to this person? WSVRC code + VRF failure flags. */
-import { RELAY_CODES } from '../errors.ts';
+import { RELAY_CODES } from '../../codes/client-codes.ts';
 import { MESSAGES, type WireObject } from '../messages.ts';
 import { relayError } from '../response.ts';
 import type { LearnerToVerify, LrsIdentity, VerifyResult } from '../types.ts';
