@@ -14,6 +14,7 @@ import type { LrsTlsCredentials } from '../lrs/types.ts';
 import { ORG_ERROR_CODES, OrganisationError, type OrgErrorCode } from './errors.ts';
 import { describeSecretRef, SECRET_REF_SCHEMA, type SecretRef } from './secrets.ts';
 import { errorMessage } from '../errors.ts';
+import { isUnsupportedPfxAlgorithm, LegacyPfxError, readLegacyPfx } from './legacy-pfx.ts';
 
 /** What lrs.organisation.certificate_ref stores: file locations and a passphrase reference, never key material. */
 export type CertificateRef =
@@ -144,6 +145,7 @@ async function loadPfx(
   try {
     context = createSecureContext({ pfx, passphrase, minVersion: 'TLSv1.2' });
   } catch (e) {
+    if (isUnsupportedPfxAlgorithm(e)) return loadLegacyPfx(ref, pfx, passphrase, organisation, e);
     if (isKeyMismatch(e))
       fail(
         ORG_ERROR_CODES.CERTIFICATE_KEY_MISMATCH,
@@ -176,6 +178,51 @@ async function loadPfx(
       `the PFX ${ref.path} holds no client certificate`,
     );
   return { x509, tls: { pfx, passphrase } satisfies LrsTlsCredentials };
+}
+
+/**
+ * A PFX encrypted with RC2 or 3DES, which Node's OpenSSL 3 no longer reads: decrypted by node-forge into a
+ * key and certificate kept in memory, and handed to the transport as PEM (legacy-pfx.ts).
+ */
+function loadLegacyPfx(
+  ref: Extract<CertificateRef, { format: 'pfx' }>,
+  pfx: Buffer,
+  passphrase: string | undefined,
+  organisation: string,
+  nodeError: unknown,
+) {
+  let pem: { key: string; cert: string };
+  try {
+    pem = readLegacyPfx(pfx, passphrase);
+  } catch (e) {
+    if (e instanceof LegacyPfxError && e.reason === 'passphrase') {
+      fail(
+        ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE,
+        organisation,
+        passphrase === undefined
+          ? `the PFX ${ref.path} needs a passphrase and none is configured (--passphrase)`
+          : `the passphrase (${ref.passphraseRef ? describeSecretRef(ref.passphraseRef) : '?'}) does not open the PFX ${ref.path}`,
+        e,
+      );
+    }
+    fail(
+      ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
+      organisation,
+      `${ref.path} is a PKCS#12 (PFX) file with legacy encryption (RC2/3DES) that cannot be used: ${e instanceof LegacyPfxError ? e.message : errorMessage(e)}`,
+      new AggregateError([nodeError, e]),
+    );
+  }
+  try {
+    createSecureContext({ key: pem.key, cert: pem.cert, minVersion: 'TLSv1.2' });
+  } catch (e) {
+    fail(
+      ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
+      organisation,
+      `the key and certificate in ${ref.path} cannot be used for TLS`,
+      e,
+    );
+  }
+  return { x509: new X509Certificate(pem.cert), tls: pem satisfies LrsTlsCredentials };
 }
 
 async function loadPem(

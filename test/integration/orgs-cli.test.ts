@@ -70,6 +70,7 @@ describe('lrs-relay orgs', () => {
         { organisationRef: 'ORGB02', password: PW.B, operations: ['*'] },
         { ukprn: '10000003', password: PW.C, operations: ['learnerByDemographics'] },
         { ukprn: '10000005', password: PW.E, operations: ['*'] },
+        { ukprn: '10000009', password: PW.A, operations: ['*'] },
       ],
     });
     await sim.listen();
@@ -337,6 +338,36 @@ describe('lrs-relay orgs', () => {
     expect(r.out).toContain('env:PFX_PASS');
     const { rows } = await pool.query(
       "select certificate_not_after from lrs.organisation where ukprn = '10000006'",
+    );
+    expect(rows[0].certificate_not_after).toBeInstanceOf(Date);
+  });
+
+  it('accepts a legacy PFX (openssl pkcs12 -export -legacy, RC2/3DES) at add time, checks included', async () => {
+    const cert = await certs.make('legacy', { pfxPassphrase: PFX_PASSPHRASE, pfxLegacy: true });
+    const args = (passphrase: string, ukprn: string) => [
+      'add',
+      '--name',
+      'Legacy',
+      '--ukprn',
+      ukprn,
+      '--password',
+      'env:LRS_PASSWORD_A',
+      '--user',
+      'x',
+      '--pfx',
+      cert.pfxPath ?? '',
+      '--passphrase',
+      passphrase,
+    ];
+    const wrong = await cli(args('env:LRS_PASSWORD_A', '10000009'));
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain('the passphrase (env:LRS_PASSWORD_A) does not open the PFX');
+    const r = await cli(args('env:PFX_PASS', '10000009'), { env: { ...env, PFX_PASS: PFX_PASSPHRASE } });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Added organisation \d+: 10000009 \(Legacy\)/);
+    const { rows } = await pool.query(
+      "select certificate_not_after from lrs.organisation where ukprn = '10000009'",
     );
     expect(rows[0].certificate_not_after).toBeInstanceOf(Date);
   });

@@ -83,12 +83,13 @@ describe('organisations over mutual TLS', () => {
     testDb = await createTestDatabase();
     database = createDatabase({ url: testDb.url, poolSize: 2, applicationName: 'orgs-tls-test' });
     certs = await createCertificateFolder();
-    const [server, a, b, expired, near] = await Promise.all([
+    const [server, a, b, expired, near, legacy] = await Promise.all([
       certs.make('server', { cn: 'localhost', san: 'DNS:localhost,IP:127.0.0.1' }),
       certs.make('org-a'),
       certs.make('org-b', { pfxPassphrase: PFX_B }),
       certs.make('org-expired', { startDate: '20200101000000Z', endDate: '20210101000000Z' }),
       certs.make('org-near', { days: 5 }),
+      certs.make('org-legacy', { pfxPassphrase: PFX_B, pfxLegacy: true }),
     ]);
     serverCert = await readFile(server.certPath);
 
@@ -97,6 +98,7 @@ describe('organisations over mutual TLS', () => {
       organisations: [
         { ukprn: '10000001', password: PW_A, operations: ['*'] },
         { organisationRef: 'ORGB02', password: PW_B, operations: ['*'] },
+        { ukprn: '10000009', password: PW_A, operations: ['*'] },
       ],
     });
     await sim.listen();
@@ -178,6 +180,20 @@ describe('organisations over mutual TLS', () => {
         }),
       )
     ).id;
+    ids.legacy = (
+      await insertOrganisation(
+        db,
+        base({
+          name: 'Legacy',
+          ukprn: '10000009',
+          certificateRef: {
+            format: 'pfx',
+            path: legacy.pfxPath ?? '',
+            passphraseRef: { kind: 'env', name: 'PFX_B' },
+          },
+        }),
+      )
+    ).id;
   }, 60_000);
 
   afterAll(async () => {
@@ -227,6 +243,31 @@ describe('organisations over mutual TLS', () => {
         expect(c).toEqual({ cn: 'org-a', ukprn: '10000001', organisationRef: undefined, password: PW_A });
       for (const c of fromB)
         expect(c).toEqual({ cn: 'org-b', ukprn: undefined, organisationRef: 'ORGB02', password: PW_B });
+    } finally {
+      await clients.close();
+    }
+  });
+
+  it('a legacy PFX (RC2/3DES, openssl pkcs12 -export -legacy) works for mutual TLS', async () => {
+    const directory = createOrganisationDirectory({ db: database.db, config: config(), log, env });
+    const clients = createLrsClients({
+      directory,
+      config: config(),
+      log,
+      createClient: (o) =>
+        createLrsClient({ ...o, tls: { ...o.tls, ca: serverCert } as unknown as LrsTlsCredentials }),
+    });
+    try {
+      captured.length = 0;
+      const { client, credentials } = await clients.forOrganisation(ids.legacy ?? 0);
+      const r = await client.learnerByUln(
+        { ...credentials.identity, userName: 'clerk' },
+        { ...LEARNER, findType: 'FUL' },
+      );
+      expect(r.code).toBe('WSRC0004');
+      expect(captured).toEqual([
+        { cn: 'org-legacy', ukprn: '10000009', organisationRef: undefined, password: PW_A },
+      ]);
     } finally {
       await clients.close();
     }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -46,10 +47,11 @@ describe('loadCertificate', () => {
   let expired: MadeCertificate;
   let future: MadeCertificate;
   let nearExpiry: MadeCertificate;
+  let legacy: MadeCertificate;
 
   beforeAll(async () => {
     folder = await createCertificateFolder();
-    [good, other, encrypted, expired, future, nearExpiry] = await Promise.all([
+    [good, other, encrypted, expired, future, nearExpiry, legacy] = await Promise.all([
       folder.make('good', { pfxPassphrase: PFX_PASS }),
       folder.make('other'),
       folder.make('encrypted', { keyPassphrase: KEY_PASS }),
@@ -60,6 +62,7 @@ describe('loadCertificate', () => {
       }),
       folder.make('future', { startDate: '20400101000000Z', endDate: '20410101000000Z' }),
       folder.make('near', { days: 5 }),
+      folder.make('legacy', { pfxPassphrase: PFX_PASS, pfxLegacy: true }),
     ]);
   }, 60_000);
   afterAll(async () => {
@@ -92,6 +95,28 @@ describe('loadCertificate', () => {
       ctx,
     );
     expect(enc.subject).toContain('CN=encrypted');
+  });
+
+  it('loads a legacy PFX (RC2/3DES, openssl pkcs12 -export -legacy) that Node alone cannot read', async () => {
+    const c = await loadCertificate(
+      { format: 'pfx', path: legacy.pfxPath ?? '', passphraseRef: env('PFX_PASS') },
+      ctx,
+    );
+    expect(c.subject).toContain('CN=legacy');
+    expect(daysUntilExpiry(c.notAfter)).toBeGreaterThanOrEqual(363);
+    // Decrypted in memory and handed on as PEM: the key and its own certificate.
+    if (!('key' in c.tls)) throw new Error('expected PEM credentials');
+    expect(String(c.tls.key)).toMatch(/^-----BEGIN (RSA )?PRIVATE KEY-----/);
+    expect(String(c.tls.cert)).toBe(readFileSync(legacy.certPath, 'utf8'));
+  });
+
+  it('refuses a wrong or missing passphrase for a legacy PFX as a passphrase problem', async () => {
+    const wrong = await failure({ format: 'pfx', path: legacy.pfxPath ?? '', passphraseRef: env('WRONG') });
+    expect(wrong.code).toBe(ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE);
+    expect(wrong.message).toContain('the passphrase (env:WRONG) does not open the PFX');
+    expect((await failure({ format: 'pfx', path: legacy.pfxPath ?? '' })).code).toBe(
+      ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE,
+    );
   });
 
   it('refuses a wrong PFX passphrase', async () => {

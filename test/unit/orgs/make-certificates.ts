@@ -21,7 +21,7 @@ export interface CertificateFolder {
   dir: string;
   /**
    * A self-signed RSA certificate. Dates as `YYYYMMDDHHMMSSZ`; without them it is valid from now for `days` (default 365).
-   * `keyPassphrase` encrypts the PEM key; `pfxPassphrase` also writes a PFX.
+   * `keyPassphrase` encrypts the PEM key; `pfxPassphrase` also writes a PFX (`pfxLegacy`: with RC2/3DES).
    */
   make(
     name: string,
@@ -33,6 +33,8 @@ export interface CertificateFolder {
       endDate?: string;
       keyPassphrase?: string;
       pfxPassphrase?: string;
+      /** Write the PFX with RC2/3DES (`openssl pkcs12 -export -legacy`), as many Windows exports do. */
+      pfxLegacy?: boolean;
     },
   ): Promise<MadeCertificate>;
   remove(): Promise<void>;
@@ -135,6 +137,7 @@ export async function createCertificateFolder(): Promise<CertificateFolder> {
           made.pfxPath,
           '-passout',
           `pass:${o.pfxPassphrase}`,
+          ...(o.pfxLegacy ? ['-legacy'] : []),
         ]);
       }
       return made;
