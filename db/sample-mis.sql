@@ -3,7 +3,8 @@
 -- acquisition reads. Idempotent: safe to run again. The demo creates it; MIS teams can copy it.
 --
 -- The relay never writes to mis.*: the MIS reads outcomes (ULNs, codes, what to do) from
--- lrs.learner_status, keyed by (UKPRN, student_id).
+-- lrs.learner_status, keyed by (UKPRN, student_id). It needs no right on any lrs table: its login
+-- role is granted lrs_mis (`GRANT lrs_mis TO mis_app;`, docs/security.md "Database roles").
 
 CREATE SCHEMA IF NOT EXISTS mis;
 
