@@ -14,6 +14,7 @@ import { buildOrganisationFields, type OrganisationOptionValues } from './orgs-i
 import { formatOrganisation, formatOrganisationList, presentOrganisation } from './orgs-format.ts';
 import { createLrsClients } from '../orgs/clients.ts';
 import { createOrganisationDirectory } from '../orgs/directory.ts';
+import { vendorIdWarning } from '../orgs/vendor-id.ts';
 import { isOrganisationError, ORG_ERROR_CODES } from '../orgs/errors.ts';
 import {
   countOpenRequests,
@@ -260,6 +261,12 @@ async function test(c: Ctx): Promise<number> {
     const userName = v.user ?? record.defaultUserName;
     const endpoint = c.config.lrsEndpoints.learnerService;
     if (!v.json) c.io.stdout(`Testing ${label} with learnerByULN at ${endpoint} as UserName "${userName}"…`);
+    const vendorWarning = vendorIdWarning({
+      vendorId: record.vendorId,
+      endpoint: c.config.lrsEndpoints.learnerServiceR9,
+      fix: `set it with \`lrs-relay orgs update ${key} --vendor-id N\` (organisations added later take LRS_VENDOR_ID)`,
+    });
+    if (vendorWarning) c.io.stderr(`warning: ${label}: ${vendorWarning}.`);
     if (record.isDisabled && !v.json)
       c.io.stderr(
         `note: ${label} is disabled (${record.disabledReason ?? 'no reason given'}); testing anyway.`,

@@ -293,6 +293,18 @@ describe('lrs-relay orgs', () => {
     expect(wrong.out).toContain('FAILED (password): password refused (WSEC0005)');
   });
 
+  it('orgs test: vendor id 0 is a warning saying where the id comes from, except against the simulator', async () => {
+    const simulator = await cli(['test', '10000001']);
+    expect(simulator.err).not.toContain('vendor id');
+    // Not the simulator: https on a host that is not this machine (the call fails, the warning comes first).
+    const real = await cli(['test', '10000001'], { env: { ...env, LRS_BASE_URL: 'https://ws.lrs.invalid' } });
+    expect(real.err).toContain(
+      'warning: 10000001 (Alpha College): vendor id is 0 but https://ws.lrs.invalid/LearnerServiceR9.svc is not the simulator: the LRS issues a vendor id to each software vendor',
+    );
+    expect(real.err).toContain('`lrs-relay orgs update 10000001 --vendor-id N`');
+    expect(real.err).toContain('LRS_VENDOR_ID');
+  });
+
   it('orgs test: LRS maintenance (HTTP 405 page)', async () => {
     sim.admin.setFaults({ maintenance: true });
     try {
