@@ -8,7 +8,7 @@ import { RELAY_CODES } from '../codes/client-codes.ts';
 import { explainCode, isRetryable } from '../codes/table.ts';
 import { LrsError, type FieldProblem } from './errors.ts';
 import { isXmlError } from '../xml/xml-error.ts';
-import { child, childText, hasDoctype, readSoapBody, type SoapBody } from './xml.ts';
+import { child, childText, hasDoctype, readSoapBody, type SoapBody, type XNode } from './xml.ts';
 
 /**
  * Largest answer body the client reads, bytes (8 MiB). The largest real answers, measured with
@@ -73,7 +73,17 @@ export interface HttpAnswer {
   body: string;
 }
 
-/** Reads a SOAP fault into an LrsError; the fault's own ErrorCode when it has one. */
+/** True when any text of the fault (faultcode, faultstring, detail) says UnsupportedHttpVerb. */
+function mentionsUnsupportedHttpVerb(node: XNode | undefined, depth = 0): boolean {
+  if (!node || depth > 16) return false;
+  if (/UnsupportedHttpVerb/i.test(node.text)) return true;
+  return node.children.some((c) => mentionsUnsupportedHttpVerb(c, depth + 1));
+}
+
+/**
+ * Reads a SOAP fault into an LrsError: the fault's own ErrorCode when it has one (an LRS code is only used
+ * when the LRS sent it), else maintenance, a server failure or a fault about the request.
+ */
 function faultToError(
   fault: SoapBody['fault'],
   operation: string | undefined,
@@ -98,6 +108,15 @@ function faultToError(
       description,
       furtherDetails: redactFaultText(childText(miap, 'FurtherDetails') ?? childText(domain, 'ErrorDetail')),
     });
+  }
+  // The LRS down for maintenance (docs/lrs.md §5.4): HTTP 405 whatever the body, or a fault naming the
+  // hosting platform's UnsupportedHttpVerb. Not a data error: the worker pauses the queue as for the page.
+  if (httpStatus === 405 || mentionsUnsupportedHttpVerb(fault)) {
+    return relayError(
+      RELAY_CODES.LRS_MAINTENANCE,
+      `LRS maintenance: SOAP fault (HTTP ${httpStatus ?? 'unknown'}, ${faultcode || 'no faultcode'})`,
+      { operation, httpStatus, description: redactFaultText(faultstring) },
+    );
   }
   // A fault about the request itself (unknown action, contract mismatch) will fail the same way again;
   // anything else without an LRS code is the server failing (WCF InternalServiceFault) and worth a retry.
@@ -162,6 +181,8 @@ export function readLrsAnswer(
     );
   }
   if (soap.fault) throw faultToError(soap.fault, operation, a.status);
+  if (a.status === 405)
+    throw relayError(RELAY_CODES.LRS_MAINTENANCE, 'LRS maintenance: HTTP 405 with a SOAP body', o);
   if (a.status >= 400)
     throw relayError(RELAY_CODES.HTTP_ERROR, `HTTP ${a.status} with a SOAP body that is not a fault`, o);
   if (expectedRoots.length > 0 && !expectedRoots.includes(soap.rootName)) {

@@ -64,6 +64,18 @@ export function internalErrorFault(): string {
   );
 }
 
+/**
+ * Maintenance in SOAP form (HTTP 405): a fault whose text names UnsupportedHttpVerb. No capture exists; the
+ * production client in government use treats any 405 or this text as maintenance, so lrs-relay must too.
+ */
+export function maintenanceFault(requestId: string, now: number): string {
+  return wcfEnvelope(
+    `<s:Fault><faultcode>s:Server</faultcode><faultstring xml:lang="en-GB">UnsupportedHttpVerb: The resource doesn't support specified Http Verb.</faultstring>` +
+      `<detail><ErrorCode>UnsupportedHttpVerb</ErrorCode><RequestId>${escapeXml(requestId)}</RequestId>` +
+      `<TimeStamp>${new Date(now).toISOString()}</TimeStamp></detail></s:Fault>`,
+  );
+}
+
 /** The HTML page the LRS host answered with (HTTP 405) during DfE maintenance windows. */
 export function maintenancePage(requestId: string, now: number): string {
   return (

@@ -21,6 +21,8 @@ export const faultSettingsSchema = z.object({
   errorRate: z.number().min(0).max(1).default(0),
   /** Every service call gets the HTTP 405 "UnsupportedHttpVerb" HTML page. */
   maintenance: z.boolean().default(false),
+  /** Every service call gets HTTP 405 with a SOAP fault saying UnsupportedHttpVerb (maintenance in SOAP form). */
+  maintenanceFault: z.boolean().default(false),
   /** Every service call gets a WSEC0004 out-of-hours fault. */
   outOfHours: z.boolean().default(false),
   /** Batch polls answer WSRC0018 (unknown job) while set, as if the LRS had lost the job. */

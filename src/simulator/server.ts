@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { handleAdmin, type SimulatorAdmin, type SimulatorStats } from './admin.ts';
 import type { SimContext, SimResponse } from './context.ts';
 import { handleExternal, externalOperation } from './external-service.ts';
-import { internalErrorFault, maintenancePage } from './faults.ts';
+import { internalErrorFault, maintenanceFault, maintenancePage } from './faults.ts';
 import { handleLearnerService, learnerServiceSpec } from './learner-service.ts';
 import {
   applyFaultPatch,
@@ -225,7 +225,8 @@ export class Simulator {
           .map((s) => `/${s.name}`)
           .join(', ')} and /__admin/*.\n`,
       });
-    if (this.faults.maintenance && this.faults.operations.length === 0) return this.maintenance(res);
+    if ((this.faults.maintenance || this.faults.maintenanceFault) && this.faults.operations.length === 0)
+      return this.maintenance(res);
     if (req.method === 'GET' || req.method === 'HEAD') return this.get(res, service, query);
     if (req.method !== 'POST')
       return this.send(res, { status: 405, body: 'Only POST (SOAP) and GET ?singleWsdl are supported.\n' });
@@ -273,7 +274,7 @@ export class Simulator {
     if (f.operations.length > 0 && (operation === undefined || !f.operations.includes(operation)))
       return false;
     const { injected } = this.ctx.stats;
-    if (f.maintenance) {
+    if (f.maintenance || f.maintenanceFault) {
       this.maintenance(res);
       return true;
     }
@@ -297,8 +298,15 @@ export class Simulator {
     return false;
   }
 
+  /** The maintenance answer: the HTML page, or the SOAP fault when only `maintenanceFault` is set. */
   private maintenance(res: ServerResponse): void {
     this.ctx.stats.injected.maintenance++;
+    if (!this.faults.maintenance)
+      return this.send(res, {
+        status: 405,
+        body: maintenanceFault(randomUUID(), this.o.now()),
+        contentType: 'text/xml; charset=utf-8',
+      });
     this.send(res, {
       status: 405,
       body: maintenancePage(randomUUID(), this.o.now()),

@@ -46,6 +46,11 @@ describe('reliability', { timeout: 180_000 }, () => {
 
   it.each([
     ['a maintenance window (HTTP 405 page)', { maintenance: true }, 'LRS_MAINTENANCE'],
+    [
+      'a maintenance window as a SOAP fault (HTTP 405, UnsupportedHttpVerb)',
+      { maintenanceFault: true },
+      'LRS_MAINTENANCE',
+    ],
     ['out of hours (WSEC0004)', { outOfHours: true }, 'WSEC0004'],
   ])('waits out %s without burning attempts, then finishes', async (_label, fault, code) => {
     // No rate limit to hide behind: without the queue-wide pause, retries would use up the budget.
@@ -62,7 +67,7 @@ describe('reliability', { timeout: 180_000 }, () => {
     expect(await countTerminal(p)).toBe(0);
     const during = await p.sql.query(`select count(*)::int as n from lrs.audit where code = $1`, [code]);
     expect(during.rows[0].n).toBeGreaterThan(0);
-    p.simulator.admin.setFaults({ maintenance: false, outOfHours: false });
+    p.simulator.admin.setFaults({ maintenance: false, maintenanceFault: false, outOfHours: false });
     await p.settle(60_000);
     await assertSettledOnce(p, 60);
     const notSucceeded = await p.sql.query(

@@ -4,6 +4,7 @@ import { checkSample } from '../../../src/cli/conformance.ts';
 import { LrsError } from '../../../src/lrs/errors.ts';
 import * as op from '../../../src/lrs/operations/index.ts';
 import { readLrsAnswer, redactFaultText } from '../../../src/lrs/response.ts';
+import { maintenanceFault } from '../../../src/simulator/faults.ts';
 
 const load = (name: string) =>
   readFileSync(new URL(`../../fixtures/lrs/responses/${name}`, import.meta.url), 'utf8');
@@ -215,6 +216,33 @@ describe('faults and non-SOAP answers', () => {
       codeSource: 'relay',
       retryable: true,
     });
+  });
+  it('maintenance in SOAP form is LRS_MAINTENANCE too: HTTP 405, or a fault saying UnsupportedHttpVerb', () => {
+    const code = (status: number, b: string) => {
+      try {
+        readLrsAnswer({ status, body: b }, 'learnerByULN', ['learnerByULNResponse']);
+      } catch (e) {
+        return e instanceof LrsError ? { code: e.code, retryable: e.retryable } : e;
+      }
+      return 'none';
+    };
+    const maintenance = { code: 'LRS_MAINTENANCE', retryable: true };
+    // The simulator's maintenanceFault: HTTP 405 and UnsupportedHttpVerb in the faultstring and detail.
+    expect(code(405, maintenanceFault('r-1', 0))).toEqual(maintenance);
+    // The text alone, whatever the status (a gateway may turn the 405 into a 500).
+    expect(code(500, maintenanceFault('r-1', 0))).toEqual(maintenance);
+    // A 405 alone, whatever the fault says: a client fault, a server fault, or a SOAP body that is no fault.
+    const wcf = (faultcode: string) =>
+      `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>${faultcode}</faultcode>` +
+      `<faultstring>The resource is not available.</faultstring></s:Fault></s:Body></s:Envelope>`;
+    expect(code(405, wcf('s:Client'))).toEqual(maintenance);
+    expect(code(405, wcf('s:Server'))).toEqual(maintenance);
+    expect(code(405, load('find-exact.response.xml'))).toEqual(maintenance);
+    // Without the 405 or the text, the same faults keep their meaning.
+    expect(code(500, wcf('s:Client'))).toMatchObject({ code: 'SOAP_FAULT' });
+    expect(code(500, wcf('s:Server'))).toMatchObject({ code: 'LRS_INTERNAL_ERROR' });
+    // A fault carrying an LRS error code keeps it: the LRS itself answered.
+    expect(code(405, load('fault-WSEC0001-schema.response.xml'))).toMatchObject({ code: 'WSEC0001' });
   });
   it('other HTML, JSON or empty bodies are NON_SOAP_RESPONSE / HTTP_ERROR', () => {
     const other = (status: number, b: string) => {
