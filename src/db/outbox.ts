@@ -1,7 +1,8 @@
 /**
  * The outbox relay's statements: claim pending single-call work (FOR UPDATE SKIP LOCKED, so several
- * relays can run) and mark it queued once its jobs are added. Run inside one transaction (inTransaction)
- * that holds the row locks while the jobs are added.
+ * relays can run). A claim marks its rows queued in the same statement; it runs inside the transaction
+ * (inTransaction) that holds the row locks while the jobs are added, so the mark commits only once the
+ * jobs exist, and a failed enqueue rolls the rows back to pending.
  */
 import type pg from 'pg';
 import { BATCH_ONLY_KINDS, SINGLE_CALL_KINDS, SINGLE_OR_BATCH_KINDS } from '../requests/kinds.ts';
@@ -13,15 +14,22 @@ export interface ClaimedRequest {
   priority: number;
 }
 
-/** Pending single-mode rows, most urgent first (walks request_claim_single_idx). Batch-only kinds stay for the assembler. */
+/**
+ * Pending single-mode rows, most urgent first (walks request_claim_single_idx), marked queued. Batch-only
+ * kinds stay for the assembler. Locking and marking in one statement writes each row once (a separate
+ * select ... for update, then update, wrote a lock and then a new row version, and took a round trip more).
+ */
 const CLAIM_SINGLE_SQL = `
-  select id, organisation_id as "organisationId", priority
-    from lrs.request
-   where status = 'pending' and mode = 'single' and kind not in ${sqlList(BATCH_ONLY_KINDS)}
-     and (not_before is null or not_before <= now())
-   order by priority, id
-   limit $1
-   for update skip locked`;
+  update lrs.request r set status = 'queued', queued_at = now(), updated_at = now()
+    from (select set_config('synchronous_commit', 'off', true)) as no_flush,
+         (select id from lrs.request
+           where status = 'pending' and mode = 'single' and kind not in ${sqlList(BATCH_ONLY_KINDS)}
+             and (not_before is null or not_before <= now())
+           order by priority, id
+           limit $1
+           for update skip locked) c
+   where r.id = c.id
+   returning r.id, r.organisation_id as "organisationId", r.priority`;
 
 export async function claimSingleRequests(c: pg.PoolClient, limit: number): Promise<ClaimedRequest[]> {
   const r = await c.query({ name: 'lrs-claim-single', text: CLAIM_SINGLE_SQL, values: [limit] });
@@ -56,18 +64,22 @@ export async function findSingleCallAutoGroups(
   return r.rows as { organisationId: number; kind: string }[];
 }
 
-/** Pending auto rows of the given groups (walks request_claim_auto_idx per group). */
+/** Pending auto rows of the given groups (walks request_claim_auto_idx per group), marked queued; commit as CLAIM_SINGLE_SQL. */
 const CLAIM_AUTO_SQL = `
-  select r.id, r.organisation_id as "organisationId", r.priority
-    from unnest($2::int[], $3::text[]) as g(organisation_id, kind)
-   cross join lateral (
-     select id, organisation_id, priority from lrs.request
-      where status = 'pending' and mode = 'auto' and organisation_id = g.organisation_id and kind = g.kind
-        and (not_before is null or not_before <= now())
-      order by priority, id
-      limit $1
-      for update skip locked) r
-   limit $1`;
+  update lrs.request r set status = 'queued', queued_at = now(), updated_at = now()
+    from (select set_config('synchronous_commit', 'off', true)) as no_flush,
+         (select c.id
+            from unnest($2::int[], $3::text[]) as g(organisation_id, kind)
+           cross join lateral (
+             select id from lrs.request
+              where status = 'pending' and mode = 'auto' and organisation_id = g.organisation_id and kind = g.kind
+                and (not_before is null or not_before <= now())
+              order by priority, id
+              limit $1
+              for update skip locked) c
+           limit $1) c
+   where r.id = c.id
+   returning r.id, r.organisation_id as "organisationId", r.priority`;
 
 export async function claimAutoRequests(
   c: pg.PoolClient,
@@ -80,11 +92,4 @@ export async function claimAutoRequests(
     groups.map((g) => g.kind),
   ]);
   return r.rows as ClaimedRequest[];
-}
-
-export async function markQueued(c: pg.PoolClient, ids: readonly number[]): Promise<void> {
-  await c.query(
-    `update lrs.request set status = 'queued', queued_at = now(), updated_at = now() where id = any($1::bigint[])`,
-    [ids],
-  );
 }

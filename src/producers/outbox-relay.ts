@@ -1,9 +1,9 @@
 /**
  * The outbox relay: moves pending single-call requests from Postgres to their organisation's BullMQ
  * queue. It listens for `lrs_request` notifications and also polls, because notifications sent while
- * it was disconnected are lost. Rows are claimed with FOR UPDATE SKIP LOCKED (several relays can run),
- * enqueued with jobId = request id, then marked queued in the same transaction: a crash in between
- * leaves them pending, and the next enqueue of the same job id is ignored by BullMQ.
+ * it was disconnected are lost. Rows are claimed with FOR UPDATE SKIP LOCKED (several relays can run)
+ * and marked queued in one statement, then enqueued with jobId = request id, and only then committed:
+ * a crash in between leaves them pending, and the next enqueue of the same job id is ignored by BullMQ.
  */
 import pg from 'pg';
 import type { Queue } from 'bullmq';
@@ -14,7 +14,6 @@ import {
   claimAutoRequests,
   claimSingleRequests,
   findSingleCallAutoGroups,
-  markQueued,
   type ClaimedRequest,
 } from '../db/outbox.ts';
 import { maxAttempts, type RetryPolicy } from '../codes/retry-policy.ts';
@@ -146,10 +145,6 @@ export class OutboxRelay {
           })),
         );
       }
-      await markQueued(
-        client,
-        rows.map((r) => r.id),
-      );
       return rows.length;
     });
   }
