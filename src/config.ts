@@ -37,6 +37,8 @@ export const ENV_EXAMPLES: Record<string, string> = {
   DATABASE_URL: 'postgres://lrs:secret@127.0.0.1:5432/mis',
   REDIS_URL: 'redis://127.0.0.1:6379',
   REDIS_CLUSTER_NODES: '10.0.0.11:6379,10.0.0.12:6379,10.0.0.13:6379',
+  QUEUE_BACKEND: 'redis',
+  QUEUE_SCHEMA: 'lrs_queue',
   QUEUE_PREFIX: 'lrs',
   LOG_LEVEL: 'info',
   LRS_BASE_URL: 'https://ws.lrs.education.gov.uk',
@@ -83,6 +85,16 @@ const schema = z.object({
       return nodes as { host: string; port: number }[];
     })
     .optional(),
+  /**
+   * Where BullMQ keeps the queues: "redis" (REDIS_URL) or "postgres" (BullMQ's own Postgres backend, in
+   * QUEUE_SCHEMA of DATABASE_URL; no Redis connection is opened). See docs/deployment.md.
+   */
+  QUEUE_BACKEND: z.enum(['redis', 'postgres'], { message: 'must be "redis" or "postgres"' }).default('redis'),
+  /** Postgres schema of the queues when QUEUE_BACKEND=postgres; created by `lrs-relay migrate`. */
+  QUEUE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be a lower-case Postgres name (letters, digits, _)' })
+    .default('lrs_queue'),
   /** BullMQ key prefix; each queue's keys are hash-tagged ({prefix:queue}) into one Redis Cluster slot. */
   QUEUE_PREFIX: z
     .string()

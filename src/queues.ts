@@ -1,10 +1,27 @@
 /**
  * The one catalogue of queues and jobs: names, zod schemas for job data (ids only, never personal
- * data), and the Redis connections BullMQ needs. Producers validate before enqueueing; workers parse
- * `job.data` again, since data in Redis may predate a deploy.
+ * data), and the one factory for the queue store's connections (Redis or BullMQ's Postgres backend):
+ * roles get a QueueConnection and never care which store is behind it. Producers validate before
+ * enqueueing; workers parse `job.data` again, since data in the queue store may predate a deploy.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { Queue, type Job, type JobsOptions, type RepeatOptions } from 'bullmq';
+import {
+  PostgresConnection,
+  PostgresQueueBackend,
+  Queue,
+  Worker,
+  createPostgresBackend,
+  quoteSchemaName,
+  runMigrations,
+  type BackendFactory,
+  type Job,
+  type JobsOptions,
+  type PostgresConnectionOptions,
+  type Processor,
+  type RepeatOptions,
+  type WorkerOptions,
+} from 'bullmq';
+import type pg from 'pg';
 import { z } from 'zod';
 
 /** Queue names. Single-call work has one queue per organisation, so one organisation's backlog cannot starve another. */
@@ -96,8 +113,8 @@ export const REQUEST_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
-/** A connection BullMQ can use: one Redis server, or a Redis Cluster. */
-export type QueueConnection = Redis | Cluster;
+/** A Redis connection BullMQ can use: one Redis server, or a Redis Cluster. */
+export type RedisConnection = Redis | Cluster;
 
 export interface RedisFactoryOptions {
   url: string;
@@ -113,14 +130,14 @@ export interface RedisFactoryOptions {
  */
 export function createRedis(
   o: RedisFactoryOptions & { forWorker: boolean; onError?: (e: Error) => void },
-): QueueConnection {
+): RedisConnection {
   const options: RedisOptions = {
     connectionName: o.connectionName,
     maxRetriesPerRequest: o.forWorker ? null : 3,
     enableReadyCheck: true,
     retryStrategy: (times) => Math.min(times * 200, 5_000),
   };
-  let redis: QueueConnection;
+  let redis: RedisConnection;
   if (o.clusterNodes?.length) {
     const u = new URL(o.url);
     redis = new Cluster([...o.clusterNodes], {
@@ -148,7 +165,7 @@ export function createRedis(
 
 export function createQueue(
   name: string,
-  o: { connection: QueueConnection; queuePrefix: string; onError?: (e: Error) => void },
+  o: { connection: RedisConnection; queuePrefix: string; onError?: (e: Error) => void },
 ): Queue {
   const queue = new Queue(name, { connection: o.connection, prefix: bullPrefix(o.queuePrefix, name) });
   queue.on('error', o.onError ?? (() => {}));
@@ -170,7 +187,7 @@ export function createThrottledWarning(warn: (e: Error) => void, intervalMs = 60
 }
 
 /** Deletes every key under a queue prefix (the end of a demo or benchmark run); never the whole database. */
-export async function deleteQueueKeys(redis: QueueConnection, queuePrefix: string): Promise<number> {
+export async function deleteQueueKeys(redis: RedisConnection, queuePrefix: string): Promise<number> {
   // A cluster's keys live on its masters: scan each one.
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   let deleted = 0;
@@ -194,4 +211,185 @@ export interface ScheduledJob {
   repeat: Omit<RepeatOptions, 'key'>;
   data?: Record<string, unknown>;
   run(job: Job): Promise<unknown>;
+}
+
+/**
+ * Where the queues live (QUEUE_BACKEND). Redis Cluster is the redis kind with REDIS_CLUSTER_NODES set;
+ * another store would add one case to createQueueConnection.
+ */
+export const QUEUE_BACKENDS = ['redis', 'postgres'] as const;
+export type QueueBackendKind = (typeof QUEUE_BACKENDS)[number];
+
+/** Worker options without the store-specific parts (connection, key prefix), which the connection adds. */
+export type QueueWorkerOptions = Omit<WorkerOptions, 'connection' | 'prefix'>;
+
+/**
+ * The queue store of one process. Every Queue and Worker is made here, so roles, sweeps and the
+ * dashboard run unchanged on either backend.
+ */
+export interface QueueConnection {
+  readonly backend: QueueBackendKind;
+  /** Where the queues are, for messages: a URL without its password, or a schema name. */
+  readonly where: string;
+  /** A new Queue on this store (the caller closes it). Errors go to the connection's onError. */
+  createQueue(name: string): Queue;
+  /** A new Worker on this store (the caller closes it). */
+  createWorker(name: string, processor: Processor, options: QueueWorkerOptions): Worker;
+  /** Resolves when the store answers (and, for Postgres, its schema is migrated); rejects otherwise. */
+  ping(): Promise<void>;
+  /** Deletes every job of this store's queues (end of a demo or benchmark run); returns how many rows or keys. */
+  deleteAll(): Promise<number>;
+  /** Closes the connections this object opened (not the queues and workers made from it). */
+  close(): Promise<void>;
+}
+
+export interface QueueConnectionOptions {
+  config: {
+    QUEUE_BACKEND: QueueBackendKind;
+    REDIS_URL: string;
+    REDIS_CLUSTER_NODES?: readonly { host: string; port: number }[] | undefined;
+    QUEUE_PREFIX: string;
+    DATABASE_URL: string;
+    QUEUE_SCHEMA: string;
+    DATABASE_STATEMENT_TIMEOUT_MS: number;
+  };
+  /** Tag on connection names (Redis CLIENT LIST, Postgres application_name); tests find leaks by it. */
+  tag: string;
+  /** Connection problems (reconnection attempts included); default: ignored. */
+  onError?: (e: Error) => void;
+}
+
+/** Builds the queue store QUEUE_BACKEND names. Opens no connection until first use. */
+export function createQueueConnection(o: QueueConnectionOptions): QueueConnection {
+  switch (o.config.QUEUE_BACKEND) {
+    case 'redis':
+      return createRedisQueueConnection(o);
+    case 'postgres':
+      return createPostgresQueueConnection(o);
+  }
+}
+
+function createRedisQueueConnection(o: QueueConnectionOptions): QueueConnection {
+  const { config, tag } = o;
+  const onError = o.onError ?? (() => {});
+  // Producers fail fast when Redis is down; workers block (BullMQ needs maxRetriesPerRequest null).
+  const redis = createRedis({
+    url: config.REDIS_URL,
+    connectionName: `${tag}:queue`,
+    forWorker: false,
+    onError,
+  });
+  const workerRedis = createRedis({
+    url: config.REDIS_URL,
+    connectionName: `${tag}:worker`,
+    forWorker: true,
+    onError,
+  });
+  return {
+    backend: 'redis',
+    where: config.REDIS_CLUSTER_NODES?.length
+      ? `Redis Cluster ${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(',')}`
+      : redactUrl(config.REDIS_URL),
+    createQueue: (name) =>
+      createQueue(name, { connection: redis, queuePrefix: config.QUEUE_PREFIX, onError }),
+    createWorker: (name, processor, options) =>
+      new Worker(name, processor, {
+        ...options,
+        connection: workerRedis,
+        prefix: bullPrefix(config.QUEUE_PREFIX, name),
+      }),
+    async ping() {
+      await redis.ping();
+    },
+    deleteAll: () => deleteQueueKeys(redis, config.QUEUE_PREFIX),
+    async close() {
+      await Promise.allSettled([redis.quit(), workerRedis.quit()]);
+    },
+  };
+}
+
+/** Connections of the shared producer pool (queues, sweeps, dashboard counts). */
+const POSTGRES_QUEUE_POOL_SIZE = 4;
+
+/**
+ * BullMQ's Postgres backend, in its own schema of DATABASE_URL. Queues share one connection (a small
+ * pool); each Worker owns one as BullMQ's factory builds it (a pool sized to its concurrency, at most
+ * 4, plus one LISTEN connection), since a LISTEN connection serves one waiting worker.
+ */
+function createPostgresQueueConnection(o: QueueConnectionOptions): QueueConnection {
+  const { config, tag } = o;
+  const onError = o.onError ?? (() => {});
+  const base = {
+    connectionString: config.DATABASE_URL,
+    schema: config.QUEUE_SCHEMA,
+    statement_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  };
+  const shared = new PostgresConnection({
+    ...base,
+    max: POSTGRES_QUEUE_POOL_SIZE,
+    application_name: `${tag}:queue`,
+  });
+  shared.on('error', onError);
+  const queueFactory: BackendFactory<PostgresQueueBackend, PostgresConnectionOptions> = (name, opts) =>
+    new PostgresQueueBackend(shared, name, opts, false);
+  const workerFactory: BackendFactory<PostgresQueueBackend, PostgresConnectionOptions> = (
+    name,
+    opts,
+    factoryOptions,
+  ) => {
+    const concurrency = (opts as { concurrency?: number }).concurrency ?? 1;
+    return createPostgresBackend(
+      name,
+      {
+        ...opts,
+        connection: {
+          ...base,
+          max: Math.max(2, Math.min(4, concurrency)),
+          application_name: `${tag}:worker`,
+        },
+      },
+      factoryOptions,
+    );
+  };
+  const schema = quoteSchemaName(config.QUEUE_SCHEMA);
+  return {
+    backend: 'postgres',
+    where: `Postgres schema ${config.QUEUE_SCHEMA}`,
+    createQueue(name) {
+      // The public Queue API is the same on both backends; only the backend type parameter differs.
+      const queue = new Queue(name, { connection: shared.pool }, queueFactory) as unknown as Queue;
+      queue.on('error', onError);
+      return queue;
+    },
+    createWorker: (name, processor, options) =>
+      new Worker(name, processor, { ...options, connection: base }, workerFactory) as unknown as Worker,
+    async ping() {
+      await shared.waitUntilReady();
+      await shared.pool.query('select 1');
+    },
+    async deleteAll() {
+      const r = await shared.pool.query(`delete from ${schema}.job`);
+      await shared.pool.query(
+        `truncate ${schema}.job_log, ${schema}.job_dependency, ${schema}.event, ${schema}.metrics,
+                  ${schema}.rate_limit, ${schema}.dedup, ${schema}.dedup_next, ${schema}.scheduler, ${schema}.meta`,
+      );
+      return r.rowCount ?? 0;
+    },
+    close: () => shared.close(),
+  };
+}
+
+/**
+ * Creates (or brings up to date) BullMQ's Postgres schema under BullMQ's own advisory lock; safe to run
+ * twice or at once. `client` must be one session (a pg.Client or a checked-out pool client).
+ */
+export async function migrateQueueSchema(client: pg.ClientBase, schema: string): Promise<number> {
+  return runMigrations(client, schema);
+}
+
+/** A connection URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
 }

@@ -1,10 +1,9 @@
 /**
- * The composition root of a relay process: builds the real dependencies once (pool, Redis, metrics,
- * organisation directory, LRS clients) and starts the roles asked for. `close()` shuts down once, in
- * order, time-boxed: stop fetching, drain jobs, close queues, end the pool, quit Redis.
+ * The composition root of a relay process: builds the real dependencies once (pool, queue store,
+ * metrics, organisation directory, LRS clients) and starts the roles asked for. `close()` shuts down
+ * once, in order, time-boxed: stop fetching, drain jobs, close queues, end the pool, close the queue store.
  */
 import type { Queue } from 'bullmq';
-import type { QueueConnection } from './queues.ts';
 import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/pool.ts';
 import type { Logger } from './log.ts';
@@ -12,7 +11,15 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createOrganisationDirectory } from './orgs/directory.ts';
 import { createLrsClients, type CreateLrsClientsOptions, type LrsClients } from './orgs/clients.ts';
 import { OutboxRelay } from './producers/outbox-relay.ts';
-import { createQueue, createRedis, createThrottledWarning, JOBS, QUEUES, singleQueueName } from './queues.ts';
+import {
+  createQueueConnection,
+  createThrottledWarning,
+  JOBS,
+  QUEUES,
+  redactUrl,
+  singleQueueName,
+  type QueueConnection,
+} from './queues.ts';
 import { reconcileRequests } from './requests/reconcile.ts';
 import { purgePersonalData } from './requests/retention.ts';
 import { Scheduler, type ScheduledJob } from './schedulers/scheduler.ts';
@@ -48,6 +55,8 @@ export interface Relay {
   queueFor(organisationId: number): Queue;
   /** The batch queue (submit and poll jobs). */
   batchQueue: Queue;
+  /** The queue store (Redis or Postgres) every queue and worker of this process is made on. */
+  queueConnection: QueueConnection;
   outbox?: OutboxRelay | undefined;
   /** Where the dashboard listens, when this process runs the dashboard role. */
   dashboardUrl?: string | undefined;
@@ -75,55 +84,35 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
     onCall: (e) => metrics.recordCall(e),
     createClient: o.createLrsClient,
   });
-  const onRedisError = createThrottledWarning((e) =>
+  const onQueueError = createThrottledWarning((e) =>
     log.warn(
       { err: e },
-      'Redis does not answer; work in flight waits and resumes when it is back (check REDIS_URL)',
+      config.QUEUE_BACKEND === 'redis'
+        ? 'Redis does not answer; work in flight waits and resumes when it is back (check REDIS_URL)'
+        : 'the queue schema in Postgres does not answer; work in flight waits and resumes when it is back',
     ),
   );
-  const redis: QueueConnection = createRedis({
-    url: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES,
-    connectionName: `${tag}:queue`,
-    forWorker: false,
-    onError: onRedisError,
-  });
-  const workerRedis: QueueConnection = createRedis({
-    url: config.REDIS_URL,
-    clusterNodes: config.REDIS_CLUSTER_NODES,
-    connectionName: `${tag}:worker`,
-    forWorker: true,
-    onError: onRedisError,
-  });
+  const queueConnection = createQueueConnection({ config, tag, onError: onQueueError });
   const queues = new Map<number, Queue>();
   const queueFor = (organisationId: number): Queue => {
     let q = queues.get(organisationId);
     if (!q) {
-      q = createQueue(singleQueueName(organisationId), {
-        connection: redis,
-        queuePrefix: config.QUEUE_PREFIX,
-        onError: onRedisError,
-      });
+      q = queueConnection.createQueue(singleQueueName(organisationId));
       queues.set(organisationId, q);
     }
     return q;
   };
-  const batchQueue = createQueue(QUEUES.batch, {
-    connection: redis,
-    queuePrefix: config.QUEUE_PREFIX,
-    onError: onRedisError,
-  });
+  const batchQueue = queueConnection.createQueue(QUEUES.batch);
 
   const closers: (() => Promise<void>)[] = [];
   let outbox: OutboxRelay | undefined;
   let dashboardUrl: string | undefined;
   try {
-    await checkReachable(database, redis, config);
+    await checkReachable(database, queueConnection, config);
     if (roles.has('worker')) {
       const workers = new SingleWorkers({
         pool: database.pool,
-        connection: workerRedis,
-        queuePrefix: config.QUEUE_PREFIX,
+        queues: queueConnection,
         clients,
         log,
         metrics,
@@ -143,7 +132,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
         metrics,
         policy,
         queue: batchQueue,
-        connection: workerRedis,
+        queues: queueConnection,
       });
       closers.push(() => batches.close(config.SHUTDOWN_TIMEOUT_MS));
     }
@@ -188,8 +177,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
         ...batchScheduledJobs({ config, pool: database.pool, log, policy, queue: batchQueue }),
       ];
       const scheduler = new Scheduler({
-        connection: workerRedis,
-        queuePrefix: config.QUEUE_PREFIX,
+        queues: queueConnection,
         log,
         jobs,
         resyncIntervalMs: Math.min(config.RECONCILE_INTERVAL_MS, 60_000),
@@ -198,7 +186,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
       closers.push(() => scheduler.close());
     }
     if (roles.has('dashboard')) {
-      const dashboard = await startDashboard({ db: database, redis, config, log, metrics }).catch(
+      const dashboard = await startDashboard({ db: database, queueConnection, config, log, metrics }).catch(
         (e: unknown) => {
           if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
           throw new Error(
@@ -239,7 +227,9 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
     await Promise.allSettled([...queues.values(), batchQueue].map((q) => q.close()));
     await clients.close();
     await database.close();
-    await Promise.allSettled([redis.quit(), workerRedis.quit()]);
+    await queueConnection
+      .close()
+      .catch((e: unknown) => log.warn({ err: e }, 'closing the queue store failed'));
   }
 
   return {
@@ -248,6 +238,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
     clients,
     queueFor,
     batchQueue,
+    queueConnection,
     outbox,
     dashboardUrl,
     close() {
@@ -258,10 +249,10 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
 }
 
 /**
- * Fails start-up at once, with what to do, when Postgres or Redis does not answer: a process that
- * started half-connected would only retry in silence. (Outages after start-up are waited out.)
+ * Fails start-up at once, with what to do, when Postgres or the queue store does not answer: a process
+ * that started half-connected would only retry in silence. (Outages after start-up are waited out.)
  */
-async function checkReachable(database: Database, redis: QueueConnection, config: Config): Promise<void> {
+async function checkReachable(database: Database, queues: QueueConnection, config: Config): Promise<void> {
   const within = <T>(p: Promise<T>, what: string): Promise<T> =>
     Promise.race([
       p,
@@ -278,20 +269,15 @@ async function checkReachable(database: Database, redis: QueueConnection, config
     );
   }
   try {
-    await within(redis.ping(), 'Redis');
+    await within(queues.ping(), queues.backend === 'redis' ? 'Redis' : 'the queue schema');
   } catch (e) {
     throw new Error(
-      config.REDIS_CLUSTER_NODES
-        ? `cannot reach the Redis Cluster at ${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(', ')} (${errorMessage(e)}): start it, or set REDIS_CLUSTER_NODES`
-        : `cannot reach Redis at ${redactUrl(config.REDIS_URL)} (${errorMessage(e)}): start it, or set REDIS_URL`,
+      queues.backend === 'postgres'
+        ? `cannot use the queue tables (${queues.where}: ${errorMessage(e)}): run \`lrs-relay migrate\` with QUEUE_BACKEND=postgres, or set QUEUE_SCHEMA`
+        : config.REDIS_CLUSTER_NODES
+          ? `cannot reach the Redis Cluster at ${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(', ')} (${errorMessage(e)}): start it, or set REDIS_CLUSTER_NODES`
+          : `cannot reach Redis at ${redactUrl(config.REDIS_URL)} (${errorMessage(e)}): start it, or set REDIS_URL`,
       { cause: e },
     );
   }
-}
-
-/** A connection URL without its password, for messages. */
-function redactUrl(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
 }

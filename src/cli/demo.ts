@@ -7,15 +7,17 @@ import { runDemo } from '../demo/run-demo.ts';
 import { ServicesUnavailableError } from '../demo/services.ts';
 import { formatReport, type DemoReport } from '../demo/summary.ts';
 
-const HELP = `Usage: lrs-relay demo [--learners N] [--json] [--keep]
+const HELP = `Usage: lrs-relay demo [--learners N] [--backend redis|postgres] [--json] [--keep]
 
-Starts Postgres and Redis if they do not answer (scripts/ensure-services.sh), recreates the database
+Starts Postgres and Redis (when used) if they do not answer (scripts/ensure-services.sh), recreates the database
 lrs_relay_demo on the DATABASE_URL server, starts the LRS simulator and every relay role in this
 process, creates a sample MIS (db/sample-mis.sql) and enrols N students whose trigger queues the LRS
 work, waits until every request has finished, then prints a summary by status and code.
 
   --learners N   students to enrol (default 2000)
   --seed N       seed for the generated students (default 1)
+  --backend B    where the queues live: redis or postgres (default QUEUE_BACKEND, else redis); with
+                 postgres every queue is in Postgres and no Redis connection is opened
   --json         print one JSON object: requests, byStatus, byCode, seconds, registrations, duplicateRegistrations
   --keep         also serve the dashboard, and keep the simulator, relay and dashboard running after
                  the summary until Ctrl-C
@@ -44,6 +46,7 @@ export async function run(args: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       database: { type: 'string' },
+      backend: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -61,6 +64,11 @@ export async function run(args: string[]): Promise<number> {
     console.error('lrs-relay demo: --seed must be a whole number');
     return 2;
   }
+  const backend = values.backend;
+  if (backend !== undefined && backend !== 'redis' && backend !== 'postgres') {
+    console.error(`lrs-relay demo: --backend must be redis or postgres (got ${JSON.stringify(backend)})`);
+    return 2;
+  }
   const note = (line: string) => process.stderr.write(`demo: ${line}\n`);
   let report: DemoReport;
   try {
@@ -68,6 +76,7 @@ export async function run(args: string[]): Promise<number> {
       learners,
       seed,
       databaseName: values.database,
+      backend,
       progress: process.stderr,
       dashboard: values.keep,
       note,

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { seedResponseCodes } from '../codes/seed.ts';
+import { migrateQueueSchema } from '../queues.ts';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url));
 /** Arbitrary constant: "lrsrelay" as an int64-ish key shared by every lrs-relay process. */
@@ -16,9 +17,15 @@ export interface MigrateResult {
   applied: number;
   total: number;
   responseCodes: number;
+  /** BullMQ's Postgres schema version, when `queueSchema` was given. */
+  queueSchemaVersion?: number;
 }
 
-export async function migrateDatabase(url: string): Promise<MigrateResult> {
+/**
+ * Applies the migrations to the database at `url`; with `queueSchema` (QUEUE_BACKEND=postgres) also
+ * creates or upgrades BullMQ's queue tables in that schema.
+ */
+export async function migrateDatabase(url: string, o: { queueSchema?: string } = {}): Promise<MigrateResult> {
   const client = new pg.Client({ connectionString: url, application_name: 'lrs-relay migrate' });
   await client.connect();
   try {
@@ -28,7 +35,9 @@ export async function migrateDatabase(url: string): Promise<MigrateResult> {
       await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
       const after = await countApplied(client);
       const responseCodes = await seedResponseCodes(client);
-      return { applied: after - before, total: after, responseCodes };
+      if (o.queueSchema === undefined) return { applied: after - before, total: after, responseCodes };
+      const queueSchemaVersion = await migrateQueueSchema(client, o.queueSchema);
+      return { applied: after - before, total: after, responseCodes, queueSchemaVersion };
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }

@@ -37,7 +37,12 @@ async function withMaintenance<T>(baseUrl: string, fn: (c: pg.Client) => Promise
 }
 
 /** Drops (if present) and creates `name` on the server of `baseUrl`, then migrates it. Returns its URL. */
-export async function recreateDemoDatabase(baseUrl: string, name: string): Promise<string> {
+/** Drops and recreates the demo database and migrates it (with BullMQ's queue tables in `queueSchema` when given). */
+export async function recreateDemoDatabase(
+  baseUrl: string,
+  name: string,
+  o: { queueSchema?: string } = {},
+): Promise<string> {
   if (!DATABASE_NAME.test(name))
     throw new Error(
       `demo database name must be lower-case letters, digits and _ (got ${JSON.stringify(name)})`,
@@ -48,7 +53,7 @@ export async function recreateDemoDatabase(baseUrl: string, name: string): Promi
     await c.query(`create database "${name}"`);
   });
   const url = withDatabase(baseUrl, name);
-  await migrateDatabase(url);
+  await migrateDatabase(url, o);
   return url;
 }
 

@@ -30,7 +30,7 @@ import { waitUntilSettled, type ProgressSink } from './progress.ts';
 import { ensureServices } from './services.ts';
 import { insertStudents, moveSomeStudents } from './students.ts';
 import { summariseRequests, type DemoReport } from './summary.ts';
-import { createRedis, deleteQueueKeys } from '../queues.ts';
+import { createQueueConnection, type QueueBackendKind } from '../queues.ts';
 
 export interface DemoOptions {
   /** Students to enrol (default 2,000). */
@@ -43,7 +43,9 @@ export interface DemoOptions {
   databaseName?: string;
   /** BullMQ key prefix (default `demo-<random>`, unique per run). */
   queuePrefix?: string;
-  /** Run scripts/ensure-services.sh when Postgres or Redis do not answer (default true). */
+  /** Where the queues live (default QUEUE_BACKEND from `env`, else redis); with postgres no Redis is needed. */
+  backend?: QueueBackendKind;
+  /** Run scripts/ensure-services.sh when Postgres or Redis (when used) do not answer (default true). */
   ensureServices?: boolean;
   /** Progress bar destination (default none). */
   progress?: ProgressSink | null;
@@ -125,17 +127,23 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
   const note = o.note ?? (() => {});
   const prefix = o.queuePrefix ?? `demo-${randomBytes(4).toString('hex')}`;
   const tag = o.connectionTag ?? prefix;
-  const base = loadConfig(env);
+  const base = loadConfig(o.backend ? { ...env, QUEUE_BACKEND: o.backend } : env);
+  const isPostgresQueues = base.QUEUE_BACKEND === 'postgres';
   if (o.ensureServices ?? true)
     await ensureServices({
       databaseUrl: base.DATABASE_URL,
-      redisUrl: base.REDIS_CLUSTER_NODES ? undefined : base.REDIS_URL,
+      redisUrl: isPostgresQueues || base.REDIS_CLUSTER_NODES ? undefined : base.REDIS_URL,
       note,
     });
 
   const databaseName = o.databaseName ?? DEMO_DATABASE_NAME;
   note(`creating database ${databaseName} (dropped and recreated on every run) and migrating it`);
-  const databaseUrl = await recreateDemoDatabase(base.DATABASE_URL, databaseName);
+  if (isPostgresQueues) note(`queues in Postgres (schema ${base.QUEUE_SCHEMA}); no Redis is used`);
+  const databaseUrl = await recreateDemoDatabase(
+    base.DATABASE_URL,
+    databaseName,
+    isPostgresQueues ? { queueSchema: base.QUEUE_SCHEMA } : {},
+  );
 
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
@@ -169,6 +177,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     const config = loadConfig({
       ...DEMO_TUNING,
       ...env,
+      QUEUE_BACKEND: base.QUEUE_BACKEND,
       DATABASE_URL: databaseUrl,
       QUEUE_PREFIX: prefix,
       LRS_BASE_URL: simulator.url,
@@ -180,13 +189,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     const secretEnv = { [DEMO_PASSWORD_ENV]: org.password };
     // Runs after the relay has closed (closers run in reverse): the run's queues leave nothing behind.
     closers.push(async () => {
-      const redis = createRedis({
-        url: config.REDIS_URL,
-        clusterNodes: config.REDIS_CLUSTER_NODES,
-        connectionName: `${tag}:cleanup`,
-        forWorker: false,
-      });
-      await deleteQueueKeys(redis, prefix).finally(() => redis.disconnect());
+      const queues = createQueueConnection({ config, tag: `${tag}:cleanup` });
+      await queues.deleteAll().finally(() => queues.close());
     });
     const relay = await startAllRoles(
       (roles) => startRelay({ config, roles, log, env: secretEnv, connectionTag: tag }),

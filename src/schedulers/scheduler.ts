@@ -2,20 +2,19 @@
  * The scheduler role: creates the repeating jobs (idempotently: several processes starting at once
  * create one schedule each, keyed by scheduler id) and runs them on the `scheduler` queue.
  */
-import { Queue, Worker } from 'bullmq';
-import type { QueueConnection } from '../queues.ts';
+import type { Queue, Worker } from 'bullmq';
 import type { Logger } from '../log.ts';
-import { bullPrefix, QUEUES, type JobName, type ScheduledJob } from '../queues.ts';
+import { QUEUES, type JobName, type QueueConnection, type ScheduledJob } from '../queues.ts';
 
 export type { ScheduledJob };
 
 export interface SchedulerOptions {
-  connection: QueueConnection;
-  queuePrefix: string;
+  /** The queue store the schedules and their worker live on. */
+  queues: QueueConnection;
   log: Logger;
   jobs: ScheduledJob[];
   /**
-   * How often the schedules are upserted again, ms: if Redis lost them (flushed, failed over without
+   * How often the schedules are upserted again, ms: if the queue store lost them (flushed, failed over without
    * persistence), the sweeps that repair everything else come back by themselves. Default 60 s.
    */
   resyncIntervalMs?: number;
@@ -29,15 +28,14 @@ export class Scheduler {
   constructor(private readonly o: SchedulerOptions) {}
 
   async start(): Promise<void> {
-    const prefix = bullPrefix(this.o.queuePrefix, QUEUES.scheduler);
-    this.queue = new Queue(QUEUES.scheduler, { connection: this.o.connection, prefix });
+    this.queue = this.o.queues.createQueue(QUEUES.scheduler);
     await this.upsertAll();
     this.resync = setInterval(() => {
       this.upsertAll().catch((e: unknown) => this.o.log.warn({ err: e }, 'could not refresh job schedules'));
     }, this.o.resyncIntervalMs ?? 60_000);
     this.resync.unref();
     const byName = new Map(this.o.jobs.map((j) => [j.name, j]));
-    this.worker = new Worker(
+    this.worker = this.o.queues.createWorker(
       QUEUES.scheduler,
       async (job) => {
         const j = byName.get(job.name as JobName);
@@ -45,7 +43,7 @@ export class Scheduler {
         return j.run(job);
       },
       // One at a time: sweeps must not overlap themselves.
-      { connection: this.o.connection, prefix, concurrency: 1, name: 'lrs-relay scheduler' },
+      { concurrency: 1, name: 'lrs-relay scheduler' },
     );
     this.worker.on('failed', (job, e) =>
       this.o.log.error({ err: e, job: job?.name }, 'scheduled job failed'),

@@ -1,17 +1,18 @@
 /**
  * The support dashboard: an express app with staff login, server-rendered pages, bull-board at
  * /queues, /metrics (bearer token when METRICS_TOKEN is set), /healthz and /readyz. The caller owns
- * db, redis and queues; close() stops the HTTP server and closes only what the dashboard created.
+ * db, the queue connection and queues; close() stops the HTTP server and closes only what the
+ * dashboard created.
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { QueueConnection } from '../queues.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Metrics } from '../metrics.ts';
+import type { QueueConnection } from '../queues.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { checkReadiness } from './health.ts';
 import { createLoginRoutes, loadSession, requireStaff } from './http-auth.ts';
@@ -24,12 +25,12 @@ import { isSameSecret, SESSION_TTL_MS } from './sessions.ts';
 export interface DashboardDeps {
   /** The process's database (src/db/pool.ts createDatabase); only its pool is used. */
   db: SupportDb;
-  /** Redis for queue depths, bull-board and /readyz; without it those parts show nothing. */
-  redis?: QueueConnection | undefined;
+  /** The queue store, for queue depths, bull-board and /readyz; without it those parts show nothing. */
+  queueConnection?: QueueConnection | undefined;
   config: Pick<Config, 'DASHBOARD_HOST' | 'DASHBOARD_PORT' | 'METRICS_TOKEN' | 'QUEUE_PREFIX'>;
   log: Logger;
   metrics: Metrics;
-  /** Queues to show; default: batch, scheduler and single-<id> for every organisation, on `redis`. */
+  /** Queues to show; default: batch, scheduler and single-<id> for every organisation, on `queueConnection`. */
   queues?: readonly Queue[] | undefined;
   /** First failed-login delay in ms, doubling per failure up to 5 s (default 250). */
   loginDelayBaseMs?: number;
@@ -80,8 +81,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   app.set('trust proxy', 'loopback');
   const queueSet = createQueueSet({
     db,
-    redis: deps.redis,
-    queuePrefix: deps.config.QUEUE_PREFIX,
+    queueConnection: deps.queueConnection,
     queues: deps.queues,
   });
   const scrape = createScrapeMetrics({ db, queueSet, metrics: deps.metrics, log });
@@ -90,7 +90,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     res.json({ ok: true });
   });
   app.get('/readyz', async (_req, res) => {
-    const report = await checkReadiness({ db, redis: deps.redis });
+    const report = await checkReadiness({ db, queueConnection: deps.queueConnection });
     res.status(report.ok ? 200 : 503).json(report);
   });
   app.get('/metrics', async (req, res) => {
@@ -112,7 +112,12 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
 
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(loadSession(db));
-  app.use(QUEUES_PATH, requireStaff, refuseCrossSite, createQueueBoardHandler(queueSet));
+  app.use(
+    QUEUES_PATH,
+    requireStaff,
+    refuseCrossSite,
+    createQueueBoardHandler(queueSet, deps.queueConnection?.backend ?? 'redis'),
+  );
 
   app.use((_req, res, next) => {
     for (const [k, v] of Object.entries(PAGE_HEADERS)) res.setHeader(k, v);

@@ -1,10 +1,15 @@
-/** Liveness and readiness: /healthz answers while the process runs; /readyz checks Postgres and Redis. */
-import type { SupportDb } from '../db/pool.ts';
+/**
+ * Liveness and readiness: /healthz answers while the process runs; /readyz checks Postgres and the
+ * queue store (`redis`, or `queues` when the queues live in Postgres).
+ */
 import type { QueueConnection } from '../queues.ts';
+import type { SupportDb } from '../db/pool.ts';
 
 export interface ReadinessReport {
   ok: boolean;
-  checks: Record<'postgres' | 'redis', { ok: boolean; error?: string; skipped?: boolean }>;
+  checks: Partial<
+    Record<'postgres' | 'redis' | 'queues', { ok: boolean; error?: string; skipped?: boolean }>
+  >;
 }
 
 async function check(
@@ -28,17 +33,21 @@ async function check(
   }
 }
 
-/** Runs both checks at once (each at most `timeoutMs`, default 2000). Redis counts as ready when none is configured. */
+/**
+ * Runs both checks at once (each at most `timeoutMs`, default 2000). The queue store counts as ready
+ * when none is configured (reported as a skipped `redis` check).
+ */
 export async function checkReadiness(o: {
   db: SupportDb;
-  redis?: QueueConnection | undefined;
+  queueConnection?: QueueConnection | undefined;
   timeoutMs?: number;
 }): Promise<ReadinessReport> {
   const timeoutMs = o.timeoutMs ?? 2_000;
-  const redis = o.redis;
-  const [postgres, redisCheck] = await Promise.all([
+  const queues = o.queueConnection;
+  const [postgres, queueCheck] = await Promise.all([
     check(() => o.db.pool.query('select 1'), timeoutMs),
-    redis ? check(() => redis.ping(), timeoutMs) : Promise.resolve({ ok: true, skipped: true }),
+    queues ? check(() => queues.ping(), timeoutMs) : Promise.resolve({ ok: true, skipped: true }),
   ]);
-  return { ok: postgres.ok && redisCheck.ok, checks: { postgres, redis: redisCheck } };
+  const queueKey = queues?.backend === 'postgres' ? 'queues' : 'redis';
+  return { ok: postgres.ok && queueCheck.ok, checks: { postgres, [queueKey]: queueCheck } };
 }

@@ -2,19 +2,24 @@
  * bull-board at /queues. Admins get a board that can retry, promote and remove jobs; everyone else a
  * read-only board showing only the queues of their organisations (plus the shared batch and scheduler
  * queues, whose jobs carry ids only). Boards are built per set of organisations and kept while the
- * queue list is unchanged.
+ * queue list is unchanged. bull-board reads Redis directly (server info, key scans), so with the queues
+ * in Postgres /queues is a plain page of queue depths that says so instead.
  */
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
+import type { QueueBackendKind } from '../queues.ts';
+import { html } from './html.ts';
 import { getAuth } from './http-auth.ts';
-import { canSeeQueue, type QueueSet } from './queue-depths.ts';
+import { renderPage } from './pages/layout.ts';
+import { canSeeQueue, getQueueDepths, type QueueSet } from './queue-depths.ts';
 
 export const QUEUES_PATH = '/queues';
 
-export function createQueueBoardHandler(queueSet: QueueSet) {
+export function createQueueBoardHandler(queueSet: QueueSet, backend: QueueBackendKind = 'redis') {
+  if (backend === 'postgres') return createQueueDepthsPage(queueSet);
   // Boards keyed by "admin" or the organisation ids; rebuilt when the queue list changes.
   const boards = new Map<string, { names: string; router: ReturnType<ExpressAdapter['getRouter']> }>();
 
@@ -45,5 +50,28 @@ export function createQueueBoardHandler(queueSet: QueueSet) {
       boards.set(key, board);
     }
     (board.router as (req: Request, res: Response, next: NextFunction) => void)(req, res, next);
+  };
+}
+
+/** /queues when the queues live in Postgres: the depths of each queue the actor may see, and why there is no bull-board. */
+function createQueueDepthsPage(queueSet: QueueSet) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    if (req.method !== 'GET' || (req.path !== '/' && req.path !== '')) return next();
+    const auth = getAuth(res);
+    const queues = (await queueSet.list()).filter((q) => canSeeQueue(auth.actor, q.name));
+    const depths = await getQueueDepths(queues);
+    const rows = depths.map(
+      (d) =>
+        html`<tr><td>${d.queue}</td><td class="num">${d.waiting}</td><td class="num">${d.active}</td><td class="num">${d.delayed}</td><td class="num">${d.failed}</td></tr>`,
+    );
+    const body = html`<p class="note">The queues live in Postgres (QUEUE_BACKEND=postgres). bull-board reads Redis only, so it is not
+available here; these are the job counts from the queue tables. Requests, their attempts and their outcomes are on the
+<a href="/requests">Requests</a> page as usual.</p>
+<table><thead><tr><th>Queue</th><th>Waiting</th><th>Active</th><th>Delayed</th><th>Failed</th></tr></thead><tbody>${rows}</tbody></table>`;
+    res
+      .status(200)
+      .type('html')
+      .setHeader('Cache-Control', 'no-store')
+      .send(renderPage({ title: 'Queues', auth, body }).value);
   };
 }

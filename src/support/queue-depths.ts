@@ -4,8 +4,7 @@
  * closed with the dashboard).
  */
 import type { Queue } from 'bullmq';
-import type { QueueConnection } from '../queues.ts';
-import { QUEUES, createQueue, singleQueueName } from '../queues.ts';
+import { QUEUES, singleQueueName, type QueueConnection } from '../queues.ts';
 import type { Actor } from './access.ts';
 import type { SupportDb } from '../db/pool.ts';
 
@@ -26,8 +25,7 @@ export interface QueueSet {
 
 export function createQueueSet(o: {
   db: SupportDb;
-  redis?: QueueConnection | undefined;
-  queuePrefix: string;
+  queueConnection?: QueueConnection | undefined;
   queues?: readonly Queue[] | undefined;
 }): QueueSet {
   const given = o.queues;
@@ -35,14 +33,14 @@ export function createQueueSet(o: {
   return {
     async list() {
       if (given) return [...given];
-      const redis = o.redis;
-      if (!redis) return [];
+      const connection = o.queueConnection;
+      if (!connection) return [];
       const orgs = await o.db.pool.query<{ id: number }>('select id from lrs.organisation order by id');
       const names = [QUEUES.batch, QUEUES.scheduler, ...orgs.rows.map((r) => singleQueueName(r.id))];
       return names.map((name) => {
         let q = created.get(name);
         if (!q) {
-          q = createQueue(name, { connection: redis, queuePrefix: o.queuePrefix });
+          q = connection.createQueue(name);
           created.set(name, q);
         }
         return q;

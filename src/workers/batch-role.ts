@@ -3,12 +3,11 @@
  * the batch queue's worker; the scheduler role gets the batch sweep and the nightly ULN acquisition.
  */
 import type { Job, Queue } from 'bullmq';
-import type { QueueConnection } from '../queues.ts';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { JOBS, parseJobData } from '../queues.ts';
+import { JOBS, parseJobData, type QueueConnection } from '../queues.ts';
 import { acquireUlns, nightlyRunKey } from '../batches/acquire-ulns.ts';
 import { listOpenAcquisitionRuns, refreshRunProgress } from '../db/acquisition.ts';
 import { sweepBatches } from '../batches/sweep.ts';
@@ -26,7 +25,8 @@ export interface BatchRoleOptions {
   metrics: Metrics;
   policy: RetryPolicy;
   queue: Queue;
-  connection: QueueConnection;
+  /** The queue store the batch worker runs on. */
+  queues: QueueConnection;
 }
 
 /** Starts the assembler and the batch queue's worker. */
@@ -44,8 +44,7 @@ export function startBatchWorkers(o: BatchRoleOptions): BatchWorkers {
     pollGiveUpMs: c.BATCH_POLL_GIVE_UP_MS,
     fanOutChunk: c.BATCH_FANOUT_CHUNK,
     retryDelayMs: c.BATCH_RETRY_DELAY_MS,
-    connection: o.connection,
-    queuePrefix: c.QUEUE_PREFIX,
+    queues: o.queues,
     concurrency: c.BATCH_CONCURRENCY,
     lockDurationMs: c.WORKER_LOCK_DURATION_MS,
     assembler: {
@@ -65,7 +64,7 @@ export function startBatchWorkers(o: BatchRoleOptions): BatchWorkers {
 
 /** The batch sweep and the nightly acquisition, for the scheduler role. */
 export function batchScheduledJobs(
-  o: Omit<BatchRoleOptions, 'clients' | 'connection' | 'metrics'>,
+  o: Omit<BatchRoleOptions, 'clients' | 'queues' | 'metrics'>,
 ): ScheduledJob[] {
   const c = o.config;
   return [

@@ -4,9 +4,8 @@
  * re-delay themselves and never use attempts.
  */
 import { setMaxListeners } from 'node:events';
-import { Worker, type Job, type Queue } from 'bullmq';
-import type { QueueConnection } from '../queues.ts';
-import { bullPrefix, JOBS, QUEUES } from '../queues.ts';
+import type { Job, Queue, Worker } from 'bullmq';
+import { JOBS, QUEUES, type QueueConnection } from '../queues.ts';
 import { BatchAssembler, type BatchAssemblerOptions } from '../batches/assemble.ts';
 import { runPollJob } from '../batches/poll.ts';
 import type { BatchJobDeps } from '../batches/rules.ts';
@@ -15,8 +14,8 @@ import { maxAttempts, retryDelayMs } from '../codes/retry-policy.ts';
 import { RetryableJobError } from '../requests/run.ts';
 
 export interface BatchWorkersOptions extends BatchJobDeps {
-  connection: QueueConnection;
-  queuePrefix: string;
+  /** The queue store the batch worker runs on. */
+  queues: QueueConnection;
   queue: Queue;
   concurrency: number;
   lockDurationMs: number;
@@ -38,7 +37,7 @@ export class BatchWorkers {
 
   start(): void {
     const o = this.o;
-    this.worker = new Worker(
+    this.worker = o.queues.createWorker(
       QUEUES.batch,
       async (job: Job, token?: string) => {
         if (job.name === JOBS.batchSubmit) return runSubmitJob(o, job, this.abort.signal);
@@ -46,8 +45,6 @@ export class BatchWorkers {
         throw new Error(`no handler for batch job ${job.name}`);
       },
       {
-        connection: o.connection,
-        prefix: bullPrefix(o.queuePrefix, QUEUES.batch),
         concurrency: o.concurrency,
         name: 'lrs-relay batch',
         lockDuration: o.lockDurationMs,

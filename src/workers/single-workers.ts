@@ -6,11 +6,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import { Worker, type Job } from 'bullmq';
-import type { QueueConnection } from '../queues.ts';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { bullPrefix, JOBS, singleQueueName } from '../queues.ts';
+import { JOBS, singleQueueName, type QueueConnection } from '../queues.ts';
 import { createBatcher, type Batcher } from '../db/batcher.ts';
 import type { ProcessorOptions } from '../requests/processors.ts';
 import { completeRequests, startAttempts, type Completion, type RequestRow } from '../db/requests.ts';
@@ -19,8 +18,8 @@ import { retryDelayMs, type RetryPolicy } from '../codes/retry-policy.ts';
 
 export interface SingleWorkersOptions {
   pool: pg.Pool;
-  connection: QueueConnection;
-  queuePrefix: string;
+  /** The queue store the workers run on. */
+  queues: QueueConnection;
   clients: OrganisationClients;
   log: Logger;
   metrics: Metrics;
@@ -83,7 +82,7 @@ export class SingleWorkers {
     setMaxListeners(0, abort.signal);
     const policy = this.o.policy;
     const log = this.o.log.child({ organisation: org.id });
-    const worker: Worker = new Worker(
+    const worker: Worker = this.o.queues.createWorker(
       singleQueueName(org.id),
       async (job: Job, token?: string) =>
         runRequestJob(
@@ -104,8 +103,6 @@ export class SingleWorkers {
           abort.signal,
         ),
       {
-        connection: this.o.connection,
-        prefix: bullPrefix(this.o.queuePrefix, singleQueueName(org.id)),
         concurrency: Math.max(1, Math.min(org.concurrencyShare, this.o.maxConcurrency)),
         limiter: { max: org.rateLimitPerSecond ?? this.o.defaultRateLimitPerSecond, duration: 1_000 },
         name: `lrs-relay single ${org.id}`,

@@ -23,7 +23,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } finally {
     await admin.end();
   }
-  await migrateDatabase(databaseUrl(name));
+  // Every clone carries BullMQ's Postgres queue schema too, for the tests that run on QUEUE_BACKEND=postgres.
+  await migrateDatabase(databaseUrl(name), { queueSchema: 'lrs_queue' });
   project.provide('templateDatabase', name);
   return async () => {
     const c = new pg.Client({ connectionString: adminUrl() });

@@ -8,21 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMetrics } from '../../src/metrics.ts';
-import { createRedis } from '../../src/queues.ts';
+import type { QueueConnection } from '../../src/queues.ts';
 import { createDashboard, type Dashboard } from '../../src/support/dashboard.ts';
 import { addStaff } from '../../src/support/staff.ts';
 import { createTestClient, extractCsrf } from '../e2e/http-client.ts';
 import { PASSWORD, seedSupportData, TEST_SCRYPT_COST, type Seeded } from '../e2e/seed.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { assertNoRedisLeaks, createQueuePrefix } from '../helpers/redis.ts';
-import { redisUrl } from '../helpers/urls.ts';
+import { createTestQueueConnection } from '../helpers/queues.ts';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 
 describe('support dashboard security', () => {
   let tdb: TestDatabase;
   let database: Database;
-  let redis: ReturnType<typeof createRedis>;
+  let queueConnection: QueueConnection;
   let dashboard: Dashboard;
   let base: string;
   let s: Seeded;
@@ -35,11 +35,11 @@ describe('support dashboard security', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     database = createDatabase({ url: tdb.url, applicationName: 'support-dashboard-test' });
-    redis = createRedis({ url: redisUrl(), connectionName: `${prefix}-dashboard`, forWorker: false });
+    queueConnection = createTestQueueConnection({ prefix, databaseUrl: tdb.url });
     s = await seedSupportData(database.pool);
     dashboard = createDashboard({
       db: database,
-      redis,
+      queueConnection,
       config: { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: 0, METRICS_TOKEN, QUEUE_PREFIX: prefix },
       log: createLogger({ level: 'silent' }),
       metrics: createMetrics({ defaultMetrics: false }),
@@ -50,7 +50,7 @@ describe('support dashboard security', () => {
 
   afterAll(async () => {
     await dashboard?.close();
-    await redis?.quit();
+    await queueConnection?.close();
     await database?.close();
     await tdb?.drop();
     await assertNoRedisLeaks(prefix);

@@ -6,18 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
-import { createQueue, createRedis, singleQueueName } from '../../src/queues.ts';
+import { singleQueueName, type QueueConnection } from '../../src/queues.ts';
 import { createDashboard, type Dashboard } from '../../src/support/dashboard.ts';
 import { parsePrometheusText, sampleValue } from '../../src/support/prometheus-text.ts';
 import { seedSupportData, type Seeded } from '../e2e/seed.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { assertNoRedisLeaks, createQueuePrefix } from '../helpers/redis.ts';
-import { redisUrl } from '../helpers/urls.ts';
+import { createTestQueueConnection } from '../helpers/queues.ts';
 
 describe('support metrics and health', () => {
   let tdb: TestDatabase;
   let database: Database;
-  let redis: ReturnType<typeof createRedis>;
+  let queueConnection: QueueConnection;
   let metrics: Metrics;
   let dashboard: Dashboard;
   let base: string;
@@ -27,12 +27,12 @@ describe('support metrics and health', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     database = createDatabase({ url: tdb.url, applicationName: 'support-metrics-test' });
-    redis = createRedis({ url: redisUrl(), connectionName: `${prefix}-metrics`, forWorker: false });
+    queueConnection = createTestQueueConnection({ prefix, databaseUrl: tdb.url });
     s = await seedSupportData(database.pool);
     metrics = createMetrics();
     dashboard = createDashboard({
       db: database,
-      redis,
+      queueConnection,
       config: {
         DASHBOARD_HOST: '127.0.0.1',
         DASHBOARD_PORT: 0,
@@ -47,7 +47,7 @@ describe('support metrics and health', () => {
 
   afterAll(async () => {
     await dashboard?.close();
-    await redis?.quit();
+    await queueConnection?.close();
     await database?.close();
     await tdb?.drop();
     await assertNoRedisLeaks(prefix);
@@ -102,7 +102,7 @@ describe('support metrics and health', () => {
       `insert into lrs.batch (organisation_id, kind, requested_by, record_count, status) values ($1, 'registration', 'nightly', 10, 'submitted')`,
       [s.orgA],
     );
-    const queue = createQueue(singleQueueName(s.orgA), { connection: redis, queuePrefix: prefix });
+    const queue = queueConnection.createQueue(singleQueueName(s.orgA));
     try {
       await queue.add('lrs.request', { requestId: 1 }, { priority: 1 });
       await queue.add('lrs.request', { requestId: 2 }, { delay: 60_000 });
@@ -149,15 +149,14 @@ describe('support metrics and health', () => {
   });
 
   it('answers /readyz with 503 when Redis does not answer', async () => {
-    const dead = createRedis({
-      url: 'redis://127.0.0.1:1',
-      connectionName: `${prefix}-dead`,
-      forWorker: false,
+    const dead = createTestQueueConnection({
+      prefix: `${prefix}-dead`,
+      databaseUrl: tdb.url,
+      redisUrl: 'redis://127.0.0.1:1',
     });
-    dead.on('error', () => {});
     const d = createDashboard({
       db: database,
-      redis: dead,
+      queueConnection: dead,
       config: {
         DASHBOARD_HOST: '127.0.0.1',
         DASHBOARD_PORT: 0,
@@ -178,7 +177,7 @@ describe('support metrics and health', () => {
       });
     } finally {
       await d.close();
-      dead.disconnect();
+      await dead.close();
     }
   });
 });
