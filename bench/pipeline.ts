@@ -6,29 +6,40 @@
  * request is the ceiling (`cpuBoundRequestsPerSecond`).
  *
  *   npm run bench -- pipeline [-- --requests 20000 --concurrency 64 --steady-rate 200 --steady-seconds 5]
+ *                             [--backend redis|postgres]
+ *
+ * `--backend postgres` runs the relay and the raw no-op run on BullMQ's Postgres backend (no Redis);
+ * Postgres CPU then includes the queue's work, and `redis` CPU is near zero.
  */
 import { parseArgs } from 'node:util';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import pg from 'pg';
+import { QUEUE_BACKENDS, type QueueBackendKind } from '../src/queues.ts';
 import { POSTGRES_PIDS_SQL, startCpuWindow } from './lib/cpu.ts';
-import { samplePeakRss, startBenchRelay, type BenchRelay } from './lib/harness.ts';
+import {
+  createBenchDatabase,
+  createBenchQueueConnection,
+  samplePeakRss,
+  startBenchRelay,
+  type BenchRelay,
+} from './lib/harness.ts';
 
-/** N no-op jobs through one queue and one worker of the same concurrency: the ceiling for our pipeline. */
+/**
+ * N no-op jobs through one queue and one worker of the same concurrency, on the same queue store as
+ * the relay: the ceiling for our pipeline.
+ */
 async function rawBullmq(
   n: number,
   concurrency: number,
+  backend: QueueBackendKind,
 ): Promise<{ jobsPerSecond: number; cpu: Record<string, unknown> | undefined }> {
-  const connection = new Redis(process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', {
-    maxRetriesPerRequest: null,
-  });
-  const prefix = `{rawbench${randomBytes(3).toString('hex')}}`;
-  const queue = new Queue('raw', { connection, prefix });
+  const db = await createBenchDatabase(backend);
+  const connection = createBenchQueueConnection(backend, db.url);
+  const queue = connection.createQueue('raw');
   let done = 0;
   let resolveAll!: () => void;
   const all = new Promise<void>((r) => (resolveAll = r));
-  const worker = new Worker('raw', async () => 'ok', { connection, prefix, concurrency });
+  const worker = connection.createWorker('raw', async () => 'ok', { concurrency });
   worker.on('completed', () => {
     if (++done === n) resolveAll();
   });
@@ -45,12 +56,24 @@ async function rawBullmq(
   }
   await all;
   const seconds = (performance.now() - started) / 1000;
-  const cpuUse = cpu.stop(n);
+  const cpuUse = cpu.stop(n, backend === 'postgres' ? await postgresPids(db.url) : []);
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  connection.disconnect();
+  await connection.close();
+  await db.drop();
   return { jobsPerSecond: n / seconds, cpu: cpuUse };
+}
+
+/** The server processes serving one database (their CPU is the queue's work on the Postgres backend). */
+async function postgresPids(url: string): Promise<number[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(POSTGRES_PIDS_SQL)).rows.map((r: { pid: number }) => r.pid);
+  } finally {
+    await c.end();
+  }
 }
 
 /**
@@ -87,16 +110,20 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       concurrency: { type: 'string' },
       'steady-rate': { type: 'string' },
       'steady-seconds': { type: 'string' },
+      backend: { type: 'string', default: 'redis' },
     },
   });
+  const backend = values.backend as QueueBackendKind;
+  if (!(QUEUE_BACKENDS as readonly string[]).includes(backend))
+    throw new Error(`--backend must be redis or postgres (got ${JSON.stringify(values.backend)})`);
   const requests = Number(values.requests ?? 20_000);
   const concurrency = Number(values.concurrency ?? 64);
   const steadyRate = Number(values['steady-rate'] ?? 200);
   const steadySeconds = Number(values['steady-seconds'] ?? 5);
 
-  const raw = await rawBullmq(requests, concurrency);
+  const raw = await rawBullmq(requests, concurrency, backend);
   const rawJobsPerSecond = raw.jobsPerSecond;
-  const bench = await startBenchRelay({ concurrency, latencyMs: 0 });
+  const bench = await startBenchRelay({ concurrency, latencyMs: 0, backend });
   try {
     // Warm-up: connections, JIT, the simulator's caches.
     await bench.submit(500);
@@ -117,6 +144,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const steady = await steadyLoad(bench, steadyRate, steadySeconds);
     return {
       benchmark: 'pipeline',
+      backend,
       requests,
       concurrency,
       seconds: Math.round(seconds * 100) / 100,

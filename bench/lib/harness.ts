@@ -8,12 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
-import { deleteQueueKeys } from '../../src/queues.ts';
+import { createQueueConnection, type QueueBackendKind, type QueueConnection } from '../../src/queues.ts';
 import { startRelay, type Relay } from '../../src/runtime.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -87,7 +86,13 @@ export interface BenchRelay {
   close(): Promise<void>;
 }
 
-export async function startBenchRelay(o: { concurrency: number; latencyMs: number }): Promise<BenchRelay> {
+/** The schema BullMQ's Postgres backend uses in bench databases. */
+const BENCH_QUEUE_SCHEMA = 'lrs_queue';
+
+/** A throwaway migrated database (with the queue schema when the queues live in Postgres). */
+export async function createBenchDatabase(
+  backend: QueueBackendKind,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `lrs_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -95,7 +100,42 @@ export async function startBenchRelay(o: { concurrency: number; latencyMs: numbe
   await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
-  await migrateDatabase(url.toString());
+  await migrateDatabase(url.toString(), backend === 'postgres' ? { queueSchema: BENCH_QUEUE_SCHEMA } : {});
+  return {
+    url: url.toString(),
+    async drop() {
+      const a = new pg.Client({ connectionString: ADMIN_URL });
+      await a.connect();
+      await a.query(`drop database if exists ${name} with (force)`);
+      await a.end();
+    },
+  };
+}
+
+/** A queue store of the given kind with a fresh prefix (Redis) on the bench database (Postgres). */
+export function createBenchQueueConnection(backend: QueueBackendKind, databaseUrl: string): QueueConnection {
+  return createQueueConnection({
+    config: {
+      QUEUE_BACKEND: backend,
+      REDIS_URL,
+      QUEUE_PREFIX: `rawbench${randomBytes(3).toString('hex')}`,
+      DATABASE_URL: databaseUrl,
+      QUEUE_SCHEMA: BENCH_QUEUE_SCHEMA,
+      DATABASE_STATEMENT_TIMEOUT_MS: 30_000,
+    },
+    tag: 'bench raw',
+  });
+}
+
+export async function startBenchRelay(o: {
+  concurrency: number;
+  latencyMs: number;
+  /** Where the queues live (default redis). */
+  backend?: QueueBackendKind;
+}): Promise<BenchRelay> {
+  const backend = o.backend ?? 'redis';
+  const db = await createBenchDatabase(backend);
+  const url = new URL(db.url);
 
   const simulator = await startSimulatorProcess(['--synthetic', '2000']);
   await simulator.setFaults({ latencyMs: o.latencyMs });
@@ -109,6 +149,8 @@ export async function startBenchRelay(o: { concurrency: number; latencyMs: numbe
     DATABASE_URL: url.toString(),
     DATABASE_POOL_SIZE: String(o.concurrency + 10),
     REDIS_URL,
+    QUEUE_BACKEND: backend,
+    QUEUE_SCHEMA: BENCH_QUEUE_SCHEMA,
     QUEUE_PREFIX: `bench${randomBytes(3).toString('hex')}`,
     LRS_BASE_URL: simulator.url,
     LRS_ALLOW_INSECURE_HTTP: 'true',
@@ -175,14 +217,14 @@ export async function startBenchRelay(o: { concurrency: number; latencyMs: numbe
     },
     async close() {
       await relay.close();
-      const redis = new Redis(REDIS_URL);
-      await deleteQueueKeys(redis, config.QUEUE_PREFIX).finally(() => redis.disconnect());
+      // Postgres queues go with the database; Redis keys are deleted by prefix.
+      if (backend === 'redis') {
+        const queues = createQueueConnection({ config, tag: 'bench cleanup' });
+        await queues.deleteAll().finally(() => queues.close());
+      }
       await sql.end();
       await simulator.stop();
-      const a = new pg.Client({ connectionString: ADMIN_URL });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
+      await db.drop();
     },
   };
 }
