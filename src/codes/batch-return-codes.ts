@@ -1,4 +1,4 @@
-import { answer } from './entry.ts';
+import { answer, sameAnswerOnRetry } from './entry.ts';
 import type { CodeClass, CodeEntry } from './types.ts';
 
 /**
@@ -40,12 +40,14 @@ export const BATCH_RETURN_CODE_ENTRIES: readonly CodeEntry[] = [
     'Batch: not documented.',
     'Keep the request id and ask the LRS service desk what it means.',
   ),
-  rc('RC006', 'needs_action', 'Batch: possible match(es); a person must choose.', SEARCH),
-  rc(
-    'RC007',
-    'needs_action',
-    'Batch: too many matches.',
-    'Add optional details (previous family name, school at 16, place of birth, e-mail) in the MIS and retry.',
+  sameAnswerOnRetry(rc('RC006', 'needs_action', 'Batch: possible match(es); a person must choose.', SEARCH)),
+  sameAnswerOnRetry(
+    rc(
+      'RC007',
+      'needs_action',
+      'Batch: too many matches.',
+      'Add optional details (previous family name, school at 16, place of birth, e-mail) in the MIS and retry.',
+    ),
   ),
   rc(
     'RC008',

@@ -33,3 +33,8 @@ export function answer(
 /** The note for codes no public source explains. */
 export const UNDOCUMENTED =
   'Not documented in any public source. Keep the request id and ask the LRS service desk what it means.';
+
+/** Marks an answer that a retry of the same request can only repeat (a matching outcome). */
+export function sameAnswerOnRetry(entry: CodeEntry): CodeEntry {
+  return { ...entry, sameAnswerOnRetry: true };
+}

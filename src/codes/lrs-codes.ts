@@ -2,7 +2,7 @@
  * The LRS's own codes (docs/lrs.md §5): WSRC outcomes, WSEC errors, WSVRC verification results and VRF
  * failure flags, with their entries in the code table. Batch return codes (RC) are in batch-return-codes.ts.
  */
-import { answer, failure, UNDOCUMENTED } from './entry.ts';
+import { answer, failure, UNDOCUMENTED, sameAnswerOnRetry } from './entry.ts';
 import type { CodeEntry } from './types.ts';
 
 const PORTAL = 'log in to the LRS Organisation Portal';
@@ -18,19 +18,23 @@ export const LRS_CODE_ENTRIES: readonly CodeEntry[] = [
     'No match: no learner found for the details given.',
     "Check the spelling, date of birth and postcode against the learner's documents. If they are right and the learner has never had a ULN, register them.",
   ),
-  answer(
-    'WSRC0002',
-    'lrs',
-    'needs_action',
-    'Too many matches (more than 10 learners fit).',
-    'Add optional details (previous family name, school at 16, place of birth, e-mail) in the MIS and search again.',
+  sameAnswerOnRetry(
+    answer(
+      'WSRC0002',
+      'lrs',
+      'needs_action',
+      'Too many matches (more than 10 learners fit).',
+      'Add optional details (previous family name, school at 16, place of birth, e-mail) in the MIS and search again.',
+    ),
   ),
-  answer(
-    'WSRC0003',
-    'lrs',
-    'needs_action',
-    'Possible match: one or more candidate learners are similar.',
-    'A person must compare the candidates with the learner (name, date of birth, postcode, gender) and pick the right one, or search again with more details. Do not register a new ULN while a candidate may be the learner.',
+  sameAnswerOnRetry(
+    answer(
+      'WSRC0003',
+      'lrs',
+      'needs_action',
+      'Possible match: one or more candidate learners are similar.',
+      'A person must compare the candidates with the learner (name, date of birth, postcode, gender) and pick the right one, or search again with more details. Do not register a new ULN while a candidate may be the learner.',
+    ),
   ),
   answer(
     'WSRC0004',

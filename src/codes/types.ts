@@ -52,4 +52,9 @@ export interface CodeEntry {
   meaning: string;
   /** What a support person should do, in plain words. */
   resolution: string;
+  /**
+   * Set when sending the request again as it is can only bring the same answer (the LRS matches the same
+   * details the same way): support tools then offer no bulk retry for it and say what to do instead.
+   */
+  sameAnswerOnRetry?: true;
 }

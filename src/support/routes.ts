@@ -6,6 +6,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Html } from './html.ts';
 import type { SupportDb } from '../db/pool.ts';
+import { explainCode } from '../codes/table.ts';
 import { cancelRequests, resolvePossibleMatch, retryRequests, SupportActionError } from './actions.ts';
 import { getAuth, requireCsrf } from './http-auth.ts';
 import { getOverview } from './overview.ts';
@@ -37,6 +38,8 @@ const FLASHES = {
   matched: () => 'Candidate chosen: the ULN is recorded and the request succeeded.',
   rejected: () => 'All candidates rejected; the request still needs action, with your note.',
   nothing: () => 'Nothing was changed: the request(s) are not in a state that allows it.',
+  sameAnswer: () =>
+    'Nothing was retried: a retry of this code sends the same details and can only bring the same answer.',
 } as const;
 
 function flashFrom(req: Request): string | null {
@@ -192,7 +195,10 @@ export function createActionRoutes(o: { db: SupportDb }): Router {
   router.use(requireCsrf);
 
   const afterAction = (res: Response, base: string, key: keyof typeof FLASHES, n: number) =>
-    res.redirect(303, `${base}${base.includes('?') ? '&' : '?'}done=${n === 0 ? 'nothing' : key}&n=${n}`);
+    res.redirect(
+      303,
+      `${base}${base.includes('?') ? '&' : '?'}done=${n === 0 && key !== 'sameAnswer' ? 'nothing' : key}&n=${n}`,
+    );
 
   router.post('/requests/:id/retry', async (req, res) => {
     const id = parseId(req.params.id);
@@ -236,6 +242,11 @@ export function createActionRoutes(o: { db: SupportDb }): Router {
       // Only the exception groups the page shows: never "every request" by an empty filter.
       if (!['needs_action', 'failed'].includes(status) || code === '') {
         res.status(400).type('text/plain').send('status (needs_action or failed) and code are required');
+        return;
+      }
+      // A retry of a matching outcome (possible match, too many) can only bring the same answer.
+      if (action === 'retry' && explainCode(code).sameAnswerOnRetry) {
+        afterAction(res, '/exceptions', 'sameAnswer', 0);
         return;
       }
       const ids = await findRequestIds(db, actor, { status: [status], code: [code] });

@@ -113,7 +113,21 @@ describe('support dashboard security', () => {
       id: number;
     }[];
     expect(api.map((r) => r.id).sort()).toEqual([s.otherPossible, s.otherFailed].sort());
-    expect(await (await bob.get('/exceptions')).text()).not.toContain('WSRC0002');
+    const exceptions = await (await bob.get('/exceptions')).text();
+    expect(exceptions).not.toContain('WSRC0002');
+    // A possible match cannot change on a retry: no "Retry all" for it, and the page says why; the
+    // failed group keeps its button. A hand-made POST retries nothing.
+    const possibleGroup = exceptions.slice(exceptions.indexOf('data-code="WSRC0003"'));
+    expect(possibleGroup.slice(0, possibleGroup.indexOf('</section>'))).not.toMatch(/<button[^>]*>Retry all/);
+    expect(possibleGroup).toContain('can only bring the same answer');
+    expect(exceptions).toMatch(/data-code="TIMEOUT"[\s\S]*?<button[^>]*>Retry all 1</);
+    const same = await bob.post('/exceptions/retry', {
+      _csrf: csrf,
+      status: 'needs_action',
+      code: 'WSRC0003',
+    });
+    expect(same.headers.get('location')).toContain('done=sameAnswer');
+    expect(await statusOf(s.otherPossible)).toBe('needs_action');
 
     expect((await bob.post(`/requests/${s.failed}/retry`, { _csrf: csrf })).status).toBe(404);
     expect((await bob.post(`/requests/${s.pending}/cancel`, { _csrf: csrf })).status).toBe(404);
