@@ -7,6 +7,7 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
+import { errorMessage } from '../errors.ts';
 
 /** Why a legacy PFX could not be read: the passphrase does not open it, or it is not a PFX we can use. */
 export class LegacyPfxError extends Error {
@@ -54,7 +55,7 @@ export function readLegacyPfx(pfx: Buffer, passphrase: string | undefined): PemP
     const der = forge.asn1.fromDer(forge.util.createBuffer(pfx.toString('binary')));
     p12 = forge.pkcs12.pkcs12FromAsn1(der, false, passphrase ?? '');
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     if (/MAC could not be verified|Invalid password/i.test(message))
       throw new LegacyPfxError('passphrase', 'the passphrase does not open it', { cause: e });
     throw new LegacyPfxError('unreadable', 'it is not a PKCS#12 file node-forge can read', { cause: e });
