@@ -5,6 +5,9 @@
 -- The relay never writes to mis.*: the MIS reads outcomes (ULNs, codes, what to do) from
 -- lrs.learner_status, keyed by (UKPRN, student_id). It needs no right on any lrs table: its login
 -- role is granted lrs_mis (`GRANT lrs_mis TO mis_app;`, docs/security.md "Database roles").
+-- lrs-relay sends NOTIFY lrs_outcome (payload: the request id) each time a request finishes; the MIS's
+-- own listener then calls mis.take_ulns_from_lrs() below, which writes the ULNs the LRS found back into
+-- mis.students.
 
 CREATE SCHEMA IF NOT EXISTS mis;
 
@@ -70,6 +73,10 @@ DECLARE
   v_mode text := 'auto';
   v_required text[];
 BEGIN
+  -- A ULN the LRS itself just gave (mis.take_ulns_from_lrs) needs no verify: queue nothing.
+  IF current_setting('mis.uln_from_lrs', true) = 'on' THEN
+    RETURN NEW;
+  END IF;
   IF TG_OP = 'INSERT' THEN
     v_kind := CASE WHEN v_has_uln THEN 'verify' ELSE 'register' END;
   ELSIF v_has_uln AND NEW.uln IS DISTINCT FROM OLD.uln THEN
@@ -137,3 +144,32 @@ WHERE (s.uln IS NULL OR btrim(s.uln) = '')
        AND ls.mis_learner_id = s.student_id
        AND (ls.uln IS NOT NULL OR ls.status IN ('pending', 'queued', 'in_progress', 'batched', 'held'))
   );
+
+-- Closing the loop: copies into mis.students the ULN of every student whose latest LRS request
+-- succeeded with one (register, find or verify; the master ULN when the LRS says the learner's record
+-- is linked to another) and whose MIS ULN differs. The students_to_lrs trigger queues no verify for
+-- this change (the ULN came from the LRS). Returns how many students were updated.
+-- Call it when NOTIFY lrs_outcome arrives (coalesce a burst of notifications into one call) and once
+-- when the listener starts, since notifications sent while nobody listened are not kept. Set-based
+-- over lrs.learner_status, so it also catches ULNs from the nightly acquisition.
+CREATE OR REPLACE FUNCTION mis.take_ulns_from_lrs() RETURNS integer
+LANGUAGE plpgsql
+AS $fn$
+DECLARE
+  v_updated integer;
+BEGIN
+  PERFORM set_config('mis.uln_from_lrs', 'on', true);
+  UPDATE mis.students s
+     SET uln = coalesce(ls.master_uln, ls.request_uln), updated_at = now()
+    FROM lrs.learner_status ls
+   WHERE (ls.ukprn = s.ukprn OR ls.organisation_ref = s.ukprn)
+     AND ls.mis_learner_id = s.student_id
+     AND ls.status = 'succeeded'
+     AND ls.request_uln IS NOT NULL
+     AND s.uln IS DISTINCT FROM coalesce(ls.master_uln, ls.request_uln);
+  GET DIAGNOSTICS v_updated = ROW_COUNT;
+  -- Back to normal for the rest of the caller's transaction: later MIS changes are queued as usual.
+  PERFORM set_config('mis.uln_from_lrs', 'off', true);
+  RETURN v_updated;
+END
+$fn$;

@@ -28,6 +28,7 @@ import {
 import { generatePopulation } from './population.ts';
 import { waitUntilSettled, type ProgressSink } from './progress.ts';
 import { ensureServices } from './services.ts';
+import { MisUlnListener } from './mis-listener.ts';
 import { insertStudents, moveSomeStudents } from './students.ts';
 import { summariseRequests, type DemoReport } from './summary.ts';
 import { createQueueConnection, type QueueBackendKind } from '../queues.ts';
@@ -202,6 +203,10 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, application_name: `${tag} demo mis` });
     closers.push(() => pool.end());
     await createSampleMis(pool);
+    // The MIS hears each finished request (NOTIFY lrs_outcome) and writes the ULNs back to mis.students.
+    const misListener = new MisUlnListener({ databaseUrl, applicationName: `${tag} demo mis listener` });
+    closers.push(() => misListener.stop());
+    await misListener.start();
 
     note(`enrolling ${learners} students in mis.students`);
     const startedAt = Date.now();
@@ -229,6 +234,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     if (produced.status === 'rejected') throw produced.reason;
     if (waited.status === 'rejected') throw waited.reason;
     const seconds = (Date.now() - startedAt) / 1000;
+    const misUlns = await misListener.stop();
 
     const counts = await summariseRequests(pool);
     const stats = simulator.admin.stats();
@@ -246,6 +252,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
       },
       students: population.students.length,
       notSubmitted: population.students.length - (submitted.rows[0]?.n ?? 0),
+      ulnsWrittenBack: misUlns.ulnsWritten,
+      outcomeNotifications: misUlns.notifications,
       databaseUrl,
       dashboardUrl,
       dashboardLogin,

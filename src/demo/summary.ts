@@ -24,6 +24,10 @@ export interface DemoReport {
   students: number;
   /** Students the trigger did not submit (required fields missing in the MIS). */
   notSubmitted: number;
+  /** Students whose ULN the sample MIS wrote into mis.students when it heard their request finish. */
+  ulnsWrittenBack: number;
+  /** NOTIFY lrs_outcome messages the sample MIS heard (one per finished request). */
+  outcomeNotifications: number;
   databaseUrl: string;
   dashboardUrl?: string | undefined;
   /** A throwaway admin login for the demo's dashboard. */
@@ -68,6 +72,9 @@ export function formatReport(r: DemoReport): string {
     lines.push(
       `${r.notSubmitted} student(s) were not submitted: required fields are missing in the MIS (the trigger waits for them).`,
     );
+  lines.push(
+    `${r.ulnsWrittenBack} student(s) got their ULN in mis.students: the MIS heard ${r.outcomeNotifications} finished request(s) (NOTIFY lrs_outcome) and wrote back the ULNs the LRS found, queuing no new request.`,
+  );
   lines.push('', 'By status:');
   for (const [status, n] of Object.entries(s.byStatus).sort((a, b) => b[1] - a[1]))
     lines.push(`  ${status.padEnd(13)} ${String(n).padStart(6)}`);

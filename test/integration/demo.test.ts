@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMINAL_STATUSES } from '../../db/schema.ts';
 import { dropDemoDatabase, withDatabase } from '../../src/demo/database.ts';
 import { runDemo } from '../../src/demo/run-demo.ts';
-import type { DemoReport } from '../../src/demo/summary.ts';
+import { formatReport, type DemoReport } from '../../src/demo/summary.ts';
 import { createLogger } from '../../src/log.ts';
 import { assertNoRedisLeaks, createQueuePrefix } from '../helpers/redis.ts';
 import { adminUrl, redisUrl } from '../helpers/urls.ts';
@@ -68,6 +68,30 @@ describe('lrs-relay demo (in-process, 200 students)', () => {
     });
     expect(report.notSubmitted).toBe(2); // the incomplete students (no postcode)
     expect(s.seconds).toBeLessThan(45);
+  });
+
+  it('the MIS hears every finished request and gets its ULNs back, queuing no new request', async () => {
+    expect(report.outcomeNotifications).toBe(report.summary.requests);
+    expect(report.ulnsWrittenBack).toBeGreaterThan(50);
+    const count = async (sql: string) => (await pool.query<{ n: number }>(sql)).rows[0]!.n;
+    // Every student whose latest request succeeded with a ULN has it in the MIS (the master ULN if linked).
+    expect(
+      await count(`select count(*)::int as n from mis.students s
+                     join lrs.learner_status ls on ls.ukprn = s.ukprn and ls.mis_learner_id = s.student_id
+                    where ls.status = 'succeeded' and ls.request_uln is not null
+                      and s.uln is distinct from coalesce(ls.master_uln, ls.request_uln)`),
+    ).toBe(0);
+    // The write-back queued no verify: no student registered first was ever sent to verify afterwards.
+    expect(
+      await count(`select count(*)::int as n from lrs.request v
+                    where v.kind = 'verify'
+                      and exists (select 1 from lrs.request r
+                                   where r.mis_learner_id = v.mis_learner_id and r.kind = 'register' and r.id < v.id)`),
+    ).toBe(0);
+    expect(await count('select count(*)::int as n from lrs.request')).toBe(report.summary.requests);
+    expect(formatReport(report)).toContain(
+      `${report.ulnsWrittenBack} student(s) got their ULN in mis.students`,
+    );
   });
 
   it('closed every connection it opened', async () => {
