@@ -25,6 +25,10 @@ export const PIPELINE_CODES = {
   RETRY: 'RETRY',
   /** Staff cancelled the request. */
   CANCEL: 'CANCEL',
+  /** Audit: everything held about a learner was exported (subject access request). */
+  LEARNER_EXPORTED: 'LEARNER_EXPORTED',
+  /** Audit: a learner's personal data was erased (erasure request); the request is an anonymous row now. */
+  LEARNER_ERASED: 'LEARNER_ERASED',
   /** Another request is registering the same person; this one waits for it (never terminal). */
   LEARNER_BUSY: 'LEARNER_BUSY',
   /** A batch could not be used (failed, refused, unknown job, submission in doubt): the request went back as a single call. */
@@ -111,6 +115,20 @@ export const PIPELINE_CODE_ENTRIES: readonly CodeEntry[] = [
     'Nothing to do.',
   ),
   answer(P.CANCEL, 'relay', 'outcome', 'A member of staff cancelled the request.', 'Nothing to do.'),
+  answer(
+    P.LEARNER_EXPORTED,
+    'relay',
+    'outcome',
+    'Everything lrs-relay held about a learner was exported for a subject access request (`lrs-relay learner export`).',
+    'Nothing to do.',
+  ),
+  answer(
+    P.LEARNER_ERASED,
+    'relay',
+    'outcome',
+    "A learner's personal data was erased for an erasure request (`lrs-relay learner erase`); the request remains as an anonymous row so counts stay right.",
+    'Nothing to do. Erase the learner in the MIS too, or its triggers may send them again.',
+  ),
   answer(
     P.BATCH_FAILED_REQUEUED,
     'relay',

@@ -3,6 +3,7 @@
  * a learner's subject access export and erasure. What is personal and what is kept: src/db/retention.ts.
  */
 import type pg from 'pg';
+import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import type { Logger } from '../log.ts';
 import { canSeePersonalData, type Actor } from '../support/access.ts';
 import {
@@ -78,8 +79,8 @@ export async function purgePersonalData(o: {
 
 /** Codes lrs-relay writes to lrs.audit for learners' rights actions (code_source 'relay'). */
 export const LEARNER_RIGHTS_CODES = {
-  EXPORTED: 'LEARNER_EXPORTED',
-  ERASED: 'LEARNER_ERASED',
+  EXPORTED: PIPELINE_CODES.LEARNER_EXPORTED,
+  ERASED: PIPELINE_CODES.LEARNER_ERASED,
 } as const;
 
 /** Why an export or erasure was refused; `code` is stable, the message says what to do. */
