@@ -1,6 +1,6 @@
 /** `lrs-relay batches`: LRS batch jobs, newest first. */
 import { parseArgs } from 'node:util';
-import { intOption, listOption, printTable, withCliContext, type CliContext } from './kit.ts';
+import { jsonText, intOption, listOption, printTable, withCliContext, type CliContext } from './kit.ts';
 import { listBatches, resolveOrganisations } from '../support/queries.ts';
 
 const USAGE = `Usage: lrs-relay batches [--status S] [--org O] [--limit N] [--json]
@@ -30,7 +30,7 @@ export async function runBatches(args: string[], ctx: CliContext): Promise<numbe
     limit: intOption('limit', values.limit, 50),
   });
   if (values.json) {
-    ctx.io.out(JSON.stringify(rows));
+    ctx.io.out(jsonText(rows));
     return 0;
   }
   printTable(

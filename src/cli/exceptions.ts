@@ -1,6 +1,6 @@
 /** `lrs-relay exceptions`: open needs_action and failed requests grouped by code, with what to do. */
 import { parseArgs } from 'node:util';
-import { listOption, withCliContext, type CliContext } from './kit.ts';
+import { terminalLine, jsonText, listOption, withCliContext, type CliContext } from './kit.ts';
 import { listExceptions, resolveOrganisations } from '../support/queries.ts';
 
 const USAGE = `Usage: lrs-relay exceptions [--org O] [--json]
@@ -29,7 +29,7 @@ export async function runExceptions(args: string[], ctx: CliContext): Promise<nu
     orgs.length ? { organisationIds: await resolveOrganisations(ctx.db, orgs) } : {},
   );
   if (values.json) {
-    ctx.io.out(JSON.stringify(groups));
+    ctx.io.out(jsonText(groups));
     return 0;
   }
   if (groups.length === 0) {
@@ -38,11 +38,13 @@ export async function runExceptions(args: string[], ctx: CliContext): Promise<nu
   }
   for (const g of groups) {
     ctx.io.out(
-      `${g.code}  ${g.status}  ${g.count} request(s)${g.organisations > 1 ? ` in ${g.organisations} organisations` : ''}`,
+      terminalLine`${g.code}  ${g.status}  ${g.count} request(s)${g.organisations > 1 ? ` in ${g.organisations} organisations` : ''}`,
     );
-    ctx.io.out(`  meaning     ${g.meaning ?? '(not in the catalogue: the code is shown as recorded)'}`);
-    if (g.resolution) ctx.io.out(`  what to do  ${g.resolution}`);
-    ctx.io.out(`  see them    lrs-relay requests --status ${g.status} --code ${g.code}`);
+    ctx.io.out(
+      terminalLine`  meaning     ${g.meaning ?? '(not in the catalogue: the code is shown as recorded)'}`,
+    );
+    if (g.resolution) ctx.io.out(terminalLine`  what to do  ${g.resolution}`);
+    ctx.io.out(terminalLine`  see them    lrs-relay requests --status ${g.status} --code ${g.code}`);
     ctx.io.out('');
   }
   return 0;

@@ -1,6 +1,6 @@
 /** `lrs-relay explain <code>`: what a response or error code means and what to do. */
 import { parseArgs } from 'node:util';
-import { withCliContext, type CliContext } from './kit.ts';
+import { terminalLine, jsonText, withCliContext, type CliContext } from './kit.ts';
 import { explainCode } from '../support/queries.ts';
 
 const USAGE = `Usage: lrs-relay explain <code> [--json]   e.g. lrs-relay explain WSRC0003`;
@@ -26,19 +26,21 @@ export async function runExplain(args: string[], ctx: CliContext): Promise<numbe
     info = await explainCode(ctx.db, code.toUpperCase());
   const isKnown = info.meaning !== null;
   if (values.json) {
-    ctx.io.out(JSON.stringify({ ...info, known: isKnown }));
+    ctx.io.out(jsonText({ ...info, known: isKnown }));
     return isKnown ? 0 : 1;
   }
   if (!isKnown) {
-    ctx.io.out(`${code} is not in the catalogue of LRS and lrs-relay codes.`);
+    ctx.io.out(terminalLine`${code} is not in the catalogue of LRS and lrs-relay codes.`);
     ctx.io.out('If the LRS sent it, keep the request id and ask the LRS service desk what it means.');
     return 1;
   }
-  ctx.io.out(`${info.code}  (${info.source === 'lrs' ? 'sent by the LRS' : 'decided by lrs-relay'})`);
-  ctx.io.out(`  meaning     ${info.meaning}`);
-  ctx.io.out(`  class       ${info.class}`);
-  ctx.io.out(`  retry       ${info.retry}`);
-  ctx.io.out(`  what to do  ${info.resolution}`);
+  ctx.io.out(
+    terminalLine`${info.code}  (${info.source === 'lrs' ? 'sent by the LRS' : 'decided by lrs-relay'})`,
+  );
+  ctx.io.out(terminalLine`  meaning     ${info.meaning}`);
+  ctx.io.out(terminalLine`  class       ${info.class}`);
+  ctx.io.out(terminalLine`  retry       ${info.retry}`);
+  ctx.io.out(terminalLine`  what to do  ${info.resolution}`);
   return 0;
 }
 

@@ -133,10 +133,60 @@ export async function withCliContext(fn: (ctx: CliContext) => Promise<number>): 
   }
 }
 
-function cellText(v: unknown): string {
+/**
+ * What a terminal would obey rather than print: C0 controls (ESC, BEL, CR, line breaks, tab), DEL, C1
+ * controls (0x9b is CSI on 8-bit terminals) and the Unicode direction controls (U+202E turns the rest
+ * of the line around), plus the line and paragraph separators.
+ */
+// eslint-disable-next-line no-control-regex
+const TERMINAL_CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Stored text as a terminal may show it: every control character becomes a visible escape (`\x1b`,
+ * `\u202e`), so a name holding ESC or BEL cannot move the cursor, retitle the window or hide what
+ * follows. Every CLI formatter of stored text goes through this (tables through formatTable, lines
+ * through `terminalLine`). Dates print as `yyyy-MM-dd HH:mm:ss`.
+ */
+export function terminalText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return v.toISOString().replace('T', ' ').slice(0, 19);
-  return String(v).replace(/\s+/g, ' ');
+  return String(v).replace(TERMINAL_CONTROL, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * A template tag for output lines: every interpolated value passes through terminalText, the
+ * literal parts (our own words) are kept. `terminalLine\`  staff note  ${r.staffNote}\``.
+ */
+export function terminalLine(parts: TemplateStringsArray, ...values: unknown[]): string {
+  return parts.reduce(
+    (line, part, i) => line + part + (i < values.length ? terminalText(values[i]) : ''),
+    '',
+  );
+}
+
+/**
+ * JSON text made safe for a terminal. JSON.stringify escapes C0 controls only; DEL, C1 and direction
+ * controls would reach the terminal raw, so they are written as `\uXXXX` (they can only stand inside
+ * JSON strings, so the JSON value stays the same). For JSON written in pieces (learner export).
+ */
+export function terminalJson(json: string): string {
+  return json.replace(
+    /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** `--json` output: JSON.stringify through terminalJson. */
+export function jsonText(v: unknown): string {
+  return terminalJson(JSON.stringify(v));
+}
+
+function cellText(v: unknown): string {
+  // Whitespace runs (tabs, line breaks) keep a table's rows one line each; then the rest is escaped.
+  return terminalText(typeof v === 'string' ? v.replace(/[ \t\r\n]+/g, ' ') : v);
 }
 
 /** A plain-text table: one header line, then rows; long cells are cut at `maxWidth` (default 60). */

@@ -4,7 +4,16 @@
  * `lrs-relay learner erase <org> <MIS id>`: erase the learner's personal data (erasure request).
  */
 import { parseArgs } from 'node:util';
-import { intOption, listOption, printTable, withCliContext, type CliContext } from './kit.ts';
+import {
+  jsonText,
+  terminalJson,
+  terminalText,
+  intOption,
+  listOption,
+  printTable,
+  withCliContext,
+  type CliContext,
+} from './kit.ts';
 import { getLearnerHistory, resolveOrganisations } from '../support/queries.ts';
 import { findOrganisationByRef } from '../db/retention.ts';
 import { eraseLearner, exportLearner, LearnerRightsError } from '../requests/retention.ts';
@@ -52,7 +61,7 @@ export async function runLearner(args: string[], ctx: CliContext): Promise<numbe
     limit: intOption('limit', values.limit, 200),
   });
   if (values.json) {
-    ctx.io.out(JSON.stringify(rows));
+    ctx.io.out(jsonText(rows));
     return 0;
   }
   printTable(
@@ -106,7 +115,7 @@ async function runLearnerRights(sub: Subcommand, args: string[], ctx: CliContext
         actor: ctx.actor,
         organisation,
         misLearnerId,
-        write: (piece) => ctx.io.out(piece),
+        write: (piece) => ctx.io.out(terminalJson(piece)),
       });
       return 0;
     }
@@ -116,7 +125,7 @@ async function runLearnerRights(sub: Subcommand, args: string[], ctx: CliContext
         return 2;
       }
       const answer = await ctx.io.ask(
-        `Erase everything lrs-relay holds about learner ${JSON.stringify(misLearnerId)} of ${organisation.name}? This cannot be undone. [y/N] `,
+        `Erase everything lrs-relay holds about learner ${terminalJson(JSON.stringify(misLearnerId))} of ${terminalText(organisation.name)}? This cannot be undone. [y/N] `,
       );
       if (!/^y(es)?$/i.test(answer.trim())) {
         ctx.io.err('Nothing changed.');

@@ -3,7 +3,7 @@
  * Secrets appear only as the *kind and name* of their reference (`env:LRS_PASSWORD_A`,
  * `file:/run/secrets/x`, `stored encrypted`) — never a value, never ciphertext.
  */
-import { formatTable } from './kit.ts';
+import { formatTable, terminalText } from './kit.ts';
 import { daysUntilExpiry, describeCertificateRef } from '../orgs/certificates.ts';
 import { describeSecretRef } from '../orgs/secrets.ts';
 import { organisationCode, type OrganisationRecord } from '../orgs/store.ts';
@@ -96,5 +96,5 @@ export function formatOrganisation(
     ['Updated', r.updatedAt.toISOString()],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${`${k}:`.padEnd(width + 1)} ${v}`).join('\n');
+  return rows.map(([k, v]) => `${`${k}:`.padEnd(width + 1)} ${terminalText(v)}`).join('\n');
 }

@@ -12,6 +12,7 @@ import { audit } from '../../db/schema.ts';
 import { checkCredentials, classifyCheckError, type CredentialCheck } from '../orgs/check-credentials.ts';
 import { buildOrganisationFields, type OrganisationOptionValues } from './orgs-input.ts';
 import { formatOrganisation, formatOrganisationList, presentOrganisation } from './orgs-format.ts';
+import { jsonText, terminalLine } from './kit.ts';
 import { createLrsClients } from '../orgs/clients.ts';
 import { createOrganisationDirectory } from '../orgs/directory.ts';
 import { vendorIdWarning } from '../orgs/vendor-id.ts';
@@ -157,10 +158,10 @@ async function add(c: Ctx): Promise<number> {
   });
   for (const w of built.warnings) c.io.stderr(`warning: ${w}`);
   const record = await withDb(c, (db) => insertOrganisation(db, built.fields as OrganisationFields));
-  if (c.values.json) c.io.stdout(JSON.stringify(presentOrganisation(record)));
+  if (c.values.json) c.io.stdout(jsonText(presentOrganisation(record)));
   else
     c.io.stdout(
-      `Added organisation ${record.id}: ${organisationLabel(record)}. Check it with \`lrs-relay orgs test ${record.id}\`.`,
+      terminalLine`Added organisation ${record.id}: ${organisationLabel(record)}. Check it with \`lrs-relay orgs test ${record.id}\`.`,
     );
   return 0;
 }
@@ -179,10 +180,10 @@ async function update(c: Ctx): Promise<number> {
     if (Object.keys(built.fields).length === 0)
       throw new UsageError('nothing to update: give at least one option (see `lrs-relay orgs --help`)');
     const record = await updateOrganisation(db, existing.id, built.fields);
-    if (c.values.json) c.io.stdout(JSON.stringify(presentOrganisation(record)));
+    if (c.values.json) c.io.stdout(jsonText(presentOrganisation(record)));
     else
       c.io.stdout(
-        `Updated organisation ${record.id}: ${organisationLabel(record)}. Running workers pick the change up within a minute.`,
+        terminalLine`Updated organisation ${record.id}: ${organisationLabel(record)}. Running workers pick the change up within a minute.`,
       );
     return 0;
   });
@@ -190,7 +191,7 @@ async function update(c: Ctx): Promise<number> {
 
 async function list(c: Ctx): Promise<number> {
   const records = await withDb(c, (db) => listOrganisations(db));
-  if (c.values.json) c.io.stdout(JSON.stringify(records.map((r) => presentOrganisation(r))));
+  if (c.values.json) c.io.stdout(jsonText(records.map((r) => presentOrganisation(r))));
   else c.io.stdout(formatOrganisationList(records, c.config.CERT_EXPIRY_WARNING_DAYS));
   return 0;
 }
@@ -198,7 +199,7 @@ async function list(c: Ctx): Promise<number> {
 async function show(c: Ctx): Promise<number> {
   const key = requireOrg(c, 'show');
   const record = await withDb(c, (db) => findOrganisation(db, key));
-  if (c.values.json) c.io.stdout(JSON.stringify(presentOrganisation(record)));
+  if (c.values.json) c.io.stdout(jsonText(presentOrganisation(record)));
   else c.io.stdout(formatOrganisation(record, c.config.CERT_EXPIRY_WARNING_DAYS));
   return 0;
 }
@@ -212,15 +213,15 @@ async function setDisabled(c: Ctx, disabled: boolean): Promise<number> {
     const existing = await findOrganisation(db, key);
     const record = await setOrganisationDisabled(db, existing.id, disabled, reason ?? null);
     const open = await countOpenRequests(db, record.id);
-    if (c.values.json) c.io.stdout(JSON.stringify({ ...presentOrganisation(record), openRequests: open }));
+    if (c.values.json) c.io.stdout(jsonText({ ...presentOrganisation(record), openRequests: open }));
     else if (disabled) {
       c.io.stdout(
-        `Disabled ${organisationLabel(record)}: lrs.submit_request now refuses its new work with "${reason ?? ''}". ` +
+        terminalLine`Disabled ${organisationLabel(record)}: lrs.submit_request now refuses its new work with "${reason ?? ''}". ` +
           `${open} open request(s) stay visible; cancel them with the support commands if they should not run.`,
       );
     } else
       c.io.stdout(
-        `Enabled ${organisationLabel(record)}: new work is accepted again (${open} open request(s)).`,
+        terminalLine`Enabled ${organisationLabel(record)}: new work is accepted again (${open} open request(s)).`,
       );
     return 0;
   });
@@ -228,13 +229,13 @@ async function setDisabled(c: Ctx, disabled: boolean): Promise<number> {
 
 function printCheck(c: Ctx, label: string, check: CredentialCheck, extra: Record<string, unknown>): void {
   if (c.values.json) {
-    c.io.stdout(JSON.stringify({ organisation: label, ...extra, ...check }));
+    c.io.stdout(jsonText({ organisation: label, ...extra, ...check }));
     return;
   }
-  if (check.ok) c.io.stdout(`OK: ${check.summary} in ${check.durationMs} ms.`);
+  if (check.ok) c.io.stdout(terminalLine`OK: ${check.summary} in ${check.durationMs} ms.`);
   else {
-    c.io.stdout(`FAILED (${check.failure}): ${check.summary}.`);
-    c.io.stdout(`What to do: ${check.advice}.`);
+    c.io.stdout(terminalLine`FAILED (${check.failure}): ${check.summary}.`);
+    c.io.stdout(terminalLine`What to do: ${check.advice}.`);
   }
 }
 
@@ -260,16 +261,17 @@ async function test(c: Ctx): Promise<number> {
     });
     const userName = v.user ?? record.defaultUserName;
     const endpoint = c.config.lrsEndpoints.learnerService;
-    if (!v.json) c.io.stdout(`Testing ${label} with learnerByULN at ${endpoint} as UserName "${userName}"…`);
+    if (!v.json)
+      c.io.stdout(terminalLine`Testing ${label} with learnerByULN at ${endpoint} as UserName "${userName}"…`);
     const vendorWarning = vendorIdWarning({
       vendorId: record.vendorId,
       endpoint: c.config.lrsEndpoints.learnerServiceR9,
       fix: `set it with \`lrs-relay orgs update ${key} --vendor-id N\` (organisations added later take LRS_VENDOR_ID)`,
     });
-    if (vendorWarning) c.io.stderr(`warning: ${label}: ${vendorWarning}.`);
+    if (vendorWarning) c.io.stderr(terminalLine`warning: ${label}: ${vendorWarning}.`);
     if (record.isDisabled && !v.json)
       c.io.stderr(
-        `note: ${label} is disabled (${record.disabledReason ?? 'no reason given'}); testing anyway.`,
+        terminalLine`note: ${label} is disabled (${record.disabledReason ?? 'no reason given'}); testing anyway.`,
       );
     try {
       let check: CredentialCheck;

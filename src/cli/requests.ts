@@ -4,7 +4,15 @@
  */
 import { parseArgs } from 'node:util';
 import { cancelRequests, retryRequests, type ActionResult } from '../support/actions.ts';
-import { intOption, listOption, printTable, withCliContext, type CliContext } from './kit.ts';
+import {
+  terminalLine,
+  jsonText,
+  intOption,
+  listOption,
+  printTable,
+  withCliContext,
+  type CliContext,
+} from './kit.ts';
 import {
   findRequestIds,
   getRequestDetail,
@@ -67,7 +75,7 @@ async function listCommand(ctx: CliContext, v: Values): Promise<number> {
     limit: intOption('limit', v.limit, 50),
   });
   if (v.json) {
-    ctx.io.out(JSON.stringify(rows));
+    ctx.io.out(jsonText(rows));
     return 0;
   }
   printTable(
@@ -99,33 +107,37 @@ async function showCommand(ctx: CliContext, v: Values, ids: string[]): Promise<n
     return 1;
   }
   if (v.json) {
-    ctx.io.out(JSON.stringify(d));
+    ctx.io.out(jsonText(d));
     return 0;
   }
   const r = d.request;
   const { io } = ctx;
-  io.out(`Request ${r.id}  ${r.organisation}  ${r.kind} (${r.mode})`);
-  io.out(`  status      ${r.status}${r.completedAt ? ` at ${r.completedAt.toISOString()}` : ''}`);
-  io.out(`  MIS learner ${r.misLearnerId ?? ''}   requested by ${r.requestedBy}   attempts ${r.attempts}`);
-  if (r.batchId) io.out(`  batch       ${r.batchId}`);
-  if (r.lastError) io.out(`  last error  ${r.lastError}`);
-  if (r.staffNote) io.out(`  staff note  ${r.staffNote}`);
+  io.out(terminalLine`Request ${r.id}  ${r.organisation}  ${r.kind} (${r.mode})`);
+  io.out(terminalLine`  status      ${r.status}${r.completedAt ? ` at ${r.completedAt.toISOString()}` : ''}`);
+  io.out(
+    terminalLine`  MIS learner ${r.misLearnerId ?? ''}   requested by ${r.requestedBy}   attempts ${r.attempts}`,
+  );
+  if (r.batchId) io.out(terminalLine`  batch       ${r.batchId}`);
+  if (r.lastError) io.out(terminalLine`  last error  ${r.lastError}`);
+  if (r.staffNote) io.out(terminalLine`  staff note  ${r.staffNote}`);
   if (d.code) {
     io.out(
-      `  code        ${d.code.code}${d.code.meaning ? ` — ${d.code.meaning}` : ' (not in the catalogue)'}`,
+      terminalLine`  code        ${d.code.code}${d.code.meaning ? ` — ${d.code.meaning}` : ' (not in the catalogue)'}`,
     );
-    if (d.code.resolution) io.out(`  what to do  ${d.code.resolution}`);
+    if (d.code.resolution) io.out(terminalLine`  what to do  ${d.code.resolution}`);
   }
   if (d.outcome) {
     const o = d.outcome;
     io.out(
-      `Outcome: ${o.code} (${o.codeSource}, ${o.class})${o.uln ? `  ULN ${o.uln}` : ''}${o.masterUln ? `  master ULN ${o.masterUln}` : ''}`,
+      terminalLine`Outcome: ${o.code} (${o.codeSource}, ${o.class})${o.uln ? `  ULN ${o.uln}` : ''}${o.masterUln ? `  master ULN ${o.masterUln}` : ''}`,
     );
-    if (o.description) io.out(`  ${o.description}`);
-    if (o.failureFlags?.length) io.out(`  failure flags: ${o.failureFlags.join(', ')}`);
+    if (o.description) io.out(terminalLine`  ${o.description}`);
+    if (o.failureFlags?.length) io.out(terminalLine`  failure flags: ${o.failureFlags.join(', ')}`);
     if (Array.isArray(o.candidates))
-      io.out(`  ${o.candidates.length} candidate learner(s): resolve on the dashboard at /requests/${r.id}`);
-    if (o.problems) io.out(`  problems: ${JSON.stringify(o.problems)}`);
+      io.out(
+        terminalLine`  ${o.candidates.length} candidate learner(s): resolve on the dashboard at /requests/${r.id}`,
+      );
+    if (o.problems) io.out(terminalLine`  problems: ${JSON.stringify(o.problems)}`);
   }
   io.out('Attempts and audit:');
   printTable(
@@ -171,7 +183,7 @@ async function actionCommand(
     }
     ids = await findRequestIds(ctx.db, ctx.actor, filter);
     if (ids.length === 0) {
-      if (v.json) io.out(JSON.stringify({ done: [], skipped: [] }));
+      if (v.json) io.out(jsonText({ done: [], skipped: [] }));
       else io.out('No requests match.');
       return 0;
     }
@@ -199,13 +211,13 @@ async function actionCommand(
       : await cancelRequests(ctx.db, ids, ctx.actor, options);
   io.progress('');
   if (v.json) {
-    io.out(JSON.stringify(result));
+    io.out(jsonText(result));
   } else {
-    io.out(`${action === 'retry' ? 'Retried' : 'Cancelled'} ${result.done.length} request(s).`);
+    io.out(terminalLine`${action === 'retry' ? 'Retried' : 'Cancelled'} ${result.done.length} request(s).`);
     const wrong = result.skipped.filter((s) => s.reason === 'wrong_status').map((s) => s.id);
     const missing = result.skipped.filter((s) => s.reason === 'not_found').map((s) => s.id);
-    if (wrong.length) io.out(`Left alone (status does not allow ${action}): ${wrong.join(', ')}`);
-    if (missing.length) io.out(`Not found: ${missing.join(', ')}`);
+    if (wrong.length) io.out(terminalLine`Left alone (status does not allow ${action}): ${wrong.join(', ')}`);
+    if (missing.length) io.out(terminalLine`Not found: ${missing.join(', ')}`);
   }
   return result.skipped.length > 0 && result.done.length === 0 ? 1 : 0;
 }

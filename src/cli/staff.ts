@@ -4,7 +4,7 @@
  * they would end up in shell history and the process list.
  */
 import { parseArgs } from 'node:util';
-import { listOption, printTable, withCliContext, type CliContext } from './kit.ts';
+import { terminalLine, jsonText, listOption, printTable, withCliContext, type CliContext } from './kit.ts';
 import { resolveOrganisations } from '../support/queries.ts';
 import {
   addStaff,
@@ -71,7 +71,7 @@ export async function runStaff(
   try {
     if (sub === 'list') {
       const rows = await listStaff(ctx.db);
-      if (values.json) ctx.io.out(JSON.stringify(rows));
+      if (values.json) ctx.io.out(jsonText(rows));
       else
         printTable(
           ctx.io,
@@ -97,7 +97,7 @@ export async function runStaff(
         ctx.io.err('note: no --org given; this account will see nothing until granted one');
       const password = await readPassword(ctx, values['password-env'], env);
       await addStaff(ctx.db, { username, password, isAdmin: values.admin ?? false, organisationIds });
-      ctx.io.out(`Staff account ${username} created${values.admin ? ' (admin)' : ''}.`);
+      ctx.io.out(terminalLine`Staff account ${username} created${values.admin ? ' (admin)' : ''}.`);
       return 0;
     }
     if (sub === 'grant' || sub === 'revoke') {
@@ -107,13 +107,15 @@ export async function runStaff(
           ? await grantStaff(ctx.db, username, organisationIds)
           : await revokeStaff(ctx.db, username, organisationIds);
       ctx.io.out(
-        `${sub === 'grant' ? 'Granted' : 'Revoked'} ${n} organisation(s) ${sub === 'grant' ? 'to' : 'from'} ${username}.`,
+        terminalLine`${sub === 'grant' ? 'Granted' : 'Revoked'} ${n} organisation(s) ${sub === 'grant' ? 'to' : 'from'} ${username}.`,
       );
       return 0;
     }
     if (sub === 'passwd') {
       await setStaffPassword(ctx.db, username, await readPassword(ctx, values['password-env'], env));
-      ctx.io.out(`Password of ${username} changed; the account is unlocked and its sessions ended.`);
+      ctx.io.out(
+        terminalLine`Password of ${username} changed; the account is unlocked and its sessions ended.`,
+      );
       return 0;
     }
   } catch (e) {

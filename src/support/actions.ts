@@ -110,10 +110,25 @@ export function cancelRequests(
   );
 }
 
+/**
+ * What a staff note may not hold: C0 controls but tab and line breaks, DEL, C1 controls and the Unicode
+ * direction controls. The note is shown in terminals (`requests show`) and pages; the same characters
+ * lrs.submit_request refuses in learner data.
+ */
+const NOTE_CONTROL =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 export class SupportActionError extends Error {
   override readonly name = 'SupportActionError';
   constructor(
-    readonly code: 'not_found' | 'wrong_status' | 'no_candidates' | 'unknown_candidate' | 'note_required',
+    readonly code:
+      | 'not_found'
+      | 'wrong_status'
+      | 'no_candidates'
+      | 'unknown_candidate'
+      | 'note_required'
+      | 'note_control_characters',
     message: string,
   ) {
     super(message);
@@ -136,6 +151,11 @@ export async function resolvePossibleMatch(
   note: string,
 ): Promise<ResolveResult> {
   const trimmed = note.trim().slice(0, 2000);
+  if (NOTE_CONTROL.test(trimmed))
+    throw new SupportActionError(
+      'note_control_characters',
+      'the note contains control characters (such as ESC, BEL or U+202E); write it as plain text',
+    );
   return inTransaction(db.pool, async (c) => {
     const row = await lockRequestForMatch(c, requestId);
     if (

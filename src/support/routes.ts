@@ -145,7 +145,12 @@ export function createPageRoutes(o: { db: SupportDb; queueSet: QueueSet }): Rout
     const auth = getAuth(res);
     const detail = await getRequestDetail(db, auth.actor, parseId(req.params.id));
     if (!detail) return notFound(res);
-    const error = req.query.error === 'note' ? 'Say why none of the candidates is the learner.' : null;
+    const error =
+      req.query.error === 'note'
+        ? 'Say why none of the candidates is the learner.'
+        : req.query.error === 'note-characters'
+          ? 'The note holds control characters (such as ESC or U+202E): write it as plain text.'
+          : null;
     send(res, renderRequestDetailPage({ auth, detail, flash: flashFrom(req), error }));
   });
 
@@ -230,6 +235,8 @@ export function createActionRoutes(o: { db: SupportDb }): Router {
       if (!(e instanceof SupportActionError)) throw e;
       if (e.code === 'not_found') return notFound(res);
       if (e.code === 'note_required') return res.redirect(303, `/requests/${id}?error=note`);
+      if (e.code === 'note_control_characters')
+        return res.redirect(303, `/requests/${id}?error=note-characters`);
       afterAction(res, `/requests/${id}`, 'nothing', 0);
     }
   });

@@ -1,0 +1,123 @@
+/**
+ * Stored text holding terminal controls (ESC, BEL, C1 CSI, U+202E) reaches the terminal only as
+ * visible escapes, through every CLI view of requests, learners and exceptions, in tables, detail
+ * views and --json; and a staff note holding them is refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliContext, CliIo } from '../../src/cli/kit.ts';
+import { runExceptions } from '../../src/cli/exceptions.ts';
+import { runLearner } from '../../src/cli/learner.ts';
+import { runRequests } from '../../src/cli/requests.ts';
+import { createDatabase, type Database } from '../../src/db/pool.ts';
+import { resolvePossibleMatch } from '../../src/support/actions.ts';
+import { createCliActor } from '../../src/support/access.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+// Retitles the window, clears the screen, rings the bell; then an 8-bit CSI and a right-to-left override.
+const HOSTILE = '\x1b]0;owned\x07\x1b[2J\x9b31m\u202Etxt.exe';
+// eslint-disable-next-line no-control-regex
+const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+function createFakeIo(): CliIo & { lines: string[] } {
+  const io = {
+    lines: [] as string[],
+    isInteractive: false,
+    out: (l: string) => void io.lines.push(l),
+    err: (l: string) => void io.lines.push(l),
+    ask: async () => '',
+    readSecret: async () => '',
+    progress: () => {},
+  };
+  return io;
+}
+
+let tdb: TestDatabase;
+let database: Database;
+let requestId: number;
+const actor = createCliActor('ops');
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  database = createDatabase({ url: tdb.url, applicationName: 'cli-terminal-text-test' });
+  const org = await database.pool.query(
+    `insert into lrs.organisation (name, ukprn, password_ref, default_user_name)
+     values ('Test College', '10000001', '{"kind":"env","name":"X"}', 'nightly') returning id`,
+  );
+  // Written directly, as rows stored before lrs.submit_request refused control characters would be.
+  const r = await database.pool.query(
+    `insert into lrs.request (organisation_id, requested_by, kind, mis_learner_id, payload, status, last_code, last_error, staff_note)
+     values ($1, $2, 'register', $3, $4::jsonb, 'needs_action', $5, $6, $7) returning id`,
+    [
+      org.rows[0].id,
+      'j\x1b[8m',
+      `S1${HOSTILE}`,
+      JSON.stringify({ givenName: `Ann${HOSTILE}` }),
+      `WSRC0004${HOSTILE}`,
+      `error ${HOSTILE}`,
+      `note ${HOSTILE}`,
+    ],
+  );
+  requestId = Number(r.rows[0].id);
+  await database.pool.query(
+    `insert into lrs.outcome (request_id, organisation_id, code, code_source, class, description, failure_flags)
+     values ($1, $2, 'WSRC0004', 'lrs', 'needs_action', $3, $4)`,
+    [requestId, org.rows[0].id, `described ${HOSTILE}`, [`flag${HOSTILE}`]],
+  );
+});
+afterAll(async () => {
+  await database?.close();
+  await tdb?.drop();
+});
+
+async function run(fn: (args: string[], ctx: CliContext) => Promise<number>, args: string[]) {
+  const io = createFakeIo();
+  await fn(args, { db: database, actor, io });
+  return io.lines.join('\n');
+}
+
+describe('CLI output of stored text', () => {
+  it.each<[string, (args: string[], ctx: CliContext) => Promise<number>, () => string[]]>([
+    ['requests (table)', runRequests, () => []],
+    ['requests --json', runRequests, () => ['--json']],
+    ['requests show', runRequests, () => ['show', String(requestId)]],
+    ['requests show --json', runRequests, () => ['show', String(requestId), '--json']],
+    ['learner', runLearner, () => [`S1${HOSTILE}`]],
+    ['learner --json', runLearner, () => [`S1${HOSTILE}`, '--json']],
+    ['exceptions', runExceptions, () => []],
+    ['exceptions --json', runExceptions, () => ['--json']],
+  ])('%s shows control characters only as escapes', async (_label, fn, args) => {
+    const out = await run(fn, args());
+    expect(out).toMatch(/\\(x1b|u001b)/); // the stored value is there, escaped
+    expect(out).not.toMatch(RAW);
+  });
+
+  it('requests show escapes each stored field', async () => {
+    const out = await run(runRequests, ['show', String(requestId)]);
+    expect(out).toContain('last error  error \\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\u202etxt.exe');
+    expect(out).toContain('staff note  note \\x1b]0;owned');
+    expect(out).toContain('requested by j\\x1b[8m');
+    expect(out).toContain('described \\x1b]0;owned');
+  });
+
+  it('--json output stays the same JSON value', async () => {
+    const out = await run(runRequests, ['show', String(requestId), '--json']);
+    const parsed = JSON.parse(out) as { request: { lastError: string } };
+    expect(parsed.request.lastError).toBe(`error ${HOSTILE}`);
+  });
+});
+
+describe('staff notes', () => {
+  it('a note holding control characters is refused with a clear error, and nothing is stored', async () => {
+    await expect(
+      resolvePossibleMatch(database, requestId, null, actor, 'rejected \x1b[2J all'),
+    ).rejects.toMatchObject({
+      code: 'note_control_characters',
+      message: expect.stringMatching(/control characters/),
+    });
+    await expect(resolvePossibleMatch(database, requestId, null, actor, 'a\u202Eb')).rejects.toMatchObject({
+      code: 'note_control_characters',
+    });
+    const row = await database.pool.query('select staff_note from lrs.request where id = $1', [requestId]);
+    expect(row.rows[0].staff_note).toBe(`note ${HOSTILE}`);
+  });
+});
