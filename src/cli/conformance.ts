@@ -22,6 +22,9 @@ export interface ConformanceRow {
   learners?: number | undefined;
   events?: number | undefined;
   rows?: number | undefined;
+  /** VRF failure flags in a verify answer (single or batch): how many, and which, in answer order. */
+  flags?: number | undefined;
+  flagValues?: string[] | undefined;
   outcome?: string | undefined;
   error?: string | undefined;
 }
@@ -34,6 +37,17 @@ async function listFiles(dir: string): Promise<string[]> {
     else if (entry.name.includes('.response') || entry.name.endsWith('.html')) out.push(p);
   }
   return out.sort();
+}
+
+/** The VRF flags of a verify answer: the one learner's, or every batch row's; undefined for other answers. */
+function failureFlags(result: Record<string, unknown>): Pick<ConformanceRow, 'flags' | 'flagValues'> {
+  const holders = [result.verified, ...(Array.isArray(result.learners) ? result.learners : [])].filter(
+    (x): x is { failureFlags: unknown[] } =>
+      typeof x === 'object' && x !== null && Array.isArray((x as { failureFlags?: unknown }).failureFlags),
+  );
+  if (holders.length === 0) return {};
+  const values = holders.flatMap((h) => h.failureFlags.map(String));
+  return { flags: values.length, flagValues: values };
 }
 
 function counts(result: Record<string, unknown>): Pick<ConformanceRow, 'learners' | 'events' | 'rows'> {
@@ -69,6 +83,7 @@ export function checkSample(file: string, body: string): ConformanceRow {
             ? result.state
             : undefined,
       ...counts(result),
+      ...failureFlags(result),
     };
   } catch (e) {
     if (isLrsError(e)) {
@@ -108,6 +123,7 @@ export async function run(args: string[]): Promise<number> {
         r.learners !== undefined ? `learners=${r.learners}` : '',
         r.events !== undefined ? `events=${r.events}` : '',
         r.rows !== undefined ? `rows=${r.rows}` : '',
+        r.flags !== undefined ? `flags=${r.flags}${r.flags > 0 ? ` (${r.flagValues?.join(',')})` : ''}` : '',
       ]
         .filter(Boolean)
         .join(' ');

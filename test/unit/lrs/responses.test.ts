@@ -287,4 +287,15 @@ describe('conformance over our fixtures', () => {
       events: 18,
     });
   });
+
+  it("reports a verify answer's failure flags, count and values, and none for other answers", () => {
+    const check = (file: string) => checkSample(file, load(file));
+    expect(check('verify-WSVRC004-flags.response.xml')).toMatchObject({
+      code: 'WSVRC004',
+      flags: 2,
+      flagValues: ['VRF1', 'VRF7'],
+    });
+    expect(check('verify-batch-output.response.xml')).toMatchObject({ flags: 0, flagValues: [] });
+    expect(check('find-linked.response.xml').flags).toBeUndefined();
+  });
 });
