@@ -346,10 +346,43 @@ export const staffUser = lrs.table('staff_user', {
   /** scrypt hash: `scrypt$N$r$p$salt$hash` (base64). */
   passwordHash: text('password_hash').notNull(),
   isAdmin: boolean('is_admin').notNull().default(false),
+  /** Wrong passwords since the last successful login (shown to admins; login throttling is in login_throttle). */
   failedLogins: integer('failed_logins').notNull().default(0),
+  /** No longer set: logins are throttled per address and account instead (login_throttle). */
   lockedUntil: ts('locked_until'),
+  /** Set by `lrs-relay staff disable`: the account cannot log in and its sessions stop working. */
+  disabledAt: ts('disabled_at'),
   createdAt: createdAt(),
 });
+
+/**
+ * Login attempts per fixed window, counted before the password is checked (one atomic upsert), so
+ * parallel guesses cannot exceed a limit. The key is a SHA-256 of `address:<ip>`,
+ * `account:<username>@<ip>` or `global`: no address or typed username is stored in the clear.
+ */
+export const loginThrottle = lrs.table('login_throttle', {
+  keyHash: text('key_hash').primaryKey(),
+  windowStart: ts('window_start').notNull(),
+  attempts: integer('attempts').notNull(),
+});
+
+/** Changes to staff accounts (add, grant, revoke, passwd, disable, enable, remove, promote, demote). */
+export const staffAudit = lrs.table(
+  'staff_audit',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Who made the change (`cli:<os user>` from the command line). */
+    userName: text('user_name').notNull(),
+    /** `staff.disable`, `staff.enable`, `staff.remove`, … */
+    operation: text('operation').notNull(),
+    /** The account changed (kept after the account is removed). */
+    staffUsername: text('staff_username').notNull(),
+    /** What changed, in words without secrets (e.g. the organisations granted). */
+    detail: text('detail'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('staff_audit_username_idx').on(t.staffUsername, t.createdAt)],
+);
 
 export const staffOrganisation = lrs.table(
   'staff_organisation',

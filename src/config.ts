@@ -52,6 +52,8 @@ export const ENV_EXAMPLES: Record<string, string> = {
   RATE_LIMIT_PER_SECOND: '50',
   BATCH_WINDOW_MS: '60000',
   DASHBOARD_PORT: '8080',
+  METRICS_PUBLIC: 'false',
+  TRUST_PROXY: 'false',
   SECRETS_KEY: '<64 hex characters: openssl rand -hex 32>',
 };
 
@@ -156,8 +158,16 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(30_000, 100, 600_000),
   DASHBOARD_PORT: int(8080, 0, 65_535),
   DASHBOARD_HOST: z.string().default('127.0.0.1'),
-  /** Bearer token for /metrics; open when unset. */
+  /** Bearer token for /metrics; without it /metrics answers 401 unless METRICS_PUBLIC is "true". */
   METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** "true" serves /metrics without a token (only on a private network where every caller may read it). */
+  METRICS_PUBLIC: bool('false'),
+  /**
+   * "true" when exactly one reverse proxy (TLS terminator) stands in front of the dashboard: the
+   * client address for login throttling is then the last X-Forwarded-For entry (the one that proxy
+   * appended), instead of the socket's address.
+   */
+  TRUST_PROXY: bool('false'),
   /** 32-byte key (64 hex chars) for secrets stored encrypted in Postgres. No default. */
   SECRETS_KEY: z
     .string()

@@ -1,8 +1,8 @@
 /**
  * The support dashboard: an express app with staff login, server-rendered pages, bull-board at
- * /queues, /metrics (bearer token when METRICS_TOKEN is set), /healthz and /readyz. The caller owns
- * db, the queue connection and queues; close() stops the HTTP server and closes only what the
- * dashboard created.
+ * /queues, /metrics (bearer METRICS_TOKEN, or open with METRICS_PUBLIC=true), /healthz and /readyz.
+ * The caller owns db, the queue connection and queues; close() stops the HTTP server and closes only
+ * what the dashboard created.
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
@@ -16,6 +16,7 @@ import type { QueueConnection } from '../queues.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { checkReadiness } from './health.ts';
 import { createLoginRoutes, loadSession, requireStaff } from './http-auth.ts';
+import type { LoginLimits } from './login-throttle.ts';
 import { createQueueBoardHandler, QUEUES_PATH } from './queue-board.ts';
 import { createQueueSet } from './queue-depths.ts';
 import { createActionRoutes, createPageRoutes } from './routes.ts';
@@ -27,7 +28,10 @@ export interface DashboardDeps {
   db: SupportDb;
   /** The queue store, for queue depths, bull-board and /readyz; without it those parts show nothing. */
   queueConnection?: QueueConnection | undefined;
-  config: Pick<Config, 'DASHBOARD_HOST' | 'DASHBOARD_PORT' | 'METRICS_TOKEN' | 'QUEUE_PREFIX'>;
+  config: Pick<
+    Config,
+    'DASHBOARD_HOST' | 'DASHBOARD_PORT' | 'METRICS_TOKEN' | 'METRICS_PUBLIC' | 'QUEUE_PREFIX' | 'TRUST_PROXY'
+  >;
   log: Logger;
   metrics: Metrics;
   /** Queues to show; default: batch, scheduler and single-<id> for every organisation, on `queueConnection`. */
@@ -36,6 +40,8 @@ export interface DashboardDeps {
   loginDelayBaseMs?: number;
   /** Session lifetime, ms (default 8 hours). */
   sessionTtlMs?: number;
+  /** Login throttling limits (default DEFAULT_LOGIN_LIMITS in login-throttle.ts). */
+  loginLimits?: LoginLimits;
 }
 
 export interface Dashboard {
@@ -46,18 +52,46 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-const PAGE_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; form-action 'self'",
+const COMMON_HEADERS: Record<string, string> = {
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'same-origin',
   'Cache-Control': 'no-store',
 };
 
+/** Our pages are server-rendered: no script at all. */
+const PAGE_CSP =
+  "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+
+/**
+ * bull-board is a React app served from /queues/static: its own scripts and styles from this origin
+ * (inline style attributes too), its API on this origin, nothing from elsewhere (the Google font it
+ * asks for is refused; the browser falls back to a local one).
+ */
+const QUEUE_BOARD_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
+
+function setSecurityHeaders(req: Request, res: Response, next: NextFunction): void {
+  for (const [k, v] of Object.entries(COMMON_HEADERS)) res.setHeader(k, v);
+  const isBoard = req.path === QUEUES_PATH || req.path.startsWith(`${QUEUES_PATH}/`);
+  res.setHeader('Content-Security-Policy', isBoard ? QUEUE_BOARD_CSP : PAGE_CSP);
+  next();
+}
+
+/** The host:port of an Origin header, or null when it is not a usable http(s) origin. */
+function originHost(origin: string): string | null {
+  try {
+    const u = new URL(origin);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.host : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * bull-board posts JSON without our CSRF token; SameSite=Strict already keeps the session cookie off
- * cross-site requests, and this refuses any state change that a browser marks as cross-site anyway.
+ * cross-site requests, and this refuses any state change that a browser marks as cross-site anyway
+ * (a malformed or opaque Origin counts as cross-site).
  */
 function refuseCrossSite(req: Request, res: Response, next: NextFunction): void {
   if (req.method === 'GET' || req.method === 'HEAD') return next();
@@ -65,8 +99,7 @@ function refuseCrossSite(req: Request, res: Response, next: NextFunction): void 
   const origin = req.headers.origin;
   const isCrossSite =
     (typeof site === 'string' && site !== 'same-origin' && site !== 'none') ||
-    (origin !== undefined && origin !== 'null' && new URL(origin).host !== req.headers.host) ||
-    origin === 'null';
+    (origin !== undefined && originHost(origin) !== req.headers.host);
   if (isCrossSite) {
     res.status(403).type('text/plain').send('cross-site request refused');
     return;
@@ -78,7 +111,9 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   const { db, log } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // req.secure (the cookie's Secure flag) believes X-Forwarded-Proto from the configured proxy only.
+  app.set('trust proxy', deps.config.TRUST_PROXY ? 1 : 'loopback');
+  app.use(setSecurityHeaders);
   const queueSet = createQueueSet({
     db,
     queueConnection: deps.queueConnection,
@@ -94,15 +129,20 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     res.status(report.ok ? 200 : 503).json(report);
   });
   app.get('/metrics', async (req, res) => {
+    // Closed by default: queue depths and request counts tell an outsider too much.
     const token = deps.config.METRICS_TOKEN;
-    if (token !== undefined) {
+    if (token !== undefined || !deps.config.METRICS_PUBLIC) {
       const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-      if (!isSameSecret(m?.[1], token)) {
+      if (token === undefined || !isSameSecret(m?.[1], token)) {
         res
           .status(401)
           .setHeader('WWW-Authenticate', 'Bearer realm="metrics"')
           .type('text/plain')
-          .send('bearer token required');
+          .send(
+            token === undefined
+              ? '/metrics is closed: set METRICS_TOKEN and send it as a bearer token (or METRICS_PUBLIC=true on a private network)'
+              : 'bearer token required',
+          );
         return;
       }
     }
@@ -119,15 +159,13 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     createQueueBoardHandler(queueSet, deps.queueConnection?.backend ?? 'redis'),
   );
 
-  app.use((_req, res, next) => {
-    for (const [k, v] of Object.entries(PAGE_HEADERS)) res.setHeader(k, v);
-    next();
-  });
   app.use(
     createLoginRoutes({
       db,
       loginDelayBaseMs: deps.loginDelayBaseMs ?? 250,
       sessionTtlMs: deps.sessionTtlMs ?? SESSION_TTL_MS,
+      trustProxy: deps.config.TRUST_PROXY,
+      loginLimits: deps.loginLimits,
     }),
   );
   app.use(requireStaff);

@@ -4,12 +4,14 @@
  * session yet). Unauthenticated requests get 401 (or a redirect to /login for pages a browser opens).
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NextFunction, Request, Response, Router } from 'express';
 import express from 'express';
 import { createStaffActor, type Actor } from './access.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { renderLoginPage } from './pages/login.ts';
+import type { LoginLimits } from './login-throttle.ts';
 import {
   endSession,
   failedLoginDelayMs,
@@ -107,6 +109,19 @@ export function requireCsrf(req: Request, res: Response, next: NextFunction): vo
   next();
 }
 
+/**
+ * The client's address for login throttling: the socket's, or with `trustProxy` the last
+ * X-Forwarded-For entry, which the one trusted proxy appended (entries before it are whatever the
+ * client sent, so they are never used).
+ */
+export function clientAddress(req: Request, trustProxy: boolean): string {
+  const socket = req.socket.remoteAddress ?? 'unknown';
+  if (!trustProxy) return socket;
+  const forwarded = req.headers['x-forwarded-for'];
+  const last = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').at(-1)?.trim();
+  return last !== undefined && last.length <= 64 && isIP(last) !== 0 ? last : socket;
+}
+
 /** Only same-site relative paths, so ?next= cannot send a person to another site. */
 function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
@@ -117,6 +132,10 @@ export interface LoginRoutesOptions {
   /** First failed-login delay, ms (doubles per failure up to 5 s; default 250). */
   loginDelayBaseMs: number;
   sessionTtlMs: number;
+  /** Take the client address from X-Forwarded-For (config TRUST_PROXY). */
+  trustProxy: boolean;
+  /** Login throttling limits (default DEFAULT_LOGIN_LIMITS). */
+  loginLimits?: LoginLimits | undefined;
 }
 
 /** GET/POST /login and POST /logout. */
@@ -150,15 +169,23 @@ export function createLoginRoutes(o: LoginRoutesOptions): Router {
     }
     const username = bodyField(req, 'username').trim().slice(0, 64);
     const password = bodyField(req, 'password').slice(0, 1024);
-    const result = await logIn(o.db, username, password, { ttlMs: o.sessionTtlMs });
+    const result = await logIn(o.db, username, password, {
+      ttlMs: o.sessionTtlMs,
+      address: clientAddress(req, o.trustProxy),
+      ...(o.loginLimits ? { limits: o.loginLimits } : {}),
+    });
     if (!result.ok) {
-      // Slow every failure down, more with each one, so guessing is impractical even before the lock.
-      await sleep(failedLoginDelayMs(result.failedLogins, o.loginDelayBaseMs));
-      if (result.reason === 'locked')
+      // The same answers whether or not the account exists: they depend only on what was typed and
+      // where from, never on what the database holds.
+      if (result.reason === 'throttled') {
+        res.setHeader('Retry-After', String(result.retryAfterS));
         return again(
           429,
-          'Too many failed logins: this account is locked for a while. Ask an administrator to unlock it.',
+          `Too many login attempts: try again in ${Math.ceil(result.retryAfterS / 60)} minute(s).`,
         );
+      }
+      // Slow each failure down, more with each attempt from this address at this username.
+      await sleep(failedLoginDelayMs(result.attempts, o.loginDelayBaseMs));
       return again(401, 'Wrong username or password.');
     }
     res.setHeader('Set-Cookie', [

@@ -1,6 +1,6 @@
 /**
  * bull-board at /queues. Admins get a board that can retry, promote and remove jobs; everyone else a
- * read-only board showing only the queues of their organisations (plus the shared batch and scheduler
+ * read-only board without Redis server details, showing only the queues of their organisations (plus the shared batch and scheduler
  * queues, whose jobs carry ids only). Boards are built per set of organisations and kept while the
  * queue list is unchanged. bull-board reads Redis directly (server info, key scans), so with the queues
  * in Postgres /queues is a plain page of queue depths that says so instead.
@@ -32,10 +32,17 @@ export function createQueueBoardHandler(queueSet: QueueSet, backend: QueueBacken
       // the same shapes, declared twice, so TypeScript sees two types. Align the versions to drop this cast.
       serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
       options: {
-        uiConfig: { boardTitle: readOnlyMode ? 'lrs-relay queues (read-only)' : 'lrs-relay queues' },
+        uiConfig: {
+          boardTitle: readOnlyMode ? 'lrs-relay queues (read-only)' : 'lrs-relay queues',
+          // Redis version, memory, clients and uptime are for administrators only.
+          hideRedisDetails: readOnlyMode,
+        },
       },
     });
-    return serverAdapter.getRouter();
+    const router = serverAdapter.getRouter();
+    // The adapter's router is an express app of its own, which would announce itself again.
+    if ('disable' in router && typeof router.disable === 'function') router.disable('x-powered-by');
+    return router;
   };
 
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {

@@ -16,7 +16,8 @@ export function extractCsrf(page: string): string {
   return m[1];
 }
 
-export function createTestClient(baseUrl: string): TestClient {
+/** `defaults` go with every request (e.g. an X-Forwarded-For naming the client's address). */
+export function createTestClient(baseUrl: string, defaults: Record<string, string> = {}): TestClient {
   const cookies = new Map<string, string>();
   const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   const remember = (res: Response) => {
@@ -36,7 +37,7 @@ export function createTestClient(baseUrl: string): TestClient {
       return remember(
         await fetch(baseUrl + path, {
           redirect: 'manual',
-          headers: { cookie: cookieHeader(), accept: 'text/html', ...headers },
+          headers: { ...defaults, cookie: cookieHeader(), accept: 'text/html', ...headers },
         }),
       );
     },
@@ -46,6 +47,7 @@ export function createTestClient(baseUrl: string): TestClient {
           method: 'POST',
           redirect: 'manual',
           headers: {
+            ...defaults,
             cookie: cookieHeader(),
             'content-type': 'application/x-www-form-urlencoded',
             ...headers,

@@ -37,6 +37,8 @@ describe('support dashboard in a browser', () => {
         DASHBOARD_PORT: 0,
         METRICS_TOKEN: undefined,
         QUEUE_PREFIX: 'e2e',
+        METRICS_PUBLIC: false,
+        TRUST_PROXY: false,
       },
       log: createLogger({ level: 'silent' }),
       metrics: createMetrics({ defaultMetrics: false }),

@@ -153,6 +153,8 @@ describe('support dashboard learner page', () => {
         DASHBOARD_PORT: 0,
         METRICS_TOKEN: undefined,
         QUEUE_PREFIX: 'learner-test',
+        METRICS_PUBLIC: false,
+        TRUST_PROXY: false,
       },
       log: createLogger({ level: 'silent' }),
       metrics: createMetrics({ defaultMetrics: false }),
