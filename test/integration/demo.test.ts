@@ -213,7 +213,7 @@ describe('lrs-relay demo (in-process, 200 students)', () => {
       [['10000001', 'register', 'M1', JSON.stringify(good), 'u', 'sometimes'], /unknown mode/],
       [
         ["10000001'; drop table lrs.request; --", 'register', 'M1', JSON.stringify(good), 'u'],
-        /unknown organisation/,
+        /organisation must be a UKPRN \(8 characters\) or organisation reference/,
       ],
       [
         ['10000001', 'register', 'M1', JSON.stringify({ ...good, dateOfBirth: null, gender: '' }), 'u'],

@@ -68,16 +68,16 @@ describe('lrs.submit_request limits', () => {
       /payload is \d+ bytes; the limit is 16384 bytes/,
     ],
     [
-      '36-character given name',
-      { payload: { ...learner, givenName: 'A'.repeat(36) } },
+      '256-character given name',
+      { payload: { ...learner, givenName: 'A'.repeat(256) } },
       '22001',
-      /payload field givenName is 36 characters; the limit is 35/,
+      /payload field givenName is 256 characters; the limit is 255/,
     ],
     [
-      '10-character postcode',
-      { payload: { ...learner, lastKnownPostCode: 'CV4  9EE  ' } },
+      '4,001-character notes',
+      { payload: { ...learner, notes: 'n'.repeat(4_001) } },
       '22001',
-      /payload field lastKnownPostCode is 10 characters; the limit is 9/,
+      /payload field notes is 4001 characters; the limit is 4000/,
     ],
     [
       '256-character unnamed field',
@@ -198,6 +198,20 @@ describe('lrs.submit_request limits', () => {
         givenName: 'A'.repeat(35),
         lastKnownPostCode: 'CV4 9EE  ',
         notes: 'first line\nsecond\tline',
+      },
+    });
+    expect(Number(r.rows[0].id)).toBeGreaterThan(0);
+  });
+
+  it('stores values the LRS would refuse, for its own validation to reject visibly', async () => {
+    // A 42-character family name breaks the LRS's rule (35) but is real MIS data: the MIS's insert must
+    // not fail; the request is stored and ends rejected with LOCAL_VALIDATION naming the field.
+    const r = await submit(client, {
+      misId: 'LONG-NAME',
+      payload: {
+        ...learner,
+        familyName: 'Montgomery-Fotheringham-Smythe-Wellington',
+        lastKnownPostCode: 'CV4 9EE 1234',
       },
     });
     expect(Number(r.rows[0].id)).toBeGreaterThan(0);
