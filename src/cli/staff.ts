@@ -8,19 +8,40 @@ import { terminalLine, jsonText, listOption, printTable, withCliContext, type Cl
 import { resolveOrganisations } from '../support/queries.ts';
 import {
   addStaff,
+  changeStaff,
   grantStaff,
   listStaff,
   revokeStaff,
   setStaffPassword,
+  STAFF_CHANGES,
   StaffError,
+  type StaffChange,
 } from '../support/staff.ts';
+
+const CHANGE_DONE: Record<StaffChange, string> = {
+  disable: 'disabled: its sessions ended and it cannot log in',
+  enable: 'enabled: it can log in again',
+  remove: 'removed: its sessions ended; its audit rows stay',
+  demote: 'demoted: no longer an admin, from its next request',
+  promote: 'promoted to admin, from its next request',
+};
+const CHANGE_NOTHING: Record<StaffChange, string> = {
+  disable: 'is already disabled',
+  enable: 'is not disabled',
+  remove: 'could not be removed',
+  demote: 'is not an admin',
+  promote: 'is already an admin',
+};
 
 const USAGE = `Usage:
   lrs-relay staff add <username> [--org O]… [--admin] [--password-env NAME]
   lrs-relay staff list [--json]
   lrs-relay staff grant <username> --org O…
   lrs-relay staff revoke <username> --org O…
-  lrs-relay staff passwd <username> [--password-env NAME]   (also unlocks the account)
+  lrs-relay staff passwd <username> [--password-env NAME]   (also ends its sessions)
+  lrs-relay staff disable|enable <username>    (a leaver: sessions end, login refused; enable undoes it)
+  lrs-relay staff remove <username>            (deletes the account; its audit rows stay)
+  lrs-relay staff demote|promote <username>    (takes admin away, or gives it)
 
 Staff see only the organisations granted to them (--org: id, UKPRN or organisation reference).
 Admins see every organisation, but learners' personal data only of organisations granted to them.
@@ -80,7 +101,7 @@ export async function runStaff(
             ['USERNAME', (r) => r.username],
             ['ADMIN', (r) => (r.isAdmin ? 'yes' : '')],
             ['ORGANISATIONS', (r) => r.organisations.join('; ')],
-            ['LOCKED UNTIL', (r) => r.lockedUntil],
+            ['DISABLED', (r) => r.disabledAt],
             ['FAILED LOGINS', (r) => r.failedLogins],
           ],
           'No staff accounts yet: lrs-relay staff add <username> --org <UKPRN>',
@@ -111,11 +132,19 @@ export async function runStaff(
       );
       return 0;
     }
+    if ((STAFF_CHANGES as readonly string[]).includes(sub)) {
+      const change = sub as StaffChange;
+      const changed = await changeStaff(ctx.db, { username, change, actorName: ctx.actor.name });
+      ctx.io.out(
+        changed
+          ? terminalLine`Staff account ${username} ${CHANGE_DONE[change]}.`
+          : terminalLine`Nothing changed: ${username} ${CHANGE_NOTHING[change]}.`,
+      );
+      return 0;
+    }
     if (sub === 'passwd') {
       await setStaffPassword(ctx.db, username, await readPassword(ctx, values['password-env'], env));
-      ctx.io.out(
-        terminalLine`Password of ${username} changed; the account is unlocked and its sessions ended.`,
-      );
+      ctx.io.out(terminalLine`Password of ${username} changed; its sessions ended.`);
       return 0;
     }
   } catch (e) {

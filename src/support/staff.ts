@@ -8,6 +8,8 @@ export interface StaffRow {
   username: string;
   isAdmin: boolean;
   lockedUntil: Date | null;
+  /** When the account was disabled (it cannot log in), or null. */
+  disabledAt: Date | null;
   failedLogins: number;
   organisations: string[];
   createdAt: Date;
@@ -62,7 +64,8 @@ export async function addStaff(
 
 export async function listStaff(db: SupportDb): Promise<StaffRow[]> {
   const r = await db.pool.query(
-    `select u.id, u.username, u.is_admin as "isAdmin", u.locked_until as "lockedUntil", u.failed_logins as "failedLogins",
+    `select u.id, u.username, u.is_admin as "isAdmin", u.locked_until as "lockedUntil", u.disabled_at as "disabledAt",
+            u.failed_logins as "failedLogins",
             u.created_at as "createdAt",
             coalesce(array_agg(coalesce(o.ukprn, o.organisation_ref) || ' ' || o.name order by o.name)
                      filter (where o.id is not null), '{}') as organisations
@@ -126,4 +129,41 @@ export async function setStaffPassword(
     [id, hash],
   );
   await db.pool.query('delete from lrs.staff_session where staff_user_id = $1', [id]);
+}
+
+/** Changes to a staff account's standing that `lrs-relay staff` offers. */
+export const STAFF_CHANGES = ['disable', 'enable', 'remove', 'demote', 'promote'] as const;
+export type StaffChange = (typeof STAFF_CHANGES)[number];
+
+const CHANGE_SQL: Record<StaffChange, string> = {
+  disable: 'update lrs.staff_user set disabled_at = now() where id = $1 and disabled_at is null',
+  enable: 'update lrs.staff_user set disabled_at = null where id = $1 and disabled_at is not null',
+  remove: 'delete from lrs.staff_user where id = $1',
+  demote: 'update lrs.staff_user set is_admin = false where id = $1 and is_admin',
+  promote: 'update lrs.staff_user set is_admin = true where id = $1 and not is_admin',
+};
+
+/**
+ * Disables, enables, removes, demotes or promotes a staff account, in one transaction with a row in
+ * lrs.staff_audit naming who did it. A disabled or removed account's sessions are deleted, and every
+ * request reads the account's standing afresh, so each change takes effect on the account's next
+ * request. Returns false when there was nothing to change (already disabled, not an admin, …).
+ */
+export async function changeStaff(
+  db: SupportDb,
+  o: { username: string; change: StaffChange; actorName: string },
+): Promise<boolean> {
+  const id = await staffId(db, o.username);
+  return inTransaction(db.pool, async (c) => {
+    if (o.change === 'disable' || o.change === 'remove')
+      await c.query('delete from lrs.staff_session where staff_user_id = $1', [id]);
+    const r = await c.query(CHANGE_SQL[o.change], [id]);
+    if ((r.rowCount ?? 0) === 0) return false;
+    await c.query('insert into lrs.staff_audit (user_name, operation, staff_username) values ($1, $2, $3)', [
+      o.actorName,
+      `staff.${o.change}`,
+      o.username,
+    ]);
+    return true;
+  });
 }
