@@ -50,25 +50,38 @@ describe('achievement batch failures', () => {
   });
   afterAll(async () => p?.stop());
 
+  /**
+   * Submits one achievement per learner in one transaction, so the assembler sees them together and
+   * puts them in one batch however slowly this machine inserts (three separate submits could straddle
+   * BATCH_WINDOW_MS on a loaded machine and land in two batches).
+   */
   const submitAchievements = async (qualification: string) => {
     const ids: number[] = [];
-    for (const l of learners) {
-      const { givenName, familyName } = l.payload;
-      ids.push(
-        await p.submit(
-          'achievement',
-          l.misId,
-          {
-            uln: l.uln,
-            givenName,
-            familyName,
-            unitOrQualificationReferenceNumber: qualification,
-            achievementAwardDate: '2024-06-01',
-            providerUkprn: '10000001',
-          },
-          { org: 'SIM001' },
-        ),
-      );
+    const c = await p.sql.connect();
+    try {
+      await c.query('begin');
+      for (const l of learners) {
+        const { givenName, familyName } = l.payload;
+        const payload = {
+          uln: l.uln,
+          givenName,
+          familyName,
+          unitOrQualificationReferenceNumber: qualification,
+          achievementAwardDate: '2024-06-01',
+          providerUkprn: '10000001',
+        };
+        const r = await c.query(
+          `select lrs.submit_request('SIM001', 'achievement', $1, $2::jsonb, 'j.smith', 'single', null, 1) as id`,
+          [l.misId, JSON.stringify(payload)],
+        );
+        ids.push(Number(r.rows[0].id));
+      }
+      await c.query('commit');
+    } catch (e) {
+      await c.query('rollback');
+      throw e;
+    } finally {
+      c.release();
     }
     return ids;
   };
