@@ -6,7 +6,8 @@
  * - the role folders src/workers, src/schedulers and src/producers only wire things: nothing imports
  *   them but src/runtime.ts (the composition root) and files inside the same folder;
  * - src/lrs, the LRS client, stands alone: what it imports, followed through every file it reaches,
- *   stays inside src/lrs, src/codes and src/xml.
+ *   stays inside src/lrs, src/codes and src/xml;
+ * - src/codes imports nothing from src/lrs (the client imports the codes, not the other way round).
  *
  * Tests and benchmarks may import anything.
  */
@@ -95,6 +96,16 @@ export function reachableOutside(graph: ImportGraph, folder: string, allowed: re
   return out;
 }
 
+/** `importer → imported` for every import from a file in `from` of a file in `to`. */
+export function importsBetween(graph: ImportGraph, from: string, to: string): string[] {
+  const out: string[] = [];
+  for (const [file, imports] of graph) {
+    if (!inFolder(file, from)) continue;
+    for (const target of imports) if (inFolder(target, to)) out.push(`${file} → ${target}`);
+  }
+  return out;
+}
+
 const ROLE_FOLDERS = ['src/workers', 'src/schedulers', 'src/producers'];
 
 describe('reading imports', () => {
@@ -132,6 +143,14 @@ describe('reading imports', () => {
       'src/lrs/client.ts → src/codes/catalogue.ts → src/log.ts',
     ]);
   });
+
+  it('reports an import from one folder into another, and only that direction', () => {
+    const graph: ImportGraph = new Map([
+      ['src/codes/table.ts', ['src/lrs/errors.ts', 'src/codes/types.ts']],
+      ['src/lrs/errors.ts', ['src/codes/types.ts']],
+    ]);
+    expect(importsBetween(graph, 'src/codes', 'src/lrs')).toEqual(['src/codes/table.ts → src/lrs/errors.ts']);
+  });
 });
 
 describe('import rules of src/', () => {
@@ -148,5 +167,9 @@ describe('import rules of src/', () => {
 
   it('src/lrs (the LRS client) reaches nothing of the app but src/codes and src/xml', () => {
     expect(reachableOutside(graph, 'src/lrs', ['src/lrs', 'src/codes', 'src/xml'])).toEqual([]);
+  });
+
+  it('src/codes imports nothing from src/lrs', () => {
+    expect(importsBetween(graph, 'src/codes', 'src/lrs')).toEqual([]);
   });
 });
