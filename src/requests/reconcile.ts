@@ -50,17 +50,15 @@ export async function reconcileRequests(o: ReconcileOptions): Promise<ReconcileR
       if (await completeRequest(o.pool, row, res, [])) result.failed++;
       continue;
     }
+    // Any job left under this id blocks the re-enqueue (an add with a known id is ignored): a completed
+    // or failed one, or a job hash with no list holding it (state unknown), which a partial loss of the
+    // queue store leaves behind. Remove it first, while the request is still queued and no relay adds it.
+    await o
+      .queueFor(row.organisationId)
+      .remove(requestJobId(row.id))
+      .catch(() => 0);
     // Only if nobody touched it since we looked (the job may have just finished).
-    if (await returnToPendingIfUnchanged(o.pool, row)) {
-      // A completed or failed job with the same id would block the re-enqueue; remove it.
-      if (state === 'completed' || state === 'failed') {
-        await o
-          .queueFor(row.organisationId)
-          .remove(requestJobId(row.id))
-          .catch(() => 0);
-      }
-      result.requeued++;
-    }
+    if (await returnToPendingIfUnchanged(o.pool, row)) result.requeued++;
   }
   if (result.requeued > 0) await notifyOutbox(o.pool, 'reconcile');
   if (result.requeued + result.failed > 0) o.log.info(result, 'reconcile sweep re-queued lost requests');
