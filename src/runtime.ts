@@ -29,6 +29,7 @@ import { DEFAULT_PROCESSOR_OPTIONS, type ProcessorOptions } from './requests/pro
 import { DEFAULT_RETRY_POLICY, maxAttempts, type RetryPolicy } from './codes/retry-policy.ts';
 import { SingleWorkers } from './workers/single-workers.ts';
 import { errorMessage } from './errors.ts';
+import { withTimeout } from './timeout.ts';
 
 export const ROLES = ['producer', 'worker', 'scheduler', 'dashboard'] as const;
 export type Role = (typeof ROLES)[number];
@@ -254,12 +255,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
  */
 async function checkReachable(database: Database, queues: QueueConnection, config: Config): Promise<void> {
   const within = <T>(p: Promise<T>, what: string): Promise<T> =>
-    Promise.race([
-      p,
-      new Promise<never>((_r, reject) =>
-        setTimeout(() => reject(new Error(`${what} did not answer within 10 s`)), 10_000).unref(),
-      ),
-    ]);
+    withTimeout(p, 10_000, `${what} did not answer`);
   try {
     await within(database.pool.query('select 1'), 'Postgres');
   } catch (e) {

@@ -4,6 +4,7 @@
  */
 import type { QueueConnection } from '../queues.ts';
 import type { SupportDb } from '../db/pool.ts';
+import { withTimeout } from '../timeout.ts';
 
 export interface ReadinessReport {
   ok: boolean;
@@ -16,20 +17,12 @@ async function check(
   fn: () => Promise<unknown>,
   timeoutMs: number,
 ): Promise<{ ok: boolean; error?: string }> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      fn(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await withTimeout(fn(), timeoutMs);
     return { ok: true };
   } catch (e) {
     // The message only: connection errors may carry a URL, never the password (pg and ioredis omit it).
     return { ok: false, error: e instanceof Error ? e.message.slice(0, 200) : 'failed' };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

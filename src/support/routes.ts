@@ -21,6 +21,7 @@ import { html } from './html.ts';
 import { canSeePersonalData } from './access.ts';
 import { getLearnerDetail } from './learner-history.ts';
 import { canSeeQueue, getQueueDepths, type QueueSet } from './queue-depths.ts';
+import { withTimeout } from '../timeout.ts';
 import {
   findRequestIds,
   getRequestDetail,
@@ -92,14 +93,6 @@ export function readRequestFilter(
 }
 
 const QUEUE_DEPTHS_TIMEOUT_MS = 2_000;
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 export function createPageRoutes(o: { db: SupportDb; queueSet: QueueSet }): Router {
   const { db } = o;
