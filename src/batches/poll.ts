@@ -18,10 +18,9 @@ import {
   fanOutVerify,
   type FanOut,
 } from './results.ts';
-import { abandonLost, settleBatchRequests, type BatchJobDeps } from './rules.ts';
+import { abandonLost, settleBatchRequests, startBatchCallAudit, type BatchJobDeps } from './rules.ts';
 import {
   addBatchCounts,
-  insertBatchAudit,
   loadBatch,
   loadBatchMemberIds,
   loadBatchRequestIds,
@@ -145,20 +144,7 @@ export async function runPollJob(
 
   try {
     let output: Output;
-    const started = performance.now();
-    const audit = (code: string, codeSource: 'lrs' | 'relay', httpStatus?: number) =>
-      insertBatchAudit(
-        deps.pool,
-        { organisationId: b.organisationId, batchId: b.id, userName: b.requestedBy },
-        {
-          operation: OPERATION[b.kind],
-          code,
-          codeSource,
-          httpStatus,
-          durationMs: performance.now() - started,
-          attempt: b.polls + 1,
-        },
-      );
+    const audit = startBatchCallAudit(deps.pool, b, OPERATION[b.kind], b.polls + 1);
     let org: Awaited<ReturnType<BatchJobDeps['clients']['forOrganisation']>>;
     try {
       org = await deps.clients.forOrganisation(b.organisationId);

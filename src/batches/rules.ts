@@ -15,6 +15,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Resolution } from '../db/requests.ts';
 import {
+  insertBatchAudit,
   loadBatchRequestIds,
   moveBatch,
   requeueAsSingle,
@@ -26,6 +27,7 @@ import {
 import type { OrganisationClients } from '../requests/run.ts';
 import type { RetryPolicy } from '../codes/retry-policy.ts';
 import { resolutionFor } from '../requests/resolve.ts';
+import type { OperationName } from '../lrs/messages.ts';
 
 /** What the submit and poll jobs need. */
 export interface BatchJobDeps {
@@ -140,4 +142,23 @@ export function abandonLost(
       detail: { batchId: b.id, jobId: b.lrsJobId },
     },
   });
+}
+
+/**
+ * Starts the clock on one LRS call made for a batch (submit or poll) and returns the writer of its audit
+ * row: the organisation, the batch, the user behind it, the call's code and how long it took.
+ */
+export function startBatchCallAudit(
+  pool: pg.Pool,
+  b: BatchRow,
+  operation: OperationName,
+  attempt: number,
+): (code: string, codeSource: 'lrs' | 'relay', httpStatus?: number) => Promise<void> {
+  const started = performance.now();
+  return (code, codeSource, httpStatus) =>
+    insertBatchAudit(
+      pool,
+      { organisationId: b.organisationId, batchId: b.id, userName: b.requestedBy },
+      { operation, code, codeSource, httpStatus, durationMs: performance.now() - started, attempt },
+    );
 }

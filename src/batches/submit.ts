@@ -14,10 +14,15 @@ import { JOBS, parseJobData } from '../queues.ts';
 import { enqueuePoll } from './assemble.ts';
 import { buildBatchRecord, type BatchRecord } from './records.ts';
 import type { BatchableKind } from '../requests/kinds.ts';
-import { abandonBatch, abandonInDoubt, settleBatchRequests, type BatchJobDeps } from './rules.ts';
+import {
+  abandonBatch,
+  abandonInDoubt,
+  settleBatchRequests,
+  startBatchCallAudit,
+  type BatchJobDeps,
+} from './rules.ts';
 import {
   detachUnsent,
-  insertBatchAudit,
   loadBatch,
   loadBatchRequests,
   moveBatch,
@@ -135,20 +140,7 @@ export async function runSubmitJob(deps: BatchJobDeps, job: Job, signal: AbortSi
   if (!(await moveBatch(deps.pool, b.id, ['assembled'], 'submitting', { recordCount: records.length })))
     return 'raced';
 
-  const started = performance.now();
-  const audit = (code: string, codeSource: 'lrs' | 'relay', httpStatus?: number) =>
-    insertBatchAudit(
-      deps.pool,
-      { organisationId: b.organisationId, batchId: b.id, userName: b.requestedBy },
-      {
-        operation: OPERATION[b.kind],
-        code,
-        codeSource,
-        httpStatus,
-        durationMs: performance.now() - started,
-        attempt: job.attemptsMade + 1,
-      },
-    );
+  const audit = startBatchCallAudit(deps.pool, b, OPERATION[b.kind], job.attemptsMade + 1);
   let answer: { code: string; jobId?: string };
   try {
     answer = await send(client, identity, b, records, signal);
