@@ -137,57 +137,59 @@ describe('outages', { timeout: 300_000 }, () => {
     o = undefined;
   });
 
-  it('rides out the Redis server stopped for 30 s mid-run (its data lost)', async () => {
-    o = await startOutageRun();
-    await submitAll(o.run, learners(TOTAL, 'R'), 'R');
-    const run = o.run;
-    await waitUntil(async () => (await countTerminal(run)) > 200, 60_000);
-    await o.redis.stop();
-    const downAt = Date.now();
-    // While it is down: the relay keeps running and /readyz names Redis, not Postgres.
-    const url = o.readyUrl;
-    await waitUntil(async () => (await readiness(url)).status === 503, 15_000);
-    expect((await readiness(url)).body).toMatchObject({
-      ok: false,
-      checks: { postgres: { ok: true }, redis: { ok: false } },
-    });
-    // The dashboard still answers from Postgres and says the queue store is not answering.
-    const ops = createTestClient(o.baseUrl);
-    expect((await ops.logIn('ops', PASSWORD)).status).toBe(303);
-    const page = await ops.get('/');
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('The queue store (Redis) is not answering');
-    await sleep(Math.max(0, 30_000 - (Date.now() - downAt)));
-    expect(o.relay.child.exitCode).toBeNull();
-    await o.redis.start();
-    const recoveredAt = Date.now();
-    await settleAfter(o, 'redis server stopped 30 s (data lost)', recoveredAt, 180_000);
-    await waitUntil(async () => (await readiness(url)).status === 200, 15_000);
-    await assertSettledOnce(o.run, TOTAL);
-    expect(startsLogged(o)).toBe(1);
-    o.relay.child.kill('SIGTERM');
-    const [code] = (await once(o.relay.child, 'exit')) as [number | null];
-    expect(code).toBe(0);
-  });
+  /** One server outage: which server, for how long, what /readyz says meanwhile, what else to check then. */
+  interface OutageCase {
+    server: 'redis' | 'postgres';
+    downMs: number;
+    label: string;
+    /** While it is down, besides /readyz. */
+    whileDown?: (o: Outage) => Promise<void>;
+  }
+  const CASES: [string, OutageCase][] = [
+    [
+      'the Redis server stopped for 30 s mid-run (its data lost)',
+      {
+        server: 'redis',
+        downMs: 30_000,
+        label: 'redis server stopped 30 s (data lost)',
+        // The dashboard still answers from Postgres and says the queue store is not answering.
+        whileDown: async (o) => {
+          const ops = createTestClient(o.baseUrl);
+          expect((await ops.logIn('ops', PASSWORD)).status).toBe(303);
+          const page = await ops.get('/');
+          expect(page.status).toBe(200);
+          expect(await page.text()).toContain('The queue store (Redis) is not answering');
+        },
+      },
+    ],
+    [
+      'the Postgres server restarted mid-run',
+      { server: 'postgres', downMs: 10_000, label: 'postgres server restarted (down 10 s)' },
+    ],
+  ];
 
-  it('rides out the Postgres server restarted mid-run', async () => {
+  it.each(CASES)('rides out %s', async (_name, c) => {
     o = await startOutageRun();
-    await submitAll(o.run, learners(TOTAL, 'P'), 'P');
+    const tag = c.server === 'redis' ? 'R' : 'P';
+    await submitAll(o.run, learners(TOTAL, tag), tag);
     const run = o.run;
     await waitUntil(async () => (await countTerminal(run)) > 200, 60_000);
-    await o.postgres.stop();
+    const server = o[c.server];
+    await server.stop();
     const downAt = Date.now();
+    // While it is down: the relay keeps running and /readyz names the server that is down, not the other.
     const url = o.readyUrl;
     await waitUntil(async () => (await readiness(url)).status === 503, 15_000);
     expect((await readiness(url)).body).toMatchObject({
       ok: false,
-      checks: { postgres: { ok: false }, redis: { ok: true } },
+      checks: { postgres: { ok: c.server !== 'postgres' }, redis: { ok: c.server !== 'redis' } },
     });
-    await sleep(Math.max(0, 10_000 - (Date.now() - downAt)));
+    await c.whileDown?.(o);
+    await sleep(Math.max(0, c.downMs - (Date.now() - downAt)));
     expect(o.relay.child.exitCode).toBeNull();
-    await o.postgres.start();
+    await server.start();
     const recoveredAt = Date.now();
-    await settleAfter(o, 'postgres server restarted (down 10 s)', recoveredAt, 180_000);
+    await settleAfter(o, c.label, recoveredAt, 180_000);
     await waitUntil(async () => (await readiness(url)).status === 200, 15_000);
     await assertSettledOnce(o.run, TOTAL);
     expect(startsLogged(o)).toBe(1);
