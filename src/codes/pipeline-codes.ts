@@ -105,7 +105,7 @@ export const PIPELINE_CODE_ENTRIES: readonly CodeEntry[] = [
     'retryable',
     'Another request for the same learner is registering them; this one waits so the learner is not registered twice.',
     'Nothing to do; it continues by itself within minutes. If it stays like this, look for another open register request for the same learner.',
-    'backoff',
+    'waits',
   ),
   answer(
     P.RETRY,

@@ -34,9 +34,10 @@ export type ErrorClass = (typeof ERROR_CLASSES)[number];
 /**
  * What staff read about retrying (seeded into `lrs.response_code.retry`). never: the same request fails the
  * same way; backoff: retried with growing delays; after-window: retried once the LRS's maintenance window or
- * service hours are over; poll: asked again later (a batch still running).
+ * service hours are over; poll: asked again later (a batch still running); waits: held back, without using an
+ * attempt, until another request for the same learner is done.
  */
-export type RetryDescription = 'never' | 'backoff' | 'after-window' | 'poll';
+export type RetryDescription = 'never' | 'backoff' | 'after-window' | 'poll' | 'waits';
 
 export interface CodeEntry {
   code: string;

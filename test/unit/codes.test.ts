@@ -89,7 +89,7 @@ describe('one retry policy: workers, the client and what staff read agree for ev
       if (entry.retry !== 'never')
         expect([
           ['WSRC0008', 'poll'],
-          ['LEARNER_BUSY', 'backoff'],
+          ['LEARNER_BUSY', 'waits'],
         ]).toContainEqual([entry.code, entry.retry]);
     }
   });
