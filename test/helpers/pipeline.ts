@@ -10,6 +10,7 @@ import { createLogger } from '../../src/log.ts';
 import { startRelay, type Relay, type Role, type StartRelayOptions } from '../../src/runtime.ts';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import type { RetryPolicy } from '../../src/codes/retry-policy.ts';
+import type { QueueBackendKind } from '../../src/queues.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { assertNoRedisLeaks, createQueuePrefix, deletePrefixKeys } from './redis.ts';
 import { redisUrl } from './urls.ts';
@@ -33,6 +34,9 @@ export interface Pipeline {
   simulator: Simulator;
   config: Config;
   relay: Relay;
+  /** Where the relay's queues live (QUEUE_BACKEND). */
+  backend: QueueBackendKind;
+  /** Random per pipeline: the Redis key prefix, and the tag on every connection name (leak checks). */
   prefix: string;
   logLines: string[];
   /** Calls lrs.submit_request as an MIS trigger would. */
@@ -50,6 +54,8 @@ export interface Pipeline {
 }
 
 export interface PipelineOptions {
+  /** Queue store of the relay (default redis). With postgres it is the test database's lrs_queue schema. */
+  backend?: QueueBackendKind;
   simulator?: SimulatorOptions;
   roles?: Role[];
   env?: Record<string, string>;
@@ -77,7 +83,9 @@ export async function startPipeline(o: PipelineOptions = {}): Promise<Pipeline> 
       ],
     );
   }
+  const backend = o.backend ?? 'redis';
   const config = loadConfig({
+    QUEUE_BACKEND: backend,
     DATABASE_URL: db.url,
     REDIS_URL: redisUrl(),
     QUEUE_PREFIX: prefix,
@@ -121,6 +129,7 @@ export async function startPipeline(o: PipelineOptions = {}): Promise<Pipeline> 
     get relay() {
       return relay;
     },
+    backend,
     prefix,
     logLines,
     async submit(kind, misId, payload, so = {}) {
@@ -170,6 +179,7 @@ export async function startPipeline(o: PipelineOptions = {}): Promise<Pipeline> 
       await relay.close();
       await simulator.close();
       await sql.end();
+      // On the postgres backend the queue connections are to the test database: drop() fails if any is left.
       await db.drop();
       await assertNoRedisLeaks(prefix);
       await deletePrefixKeys(prefix);

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { TEST_BACKENDS } from '../helpers/queues.ts';
 
 const REGISTER_EXTRA = { verificationType: '1', abilityToShare: '1' };
 
-describe('pipeline: trigger → LRS → outcome', () => {
+describe.each(TEST_BACKENDS)('pipeline on %s: trigger → LRS → outcome', (backend) => {
   let p: Pipeline;
   beforeAll(async () => {
-    p = await startPipeline();
+    p = await startPipeline({ backend });
   });
   afterAll(async () => {
     await p?.stop();
