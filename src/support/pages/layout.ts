@@ -28,8 +28,10 @@ export function renderPage(o: {
         <span class="who">${o.auth.session.username}${o.auth.session.isAdmin ? ' (admin)' : ''}
           <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${o.auth.session.csrfToken}"><button>Log out</button></form></span>`
     : html`<span>lrs-relay</span>`;
+  // The empty icon (data:, which the CSP's img-src allows) stops each page asking for /favicon.ico, which
+  // the dashboard does not serve: Chromium logged a failed load on every page.
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${o.title} · lrs-relay</title>
-<meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head>
+<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><style>${STYLE}</style></head>
 <body><header>${nav}</header><main><h1>${o.title}</h1>
 ${o.flash ? html`<p class="flash" role="status">${o.flash}</p>` : ''}${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
 ${o.body}</main></body></html>`;
