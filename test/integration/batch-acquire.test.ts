@@ -11,6 +11,7 @@ import { acquireUlns, nightlyRunKey } from '../../src/batches/acquire-ulns.ts';
 import { refreshRunProgress } from '../../src/db/acquisition.ts';
 import { createLogger } from '../../src/log.ts';
 import { startPipeline, SIM_PASSWORD, type Pipeline } from '../helpers/pipeline.ts';
+import { TEST_BACKENDS } from '../helpers/queues.ts';
 import { redisUrl } from '../helpers/urls.ts';
 import { FAST_BATCH_ENV, newLearner } from './batch-fixtures.ts';
 
@@ -32,10 +33,11 @@ async function createView(p: Pipeline, n: number, from = 0): Promise<void> {
   await p.sql.query(`create or replace view mis.learners_needing_uln as select * from mis.needing`);
 }
 
-describe('nightly ULN acquisition', () => {
+describe.each(TEST_BACKENDS)('nightly ULN acquisition on %s', (backend) => {
   let p: Pipeline;
   beforeAll(async () => {
     p = await startPipeline({
+      backend,
       simulator: { instantBatches: true },
       env: { ...FAST_BATCH_ENV, BATCH_LIMIT_REGISTRATION: '4', ACQUIRE_ULNS_CHUNK: '3' },
     });
@@ -106,6 +108,7 @@ describe('nightly ULN acquisition', () => {
         cwd: ROOT,
         env: {
           ...process.env,
+          QUEUE_BACKEND: backend,
           DATABASE_URL: p.db.url,
           REDIS_URL: redisUrl(),
           LRS_PASSWORD_10000001: SIM_PASSWORD,

@@ -9,6 +9,7 @@ import { explainCode } from '../../src/codes/table.ts';
 import { createLrsClient } from '../../src/lrs/client.ts';
 import type { CreateLrsClientOptions, LrsClient } from '../../src/lrs/types.ts';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { TEST_BACKENDS } from '../helpers/queues.ts';
 import { batches, FAST_BATCH_ENV, newLearner, requestsOf } from './batch-fixtures.ts';
 
 const tweak = {
@@ -46,7 +47,7 @@ function createTweakedClient(o: CreateLrsClientOptions): LrsClient {
   };
 }
 
-describe('registration batch failures', () => {
+describe.each(TEST_BACKENDS)('registration batch failures on %s', (backend) => {
   let p: Pipeline;
   let n = 0;
   const submitFive = async (tag: string) => {
@@ -58,6 +59,7 @@ describe('registration batch failures', () => {
 
   beforeAll(async () => {
     p = await startPipeline({
+      backend,
       simulator: { batchTiming: { inProgressAfterMs: 50, doneAfterMs: 300 } },
       env: FAST_BATCH_ENV,
       relay: { createLrsClient: createTweakedClient },

@@ -5,14 +5,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { TEST_BACKENDS } from '../helpers/queues.ts';
 import { batches, FAST_BATCH_ENV, newLearner, outcomesCounted, requestsOf } from './batch-fixtures.ts';
 
-describe('verify and achievement batches', () => {
+describe.each(TEST_BACKENDS)('verify and achievement batches on %s', (backend) => {
   let p: Pipeline;
   const learners: { misId: string; uln: string; payload: Record<string, string> }[] = [];
 
   beforeAll(async () => {
     p = await startPipeline({
+      backend,
       simulator: { batchTiming: { inProgressAfterMs: 100, doneAfterMs: 400 } },
       env: { ...FAST_BATCH_ENV, BATCH_WINDOW_MS: '500' },
     });

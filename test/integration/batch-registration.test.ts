@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipeline, SIM_PASSWORD, type Pipeline } from '../helpers/pipeline.ts';
+import { TEST_BACKENDS } from '../helpers/queues.ts';
 import {
   batches,
   FAST_BATCH_ENV,
@@ -13,10 +14,11 @@ import {
   requestsOf,
 } from './batch-fixtures.ts';
 
-describe('registration batches', () => {
+describe.each(TEST_BACKENDS)('registration batches on %s', (backend) => {
   let p: Pipeline;
   beforeAll(async () => {
     p = await startPipeline({
+      backend,
       simulator: { batchTiming: { inProgressAfterMs: 200, doneAfterMs: 1_200 } },
       env: FAST_BATCH_ENV,
     });
@@ -87,90 +89,94 @@ describe('registration batches', () => {
   });
 });
 
-describe('registration batches across organisations and in auto mode', () => {
-  let p: Pipeline;
-  beforeAll(async () => {
-    p = await startPipeline({
-      simulator: {
-        instantBatches: true,
+describe.each(TEST_BACKENDS)(
+  'registration batches across organisations and in auto mode on %s',
+  (backend) => {
+    let p: Pipeline;
+    beforeAll(async () => {
+      p = await startPipeline({
+        backend,
+        simulator: {
+          instantBatches: true,
+          organisations: [
+            { ukprn: '10000001', password: SIM_PASSWORD, operations: ['*'] },
+            { ukprn: '10000002', password: 'Second-Passwd-16', operations: ['*'] },
+          ],
+        },
         organisations: [
-          { ukprn: '10000001', password: SIM_PASSWORD, operations: ['*'] },
-          { ukprn: '10000002', password: 'Second-Passwd-16', operations: ['*'] },
+          { ukprn: '10000001', password: SIM_PASSWORD },
+          { ukprn: '10000002', password: 'Second-Passwd-16' },
         ],
-      },
-      organisations: [
-        { ukprn: '10000001', password: SIM_PASSWORD },
-        { ukprn: '10000002', password: 'Second-Passwd-16' },
-      ],
-      env: { ...FAST_BATCH_ENV, AUTO_BATCH_THRESHOLD: '3', BATCH_WINDOW_MS: '300' },
+        env: { ...FAST_BATCH_ENV, AUTO_BATCH_THRESHOLD: '3', BATCH_WINDOW_MS: '300' },
+      });
     });
-  });
-  afterAll(async () => p?.stop());
+    afterAll(async () => p?.stop());
 
-  it('never mixes two organisations in one batch, and sends each with its own credentials', async () => {
-    const ids: Record<string, number[]> = { '10000001': [], '10000002': [] };
-    for (let i = 0; i < 7; i++) {
-      for (const org of ['10000001', '10000002']) {
-        ids[org]!.push(
-          await p.submit(
-            'register',
-            `${org}-${i}`,
-            newLearner(i + (org === '10000001' ? 0 : 50), org === '10000001' ? 'alpha' : 'omega'),
-            { mode: 'batch', org },
-          ),
-        );
+    it('never mixes two organisations in one batch, and sends each with its own credentials', async () => {
+      const ids: Record<string, number[]> = { '10000001': [], '10000002': [] };
+      for (let i = 0; i < 7; i++) {
+        for (const org of ['10000001', '10000002']) {
+          ids[org]!.push(
+            await p.submit(
+              'register',
+              `${org}-${i}`,
+              newLearner(i + (org === '10000001' ? 0 : 50), org === '10000001' ? 'alpha' : 'omega'),
+              { mode: 'batch', org },
+            ),
+          );
+        }
       }
-    }
-    await p.settle(30_000);
-    const orgIds = (await p.sql.query(`select id, ukprn from lrs.organisation`)).rows as {
-      id: number;
-      ukprn: string;
-    }[];
-    const all = await batches(p.sql);
-    expect(all.length).toBe(4);
-    for (const b of all) {
-      const members = await p.sql.query(
-        'select distinct organisation_id from lrs.request where batch_id = $1',
-        [b.id],
+      await p.settle(30_000);
+      const orgIds = (await p.sql.query(`select id, ukprn from lrs.organisation`)).rows as {
+        id: number;
+        ukprn: string;
+      }[];
+      const all = await batches(p.sql);
+      expect(all.length).toBe(4);
+      for (const b of all) {
+        const members = await p.sql.query(
+          'select distinct organisation_id from lrs.request where batch_id = $1',
+          [b.id],
+        );
+        expect(members.rows).toEqual([{ organisation_id: b.organisation_id }]);
+        // The simulator only answers a poll for the organisation that submitted the job, so completion proves the credentials.
+        expect(b.status).toBe('completed');
+      }
+      for (const org of orgIds)
+        expect(
+          all
+            .filter((b) => b.organisation_id === org.id)
+            .map((b) => b.record_count)
+            .sort(),
+        ).toEqual([2, 5]);
+      const rows = await requestsOf(p.sql, [...ids['10000001']!, ...ids['10000002']!]);
+      expect(rows.filter((r) => r.status !== 'succeeded')).toEqual([]);
+      const audit = await p.sql.query(
+        `select distinct a.organisation_id, b.organisation_id as batch_org from lrs.audit a join lrs.batch b on b.id = a.batch_id`,
       );
-      expect(members.rows).toEqual([{ organisation_id: b.organisation_id }]);
-      // The simulator only answers a poll for the organisation that submitted the job, so completion proves the credentials.
-      expect(b.status).toBe('completed');
-    }
-    for (const org of orgIds)
       expect(
-        all
-          .filter((b) => b.organisation_id === org.id)
-          .map((b) => b.record_count)
-          .sort(),
-      ).toEqual([2, 5]);
-    const rows = await requestsOf(p.sql, [...ids['10000001']!, ...ids['10000002']!]);
-    expect(rows.filter((r) => r.status !== 'succeeded')).toEqual([]);
-    const audit = await p.sql.query(
-      `select distinct a.organisation_id, b.organisation_id as batch_org from lrs.audit a join lrs.batch b on b.id = a.batch_id`,
-    );
-    expect(
-      audit.rows.every(
-        (r: { organisation_id: number; batch_org: number }) => r.organisation_id === r.batch_org,
-      ),
-    ).toBe(true);
-  });
+        audit.rows.every(
+          (r: { organisation_id: number; batch_org: number }) => r.organisation_id === r.batch_org,
+        ),
+      ).toBe(true);
+    });
 
-  it('leaves a small auto backlog to single calls and batches a large one', async () => {
-    const before = (await batches(p.sql)).length;
-    const small = [await p.submit('register', 'auto-s1', newLearner(200, 'solo'), { mode: 'auto' })];
-    await p.settle(30_000);
-    expect((await requestsOf(p.sql, small))[0]).toMatchObject({ status: 'succeeded', batch_id: null });
-    expect((await batches(p.sql)).length).toBe(before);
+    it('leaves a small auto backlog to single calls and batches a large one', async () => {
+      const before = (await batches(p.sql)).length;
+      const small = [await p.submit('register', 'auto-s1', newLearner(200, 'solo'), { mode: 'auto' })];
+      await p.settle(30_000);
+      expect((await requestsOf(p.sql, small))[0]).toMatchObject({ status: 'succeeded', batch_id: null });
+      expect((await batches(p.sql)).length).toBe(before);
 
-    // Stop the producer first so the backlog builds up past the threshold (3) before anyone claims it.
-    await p.restartRelay(['worker', 'scheduler']);
-    const big: number[] = [];
-    for (let i = 0; i < 10; i++)
-      big.push(await p.submit('register', `auto-b${i}`, newLearner(300 + i, 'crowd'), { mode: 'auto' }));
-    await p.settle(30_000);
-    const rows = await requestsOf(p.sql, big);
-    expect(rows.filter((r) => r.status !== 'succeeded' || r.batch_id === null)).toEqual([]);
-    await p.restartRelay(['producer', 'worker', 'scheduler']);
-  });
-});
+      // Stop the producer first so the backlog builds up past the threshold (3) before anyone claims it.
+      await p.restartRelay(['worker', 'scheduler']);
+      const big: number[] = [];
+      for (let i = 0; i < 10; i++)
+        big.push(await p.submit('register', `auto-b${i}`, newLearner(300 + i, 'crowd'), { mode: 'auto' }));
+      await p.settle(30_000);
+      const rows = await requestsOf(p.sql, big);
+      expect(rows.filter((r) => r.status !== 'succeeded' || r.batch_id === null)).toEqual([]);
+      await p.restartRelay(['producer', 'worker', 'scheduler']);
+    });
+  },
+);
