@@ -5,8 +5,9 @@
  * for a person to check the PLR, and nothing is sent again. The simulator loses or stalls the jobs
  * on request (faults lostBatchJobs / stuckBatchJobs). Batch results also count in /metrics.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { TEST_BACKENDS } from '../helpers/queues.ts';
 import {
   batches,
   FAST_BATCH_ENV,
@@ -18,13 +19,14 @@ import {
 
 const GIVE_UP_MS = 3_000;
 
-describe('achievement batch failures', () => {
+describe.each(TEST_BACKENDS)('achievement batch failures on %s', (backend) => {
   let p: Pipeline;
   const learners: { misId: string; uln: string; payload: Record<string, string> }[] = [];
   const registered: number[] = [];
 
   beforeAll(async () => {
     p = await startPipeline({
+      backend,
       simulator: { batchTiming: { inProgressAfterMs: 50, doneAfterMs: 300 } },
       env: { ...FAST_BATCH_ENV, BATCH_WINDOW_MS: '500', BATCH_POLL_GIVE_UP_MS: String(GIVE_UP_MS) },
     });
@@ -44,11 +46,17 @@ describe('achievement batch failures', () => {
     await p.settle(30_000);
     const rows = await requestsOf(p.sql, registered);
     rows.forEach((r, i) => (learners[i]!.uln = String(r.uln)));
-    // Verify each learner now, so the achievement gate has nothing to hold: held achievements are
-    // released one by one as their verifies end, which could split one test's achievements into two batches.
+    // Verify each learner now, for the awarding organisation (the gate counts only its own verifies), so
+    // the achievement gate has nothing to hold: held achievements are released one by one as their
+    // verifies end, which could split one test's achievements into two batches.
     for (const l of learners) {
       const { givenName, familyName, dateOfBirth, gender } = l.payload;
-      await p.submit('verify', l.misId, { uln: l.uln, givenName, familyName, dateOfBirth, gender });
+      await p.submit(
+        'verify',
+        l.misId,
+        { uln: l.uln, givenName, familyName, dateOfBirth, gender },
+        { org: 'SIM001' },
+      );
     }
     await p.settle(30_000);
   });
@@ -56,6 +64,14 @@ describe('achievement batch failures', () => {
     p.simulator.admin.setFaults({ lostBatchJobs: false, stuckBatchJobs: false, operations: [] });
   });
   afterAll(async () => p?.stop());
+
+  afterEach(async () => {
+    // The gate held nothing (each test's achievements go in one batch): it made no verify of its own.
+    const gates = await p.sql.query(
+      `select count(*)::int as n from lrs.request where dedupe_key like 'gate:%'`,
+    );
+    expect(gates.rows[0].n).toBe(0);
+  });
 
   /**
    * Submits one achievement per learner in one transaction, so the assembler sees them together and
