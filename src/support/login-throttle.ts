@@ -21,6 +21,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { SupportDb } from '../db/pool.ts';
+import { countThrottleAttempts, deleteExpiredThrottles, releaseThrottleAttempt } from '../db/staff.ts';
 
 export interface LoginLimit {
   /** Attempts allowed per window. */
@@ -95,42 +96,26 @@ export async function reserveLoginAttempt(
   };
   const scopes = Object.keys(keys) as Scope[];
   const longest = Math.max(...scopes.map((s) => o.limits[s].windowMs));
-  await db.pool.query(
-    `delete from lrs.login_throttle where window_start < now() - $1 * interval '1 millisecond'`,
-    [longest],
-  );
+  await deleteExpiredThrottles(db.pool, longest);
   // One statement for all three counters, always in the same key order (no deadlock between logins).
-  const r = await db.pool.query<{ key_hash: string; attempts: number; retry_after_s: number }>(
-    `with k (key_hash, window_ms) as (select * from unnest($1::text[], $2::int[]))
-     insert into lrs.login_throttle as t (key_hash, window_start, attempts)
-     select key_hash, now(), 1 from k
-     on conflict (key_hash) do update set
-       attempts = case when t.window_start <= now() - (select window_ms from k where k.key_hash = t.key_hash)
-                                                      * interval '1 millisecond'
-                       then 1 else t.attempts + 1 end,
-       window_start = case when t.window_start <= now() - (select window_ms from k where k.key_hash = t.key_hash)
-                                                          * interval '1 millisecond'
-                           then now() else t.window_start end
-     returning key_hash, attempts,
-       ceil(extract(epoch from window_start - now()) + (select window_ms from k where k.key_hash = t.key_hash) / 1000.0)::int
-         as retry_after_s`,
-    [scopes.map((s) => keys[s]), scopes.map((s) => o.limits[s].windowMs)],
+  const rows = await countThrottleAttempts(
+    db.pool,
+    scopes.map((s) => ({ keyHash: keys[s], windowMs: o.limits[s].windowMs })),
   );
-  const byKey = new Map(r.rows.map((row) => [row.key_hash, row]));
+  const byKey = new Map(rows.map((row) => [row.keyHash, row]));
   const accountAttempts = byKey.get(keys.accountAtAddress)?.attempts ?? 1;
   for (const scope of scopes) {
     const row = byKey.get(keys[scope]);
     if (row && row.attempts > o.limits[scope].max)
-      return { ok: false, scope, retryAfterS: Math.max(row.retry_after_s, 1), attempts: accountAttempts };
+      return { ok: false, scope, retryAfterS: Math.max(row.retryAfterS, 1), attempts: accountAttempts };
   }
   return { ok: true, attempts: accountAttempts, keys };
 }
 
 /** After a successful login: clears the account-at-address counter and gives the attempt back to the others. */
 export async function releaseLoginAttempt(db: SupportDb, keys: Record<Scope, string>): Promise<void> {
-  await db.pool.query(
-    `with cleared as (delete from lrs.login_throttle where key_hash = $1)
-     update lrs.login_throttle set attempts = greatest(attempts - 1, 0) where key_hash = any($2::text[])`,
-    [keys.accountAtAddress, [keys.address, keys.global]],
-  );
+  await releaseThrottleAttempt(db.pool, {
+    clear: keys.accountAtAddress,
+    giveBack: [keys.address, keys.global],
+  });
 }

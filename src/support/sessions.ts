@@ -8,6 +8,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SupportDb } from '../db/pool.ts';
 import {
+  clearFailedLogins,
+  countFailedLogin,
+  deleteSession,
+  insertSession,
+  selectLoginAccount,
+  selectSession,
+  type SessionRow,
+} from '../db/staff.ts';
+import {
   DEFAULT_LOGIN_LIMITS,
   releaseLoginAttempt,
   reserveLoginAttempt,
@@ -20,14 +29,7 @@ export const SESSION_TTL_MS = 8 * 3600_000;
 /** Sessions one account may hold at once; a new login ends the oldest beyond this. */
 export const MAX_SESSIONS_PER_USER = 5;
 
-export interface StaffSession {
-  staffUserId: number;
-  username: string;
-  isAdmin: boolean;
-  memberOf: number[];
-  csrfToken: string;
-  expiresAt: Date;
-}
+export type StaffSession = SessionRow;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -81,40 +83,24 @@ export async function logIn(
       attempts: reservation.attempts,
       retryAfterS: reservation.retryAfterS,
     };
-  const r = await db.pool.query<{ id: number; password_hash: string; is_disabled: boolean }>(
-    `select id, password_hash, disabled_at is not null as is_disabled from lrs.staff_user where username = $1`,
-    [username],
-  );
-  const user = r.rows[0];
+  const user = await selectLoginAccount(db.pool, username);
   // Verify even for unknown users so the answer takes as long either way.
-  const isMatch = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
-  if (!user || user.is_disabled || !isMatch) {
-    // Shown to admins in `staff list`; it no longer locks anything.
-    if (user && !isMatch)
-      await db.pool.query('update lrs.staff_user set failed_logins = failed_logins + 1 where id = $1', [
-        user.id,
-      ]);
+  const isMatch = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  if (!user || user.isDisabled || !isMatch) {
+    if (user && !isMatch) await countFailedLogin(db.pool, user.id);
     return { ok: false, reason: 'invalid', attempts: reservation.attempts };
   }
   await releaseLoginAttempt(db, reservation.keys);
-  await db.pool.query('update lrs.staff_user set failed_logins = 0, locked_until = null where id = $1', [
-    user.id,
-  ]);
+  await clearFailedLogins(db.pool, user.id);
   const token = randomBytes(32).toString('base64url');
-  const csrfToken = randomBytes(24).toString('base64url');
-  const expiresAt = new Date(Date.now() + (o.ttlMs ?? SESSION_TTL_MS));
   // The new session, then every expired one and every one beyond the cap (oldest first) ends.
-  await db.pool.query(
-    'insert into lrs.staff_session (token_hash, staff_user_id, csrf_token, expires_at) values ($1, $2, $3, $4)',
-    [hashToken(token), user.id, csrfToken, expiresAt],
-  );
-  await db.pool.query(
-    `delete from lrs.staff_session where staff_user_id = $1 and token_hash <> $2
-        and (expires_at < now() or token_hash not in (
-              select token_hash from lrs.staff_session where staff_user_id = $1
-               order by created_at desc, expires_at desc limit $3))`,
-    [user.id, hashToken(token), Math.max(o.maxSessions ?? MAX_SESSIONS_PER_USER, 1)],
-  );
+  await insertSession(db.pool, {
+    tokenHash: hashToken(token),
+    staffUserId: user.id,
+    csrfToken: randomBytes(24).toString('base64url'),
+    expiresAt: new Date(Date.now() + (o.ttlMs ?? SESSION_TTL_MS)),
+    maxSessions: Math.max(o.maxSessions ?? MAX_SESSIONS_PER_USER, 1),
+  });
   const session = await findSession(db, token);
   if (!session) throw new Error('session vanished right after it was created');
   return { ok: true, token, session };
@@ -123,19 +109,10 @@ export async function logIn(
 /** The live session for a cookie token, or null. */
 export async function findSession(db: SupportDb, token: string | undefined): Promise<StaffSession | null> {
   if (!token || token.length > 200) return null;
-  const r = await db.pool.query(
-    `select s.staff_user_id as "staffUserId", u.username, u.is_admin as "isAdmin", s.csrf_token as "csrfToken",
-            s.expires_at as "expiresAt",
-            coalesce((select array_agg(organisation_id order by organisation_id) from lrs.staff_organisation
-                       where staff_user_id = u.id), '{}') as "memberOf"
-       from lrs.staff_session s join lrs.staff_user u on u.id = s.staff_user_id
-      where s.token_hash = $1 and s.expires_at > now() and u.disabled_at is null`,
-    [hashToken(token)],
-  );
-  return (r.rows[0] as StaffSession | undefined) ?? null;
+  return (await selectSession(db.pool, hashToken(token))) ?? null;
 }
 
 export async function endSession(db: SupportDb, token: string | undefined): Promise<void> {
   if (!token) return;
-  await db.pool.query('delete from lrs.staff_session where token_hash = $1', [hashToken(token)]);
+  await deleteSession(db.pool, hashToken(token));
 }
