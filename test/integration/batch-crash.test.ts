@@ -8,11 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bullPrefix, QUEUES } from '../../src/queues.ts';
+import { QUEUES } from '../../src/queues.ts';
 import { startPipeline, SIM_PASSWORD, type Pipeline } from '../helpers/pipeline.ts';
+import { createTestQueueConnection, TEST_BACKENDS } from '../helpers/queues.ts';
 import { redisUrl } from '../helpers/urls.ts';
 import { batches, FAST_BATCH_ENV, newLearner } from './batch-fixtures.ts';
 
@@ -28,6 +27,7 @@ function startWorker(p: Pipeline, env: Record<string, string> = {}): ChildProces
       env: {
         ...process.env,
         ...FAST_BATCH_ENV,
+        QUEUE_BACKEND: p.backend,
         DATABASE_URL: p.db.url,
         REDIS_URL: redisUrl(),
         QUEUE_PREFIX: p.prefix,
@@ -94,7 +94,7 @@ async function assertExactlyOnce(
   expect(stats.registrations).toBe(ids.length);
 }
 
-describe('SIGKILL of a batch worker', () => {
+describe.each(TEST_BACKENDS)('SIGKILL of a batch worker on %s', (backend) => {
   let p: Pipeline | undefined;
   let child: ChildProcess | undefined;
   afterEach(async () => {
@@ -113,15 +113,13 @@ describe('SIGKILL of a batch worker', () => {
 
   it('before submit: the assembled batch is submitted once by the next process', async () => {
     p = await startPipeline({
+      backend,
       roles: [],
       simulator: { batchTiming: { inProgressAfterMs: 100, doneAfterMs: 500 } },
     });
     // Hold the batch queue so the batch is assembled but its submit job cannot start.
-    const connection = new Redis(redisUrl(), {
-      maxRetriesPerRequest: null,
-      connectionName: `${p.prefix}:test`,
-    });
-    const queue = new Queue(QUEUES.batch, { connection, prefix: bullPrefix(p.prefix, QUEUES.batch) });
+    const store = createTestQueueConnection({ backend, prefix: p.prefix, databaseUrl: p.db.url });
+    const queue = store.createQueue(QUEUES.batch);
     await queue.pause();
     const ids = await submitAll(p, 10, 'before');
     child = startWorker(p);
@@ -134,7 +132,7 @@ describe('SIGKILL of a batch worker', () => {
     expect((await batches(p.sql)).every((b) => b.status === 'assembled')).toBe(true);
     await queue.resume();
     await queue.close();
-    connection.disconnect();
+    await store.close();
     child = startWorker(p);
     await assertExactlyOnce(p, ids, { batchSubmissions: 'once' });
     expect((await batches(p.sql)).map((b) => b.status)).toEqual(['completed', 'completed']);
@@ -142,6 +140,7 @@ describe('SIGKILL of a batch worker', () => {
 
   it('during the submit call: the batch is in doubt and its learners go to single calls (search first)', async () => {
     p = await startPipeline({
+      backend,
       roles: [],
       simulator: { batchTiming: { inProgressAfterMs: 100, doneAfterMs: 500 } },
     });
@@ -164,6 +163,7 @@ describe('SIGKILL of a batch worker', () => {
 
   it('right after submit: the next process polls the stored job id and fans the output out', async () => {
     p = await startPipeline({
+      backend,
       roles: [],
       simulator: { batchTiming: { inProgressAfterMs: 500, doneAfterMs: 3_000 } },
     });
@@ -182,6 +182,7 @@ describe('SIGKILL of a batch worker', () => {
 
   it('during fan-out: the next process reads the output again and settles only what is left', async () => {
     p = await startPipeline({
+      backend,
       roles: [],
       simulator: { batchTiming: { inProgressAfterMs: 100, doneAfterMs: 300 } },
     });
