@@ -26,7 +26,7 @@ import type { SimLearner } from './learner-record.ts';
 import type { OutcomeExamples } from './seed.ts';
 import { buildSeed, createState } from './state.ts';
 import { readSoapAction } from './wcf.ts';
-import { createXmlReader, NS, type ParseOutcome, type XmlNode } from './xml.ts';
+import { createXmlReader, escapeXml, NS, type ParseOutcome, type XmlNode } from './xml.ts';
 import { errorMessage } from '../errors.ts';
 
 type ServiceKey = 'ls' | 'r9' | 'ext';
@@ -37,6 +37,13 @@ const SERVICES: Record<string, { key: ServiceKey; wsdl: string; name: string }> 
   '/learnerservicer9.svc': { key: 'r9', wsdl: 'LearnerServiceR9.wsdl', name: 'LearnerServiceR9.svc' },
   '/externalservice.svc': { key: 'ext', wsdl: 'ExternalService.wsdl', name: 'ExternalService.svc' },
 };
+
+/** A Host header that is a plain host name, IPv4 or bracketed IPv6 address, with an optional port. */
+const HOST_AUTHORITY =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+/** The location of a WSDL port's address element (`<soap:address location="…"/>`). */
+const SOAP_ADDRESS = /(<(?:[A-Za-z_][\w.-]*:)?address\b[^>]*?\blocation=")[^"]*(")/g;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -227,7 +234,7 @@ export class Simulator {
       });
     if ((this.faults.maintenance || this.faults.maintenanceFault) && this.faults.operations.length === 0)
       return this.maintenance(res);
-    if (req.method === 'GET' || req.method === 'HEAD') return this.get(res, service, query);
+    if (req.method === 'GET' || req.method === 'HEAD') return this.get(req, res, service, query);
     if (req.method !== 'POST')
       return this.send(res, { status: 405, body: 'Only POST (SOAP) and GET ?singleWsdl are supported.\n' });
     let body: string;
@@ -314,7 +321,17 @@ export class Simulator {
     });
   }
 
+  /**
+   * The simulator's own base URL as the client named it: the Host header when it is a plain host[:port]
+   * (so an address behind a port mapping comes back as the client used it), else the listening address.
+   */
+  private baseUrlFor(req: IncomingMessage): string {
+    const host = req.headers.host ?? '';
+    return HOST_AUTHORITY.test(host) ? `http://${host}` : this.url;
+  }
+
   private async get(
+    req: IncomingMessage,
     res: ServerResponse,
     service: { wsdl: string; name: string },
     query: string,
@@ -327,7 +344,10 @@ export class Simulator {
     }
     try {
       const wsdl = await readFile(join(this.o.wsdlDir, service.wsdl), 'utf8');
-      this.send(res, { status: 200, body: wsdl, contentType: 'text/xml; charset=utf-8' });
+      // As a real .svc does: one document, schemas inline, the service's address where it was asked.
+      const address = escapeXml(`${this.baseUrlFor(req)}/${service.name}`);
+      const body = wsdl.replace(SOAP_ADDRESS, (_, head: string, tail: string) => `${head}${address}${tail}`);
+      this.send(res, { status: 200, body, contentType: 'text/xml; charset=utf-8' });
     } catch {
       this.send(res, {
         status: 404,

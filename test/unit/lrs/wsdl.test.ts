@@ -1,11 +1,14 @@
 /**
  * Our WSDLs (wsdl/) and our message descriptions (src/lrs/messages.ts) must say the same thing.
  *
- * The WSDLs are read with the `soap` package (not with our own XML code, so a mistake cannot cancel out),
- * each request element's content is walked in its parsed schema and compared with the description:
- * element names, namespaces (qualified or not), order and repetition, plus occurs and nil rules.
+ * The WSDLs are read with the `soap` package (not with our own XML code, so a mistake cannot cancel out)
+ * through src/lrs/contract.ts, the reader `lrs-relay wsdl check` uses on the live services; each request
+ * element's content is compared with the description: element names, namespaces (qualified or not),
+ * order and repetition, plus occurs and nil rules, more strictly here than the live check (our own
+ * LearnerService.svc WSDL carries the strict schema's exact minOccurs).
  * Then soap itself builds requests from the WSDL and they are compared structurally with ours, which
- * proves the WSDL describes the envelopes we send. Finally the simulator must serve these very files.
+ * proves the WSDL describes the envelopes we send. Finally the simulator must serve these very files,
+ * with its own address in each service's soap:address, as a real .svc does.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -13,6 +16,14 @@ import type { AddressInfo } from 'node:net';
 import soap from 'soap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLrsClient } from '../../../src/lrs/client.ts';
+import {
+  compareOperation,
+  contentOf,
+  fieldsOf,
+  readWsdlText,
+  type ContractField,
+  type ReadWsdl,
+} from '../../../src/lrs/contract.ts';
 import { buildEnvelope, buildHeaders } from '../../../src/lrs/envelope.ts';
 import {
   MESSAGES,
@@ -40,149 +51,18 @@ const SVC_PATHS: Record<ServiceName, string> = {
 };
 const wsdlPath = (service: ServiceName) =>
   new URL(`../../../wsdl/${WSDL_FILES[service]}`, import.meta.url).pathname;
-const XSD = 'http://www.w3.org/2001/XMLSchema';
 
-// ---------- reading soap's parsed WSDL ----------
+// ---------- reading our WSDLs with soap (src/lrs/contract.ts, shared with `lrs-relay wsdl check`) ----------
 
-/** The parts of soap's parsed schema objects this test reads (soap does not export types for them). */
-interface SchemaNode {
-  name?: string;
-  $name?: string;
-  $type?: string;
-  $base?: string;
-  $minOccurs?: string;
-  $maxOccurs?: string;
-  $nillable?: string;
-  $form?: string;
-  children?: SchemaNode[];
-  schemaXmlns?: Record<string, string>;
-  xmlns?: Record<string, string>;
-}
-interface SchemaDoc {
-  $targetNamespace: string;
-  $elementFormDefault?: string;
-  elements: Record<string, SchemaNode>;
-  complexTypes: Record<string, SchemaNode>;
-}
-interface Definitions {
-  schemas: Record<string, SchemaDoc>;
-  portTypes: Record<
-    string,
-    { methods: Record<string, { input: { $name: string; targetNamespace: string } }> }
-  >;
-  bindings: Record<string, { methods: Record<string, { soapAction?: string }> }>;
-  services: Record<string, { ports: Record<string, { location: string }> }>;
-}
+type Field = ContractField;
 
-/** One element of a request message as either side describes it. */
-interface Field {
-  name: string;
-  ns: string;
-  min: number;
-  max: number;
-  nillable: boolean;
-  children?: Field[] | undefined;
-}
-
-function resolveQName(node: SchemaNode, schema: SchemaDoc, qname: string): { ns: string; local: string } {
-  const [prefix, local] = qname.includes(':') ? (qname.split(':') as [string, string]) : ['', qname];
-  const ns =
-    node.schemaXmlns?.[prefix] ??
-    node.xmlns?.[prefix] ??
-    (prefix === '' ? schema.$targetNamespace : undefined);
-  if (ns === undefined) throw new Error(`unresolved prefix in ${qname}`);
-  return { ns, local };
-}
-
-/** Elements of a complex type in document order: base type first, then its own sequence. */
-function contentOf(defs: Definitions, type: SchemaNode, schema: SchemaDoc): Field[] {
-  const out: Field[] = [];
-  const visit = (n: SchemaNode): void => {
-    if (n.name === 'element') {
-      out.push(fieldOf(defs, n, schema));
-      return;
-    }
-    if (n.name === 'any') {
-      out.push({ name: '*', ns: '*', min: 0, max: Infinity, nillable: false });
-      return;
-    }
-    if (n.name === 'extension' && n.$base) {
-      const base = resolveQName(n, schema, n.$base);
-      const baseSchema = defs.schemas[base.ns];
-      const baseType = baseSchema?.complexTypes[base.local];
-      if (!baseSchema || !baseType) throw new Error(`base type ${n.$base} not found`);
-      out.push(...contentOf(defs, baseType, baseSchema));
-    }
-    for (const c of n.children ?? []) visit(c);
-  };
-  for (const c of type.children ?? []) visit(c);
-  return out;
-}
-
-/** A local element: its namespace follows XSD rules (form, else the schema's elementFormDefault). */
-function fieldOf(defs: Definitions, el: SchemaNode, schema: SchemaDoc): Field {
-  const qualified = (el.$form ?? schema.$elementFormDefault ?? 'unqualified') === 'qualified';
-  const max =
-    el.$maxOccurs === undefined ? 1 : el.$maxOccurs === 'unbounded' ? Infinity : Number(el.$maxOccurs);
-  const field: Field = {
-    name: el.$name ?? '?',
-    ns: qualified ? schema.$targetNamespace : '',
-    min: el.$minOccurs === undefined ? 1 : Number(el.$minOccurs),
-    max,
-    nillable: el.$nillable === 'true',
-  };
-  const inline = el.children?.find((c) => c.name === 'complexType');
-  if (inline) field.children = contentOf(defs, inline, schema);
-  else if (el.$type) {
-    const t = resolveQName(el, schema, el.$type);
-    const typeSchema = defs.schemas[t.ns];
-    const complex = typeSchema?.complexTypes[t.local];
-    if (complex && typeSchema) field.children = contentOf(defs, complex, typeSchema);
-    else if (t.ns !== XSD && !typeSchema) throw new Error(`type ${el.$type} of ${field.name} not found`);
-  }
-  return field;
-}
-
-interface LoadedWsdl {
-  client: soap.Client;
-  defs: Definitions;
-  /** WSDL operation name → its SOAPAction, request root QName and content. */
-  operations: Map<
-    string,
-    { soapAction: string | undefined; root: { ns: string; name: string }; fields: Field[] }
-  >;
-}
-
-async function loadWsdl(service: ServiceName): Promise<LoadedWsdl> {
-  // disableCache: soap shares one mutable WSDL object between clients of the same path otherwise (SOAP-NOTES).
-  const client = await soap.createClientAsync(wsdlPath(service), { disableCache: true });
-  const defs = client.wsdl.definitions as unknown as Definitions;
-  const operations: LoadedWsdl['operations'] = new Map();
-  const binding = Object.values(defs.bindings)[0];
-  const portType = Object.values(defs.portTypes)[0];
-  if (!binding || !portType) throw new Error(`${service}: no binding/portType`);
-  for (const [name, m] of Object.entries(portType.methods)) {
-    const root = { ns: m.input.targetNamespace, name: m.input.$name };
-    const schema = defs.schemas[root.ns];
-    const el = schema?.elements[root.name];
-    if (!schema || !el) throw new Error(`${service}/${name}: request element not found`);
-    const fields = fieldOf(defs, el, schema).children ?? [];
-    operations.set(name, { soapAction: binding.methods[name]?.soapAction, root, fields });
-  }
-  return { client, defs, operations };
+async function loadWsdl(service: ServiceName): Promise<ReadWsdl> {
+  return readWsdlText(readFileSync(wsdlPath(service), 'utf8'), WSDL_FILES[service]);
 }
 
 // ---------- comparing with the descriptions ----------
 
-const fromSpec = (fields: readonly FieldSpec[]): Field[] =>
-  fields.map((f) => ({
-    name: f.name,
-    ns: f.ns,
-    min: f.min,
-    max: f.max,
-    nillable: f.nillable,
-    children: f.children ? fromSpec(f.children) : undefined,
-  }));
+const fromSpec = fieldsOf;
 
 /** Names, namespaces, order, nesting and whether an element repeats: what decides the wire shape. */
 type Shape = { element: string; repeats: boolean; children?: Shape[] };
@@ -219,13 +99,13 @@ function ruleProblems(
 }
 
 const SERVICES: ServiceName[] = ['learnerService', 'learnerServiceR9', 'externalService'];
-const loaded = new Map<ServiceName, LoadedWsdl>();
+const loaded = new Map<ServiceName, ReadWsdl>();
 
 beforeAll(async () => {
   for (const s of SERVICES) loaded.set(s, await loadWsdl(s));
 });
 
-function wsdlOf(service: ServiceName): LoadedWsdl {
+function wsdlOf(service: ServiceName): ReadWsdl {
   const w = loaded.get(service);
   if (!w) throw new Error(`${service} WSDL not loaded`);
   return w;
@@ -294,6 +174,9 @@ describe('our WSDLs, as soap reads them', () => {
       });
       it('has the same child elements: names, namespaces, order, repetition', () => {
         expect(shape(wsdlOp().fields)).toEqual(shape(fromSpec(spec.fields)));
+      });
+      it('has no difference and no accepted note by the live check (src/lrs/contract.ts)', () => {
+        expect(compareOperation(spec, wsdlOp())).toEqual({ differences: [], notes: [] });
       });
       it('agrees on occurs and nil', () => {
         expect(
@@ -586,11 +469,43 @@ describe('the simulator serves our WSDLs', () => {
   });
 
   for (const service of SERVICES) {
-    it(`GET ${SVC_PATHS[service]}?singleWsdl returns ${WSDL_FILES[service]} unchanged`, async () => {
+    it(`GET ${SVC_PATHS[service]}?singleWsdl returns ${WSDL_FILES[service]} with the simulator's own address in soap:address`, async () => {
       const res = await fetch(`${sim.url}${SVC_PATHS[service]}?singleWsdl`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/xml/);
-      expect(await res.text()).toBe(readFileSync(wsdlPath(service), 'utf8'));
+      const body = await res.text();
+      const file = readFileSync(wsdlPath(service), 'utf8');
+      const production = `https://ws.lrs.education.gov.uk${SVC_PATHS[service]}`;
+      // Only the address changes: one document, every schema inline, nothing else touched.
+      expect(body).toBe(
+        file.replace(`location="${production}"`, `location="${sim.url}${SVC_PATHS[service]}"`),
+      );
+      expect(body).not.toContain(production);
+      const read = await readWsdlText(body, 'served');
+      expect(Object.values(read.addresses)).toEqual([`${sim.url}${SVC_PATHS[service]}`]);
+      expect(body).not.toMatch(/schemaLocation=|<wsdl:import/);
     });
   }
+
+  it('names the host the client asked for (a port mapping), and ignores a Host header that is not a host', async () => {
+    const { request } = await import('node:http');
+    const get = (host: string) =>
+      new Promise<string>((resolve, reject) => {
+        const u = new URL(`${sim.url}/ExternalService.svc?singleWsdl`);
+        const req = request(
+          { host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, headers: { host } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await get('lrs-sim.example:8080')).toContain(
+      'location="http://lrs-sim.example:8080/ExternalService.svc"',
+    );
+    expect(await get('x"/><evil')).toContain(`location="${sim.url}/ExternalService.svc"`);
+  });
 });

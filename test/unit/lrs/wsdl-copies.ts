@@ -1,0 +1,63 @@
+/**
+ * Changed copies of our WSDLs (wsdl/), made in memory, for the contract-drift tests: each change is
+ * one edit after an anchor, and fails loudly if the text it edits is gone (a test that edits nothing
+ * cannot fail).
+ */
+import { readFileSync } from 'node:fs';
+import type { ServiceName } from '../../../src/lrs/messages.ts';
+
+export const WSDL_FILES: Record<ServiceName, string> = {
+  learnerService: 'LearnerService.wsdl',
+  learnerServiceR9: 'LearnerServiceR9.wsdl',
+  externalService: 'ExternalService.wsdl',
+};
+
+/** Our WSDL of a service, as in the repository. */
+export function ourWsdl(service: ServiceName): string {
+  return readFileSync(new URL(`../../../wsdl/${WSDL_FILES[service]}`, import.meta.url), 'utf8');
+}
+
+/** `text` with the first `from` after `anchor` replaced by `to`. */
+export function editAfter(text: string, anchor: string, from: string, to: string): string {
+  const a = text.indexOf(anchor);
+  if (a < 0) throw new Error(`anchor not found: ${anchor}`);
+  const i = text.indexOf(from, a);
+  if (i < 0) throw new Error(`text not found after ${anchor}: ${from}`);
+  return text.slice(0, i) + to + text.slice(i + from.length);
+}
+
+const FIND_BY_DEMOGRAPHICS = '<xs:element name="FindLearnerByDemographics">';
+const FIND_BY_ULN = '<xs:element name="FindLearnerByULN">';
+
+/** learnerByDemographics: LastKnownPostCode renamed to PostCode. */
+export const renameElement = (t: string): string =>
+  editAfter(t, FIND_BY_DEMOGRAPHICS, 'name="LastKnownPostCode"', 'name="PostCode"');
+
+/** learnerByULN: FamilyName and GivenName swapped. */
+export function swapOrder(t: string): string {
+  const a = editAfter(t, FIND_BY_ULN, 'name="FamilyName"', 'name="@swap@"');
+  const b = editAfter(a, FIND_BY_ULN, 'name="GivenName"', 'name="FamilyName"');
+  return editAfter(b, FIND_BY_ULN, 'name="@swap@"', 'name="GivenName"');
+}
+
+/** registerSingleLearner: Learner/Title becomes required (minOccurs 0 → 1). */
+export const requireTitle = (t: string): string =>
+  editAfter(
+    t,
+    '<xs:complexType name="LearnerToRegister">',
+    '<xs:element name="Title" type="xs:string" minOccurs="0"/>',
+    '<xs:element name="Title" type="xs:string"/>',
+  );
+
+/** retrieveULNs: ULNsToRetrieve/ULN may occur once (maxOccurs 200 → 1). */
+export const singleUln = (t: string): string =>
+  editAfter(t, '<xs:complexType name="ULNsToRetrieveList">', 'maxOccurs="200"', 'maxOccurs="1"');
+
+/** GetAchievementBatchJob: jobId unqualified (form="unqualified") instead of in the services namespace. */
+export const unqualifyJobId = (t: string): string =>
+  editAfter(
+    t,
+    '<xs:element name="GetAchievementBatchJob">',
+    '<xs:element name="jobId"',
+    '<xs:element form="unqualified" name="jobId"',
+  );
