@@ -220,6 +220,19 @@ export interface ScheduledJob {
 export const QUEUE_BACKENDS = ['redis', 'postgres'] as const;
 export type QueueBackendKind = (typeof QUEUE_BACKENDS)[number];
 
+/**
+ * The queue store's name where a check or gauge reports it (/readyz key, lrs_relay_scrape_up source):
+ * `redis`, or `queues` when the queues live in Postgres (whose own check is `postgres`).
+ */
+export function queueStoreKey(backend: QueueBackendKind | undefined): 'redis' | 'queues' {
+  return backend === 'postgres' ? 'queues' : 'redis';
+}
+
+/** The queue store in a sentence: "Redis" or "the Postgres queue schema". */
+export function queueStoreName(backend: QueueBackendKind | undefined): string {
+  return backend === 'postgres' ? 'the Postgres queue schema' : 'Redis';
+}
+
 /** Worker options without the store-specific parts (connection, key prefix), which the connection adds. */
 export type QueueWorkerOptions = Omit<WorkerOptions, 'connection' | 'prefix'>;
 

@@ -119,7 +119,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     queueConnection: deps.queueConnection,
     queues: deps.queues,
   });
-  const scrape = createScrapeMetrics({ db, queueSet, metrics: deps.metrics, log });
+  const queueBackend = deps.queueConnection?.backend;
+  const scrape = createScrapeMetrics({ db, queueSet, queueBackend, metrics: deps.metrics, log });
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
@@ -156,7 +157,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     QUEUES_PATH,
     requireStaff,
     refuseCrossSite,
-    createQueueBoardHandler(queueSet, deps.queueConnection?.backend ?? 'redis'),
+    createQueueBoardHandler(queueSet, queueBackend ?? 'redis'),
   );
 
   app.use(
@@ -169,7 +170,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     }),
   );
   app.use(requireStaff);
-  app.use(createPageRoutes({ db, queueSet }));
+  app.use(createPageRoutes({ db, queueSet, queueBackend }));
   app.use(createActionRoutes({ db }));
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found');

@@ -2,7 +2,7 @@
  * Liveness and readiness: /healthz answers while the process runs; /readyz checks Postgres and the
  * queue store (`redis`, or `queues` when the queues live in Postgres).
  */
-import type { QueueConnection } from '../queues.ts';
+import { queueStoreKey, type QueueConnection } from '../queues.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { withTimeout } from '../timeout.ts';
 
@@ -41,6 +41,8 @@ export async function checkReadiness(o: {
     check(() => o.db.pool.query('select 1'), timeoutMs),
     queues ? check(() => queues.ping(), timeoutMs) : Promise.resolve({ ok: true, skipped: true }),
   ]);
-  const queueKey = queues?.backend === 'postgres' ? 'queues' : 'redis';
-  return { ok: postgres.ok && queueCheck.ok, checks: { postgres, [queueKey]: queueCheck } };
+  return {
+    ok: postgres.ok && queueCheck.ok,
+    checks: { postgres, [queueStoreKey(queues?.backend)]: queueCheck },
+  };
 }

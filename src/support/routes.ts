@@ -22,6 +22,7 @@ import { canSeePersonalData } from './access.ts';
 import { getLearnerDetail } from './learner-history.ts';
 import { canSeeQueue, getQueueDepths, type QueueSet } from './queue-depths.ts';
 import { withTimeout } from '../timeout.ts';
+import type { QueueBackendKind } from '../queues.ts';
 import {
   findRequestIds,
   getRequestDetail,
@@ -94,7 +95,12 @@ export function readRequestFilter(
 
 const QUEUE_DEPTHS_TIMEOUT_MS = 2_000;
 
-export function createPageRoutes(o: { db: SupportDb; queueSet: QueueSet }): Router {
+export function createPageRoutes(o: {
+  db: SupportDb;
+  queueSet: QueueSet;
+  /** Where the queues live (default redis), for what the overview says when they do not answer. */
+  queueBackend?: QueueBackendKind | undefined;
+}): Router {
   const { db } = o;
   const router = express.Router();
 
@@ -112,7 +118,10 @@ export function createPageRoutes(o: { db: SupportDb; queueSet: QueueSet }): Rout
             queuesError = e instanceof Error ? e.message.slice(0, 200) : 'no answer';
             return null;
           });
-    send(res, renderOverviewPage({ auth, overview, queues: depths, queuesError }));
+    send(
+      res,
+      renderOverviewPage({ auth, overview, queues: depths, queuesError, queueBackend: o.queueBackend }),
+    );
   });
 
   router.get('/exceptions', async (req, res) => {

@@ -2,12 +2,14 @@
  * Gauges read at scrape time from Postgres (requests by status/kind/organisation, open exceptions by
  * code, batches by status) and BullMQ (job counts per queue). A source that fails sets its
  * lrs_relay_scrape_up gauge to 0 instead of failing the whole scrape, so process metrics still arrive.
+ * The queue store's source is `redis`, or `queues` on the Postgres backend (as /readyz names it).
  */
 import { Gauge, Registry } from 'prom-client';
 import { FINISHED_BATCH_STATUSES, REQUEST_STATUSES, TERMINAL_STATUSES } from '../../db/schema.ts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
 import type { SupportDb } from '../db/pool.ts';
+import { queueStoreKey, type QueueBackendKind } from '../queues.ts';
 import { getQueueDepths, type QueueSet } from './queue-depths.ts';
 
 /** Statuses in which a request is still on its way (held achievements wait for a verify, by design). */
@@ -23,9 +25,12 @@ export interface ScrapeMetrics {
 export function createScrapeMetrics(o: {
   db: SupportDb;
   queueSet: QueueSet;
+  /** Where the queues live (default redis): names the queue store's lrs_relay_scrape_up source. */
+  queueBackend?: QueueBackendKind | undefined;
   metrics: Metrics;
   log: Logger;
 }): ScrapeMetrics {
+  const queueSource = queueStoreKey(o.queueBackend);
   const registry = new Registry();
   const up = new Gauge({
     name: 'lrs_relay_scrape_up',
@@ -114,7 +119,7 @@ export function createScrapeMetrics(o: {
     }
   }
 
-  async function run(source: 'postgres' | 'redis', fn: () => Promise<void>): Promise<void> {
+  async function run(source: 'postgres' | typeof queueSource, fn: () => Promise<void>): Promise<void> {
     try {
       await fn();
       up.set({ source }, 1);
@@ -126,7 +131,7 @@ export function createScrapeMetrics(o: {
 
   return {
     async render() {
-      await Promise.all([run('postgres', collectPostgres), run('redis', collectQueues)]);
+      await Promise.all([run('postgres', collectPostgres), run(queueSource, collectQueues)]);
       const merged = Registry.merge([o.metrics.registry, registry]);
       return { contentType: merged.contentType, body: await merged.metrics() };
     },

@@ -1,6 +1,7 @@
 /**
- * /metrics parses as Prometheus text and moves when work is done; /readyz reports 503 when Redis
- * does not answer.
+ * /metrics parses as Prometheus text and moves when work is done, on either queue backend (the queue
+ * store's lrs_relay_scrape_up source is `redis`, or `queues` on Postgres, as /readyz names it); /readyz
+ * reports 503 when Redis does not answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
@@ -12,9 +13,9 @@ import { parsePrometheusText, sampleValue } from '../../src/support/prometheus-t
 import { seedSupportData, type Seeded } from '../e2e/seed.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { assertNoRedisLeaks, createQueuePrefix } from '../helpers/redis.ts';
-import { createTestQueueConnection } from '../helpers/queues.ts';
+import { createTestQueueConnection, TEST_BACKENDS } from '../helpers/queues.ts';
 
-describe('support metrics and health', () => {
+describe.each(TEST_BACKENDS)('support metrics and health on %s', (backend) => {
   let tdb: TestDatabase;
   let database: Database;
   let queueConnection: QueueConnection;
@@ -27,7 +28,7 @@ describe('support metrics and health', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     database = createDatabase({ url: tdb.url, applicationName: 'support-metrics-test' });
-    queueConnection = createTestQueueConnection({ prefix, databaseUrl: tdb.url });
+    queueConnection = createTestQueueConnection({ backend, prefix, databaseUrl: tdb.url });
     s = await seedSupportData(database.pool);
     metrics = createMetrics();
     dashboard = createDashboard({
@@ -62,7 +63,7 @@ describe('support metrics and health', () => {
     return parsePrometheusText(await r.text());
   };
 
-  it('serves valid Prometheus text with process metrics and gauges from Postgres and Redis', async () => {
+  it('serves valid Prometheus text with process metrics and gauges from Postgres and the queue store', async () => {
     const m = await scrape();
     expect(m.get('lrs_relay_requests')?.type).toBe('gauge');
     expect(m.get('lrs_relay_process_cpu_seconds_total')?.type).toBe('counter');
@@ -80,7 +81,9 @@ describe('support metrics and health', () => {
       0,
     );
     expect(sampleValue(m, 'lrs_relay_scrape_up', { source: 'postgres' })).toBe(1);
-    expect(sampleValue(m, 'lrs_relay_scrape_up', { source: 'redis' })).toBe(1);
+    const queueSource = backend === 'postgres' ? 'queues' : 'redis';
+    expect(sampleValue(m, 'lrs_relay_scrape_up', { source: queueSource })).toBe(1);
+    expect(m.get('lrs_relay_scrape_up')?.samples).toHaveLength(2);
   });
 
   it('moves when work is done', async () => {
@@ -150,7 +153,7 @@ describe('support metrics and health', () => {
     }
   });
 
-  it('answers /readyz with 503 when Redis does not answer', async () => {
+  it.runIf(backend === 'redis')('answers /readyz with 503 when Redis does not answer', async () => {
     const dead = createTestQueueConnection({
       prefix: `${prefix}-dead`,
       databaseUrl: tdb.url,

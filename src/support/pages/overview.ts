@@ -4,6 +4,7 @@ import { TERMINAL_STATUSES } from '../../../db/schema.ts';
 import { FINISHED_SLOT_S, LATENCY_SLOT_S, type Overview } from '../overview.ts';
 import { renderLines, renderStackedBars, toSlots } from './charts.ts';
 import type { QueueDepth } from '../queue-depths.ts';
+import { queueStoreName, type QueueBackendKind } from '../../queues.ts';
 import { codeCell, renderPage, statusCell } from './layout.ts';
 
 export function renderOverviewPage(o: {
@@ -12,10 +13,13 @@ export function renderOverviewPage(o: {
   queues: QueueDepth[] | null;
   /** Why the queue figures are missing (the queue store did not answer), if it did not. */
   queuesError?: string | null;
+  /** Where the queues live (default redis): named when they do not answer. */
+  queueBackend?: QueueBackendKind | undefined;
   /** The time the charts end at (default now). */
   now?: Date;
 }): Html {
   const v = o.overview;
+  const store = queueStoreName(o.queueBackend);
   const nowS = (o.now ?? new Date()).getTime() / 1000;
   const finished = toSlots({
     rows: v.finishedPerSlot,
@@ -81,9 +85,9 @@ ${v.lastHour.map((r) => html`<tr><td>${statusCell(r.status)}</td><td class="num"
 <section><h2>Queues</h2>
 ${
   o.queuesError
-    ? html`<p class="error" role="alert">The queue store (Redis) is not answering: ${o.queuesError}. Work waits in Postgres and nothing is lost; it continues by itself once Redis is back (see /readyz).</p>`
+    ? html`<p class="error" role="alert">The queue store (${store}) is not answering: ${o.queuesError}. Work waits in Postgres and nothing is lost; it continues by itself once ${store} is back (see /readyz).</p>`
     : o.queues === null
-      ? html`<p class="muted">Redis is not connected to this dashboard.</p>`
+      ? html`<p class="muted">No queue store is connected to this dashboard.</p>`
       : html`<table><tr><th>Queue</th><th class="num">Waiting</th><th class="num">Active</th><th class="num">Delayed</th><th class="num">Failed</th></tr>
 ${o.queues.map((q) => html`<tr><td>${q.queue}</td><td class="num">${q.waiting}</td><td class="num">${q.active}</td><td class="num">${q.delayed}</td><td class="num">${q.failed}</td></tr>`)}</table>`
 }</section>
