@@ -188,6 +188,18 @@ const schema = z.object({
   RETENTION_PURGE_CHUNK: int(500, 1, 10_000),
 });
 
+/** Combinations of variables that are each valid alone. */
+const checkedSchema = schema.superRefine((c, ctx) => {
+  // Without this the cluster nodes would be ignored in silence: the operator meant Redis Cluster.
+  if (c.QUEUE_BACKEND === 'postgres' && c.REDIS_CLUSTER_NODES !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REDIS_CLUSTER_NODES'],
+      message:
+        'is set but QUEUE_BACKEND=postgres keeps the queues in Postgres and opens no Redis connection: unset REDIS_CLUSTER_NODES, or set QUEUE_BACKEND=redis',
+    });
+});
+
 export type Config = Readonly<
   z.infer<typeof schema> & {
     lrsEndpoints: { learnerService: string; learnerServiceR9: string; externalService: string };
@@ -208,7 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const v = env[key];
     if (v !== undefined && v !== '') input[key] = v;
   }
-  const parsed = schema.safeParse(input);
+  const parsed = checkedSchema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0] ?? '?');

@@ -45,6 +45,15 @@ describe('loadConfig', () => {
       /RETENTION_REQUEST_DAYS="0": must be at least 1/,
     );
   });
+
+  it('refuses REDIS_CLUSTER_NODES with QUEUE_BACKEND=postgres instead of ignoring the cluster', () => {
+    const nodes = { REDIS_CLUSTER_NODES: '10.0.0.11:6379,10.0.0.12:6379' };
+    expect(() => loadConfig({ ...nodes, QUEUE_BACKEND: 'postgres' })).toThrow(
+      /REDIS_CLUSTER_NODES="10\.0\.0\.11:6379,10\.0\.0\.12:6379": is set but QUEUE_BACKEND=postgres .*unset REDIS_CLUSTER_NODES, or set QUEUE_BACKEND=redis/,
+    );
+    expect(loadConfig({ ...nodes, QUEUE_BACKEND: 'redis' }).REDIS_CLUSTER_NODES).toHaveLength(2);
+    expect(loadConfig({ QUEUE_BACKEND: 'postgres' }).QUEUE_BACKEND).toBe('postgres');
+  });
 });
 
 describe('.env.example', () => {
