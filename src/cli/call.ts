@@ -18,6 +18,7 @@ import { createOrganisationDirectory } from '../orgs/directory.ts';
 import { findOrganisation } from '../orgs/store.ts';
 import { explainCode, isRetryable } from '../codes/table.ts';
 import { createLrsClient } from '../lrs/client.ts';
+import { endpointsAt } from '../lrs/endpoints.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import type { LrsCallEvent, LrsClient, LrsEndpoints, LrsIdentity } from '../lrs/types.ts';
 import { errorMessage } from '../errors.ts';
@@ -145,13 +146,7 @@ async function readInput(path: string): Promise<Input> {
 }
 
 function endpointsFor(base: string | undefined, cfg: LrsEndpoints): LrsEndpoints {
-  if (!base) return cfg;
-  const b = base.replace(/\/+$/, '');
-  return {
-    learnerService: `${b}/LearnerService.svc`,
-    learnerServiceR9: `${b}/LearnerServiceR9.svc`,
-    externalService: `${b}/ExternalService.svc`,
-  };
+  return base ? endpointsAt(base) : cfg;
 }
 
 export async function run(

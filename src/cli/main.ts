@@ -25,6 +25,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'make one LRS call from a JSON input and print the typed result',
     load: () => import('./call.ts'),
   },
+  wsdl: {
+    summary: "check the LRS services' live WSDLs against lrs-relay's message descriptions (contract drift)",
+    load: () => import('./wsdl.ts'),
+  },
   conformance: {
     summary: 'parse every LRS response sample under a folder and print what was recognised',
     load: () => import('./conformance.ts'),

@@ -30,8 +30,18 @@ export interface PostOptions {
   timeoutMs?: number | undefined;
 }
 
+export interface GetOptions {
+  operation: string;
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+  /** Largest body accepted for this request, bytes (default the transport's maxResponseBytes). */
+  maxBytes?: number | undefined;
+}
+
 export interface Transport {
   post(url: string, o: PostOptions): Promise<HttpAnswer>;
+  /** A GET (the services' `?singleWsdl`), with the same TLS, timeout and size rules as a call. */
+  get(url: string, o: GetOptions): Promise<HttpAnswer>;
   close(): Promise<void>;
 }
 
@@ -162,8 +172,12 @@ export function createTransport(o: TransportOptions = {}): Transport {
     throw relayError(RELAY_CODES.CONFIGURATION, e.message, { ...base, cause: e.cause });
   }
 
-  async function post(url: string, p: PostOptions): Promise<HttpAnswer> {
+  async function send(
+    url: string,
+    p: GetOptions & { method: 'GET' | 'POST'; headers?: Record<string, string>; body?: string },
+  ): Promise<HttpAnswer> {
     const base = { operation: p.operation };
+    const bodyLimit = p.maxBytes ?? maxBytes;
     const parsed = endpoint(url, base);
     if (p.signal?.aborted) throw relayError(RELAY_CODES.ABORTED, 'call aborted before it was sent', base);
 
@@ -182,7 +196,7 @@ export function createTransport(o: TransportOptions = {}): Transport {
     let sent = false;
     try {
       const res = await request(parsed, {
-        method: 'POST',
+        method: p.method,
         headers: p.headers,
         body: p.body,
         dispatcher: agent,
@@ -196,12 +210,16 @@ export function createTransport(o: TransportOptions = {}): Transport {
       for await (const chunk of res.body) {
         const b = chunk as Buffer;
         size += b.length;
-        if (size > maxBytes) {
+        if (size > bodyLimit) {
           res.body.destroy();
-          throw relayError(RELAY_CODES.MALFORMED_RESPONSE, `response larger than ${maxBytes} bytes refused`, {
-            ...base,
-            httpStatus: res.statusCode,
-          });
+          throw relayError(
+            RELAY_CODES.MALFORMED_RESPONSE,
+            `response larger than ${bodyLimit} bytes refused`,
+            {
+              ...base,
+              httpStatus: res.statusCode,
+            },
+          );
         }
         chunks.push(b);
       }
@@ -254,7 +272,8 @@ export function createTransport(o: TransportOptions = {}): Transport {
   }
 
   return {
-    post,
+    post: (url, p) => send(url, { ...p, method: 'POST', maxBytes: undefined }),
+    get: (url, p) => send(url, { ...p, method: 'GET' }),
     close: () => agent.close(),
   };
 }
