@@ -71,11 +71,17 @@ const PAGE_CSP =
 const QUEUE_BOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
 
-function setSecurityHeaders(req: Request, res: Response, next: NextFunction): void {
-  for (const [k, v] of Object.entries(COMMON_HEADERS)) res.setHeader(k, v);
-  const isBoard = req.path === QUEUES_PATH || req.path.startsWith(`${QUEUES_PATH}/`);
-  res.setHeader('Content-Security-Policy', isBoard ? QUEUE_BOARD_CSP : PAGE_CSP);
-  next();
+/**
+ * Headers for every route. `hasBoard`: bull-board is mounted at /queues (Redis), which runs its own
+ * scripts; on Postgres /queues is one of our pages and gets their CSP.
+ */
+function createSecurityHeaders(hasBoard: boolean) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    for (const [k, v] of Object.entries(COMMON_HEADERS)) res.setHeader(k, v);
+    const isBoard = hasBoard && (req.path === QUEUES_PATH || req.path.startsWith(`${QUEUES_PATH}/`));
+    res.setHeader('Content-Security-Policy', isBoard ? QUEUE_BOARD_CSP : PAGE_CSP);
+    next();
+  };
 }
 
 /** The host:port of an Origin header, or null when it is not a usable http(s) origin. */
@@ -113,13 +119,13 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   app.disable('x-powered-by');
   // req.secure (the cookie's Secure flag) believes X-Forwarded-Proto from the configured proxy only.
   app.set('trust proxy', deps.config.TRUST_PROXY ? 1 : 'loopback');
-  app.use(setSecurityHeaders);
+  const queueBackend = deps.queueConnection?.backend;
+  app.use(createSecurityHeaders((queueBackend ?? 'redis') === 'redis'));
   const queueSet = createQueueSet({
     db,
     queueConnection: deps.queueConnection,
     queues: deps.queues,
   });
-  const queueBackend = deps.queueConnection?.backend;
   const scrape = createScrapeMetrics({ db, queueSet, queueBackend, metrics: deps.metrics, log });
 
   app.get('/healthz', (_req, res) => {
