@@ -7,12 +7,14 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
 import { createDatabase } from '../db/pool.ts';
 import { createLogger, type Logger } from '../log.ts';
-import type { CreateLrsClientOptions, LrsCallEvent, LrsClient } from '../lrs/types.ts';
+import type { CreateLrsClientOptions, LrsCallEvent, LrsClient, LrsTlsCredentials } from '../lrs/types.ts';
+import { checkWsdls } from '../lrs/wsdl-check.ts';
 import { audit } from '../../db/schema.ts';
 import { checkCredentials, classifyCheckError, type CredentialCheck } from '../orgs/check-credentials.ts';
 import { buildOrganisationFields, type OrganisationOptionValues } from './orgs-input.ts';
 import { formatOrganisation, formatOrganisationList, presentOrganisation } from './orgs-format.ts';
 import { jsonText, terminalLine } from './kit.ts';
+import { formatWsdlCheck } from './wsdl.ts';
 import { createLrsClients } from '../orgs/clients.ts';
 import { createOrganisationDirectory } from '../orgs/directory.ts';
 import { vendorIdWarning } from '../orgs/vendor-id.ts';
@@ -48,7 +50,8 @@ REF says where a secret is, never the secret itself:
                lrs-relay orgs add … --password stdin < /run/secrets/lrs-password
 --concurrency is the organisation's share of WORKER_CONCURRENCY (default 8); --rate-limit is its LRS
 calls per second (default: the global RATE_LIMIT_PER_SECOND). An update without --passphrase keeps
-the stored passphrase reference. \`test\` makes one learnerByULN call and says which part failed.`;
+the stored passphrase reference. \`test\` makes one learnerByULN call and says which part failed,
+then checks the services' WSDLs against lrs-relay's message descriptions (a difference only warns).`;
 
 const OPTIONS = {
   name: { type: 'string' },
@@ -273,10 +276,12 @@ async function test(c: Ctx): Promise<number> {
       c.io.stderr(
         terminalLine`note: ${label} is disabled (${record.disabledReason ?? 'no reason given'}); testing anyway.`,
       );
+    let tls: LrsTlsCredentials | undefined;
     try {
       let check: CredentialCheck;
       try {
         const { client, credentials } = await clients.forOrganisation(record.id, { allowDisabled: true });
+        tls = credentials.tls;
         const days = credentials.certificate?.daysUntilExpiry;
         if (days !== undefined && days < c.config.CERT_EXPIRY_WARNING_DAYS)
           c.io.stderr(`warning: the client certificate expires in ${days} day(s).`);
@@ -288,7 +293,24 @@ async function test(c: Ctx): Promise<number> {
       } catch (e) {
         check = classifyCheckError(e);
       }
-      printCheck(c, label, check, { endpoint, userName });
+      // Contract drift is a warning here: the organisation's credentials can work while a WSDL differs.
+      const wsdl = await checkWsdls({
+        endpoints: c.config.lrsEndpoints,
+        connectTimeoutMs: c.config.LRS_CONNECT_TIMEOUT_MS,
+        allowInsecureHttp: c.config.LRS_ALLOW_INSECURE_HTTP,
+        tls,
+      });
+      printCheck(c, label, check, { endpoint, userName, wsdl });
+      if (!v.json) {
+        c.io.stdout(
+          "Contract check of the services' WSDLs (warns only; `lrs-relay wsdl check` runs it alone):",
+        );
+        for (const line of formatWsdlCheck(wsdl)) c.io.stdout(`  ${line}`);
+      }
+      if (!wsdl.ok)
+        c.io.stderr(
+          "warning: the LRS WSDLs differ from lrs-relay's message descriptions or could not be read (see the contract check); the organisation test does not fail for it.",
+        );
       return check.ok ? 0 : 1;
     } finally {
       await clients.close();

@@ -5,6 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -15,6 +17,7 @@ import { createLogger } from '../../src/log.ts';
 import { createSimulator } from '../../src/simulator/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createCertificateFolder, type CertificateFolder } from '../unit/orgs/make-certificates.ts';
+import { ourWsdl, unqualifyJobId } from '../unit/lrs/wsdl-copies.ts';
 
 const SECRETS_KEY = '0123456789abcdef'.repeat(4);
 const PW = {
@@ -245,6 +248,38 @@ describe('lrs-relay orgs', () => {
       `select o.ukprn, a.operation from lrs.audit a join lrs.organisation o on o.id = a.organisation_id where a.user_name = 'call.person'`,
     );
     expect(rows).toEqual([{ ukprn: '10000001', operation: 'learnerByUln' }]);
+  });
+
+  it("orgs test: checks the services' WSDLs too, and a difference warns without failing the test", async () => {
+    const same = await cli(['test', '10000001']);
+    expect(same.code).toBe(0);
+    expect(same.out).toContain("Contract check of the services' WSDLs");
+    expect(same.out).toContain('  Result: every WSDL matches our message descriptions.');
+    expect(same.err).not.toContain('WSDL');
+
+    // ExternalService.svc moved to a host whose WSDL has jobId unqualified; the test call goes to the simulator.
+    const changed = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
+      res.end(unqualifyJobId(ourWsdl('externalService')));
+    });
+    await new Promise<void>((resolve) => changed.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(changed.address() as AddressInfo).port}/ExternalService.svc`;
+      const r = await cli(['test', '10000001'], { env: { ...env, LRS_EXTERNAL_SERVICE_URL: url } });
+      expect(r.out).toContain('OK: credentials work');
+      expect(r.out).toContain(
+        '    DIFFERENT GetAchievementBatchJob request GetAchievementBatchJob/jobId: namespace: ours qualified in http://api.lrs.qcf.gov.uk/services, theirs unqualified',
+      );
+      expect(r.err).toContain("warning: the LRS WSDLs differ from lrs-relay's message descriptions");
+      expect(r.code).toBe(0);
+      const json = await cli(['test', '10000001', '--json'], {
+        env: { ...env, LRS_EXTERNAL_SERVICE_URL: url },
+      });
+      expect(JSON.parse(json.out)).toMatchObject({ ok: true, wsdl: { ok: false } });
+      expect(json.code).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => changed.close(() => resolve()));
+    }
   });
 
   it('orgs test: permission refused (WSEC0006)', async () => {

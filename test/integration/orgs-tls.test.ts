@@ -13,6 +13,8 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/orgs.ts';
 import { loadConfig } from '../../src/config.ts';
+import { endpointsAt } from '../../src/lrs/endpoints.ts';
+import { checkWsdls } from '../../src/lrs/wsdl-check.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
 import { createLrsClient } from '../../src/lrs/client.ts';
@@ -52,6 +54,8 @@ describe('organisations over mutual TLS', () => {
   let frontUrl = '';
   let serverCert: Buffer;
   const captured: Captured[] = [];
+  /** GETs (`?singleWsdl`) that reached the front, with the client certificate they came with. */
+  const wsdlGets: { cn: string | undefined; url: string }[] = [];
   const logLines: string[] = [];
   const log = createLogger(
     { level: 'debug' },
@@ -112,16 +116,19 @@ describe('organisations over mutual TLS', () => {
           const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
           const peer = (req.socket as TLSSocket).getPeerCertificate();
           const cn = peer.subject?.CN;
-          captured.push({
-            cn: Array.isArray(cn) ? cn.join(',') : cn,
-            ukprn: field('UKPRN'),
-            organisationRef: field('OrganisationRef'),
-            password: field('OrgPassword'),
-          });
+          const isGet = req.method === 'GET';
+          if (isGet) wsdlGets.push({ cn: Array.isArray(cn) ? cn.join(',') : cn, url: req.url ?? '' });
+          else
+            captured.push({
+              cn: Array.isArray(cn) ? cn.join(',') : cn,
+              ukprn: field('UKPRN'),
+              organisationRef: field('OrganisationRef'),
+              password: field('OrgPassword'),
+            });
           fetch(`${sim.url}${req.url ?? '/'}`, {
-            method: 'POST',
+            method: isGet ? 'GET' : 'POST',
             headers: { 'content-type': req.headers['content-type'] ?? 'text/xml' },
-            body,
+            body: isGet ? undefined : body,
           })
             .then(async (r) => {
               res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'text/xml' });
@@ -271,6 +278,28 @@ describe('organisations over mutual TLS', () => {
     } finally {
       await clients.close();
     }
+  });
+
+  it("wsdl check over mutual TLS presents the organisation's certificate it is given", async () => {
+    const credentials = await createOrganisationDirectory({
+      db: database.db,
+      config: config(),
+      log,
+      env,
+    }).get(ids.a ?? 0);
+    wsdlGets.length = 0;
+    const result = await checkWsdls({
+      endpoints: endpointsAt(frontUrl),
+      tls: credentials.tls,
+      ca: serverCert,
+    });
+    expect(result.services.map((s) => s.error)).toEqual([undefined, undefined, undefined]);
+    expect(result.ok).toBe(true);
+    expect(wsdlGets.sort((x, y) => x.url.localeCompare(y.url))).toEqual([
+      { cn: 'org-a', url: '/ExternalService.svc?singleWsdl' },
+      { cn: 'org-a', url: '/LearnerService.svc?singleWsdl' },
+      { cn: 'org-a', url: '/LearnerServiceR9.svc?singleWsdl' },
+    ]);
   });
 
   it('orgs test reports an untrusted server certificate as a TLS/certificate failure', async () => {
