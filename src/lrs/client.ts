@@ -7,7 +7,8 @@
  * WSEC0001); it emits R9 wrapper parameters in object-key order, not schema order; it does no request
  * validation; clients built from the same WSDL share one mutable cached WSDL object; and it costs about
  * twice the CPU per call. The descriptions are checked against our WSDLs (wsdl/) by a unit test using
- * soap, so the wire format and the contract cannot drift apart.
+ * soap, so the wire format and the contract cannot drift apart, and against the live services' WSDLs by
+ * `lrs-relay wsdl check` (contract.ts), so a change at the LRS does not go unnoticed.
  */
 import { RELAY_CODES } from '../codes/client-codes.ts';
 import { LrsError, type FieldProblem } from './errors.ts';
