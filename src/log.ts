@@ -3,8 +3,12 @@
  * Personal data and secrets are redacted by path wherever they appear, at any depth up to three levels.
  */
 import { pino, type Logger, type LevelWithSilent, type DestinationStream } from 'pino';
+import { PERSONAL_FIELDS } from './requests/payload.ts';
 
-/** Field names that carry personal data or secrets (LRS names in camelCase and PascalCase). */
+/**
+ * Field names that carry personal data or secrets: the payload's personal fields (one list,
+ * PERSONAL_FIELDS), the LRS's PascalCase names for them, other spellings, and whole learner records.
+ */
 export const REDACTED_KEYS = [
   'password',
   'orgPassword',
@@ -17,32 +21,17 @@ export const REDACTED_KEYS = [
   'pfx',
   'key',
   'cert',
-  'givenName',
+  ...Object.keys(PERSONAL_FIELDS),
   'GivenName',
-  'familyName',
   'FamilyName',
-  'middleOtherName',
-  'preferredGivenName',
-  'previousFamilyName',
-  'familyNameAtAge16',
-  'title',
-  'dateOfBirth',
   'DateOfBirth',
   'dob',
-  'lastKnownPostCode',
   'LastKnownPostCode',
   'postcode',
   'postCode',
-  'learnerPostcode',
-  'emailAddress',
   'EmailAddress',
   'email',
-  'lastKnownAddressLine1',
-  'lastKnownAddressLine2',
-  'lastKnownAddressTown',
-  'lastKnownAddressCountyOrCity',
   'address',
-  'placeOfBirth',
   'payload',
   'learner',
   'learners',

@@ -23,6 +23,7 @@ import {
   addBatchCounts,
   loadBatch,
   loadBatchMemberIds,
+  loadBatchMemberPayloads,
   loadBatchRequestIds,
   moveBatch,
   recordPoll,
@@ -43,7 +44,9 @@ type Output =
       state: 'finished';
       code: string;
       failed: boolean;
-      fanOut: (openIds: number[], memberIds: number[]) => FanOut;
+      /** `payloads` (by request id) are read only when `needsPayloads`: the LRS's text is redacted with them. */
+      fanOut: (openIds: number[], memberIds: number[], payloads: ReadonlyMap<number, unknown>) => FanOut;
+      needsPayloads?: boolean;
       counters: Record<string, unknown>;
     };
 
@@ -98,7 +101,8 @@ async function fetchOutput(
           state: 'finished',
           code: r.code,
           failed: r.state !== 'done',
-          fanOut: (_open, members) => fanOutAchievements(b.id, members, r),
+          fanOut: (_open, members, payloads) => fanOutAchievements(b.id, members, r, payloads),
+          needsPayloads: Boolean(r.achievementBatchErrorFile || r.rejectionReason),
           counters: achievementCounters(r),
         };
       }
@@ -179,7 +183,10 @@ export async function runPollJob(
     await recordPoll(deps.pool, b.id, { code: output.code, nextPollAt: null });
     const openIds = await loadBatchRequestIds(deps.pool, b.id);
     const memberIds = b.kind === 'achievement' ? await loadBatchMemberIds(deps.pool, b.id) : [];
-    const fan = output.fanOut(openIds, memberIds);
+    const payloads = output.needsPayloads
+      ? await loadBatchMemberPayloads(deps.pool, b.id)
+      : new Map<number, unknown>();
+    const fan = output.fanOut(openIds, memberIds, payloads);
     const changed = await settleBatchRequests(deps, b.id, fan.settlements);
     let requeued = 0;
     if (fan.missing.length > 0) {

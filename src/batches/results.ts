@@ -6,6 +6,7 @@ import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import type { AchievementJobResult, OutputBatchLearner, VerifiedLearner } from '../lrs/types.ts';
 import type { Settlement } from '../db/batches.ts';
 import { resolutionFor } from '../requests/resolve.ts';
+import { createRedactor } from '../requests/redact.ts';
 
 /** Which of `openIds` the rows answer, and which they do not (rows for ids not in the batch are counted, never written). */
 export interface FanOut {
@@ -95,18 +96,23 @@ export function parseAchievementErrors(file: string | undefined): Map<number, st
 /**
  * Achievement results: a record named in the error file is ACHIEVEMENT_REJECTED with the error; any
  * other record is ACHIEVEMENT_LOADED when the job was Successful, ACHIEVEMENT_BATCH_FAILED when it
- * ended Failed or Cancelled. `sentIds` is the submission order (id order).
+ * ended Failed or Cancelled. `sentIds` is the submission order (id order). The LRS's text is stored
+ * without personal values: an error row's without its own request's (`payloads`, by request id), the
+ * job's rejection reason without any of the batch's.
  */
 export function fanOutAchievements(
   batchId: number,
   sentIds: readonly number[],
   r: AchievementJobResult,
+  payloads: ReadonlyMap<number, unknown>,
 ): FanOut {
   const errors = parseAchievementErrors(r.achievementBatchErrorFile);
   const jobFailed = r.state !== 'done';
-  const reason = r.rejectionReason ? ` Rejection reason: ${r.rejectionReason}` : '';
+  const rejection = r.rejectionReason ? createRedactor([...payloads.values()])(r.rejectionReason) : '';
+  const reason = rejection ? ` Rejection reason: ${rejection}` : '';
   const settlements = sentIds.map((requestId, i): Settlement => {
-    const error = errors.get(i + 1);
+    const raw = errors.get(i + 1);
+    const error = raw === undefined ? undefined : createRedactor([payloads.get(requestId)])(raw);
     const detail = { batchId, jobId: r.jobId, row: i + 1, status: r.status };
     if (error !== undefined) {
       return {

@@ -34,6 +34,7 @@ import { resolutionFor, resolutionForError } from '../requests/resolve.ts';
 import { classifyFailure } from '../codes/table.ts';
 import { RetryableJobError } from '../requests/run.ts';
 import { errorMessage } from '../errors.ts';
+import { createRedactor, redactLrsError } from '../requests/redact.ts';
 
 const REQUEST_KIND = {
   registration: 'register',
@@ -147,7 +148,9 @@ export async function runSubmitJob(deps: BatchJobDeps, job: Job, signal: AbortSi
   } catch (e) {
     if (!isLrsError(e)) throw e;
     await audit(e.code, e.codeSource, e.httpStatus);
-    return handleSubmitError(deps, job, { ...b, status: 'submitting' }, e, log);
+    // A fault about the batch may quote any of its learners: every payload sent is redacted from its text.
+    const redacted = redactLrsError(e, createRedactor(requests.map((r) => r.payload)));
+    return handleSubmitError(deps, job, { ...b, status: 'submitting' }, redacted, log);
   }
   await audit(answer.code, 'lrs');
   if (answer.code === 'WSRC0007' && answer.jobId) {

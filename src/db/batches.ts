@@ -162,6 +162,18 @@ export async function detachUnsent(db: Queryable, batchId: number): Promise<void
   );
 }
 
+/**
+ * The payload of every request ever sent in the batch, by id: LRS text about the batch's records is
+ * redacted with them before it is stored.
+ */
+export async function loadBatchMemberPayloads(db: Queryable, batchId: number): Promise<Map<number, unknown>> {
+  const r = await db.query<{ id: string; payload: unknown }>(
+    'select id, payload from lrs.request where batch_id = $1',
+    [batchId],
+  );
+  return new Map(r.rows.map((x) => [Number(x.id), x.payload]));
+}
+
 /** Every request ever sent in the batch (open or settled), in submission (id) order: achievement error rows count from it. */
 export async function loadBatchMemberIds(db: Queryable, batchId: number): Promise<number[]> {
   const r = await db.query('select id from lrs.request where batch_id = $1 order by id', [batchId]);

@@ -14,7 +14,10 @@ export interface LrsErrorOptions {
   retryable: boolean;
   operation?: string | undefined;
   httpStatus?: number | undefined;
-  /** LRS fault text (Description / FurtherDetails); never personal data we sent. */
+  /**
+   * LRS fault text (Description / FurtherDetails). It may quote the learner's details in any wording:
+   * the request runners redact the request's own values from it (src/requests/redact.ts) before it is kept.
+   */
   description?: string | undefined;
   furtherDetails?: string | undefined;
   problems?: FieldProblem[] | undefined;

@@ -67,6 +67,19 @@ export function redactFaultText(s: string | undefined): string | undefined {
   return s?.replace(QUOTED_VALUE, "$1'[redacted]'");
 }
 
+/**
+ * A DomainFault's ErrorDetail is base64 of the description (docs/lrs.md §5.4): decoded, so the text is
+ * stored readable and the learner's values in it can be found and redacted (base64 would hide them from
+ * that and still carry them). Kept as sent when it is not base64 of printable UTF-8 text.
+ */
+export function decodeErrorDetail(s: string | undefined): string | undefined {
+  const t = s?.trim();
+  if (!t || t.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(t)) return s;
+  const text = Buffer.from(t, 'base64').toString('utf8');
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(text) ? s : text;
+}
+
 export interface HttpAnswer {
   status: number;
   contentType?: string | undefined;
@@ -106,7 +119,9 @@ function faultToError(
       operation,
       httpStatus,
       description,
-      furtherDetails: redactFaultText(childText(miap, 'FurtherDetails') ?? childText(domain, 'ErrorDetail')),
+      furtherDetails: redactFaultText(
+        childText(miap, 'FurtherDetails') ?? decodeErrorDetail(childText(domain, 'ErrorDetail')),
+      ),
     });
   }
   // The LRS down for maintenance (docs/lrs.md §5.4): HTTP 405 whatever the body, or a fault naming the

@@ -25,6 +25,7 @@ import { resolutionFor, resolutionForError } from './resolve.ts';
 import type { RetryPolicy } from '../codes/retry-policy.ts';
 import { classifyFailure } from '../codes/table.ts';
 import { errorMessage } from '../errors.ts';
+import { createRedactor, redactLrsError, type Redactor } from './redact.ts';
 
 /** What the runner needs from the organisations module: the client and identity for an organisation. */
 export interface OrganisationClients {
@@ -86,6 +87,8 @@ export async function runRequestJob(
   if (request.kind === 'achievement')
     throw new Error('achievement requests are batch-only and must not reach the single-call queue');
   const audits: AuditEntry[] = [];
+  // Built on the first LRS failure only: most calls succeed and never need it.
+  let redactor: Redactor | undefined;
   const settle = (res: Resolution) => finish(deps, request, res, audits, log);
 
   let client: LrsClient;
@@ -132,6 +135,9 @@ export async function runRequestJob(
           httpStatus: e.httpStatus,
           durationMs: performance.now() - started,
         });
+        // The LRS's own text may quote this learner's details in any wording: they go before anything keeps it.
+        redactor ??= createRedactor([request.payload]);
+        throw redactLrsError(e, redactor);
       }
       throw e;
     }

@@ -2,7 +2,7 @@
  * Fault and failure bodies in the shapes docs/lrs.md §5.4 describes: the Java MIAPAPIException (LearnerService.svc),
  * WCF faults (ActionNotSupported, DomainFault, internal error) and the Azure-storage-style maintenance page.
  */
-import { escapeXml, formatMiapDateTime, miapEnvelope, NS, wcfEnvelope } from './xml.ts';
+import { escapeXml, formatMiapDateTime, miapEnvelope, NS, wcfEnvelope, type XmlNode } from './xml.ts';
 
 /** Description texts of the WSEC codes the simulator raises as faults. */
 export const WSEC_DESCRIPTIONS = {
@@ -82,5 +82,60 @@ export function maintenancePage(requestId: string, now: number): string {
     `<!DOCTYPE html><html><head><title>UnsupportedHttpVerb</title></head><body><h1>The resource doesn't support specified Http Verb.</h1>` +
     `<p><ul><li>HttpStatusCode: 405</li><li>ErrorCode: UnsupportedHttpVerb</li><li>RequestId : ${requestId}</li>` +
     `<li>TimeStamp : ${new Date(now).toISOString()}</li></ul></p></body></html>`
+  );
+}
+
+/** The text of the first element named `name` (local name) under `node`, depth first; '' when there is none. */
+function firstText(node: XmlNode, name: string): string | undefined {
+  if (node.name === name) return node.text;
+  for (const c of node.children) {
+    const t = firstText(c, name);
+    if (t !== undefined) return t;
+  }
+  return undefined;
+}
+
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** How `{Name|filter}` writes a value: the LRS's text is not bound to the form we sent it in. */
+const FILTERS: Record<string, (v: string) => string> = {
+  upper: (v) => v.toUpperCase(),
+  lower: (v) => v.toLowerCase(),
+  nospace: (v) => v.replace(/\s+/g, ''),
+  /** An ISO date as 31/01/2005. */
+  ukdate: (v) => v.replace(/^(\d{4})-(\d{2})-(\d{2}).*$/, '$3/$2/$1'),
+  /** An ISO date as 31 January 2005. */
+  longdate: (v) =>
+    v.replace(
+      /^(\d{4})-(\d{2})-(\d{2}).*$/,
+      (_, y: string, m: string, d: string) => `${Number(d)} ${MONTH_NAMES[Number(m) - 1] ?? m} ${y}`,
+    ),
+};
+
+/**
+ * The `faultDetails` setting for one request: each `{Name}` becomes the text of the request's element of
+ * that local name, written as a filter says when one is given (`{FamilyName|upper}`, `{DateOfBirth|ukdate}`,
+ * `{LastKnownPostCode|nospace}`; also `lower` and `longdate`).
+ */
+export function quoteRequest(template: string, body: XmlNode): string {
+  return template.replace(
+    /\{([A-Za-z][A-Za-z0-9]*)(?:\|([a-z]+))?\}/g,
+    (_, name: string, filter: string | undefined) => {
+      const value = firstText(body, name) ?? '';
+      return filter === undefined ? value : (FILTERS[filter] ?? ((v: string) => v))(value);
+    },
   );
 }

@@ -29,6 +29,14 @@ export const faultSettingsSchema = z.object({
   lostBatchJobs: z.boolean().default(false),
   /** Batch jobs never finish while set: polls answer "running" (WSRC0008, InProgress) whatever the batch clock says. */
   stuckBatchJobs: z.boolean().default(false),
+  /**
+   * When set, every service call is answered with a WSEC0001 fault (MIAPAPIException on LearnerService.svc,
+   * DomainFault on R9 and External) whose FurtherDetails / ErrorDetail is this text, each `{Name}` replaced
+   * by the text of the request's first element of that local name (`{GivenName}`, `{DateOfBirth}`), written
+   * as a filter says when one is given (`{FamilyName|upper}`, `{DateOfBirth|ukdate}`; docs/simulator.md):
+   * the LRS's free text quoting the learner's details in any wording, for testing what lrs-relay keeps of it.
+   */
+  faultDetails: z.string().max(2_000).default(''),
   /** Limit the above to these operations (e.g. ["registerSingleLearner"]); empty = all. */
   operations: z.array(z.string()).default([]),
 });

@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { handleAdmin, type SimulatorAdmin, type SimulatorStats } from './admin.ts';
 import type { SimContext, SimResponse } from './context.ts';
 import { handleExternal, externalOperation } from './external-service.ts';
-import { internalErrorFault, maintenanceFault, maintenancePage } from './faults.ts';
+import {
+  domainFault,
+  internalErrorFault,
+  maintenanceFault,
+  maintenancePage,
+  miapFault,
+  quoteRequest,
+} from './faults.ts';
 import { handleLearnerService, learnerServiceSpec } from './learner-service.ts';
 import {
   applyFaultPatch,
@@ -264,7 +271,7 @@ export class Simulator {
         : service.key === 'r9'
           ? r9Operation(action)
           : externalOperation(action);
-    if (await this.inject(res, operation)) return;
+    if (await this.inject(res, operation, service.key, bodyRoot)) return;
     const ctx = this.ctx;
     const out =
       service.key === 'ls'
@@ -276,7 +283,12 @@ export class Simulator {
   }
 
   /** Applies fault settings to one call; true when the call was answered (or swallowed) here. */
-  private async inject(res: ServerResponse, operation: string | undefined): Promise<boolean> {
+  private async inject(
+    res: ServerResponse,
+    operation: string | undefined,
+    service: ServiceKey,
+    body: XmlNode,
+  ): Promise<boolean> {
     const f = this.faults;
     if (f.operations.length > 0 && (operation === undefined || !f.operations.includes(operation)))
       return false;
@@ -299,6 +311,15 @@ export class Simulator {
     if (f.errorRate > 0 && this.random() < f.errorRate) {
       injected.errors++;
       this.send(res, { status: 500, body: internalErrorFault(), contentType: 'text/xml; charset=utf-8' });
+      return true;
+    }
+    if (f.faultDetails !== '') {
+      injected.faultDetails++;
+      this.ctx.stats.countFault('WSEC0001');
+      const details = quoteRequest(f.faultDetails, body);
+      const fault =
+        service === 'ls' ? miapFault('WSEC0001', details, this.o.now()) : domainFault('WSEC0001', details);
+      this.send(res, { status: 500, body: fault, contentType: 'text/xml; charset=utf-8' });
       return true;
     }
     if (f.outOfHours) injected.outOfHours++;

@@ -15,6 +15,7 @@ export class SimStats {
     outOfHours: 0,
     lostBatchJobs: 0,
     stuckBatchJobs: 0,
+    faultDetails: 0,
   };
   readonly faults = new Map<string, number>();
   private readonly misIds: Record<BatchKind, Map<string, number>> = {

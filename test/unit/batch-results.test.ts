@@ -28,30 +28,84 @@ describe('batch results', () => {
     expect(parseAchievementErrors('Row,Error,Description\n2,LearnerDataError,ULN not found\n')).toEqual(
       new Map([[2, 'LearnerDataError: ULN not found']]),
     );
-    const f = fanOutAchievements(1, [10, 11, 12], {
-      code: 'WSRC0009',
-      codeSource: 'lrs',
-      class: 'success',
-      state: 'done',
-      status: 'Successful',
-      achievementBatchErrorFile: '3,FieldDataError,missing',
-    });
+    const f = fanOutAchievements(
+      1,
+      [10, 11, 12],
+      {
+        code: 'WSRC0009',
+        codeSource: 'lrs',
+        class: 'success',
+        state: 'done',
+        status: 'Successful',
+        achievementBatchErrorFile: '3,FieldDataError,missing',
+      },
+      new Map(),
+    );
     expect(f.settlements.map((s) => s.resolution.code)).toEqual([
       'ACHIEVEMENT_LOADED',
       'ACHIEVEMENT_LOADED',
       'ACHIEVEMENT_REJECTED',
     ]);
-    const failed = fanOutAchievements(1, [10], {
-      code: 'WSRC0009',
-      codeSource: 'lrs',
-      class: 'success',
-      state: 'cancelled',
-      status: 'Cancelled',
-    });
+    const failed = fanOutAchievements(
+      1,
+      [10],
+      {
+        code: 'WSRC0009',
+        codeSource: 'lrs',
+        class: 'success',
+        state: 'cancelled',
+        status: 'Cancelled',
+      },
+      new Map(),
+    );
     expect(failed.settlements[0]?.resolution).toMatchObject({
       code: 'ACHIEVEMENT_BATCH_FAILED',
       status: 'needs_action',
     });
+  });
+
+  it("stores the LRS's error rows and rejection reason without the learners' personal values", () => {
+    const payloads = new Map<number, unknown>([
+      [
+        10,
+        { givenName: 'Zephyrine', familyName: 'Quillfeather', dateOfBirth: '1999-12-31', uln: '1026893096' },
+      ],
+      [11, { givenName: 'Bartholomew', familyName: 'Nightingale', learnerPostcode: 'ZE1 0AA' }],
+    ]);
+    const rejected = fanOutAchievements(
+      1,
+      [10, 11],
+      {
+        code: 'WSRC0009',
+        codeSource: 'lrs',
+        class: 'success',
+        state: 'done',
+        status: 'Successful',
+        achievementBatchErrorFile:
+          '1,LearnerDataError,ULN 1026893096 belongs to QUILLFEATHER Zephyrine born 31/12/1999\n2,LearnerDataError,postcode ze10aa does not match',
+      },
+      payloads,
+    );
+    expect(rejected.settlements.map((x) => x.resolution.description)).toEqual([
+      'The LRS rejected this achievement: LearnerDataError: ULN [ULN] belongs to [family name] [given name] born [date of birth]',
+      'The LRS rejected this achievement: LearnerDataError: postcode [postcode] does not match',
+    ]);
+    const failed = fanOutAchievements(
+      1,
+      [10, 11],
+      {
+        code: 'WSRC0009',
+        codeSource: 'lrs',
+        class: 'success',
+        state: 'failed',
+        status: 'Failed',
+        rejectionReason: 'Learners Zephyrine Quillfeather and Bartholomew Nightingale are not known',
+      },
+      payloads,
+    );
+    expect(failed.settlements[0]?.resolution.description).toBe(
+      'The achievement job ended Failed. Rejection reason: Learners [given name] [family name] and [given name] [family name] are not known',
+    );
   });
 
   it('doubles the poll interval up to the cap', () => {

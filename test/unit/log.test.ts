@@ -21,6 +21,8 @@ describe('logger redaction', () => {
         requestId: 42,
         givenName: 'Zebedee',
         learner: { familyName: 'Quixotic', dateOfBirth: '2001-02-03' },
+        // Every personal field of the payload (PERSONAL_FIELDS), not only the names and date of birth.
+        record: { schoolAtAge16: 'Grimthorpe Academy', uln: '9876543210', notes: 'Prefers Zeb' },
         input: { lastKnownPostCode: 'CV4 9EE', emailAddress: 'z@example.org', password: 'AbCdEfGh12345678' },
       },
       'called',
@@ -33,6 +35,9 @@ describe('logger redaction', () => {
       'CV4 9EE',
       'z@example.org',
       'AbCdEfGh12345678',
+      'Grimthorpe',
+      '9876543210',
+      'Prefers Zeb',
     ]) {
       expect(out).not.toContain(secret);
     }

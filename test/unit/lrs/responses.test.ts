@@ -3,15 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { checkSample } from '../../../src/cli/conformance.ts';
 import { LrsError } from '../../../src/lrs/errors.ts';
 import * as op from '../../../src/lrs/operations/index.ts';
-import { readLrsAnswer, redactFaultText } from '../../../src/lrs/response.ts';
-import { maintenanceFault } from '../../../src/simulator/faults.ts';
+import { decodeErrorDetail, readLrsAnswer, redactFaultText } from '../../../src/lrs/response.ts';
+import { domainFault, maintenanceFault } from '../../../src/simulator/faults.ts';
 
 const load = (name: string) =>
   readFileSync(new URL(`../../fixtures/lrs/responses/${name}`, import.meta.url), 'utf8');
 const body = (name: string, status = 200) => readLrsAnswer({ status, body: load(name) });
-const failure = (name: string, status = 500): LrsError => {
+const failure = (name: string, status = 500): LrsError => failureOf(load(name), status);
+const failureOf = (body: string, status = 500): LrsError => {
   try {
-    readLrsAnswer({ status, body: load(name) });
+    readLrsAnswer({ status, body });
   } catch (e) {
     if (e instanceof LrsError) return e;
     throw e;
@@ -203,6 +204,16 @@ describe('faults and non-SOAP answers', () => {
       codeSource: 'lrs',
       class: 'config_error',
     });
+  });
+  it("DomainFault's base64 ErrorDetail is kept decoded, so the learner's values in it can be redacted", () => {
+    const body = domainFault('WSEC0001', 'GivenName Zephyrine is not valid');
+    expect(failureOf(body)).toMatchObject({
+      code: 'WSEC0001',
+      furtherDetails: 'GivenName Zephyrine is not valid',
+    });
+    // Not base64 of text: kept as sent.
+    expect(decodeErrorDetail('not base64!')).toBe('not base64!');
+    expect(decodeErrorDetail(Buffer.from([0, 1, 2, 255]).toString('base64'))).toBe('AAEC/w==');
   });
   it('WCF ActionNotSupported is our SOAP_FAULT, never an LRS code', () => {
     expect(failure('fault-action-not-supported.response.xml')).toMatchObject({
