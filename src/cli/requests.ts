@@ -4,6 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { cancelRequests, retryRequests, type ActionResult } from '../support/actions.ts';
+import { LRS_TEXT_HIDDEN } from '../support/access.ts';
+import { explainCode } from '../codes/table.ts';
 import {
   terminalLine,
   jsonText,
@@ -119,6 +121,7 @@ async function showCommand(ctx: CliContext, v: Values, ids: string[]): Promise<n
   );
   if (r.batchId) io.out(terminalLine`  batch       ${r.batchId}`);
   if (r.lastError) io.out(terminalLine`  last error  ${r.lastError}`);
+  if (r.lastErrorHidden) io.out(terminalLine`  last error  ${LRS_TEXT_HIDDEN}`);
   if (r.staffNote) io.out(terminalLine`  staff note  ${r.staffNote}`);
   if (d.code) {
     io.out(
@@ -132,6 +135,7 @@ async function showCommand(ctx: CliContext, v: Values, ids: string[]): Promise<n
       terminalLine`Outcome: ${o.code} (${o.codeSource}, ${o.class})${o.uln ? `  ULN ${o.uln}` : ''}${o.masterUln ? `  master ULN ${o.masterUln}` : ''}`,
     );
     if (o.description) io.out(terminalLine`  ${o.description}`);
+    if (o.descriptionHidden) io.out(terminalLine`  ${explainCode(o.code).meaning} ${LRS_TEXT_HIDDEN}`);
     if (o.failureFlags?.length) io.out(terminalLine`  failure flags: ${o.failureFlags.join(', ')}`);
     if (Array.isArray(o.candidates))
       io.out(

@@ -38,3 +38,8 @@ export const UNDOCUMENTED =
 export function sameAnswerOnRetry(entry: CodeEntry): CodeEntry {
   return { ...entry, sameAnswerOnRetry: true };
 }
+
+/** Marks a code of ours whose stored text quotes the LRS's own words (see CodeEntry.quotesLrsText). */
+export function quotesLrsText(entry: CodeEntry): CodeEntry {
+  return { ...entry, quotesLrsText: true };
+}

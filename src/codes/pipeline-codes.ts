@@ -2,7 +2,7 @@
  * Codes lrs-relay's pipeline and support actions record (never LRS codes, never a failed call the workers
  * retry), with their entries in the code table.
  */
-import { answer } from './entry.ts';
+import { answer, quotesLrsText } from './entry.ts';
 import type { CodeEntry } from './types.ts';
 
 /** Codes lrs-relay's pipeline and support actions use (never LRS codes). */
@@ -157,19 +157,23 @@ export const PIPELINE_CODE_ENTRIES: readonly CodeEntry[] = [
     'The LRS accepted the achievement (the job finished and did not list this record as an error).',
     'Nothing to do.',
   ),
-  answer(
-    P.ACHIEVEMENT_REJECTED,
-    'relay',
-    'needs_action',
-    "The LRS rejected the achievement: the job's error file lists this record (field data, learner data or business rule error).",
-    'Read the error in the description, correct the achievement or the learner details in the MIS, then retry.',
+  quotesLrsText(
+    answer(
+      P.ACHIEVEMENT_REJECTED,
+      'relay',
+      'needs_action',
+      "The LRS rejected the achievement: the job's error file lists this record (field data, learner data or business rule error).",
+      'Read the error in the description, correct the achievement or the learner details in the MIS, then retry.',
+    ),
   ),
-  answer(
-    P.ACHIEVEMENT_BATCH_FAILED,
-    'relay',
-    'needs_action',
-    'The achievement job ended Failed or Cancelled at the LRS without naming this record.',
-    'Read the rejection reason in the description; correct the data if it names a problem, then retry the request.',
+  quotesLrsText(
+    answer(
+      P.ACHIEVEMENT_BATCH_FAILED,
+      'relay',
+      'needs_action',
+      'The achievement job ended Failed or Cancelled at the LRS without naming this record.',
+      'Read the rejection reason in the description; correct the data if it names a problem, then retry the request.',
+    ),
   ),
   answer(
     P.BATCH_NO_RESULT,

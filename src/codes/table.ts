@@ -51,3 +51,14 @@ export function classifyFailure(err: { code: string }): ErrorClass {
   const { errorClass } = explainCode(err.code);
   return errorClass === 'none' ? 'data_error' : errorClass;
 }
+
+/**
+ * True when the text stored with this code may be the LRS's own words, which can quote the learner in any
+ * wording: every LRS code (and any code not in the table), and codes of ours marked quotesLrsText.
+ * A request or batch without a code holds only our own text.
+ */
+export function mayQuoteLrsText(code: string | null | undefined): boolean {
+  if (code === null || code === undefined) return false;
+  const entry = explainCode(code);
+  return entry.source === 'lrs' || entry.quotesLrsText === true;
+}

@@ -58,4 +58,10 @@ export interface CodeEntry {
    * details the same way): support tools then offer no bulk retry for it and say what to do instead.
    */
   sameAnswerOnRetry?: true;
+  /**
+   * Set on codes of ours whose stored text quotes the LRS's own words (an achievement job's error row or
+   * rejection reason). Like the text of an LRS code, it may quote the learner, so staff who may not see the
+   * organisation's personal data are shown the code and its meaning instead (src/support/access.ts).
+   */
+  quotesLrsText?: true;
 }

@@ -1,3 +1,5 @@
+import { mayQuoteLrsText } from '../codes/table.ts';
+
 /**
  * Who is acting and what they may see. Staff see requests of their organisations only; admins see
  * every organisation's requests but personal data only of organisations they belong to (the vendor
@@ -47,6 +49,23 @@ export function canSeePersonalData(actor: Actor, organisationId: number): boolea
     actor.personalDataOrganisationIds === null || actor.personalDataOrganisationIds.includes(organisationId)
   );
 }
+
+/**
+ * Whether the actor may read the text stored with a code (a request's last error, an outcome's
+ * description, a batch's last error). Text from the LRS may quote the learner in any wording, so it
+ * follows the payload's rule (canSeePersonalData); our own text is shown to anyone who sees the request.
+ */
+export function canSeeStoredText(
+  actor: Actor,
+  organisationId: number,
+  code: string | null | undefined,
+): boolean {
+  return canSeePersonalData(actor, organisationId) || !mayQuoteLrsText(code);
+}
+
+/** What staff read where the LRS's own text was withheld from them (CLI and dashboard say the same). */
+export const LRS_TEXT_HIDDEN =
+  "The LRS's own text is hidden: it may quote the learner's personal data, which you may not see for this organisation. The code and its meaning are shown instead.";
 
 /**
  * The organisation ids a query may touch: the actor's scope narrowed by an optional filter.

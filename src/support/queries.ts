@@ -1,9 +1,16 @@
 /**
  * Read-side queries for the CLI and the dashboard. Every query takes the actor and limits itself to
  * the actor's organisations in SQL. Personal data (payload, learner, candidates) is returned only for
- * organisations whose personal data the actor may see; otherwise those fields are null.
+ * organisations whose personal data the actor may see; otherwise those fields are null. The same goes
+ * for stored text that may be the LRS's own words (canSeeStoredText): it is null, with a flag saying so.
  */
-import { canSeeOrganisation, canSeePersonalData, scopeOrganisations, type Actor } from './access.ts';
+import {
+  canSeeOrganisation,
+  canSeePersonalData,
+  canSeeStoredText,
+  scopeOrganisations,
+  type Actor,
+} from './access.ts';
 import type { SupportDb } from '../db/pool.ts';
 
 export interface RequestFilter {
@@ -32,6 +39,8 @@ export interface RequestRow {
   uln: string | null;
   batchId: number | null;
   lastError: string | null;
+  /** True when lastError holds the LRS's text and was withheld from this actor (LRS_TEXT_HIDDEN). */
+  lastErrorHidden: boolean;
   staffNote: string | null;
   createdAt: Date;
   updatedAt: Date;
@@ -67,6 +76,8 @@ function filterParams(actor: Actor, f: RequestFilter): unknown[] {
 function toRequestRow(actor: Actor, r: Record<string, unknown>): RequestRow {
   const orgId = r.organisation_id as number;
   const personal = canSeePersonalData(actor, orgId);
+  const lastError = (r.last_error as string | null) ?? null;
+  const lastErrorShown = canSeeStoredText(actor, orgId, r.last_code as string | null);
   return {
     id: r.id as number,
     organisationId: orgId,
@@ -81,7 +92,8 @@ function toRequestRow(actor: Actor, r: Record<string, unknown>): RequestRow {
     misLearnerId: personal ? (r.mis_learner_id as string) : null,
     uln: personal ? ((r.uln as string | null) ?? null) : null,
     batchId: (r.batch_id as number | null) ?? null,
-    lastError: (r.last_error as string | null) ?? null,
+    lastError: lastErrorShown ? lastError : null,
+    lastErrorHidden: !lastErrorShown && lastError !== null,
     staffNote: personal ? ((r.staff_note as string | null) ?? null) : null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
@@ -150,6 +162,8 @@ export interface RequestDetail {
     learner: unknown;
     failureFlags: string[] | null;
     description: string | null;
+    /** True when description holds the LRS's text and was withheld from this actor (LRS_TEXT_HIDDEN). */
+    descriptionHidden: boolean;
     problems: unknown;
     detail: unknown;
   } | null;
@@ -200,13 +214,26 @@ export async function getRequestDetail(
             candidates: personal ? row.candidates : null,
             learner: personal ? row.learner : null,
             failureFlags: row.failure_flags as string[] | null,
-            description: row.description as string | null,
+            ...storedText(actor, row.organisation_id as number, row.o_code as string, row.description),
             problems: personal ? row.problems : null,
             detail: personal ? row.detail : null,
           },
     audit,
     personalData: personal,
   };
+}
+
+/** An outcome's description as this actor may read it (canSeeStoredText). */
+function storedText(
+  actor: Actor,
+  organisationId: number,
+  code: string,
+  value: unknown,
+): { description: string | null; descriptionHidden: boolean } {
+  const text = (value as string | null) ?? null;
+  return canSeeStoredText(actor, organisationId, code)
+    ? { description: text, descriptionHidden: false }
+    : { description: null, descriptionHidden: text !== null };
 }
 
 /** Every audited call and staff action of the given requests (callers check the requests are visible). */
@@ -282,6 +309,8 @@ export interface BatchRow {
   polls: number;
   lastCode: string | null;
   lastError: string | null;
+  /** True when lastError holds the LRS's text and was withheld from this actor (LRS_TEXT_HIDDEN). */
+  lastErrorHidden: boolean;
   counters: unknown;
   createdAt: Date;
   submittedAt: Date | null;
@@ -308,7 +337,15 @@ export async function listBatches(
       Math.min(Math.max(f.limit ?? 100, 1), 10_000),
     ],
   );
-  return r.rows as BatchRow[];
+  // A batch's error can quote any of its learners: the LRS's text follows the payload's rule.
+  return (r.rows as Omit<BatchRow, 'lastErrorHidden'>[]).map((b) => {
+    const shown = canSeeStoredText(actor, b.organisationId, b.lastCode);
+    return {
+      ...b,
+      lastError: shown ? b.lastError : null,
+      lastErrorHidden: !shown && b.lastError !== null,
+    };
+  });
 }
 
 export interface LearnerFilter extends Pick<RequestFilter, 'organisationIds' | 'limit'> {

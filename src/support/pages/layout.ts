@@ -1,6 +1,8 @@
 /** The page frame shared by every dashboard page: navigation, styles, logout form. */
 import { html, raw, type Html } from '../html.ts';
 import type { AuthLocals } from '../http-auth.ts';
+import { explainCode } from '../../codes/table.ts';
+import { LRS_TEXT_HIDDEN } from '../access.ts';
 
 const STYLE = raw(`
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
@@ -53,6 +55,14 @@ export function statusCell(status: string): Html {
 }
 
 /** A link to the code's requests plus its meaning, or the code verbatim when the catalogue lacks it. */
+/**
+ * In place of stored text withheld from this member of staff (canSeeStoredText): the code's meaning from
+ * the code table, and why the LRS's own words are not shown.
+ */
+export function hiddenTextCell(code: string | null): Html {
+  return html`${code ? html`${explainCode(code).meaning} ` : ''}<span class="muted lrs-text-hidden">${LRS_TEXT_HIDDEN}</span>`;
+}
+
 export function codeCell(code: string | null, meaning?: string | null): Html {
   if (!code) return html`<span class="muted">—</span>`;
   return html`<code>${code}</code>${meaning ? html` <span class="muted">${meaning}</span>` : ''}`;

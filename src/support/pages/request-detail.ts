@@ -3,7 +3,7 @@ import type { AuthLocals } from '../http-auth.ts';
 import { compareCandidates, readCandidates } from '../match.ts';
 import type { RequestDetail } from '../queries.ts';
 import { CANCELLABLE_STATUSES, RETRYABLE_STATUSES } from '../actions.ts';
-import { codeCell, csrfField, formatTime, renderPage, statusCell } from './layout.ts';
+import { codeCell, csrfField, formatTime, hiddenTextCell, renderPage, statusCell } from './layout.ts';
 import { learnerHref } from './learner.ts';
 
 function json(v: unknown): Html {
@@ -63,6 +63,7 @@ export function renderRequestDetailPage(o: {
 <tr><th>Requested by</th><td>${r.requestedBy}</td></tr>
 ${r.batchId ? html`<tr><th>Batch</th><td>${r.batchId}</td></tr>` : ''}
 ${r.lastError ? html`<tr><th>Last error</th><td>${r.lastError}</td></tr>` : ''}
+${r.lastErrorHidden ? html`<tr><th>Last error</th><td>${hiddenTextCell(r.code)}</td></tr>` : ''}
 ${r.staffNote ? html`<tr><th>Staff note</th><td class="staff-note">${r.staffNote}</td></tr>` : ''}
 <tr><th>Created</th><td>${formatTime(r.createdAt)}</td></tr><tr><th>Updated</th><td>${formatTime(r.updatedAt)}</td></tr>
 ${r.completedAt ? html`<tr><th>Completed</th><td>${formatTime(r.completedAt)}</td></tr>` : ''}
@@ -81,6 +82,7 @@ ${d.outcome.masterUln ? html`<tr><th>Master ULN</th><td>${d.outcome.masterUln}</
 ${d.outcome.linkedUlns?.length ? html`<tr><th>Linked ULNs</th><td>${d.outcome.linkedUlns.join(', ')}</td></tr>` : ''}
 ${d.outcome.failureFlags?.length ? html`<tr><th>Failure flags</th><td>${d.outcome.failureFlags.join(', ')}</td></tr>` : ''}
 ${d.outcome.description ? html`<tr><th>Description</th><td>${d.outcome.description}</td></tr>` : ''}
+${d.outcome.descriptionHidden ? html`<tr><th>Description</th><td>${hiddenTextCell(d.outcome.code)}</td></tr>` : ''}
 </table>
 ${d.outcome.problems ? html`<h3>Field problems</h3>${json(d.outcome.problems)}` : ''}`
     : html`<p class="muted">No outcome yet.</p>`
