@@ -321,6 +321,22 @@ function createRedisQueueConnection(o: QueueConnectionOptions): QueueConnection 
   };
 }
 
+/**
+ * BullMQ 6.7's Postgres backend and connection each remember their first readiness check, a failed one
+ * too: a worker or queue whose first use met Postgres down kept failing in silence after it came back
+ * (the worker's fetch loop retries connection errors without a word). This makes a failed check
+ * forgotten, so the next use checks again. `target` is a PostgresConnection or PostgresQueueBackend.
+ */
+export function retryFailedReadiness(target: object): void {
+  const t = target as { readyPromise?: Promise<void>; waitUntilReady(): Promise<void> };
+  const waitUntilReady = t.waitUntilReady.bind(t);
+  t.waitUntilReady = () =>
+    waitUntilReady().catch((e: unknown) => {
+      t.readyPromise = undefined;
+      throw e;
+    });
+}
+
 /** Connections of the shared producer pool (queues, sweeps, dashboard counts). */
 const POSTGRES_QUEUE_POOL_SIZE = 4;
 
@@ -343,15 +359,19 @@ function createPostgresQueueConnection(o: QueueConnectionOptions): QueueConnecti
     application_name: `${tag}:queue`,
   });
   shared.on('error', onError);
-  const queueFactory: BackendFactory<PostgresQueueBackend, PostgresConnectionOptions> = (name, opts) =>
-    new PostgresQueueBackend(shared, name, opts, false);
+  retryFailedReadiness(shared);
+  const queueFactory: BackendFactory<PostgresQueueBackend, PostgresConnectionOptions> = (name, opts) => {
+    const backend = new PostgresQueueBackend(shared, name, opts, false);
+    retryFailedReadiness(backend);
+    return backend;
+  };
   const workerFactory: BackendFactory<PostgresQueueBackend, PostgresConnectionOptions> = (
     name,
     opts,
     factoryOptions,
   ) => {
     const concurrency = (opts as { concurrency?: number }).concurrency ?? 1;
-    return createPostgresBackend(
+    const backend = createPostgresBackend(
       name,
       {
         ...opts,
@@ -363,6 +383,9 @@ function createPostgresQueueConnection(o: QueueConnectionOptions): QueueConnecti
       },
       factoryOptions,
     );
+    retryFailedReadiness(backend);
+    retryFailedReadiness(backend.connection);
+    return backend;
   };
   const schema = quoteSchemaName(config.QUEUE_SCHEMA);
   return {
