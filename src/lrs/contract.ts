@@ -99,18 +99,28 @@ function resolveQName(node: SchemaNode, schema: SchemaDoc, qname: string): { ns:
   return { ns, local };
 }
 
+/**
+ * Most elements walked for one message: 20,000. Our largest request (registerSingleLearner) has under
+ * 40; the bound keeps a hostile or recursive type from walking 2^depth paths.
+ */
+const MAX_FIELDS = 20_000;
+interface Budget {
+  left: number;
+}
+
 /** Elements of a complex type in document order: base type first, then its own sequence. */
 export function contentOf(
   defs: Definitions,
   type: SchemaNode,
   schema: SchemaDoc,
   depth = 0,
+  budget: Budget = { left: MAX_FIELDS },
 ): ContractField[] {
   if (depth > 32) throw new WsdlReadError('types nest more than 32 deep (a recursive type?)');
   const out: ContractField[] = [];
   const visit = (n: SchemaNode): void => {
     if (n.name === 'element') {
-      out.push(fieldOf(defs, n, schema, depth + 1));
+      out.push(fieldOf(defs, n, schema, depth + 1, budget));
       return;
     }
     if (n.name === 'any') {
@@ -122,7 +132,7 @@ export function contentOf(
       const baseSchema = defs.schemas[base.ns];
       const baseType = baseSchema?.complexTypes[base.local];
       if (!baseSchema || !baseType) throw new WsdlReadError(`base type ${n.$base} not found`);
-      out.push(...contentOf(defs, baseType, baseSchema, depth + 1));
+      out.push(...contentOf(defs, baseType, baseSchema, depth + 1, budget));
     }
     for (const c of n.children ?? []) visit(c);
   };
@@ -137,14 +147,24 @@ function occurs(el: SchemaNode): { min: number; max: number } {
 }
 
 /** A local element: its namespace follows XSD rules (form, else the schema's elementFormDefault). */
-function fieldOf(defs: Definitions, el: SchemaNode, schema: SchemaDoc, depth: number): ContractField {
+function fieldOf(
+  defs: Definitions,
+  el: SchemaNode,
+  schema: SchemaDoc,
+  depth: number,
+  budget: Budget,
+): ContractField {
+  if (--budget.left < 0)
+    throw new WsdlReadError(
+      `a message holds more than ${MAX_FIELDS} elements: refused (types that nest without end?)`,
+    );
   if (el.$ref) {
     // A reference to a global element: always qualified in that element's namespace.
     const r = resolveQName(el, schema, el.$ref);
     const refSchema = defs.schemas[r.ns];
     const target = refSchema?.elements[r.local];
     if (!refSchema || !target) throw new WsdlReadError(`element ${el.$ref} not found`);
-    return { ...fieldOf(defs, target, refSchema, depth + 1), ...occurs(el), name: r.local, ns: r.ns };
+    return { ...fieldOf(defs, target, refSchema, depth + 1, budget), ...occurs(el), name: r.local, ns: r.ns };
   }
   const qualified = (el.$form ?? schema.$elementFormDefault ?? 'unqualified') === 'qualified';
   const field: ContractField = {
@@ -154,12 +174,12 @@ function fieldOf(defs: Definitions, el: SchemaNode, schema: SchemaDoc, depth: nu
     nillable: el.$nillable === 'true',
   };
   const inline = el.children?.find((c) => c.name === 'complexType');
-  if (inline) field.children = contentOf(defs, inline, schema, depth);
+  if (inline) field.children = contentOf(defs, inline, schema, depth, budget);
   else if (el.$type) {
     const t = resolveQName(el, schema, el.$type);
     const typeSchema = defs.schemas[t.ns];
     const complex = typeSchema?.complexTypes[t.local];
-    if (complex && typeSchema) field.children = contentOf(defs, complex, typeSchema, depth);
+    if (complex && typeSchema) field.children = contentOf(defs, complex, typeSchema, depth, budget);
     else if (t.ns !== XSD && !typeSchema)
       throw new WsdlReadError(`type ${el.$type} of ${field.name} not found`);
   }
@@ -204,7 +224,7 @@ function rootContent(defs: Definitions, root: RootElement, what: string): Contra
   const schema = defs.schemas[root.ns];
   const el = root.node ?? schema?.elements[root.name];
   if (!schema || !el) throw new WsdlReadError(`${what} element {${root.ns}}${root.name} not found`);
-  return fieldOf(defs, el, schema, 0).children ?? [];
+  return fieldOf(defs, el, schema, 0, { left: MAX_FIELDS }).children ?? [];
 }
 
 /**

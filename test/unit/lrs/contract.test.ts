@@ -246,6 +246,38 @@ describe('readWsdlText refuses what would make soap reach elsewhere', () => {
     expect(hits).toBe(0);
   });
 
+  it('a type that contains itself: a clear error, not an endless walk', async () => {
+    const text = editAfter(
+      ourWsdl('externalService'),
+      '<xs:complexType name="User">',
+      '<xs:sequence>',
+      '<xs:sequence><xs:element name="Again" type="mdl:User" minOccurs="0"/>',
+    );
+    await expect(readWsdlText(text, 'the WSDL')).rejects.toThrow(
+      'the WSDL: types nest more than 32 deep (a recursive type?)',
+    );
+  });
+
+  it('types that fan out (4 children of the next type, 12 levels: 16 million paths): refused quickly', async () => {
+    const level = (i: number) =>
+      `<xs:complexType name="Fan${i}"><xs:sequence>${[1, 2, 3, 4]
+        .map((k) => `<xs:element name="F${k}" type="mdl:Fan${i + 1}" minOccurs="0"/>`)
+        .join('')}</xs:sequence></xs:complexType>`;
+    const types = Array.from({ length: 12 }, (_, i) => level(i)).join('') + '<xs:complexType name="Fan12"/>';
+    let text = editAfter(
+      ourWsdl('externalService'),
+      '<xs:complexType name="User">',
+      '<xs:sequence>',
+      '<xs:sequence><xs:element name="Fan" type="mdl:Fan0" minOccurs="0"/>',
+    );
+    text = editAfter(text, '<xs:complexType name="User">', '</xs:complexType>', `</xs:complexType>${types}`);
+    const started = Date.now();
+    await expect(readWsdlText(text, 'the WSDL')).rejects.toThrow(
+      'the WSDL: a message holds more than 20000 elements: refused (types that nest without end?)',
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('a DOCTYPE (entity expansion) is refused; text that is not a WSDL says so', async () => {
     await expect(
       readWsdlText('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>', 'the WSDL'),
