@@ -11,7 +11,7 @@
  * with its own address in each service's soap:address, as a real .svc does.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import soap from 'soap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -488,7 +488,6 @@ describe('the simulator serves our WSDLs', () => {
   }
 
   it('names the host the client asked for (a port mapping), and ignores a Host header that is not a host', async () => {
-    const { request } = await import('node:http');
     const get = (host: string) =>
       new Promise<string>((resolve, reject) => {
         const u = new URL(`${sim.url}/ExternalService.svc?singleWsdl`);
