@@ -10,7 +10,6 @@ import {
   PostgresQueueBackend,
   Queue,
   Worker,
-  createPostgresBackend,
   quoteSchemaName,
   runMigrations,
   type BackendFactory,
@@ -341,6 +340,23 @@ export function retryFailedReadiness(target: object): void {
 const POSTGRES_QUEUE_POOL_SIZE = 4;
 
 /**
+ * A BullMQ PostgresConnection whose clients cannot crash the process. BullMQ guards its pool's idle
+ * clients only: a client it has checked out (a transaction between two statements) whose backend is
+ * killed or restarted emits 'error' with no listener, which Node turns into an uncaught exception (seen
+ * in the reliability test that kills Postgres connections). Each client now reports to `onError`; the
+ * statement it runs next fails instead, and BullMQ retries it.
+ */
+export function guardedPostgresConnection(
+  options: PostgresConnectionOptions,
+  onError: (e: Error) => void,
+): PostgresConnection {
+  const connection = new PostgresConnection(options);
+  connection.pool.on('connect', (client) => client.on('error', onError));
+  connection.on('error', onError);
+  return connection;
+}
+
+/**
  * BullMQ's Postgres backend, in its own schema of DATABASE_URL. Queues share one connection (a small
  * pool); each Worker owns one as BullMQ's factory builds it (a pool sized to its concurrency, at most
  * 4, plus one LISTEN connection), since a LISTEN connection serves one waiting worker.
@@ -353,12 +369,10 @@ function createPostgresQueueConnection(o: QueueConnectionOptions): QueueConnecti
     schema: config.QUEUE_SCHEMA,
     statement_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS,
   };
-  const shared = new PostgresConnection({
-    ...base,
-    max: POSTGRES_QUEUE_POOL_SIZE,
-    application_name: `${tag}:queue`,
-  });
-  shared.on('error', onError);
+  const shared = guardedPostgresConnection(
+    { ...base, max: POSTGRES_QUEUE_POOL_SIZE, application_name: `${tag}:queue` },
+    onError,
+  );
   retryFailedReadiness(shared);
   const queueFactory: BackendFactory<PostgresQueueBackend, PostgresConnectionOptions> = (name, opts) => {
     const backend = new PostgresQueueBackend(shared, name, opts, false);
@@ -371,20 +385,28 @@ function createPostgresQueueConnection(o: QueueConnectionOptions): QueueConnecti
     factoryOptions,
   ) => {
     const concurrency = (opts as { concurrency?: number }).concurrency ?? 1;
-    const backend = createPostgresBackend(
+    const options = {
+      ...base,
+      max: Math.max(2, Math.min(4, concurrency)),
+      application_name: `${tag}:worker`,
+    };
+    const connection = guardedPostgresConnection(options, onError);
+    retryFailedReadiness(connection);
+    // Named as BullMQ's createPostgresBackend names a worker's LISTEN connection (getWorkers finds it so).
+    const workerName = (opts as { name?: string }).name;
+    const listenName = factoryOptions?.withBlockingConnection
+      ? `${name}${workerName ? `:w:${workerName}` : ''}`
+      : factoryOptions?.blocking
+        ? `${name}:qe`
+        : undefined;
+    const backend = new PostgresQueueBackend(
+      connection,
       name,
-      {
-        ...opts,
-        connection: {
-          ...base,
-          max: Math.max(2, Math.min(4, concurrency)),
-          application_name: `${tag}:worker`,
-        },
-      },
-      factoryOptions,
+      { ...opts, connection: options },
+      true,
+      listenName,
     );
     retryFailedReadiness(backend);
-    retryFailedReadiness(backend.connection);
     return backend;
   };
   const schema = quoteSchemaName(config.QUEUE_SCHEMA);

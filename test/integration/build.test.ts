@@ -63,7 +63,9 @@ describe('production build', { timeout: 600_000 }, () => {
       LRS_PASSWORD_10000001: SIM_PASSWORD,
       LOG_LEVEL: 'warn',
     };
-  });
+    // npm ci, the build and the prune take most of a minute on an idle machine and several on a loaded
+    // one (a CI run timed the hook out at the 60 s default).
+  }, 600_000);
 
   afterAll(async () => {
     if (relay && relay.exitCode === null) {
