@@ -10,6 +10,7 @@ import { createDatabase } from '../db/pool.ts';
 import { createLogger } from '../log.ts';
 import { acquireUlns } from '../batches/acquire-ulns.ts';
 import { refreshRunProgress } from '../db/acquisition.ts';
+import { jsonText, terminalLine } from './kit.ts';
 
 const USAGE = `Usage: lrs-relay acquire-ulns [--org <UKPRN or ref>] [--wait] [--json] [--run-key <key>]
 
@@ -71,8 +72,8 @@ export async function run(args: string[]): Promise<number> {
     });
     if (!values.json) process.stderr.write('\n');
     if (result.skipped) {
-      if (values.json) console.log(JSON.stringify(result));
-      else console.log(`Run ${runKey} not started: ${result.reason}.`);
+      if (values.json) console.log(jsonText(result));
+      else console.log(terminalLine`Run ${runKey} not started: ${result.reason}.`);
       return 0;
     }
     let progress = { total: result.requestsCreated, done: 0, byStatus: {} as Record<string, number> };
@@ -88,14 +89,14 @@ export async function run(args: string[]): Promise<number> {
     }
     if (values.json) {
       console.log(
-        JSON.stringify({
+        jsonText({
           ...result,
           ...(values.wait ? { completed: progress.done, byStatus: progress.byStatus } : {}),
         }),
       );
     } else {
       console.log(
-        `Run ${runKey}: ${result.learnersFound} learners in the view, ${result.requestsCreated} requests created` +
+        terminalLine`Run ${runKey}: ${result.learnersFound} learners in the view, ${result.requestsCreated} requests created` +
           `${result.skippedOrganisation > 0 ? `, ${result.skippedOrganisation} rows skipped (organisation unknown or disabled)` : ''}.`,
       );
       if (values.wait)

@@ -9,7 +9,7 @@
  * with a password in an environment variable work without a database (e.g. before onboarding), unaudited.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { inspect, parseArgs } from 'node:util';
 import { audit } from '../../db/schema.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createDatabase } from '../db/pool.ts';
@@ -22,6 +22,7 @@ import { endpointsAt } from '../lrs/endpoints.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import type { LrsCallEvent, LrsClient, LrsEndpoints, LrsIdentity } from '../lrs/types.ts';
 import { errorMessage } from '../errors.ts';
+import { jsonText, terminalJson, terminalLine } from './kit.ts';
 
 /** Where the identity of a call comes from when no organisation from the database is named. */
 export type IdentitySource = (o: {
@@ -149,6 +150,14 @@ function endpointsFor(base: string | undefined, cfg: LrsEndpoints): LrsEndpoints
   return base ? endpointsAt(base) : cfg;
 }
 
+/**
+ * What `call` prints: the answer as JSON, or as the object Node prints (util.inspect escapes C0 and C1
+ * controls in strings, not the direction controls); either way nothing the LRS sent can steer the terminal.
+ */
+export function formatCallOutput(out: Record<string, unknown>, json: boolean | undefined): string {
+  return json ? jsonText(out) : terminalJson(inspect(out, { depth: 4 }));
+}
+
 export async function run(
   args: string[],
   identitySource: IdentitySource = identityFromFlags,
@@ -191,7 +200,7 @@ export async function run(
       setup = await setUpFromDatabase(cfg, values.org, values.user, values.endpoint, values.timeout);
     } catch (e) {
       console.error(
-        `lrs-relay call: could not use organisation "${values.org}" from the database: ${errorMessage(e)}\n` +
+        terminalLine`lrs-relay call: could not use organisation "${values.org}" from the database: ${errorMessage(e)}\n` +
           'Check DATABASE_URL and `lrs-relay orgs list`, or call without the database: --ukprn/--org-ref with --password-env.',
       );
       return 1;
@@ -224,12 +233,12 @@ export async function run(
       operation,
       ...result,
     };
-    console.log(values.json ? JSON.stringify(out) : out);
+    console.log(formatCallOutput(out, values.json));
     return 0;
   } catch (e) {
     if (!isLrsError(e)) throw e;
     const out = { ...e.toJSON(), operation };
-    console.log(values.json ? JSON.stringify(out) : out);
+    console.log(formatCallOutput(out, values.json));
     // An LRS fault is still a response the LRS sent; only our own failures are errors of this command.
     return e.codeSource === 'lrs' ? 0 : 1;
   } finally {

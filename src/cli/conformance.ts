@@ -11,6 +11,7 @@ import { isLrsError } from '../lrs/errors.ts';
 import { parserForResponseRoot } from '../lrs/operations/index.ts';
 import { looksLikeMaintenancePage, readLrsAnswer } from '../lrs/response.ts';
 import { errorMessage } from '../errors.ts';
+import { terminalJson, terminalText } from './kit.ts';
 
 export interface ConformanceRow {
   file: string;
@@ -116,7 +117,7 @@ export async function run(args: string[]): Promise<number> {
   for (const file of await listFiles(dir))
     rows.push(checkSample(relative(dir, file), await readFile(file, 'utf8')));
   if (values.json) {
-    console.log(JSON.stringify(rows, null, 2));
+    console.log(terminalJson(JSON.stringify(rows, null, 2)));
   } else {
     for (const r of rows) {
       const n = [
@@ -127,8 +128,12 @@ export async function run(args: string[]): Promise<number> {
       ]
         .filter(Boolean)
         .join(' ');
+      // File names, codes and parse errors come from the samples: each is escaped, the tabs between are ours.
       console.log(
-        `${r.file}\t${r.operation ?? '-'}\t${r.code ?? '-'}\t${r.codeSource ?? '-'}\t${r.class ?? '-'}\t${n}${r.error && !r.code ? `\tERROR ${r.error}` : ''}`,
+        [r.file, r.operation ?? '-', r.code ?? '-', r.codeSource ?? '-', r.class ?? '-', n]
+          .concat(r.error && !r.code ? [`ERROR ${r.error}`] : [])
+          .map(terminalText)
+          .join('\t'),
       );
     }
   }

@@ -11,6 +11,7 @@ import { loadConfig } from '../config.ts';
 import { createDatabase } from '../db/pool.ts';
 import { importCsv, type ImportReport } from '../import/csv.ts';
 import { IMPORT_FIELDS, ImportSetupError, parseMapOption } from '../import/map.ts';
+import { jsonText, terminalLine } from './kit.ts';
 
 const HELP = `Usage: lrs-relay import <file.csv> --org <UKPRN|ref> --kind <kind> [options]
 
@@ -31,19 +32,22 @@ Built-in column names include student_id, forename, surname, name (split into gi
 dob / birth_date (dd/mm/yyyy or yyyy-mm-dd), sex / gender (M, F, U, X), postcode, email, uln.
 For register, VerificationType 0 and AbilityToShare 0 are sent unless the file has those columns.`;
 
-function formatReport(file: string, r: ImportReport): string {
+/** The report for a person: column names, values and problems come from the file, so each is escaped (terminalLine). */
+export function formatReport(file: string, r: ImportReport): string {
   const lines = [
-    `${r.dryRun ? 'Dry run: ' : ''}${basename(file)} → ${r.kind} for organisation ${r.organisation}`,
+    terminalLine`${r.dryRun ? 'Dry run: ' : ''}${basename(file)} → ${r.kind} for organisation ${r.organisation}`,
   ];
-  if (r.ignoredColumns.length > 0) lines.push(`Ignored columns: ${r.ignoredColumns.join(', ')}`);
+  if (r.ignoredColumns.length > 0) lines.push(terminalLine`Ignored columns: ${r.ignoredColumns.join(', ')}`);
   const defaults = Object.entries(r.defaults);
   if (defaults.length > 0)
-    lines.push(`Defaults (no column in the file): ${defaults.map(([k, v]) => `${k}=${v}`).join(', ')}`);
+    lines.push(
+      terminalLine`Defaults (no column in the file): ${defaults.map(([k, v]) => `${k}=${v}`).join(', ')}`,
+    );
   if (r.rejections.length > 0) {
     lines.push('', 'Refused rows:');
     for (const x of r.rejections) {
       lines.push(
-        `  row ${x.row} (line ${x.line}): ${x.field}${x.column && x.column !== x.field ? ` (column ${x.column})` : ''} ${x.problem}`,
+        terminalLine`  row ${x.row} (line ${x.line}): ${x.field}${x.column && x.column !== x.field ? ` (column ${x.column})` : ''} ${x.problem}`,
       );
     }
   }
@@ -75,7 +79,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const file = positionals[0];
   const fail = (msg: string) => {
-    console.error(`lrs-relay import: ${msg}`);
+    // Setup errors can quote the file's column names: escaped like every value from the file.
+    console.error(terminalLine`lrs-relay import: ${msg}`);
     return 2;
   };
   if (!file || positionals.length > 1) return fail('give exactly one CSV file (see --help)');
@@ -104,7 +109,7 @@ export async function run(args: string[]): Promise<number> {
       dryRun: values['dry-run'],
     });
     process.stdout.write(
-      values.json ? `${JSON.stringify({ file: basename(file), ...report })}\n` : formatReport(file, report),
+      values.json ? `${jsonText({ file: basename(file), ...report })}\n` : formatReport(file, report),
     );
     return report.rejectedRows === 0 ? 0 : 1;
   } catch (e) {

@@ -110,7 +110,10 @@ try {
     );
     process.exitCode = 2;
   } else {
-    console.error(`lrs-relay: ${errorMessage(e)}`);
+    // An error's message can quote stored or remote text: escaped as every CLI output of such text is
+    // (line by line, so our own multi-line messages keep their lines).
+    const { terminalText } = await import('./kit.ts');
+    console.error(`lrs-relay: ${errorMessage(e).split('\n').map(terminalText).join('\n')}`);
     process.exitCode = 1;
   }
 }

@@ -159,7 +159,7 @@ async function add(c: Ctx): Promise<number> {
     env: c.io.env,
     stdin: c.io.stdin,
   });
-  for (const w of built.warnings) c.io.stderr(`warning: ${w}`);
+  for (const w of built.warnings) c.io.stderr(terminalLine`warning: ${w}`);
   const record = await withDb(c, (db) => insertOrganisation(db, built.fields as OrganisationFields));
   if (c.values.json) c.io.stdout(jsonText(presentOrganisation(record)));
   else
@@ -179,7 +179,7 @@ async function update(c: Ctx): Promise<number> {
       stdin: c.io.stdin,
       existing,
     });
-    for (const w of built.warnings) c.io.stderr(`warning: ${w}`);
+    for (const w of built.warnings) c.io.stderr(terminalLine`warning: ${w}`);
     if (Object.keys(built.fields).length === 0)
       throw new UsageError('nothing to update: give at least one option (see `lrs-relay orgs --help`)');
     const record = await updateOrganisation(db, existing.id, built.fields);

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliContext, CliIo } from '../../src/cli/kit.ts';
 import { runExceptions } from '../../src/cli/exceptions.ts';
+import { formatReport } from '../../src/cli/import.ts';
 import { runLearner } from '../../src/cli/learner.ts';
 import { runRequests } from '../../src/cli/requests.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
@@ -103,6 +104,28 @@ describe('CLI output of stored text', () => {
     const out = await run(runRequests, ['show', String(requestId), '--json']);
     const parsed = JSON.parse(out) as { request: { lastError: string } };
     expect(parsed.request.lastError).toBe(`error ${HOSTILE}`);
+  });
+});
+
+describe('import report', () => {
+  it("shows the file's column names, values and problems with control characters escaped", () => {
+    const out = formatReport(`mis${HOSTILE}.csv`, {
+      kind: 'register',
+      organisation: `10000001 Test College${HOSTILE}`,
+      dryRun: true,
+      rows: 1,
+      submitted: 0,
+      alreadyQueued: 0,
+      rejectedRows: 1,
+      rejections: [
+        { row: 1, line: 2, field: 'givenName', column: `first${HOSTILE}`, problem: `bad value${HOSTILE}` },
+      ],
+      ignoredColumns: [`extra${HOSTILE}`],
+      defaults: { verificationType: `0${HOSTILE}` },
+    });
+    expect(out).toContain('(column first\\x1b]0;owned');
+    expect(out).toContain('Ignored columns: extra\\x1b]0;owned');
+    expect(out).not.toMatch(RAW);
   });
 });
 

@@ -147,6 +147,34 @@ describe('lrs-relay call', () => {
     expect(sim.admin.stats().calls.learnerByDemographics ?? 0).toBe(before);
   }, 30_000);
 
+  it("prints the LRS's text with direction controls escaped, as JSON and as an object", async () => {
+    // A fault whose FurtherDetails turns the rest of the line around (U+202E) and isolates text (U+2066).
+    sim.admin.setFaults({ faultDetails: 'name \u202etxt.exe\u2066 refused', operations: [] });
+    try {
+      const json = await call('nobody.json', sim.url);
+      const text = await cli([
+        'call',
+        'learnerByDemographics',
+        '--input',
+        input('nobody.json'),
+        '--ukprn',
+        '10000001',
+        '--user',
+        'tester',
+        '--endpoint',
+        sim.url,
+      ]);
+      for (const r of [json, text]) {
+        expect(r.stdout).toContain('WSEC0001');
+        expect(r.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u0080-\u009f]/);
+        expect(r.stdout).toContain('\\u202etxt.exe\\u2066 refused');
+      }
+      expect(parseJson(json)).toMatchObject({ furtherDetails: 'name \u202etxt.exe\u2066 refused' });
+    } finally {
+      sim.admin.setFaults({ faultDetails: '' });
+    }
+  }, 30_000);
+
   it('reports CONNECTION_FAILED for a closed port and exits non-zero', async () => {
     const port = await closedPort();
     const r = await call('nobody.json', `http://127.0.0.1:${port}`);
@@ -156,6 +184,21 @@ describe('lrs-relay call', () => {
 });
 
 describe('lrs-relay conformance', () => {
+  it("prints a sample's name and parse error with control characters escaped, as text and JSON", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lrs-relay-conformance-'));
+    try {
+      await writeFile(join(dir, 'evil\u202etxt.exe\x1b[2J.response.xml'), '<not-soap>\u202e\x9b</not-soap>');
+      for (const args of [[], ['--json']]) {
+        const r = await cli(['conformance', dir, ...args]);
+        expect(r.stdout).toContain('evil\\u202etxt.exe');
+        // eslint-disable-next-line no-control-regex
+        expect(r.stdout).not.toMatch(/[\u001b\u0080-\u009f\u202a-\u202e\u2066-\u2069]/);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('recognises every response fixture of the project, with the code each carries, and exits 0', async () => {
     const r = await cli(['conformance', 'test/fixtures/lrs', '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
