@@ -1,6 +1,7 @@
 /**
  * Servers down, not just emptied: the Redis server stopped for 30 s (its data gone, as after a crash
- * without persistence) and the Postgres server restarted, each in the middle of a run of 2,000 requests.
+ * without persistence) and the Postgres server restarted, each in the middle of a run of 2,000 requests;
+ * and the Postgres server restarted when it holds the queues too (QUEUE_BACKEND=postgres, 1,000 requests).
  * The relay runs as `lrs-relay start --role all` in a child process against private servers (the shared
  * ones serve every other test): it must not exit, /readyz must say what is wrong while it is wrong, and
  * afterwards every request ends terminal exactly once with no duplicate registration. Each test prints
@@ -12,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateDatabase } from '../../src/db/migrate.ts';
+import type { QueueBackendKind } from '../../src/queues.ts';
 import { createSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { addStaff } from '../../src/support/staff.ts';
 import { createTestClient } from '../e2e/http-client.ts';
@@ -47,14 +49,14 @@ interface Outage {
   run: Run;
 }
 
-async function startOutageRun(): Promise<Outage> {
+async function startOutageRun(backend: QueueBackendKind): Promise<Outage> {
   const [redis, postgres] = await Promise.all([startPrivateRedis(), startPrivatePostgres()]);
   const url = postgres.url.replace(/\/postgres$/, '/relay');
   const admin = new pg.Client({ connectionString: postgres.url });
   await admin.connect();
   await admin.query('create database relay');
   await admin.end();
-  await migrateDatabase(url);
+  await migrateDatabase(url, backend === 'postgres' ? { queueSchema: 'lrs_queue' } : {});
   // Keep the pool small and tolerant: the test's own connections die with the server too.
   const sql = new pg.Pool({ connectionString: url, max: 4, application_name: 'outage test' });
   sql.on('error', () => undefined);
@@ -66,6 +68,7 @@ async function startOutageRun(): Promise<Outage> {
   await simulator.listen();
   const port = await freePort();
   const relay = spawnRelay(['start', '--role', 'all', '--port', String(port)], {
+    QUEUE_BACKEND: backend,
     DATABASE_URL: url,
     REDIS_URL: redis.url,
     QUEUE_PREFIX: 'outage',
@@ -110,10 +113,11 @@ async function settleAfter(
   disturbance: string,
   recoveredAt: number,
   timeoutMs: number,
+  total: number,
 ): Promise<void> {
   await waitUntil(async () => {
     if (o.relay.child.exitCode !== null) throw new Error(`the relay exited:\n${o.relay.output.stderr}`);
-    return (await countTerminal(o.run).catch(() => 0)) === TOTAL;
+    return (await countTerminal(o.run).catch(() => 0)) === total;
   }, timeoutMs);
   await reportRecovery(o.run, disturbance, recoveredAt);
 }
@@ -140,6 +144,10 @@ describe('outages', { timeout: 300_000 }, () => {
   /** One server outage: which server, for how long, what /readyz says meanwhile, what else to check then. */
   interface OutageCase {
     server: 'redis' | 'postgres';
+    /** Where the queues live (default redis). */
+    backend?: QueueBackendKind;
+    /** Requests in the run (default TOTAL). */
+    total?: number;
     downMs: number;
     label: string;
     /** While it is down, besides /readyz. */
@@ -166,12 +174,26 @@ describe('outages', { timeout: 300_000 }, () => {
       'the Postgres server restarted mid-run',
       { server: 'postgres', downMs: 10_000, label: 'postgres server restarted (down 10 s)' },
     ],
+    [
+      'the Postgres server restarted mid-run, with the queues in it too (QUEUE_BACKEND=postgres)',
+      {
+        server: 'postgres',
+        backend: 'postgres',
+        // Half the Redis runs' requests: the restart lands after 200 either way, and the Postgres
+        // backend's lower throughput would otherwise double the run.
+        total: TOTAL / 2,
+        downMs: 10_000,
+        label: 'postgres server restarted (down 10 s), queues in Postgres',
+      },
+    ],
   ];
 
   it.each(CASES)('rides out %s', async (_name, c) => {
-    o = await startOutageRun();
+    const backend = c.backend ?? 'redis';
+    const total = c.total ?? TOTAL;
+    o = await startOutageRun(backend);
     const tag = c.server === 'redis' ? 'R' : 'P';
-    await submitAll(o.run, learners(TOTAL, tag), tag);
+    await submitAll(o.run, learners(total, tag), tag);
     const run = o.run;
     await waitUntil(async () => (await countTerminal(run)) > 200, 60_000);
     const server = o[c.server];
@@ -180,18 +202,22 @@ describe('outages', { timeout: 300_000 }, () => {
     // While it is down: the relay keeps running and /readyz names the server that is down, not the other.
     const url = o.readyUrl;
     await waitUntil(async () => (await readiness(url)).status === 503, 15_000);
+    // On the postgres backend the queue store is that server too (key `queues`).
     expect((await readiness(url)).body).toMatchObject({
       ok: false,
-      checks: { postgres: { ok: c.server !== 'postgres' }, redis: { ok: c.server !== 'redis' } },
+      checks:
+        backend === 'postgres'
+          ? { postgres: { ok: false }, queues: { ok: false } }
+          : { postgres: { ok: c.server !== 'postgres' }, redis: { ok: c.server !== 'redis' } },
     });
     await c.whileDown?.(o);
     await sleep(Math.max(0, c.downMs - (Date.now() - downAt)));
     expect(o.relay.child.exitCode).toBeNull();
     await server.start();
     const recoveredAt = Date.now();
-    await settleAfter(o, c.label, recoveredAt, 180_000);
+    await settleAfter(o, c.label, recoveredAt, 180_000, total);
     await waitUntil(async () => (await readiness(url)).status === 200, 15_000);
-    await assertSettledOnce(o.run, TOTAL);
+    await assertSettledOnce(o.run, total);
     expect(startsLogged(o)).toBe(1);
     o.relay.child.kill('SIGTERM');
     const [code] = (await once(o.relay.child, 'exit')) as [number | null];
