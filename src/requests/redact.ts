@@ -230,14 +230,6 @@ export function createRedactor(payloads: readonly unknown[]): Redactor {
   };
 }
 
-/** `text` without the personal values of `payloads` (see createRedactor); undefined stays undefined. */
-export function redactPersonalValues(
-  text: string | undefined,
-  payloads: readonly unknown[],
-): string | undefined {
-  return text === undefined ? undefined : createRedactor(payloads)(text);
-}
-
 /** The same LrsError with the LRS's own text (Description, FurtherDetails) redacted; our message is kept. */
 export function redactLrsError(err: LrsError, redact: Redactor): LrsError {
   if (err.description === undefined && err.furtherDetails === undefined) return err;
