@@ -23,6 +23,8 @@ export interface SimContext {
   readonly outOfHours: (operation: string) => boolean;
   /** The injected batch-job fault for a poll operation (lostBatchJobs, stuckBatchJobs), if any. */
   readonly batchJobFault: (operation: string) => 'lost' | 'stuck' | undefined;
+  /** The `achievementErrorDetails` fault setting: '' when off. */
+  readonly achievementErrorDetails: () => string;
   readonly now: () => number;
 }
 

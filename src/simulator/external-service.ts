@@ -7,7 +7,7 @@ import type { LearningEvent } from '../lrs/types.ts';
 import { jobForPoll } from './batches.ts';
 import type { SimContext, SimResponse } from './context.ts';
 import { xmlResponse } from './context.ts';
-import { actionNotSupportedFault, domainFault, WSEC_DESCRIPTIONS } from './faults.ts';
+import { actionNotSupportedFault, domainFault, quoteRequest, WSEC_DESCRIPTIONS } from './faults.ts';
 import { normaliseName } from './match.ts';
 import { deserializationFault, m, member, memberNode, mNil, wcfResult } from './wcf.ts';
 import { detach, formatMiapDateTime, formatWcfDateTime, NS, type XmlNode } from './xml.ts';
@@ -107,9 +107,16 @@ function submit(ctx: SimContext, root: XmlNode, orgId: string, userName: string)
     errorRows: [],
     user: userName,
   };
+  const errorDetails = ctx.achievementErrorDetails();
   list.forEach((a, i) => {
     const v = (name: string) => member(a, name, NS.services);
     ctx.stats.countSubmission('achievement', v('MisIdentifier'));
+    if (errorDetails !== '') {
+      // The achievementErrorDetails fault: the record refused with text quoting it (one line per row).
+      c.learnerDataErrors++;
+      c.errorRows.push(`${i + 1},LearnerDataError,${quoteRequest(errorDetails, a).replace(/[\r\n]+/g, ' ')}`);
+      return;
+    }
     if (REQUIRED.some((name) => !v(name))) {
       c.fieldDataErrors++;
       c.errorRows.push(`${i + 1},FieldDataError,a required field is missing`);

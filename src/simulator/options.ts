@@ -37,6 +37,12 @@ export const faultSettingsSchema = z.object({
    * the LRS's free text quoting the learner's details in any wording, for testing what lrs-relay keeps of it.
    */
   faultDetails: z.string().max(2_000).default(''),
+  /**
+   * When set, every record of an achievement job is listed in the job's error file as a LearnerDataError
+   * whose description is this text, `{Name}` (and filters) filled from that record as for `faultDetails`:
+   * the LRS's per-record text quoting the learner. Not narrowed by `operations`.
+   */
+  achievementErrorDetails: z.string().max(2_000).default(''),
   /** Limit the above to these operations (e.g. ["registerSingleLearner"]); empty = all. */
   operations: z.array(z.string()).default([]),
 });

@@ -57,6 +57,7 @@ export function createState(
       if (f.operations.length > 0 && !f.operations.includes(operation)) return undefined;
       return f.lostBatchJobs ? 'lost' : f.stuckBatchJobs ? 'stuck' : undefined;
     },
+    achievementErrorDetails: () => faults().achievementErrorDetails,
     now: o.now,
   };
 }

@@ -82,6 +82,8 @@ describe('LRS free text', () => {
   const single: number[] = [];
   let batched: number[] = [];
   let batchId: number;
+  const achievements: number[] = [];
+  let achievementUlns: string[] = [];
   let orgId: number;
 
   beforeAll(async () => {
@@ -103,6 +105,62 @@ describe('LRS free text', () => {
     ];
     await p.settle(30_000);
     p.simulator.admin.setFaults({ faultDetails: '', operations: [] });
+
+    // Achievements: the job's error file lists each record with text quoting its learner. The learners
+    // are registered and verified for the awarding organisation first, so the gate sends them at once.
+    await p.sql.query(
+      `insert into lrs.organisation (name, organisation_ref, password_ref, default_user_name)
+       values ('Simulator Awards', 'SIM001', $1, 'lrs-relay nightly')`,
+      [JSON.stringify({ kind: 'env', name: 'LRS_PASSWORD_10000001' })],
+    );
+    await p.restartRelay();
+    const registered = [
+      await p.submit('register', 'ACH-1', LEARNER, { mode: 'batch' }),
+      await p.submit('register', 'ACH-2', OTHER, { mode: 'batch' }),
+    ];
+    await p.settle(30_000);
+    const ulns = await p.sql.query<{ uln: string }>(
+      'select o.uln from lrs.outcome o where o.request_id = any($1::bigint[]) order by o.request_id',
+      [registered],
+    );
+    const learners = [LEARNER, OTHER].map((l, i) => ({
+      ...l,
+      uln: ulns.rows[i]!.uln,
+      misId: `ACH-${i + 1}`,
+    }));
+    for (const l of learners) {
+      const { uln, givenName, familyName, dateOfBirth, gender } = l;
+      await p.submit(
+        'verify',
+        l.misId,
+        { uln, givenName, familyName, dateOfBirth, gender },
+        { org: 'SIM001' },
+      );
+    }
+    await p.settle(30_000);
+    p.simulator.admin.setFaults({
+      achievementErrorDetails: 'ULN {Uln} is held by {GivenName|upper} {FamilyName}, not this learner',
+    });
+    for (const l of learners) {
+      achievements.push(
+        await p.submit(
+          'achievement',
+          l.misId,
+          {
+            uln: l.uln,
+            givenName: l.givenName,
+            familyName: l.familyName,
+            unitOrQualificationReferenceNumber: '60012345',
+            achievementAwardDate: '2024-06-01',
+            providerUkprn: '10000001',
+          },
+          { org: 'SIM001', mode: 'batch' },
+        ),
+      );
+    }
+    await p.settle(30_000);
+    p.simulator.admin.setFaults({ achievementErrorDetails: '' });
+    achievementUlns = learners.map((l) => l.uln);
 
     const b = await p.sql.query<{ batch_id: string; organisation_id: number }>(
       'select batch_id, organisation_id from lrs.request where id = $1',
@@ -179,6 +237,24 @@ describe('LRS free text', () => {
     expectNoValues(p.logLines.join('\n'), 'the log');
   });
 
+  it("stores an achievement job's error rows without the learner's values", async () => {
+    const rows = await p.sql.query<{ status: string; last_error: string; description: string; code: string }>(
+      `select r.status, r.last_error, o.description, o.code from lrs.request r join lrs.outcome o on o.request_id = r.id
+        where r.id = any($1::bigint[]) order by r.id`,
+      [achievements],
+    );
+    expect(rows.rows).toHaveLength(2);
+    for (const r of rows.rows) {
+      expect(r).toMatchObject({ status: 'needs_action', code: 'ACHIEVEMENT_REJECTED' });
+      expect(r.description).toBe(
+        'The LRS rejected this achievement: LearnerDataError: ULN [ULN] is held by [given name] [family name], not this learner',
+      );
+      expectNoValues(r.description, 'achievement outcome');
+      expectNoValues(r.last_error, 'achievement last_error');
+      for (const uln of achievementUlns) expect(r.description).not.toContain(uln);
+    }
+  });
+
   it('shows the text only to staff who may see the payload, on the dashboard', async () => {
     const root = createTestClient(base);
     await root.logIn('root', PASSWORD);
@@ -244,7 +320,9 @@ describe('LRS free text', () => {
     expect(list).not.toContain('[family name]');
     expectNoValues(list, 'requests --json');
     const batches = await run(runBatches, ['--json'], admin);
-    expect(JSON.parse(batches)).toMatchObject([{ id: batchId, lastError: null, lastErrorHidden: true }]);
+    const rows = JSON.parse(batches) as { id: number; lastError: unknown; lastErrorHidden: boolean }[];
+    expect(rows.find((b) => b.id === batchId)).toMatchObject({ lastError: null, lastErrorHidden: true });
+    expect(batches).not.toContain('Batch refused');
     expect(await run(runBatches, ['--json'], granted)).toContain('Batch refused at learner [given name]');
   });
 });
