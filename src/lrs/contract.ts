@@ -13,6 +13,7 @@
  * `…Result` wrapper inside it: those are compared too.
  */
 import soap from 'soap';
+import { errorMessage } from '../errors.ts';
 import { MESSAGES, OPERATION_NAMES, type FieldSpec, type MessageSpec, type ServiceName } from './messages.ts';
 
 const XSD = 'http://www.w3.org/2001/XMLSchema';
@@ -249,12 +250,9 @@ export async function readWsdlText(text: string, source = 'WSDL'): Promise<ReadW
     });
   } catch (e) {
     if (e instanceof WsdlReadError) throw e;
-    throw new WsdlReadError(
-      `${source}: soap could not read it (${e instanceof Error ? e.message : String(e)})`,
-      {
-        cause: e,
-      },
-    );
+    throw new WsdlReadError(`${source}: soap could not read it (${errorMessage(e)})`, {
+      cause: e,
+    });
   }
   const defs = wsdl.definitions as unknown as Definitions;
   if (!defs || typeof defs !== 'object' || !defs.portTypes || !defs.schemas)
