@@ -88,7 +88,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(`lrs-relay: unknown command "${name}". Run \`lrs-relay --help\` for the list.`);
+    const { terminalText } = await import('./kit.ts');
+    console.error(
+      `lrs-relay: unknown command "${terminalText(name)}". Run \`lrs-relay --help\` for the list.`,
+    );
     return 2;
   }
   const mod = await command.load();
@@ -98,21 +101,21 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {
+  // Every message below can quote what the user typed or set (an option, an environment value) or
+  // stored and remote text: escaped as every CLI output of such text is.
+  const { terminalText } = await import('./kit.ts');
   if (e instanceof ConfigError) {
-    for (const p of e.problems) console.error(`lrs-relay: configuration: ${p}`);
+    for (const p of e.problems) console.error(`lrs-relay: configuration: ${terminalText(p)}`);
     console.error('lrs-relay: nothing was started. See .env.example for every variable and its default.');
     process.exitCode = 78;
   } else if (e instanceof TypeError && String((e as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
     // An unknown or malformed option (node:util parseArgs): bad usage, so say where the options are.
-    const command = process.argv[2] ?? '';
-    console.error(
-      `lrs-relay ${command}: ${e.message.split('. ')[0]?.replace(/\.$/, '')}.\nRun \`lrs-relay ${command} --help\` for the options.`,
-    );
+    const command = terminalText(process.argv[2] ?? '');
+    const problem = terminalText(e.message.split('. ')[0]?.replace(/\.$/, '') ?? '');
+    console.error(`lrs-relay ${command}: ${problem}.\nRun \`lrs-relay ${command} --help\` for the options.`);
     process.exitCode = 2;
   } else {
-    // An error's message can quote stored or remote text: escaped as every CLI output of such text is
-    // (line by line, so our own multi-line messages keep their lines).
-    const { terminalText } = await import('./kit.ts');
+    // Line by line, so our own multi-line messages keep their lines.
     console.error(`lrs-relay: ${errorMessage(e).split('\n').map(terminalText).join('\n')}`);
     process.exitCode = 1;
   }

@@ -81,3 +81,27 @@ describe('the support commands without a usable database', () => {
     expect(r.stderr).not.toContain('hunter2secret');
   });
 });
+
+describe('what the user typed, echoed in an error', () => {
+  // Retitles the window and rings the bell, then clears the screen; then a right-to-left override.
+  const HOSTILE = '\x1b]0;owned\x07\x1b[2J\u202E';
+  // eslint-disable-next-line no-control-regex
+  const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/;
+
+  it.each([
+    ['an unknown command', [`x${HOSTILE}`], {}, 2, /unknown command "x\\x1b/],
+    ['an unknown option', ['requests', `--x${HOSTILE}`], {}, 2, /Unknown option '--x\\x1b/],
+    [
+      'an environment value',
+      ['migrate'],
+      { LRS_TIMEOUT_MS: `soon${HOSTILE}` },
+      78,
+      /LRS_TIMEOUT_MS="soon\\u001b/,
+    ],
+  ])('reaches the terminal escaped: %s', async (_what, args, env, code, shown) => {
+    const r = await lrsRelay(args, env);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(shown);
+    expect(r.stderr).not.toMatch(RAW);
+  });
+});
