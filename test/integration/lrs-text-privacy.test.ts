@@ -10,11 +10,10 @@ import type { CliContext, CliIo } from '../../src/cli/kit.ts';
 import { runBatches } from '../../src/cli/batches.ts';
 import { runRequests } from '../../src/cli/requests.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
-import { createLogger } from '../../src/log.ts';
-import { createMetrics } from '../../src/metrics.ts';
 import type { QueueConnection } from '../../src/queues.ts';
 import { createCliActor, createStaffActor, type Actor } from '../../src/support/access.ts';
-import { createDashboard, type Dashboard } from '../../src/support/dashboard.ts';
+import type { Dashboard } from '../../src/support/dashboard.ts';
+import { startTestDashboard } from '../helpers/dashboard.ts';
 import { addStaff } from '../../src/support/staff.ts';
 import { createTestClient } from '../e2e/http-client.ts';
 import { PASSWORD, TEST_SCRYPT_COST } from '../e2e/seed.ts';
@@ -182,22 +181,12 @@ describe('LRS free text', () => {
       cost: TEST_SCRYPT_COST,
     });
     queueConnection = createTestQueueConnection({ prefix: p.prefix, databaseUrl: p.db.url });
-    dashboard = createDashboard({
+    ({ dashboard, url: base } = await startTestDashboard({
       db: database,
       queueConnection,
-      config: {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: 0,
-        METRICS_TOKEN: 'metrics-token-0123456789',
-        QUEUE_PREFIX: p.prefix,
-        METRICS_PUBLIC: false,
-        TRUST_PROXY: false,
-      },
-      log: createLogger({ level: 'silent' }),
-      metrics: createMetrics({ defaultMetrics: false }),
+      config: { METRICS_TOKEN: 'metrics-token-0123456789', QUEUE_PREFIX: p.prefix },
       loginDelayBaseMs: 40,
-    });
-    base = (await dashboard.listen({ port: 0, host: '127.0.0.1' })).url;
+    }));
   }, 120_000);
 
   afterAll(async () => {

@@ -6,9 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStaff } from '../../src/cli/staff.ts';
 import { createCliActor } from '../../src/support/access.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
-import { createLogger } from '../../src/log.ts';
-import { createMetrics } from '../../src/metrics.ts';
-import { createDashboard, type Dashboard } from '../../src/support/dashboard.ts';
+import type { Dashboard } from '../../src/support/dashboard.ts';
+import { startTestDashboard } from '../helpers/dashboard.ts';
 import { addStaff } from '../../src/support/staff.ts';
 import type { CliContext } from '../../src/cli/kit.ts';
 import { createTestClient } from '../e2e/http-client.ts';
@@ -47,21 +46,11 @@ describe('staff lifecycle', () => {
     await addStaff(database, { username: 'ann', password: PASSWORD, isAdmin: true, cost: TEST_SCRYPT_COST });
     await addStaff(database, { username: 'bob', password: PASSWORD, cost: TEST_SCRYPT_COST });
     await addStaff(database, { username: 'cat', password: PASSWORD, cost: TEST_SCRYPT_COST });
-    dashboard = createDashboard({
+    ({ dashboard, url: base } = await startTestDashboard({
       db: database,
-      config: {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: 0,
-        METRICS_TOKEN: undefined,
-        METRICS_PUBLIC: false,
-        QUEUE_PREFIX: 'staff-lifecycle',
-        TRUST_PROXY: false,
-      },
-      log: createLogger({ level: 'silent' }),
-      metrics: createMetrics({ defaultMetrics: false }),
+      config: { QUEUE_PREFIX: 'staff-lifecycle' },
       loginDelayBaseMs: 20,
-    });
-    base = (await dashboard.listen({ port: 0, host: '127.0.0.1' })).url;
+    }));
   });
 
   afterAll(async () => {

@@ -6,10 +6,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
-import { createLogger } from '../../src/log.ts';
-import { createMetrics } from '../../src/metrics.ts';
 import type { QueueConnection } from '../../src/queues.ts';
-import { createDashboard, type Dashboard } from '../../src/support/dashboard.ts';
+import type { Dashboard } from '../../src/support/dashboard.ts';
+import { startTestDashboard } from '../helpers/dashboard.ts';
 import { createTestClient, extractCsrf } from '../e2e/http-client.ts';
 import { PASSWORD, seedSupportData, type Seeded } from '../e2e/seed.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -36,22 +35,12 @@ describe('support dashboard security', () => {
     database = createDatabase({ url: tdb.url, applicationName: 'support-dashboard-test' });
     queueConnection = createTestQueueConnection({ prefix, databaseUrl: tdb.url });
     s = await seedSupportData(database.pool);
-    dashboard = createDashboard({
+    ({ dashboard, url: base } = await startTestDashboard({
       db: database,
       queueConnection,
-      config: {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: 0,
-        METRICS_TOKEN,
-        QUEUE_PREFIX: prefix,
-        METRICS_PUBLIC: false,
-        TRUST_PROXY: false,
-      },
-      log: createLogger({ level: 'silent' }),
-      metrics: createMetrics({ defaultMetrics: false }),
+      config: { METRICS_TOKEN, QUEUE_PREFIX: prefix },
       loginDelayBaseMs: 40,
-    });
-    base = (await dashboard.listen({ port: 0, host: '127.0.0.1' })).url;
+    }));
   });
 
   afterAll(async () => {
@@ -331,21 +320,11 @@ describe('support dashboard security', () => {
   });
 
   it('closes /metrics without a token unless METRICS_PUBLIC says otherwise', async () => {
-    const closed = createDashboard({
+    const { dashboard: closed, url } = await startTestDashboard({
       db: database,
-      config: {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: 0,
-        METRICS_TOKEN: undefined,
-        METRICS_PUBLIC: false,
-        QUEUE_PREFIX: prefix,
-        TRUST_PROXY: false,
-      },
-      log: createLogger({ level: 'silent' }),
-      metrics: createMetrics({ defaultMetrics: false }),
+      config: { QUEUE_PREFIX: prefix },
     });
     try {
-      const url = (await closed.listen({ port: 0, host: '127.0.0.1' })).url;
       const r = await fetch(`${url}/metrics`);
       expect(r.status).toBe(401);
       expect(await r.text()).toMatch(/set METRICS_TOKEN .*METRICS_PUBLIC=true/);
@@ -385,22 +364,12 @@ describe('support dashboard security, queues in Postgres', () => {
     database = createDatabase({ url: tdb.url, applicationName: 'support-dashboard-pg-test' });
     queueConnection = createTestQueueConnection({ backend: 'postgres', prefix, databaseUrl: tdb.url });
     await seedSupportData(database.pool);
-    dashboard = createDashboard({
+    ({ dashboard, url: base } = await startTestDashboard({
       db: database,
       queueConnection,
-      config: {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: 0,
-        METRICS_TOKEN,
-        QUEUE_PREFIX: prefix,
-        METRICS_PUBLIC: false,
-        TRUST_PROXY: false,
-      },
-      log: createLogger({ level: 'silent' }),
-      metrics: createMetrics({ defaultMetrics: false }),
+      config: { METRICS_TOKEN, QUEUE_PREFIX: prefix },
       loginDelayBaseMs: 40,
-    });
-    base = (await dashboard.listen({ port: 0, host: '127.0.0.1' })).url;
+    }));
   });
 
   afterAll(async () => {

@@ -8,9 +8,8 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
-import { createLogger } from '../../src/log.ts';
-import { createMetrics } from '../../src/metrics.ts';
-import { createDashboard, type Dashboard } from '../../src/support/dashboard.ts';
+import type { Dashboard } from '../../src/support/dashboard.ts';
+import { startTestDashboard } from '../helpers/dashboard.ts';
 import { CHROMIUM_ARGS, ensureChromium } from '../e2e/ensure-chromium.ts';
 import { CANDIDATES, PASSWORD, seedSupportData, type Seeded } from '../e2e/seed.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -30,20 +29,7 @@ describe('support dashboard in a browser', () => {
     tdb = await createTestDatabase();
     database = createDatabase({ url: tdb.url, applicationName: 'support-e2e-test' });
     s = await seedSupportData(database.pool);
-    dashboard = createDashboard({
-      db: database,
-      config: {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: 0,
-        METRICS_TOKEN: undefined,
-        QUEUE_PREFIX: 'e2e',
-        METRICS_PUBLIC: false,
-        TRUST_PROXY: false,
-      },
-      log: createLogger({ level: 'silent' }),
-      metrics: createMetrics({ defaultMetrics: false }),
-    });
-    base = (await dashboard.listen({ port: 0, host: '127.0.0.1' })).url;
+    ({ dashboard, url: base } = await startTestDashboard({ db: database, config: { QUEUE_PREFIX: 'e2e' } }));
     browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
   }, 600_000);
 

@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
-import { createLogger } from '../../src/log.ts';
-import { createMetrics } from '../../src/metrics.ts';
-import { createDashboard, type Dashboard } from '../../src/support/dashboard.ts';
+import type { Dashboard } from '../../src/support/dashboard.ts';
+import { startTestDashboard } from '../helpers/dashboard.ts';
 import { escapeHtml } from '../../src/support/html.ts';
 import { createTestClient, type TestClient } from '../e2e/http-client.ts';
 import { CANDIDATES, LEARNER, PASSWORD, seedSupportData, type Seeded } from '../e2e/seed.ts';
@@ -146,20 +145,10 @@ describe('support dashboard learner page', () => {
       payload: { ...LEARNER, givenName: HOSTILE_NAME },
     });
 
-    dashboard = createDashboard({
+    ({ dashboard, url: base } = await startTestDashboard({
       db: database,
-      config: {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: 0,
-        METRICS_TOKEN: undefined,
-        QUEUE_PREFIX: 'learner-test',
-        METRICS_PUBLIC: false,
-        TRUST_PROXY: false,
-      },
-      log: createLogger({ level: 'silent' }),
-      metrics: createMetrics({ defaultMetrics: false }),
-    });
-    base = (await dashboard.listen({ port: 0, host: '127.0.0.1' })).url;
+      config: { QUEUE_PREFIX: 'learner-test' },
+    }));
     alice = createTestClient(base);
     expect((await alice.logIn('alice', PASSWORD)).status).toBe(303);
     bob = createTestClient(base);

@@ -6,9 +6,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
-import { createLogger } from '../../src/log.ts';
-import { createMetrics } from '../../src/metrics.ts';
-import { createDashboard, type Dashboard } from '../../src/support/dashboard.ts';
+import type { Dashboard } from '../../src/support/dashboard.ts';
+import { startTestDashboard } from '../helpers/dashboard.ts';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from '../../src/support/login-throttle.ts';
 import { addStaff } from '../../src/support/staff.ts';
 import { createTestClient, extractCsrf } from '../e2e/http-client.ts';
@@ -21,23 +20,14 @@ describe('dashboard login throttling', () => {
   const dashboards: Dashboard[] = [];
 
   const start = async (limits?: LoginLimits) => {
-    const d = createDashboard({
+    const { dashboard: d, url } = await startTestDashboard({
       db: database,
-      config: {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: 0,
-        METRICS_TOKEN: undefined,
-        METRICS_PUBLIC: false,
-        QUEUE_PREFIX: 'login-test',
-        TRUST_PROXY: true,
-      },
-      log: createLogger({ level: 'silent' }),
-      metrics: createMetrics({ defaultMetrics: false }),
+      config: { QUEUE_PREFIX: 'login-test', TRUST_PROXY: true },
       loginDelayBaseMs: 20,
       ...(limits ? { loginLimits: limits } : {}),
     });
     dashboards.push(d);
-    return (await d.listen({ port: 0, host: '127.0.0.1' })).url;
+    return url;
   };
   let base: string;
 

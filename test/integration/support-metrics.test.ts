@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
-import { createLogger } from '../../src/log.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
 import { singleQueueName, type QueueConnection } from '../../src/queues.ts';
-import { createDashboard, type Dashboard } from '../../src/support/dashboard.ts';
+import type { Dashboard } from '../../src/support/dashboard.ts';
+import { startTestDashboard } from '../helpers/dashboard.ts';
 import { parsePrometheusText, sampleValue } from '../../src/support/prometheus-text.ts';
 import { seedSupportData, type Seeded } from '../e2e/seed.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -31,21 +31,12 @@ describe.each(TEST_BACKENDS)('support metrics and health on %s', (backend) => {
     queueConnection = createTestQueueConnection({ backend, prefix, databaseUrl: tdb.url });
     s = await seedSupportData(database.pool);
     metrics = createMetrics();
-    dashboard = createDashboard({
+    ({ dashboard, url: base } = await startTestDashboard({
       db: database,
       queueConnection,
-      config: {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: 0,
-        METRICS_TOKEN: undefined,
-        QUEUE_PREFIX: prefix,
-        METRICS_PUBLIC: true,
-        TRUST_PROXY: false,
-      },
-      log: createLogger({ level: 'silent' }),
+      config: { QUEUE_PREFIX: prefix, METRICS_PUBLIC: true },
       metrics,
-    });
-    base = (await dashboard.listen({ port: 0 })).url;
+    }));
   });
 
   afterAll(async () => {
@@ -159,22 +150,12 @@ describe.each(TEST_BACKENDS)('support metrics and health on %s', (backend) => {
       databaseUrl: tdb.url,
       redisUrl: 'redis://127.0.0.1:1',
     });
-    const d = createDashboard({
+    const { dashboard: d, url } = await startTestDashboard({
       db: database,
       queueConnection: dead,
-      config: {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: 0,
-        METRICS_TOKEN: undefined,
-        QUEUE_PREFIX: prefix,
-        METRICS_PUBLIC: true,
-        TRUST_PROXY: false,
-      },
-      log: createLogger({ level: 'silent' }),
-      metrics: createMetrics({ defaultMetrics: false }),
+      config: { QUEUE_PREFIX: prefix, METRICS_PUBLIC: true },
     });
     try {
-      const { url } = await d.listen({ port: 0 });
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const r = await fetch(`${url}/readyz`);
       expect(r.status).toBe(503);
