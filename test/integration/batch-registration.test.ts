@@ -64,10 +64,11 @@ describe.each(TEST_BACKENDS)('registration batches on %s', (backend) => {
     const times = await pollTimes(p.sql, b.id);
     expect(times.length).toBe(b.polls);
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    // Doubling from 200 ms, capped at BATCH_POLL_MAX_MS (800 ms); timer slack allowed.
-    for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThan(gaps[i - 1]! * 0.9);
-    expect(gaps.at(-1)!).toBeGreaterThan(gaps[0]! * 2);
-    expect(Math.max(...gaps)).toBeLessThan(800 + 400);
+    // Doubling from BATCH_POLL_INITIAL_MS (100 ms here) up to BATCH_POLL_MAX_MS (800 ms); the schedule
+    // itself is unit-tested (pollDelayMs). Timers never fire early, so the polls reach the cap however
+    // loaded the machine; comparing one measured gap with another did not hold on a loaded CI machine.
+    expect(gaps.at(-1)!).toBeGreaterThan(800 * 0.85);
+    expect(Math.min(...gaps)).toBeLessThan(gaps.at(-1)!);
   });
 
   it('settles a bad record rejected on its own and sends the rest', async () => {
