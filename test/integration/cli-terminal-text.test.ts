@@ -4,7 +4,7 @@
  * views and --json; and a staff note holding them is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext, CliIo } from '../../src/cli/kit.ts';
+import type { CliContext } from '../../src/cli/kit.ts';
 import { runExceptions } from '../../src/cli/exceptions.ts';
 import { formatReport } from '../../src/cli/import.ts';
 import { runLearner } from '../../src/cli/learner.ts';
@@ -12,25 +12,13 @@ import { runRequests } from '../../src/cli/requests.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { resolvePossibleMatch } from '../../src/support/actions.ts';
 import { createCliActor } from '../../src/support/access.ts';
+import { createFakeIo } from '../helpers/cli-io.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 // Retitles the window, clears the screen, rings the bell; then an 8-bit CSI and a right-to-left override.
 const HOSTILE = '\x1b]0;owned\x07\x1b[2J\x9b31m\u202Etxt.exe';
 // eslint-disable-next-line no-control-regex
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-
-function createFakeIo(): CliIo & { lines: string[] } {
-  const io = {
-    lines: [] as string[],
-    isInteractive: false,
-    out: (l: string) => void io.lines.push(l),
-    err: (l: string) => void io.lines.push(l),
-    ask: async () => '',
-    readSecret: async () => '',
-    progress: () => {},
-  };
-  return io;
-}
 
 let tdb: TestDatabase;
 let database: Database;
@@ -71,7 +59,7 @@ afterAll(async () => {
 });
 
 async function run(fn: (args: string[], ctx: CliContext) => Promise<number>, args: string[]) {
-  const io = createFakeIo();
+  const io = createFakeIo({ errorsInLines: true });
   await fn(args, { db: database, actor, io });
   return io.lines.join('\n');
 }

@@ -6,13 +6,14 @@
  * member of staff sees the redacted text.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliContext, CliIo } from '../../src/cli/kit.ts';
+import type { CliContext } from '../../src/cli/kit.ts';
 import { runBatches } from '../../src/cli/batches.ts';
 import { runRequests } from '../../src/cli/requests.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import type { QueueConnection } from '../../src/queues.ts';
 import { createCliActor, createStaffActor, type Actor } from '../../src/support/access.ts';
 import type { Dashboard } from '../../src/support/dashboard.ts';
+import { createFakeIo } from '../helpers/cli-io.ts';
 import { startTestDashboard } from '../helpers/dashboard.ts';
 import { addStaff } from '../../src/support/staff.ts';
 import { createTestClient } from '../e2e/http-client.ts';
@@ -57,19 +58,6 @@ const HIDDEN = 'which you may not see for this organisation';
 function expectNoValues(text: string, where: string): void {
   for (const needle of NEEDLES)
     expect(text.toLowerCase(), `${where} contains ${needle}`).not.toContain(needle.toLowerCase());
-}
-
-function createFakeIo(): CliIo & { lines: string[] } {
-  const io = {
-    lines: [] as string[],
-    isInteractive: false,
-    out: (l: string) => void io.lines.push(l),
-    err: (l: string) => void io.lines.push(l),
-    ask: async () => '',
-    readSecret: async () => '',
-    progress: () => {},
-  };
-  return io;
 }
 
 describe('LRS free text', () => {
@@ -280,7 +268,7 @@ describe('LRS free text', () => {
       args: string[],
       actor: Actor,
     ) => {
-      const io = createFakeIo();
+      const io = createFakeIo({ errorsInLines: true });
       expect(await fn(args, { db: database, actor, io })).toBe(0);
       return io.lines.join('\n');
     };

@@ -5,34 +5,19 @@
  * retention, in chunks, and leaves open work and ULNs alone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/kit.ts';
 import { runLearner } from '../../src/cli/learner.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import type { Logger } from '../../src/log.ts';
 import { purgePersonalData } from '../../src/requests/retention.ts';
 import { createCliActor } from '../../src/support/access.ts';
 import { retryRequests } from '../../src/support/actions.ts';
+import { createFakeIo } from '../helpers/cli-io.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const UKPRN = '10000777';
 const NAME = { givenName: 'Zebedee', familyName: 'Quillfeather', dateOfBirth: '2004-02-29' };
 const CANDIDATE = { uln: '9999999999', givenName: 'Zeb', familyName: 'Quillfeathers' };
 const EVENT = { subject: 'Xylophone Studies', grade: 'Distinction' };
-
-function createFakeIo(o: { interactive?: boolean; answers?: string[] } = {}) {
-  const answers = [...(o.answers ?? [])];
-  const io = {
-    lines: [] as string[],
-    errors: [] as string[],
-    isInteractive: o.interactive ?? false,
-    out: (l: string) => void io.lines.push(l),
-    err: (l: string) => void io.errors.push(l),
-    ask: async () => answers.shift() ?? '',
-    readSecret: async () => '',
-    progress: () => {},
-  };
-  return io satisfies CliIo;
-}
 
 describe('retention and learners’ rights', () => {
   let tdb: TestDatabase;

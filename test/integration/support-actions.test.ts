@@ -18,26 +18,8 @@ import type { CliContext, CliIo } from '../../src/cli/kit.ts';
 import { listOrganisations } from '../../src/support/queries.ts';
 import { logIn } from '../../src/support/sessions.ts';
 import { PASSWORD, seedSupportData, type Seeded } from '../e2e/seed.ts';
+import { createFakeIo } from '../helpers/cli-io.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-
-function createFakeIo(
-  o: { interactive?: boolean; answers?: string[]; secrets?: string[] } = {},
-): CliIo & { lines: string[]; errors: string[]; progressLines: string[] } {
-  const answers = [...(o.answers ?? [])];
-  const secrets = [...(o.secrets ?? [])];
-  const io = {
-    lines: [] as string[],
-    errors: [] as string[],
-    progressLines: [] as string[],
-    isInteractive: o.interactive ?? false,
-    out: (l: string) => void io.lines.push(l),
-    err: (l: string) => void io.errors.push(l),
-    ask: async () => answers.shift() ?? '',
-    readSecret: async () => secrets.shift() ?? '',
-    progress: (l: string) => void io.progressLines.push(l),
-  };
-  return io;
-}
 
 describe('support actions and CLI', () => {
   let tdb: TestDatabase;
