@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { runDemo } from '../demo/run-demo.ts';
 import { ServicesUnavailableError } from '../demo/services.ts';
 import { formatReport, type DemoReport } from '../demo/summary.ts';
+import { jsonText } from './kit.ts';
 
 const HELP = `Usage: lrs-relay demo [--learners N] [--backend redis|postgres] [--json] [--keep]
 
@@ -66,7 +67,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const backend = values.backend;
   if (backend !== undefined && backend !== 'redis' && backend !== 'postgres') {
-    console.error(`lrs-relay demo: --backend must be redis or postgres (got ${JSON.stringify(backend)})`);
+    console.error(`lrs-relay demo: --backend must be redis or postgres (got ${jsonText(backend)})`);
     return 2;
   }
   const note = (line: string) => process.stderr.write(`demo: ${line}\n`);

@@ -104,7 +104,7 @@ async function runLearnerRights(sub: Subcommand, args: string[], ctx: CliContext
   const organisation = await findOrganisationByRef(ctx.db.pool, orgRef);
   if (!organisation) {
     ctx.io.err(
-      `lrs-relay learner ${sub}: unknown organisation ${JSON.stringify(orgRef)} (give its UKPRN, reference or id; \`lrs-relay orgs list\` shows them)`,
+      `lrs-relay learner ${sub}: unknown organisation ${jsonText(orgRef)} (give its UKPRN, reference or id; \`lrs-relay orgs list\` shows them)`,
     );
     return 2;
   }
