@@ -1,7 +1,8 @@
 /**
  * `lrs-relay wsdl check [--url BASE] [--timeout MS] [--json]`: fetches the three services' WSDLs
  * (`?singleWsdl`), reads them with soap and compares every operation we use with our message
- * descriptions (src/lrs/contract.ts). Run it before go-live and after each LRS release.
+ * descriptions and, below each response root, with our own WSDLs in wsdl/ (src/lrs/contract.ts).
+ * Run it before go-live and after each LRS release.
  * Exit codes: 0 every WSDL matches, 1 a difference or a WSDL that could not be fetched or read,
  * 2 bad usage.
  */
@@ -15,8 +16,9 @@ import { jsonText, terminalLine } from './kit.ts';
 const USAGE = `Usage: lrs-relay wsdl check [--url BASE] [--timeout MS] [--json]
 
 Fetches <service URL>?singleWsdl for LearnerService.svc, LearnerServiceR9.svc and ExternalService.svc
-and compares each operation lrs-relay uses with its own message descriptions: request and response
-elements, their names, namespaces (qualified or not), order, minOccurs/maxOccurs and nil.
+and compares each operation lrs-relay uses with its own message descriptions and, for the answers,
+its own WSDLs: request and response elements, their names, namespaces (qualified or not), order,
+minOccurs/maxOccurs and nil. An element added to an answer is a difference even if lrs-relay never reads it.
   --url BASE     the host to check, e.g. https://cmp-ws.dev.lrs.education.gov.uk (default: the
                  configured LRS_BASE_URL / LRS_*_SERVICE_URL)
   --timeout MS   per WSDL fetch (default ${WSDL_TIMEOUT_MS})
@@ -47,9 +49,15 @@ export function formatWsdlCheck(result: WsdlCheckResult): string[] {
       lines.push(
         terminalLine`  DIFFERENT ${d.operation} ${d.path}: ${d.what}: ours ${d.ours}, theirs ${d.theirs}`,
       );
-    if (r.notes.length > 0)
+    const answerNotes = r.notes.filter((n) => n.path.startsWith('response')).length;
+    const requestNotes = r.notes.length - answerNotes;
+    if (requestNotes > 0)
       lines.push(
-        terminalLine`  ${r.notes.length} known difference(s) accepted: nillable elements the WSDL requires and the service's strict schema makes optional (--json lists them)`,
+        terminalLine`  ${requestNotes} known difference(s) accepted in requests: nillable elements the WSDL requires and the service's strict schema makes optional (--json lists them)`,
+      );
+    if (answerNotes > 0)
+      lines.push(
+        terminalLine`  ${answerNotes} known difference(s) accepted in answers: occurs looser than the strict schema our WSDL carries (--json lists them)`,
       );
     if (r.unused.length > 0)
       lines.push(terminalLine`  also offered, not used by lrs-relay: ${r.unused.join(', ')}`);

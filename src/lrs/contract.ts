@@ -9,8 +9,16 @@
  * are compared as the LRS would judge what we send: a difference is an element the WSDL requires that
  * we may leave out, more repeats than it allows, or nil where it is not nillable. A looser WSDL (the
  * published LearnerService.svc one makes nearly everything optional, docs/lrs.md §1.2) is no
- * difference. On the answer side we rely on the response root element and, for the WCF services, the
- * `…Result` wrapper inside it: those are compared too.
+ * difference.
+ *
+ * Answers: messages.ts names the response root element and, for the WCF services, the `…Result`
+ * wrapper; those are compared with it. What the answer holds below is described by our own WSDL of the
+ * service (wsdl/, read by the same reader), so the response element trees of ours and theirs are
+ * compared with each other: every element missing, added (even one the client never reads), renamed,
+ * moved, requalified or with other occurs or nil is a difference. Where our WSDL has a wildcard
+ * (xs:any), whatever theirs has at that level is accepted. On LearnerService.svc our WSDL carries the
+ * strict schema's occurs and the published WSDL the loose ones (docs/lrs.md §1.2): an answer element
+ * that is only looser there (minOccurs 0 where ours is 1, more repeats than our bound) is a known note.
  */
 import soap from 'soap';
 import { errorMessage } from '../errors.ts';
@@ -315,14 +323,84 @@ interface Sink {
   differences: ContractDifference[];
   notes: ContractDifference[];
   strictSchema: boolean;
+  /**
+   * `request`: ours is messages.ts, judged as the service judges what we send. `response`: ours is our
+   * bundled WSDL's answer, and any change is a difference.
+   */
+  side: 'request' | 'response';
 }
 
 const KNOWN_LOOSE_MIN =
   'minOccurs: the WSDL requires this nillable element, which we may leave out; accepted, the service validates with the strict schema where it is optional';
 
+const KNOWN_LOOSE_ANSWER =
+  'occurs: the published WSDL is looser than the strict schema our WSDL carries for this answer element; accepted';
+
 const describeNs = (ns: string): string => (ns === '' ? 'unqualified' : `qualified in ${ns}`);
 const describeMax = (n: number): string => (n === Infinity ? 'unbounded' : String(n));
 const qname = (f: { ns: string; name: string }): string => (f.ns === '' ? f.name : `{${f.ns}}${f.name}`);
+
+/** Occurs and nil of one request element, judged as the service judges what we send. */
+function compareRequestRules(
+  operation: string,
+  p: string,
+  o: ContractField,
+  t: ContractField,
+  sink: Sink,
+): void {
+  const out = sink.differences;
+  if (t.min >= 1 && o.min < 1) {
+    const d = { operation, path: p, ours: String(o.min), theirs: String(t.min) };
+    if (sink.strictSchema && t.nillable) sink.notes.push({ ...d, what: KNOWN_LOOSE_MIN });
+    else out.push({ ...d, what: 'minOccurs (the WSDL requires an element we may leave out)' });
+  }
+  if (o.max > t.max)
+    out.push({
+      operation,
+      path: p,
+      what: 'maxOccurs (we may send more than the WSDL allows)',
+      ours: describeMax(o.max),
+      theirs: describeMax(t.max),
+    });
+  if (o.nillable && !t.nillable)
+    out.push({
+      operation,
+      path: p,
+      what: 'nillable (we may send nil)',
+      ours: 'nillable',
+      theirs: 'not nillable',
+    });
+}
+
+/**
+ * Occurs and nil of one answer element, ours (our WSDL) against theirs: any change is a difference,
+ * except that on a strict-schema service a looser occurs in theirs is a known note (see the top).
+ */
+function compareAnswerRules(
+  operation: string,
+  p: string,
+  o: ContractField,
+  t: ContractField,
+  sink: Sink,
+): void {
+  const looser = sink.strictSchema && t.min <= o.min && t.max >= o.max;
+  const push = (d: ContractDifference): void => {
+    if (looser) sink.notes.push({ ...d, what: `${KNOWN_LOOSE_ANSWER} (${d.what})` });
+    else sink.differences.push(d);
+  };
+  if (o.min !== t.min)
+    push({ operation, path: p, what: 'minOccurs', ours: String(o.min), theirs: String(t.min) });
+  if (o.max !== t.max)
+    push({ operation, path: p, what: 'maxOccurs', ours: describeMax(o.max), theirs: describeMax(t.max) });
+  if (o.nillable !== t.nillable)
+    sink.differences.push({
+      operation,
+      path: p,
+      what: 'nillable',
+      ours: o.nillable ? 'nillable' : 'not nillable',
+      theirs: t.nillable ? 'nillable' : 'not nillable',
+    });
+}
 
 /** Differences between our children and the WSDL's at one level, then below each matched element. */
 function compareFields(
@@ -343,9 +421,11 @@ function compareFields(
       taken.add(j);
     }
   });
-  const unmatchedTheirs = theirs.map((_, k) => k).filter((k) => !taken.has(k));
+  // Our wildcard (xs:any, only in our WSDL's answers) accepts whatever theirs has left at this level.
+  const open = ours.some((o, i) => o.name === '*' && !matchOf.has(i));
+  const unmatchedTheirs = open ? [] : theirs.map((_, k) => k).filter((k) => !taken.has(k));
   ours.forEach((o, i) => {
-    if (matchOf.has(i)) return;
+    if (matchOf.has(i) || (o.name === '*' && open)) return;
     // An element of theirs left over at the same position reads as a rename.
     const k = unmatchedTheirs.indexOf(i);
     const t = k >= 0 ? theirs[i] : undefined;
@@ -367,7 +447,12 @@ function compareFields(
     out.push({
       operation,
       path: at(t.name),
-      what: t.min >= 1 ? 'required element we do not send' : 'optional element we do not send',
+      what:
+        sink.side === 'response'
+          ? 'element added to the answer (lrs-relay does not read it)'
+          : t.min >= 1
+            ? 'required element we do not send'
+            : 'optional element we do not send',
       ours: 'absent',
       theirs: `${qname(t)} at position ${k + 1}, minOccurs ${t.min}`,
     });
@@ -389,27 +474,8 @@ function compareFields(
     const p = at(o.name);
     if (o.ns !== t.ns && t.ns !== '*')
       out.push({ operation, path: p, what: 'namespace', ours: describeNs(o.ns), theirs: describeNs(t.ns) });
-    if (t.min >= 1 && o.min < 1) {
-      const d = { operation, path: p, ours: String(o.min), theirs: String(t.min) };
-      if (sink.strictSchema && t.nillable) sink.notes.push({ ...d, what: KNOWN_LOOSE_MIN });
-      else out.push({ ...d, what: 'minOccurs (the WSDL requires an element we may leave out)' });
-    }
-    if (o.max > t.max)
-      out.push({
-        operation,
-        path: p,
-        what: 'maxOccurs (we may send more than the WSDL allows)',
-        ours: describeMax(o.max),
-        theirs: describeMax(t.max),
-      });
-    if (o.nillable && !t.nillable)
-      out.push({
-        operation,
-        path: p,
-        what: 'nillable (we may send nil)',
-        ours: 'nillable',
-        theirs: 'not nillable',
-      });
+    if (sink.side === 'response') compareAnswerRules(operation, p, o, t, sink);
+    else compareRequestRules(operation, p, o, t, sink);
     if (o.children && !t.children)
       out.push({ operation, path: p, what: 'content', ours: 'child elements', theirs: 'simple value' });
     else if (!o.children && t.children && t.children.length > 0)
@@ -423,14 +489,21 @@ const STRICT_SCHEMA_SERVICES: ReadonlySet<ServiceName> = new Set(['learnerServic
 
 /**
  * Every difference between one of our message descriptions and the WSDL's operation of the same name,
- * and the notes: known, accepted differences that do not count.
+ * and the notes: known, accepted differences that do not count. `bundled`: the same operation in our
+ * own WSDL of the service, whose answer is compared below the root with the WSDL's.
  */
 export function compareOperation(
   spec: MessageSpec,
   op: WsdlOperation | undefined,
+  bundled: WsdlOperation | undefined,
 ): { differences: ContractDifference[]; notes: ContractDifference[] } {
   const operation = spec.wsdlOperation;
-  const sink: Sink = { differences: [], notes: [], strictSchema: STRICT_SCHEMA_SERVICES.has(spec.service) };
+  const sink: Sink = {
+    differences: [],
+    notes: [],
+    strictSchema: STRICT_SCHEMA_SERVICES.has(spec.service),
+    side: 'request',
+  };
   const out = sink.differences;
   if (!op) {
     out.push({
@@ -477,18 +550,41 @@ export function compareOperation(
         theirs: qname(op.response),
       });
     const result = spec.response.result;
+    /** Where the wrapper check already reported a difference (the tree below says the same again). */
+    let wrapperPath: string | undefined;
     if (result !== undefined) {
       // The WCF wrapper: the first child of the response, qualified in the response's namespace.
       const first = op.response.fields[0];
       const ours = { ns: spec.response.ns, name: result };
-      if (!first || first.name !== ours.name || first.ns !== ours.ns)
+      if (!first || first.name !== ours.name || first.ns !== ours.ns) {
+        wrapperPath = `response ${spec.response.name}/${result}`;
         out.push({
           operation,
-          path: `response ${spec.response.name}/${result}`,
+          path: wrapperPath,
           what: 'result wrapper element',
           ours: qname(ours),
           theirs: first ? qname(first) : 'absent',
         });
+      }
+    }
+    if (!bundled?.response)
+      out.push({
+        operation,
+        path: 'response',
+        what: 'answer missing from our own WSDL (wsdl/)',
+        ours: 'absent',
+        theirs: qname(op.response),
+      });
+    else {
+      const answer: Sink = { ...sink, differences: [], side: 'response' };
+      compareFields(
+        operation,
+        `response ${spec.response.name}`,
+        bundled.response.fields,
+        op.response.fields,
+        answer,
+      );
+      out.push(...answer.differences.filter((d) => d.path !== wrapperPath));
     }
   }
   return { differences: out, notes: sink.notes };
@@ -506,14 +602,25 @@ export interface ServiceContractReport {
   unused: string[];
 }
 
-/** Compares every operation we use on `service` with a WSDL already read. */
-export function compareService(service: ServiceName, wsdl: ReadWsdl): ServiceContractReport {
+/**
+ * Compares every operation we use on `service` with a WSDL already read; `bundled` is our own WSDL of
+ * the service (wsdl/), the description of the answers.
+ */
+export function compareService(
+  service: ServiceName,
+  wsdl: ReadWsdl,
+  bundled: ReadWsdl,
+): ServiceContractReport {
   const specs = OPERATION_NAMES.map((n) => MESSAGES[n] as MessageSpec).filter((s) => s.service === service);
   const equal: string[] = [];
   const differences: ContractDifference[] = [];
   const notes: ContractDifference[] = [];
   for (const spec of specs) {
-    const d = compareOperation(spec, wsdl.operations.get(spec.wsdlOperation));
+    const d = compareOperation(
+      spec,
+      wsdl.operations.get(spec.wsdlOperation),
+      bundled.operations.get(spec.wsdlOperation),
+    );
     if (d.differences.length === 0) equal.push(spec.wsdlOperation);
     differences.push(...d.differences);
     notes.push(...d.notes);

@@ -1,11 +1,19 @@
 /**
  * The contract-drift check behind `lrs-relay wsdl check` and `orgs test`: fetch each service's
  * `?singleWsdl` (one GET per service, with the client's TLS rules, a timeout and a size cap), read it
- * with soap (contract.ts) and compare it with our message descriptions. Fetch failures carry our own
- * codes (the client's: TIMEOUT, CONNECTION_FAILED, TLS_FAILED, HTTP_ERROR, MALFORMED_RESPONSE…).
+ * with soap (contract.ts) and compare it with our message descriptions and, for the answers, with our
+ * own WSDLs (wsdl/, read once per run). Fetch failures carry our own codes (the client's: TIMEOUT,
+ * CONNECTION_FAILED, TLS_FAILED, HTTP_ERROR, MALFORMED_RESPONSE…).
  */
+import { readFile } from 'node:fs/promises';
 import { RELAY_CODES } from '../codes/client-codes.ts';
-import { compareService, readWsdlText, WsdlReadError, type ServiceContractReport } from './contract.ts';
+import {
+  compareService,
+  readWsdlText,
+  WsdlReadError,
+  type ReadWsdl,
+  type ServiceContractReport,
+} from './contract.ts';
 import { isLrsError } from './errors.ts';
 import type { ServiceName } from './messages.ts';
 import { relayError } from './response.ts';
@@ -63,6 +71,31 @@ export interface WsdlCheckResult {
   services: ServiceWsdlCheck[];
 }
 
+/** Our own WSDL of each service, in the project's wsdl/ folder (the simulator serves the same files). */
+export const BUNDLED_WSDL_FILES: Readonly<Record<ServiceName, string>> = {
+  learnerService: 'LearnerService.wsdl',
+  learnerServiceR9: 'LearnerServiceR9.wsdl',
+  externalService: 'ExternalService.wsdl',
+};
+
+/**
+ * wsdl/ beside src/: two levels up from this module, in the checkout and in the build (scripts/build.mjs
+ * copies wsdl/ to dist/wsdl/ beside dist/src/).
+ */
+const BUNDLED_WSDL_DIR = new URL('../../wsdl/', import.meta.url);
+
+/** Reads our own WSDL of a service with the same reader as the fetched ones. Throws WsdlReadError. */
+export async function readBundledWsdl(service: ServiceName, dir: URL = BUNDLED_WSDL_DIR): Promise<ReadWsdl> {
+  const file = BUNDLED_WSDL_FILES[service];
+  let text: string;
+  try {
+    text = await readFile(new URL(file, dir), 'utf8');
+  } catch (e) {
+    throw new WsdlReadError(`our own ${file} could not be read from the wsdl/ folder`, { cause: e });
+  }
+  return readWsdlText(text, `our own ${file}`);
+}
+
 const wsdlUrl = (endpoint: string): string => `${endpoint.replace(/\?.*$/, '')}?singleWsdl`;
 
 /** Fetches, reads and compares the three services' WSDLs (concurrently). Never throws for a service's failure. */
@@ -79,6 +112,15 @@ export async function checkWsdls(o: WsdlCheckOptions): Promise<WsdlCheckResult> 
       WSDL_SERVICES.map(async (service): Promise<ServiceWsdlCheck> => {
         const url = wsdlUrl(o.endpoints[service]);
         try {
+          // Ours first: without it there is nothing to compare the answers with.
+          let bundled: ReadWsdl;
+          try {
+            bundled = await readBundledWsdl(service);
+          } catch (e) {
+            if (e instanceof WsdlReadError)
+              return { service, url, error: { code: RELAY_CODES.CONFIGURATION, message: e.message } };
+            throw e;
+          }
           const answer = await transport.get(url, {
             operation: 'singleWsdl',
             signal: o.signal,
@@ -90,7 +132,7 @@ export async function checkWsdls(o: WsdlCheckOptions): Promise<WsdlCheckResult> 
               httpStatus: answer.status,
             });
           const wsdl = await readWsdlText(answer.body, 'the WSDL');
-          return { service, url, report: compareService(service, wsdl) };
+          return { service, url, report: compareService(service, wsdl, bundled) };
         } catch (e) {
           if (isLrsError(e)) return { service, url, error: { code: e.code, message: e.message } };
           if (e instanceof WsdlReadError)

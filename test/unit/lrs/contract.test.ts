@@ -14,8 +14,13 @@ import {
 } from '../../../src/lrs/contract.ts';
 import type { ServiceName } from '../../../src/lrs/messages.ts';
 import {
+  addAnswerElement,
+  answerOccursChanged,
   editAfter,
   ourWsdl,
+  removeAnswerFoundUln,
+  renameAnswerGrade,
+  swapAnswerUlns,
   renameElement,
   requireTitle,
   singleUln,
@@ -23,17 +28,25 @@ import {
   unqualifyJobId,
 } from './wsdl-copies.ts';
 
+/** Our own WSDL of a service, read as `wsdl check` reads it: the description of the answers. */
+const bundled = (service: ServiceName) => readWsdlText(ourWsdl(service));
+
+/** compareService of a WSDL given as text, against our own WSDL of the service. */
+async function compare(service: ServiceName, text: string) {
+  return compareService(service, await readWsdlText(text), await bundled(service));
+}
+
 async function differencesOf(service: ServiceName, text: string): Promise<ContractDifference[]> {
-  return compareService(service, await readWsdlText(text)).differences;
+  return (await compare(service, text)).differences;
 }
 
 describe('compareService on our own WSDLs', () => {
   it('finds every operation we use equal, and lists the ones we do not use', async () => {
-    const ls = compareService('learnerService', await readWsdlText(ourWsdl('learnerService')));
+    const ls = await compare('learnerService', ourWsdl('learnerService'));
     expect(ls.differences).toEqual([]);
     expect(ls.notes).toEqual([]);
     expect(ls.equal).toHaveLength(10);
-    const r9 = compareService('learnerServiceR9', await readWsdlText(ourWsdl('learnerServiceR9')));
+    const r9 = await compare('learnerServiceR9', ourWsdl('learnerServiceR9'));
     expect(r9.equal.sort()).toEqual(['GetLearnerLearningEvents', 'LearnerByUln']);
     expect(r9.unused.sort()).toEqual(['GetOrganisation', 'UpdateLearnerSubsetFields', 'ViewAudit']);
   });
@@ -117,7 +130,9 @@ describe('compareService reports drift', () => {
         (x) => x.what === 'namespace' && x.theirs === 'qualified in http://api.lrs.miap.gov.uk/findmsg',
       ),
     ).toBe(true);
-    expect(d).toHaveLength(8 + 14);
+    // Requests: 8 + 14 children; answers: the children of both responses (docs/lrs.md §4.1, §4.2).
+    expect(d.filter((x) => x.path.startsWith('request '))).toHaveLength(8 + 14);
+    expect(d.filter((x) => x.path.startsWith('response '))).toHaveLength(24);
   });
 
   it('an element we send removed, a required one added, and the WCF result wrapper renamed', async () => {
@@ -170,6 +185,157 @@ describe('compareService reports drift', () => {
   });
 });
 
+describe('compareService reports drift in the answers (our WSDL of the service against theirs)', () => {
+  const R9 = 'learnerServiceR9';
+  const RESULT = 'response GetLearnerLearningEventsResponse/GetLearnerLearningEventsResult';
+  const MDL = 'http://api.lrs.qcf.gov.uk/model';
+
+  it('a child deep in the answer renamed', async () => {
+    expect(await differencesOf(R9, renameAnswerGrade(ourWsdl(R9)))).toEqual([
+      {
+        operation: 'GetLearnerLearningEvents',
+        path: `${RESULT}/LearnerRecord/LearningEvent/Grade`,
+        what: 'element renamed',
+        ours: `{${MDL}}Grade`,
+        theirs: `{${MDL}}Mark`,
+      },
+    ]);
+  });
+
+  it('a child of the answer removed', async () => {
+    expect(await differencesOf(R9, removeAnswerFoundUln(ourWsdl(R9)))).toEqual([
+      {
+        operation: 'GetLearnerLearningEvents',
+        path: `${RESULT}/FoundULN`,
+        what: 'element missing from the WSDL',
+        ours: `{${MDL}}FoundULN at position 2`,
+        theirs: 'absent',
+      },
+    ]);
+  });
+
+  it('an element added that lrs-relay never reads: still a difference, said to be added', async () => {
+    expect(await differencesOf(R9, addAnswerElement(ourWsdl(R9)))).toEqual([
+      {
+        operation: 'GetLearnerLearningEvents',
+        path: `${RESULT}/Notes`,
+        what: 'element added to the answer (lrs-relay does not read it)',
+        ours: 'absent',
+        theirs: `{${MDL}}Notes at position 5, minOccurs 0`,
+      },
+    ]);
+  });
+
+  it('two children in another order', async () => {
+    expect(await differencesOf(R9, swapAnswerUlns(ourWsdl(R9)))).toEqual([
+      {
+        operation: 'GetLearnerLearningEvents',
+        path: RESULT,
+        what: 'order of elements',
+        ours: 'ResponseCode, FoundULN, IncomingULN, LearnerRecord',
+        theirs: 'ResponseCode, IncomingULN, FoundULN, LearnerRecord',
+      },
+    ]);
+  });
+
+  it('occurs changed either way: maxOccurs lowered, minOccurs raised', async () => {
+    expect(await differencesOf(R9, answerOccursChanged(ourWsdl(R9)))).toEqual([
+      {
+        operation: 'GetLearnerLearningEvents',
+        path: `${RESULT}/LearnerRecord/LearningEvent`,
+        what: 'maxOccurs',
+        ours: 'unbounded',
+        theirs: '1',
+      },
+      {
+        operation: 'GetLearnerLearningEvents',
+        path: `${RESULT}/LearnerRecord/LearningEvent/Credits`,
+        what: 'minOccurs',
+        ours: '0',
+        theirs: '1',
+      },
+    ]);
+  });
+
+  it('a child of the answer no longer qualified', async () => {
+    const text = editAfter(
+      ourWsdl(R9),
+      '<xs:complexType name="GetLearnerLearningEventsResponse">',
+      '<xs:element name="IncomingULN"',
+      '<xs:element form="unqualified" name="IncomingULN"',
+    );
+    expect(await differencesOf(R9, text)).toEqual([
+      {
+        operation: 'GetLearnerLearningEvents',
+        path: `${RESULT}/IncomingULN`,
+        what: 'namespace',
+        ours: `qualified in ${MDL}`,
+        theirs: 'unqualified',
+      },
+    ]);
+  });
+
+  it('where our WSDL leaves the content open (xs:any), the elements theirs names there are accepted; beside it, a change is not', async () => {
+    let text = editAfter(
+      ourWsdl(R9),
+      '<xs:complexType name="Learner">',
+      '<xs:any namespace="##any" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>',
+      '<xs:element name="AbilityToShare" type="xs:int" minOccurs="0"/><xs:element name="Uln" type="xs:string" minOccurs="0" nillable="true"/>',
+    );
+    text = editAfter(
+      text,
+      '<xs:complexType name="LearnerByUlnResponse">',
+      '<xs:element name="Uln" type="xs:string" minOccurs="0" nillable="true"/>',
+      '<xs:element name="Uln" type="xs:string" minOccurs="0"/>',
+    );
+    expect(await differencesOf(R9, text)).toEqual([
+      {
+        operation: 'LearnerByUln',
+        path: 'response LearnerByUlnResponse/LearnerByUlnResult/Uln',
+        what: 'nillable',
+        ours: 'nillable',
+        theirs: 'not nillable',
+      },
+    ]);
+  });
+
+  it('on LearnerService.svc an answer element only looser than our strict occurs is a note; a tighter one is a difference', async () => {
+    let text = editAfter(
+      ourWsdl('learnerService'),
+      '<xs:complexType name="RetrievedULNList">',
+      'maxOccurs="200"',
+      'maxOccurs="unbounded"',
+    );
+    text = editAfter(
+      text,
+      '<xs:complexType name="RetrievedULNList">',
+      'maxOccurs="unbounded"',
+      'minOccurs="0" maxOccurs="unbounded"',
+    );
+    const loose = await compare('learnerService', text);
+    expect(loose.differences).toEqual([]);
+    expect(loose.notes.map((n) => [n.path, n.ours, n.theirs])).toEqual([
+      ['response RetrieveULNsResponse/RetrievedULNs/VerifiedULN', '1', '0'],
+      ['response RetrieveULNsResponse/RetrievedULNs/VerifiedULN', '200', 'unbounded'],
+    ]);
+    const tight = editAfter(
+      ourWsdl('learnerService'),
+      '<xs:complexType name="RetrievedULNList">',
+      'maxOccurs="200"',
+      'maxOccurs="100"',
+    );
+    expect(await differencesOf('learnerService', tight)).toEqual([
+      {
+        operation: 'retrieveULNs',
+        path: 'response RetrieveULNsResponse/RetrievedULNs/VerifiedULN',
+        what: 'maxOccurs',
+        ours: '200',
+        theirs: '100',
+      },
+    ]);
+  });
+});
+
 describe('the published WSDL is looser than the strict schema LearnerService.svc validates with (docs/lrs.md §1.2)', () => {
   const requireNillableUkprn = (t: string) =>
     editAfter(
@@ -180,10 +346,7 @@ describe('the published WSDL is looser than the strict schema LearnerService.svc
     );
 
   it('on LearnerService.svc, a nillable element the WSDL requires and we may omit is a note, not a difference', async () => {
-    const r = compareService(
-      'learnerService',
-      await readWsdlText(requireNillableUkprn(ourWsdl('learnerService'))),
-    );
+    const r = await compare('learnerService', requireNillableUkprn(ourWsdl('learnerService')));
     expect(r.differences).toEqual([]);
     expect(r.notes.map((n) => [n.operation, n.path, n.ours, n.theirs])).toEqual([
       ['learnerByULN', 'request FindLearnerByULN/UKPRN', '0', '1'],

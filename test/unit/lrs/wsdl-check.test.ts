@@ -9,12 +9,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../../src/cli/wsdl.ts';
+import { formatWsdlCheck, run } from '../../../src/cli/wsdl.ts';
 import type { ServiceName } from '../../../src/lrs/messages.ts';
 import { checkWsdls, WSDL_MAX_BYTES } from '../../../src/lrs/wsdl-check.ts';
 import { endpointsAt } from '../../../src/lrs/endpoints.ts';
 import { createSimulator, type Simulator } from '../../../src/simulator/index.ts';
 import {
+  addAnswerElement,
   editAfter,
   ourWsdl,
   renameElement,
@@ -33,10 +34,10 @@ const SERVICE_OF: Record<string, ServiceName> = {
   '/ExternalService.svc': 'externalService',
 };
 
-/** What the changed host serves: four kinds of drift over the three services (R9 left as ours). */
+/** What the changed host serves: four kinds of drift in requests, one element added to an answer. */
 const CHANGED: Record<ServiceName, string> = {
   learnerService: singleUln(requireTitle(swapOrder(renameElement(ourWsdl('learnerService'))))),
-  learnerServiceR9: ourWsdl('learnerServiceR9'),
+  learnerServiceR9: addAnswerElement(ourWsdl('learnerServiceR9')),
   externalService: unqualifyJobId(ourWsdl('externalService')),
 };
 
@@ -161,14 +162,15 @@ describe('wsdl check against a changed copy', () => {
       '  DIFFERENT registerSingleLearner request RegisterLearner/Learner/Title: minOccurs (the WSDL requires an element we may leave out): ours 0, theirs 1',
       '  DIFFERENT updateSingleLearner request UpdateLearner/Learner/Title: minOccurs (the WSDL requires an element we may leave out): ours 0, theirs 1',
       '  DIFFERENT retrieveULNs request RetrieveULNs/ULNsToRetrieve/ULN: maxOccurs (we may send more than the WSDL allows): ours 200, theirs 1',
+      '  DIFFERENT GetLearnerLearningEvents response GetLearnerLearningEventsResponse/GetLearnerLearningEventsResult/Notes: element added to the answer (lrs-relay does not read it): ours absent, theirs {http://api.lrs.qcf.gov.uk/model}Notes at position 5, minOccurs 0',
       '  DIFFERENT GetAchievementBatchJob request GetAchievementBatchJob/jobId: namespace: ours qualified in http://api.lrs.qcf.gov.uk/services, theirs unqualified',
     ]);
     // What did not change is still said to be equal.
     expect(r.out).toContain(
       '  equal: verifyLearner, submitBatchRegistration, getBatchRegistrationOutput, submitVerifyBatch, getVerifyBatchOutput',
     );
-    expect(r.out).toContain('  equal: GetLearnerLearningEvents, LearnerByUln');
-    expect(r.out.at(-1)).toBe('Result: 6 difference(s). Nothing in lrs-relay was changed.');
+    expect(r.out).toContain('  equal: LearnerByUln');
+    expect(r.out.at(-1)).toBe('Result: 7 difference(s). Nothing in lrs-relay was changed.');
   });
 
   it('--json carries every difference for scripts', async () => {
@@ -181,7 +183,7 @@ describe('wsdl check against a changed copy', () => {
     expect(json.ok).toBe(false);
     expect(json.services.map((s) => [s.service, s.report.differences.length])).toEqual([
       ['learnerService', 5],
-      ['learnerServiceR9', 0],
+      ['learnerServiceR9', 1],
       ['externalService', 1],
     ]);
   });
@@ -211,7 +213,33 @@ describe('wsdl check against a changed copy', () => {
     expect(r.stdout).toContain(
       'DIFFERENT learnerByDemographics request FindLearnerByDemographics/LastKnownPostCode: element renamed',
     );
-    expect(r.stdout).toContain('Result: 6 difference(s).');
+    expect(r.stdout).toContain('Result: 7 difference(s).');
+  });
+
+  it('counts known differences in requests and in answers on their own lines', () => {
+    const note = (path: string) => ({ operation: 'retrieveULNs', path, what: 'x', ours: '1', theirs: '0' });
+    const lines = formatWsdlCheck({
+      ok: true,
+      services: [
+        {
+          service: 'learnerService',
+          url: 'http://lrs.example/LearnerService.svc?singleWsdl',
+          report: {
+            service: 'learnerService',
+            equal: ['retrieveULNs'],
+            differences: [],
+            notes: [note('request RetrieveULNs/UKPRN'), note('response RetrieveULNsResponse/RetrievedULNs')],
+            unused: [],
+          },
+        },
+      ],
+    });
+    expect(lines).toContain(
+      "  1 known difference(s) accepted in requests: nillable elements the WSDL requires and the service's strict schema makes optional (--json lists them)",
+    );
+    expect(lines).toContain(
+      '  1 known difference(s) accepted in answers: occurs looser than the strict schema our WSDL carries (--json lists them)',
+    );
   });
 });
 

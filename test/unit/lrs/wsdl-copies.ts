@@ -61,3 +61,53 @@ export const unqualifyJobId = (t: string): string =>
     '<xs:element name="jobId"',
     '<xs:element form="unqualified" name="jobId"',
   );
+
+// ---------- answers: changes below a response root ----------
+
+const LEARNING_EVENTS_RESPONSE = '<xs:complexType name="GetLearnerLearningEventsResponse">';
+const LEARNING_EVENT = '<xs:complexType name="LearningEvent">';
+
+/** GetLearnerLearningEvents answer: LearningEvent/Grade renamed to Mark. */
+export const renameAnswerGrade = (t: string): string =>
+  editAfter(t, LEARNING_EVENT, 'name="Grade"', 'name="Mark"');
+
+/** GetLearnerLearningEvents answer: FoundULN removed. */
+export const removeAnswerFoundUln = (t: string): string =>
+  editAfter(
+    t,
+    LEARNING_EVENTS_RESPONSE,
+    '<xs:element name="FoundULN" type="xs:string" minOccurs="0" nillable="true"/>',
+    '',
+  );
+
+/** GetLearnerLearningEvents answer: FoundULN and IncomingULN swapped. */
+export function swapAnswerUlns(t: string): string {
+  const a = editAfter(t, LEARNING_EVENTS_RESPONSE, 'name="FoundULN"', 'name="@swap@"');
+  const b = editAfter(a, LEARNING_EVENTS_RESPONSE, 'name="IncomingULN"', 'name="FoundULN"');
+  return editAfter(b, LEARNING_EVENTS_RESPONSE, 'name="@swap@"', 'name="IncomingULN"');
+}
+
+/** GetLearnerLearningEvents answer: one LearningEvent at most, and Credits required. */
+export function answerOccursChanged(t: string): string {
+  const a = editAfter(
+    t,
+    '<xs:complexType name="ArrayOfLearningEvent">',
+    'maxOccurs="unbounded"',
+    'maxOccurs="1"',
+  );
+  return editAfter(
+    a,
+    LEARNING_EVENT,
+    '<xs:element name="Credits" type="xs:long" minOccurs="0"/>',
+    '<xs:element name="Credits" type="xs:long"/>',
+  );
+}
+
+/** GetLearnerLearningEvents answer: a new optional element after LearnerRecord, which we never read. */
+export const addAnswerElement = (t: string): string =>
+  editAfter(
+    t,
+    LEARNING_EVENTS_RESPONSE,
+    'nillable="true"/>\n            </xs:sequence>',
+    'nillable="true"/>\n              <xs:element name="Notes" type="xs:string" minOccurs="0"/>\n            </xs:sequence>',
+  );
