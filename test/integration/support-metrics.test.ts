@@ -1,12 +1,12 @@
 /**
  * /metrics parses as Prometheus text and moves when work is done, on either queue backend (the queue
  * store's lrs_relay_scrape_up source is `redis`, or `queues` on Postgres, as /readyz names it); /readyz
- * reports 503 when Redis does not answer.
+ * reports 503 naming the queue store when it does not answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
-import { singleQueueName, type QueueConnection } from '../../src/queues.ts';
+import { queueStoreKey, singleQueueName, type QueueConnection } from '../../src/queues.ts';
 import type { Dashboard } from '../../src/support/dashboard.ts';
 import { startTestDashboard } from '../helpers/dashboard.ts';
 import { parsePrometheusText, sampleValue } from '../../src/support/prometheus-text.ts';
@@ -144,10 +144,12 @@ describe.each(TEST_BACKENDS)('support metrics and health on %s', (backend) => {
     }
   });
 
-  it.runIf(backend === 'redis')('answers /readyz with 503 when Redis does not answer', async () => {
+  it('answers /readyz with 503 naming the queue store when it does not answer', async () => {
+    // Nothing listens on port 1: Redis there, or the queues' Postgres there (the records' Postgres answers).
     const dead = createTestQueueConnection({
+      backend,
       prefix: `${prefix}-dead`,
-      databaseUrl: tdb.url,
+      databaseUrl: backend === 'postgres' ? 'postgres://postgres@127.0.0.1:1/nothing' : tdb.url,
       redisUrl: 'redis://127.0.0.1:1',
     });
     const { dashboard: d, url } = await startTestDashboard({
@@ -161,7 +163,7 @@ describe.each(TEST_BACKENDS)('support metrics and health on %s', (backend) => {
       expect(r.status).toBe(503);
       expect(await r.json()).toMatchObject({
         ok: false,
-        checks: { postgres: { ok: true }, redis: { ok: false } },
+        checks: { postgres: { ok: true }, [queueStoreKey(backend)]: { ok: false } },
       });
     } finally {
       await d.close();
