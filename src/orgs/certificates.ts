@@ -111,6 +111,23 @@ function fail(code: OrgErrorCode, organisation: string, message: string, cause?:
   throw new OrganisationError(code, `organisation ${organisation}: ${message}`, { organisation, cause });
 }
 
+/** A PFX that needs a passphrase none was given for, or one the given passphrase does not open. */
+function failPassphrase(
+  ref: Extract<CertificateRef, { format: 'pfx' }>,
+  passphrase: string | undefined,
+  organisation: string,
+  cause: unknown,
+): never {
+  fail(
+    ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE,
+    organisation,
+    passphrase === undefined
+      ? `the PFX ${ref.path} needs a passphrase and none is configured (--passphrase)`
+      : `the passphrase (${ref.passphraseRef ? describeSecretRef(ref.passphraseRef) : '?'}) does not open the PFX ${ref.path}`,
+    cause,
+  );
+}
+
 /** Reads the certificate a PFX carries: OpenSSL has parsed it into the context, a TLSSocket hands it back. */
 function certificateOfContext(context: ReturnType<typeof createSecureContext>): X509Certificate | undefined {
   const socket = new TLSSocket(null as unknown as never, { secureContext: context });
@@ -154,14 +171,7 @@ async function loadPfx(
         e,
       );
     if (isPassphraseFailure(e)) {
-      fail(
-        ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE,
-        organisation,
-        passphrase === undefined
-          ? `the PFX ${ref.path} needs a passphrase and none is configured (--passphrase)`
-          : `the passphrase (${ref.passphraseRef ? describeSecretRef(ref.passphraseRef) : '?'}) does not open the PFX ${ref.path}`,
-        e,
-      );
+      failPassphrase(ref, passphrase, organisation, e);
     }
     fail(
       ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,
@@ -196,14 +206,7 @@ function loadLegacyPfx(
     pem = readLegacyPfx(pfx, passphrase);
   } catch (e) {
     if (e instanceof LegacyPfxError && e.reason === 'passphrase') {
-      fail(
-        ORG_ERROR_CODES.CERTIFICATE_PASSPHRASE,
-        organisation,
-        passphrase === undefined
-          ? `the PFX ${ref.path} needs a passphrase and none is configured (--passphrase)`
-          : `the passphrase (${ref.passphraseRef ? describeSecretRef(ref.passphraseRef) : '?'}) does not open the PFX ${ref.path}`,
-        e,
-      );
+      failPassphrase(ref, passphrase, organisation, e);
     }
     fail(
       ORG_ERROR_CODES.CERTIFICATE_UNREADABLE,

@@ -40,6 +40,26 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
   }
 }
 
+/** A private redis-server on loopback: no persistence (its data dies with it), no eviction, its log in `dir`. */
+function redisServerArgs(port: number, dir: string, logfile: string): string[] {
+  return [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--maxmemory-policy',
+    'noeviction',
+    '--logfile',
+    join(dir, logfile),
+  ];
+}
+
 export async function startPrivateRedis(): Promise<PrivateServer> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'lrs-redis-'));
@@ -52,24 +72,7 @@ export async function startPrivateRedis(): Promise<PrivateServer> {
     port,
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      await run('redis-server', [
-        '--daemonize',
-        'yes',
-        '--bind',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-        '--maxmemory-policy',
-        'noeviction',
-        '--logfile',
-        join(dir, 'redis.log'),
-      ]);
+      await run('redis-server', ['--daemonize', 'yes', ...redisServerArgs(port, dir, 'redis.log')]);
       await waitFor(ping, `redis on ${port} did not start`);
     },
     async stop() {
@@ -183,26 +186,13 @@ export async function startRedisCluster(): Promise<PrivateCluster> {
     const child = spawn(
       'redis-server',
       [
-        '--bind',
-        '127.0.0.1',
-        '--port',
-        String(port),
+        ...redisServerArgs(port, dir, `redis-${port}.log`),
         '--cluster-enabled',
         'yes',
         '--cluster-config-file',
         join(dir, `nodes-${port}.conf`),
         '--cluster-node-timeout',
         '2000',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-        '--maxmemory-policy',
-        'noeviction',
-        '--logfile',
-        join(dir, `redis-${port}.log`),
       ],
       { stdio: 'ignore', detached: false },
     );

@@ -218,16 +218,18 @@ describe('organisations over mutual TLS', () => {
       CERT_EXPIRY_WARNING_DAYS: '30',
     });
 
-  it('every call carries its own organisation’s certificate, UKPRN/reference and password', async () => {
-    const directory = createOrganisationDirectory({ db: database.db, config: config(), log, env });
-    // Trust the test's self-signed server certificate (the transport passes TLS options through to the socket).
-    const clients = createLrsClients({
-      directory,
+  /** The organisations' clients, trusting the test's self-signed server certificate (the transport passes TLS options through to the socket). */
+  const trustingClients = () =>
+    createLrsClients({
+      directory: createOrganisationDirectory({ db: database.db, config: config(), log, env }),
       config: config(),
       log,
       createClient: (o) =>
         createLrsClient({ ...o, tls: { ...o.tls, ca: serverCert } as unknown as LrsTlsCredentials }),
     });
+
+  it('every call carries its own organisation’s certificate, UKPRN/reference and password', async () => {
+    const clients = trustingClients();
     try {
       captured.length = 0;
       const callAs = async (id: number) => {
@@ -256,14 +258,7 @@ describe('organisations over mutual TLS', () => {
   });
 
   it('a legacy PFX (RC2/3DES, openssl pkcs12 -export -legacy) works for mutual TLS', async () => {
-    const directory = createOrganisationDirectory({ db: database.db, config: config(), log, env });
-    const clients = createLrsClients({
-      directory,
-      config: config(),
-      log,
-      createClient: (o) =>
-        createLrsClient({ ...o, tls: { ...o.tls, ca: serverCert } as unknown as LrsTlsCredentials }),
-    });
+    const clients = trustingClients();
     try {
       captured.length = 0;
       const { client, credentials } = await clients.forOrganisation(ids.legacy ?? 0);
