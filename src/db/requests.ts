@@ -81,18 +81,32 @@ export function statusAmong(...allowed: RequestStatus[]): string {
 }
 
 /**
+ * A condition true of every request id (ids start at 1), put on the rows a batched statement reads from
+ * its parameter (`unnest($1)`, `jsonb_to_recordset($1)`). The planner cannot see how many there are and
+ * guesses 10 or 100; for that many, a hash join over the whole of lrs.request looks cheaper than looking
+ * each one up while the table is small (under about 10,000 rows). A pooled connection keeps the generic
+ * plan it made then, and would go on scanning the whole table on every call as it grows (a new college's
+ * first import did exactly that). Under this range condition the planner expects one row, and the plan
+ * goes through the primary key at any size (test/integration/request-store-plans.test.ts).
+ */
+function planAsOneRow(column: string): string {
+  return `${column} between 1 and 9223372036854775807`;
+}
+
+/**
  * Moves queued (or re-delivered) requests to in_progress and counts the attempt, returning each one as
- * it is now (no row when it is no longer open). $1 = the request ids.
+ * it is now (no row when it is no longer open). $1 = the request ids (no id twice).
  *
  * The claim's commit need not wait for the WAL flush: if Postgres crashed and lost it, the request
  * would simply be claimed again. (set_config(..., true) lasts until this statement's own commit.)
  */
 export const START_ATTEMPTS_SQL = `
-  update lrs.request set status = 'in_progress', attempts = attempts + 1, updated_at = now()
-    from (select set_config('synchronous_commit', 'off', true)) as no_flush
-   where id = any($1::bigint[]) and ${statusAmong('pending', 'queued', 'in_progress')}
-   returning id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
-             mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt"`;
+  update lrs.request r set status = 'in_progress', attempts = r.attempts + 1, updated_at = now()
+    from (select set_config('synchronous_commit', 'off', true)) as no_flush,
+         unnest($1::bigint[]) as claim(id)
+   where r.id = claim.id and ${planAsOneRow('claim.id')} and ${statusAmong('pending', 'queued', 'in_progress')}
+   returning r.id, r.organisation_id as "organisationId", r.requested_by as "requestedBy", r.kind, r.mode,
+             r.mis_learner_id as "misLearnerId", r.payload, r.status, r.attempts, r.register_in_doubt as "registerInDoubt"`;
 
 /** Runs START_ATTEMPTS_SQL for any number of requests in one statement; undefined for each no longer open. */
 export async function startAttempts(pool: Queryable, ids: number[]): Promise<(RequestRow | undefined)[]> {
@@ -162,22 +176,15 @@ export interface Completion {
   audits: AuditEntry[];
 }
 
-/**
- * Writes terminal results: outcome, request status, audit rows (and learning events) for any number of
- * requests in ONE statement, so each result is atomic and concurrent jobs share a round trip. The
- * completions travel as one jsonb array read by field name (audits and events nested in each), not as
- * positional parameters. Returns, per completion, false when the request was already terminal (e.g.
- * cancelled meanwhile); the outcome is still kept so an issued ULN is never lost.
- */
-export async function completeRequests(pool: Queryable, items: readonly Completion[]): Promise<boolean[]> {
-  const r = await pool.query({
-    name: 'lrs-complete-requests',
-    text: `with input as (
+/** completeRequests' statement: $1 = the completions as a jsonb array (completionRecord). */
+export const COMPLETE_REQUESTS_SQL = `
+     with input as (
        select * from jsonb_to_recordset($1::jsonb)
          as t(request_id bigint, organisation_id int, requested_by text, mis_learner_id text, attempt int,
               code text, code_source text, class text, uln text, master_uln text, linked_ulns text[],
               candidates jsonb, learner jsonb, failure_flags text[], description text, problems jsonb,
               detail jsonb, status text, last_error text, audits jsonb, events jsonb)
+        where ${planAsOneRow('request_id')}
      ), outcome as (
        insert into lrs.outcome (request_id, organisation_id, code, code_source, class, uln, master_uln, linked_ulns,
                                 candidates, learner, failure_flags, description, problems, detail)
@@ -207,7 +214,19 @@ export async function completeRequests(pool: Queryable, items: readonly Completi
          from input i cross join lateral jsonb_to_recordset(i.events) as e(uln text, ev jsonb)
         where i.request_id in (select id from updated)
      )
-     select id from updated`,
+     select id from updated`;
+
+/**
+ * Writes terminal results: outcome, request status, audit rows (and learning events) for any number of
+ * requests in ONE statement, so each result is atomic and concurrent jobs share a round trip. The
+ * completions travel as one jsonb array read by field name (audits and events nested in each), not as
+ * positional parameters. Returns, per completion, false when the request was already terminal (e.g.
+ * cancelled meanwhile); the outcome is still kept so an issued ULN is never lost.
+ */
+export async function completeRequests(pool: Queryable, items: readonly Completion[]): Promise<boolean[]> {
+  const r = await pool.query({
+    name: 'lrs-complete-requests',
+    text: COMPLETE_REQUESTS_SQL,
     values: [JSON.stringify(items.map(completionRecord))],
   });
   const changed = new Set((r.rows as { id: number }[]).map((x) => x.id));
