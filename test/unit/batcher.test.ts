@@ -35,6 +35,29 @@ describe('createBatcher', () => {
     expect(batches).toEqual([[1], [2, 3], [4]]);
   });
 
+  it('by default writes one batch at a time: what arrives meanwhile waits and goes in the next together', async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const b = createBatcher<number, number>({
+      flush: async (items) => {
+        batches.push(items);
+        if (batches.length === 1) await gate;
+        return items;
+      },
+    });
+    const first = b.run(1);
+    await new Promise((r) => setImmediate(r));
+    const later = [2, 3].map((x) => b.run(x));
+    await new Promise((r) => setImmediate(r));
+    const last = b.run(4);
+    for (let i = 0; i < 5; i += 1) await new Promise((r) => setImmediate(r));
+    expect(batches).toEqual([[1]]);
+    release();
+    await Promise.all([first, ...later, last]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+  });
+
   it('rejects every caller of a failed flush, and keeps working afterwards', async () => {
     let fail = true;
     const b = createBatcher<number, number>({
