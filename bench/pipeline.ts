@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { QUEUE_BACKENDS, type QueueBackendKind } from '../src/queues.ts';
-import { POSTGRES_PIDS_SQL, startCpuWindow } from './lib/cpu.ts';
+import { POSTGRES_PIDS_SQL, startCpuWindow, type PostgresProcess } from './lib/cpu.ts';
 import {
   createBenchDatabase,
   createBenchQueueConnection,
@@ -66,11 +66,11 @@ async function rawBullmq(
 }
 
 /** The server processes serving one database (their CPU is the queue's work on the Postgres backend). */
-async function postgresPids(url: string): Promise<number[]> {
+async function postgresPids(url: string): Promise<PostgresProcess[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    return (await c.query(POSTGRES_PIDS_SQL)).rows.map((r: { pid: number }) => r.pid);
+    return (await c.query(POSTGRES_PIDS_SQL)).rows as PostgresProcess[];
   } finally {
     await c.end();
   }
@@ -135,7 +135,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     await bench.submit(requests);
     await bench.waitAllTerminal();
     const seconds = (performance.now() - started) / 1000;
-    const pids = (await bench.sql.query(POSTGRES_PIDS_SQL)).rows.map((r: { pid: number }) => r.pid);
+    const pids = (await bench.sql.query(POSTGRES_PIDS_SQL)).rows as PostgresProcess[];
     const cpuUse = cpu.stop(requests, pids);
     const peakRssMb = peak();
     // The burst's latencies are mostly time spent waiting behind the rest of the burst.

@@ -50,42 +50,70 @@ function snapshot(simulatorPid: number | undefined): Snapshot | undefined {
   return { totals, postgres };
 }
 
+/** Whose work a Postgres process did: the relay's connections, the MIS's (the benchmark's inserts), the server's own. */
+export type PostgresPart = 'relay' | 'mis' | 'server';
+
+/** A Postgres process to count, as POSTGRES_PIDS_SQL returns it. */
+export interface PostgresProcess {
+  pid: number;
+  part: PostgresPart;
+}
+
 export interface CpuWindow {
   /**
    * CPU ms per unit of work by component, plus the total and the ceiling it implies on this machine's
-   * cores. `postgresPids` are the Postgres processes to count (POSTGRES_PIDS_SQL); none → no Postgres.
+   * cores, and Postgres's CPU by part (`postgresByPart`). `postgres` are the Postgres processes to count
+   * (POSTGRES_PIDS_SQL); none → no Postgres.
    */
-  stop(units: number, postgresPids?: readonly number[]): Record<string, unknown> | undefined;
+  stop(units: number, postgres?: readonly PostgresProcess[]): Record<string, unknown> | undefined;
 }
 
-/** The Postgres processes serving a database: its backends plus the server's background processes. */
-export const POSTGRES_PIDS_SQL = `select pid from pg_stat_activity where datname = current_database() or datname is null`;
+/** The application_name of a benchmark's own connections, which stand for the MIS (its inserts, its polling). */
+export const MIS_APPLICATION_NAME = 'lrs-relay bench mis';
+
+/**
+ * The Postgres processes serving a database (its backends plus the server's background processes), each
+ * with the part it works for.
+ */
+export const POSTGRES_PIDS_SQL = `
+  select pid, case when backend_type <> 'client backend' then 'server'
+                   when application_name = '${MIS_APPLICATION_NAME}' then 'mis'
+                   else 'relay' end as part
+    from pg_stat_activity where datname = current_database() or datname is null`;
 
 /** Starts a window; `stop()` returns undefined where /proc is not readable. */
 export function startCpuWindow(simulatorPid?: number): CpuWindow {
   const before = snapshot(simulatorPid);
   return {
-    stop(units, postgresPids = []) {
+    stop(units, postgres = []) {
       const after = snapshot(simulatorPid);
       if (!before || !after || units <= 0) return undefined;
       const ticks = new Map<Component, number>();
       for (const [c, t] of after.totals) ticks.set(c, t - (before.totals.get(c) ?? 0));
-      if (postgresPids.length > 0) {
+      const msPerUnit = (t: number) => (t * 1000) / TICKS_PER_SECOND / units;
+      const rounded = (ms: number) => Math.round(ms * 1000) / 1000;
+      const byPart = new Map<PostgresPart, number>();
+      if (postgres.length > 0) {
         let pg = 0;
-        for (const pid of postgresPids)
-          pg += (after.postgres.get(pid) ?? 0) - (before.postgres.get(pid) ?? 0);
+        for (const { pid, part } of postgres) {
+          const t = (after.postgres.get(pid) ?? 0) - (before.postgres.get(pid) ?? 0);
+          byPart.set(part, (byPart.get(part) ?? 0) + t);
+          pg += t;
+        }
         ticks.set('postgres', pg);
       }
       const perUnit: Record<string, number> = {};
       let total = 0;
       for (const [c, t] of ticks) {
-        const ms = (t * 1000) / TICKS_PER_SECOND / units;
-        perUnit[c] = Math.round(ms * 1000) / 1000;
-        total += ms;
+        perUnit[c] = rounded(msPerUnit(t));
+        total += msPerUnit(t);
       }
       const cores = availableParallelism();
       return {
-        cpuMsPerRequest: { ...perUnit, total: Math.round(total * 1000) / 1000 },
+        cpuMsPerRequest: { ...perUnit, total: rounded(total) },
+        ...(byPart.size > 0
+          ? { postgresByPart: Object.fromEntries([...byPart].map(([p, t]) => [p, rounded(msPerUnit(t))])) }
+          : {}),
         cores,
         cpuBoundRequestsPerSecond: total > 0 ? Math.round((cores * 1000) / total) : undefined,
       };
