@@ -3,7 +3,8 @@
  * beside raw BullMQ no-op jobs/s on the same Redis in the same run, p50/p99 trigger-to-outcome
  * latency (of the burst, and of a steady trickle well below capacity), the peak RSS of the relay process, and CPU ms per request by component (relay, simulator,
  * Postgres, Redis) for both runs: on a small machine they share the cores, and cores ÷ total CPU per
- * request is the ceiling (`cpuBoundRequestsPerSecond`).
+ * request is the ceiling (`cpuBoundRequestsPerSecond`). A third run, the raw jobs each making the LRS
+ * call a request makes and nothing else (`rawWithLrsCallCpuMsPerJob`), is the floor under the relay's CPU.
  *
  *   npm run bench -- pipeline [-- --requests 20000 --concurrency 64 --steady-rate 200 --steady-seconds 5]
  *                             [--backend redis|postgres]
@@ -16,7 +17,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { QUEUE_BACKENDS, type QueueBackendKind } from '../src/queues.ts';
 import { POSTGRES_PIDS_SQL, startCpuWindow, type PostgresProcess } from './lib/cpu.ts';
+import { createLrsClient } from '../src/lrs/client.ts';
+import { endpointsAt } from '../src/lrs/endpoints.ts';
 import {
+  BENCH_PASSWORD,
+  startSimulatorProcess,
   createBenchDatabase,
   createBenchQueueConnection,
   samplePeakRss,
@@ -26,24 +31,35 @@ import {
 
 /**
  * N no-op jobs through one queue and one worker of the same concurrency, on the same queue store as
- * the relay: the ceiling for our pipeline.
+ * the relay: the ceiling for our pipeline. With `work`, each job does that instead of nothing (and the
+ * simulator's CPU is counted when its process is given).
  */
 async function rawBullmq(
   n: number,
   concurrency: number,
   backend: QueueBackendKind,
+  work?: { run(i: number): Promise<unknown>; simulatorPid?: number | undefined },
 ): Promise<{ jobsPerSecond: number; cpu: Record<string, unknown> | undefined }> {
   const db = await createBenchDatabase(backend);
   const connection = createBenchQueueConnection(backend, db.url);
   const queue = connection.createQueue('raw');
   let done = 0;
   let resolveAll!: () => void;
-  const all = new Promise<void>((r) => (resolveAll = r));
-  const worker = connection.createWorker('raw', async () => 'ok', { concurrency });
+  let rejectAll!: (e: Error) => void;
+  const all = new Promise<void>((resolve, reject) => {
+    resolveAll = resolve;
+    rejectAll = reject;
+  });
+  const worker = connection.createWorker(
+    'raw',
+    async (job) => (work ? work.run((job.data as { requestId: number }).requestId) : 'ok'),
+    { concurrency },
+  );
   worker.on('completed', () => {
     if (++done === n) resolveAll();
   });
-  const cpu = startCpuWindow();
+  worker.on('failed', (_job, e) => rejectAll(e));
+  const cpu = startCpuWindow(work?.simulatorPid);
   const started = performance.now();
   for (let i = 0; i < n; i += 1_000) {
     await queue.addBulk(
@@ -63,6 +79,37 @@ async function rawBullmq(
   await connection.close();
   await db.drop();
   return { jobsPerSecond: n / seconds, cpu: cpuUse };
+}
+
+/**
+ * The floor under the relay's CPU per request: the raw no-op run again, each job making the one LRS call a
+ * find_by_demographics request makes (our client: validate, build, send over HTTP, read the answer),
+ * against the simulator, with no Postgres. What the relay spends above this is its own bookkeeping.
+ */
+async function rawWithLrsCall(
+  n: number,
+  concurrency: number,
+  backend: QueueBackendKind,
+): Promise<{ jobsPerSecond: number; cpu: Record<string, unknown> | undefined }> {
+  const simulator = await startSimulatorProcess(['--synthetic', '2000']);
+  const lrs = createLrsClient({ endpoints: endpointsAt(simulator.url), allowInsecureHttp: true });
+  const identity = { ukprn: '10000001', password: BENCH_PASSWORD, userName: 'bench' };
+  try {
+    return await rawBullmq(n, concurrency, backend, {
+      simulatorPid: simulator.child.pid,
+      run: (i) =>
+        lrs.learnerByDemographics(identity, {
+          givenName: 'Bench',
+          familyName: `Learner${i}`,
+          dateOfBirth: '2001-02-03',
+          gender: '1',
+          lastKnownPostCode: 'CV4 9EE',
+        }),
+    });
+  } finally {
+    await lrs.close();
+    await simulator.stop();
+  }
 }
 
 /** The server processes serving one database (their CPU is the queue's work on the Postgres backend). */
@@ -123,6 +170,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 
   const raw = await rawBullmq(requests, concurrency, backend);
   const rawJobsPerSecond = raw.jobsPerSecond;
+  const floor = await rawWithLrsCall(requests, concurrency, backend);
   const bench = await startBenchRelay({ concurrency, latencyMs: 0, backend });
   try {
     // Warm-up: connections, JIT, the simulator's caches.
@@ -158,6 +206,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       ...(cpuUse ?? {}),
       // The same accounting for the raw run (relay = the BullMQ worker in this process).
       ...(raw.cpu ? { rawCpuMsPerJob: raw.cpu['cpuMsPerRequest'] } : {}),
+      // The raw run with each job making its LRS call (no Postgres): the floor under relay CPU per request.
+      rawWithLrsCallJobsPerSecond: Math.round(floor.jobsPerSecond),
+      ...(floor.cpu ? { rawWithLrsCallCpuMsPerJob: floor.cpu['cpuMsPerRequest'] } : {}),
     };
   } finally {
     await bench.close();
