@@ -4,8 +4,9 @@
  * and the server's background processes, so other databases' work on a shared server is left out) and
  * every `redis-server` process on the machine.
  * Benchmarks report it per request, because on a small machine all four share the same cores and the
- * throughput ceiling is cores ÷ CPU per request. Processes that exit inside the window (an autovacuum
- * worker, say) take their CPU with them, so the Postgres figure is a slight underestimate.
+ * throughput ceiling is cores ÷ CPU per request. A Postgres process that exits inside the window (an
+ * autovacuum worker, a pooled connection closed when idle) is counted through its server's reaped-children
+ * time (part `exited`); on a shared server that includes other databases' backends that ended meanwhile.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -15,19 +16,34 @@ export type Component = 'relay' | 'simulator' | 'postgres' | 'redis';
 /** Clock ticks per second for /proc/<pid>/stat times; 100 on every Linux build we know of. */
 const TICKS_PER_SECOND = 100;
 
-function ticksOf(pid: string): { comm: string; ticks: number } | undefined {
+interface ProcessTimes {
+  comm: string;
+  ppid: number;
+  /** Its own CPU. */
+  ticks: number;
+  /** The CPU of its children that have exited and been waited for. */
+  childTicks: number;
+}
+
+function ticksOf(pid: string): ProcessTimes | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = stat.lastIndexOf(')');
     const fields = stat.slice(close + 2).split(' ');
-    // Fields 14 and 15 of stat (utime, stime) are at 11 and 12 once pid and comm are removed.
-    return { comm: stat.slice(stat.indexOf('(') + 1, close), ticks: Number(fields[11]) + Number(fields[12]) };
+    // Once pid and comm are removed, stat's field 4 (ppid) is at 1, 14 and 15 (utime, stime) at 11 and 12,
+    // 16 and 17 (cutime, cstime) at 13 and 14.
+    return {
+      comm: stat.slice(stat.indexOf('(') + 1, close),
+      ppid: Number(fields[1]),
+      ticks: Number(fields[11]) + Number(fields[12]),
+      childTicks: Number(fields[13]) + Number(fields[14]),
+    };
   } catch {
     return undefined;
   }
 }
 
-type Snapshot = { totals: Map<Component, number>; postgres: Map<number, number> };
+type Snapshot = { totals: Map<Component, number>; postgres: Map<number, ProcessTimes> };
 
 function snapshot(simulatorPid: number | undefined): Snapshot | undefined {
   let pids: string[];
@@ -37,21 +53,24 @@ function snapshot(simulatorPid: number | undefined): Snapshot | undefined {
     return undefined;
   }
   const totals = new Map<Component, number>();
-  const postgres = new Map<number, number>();
+  const postgres = new Map<number, ProcessTimes>();
   const add = (c: Component, t: number) => totals.set(c, (totals.get(c) ?? 0) + t);
   for (const pid of pids) {
     const s = ticksOf(pid);
     if (!s) continue;
     if (Number(pid) === process.pid) add('relay', s.ticks);
     else if (Number(pid) === simulatorPid) add('simulator', s.ticks);
-    else if (s.comm === 'postgres') postgres.set(Number(pid), s.ticks);
+    else if (s.comm === 'postgres') postgres.set(Number(pid), s);
     else if (s.comm === 'redis-server') add('redis', s.ticks);
   }
   return { totals, postgres };
 }
 
-/** Whose work a Postgres process did: the relay's connections, the MIS's (the benchmark's inserts), the server's own. */
-export type PostgresPart = 'relay' | 'mis' | 'server';
+/**
+ * Whose work a Postgres process did: the relay's connections, the MIS's (the benchmark's inserts), the
+ * server's own; `exited` for processes that ended inside the window.
+ */
+export type PostgresPart = 'relay' | 'mis' | 'server' | 'exited';
 
 /** A Postgres process to count, as POSTGRES_PIDS_SQL returns it. */
 export interface PostgresProcess {
@@ -95,10 +114,19 @@ export function startCpuWindow(simulatorPid?: number): CpuWindow {
       const byPart = new Map<PostgresPart, number>();
       if (postgres.length > 0) {
         let pg = 0;
-        for (const { pid, part } of postgres) {
-          const t = (after.postgres.get(pid) ?? 0) - (before.postgres.get(pid) ?? 0);
+        const count = (part: PostgresPart, t: number) => {
           byPart.set(part, (byPart.get(part) ?? 0) + t);
           pg += t;
+        };
+        for (const { pid, part } of postgres)
+          count(part, (after.postgres.get(pid)?.ticks ?? 0) - (before.postgres.get(pid)?.ticks ?? 0));
+        // The server of these processes (their parent) has the CPU of those that exited meanwhile.
+        const servers = new Set(postgres.map((p) => after.postgres.get(p.pid)?.ppid));
+        for (const server of servers) {
+          if (server === undefined) continue;
+          const reaped =
+            (after.postgres.get(server)?.childTicks ?? 0) - (before.postgres.get(server)?.childTicks ?? 0);
+          count('exited', reaped);
         }
         ticks.set('postgres', pg);
       }

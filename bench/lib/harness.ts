@@ -141,9 +141,11 @@ export async function startBenchRelay(o: {
   const simulator = await startSimulatorProcess(['--synthetic', '2000']);
   await simulator.setFaults({ latencyMs: o.latencyMs });
   // The benchmark's own connections stand for the MIS: its triggers' inserts and its watching for outcomes.
+  // Idle connections are kept (idleTimeoutMillis 0), so their CPU is counted as the MIS's till the end.
   const sql = new pg.Pool({
     connectionString: url.toString(),
     max: 4,
+    idleTimeoutMillis: 0,
     application_name: MIS_APPLICATION_NAME,
   });
   // The wait for the last outcome asks the partial index of open requests. The planner's statistics of this
