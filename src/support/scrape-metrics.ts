@@ -1,5 +1,5 @@
 /**
- * Gauges read at scrape time from Postgres (requests by status/kind/organisation, open exceptions by
+ * Gauges read at scrape time from Postgres (open requests by status/kind/organisation, open exceptions by
  * code, batches by status) and BullMQ (job counts per queue). A source that fails sets its
  * lrs_relay_scrape_up gauge to 0 instead of failing the whole scrape, so process metrics still arrive.
  * The queue store's source is `redis`, or `queues` on the Postgres backend (as /readyz names it).
@@ -9,6 +9,7 @@ import { FINISHED_BATCH_STATUSES, REQUEST_STATUSES, TERMINAL_STATUSES } from '..
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
 import type { SupportDb } from '../db/pool.ts';
+import { sqlList } from '../db/sql-list.ts';
 import { queueStoreKey, type QueueBackendKind } from '../queues.ts';
 import { getQueueDepths, type QueueSet } from './queue-depths.ts';
 
@@ -16,6 +17,16 @@ import { getQueueDepths, type QueueSet } from './queue-depths.ts';
 const OPEN_REQUEST_STATUSES = REQUEST_STATUSES.filter(
   (s) => !(TERMINAL_STATUSES as readonly string[]).includes(s),
 );
+
+/**
+ * Open requests by status, kind and organisation: an index-only scan of request_open_idx, so a scrape
+ * costs the same with a million finished requests as with none (counting every request by status took
+ * 240 ms per scrape at a million rows). Finished requests are counted as they finish, by
+ * lrs_relay_request_outcomes_total, and those waiting for staff by lrs_relay_open_exceptions.
+ */
+export const OPEN_REQUESTS_SQL = `
+  select status, kind, organisation_id, count(*)::int as n from lrs.request
+   where status in ${sqlList(OPEN_REQUEST_STATUSES)} group by 1, 2, 3`;
 
 export interface ScrapeMetrics {
   /** The Prometheus text of the process registry plus these gauges, and its content type. */
@@ -40,7 +51,7 @@ export function createScrapeMetrics(o: {
   });
   const requests = new Gauge({
     name: 'lrs_relay_requests',
-    help: 'Requests in Postgres by status, kind and organisation id',
+    help: 'Open requests in Postgres (not finished) by status, kind and organisation id',
     labelNames: ['status', 'kind', 'organisation'] as const,
     registers: [registry],
   });
@@ -79,7 +90,7 @@ export function createScrapeMetrics(o: {
   async function collectPostgres(): Promise<void> {
     const [r, e, b, oldR, oldB] = await Promise.all([
       o.db.pool.query<{ status: string; kind: string; organisation_id: number; n: number }>(
-        'select status, kind, organisation_id, count(*)::int as n from lrs.request group by 1, 2, 3',
+        OPEN_REQUESTS_SQL,
       ),
       o.db.pool.query<{ status: string; code: string; n: number }>(
         `select status, coalesce(last_code, '(none)') as code, count(*)::int as n from lrs.request
@@ -90,11 +101,11 @@ export function createScrapeMetrics(o: {
       ),
       o.db.pool.query<{ status: string; age: number }>(
         `select status, extract(epoch from now() - min(updated_at))::float8 as age from lrs.request
-          where status in (${OPEN_REQUEST_STATUSES.map((x) => `'${x}'`).join(', ')}) group by 1`,
+          where status in ${sqlList(OPEN_REQUEST_STATUSES)} group by 1`,
       ),
       o.db.pool.query<{ kind: string; age: number }>(
         `select kind, extract(epoch from now() - min(created_at))::float8 as age from lrs.batch
-          where status not in (${FINISHED_BATCH_STATUSES.map((x) => `'${x}'`).join(', ')}) group by 1`,
+          where status not in ${sqlList(FINISHED_BATCH_STATUSES)} group by 1`,
       ),
     ]);
     requests.reset();

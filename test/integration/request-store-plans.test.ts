@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPLETE_REQUESTS_SQL, START_ATTEMPTS_SQL, statusAmong } from '../../src/db/requests.ts';
+import { OPEN_REQUESTS_SQL } from '../../src/support/scrape-metrics.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 function scans(plan: unknown): string[] {
@@ -58,6 +59,13 @@ describe('request-store statement plans', () => {
 
   it('startAttempts reaches its rows through the primary key, not a status index', async () => {
     expect(await planOf(START_ATTEMPTS_SQL, [10001, 15000, 19999])).toEqual(['Index Scan request_pkey']);
+  });
+
+  it("the /metrics count of open requests reads the open requests' index, never every request", async () => {
+    const r = await sql.query(`explain (format json) ${OPEN_REQUESTS_SQL}`);
+    const used = scans((r.rows[0] as { 'QUERY PLAN': { Plan: unknown }[] })['QUERY PLAN'][0]!.Plan);
+    expect(used.length).toBeGreaterThan(0);
+    for (const scan of used) expect(scan).toMatch(/ request_open_idx$/);
   });
 
   it('every statusAmong() condition the batch path uses keeps the primary key', async () => {
