@@ -26,9 +26,13 @@ function scans(plan: unknown): string[] {
   return out;
 }
 
-describe('request-store statement plans', () => {
-  let db: TestDatabase;
-  let sql: pg.Client;
+/**
+ * A database with one organisation and `requests` of its requests in `status`, analysed, and a client on
+ * it; closed after the describe block it is called in.
+ */
+function planDatabase(requests: number, status: string): { sql(): pg.Client } {
+  let db: TestDatabase | undefined;
+  let sql: pg.Client | undefined;
   beforeAll(async () => {
     db = await createTestDatabase();
     sql = new pg.Client({ connectionString: db.url });
@@ -36,24 +40,38 @@ describe('request-store statement plans', () => {
     await sql.query(
       `insert into lrs.organisation (name, ukprn, password_ref, default_user_name) values ('Plan College', '10000009', '{"kind":"env","name":"X"}', 'plan')`,
     );
-    // Statistics taken when every request was finished...
     await sql.query(
       `insert into lrs.request (organisation_id, requested_by, kind, mis_learner_id, payload, status)
-       select 1, 'plan', 'find_by_uln', 'S' || g, '{}'::jsonb, 'succeeded' from generate_series(1, 20000) g`,
+       select 1, 'plan', 'find_by_uln', 'S' || g, '{}'::jsonb, $2 from generate_series(1, $1::int) g`,
+      [requests, status],
     );
     await sql.query('analyze lrs.request');
-    // ...then a burst queued, held and re-opened thousands, with no analyze since.
-    await sql.query(`update lrs.request set status = 'queued' where id > 10000`);
-    await sql.query(`update lrs.request set status = 'pending' where id between 5001 and 10000`);
-    await sql.query(`update lrs.request set status = 'held' where id between 2001 and 5000`);
   });
   afterAll(async () => {
     await sql?.end();
     await db?.drop();
   });
+  return {
+    sql() {
+      if (!sql) throw new Error('planDatabase: used outside a test');
+      return sql;
+    },
+  };
+}
+
+describe('request-store statement plans', () => {
+  // Statistics taken when every request was finished...
+  const plan = planDatabase(20000, 'succeeded');
+  beforeAll(async () => {
+    const sql = plan.sql();
+    // ...then a burst queued, held and re-opened thousands, with no analyze since.
+    await sql.query(`update lrs.request set status = 'queued' where id > 10000`);
+    await sql.query(`update lrs.request set status = 'pending' where id between 5001 and 10000`);
+    await sql.query(`update lrs.request set status = 'held' where id between 2001 and 5000`);
+  });
 
   const planOf = async (text: string, ids: number[]) => {
-    const r = await sql.query(`explain (format json) ${text}`, [ids]);
+    const r = await plan.sql().query(`explain (format json) ${text}`, [ids]);
     return scans((r.rows[0] as { 'QUERY PLAN': { Plan: unknown }[] })['QUERY PLAN'][0]!.Plan);
   };
 
@@ -62,7 +80,7 @@ describe('request-store statement plans', () => {
   });
 
   it("the /metrics count of open requests reads the open requests' index, never every request", async () => {
-    const r = await sql.query(`explain (format json) ${OPEN_REQUESTS_SQL}`);
+    const r = await plan.sql().query(`explain (format json) ${OPEN_REQUESTS_SQL}`);
     const used = scans((r.rows[0] as { 'QUERY PLAN': { Plan: unknown }[] })['QUERY PLAN'][0]!.Plan);
     expect(used.length).toBeGreaterThan(0);
     for (const scan of used) expect(scan).toMatch(/ request_open_idx$/);
@@ -89,29 +107,12 @@ describe('request-store statement plans', () => {
  * those plans, 0.3 without).
  */
 describe('plans kept from a small table', () => {
-  let db: TestDatabase;
-  let sql: pg.Client;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
-    await sql.query(
-      `insert into lrs.organisation (name, ukprn, password_ref, default_user_name) values ('Plan College', '10000009', '{"kind":"env","name":"X"}', 'plan')`,
-    );
-    await sql.query(
-      `insert into lrs.request (organisation_id, requested_by, kind, mis_learner_id, payload, status)
-       select 1, 'plan', 'find_by_uln', 'S' || g, '{}'::jsonb, 'queued' from generate_series(1, 500) g`,
-    );
-    await sql.query('analyze lrs.request');
-    // What a pooled connection does after five calls of a named statement, made plain.
-    await sql.query('set plan_cache_mode = force_generic_plan');
-  });
-  afterAll(async () => {
-    await sql?.end();
-    await db?.drop();
-  });
+  const plan = planDatabase(500, 'queued');
+  // What a pooled connection does after five calls of a named statement, made plain.
+  beforeAll(() => plan.sql().query('set plan_cache_mode = force_generic_plan'));
 
   const genericPlanOf = async (name: string, text: string, type: string, value: string) => {
+    const sql = plan.sql();
     await sql.query(`prepare ${name}(${type}) as ${text}`);
     try {
       const r = await sql.query(`explain (format json) execute ${name}(${value})`);

@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { createBatcher } from '../../src/db/batcher.ts';
 
+/** A batcher whose first flush waits until `release()`; `batches` records every flush's items. */
+function gatedBatcher(maxBatch?: number) {
+  const batches: number[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const batcher = createBatcher<number, number>({
+    ...(maxBatch === undefined ? {} : { maxBatch }),
+    flush: async (items) => {
+      batches.push(items);
+      if (batches.length === 1) await gate;
+      return items;
+    },
+  });
+  return { batcher, batches, release };
+}
+
 describe('createBatcher', () => {
   it('writes items added in the same turn as one batch and gives each caller its own result', async () => {
     const batches: number[][] = [];
@@ -16,17 +32,7 @@ describe('createBatcher', () => {
   });
 
   it('collects items that arrive during a flush into the next one, up to maxBatch', async () => {
-    const batches: number[][] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const b = createBatcher<number, number>({
-      maxBatch: 2,
-      flush: async (items) => {
-        batches.push(items);
-        if (batches.length === 1) await gate;
-        return items;
-      },
-    });
+    const { batcher: b, batches, release } = gatedBatcher(2);
     const first = b.run(1);
     await new Promise((r) => setImmediate(r));
     const later = [2, 3, 4].map((x) => b.run(x));
@@ -36,16 +42,7 @@ describe('createBatcher', () => {
   });
 
   it('by default writes one batch at a time: what arrives meanwhile waits and goes in the next together', async () => {
-    const batches: number[][] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const b = createBatcher<number, number>({
-      flush: async (items) => {
-        batches.push(items);
-        if (batches.length === 1) await gate;
-        return items;
-      },
-    });
+    const { batcher: b, batches, release } = gatedBatcher();
     const first = b.run(1);
     await new Promise((r) => setImmediate(r));
     const later = [2, 3].map((x) => b.run(x));
