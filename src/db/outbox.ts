@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { BATCH_ONLY_KINDS, SINGLE_CALL_KINDS, SINGLE_OR_BATCH_KINDS } from '../requests/kinds.ts';
+import { planAsOneRow } from './plans.ts';
 import { sqlArray, sqlList } from './sql-list.ts';
 
 export interface ClaimedRequest {
@@ -19,7 +20,7 @@ export interface ClaimedRequest {
  * kinds stay for the assembler. Locking and marking in one statement writes each row once (a separate
  * select ... for update, then update, wrote a lock and then a new row version, and took a round trip more).
  */
-const CLAIM_SINGLE_SQL = `
+export const CLAIM_SINGLE_SQL = `
   update lrs.request r set status = 'queued', queued_at = now(), updated_at = now()
     from (select set_config('synchronous_commit', 'off', true)) as no_flush,
          (select id from lrs.request
@@ -28,7 +29,7 @@ const CLAIM_SINGLE_SQL = `
            order by priority, id
            limit $1
            for update skip locked) c
-   where r.id = c.id
+   where r.id = c.id and ${planAsOneRow('c.id')}
    returning r.id, r.organisation_id as "organisationId", r.priority`;
 
 export async function claimSingleRequests(c: pg.PoolClient, limit: number): Promise<ClaimedRequest[]> {
@@ -41,7 +42,7 @@ export async function claimSingleRequests(c: pg.PoolClient, limit: number): Prom
  * that have no batch operation, and the kinds that can go either way while the group's backlog is at
  * most the threshold (counted up to threshold + 1 only, so a deep backlog costs no more than a shallow one).
  */
-const AUTO_GROUPS_SQL = `
+export const AUTO_GROUPS_SQL = `
   select o.id as "organisationId", k.kind
     from lrs.organisation o
    cross join unnest(${sqlArray(SINGLE_CALL_KINDS)}) as k(kind)
@@ -65,7 +66,7 @@ export async function findSingleCallAutoGroups(
 }
 
 /** Pending auto rows of the given groups (walks request_claim_auto_idx per group), marked queued; commit as CLAIM_SINGLE_SQL. */
-const CLAIM_AUTO_SQL = `
+export const CLAIM_AUTO_SQL = `
   update lrs.request r set status = 'queued', queued_at = now(), updated_at = now()
     from (select set_config('synchronous_commit', 'off', true)) as no_flush,
          (select c.id

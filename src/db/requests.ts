@@ -12,6 +12,7 @@ import {
   type RequestStatus,
 } from '../../db/schema.ts';
 import { sqlList } from './sql-list.ts';
+import { planAsOneRow } from './plans.ts';
 import type { Queryable } from './transaction.ts';
 
 /** `(…)` of the terminal statuses, for `status not in ${TERMINAL_SQL}`. */
@@ -78,19 +79,6 @@ export async function loadRequest(pool: Queryable, id: number): Promise<RequestR
  */
 export function statusAmong(...allowed: RequestStatus[]): string {
   return `status not in ${sqlList(REQUEST_STATUSES.filter((s) => !allowed.includes(s)))}`;
-}
-
-/**
- * A condition true of every request id (ids start at 1), put on the rows a batched statement reads from
- * its parameter (`unnest($1)`, `jsonb_to_recordset($1)`). The planner cannot see how many there are and
- * guesses 10 or 100; for that many, a hash join over the whole of lrs.request looks cheaper than looking
- * each one up while the table is small (under about 10,000 rows). A pooled connection keeps the generic
- * plan it made then, and would go on scanning the whole table on every call as it grows (a new college's
- * first import did exactly that). Under this range condition the planner expects one row, and the plan
- * goes through the primary key at any size (test/integration/request-store-plans.test.ts).
- */
-function planAsOneRow(column: string): string {
-  return `${column} between 1 and 9223372036854775807`;
 }
 
 /**

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPLETE_REQUESTS_SQL, START_ATTEMPTS_SQL, statusAmong } from '../../src/db/requests.ts';
 import { OPEN_REQUESTS_SQL } from '../../src/support/scrape-metrics.ts';
+import { CLAIM_SINGLE_SQL } from '../../src/db/outbox.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 function scans(plan: unknown): string[] {
@@ -107,7 +108,7 @@ describe('request-store statement plans', () => {
  * those plans, 0.3 without).
  */
 describe('plans kept from a small table', () => {
-  const plan = planDatabase(500, 'queued');
+  const plan = planDatabase(500, 'pending');
   // What a pooled connection does after five calls of a named statement, made plain.
   beforeAll(() => plan.sql().query('set plan_cache_mode = force_generic_plan'));
 
@@ -123,30 +124,28 @@ describe('plans kept from a small table', () => {
   };
   const completion = `'[{"request_id": 7, "organisation_id": 1, "requested_by": "plan", "attempt": 1, "code": "WSRC0004", "code_source": "lrs", "class": "success", "status": "succeeded", "audits": [], "events": []}]'`;
 
-  it('startAttempts', async () => {
-    expect(await genericPlanOf('start_attempts', START_ATTEMPTS_SQL, 'bigint[]', `'{7, 8}'`)).toEqual([
-      'Index Scan request_pkey',
-    ]);
+  const statements = [
+    ['startAttempts', START_ATTEMPTS_SQL, 'bigint[]', `'{7, 8}'`],
+    ['completeRequests', COMPLETE_REQUESTS_SQL, 'jsonb', completion],
+    ['claimSingleRequests', CLAIM_SINGLE_SQL, 'int', '500'],
+  ] as const;
+  /** The statement without its planAsOneRow condition. */
+  const unhinted = (text: string) =>
+    text
+      .replace(/\s+and\s+\S+ \+ 0 between 1 and 9223372036854775807/g, '')
+      .replace(/\s+where\s+\S+ \+ 0 between 1 and 9223372036854775807/g, '');
+
+  it.each(statements)('%s goes through the primary key', async (name, text, type, value) => {
+    const used = await genericPlanOf(`${name}_hinted`, text, type, value);
+    expect(used).toContain('Index Scan request_pkey');
+    expect(used).not.toContain('Seq Scan');
   });
 
-  it('completeRequests', async () => {
-    expect(await genericPlanOf('complete_requests', COMPLETE_REQUESTS_SQL, 'jsonb', completion)).toEqual([
-      'Index Scan request_pkey',
-    ]);
-  });
-
-  it('the same statements without the one-row condition scan the whole table here: the trap is real', async () => {
-    const unhinted = (text: string) =>
-      text
-        .replace(/\S+ between 1 and 9223372036854775807 and /, '')
-        .replace(/\s+where \S+ between 1 and 9223372036854775807/, '');
-    expect(unhinted(START_ATTEMPTS_SQL)).not.toContain('between');
-    expect(unhinted(COMPLETE_REQUESTS_SQL)).not.toContain('between');
-    expect(
-      await genericPlanOf('start_plain', unhinted(START_ATTEMPTS_SQL), 'bigint[]', `'{7, 8}'`),
-    ).toContain('Seq Scan');
-    expect(
-      await genericPlanOf('complete_plain', unhinted(COMPLETE_REQUESTS_SQL), 'jsonb', completion),
-    ).toContain('Seq Scan');
-  });
+  it.each(statements)(
+    '%s without the one-row condition scans the whole table here: the trap is real',
+    async (name, text, type, value) => {
+      expect(unhinted(text)).not.toContain('between');
+      expect(await genericPlanOf(`${name}_plain`, unhinted(text), type, value)).toContain('Seq Scan');
+    },
+  );
 });
