@@ -42,7 +42,7 @@ export async function claimSingleRequests(c: pg.PoolClient, limit: number): Prom
  * that have no batch operation, and the kinds that can go either way while the group's backlog is at
  * most the threshold (counted up to threshold + 1 only, so a deep backlog costs no more than a shallow one).
  */
-export const AUTO_GROUPS_SQL = `
+const AUTO_GROUPS_SQL = `
   select o.id as "organisationId", k.kind
     from lrs.organisation o
    cross join unnest(${sqlArray(SINGLE_CALL_KINDS)}) as k(kind)
@@ -66,7 +66,7 @@ export async function findSingleCallAutoGroups(
 }
 
 /** Pending auto rows of the given groups (walks request_claim_auto_idx per group), marked queued; commit as CLAIM_SINGLE_SQL. */
-export const CLAIM_AUTO_SQL = `
+const CLAIM_AUTO_SQL = `
   update lrs.request r set status = 'queued', queued_at = now(), updated_at = now()
     from (select set_config('synchronous_commit', 'off', true)) as no_flush,
          (select c.id
