@@ -6,22 +6,43 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
-import type { QueueConnection } from '../../src/queues.ts';
-import type { Dashboard } from '../../src/support/dashboard.ts';
+import type { QueueBackendKind } from '../../src/queues.ts';
 import { startTestDashboard } from '../helpers/dashboard.ts';
 import { createTestClient, extractCsrf } from '../e2e/http-client.ts';
 import { PASSWORD, seedSupportData, type Seeded } from '../e2e/seed.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTestDatabase } from '../helpers/db.ts';
 import { assertNoRedisLeaks, createQueuePrefix } from '../helpers/redis.ts';
 import { createTestQueueConnection } from '../helpers/queues.ts';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 
+/** A migrated database with the support seed, a queue store of the backend, and a dashboard on them. */
+async function openSeededDashboard(backend: QueueBackendKind, prefix: string) {
+  const tdb = await createTestDatabase();
+  const database = createDatabase({ url: tdb.url, applicationName: `support-dashboard-${backend}-test` });
+  const queueConnection = createTestQueueConnection({ backend, prefix, databaseUrl: tdb.url });
+  const s = await seedSupportData(database.pool);
+  const { dashboard, url: base } = await startTestDashboard({
+    db: database,
+    queueConnection,
+    config: { METRICS_TOKEN, QUEUE_PREFIX: prefix },
+    loginDelayBaseMs: 40,
+  });
+  return { tdb, database, queueConnection, s, dashboard, base };
+}
+
+async function closeSeededDashboard(
+  o: Partial<Awaited<ReturnType<typeof openSeededDashboard>>> | undefined,
+): Promise<void> {
+  await o?.dashboard?.close();
+  await o?.queueConnection?.close();
+  await o?.database?.close();
+  await o?.tdb?.drop();
+}
+
 describe('support dashboard security', () => {
-  let tdb: TestDatabase;
+  let opened: Awaited<ReturnType<typeof openSeededDashboard>> | undefined;
   let database: Database;
-  let queueConnection: QueueConnection;
-  let dashboard: Dashboard;
   let base: string;
   let s: Seeded;
   const prefix = createQueuePrefix();
@@ -31,23 +52,12 @@ describe('support dashboard security', () => {
       .rows[0]?.status;
 
   beforeAll(async () => {
-    tdb = await createTestDatabase();
-    database = createDatabase({ url: tdb.url, applicationName: 'support-dashboard-test' });
-    queueConnection = createTestQueueConnection({ prefix, databaseUrl: tdb.url });
-    s = await seedSupportData(database.pool);
-    ({ dashboard, url: base } = await startTestDashboard({
-      db: database,
-      queueConnection,
-      config: { METRICS_TOKEN, QUEUE_PREFIX: prefix },
-      loginDelayBaseMs: 40,
-    }));
+    opened = await openSeededDashboard('redis', prefix);
+    ({ database, base, s } = opened);
   });
 
   afterAll(async () => {
-    await dashboard?.close();
-    await queueConnection?.close();
-    await database?.close();
-    await tdb?.drop();
+    await closeSeededDashboard(opened);
     await assertNoRedisLeaks(prefix);
   });
 
@@ -352,32 +362,15 @@ describe('support dashboard security', () => {
 });
 
 describe('support dashboard security, queues in Postgres', () => {
-  let tdb: TestDatabase;
-  let database: Database;
-  let queueConnection: QueueConnection;
-  let dashboard: Dashboard;
+  let opened: Awaited<ReturnType<typeof openSeededDashboard>> | undefined;
   let base: string;
-  const prefix = createQueuePrefix();
 
   beforeAll(async () => {
-    tdb = await createTestDatabase();
-    database = createDatabase({ url: tdb.url, applicationName: 'support-dashboard-pg-test' });
-    queueConnection = createTestQueueConnection({ backend: 'postgres', prefix, databaseUrl: tdb.url });
-    await seedSupportData(database.pool);
-    ({ dashboard, url: base } = await startTestDashboard({
-      db: database,
-      queueConnection,
-      config: { METRICS_TOKEN, QUEUE_PREFIX: prefix },
-      loginDelayBaseMs: 40,
-    }));
+    opened = await openSeededDashboard('postgres', createQueuePrefix());
+    ({ base } = opened);
   });
 
-  afterAll(async () => {
-    await dashboard?.close();
-    await queueConnection?.close();
-    await database?.close();
-    await tdb?.drop();
-  });
+  afterAll(() => closeSeededDashboard(opened));
 
   it('serves /queues as a server-rendered depths page with the pages’ headers: no script allowed', async () => {
     const root = createTestClient(base);
