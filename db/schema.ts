@@ -74,8 +74,14 @@ export const FINISHED_BATCH_STATUSES = [
   'cancelled',
 ] as const satisfies readonly BatchStatus[];
 
+/**
+ * `col = any ('{a,b}'::text[])`: one array constant. Postgres stores `col in ('a', 'b')` as an array
+ * built of one constant per value, which it folds again each time it prepares the check; a statement
+ * that writes one row (every lrs.submit_request) prepares every check of the table, so the folding was
+ * a tenth of the insert's cost. The values are our own lists' identifiers (no quotes or commas).
+ */
 const inList = (col: string, values: readonly string[]) =>
-  sql.raw(`${col} in (${values.map((v) => `'${v}'`).join(', ')})`);
+  sql.raw(`${col} = any ('{${values.join(',')}}'::text[])`);
 
 export const organisation = lrs.table(
   'organisation',
@@ -191,7 +197,11 @@ export const request = lrs.table(
     check('request_requested_by', sql`char_length(${t.requestedBy}) between 1 and 35`),
     // A request whose personal data is gone cannot be worked again (its payload is empty).
     check('request_purged_finished', sql`${t.purgedAt} is null or ${inList('status', TERMINAL_STATUSES)}`),
-    uniqueIndex('request_dedupe_key').on(t.organisationId, t.dedupeKey),
+    // Partial: most requests have no dedupe key, and each of their row versions would add an entry.
+    // Inserts that rely on it name its predicate: on conflict (organisation_id, dedupe_key) where dedupe_key is not null.
+    uniqueIndex('request_dedupe_key')
+      .on(t.organisationId, t.dedupeKey)
+      .where(sql`dedupe_key is not null`),
     index('request_open_idx')
       .on(t.status, t.organisationId, t.kind, t.id)
       .where(sql`status in ('pending', 'queued', 'in_progress', 'batched', 'held')`),

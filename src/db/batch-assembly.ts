@@ -135,7 +135,7 @@ export async function insertGateVerifies(db: Queryable, achievementIds: readonly
               'familyName', a.payload->'familyName', 'dateOfBirth', a.payload->'dateOfBirth', 'gender', a.payload->'gender')),
             'gate:' || a.id
        from lrs.request a where a.id = any($1::bigint[])
-     on conflict (organisation_id, dedupe_key) do nothing`,
+     on conflict (organisation_id, dedupe_key) where dedupe_key is not null do nothing`,
     [achievementIds],
   );
   await db.query(`select pg_notify('lrs_request', 'gate')`);

@@ -48,7 +48,8 @@ describe('one list of request kinds', () => {
     const r = await sql.query<{ def: string }>(
       `select pg_get_constraintdef(oid) as def from pg_constraint where conname = 'request_kind'`,
     );
-    const listed = [...(r.rows[0]?.def ?? '').matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
+    // CHECK ((kind = ANY ('{find_by_uln,…}'::text[])))
+    const listed = /'\{([a-z_,]+)\}'::text\[\]/.exec(r.rows[0]?.def ?? '')?.[1]?.split(',') ?? [];
     expect(listed.sort()).toEqual([...REQUEST_KINDS].sort());
   });
 

@@ -114,6 +114,24 @@ describe('lrs.submit_request limits', () => {
       '22023',
       /payload field name 'given name; drop' is not a field name/,
     ],
+    [
+      'a 65-character field name',
+      { payload: { ...learner, ['f'.repeat(65)]: 'x' } },
+      '22023',
+      /payload field name \(over 64 characters or with control characters\) is not a field name/,
+    ],
+    [
+      'a field name starting with a digit',
+      { payload: { ...learner, '1st': 'x' } },
+      '22023',
+      /payload field name '1st' is not a field name/,
+    ],
+    [
+      'a blank required field',
+      { payload: { ...learner, familyName: '  ', dateOfBirth: null } },
+      '23502',
+      /register request is missing required field\(s\): familyName, dateOfBirth/,
+    ],
     ['mis_learner_id of only a tab', { misId: '\t' }, '22023', /mis_learner_id contains control characters/],
     [
       '129-character mis_learner_id',
@@ -198,9 +216,19 @@ describe('lrs.submit_request limits', () => {
         givenName: 'A'.repeat(35),
         lastKnownPostCode: 'CV4 9EE  ',
         notes: 'first line\nsecond\tline',
+        ['f'.repeat(64)]: 'x',
       },
     });
     expect(Number(r.rows[0].id)).toBeGreaterThan(0);
+  });
+
+  it('returns the first request again for the same dedupe key, and never dedupes requests without one', async () => {
+    const first = await submit(client, { misId: 'DEDUPE-1', dedupe: 'change-1' });
+    const again = await submit(client, { misId: 'DEDUPE-1', dedupe: 'change-1' });
+    expect(again.rows[0].id).toBe(first.rows[0].id);
+    const a = await submit(client, { misId: 'DEDUPE-1' });
+    const b = await submit(client, { misId: 'DEDUPE-1' });
+    expect(new Set([first.rows[0].id, a.rows[0].id, b.rows[0].id]).size).toBe(3);
   });
 
   it('stores values the LRS would refuse, for its own validation to reject visibly', async () => {
