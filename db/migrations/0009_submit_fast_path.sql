@@ -2,8 +2,10 @@
 -- paid in the MIS's own transaction): the payload's fields are checked in one query, and walked one by
 -- one only to name a field that breaks a rule; the field-name pattern drops its counted repetition
 -- ({0,63}, which the regex engine expands; the length is compared instead); the organisation lookup
--- reads three columns. The dedupe key's unique index now holds only the requests that have a key, so
--- the insert names that index's predicate. Every check, message and SQLSTATE of 0008 is unchanged.
+-- reads three columns; a request without a dedupe key is a plain insert; the wake-up notification has
+-- one payload, so a transaction that submits many rows sends it once. The dedupe key's unique index now
+-- holds only the requests that have a key, so the insert that may conflict names that index's
+-- predicate. Every check, message and SQLSTATE of 0008 is unchanged.
 -- The constraint and index statements are drizzle-kit's (db/schema.ts); the function is hand-written.
 ALTER TABLE "lrs"."batch" DROP CONSTRAINT "batch_kind";--> statement-breakpoint
 ALTER TABLE "lrs"."batch" DROP CONSTRAINT "batch_status";--> statement-breakpoint
@@ -198,17 +200,27 @@ BEGIN
     END IF;
   END IF;
 
-  INSERT INTO lrs.request (organisation_id, requested_by, kind, mode, priority, mis_learner_id, payload, dedupe_key)
-  VALUES (v_org_id, p_requested_by, p_kind, p_mode, p_priority, p_mis_learner_id, p_payload, p_dedupe_key)
-  ON CONFLICT (organisation_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-  RETURNING id INTO v_id;
-
-  IF v_id IS NULL THEN
-    SELECT id INTO v_id FROM lrs.request WHERE organisation_id = v_org_id AND dedupe_key = p_dedupe_key;
-    RETURN v_id;
+  -- Without a dedupe key there is nothing to conflict with, and a plain insert skips the speculative
+  -- insertion ON CONFLICT makes.
+  IF p_dedupe_key IS NULL THEN
+    INSERT INTO lrs.request (organisation_id, requested_by, kind, mode, priority, mis_learner_id, payload)
+    VALUES (v_org_id, p_requested_by, p_kind, p_mode, p_priority, p_mis_learner_id, p_payload)
+    RETURNING id INTO v_id;
+  ELSE
+    INSERT INTO lrs.request (organisation_id, requested_by, kind, mode, priority, mis_learner_id, payload, dedupe_key)
+    VALUES (v_org_id, p_requested_by, p_kind, p_mode, p_priority, p_mis_learner_id, p_payload, p_dedupe_key)
+    ON CONFLICT (organisation_id, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+    RETURNING id INTO v_id;
+    IF v_id IS NULL THEN
+      SELECT id INTO v_id FROM lrs.request WHERE organisation_id = v_org_id AND dedupe_key = p_dedupe_key;
+      RETURN v_id;
+    END IF;
   END IF;
 
-  PERFORM pg_catalog.pg_notify('lrs_request', v_id::text);
+  -- Wakes the outbox relays. One payload for every call, so Postgres sends one notification per
+  -- transaction however many rows it submits (an import of 1,000 learners: one, not 1,000); the relay
+  -- claims whatever is pending, and never read the id this used to carry.
+  PERFORM pg_catalog.pg_notify('lrs_request', 'submit');
   RETURN v_id;
 END
 $fn$;

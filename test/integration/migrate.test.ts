@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER, migrateDatabase } from '../../src/db/migrate.ts';
 import { adminUrl, databaseUrl } from '../helpers/urls.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { waitUntil } from '../helpers/wait.ts';
 
 const run = promisify(execFile);
 
@@ -117,16 +119,27 @@ describe('lrs.submit_request', () => {
     lastKnownPostCode: 'CV4 9EE',
   };
 
-  it('queues a request, notifies the relay and returns its id', async () => {
+  it('queues a request, notifies the relay and returns its id; many rows in one transaction wake it once', async () => {
     const listener = new pg.Client({ connectionString: tdb.url });
     await listener.connect();
     try {
       await listener.query('listen lrs_request');
-      const note = new Promise<string>((resolve) =>
-        listener.once('notification', (n) => resolve(n.payload ?? '')),
-      );
+      const notes: string[] = [];
+      listener.on('notification', (n) => notes.push(n.payload ?? ''));
       const r = await submit('10000001', 'register', learner);
-      expect(await note).toBe(String(r.rows[0].id));
+      expect(Number(r.rows[0].id)).toBeGreaterThan(0);
+      await waitUntil(async () => notes.length === 1, 5_000);
+      expect(notes).toEqual(['submit']);
+
+      const many = await client.query(
+        `select lrs.submit_request('10000001', 'register', 'MANY-' || g, $1::jsonb, 'j.smith') as id
+           from generate_series(1, 50) g`,
+        [JSON.stringify(learner)],
+      );
+      expect(new Set(many.rows.map((x: { id: string }) => x.id)).size).toBe(50);
+      await waitUntil(async () => notes.length === 2, 5_000);
+      await sleep(200); // any further notification of that transaction would have come with the first
+      expect(notes).toEqual(['submit', 'submit']);
     } finally {
       await listener.end();
     }
