@@ -129,7 +129,11 @@ export class OutboxRelay {
       if (groups.length > 0) rows.push(...(await claimAutoRequests(client, limit, groups)));
       if (rows.length === 0) return 0;
       const byOrg = new Map<number, ClaimedRequest[]>();
-      for (const row of rows) byOrg.set(row.organisationId, [...(byOrg.get(row.organisationId) ?? []), row]);
+      for (const row of rows) {
+        const orgRows = byOrg.get(row.organisationId);
+        if (orgRows) orgRows.push(row);
+        else byOrg.set(row.organisationId, [row]);
+      }
       for (const [orgId, orgRows] of byOrg) {
         await this.o.queueFor(orgId).addBulk(
           orgRows.map((row) => ({
