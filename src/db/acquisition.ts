@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import { TERMINAL_STATUSES } from '../../db/schema.ts';
+import { ON_DEDUPE_KEY_CONFLICT } from './requests.ts';
 import { inTransaction, type Queryable } from './transaction.ts';
 
 export interface OrganisationCodes {
@@ -111,7 +112,7 @@ export async function insertAcquiredRequests(
         where not exists (select 1 from lrs.request r
                            where r.organisation_id = t.org and r.mis_learner_id = t.mis and r.kind = 'register'
                              and r.status in ('pending', 'queued', 'in_progress', 'batched', 'held'))
-       on conflict (organisation_id, dedupe_key) where dedupe_key is not null do nothing`,
+       ${ON_DEDUPE_KEY_CONFLICT} do nothing`,
       [
         JSON.stringify(
           o.rows.map((x) => ({ org: x.organisationId, mis: x.misLearnerId, payload: x.payload })),

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { BATCH_ONLY_KINDS, BATCHABLE_KINDS, type BatchableKind } from '../requests/kinds.ts';
-import { statusAmong } from './requests.ts';
+import { ON_DEDUPE_KEY_CONFLICT, statusAmong } from './requests.ts';
 import { sqlArray, sqlList } from './sql-list.ts';
 import type { Queryable } from './transaction.ts';
 
@@ -135,7 +135,7 @@ export async function insertGateVerifies(db: Queryable, achievementIds: readonly
               'familyName', a.payload->'familyName', 'dateOfBirth', a.payload->'dateOfBirth', 'gender', a.payload->'gender')),
             'gate:' || a.id
        from lrs.request a where a.id = any($1::bigint[])
-     on conflict (organisation_id, dedupe_key) where dedupe_key is not null do nothing`,
+     ${ON_DEDUPE_KEY_CONFLICT} do nothing`,
     [achievementIds],
   );
   await db.query(`select pg_notify('lrs_request', 'gate')`);

@@ -18,6 +18,14 @@ import type { Queryable } from './transaction.ts';
 /** `(…)` of the terminal statuses, for `status not in ${TERMINAL_SQL}`. */
 export const TERMINAL_SQL = sqlList(TERMINAL_STATUSES);
 
+/**
+ * The conflict clause of an insert into lrs.request that may meet a dedupe key. request_dedupe_key holds
+ * only the requests that have a key, so the clause names its predicate (without it Postgres finds no
+ * index to arbitrate on); the form works on the full index migrations before 0009 had, too.
+ */
+export const ON_DEDUPE_KEY_CONFLICT =
+  'on conflict (organisation_id, dedupe_key) where dedupe_key is not null';
+
 export interface RequestRow {
   id: number;
   organisationId: number;
