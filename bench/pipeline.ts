@@ -1,10 +1,12 @@
 /**
  * Pipeline throughput with an instant LRS: requests/s from the trigger's insert to the outcome row,
  * beside raw BullMQ no-op jobs/s on the same Redis in the same run, p50/p99 trigger-to-outcome
- * latency (of the burst, and of a steady trickle well below capacity), the peak RSS of the relay process, and CPU ms per request by component (relay, simulator,
- * Postgres, Redis) for both runs: on a small machine they share the cores, and cores ÷ total CPU per
- * request is the ceiling (`cpuBoundRequestsPerSecond`). A third run, the raw jobs each making the LRS
- * call a request makes and nothing else (`rawWithLrsCallCpuMsPerJob`), is the floor under the relay's CPU.
+ * latency (of the burst, and of a steady trickle well below capacity), the peak RSS of the relay
+ * process, and CPU ms per request by component (relay, simulator, Postgres, Redis) for both runs: on a
+ * small machine they share the cores, and cores ÷ total CPU per request is the ceiling
+ * (`cpuBoundRequestsPerSecond`). Two more runs of the raw jobs are the floors under the relay's CPU: each
+ * job making the LRS call a request makes and nothing else (`rawWithLrsCallCpuMsPerJob`), and each making
+ * only that call's HTTP exchange (`rawWithHttpPostCpuMsPerJob`).
  *
  *   npm run bench -- pipeline [-- --requests 20000 --concurrency 64 --steady-rate 200 --steady-seconds 5]
  *                             [--backend redis|postgres]
@@ -17,7 +19,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { QUEUE_BACKENDS, type QueueBackendKind } from '../src/queues.ts';
 import { POSTGRES_PIDS_SQL, startCpuWindow, type PostgresProcess } from './lib/cpu.ts';
+import { Agent, request } from 'undici';
 import { createLrsClient } from '../src/lrs/client.ts';
+import { buildEnvelope, buildHeaders } from '../src/lrs/envelope.ts';
+import * as op from '../src/lrs/operations/index.ts';
 import { endpointsAt } from '../src/lrs/endpoints.ts';
 import {
   BENCH_PASSWORD,
@@ -81,33 +86,55 @@ async function rawBullmq(
   return { jobsPerSecond: n / seconds, cpu: cpuUse };
 }
 
+/** What each job of a floor run does: the LRS call through our client, or only its HTTP exchange. */
+type FloorCall = 'client' | 'http';
+
 /**
- * The floor under the relay's CPU per request: the raw no-op run again, each job making the one LRS call a
- * find_by_demographics request makes (our client: validate, build, send over HTTP, read the answer),
- * against the simulator, with no Postgres. What the relay spends above this is its own bookkeeping.
+ * The floors under the relay's CPU per request: the raw no-op run again, each job making the one LRS call
+ * a find_by_demographics request makes, against the simulator, with no Postgres. `client`: through our
+ * client (validate, build, send over HTTP, read the answer); what the relay spends above this is its own
+ * bookkeeping. `http`: the HTTP exchange alone (undici posting the same envelope, built once, and reading
+ * the answer as text), which any LRS client has to make.
  */
 async function rawWithLrsCall(
   n: number,
   concurrency: number,
   backend: QueueBackendKind,
+  how: FloorCall,
 ): Promise<{ jobsPerSecond: number; cpu: Record<string, unknown> | undefined }> {
   const simulator = await startSimulatorProcess(['--synthetic', '2000']);
-  const lrs = createLrsClient({ endpoints: endpointsAt(simulator.url), allowInsecureHttp: true });
+  const endpoints = endpointsAt(simulator.url);
+  const lrs = createLrsClient({ endpoints, allowInsecureHttp: true });
+  const agent = new Agent({ keepAliveTimeout: 30_000 });
   const identity = { ukprn: '10000001', password: BENCH_PASSWORD, userName: 'bench' };
+  const learner = (i: number) => ({
+    givenName: 'Bench',
+    familyName: `Learner${i}`,
+    dateOfBirth: '2001-02-03',
+    gender: '1' as const,
+    lastKnownPostCode: 'CV4 9EE',
+  });
+  const { spec, build } = op.learnerByDemographics;
+  const envelope = buildEnvelope(spec, build(identity, learner(0)));
+  const headers = buildHeaders(spec);
+  const post = async () => {
+    const res = await request(endpoints[spec.service], {
+      method: 'POST',
+      headers,
+      body: envelope,
+      dispatcher: agent,
+    });
+    await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`the simulator answered HTTP ${res.statusCode}`);
+  };
   try {
     return await rawBullmq(n, concurrency, backend, {
       simulatorPid: simulator.child.pid,
-      run: (i) =>
-        lrs.learnerByDemographics(identity, {
-          givenName: 'Bench',
-          familyName: `Learner${i}`,
-          dateOfBirth: '2001-02-03',
-          gender: '1',
-          lastKnownPostCode: 'CV4 9EE',
-        }),
+      run: how === 'client' ? (i) => lrs.learnerByDemographics(identity, learner(i)) : post,
     });
   } finally {
     await lrs.close();
+    await agent.close();
     await simulator.stop();
   }
 }
@@ -170,7 +197,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 
   const raw = await rawBullmq(requests, concurrency, backend);
   const rawJobsPerSecond = raw.jobsPerSecond;
-  const floor = await rawWithLrsCall(requests, concurrency, backend);
+  const floor = await rawWithLrsCall(requests, concurrency, backend, 'client');
+  const httpFloor = await rawWithLrsCall(requests, concurrency, backend, 'http');
   const bench = await startBenchRelay({ concurrency, latencyMs: 0, backend });
   try {
     // Warm-up: connections, JIT, the simulator's caches.
@@ -209,6 +237,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       // The raw run with each job making its LRS call (no Postgres): the floor under relay CPU per request.
       rawWithLrsCallJobsPerSecond: Math.round(floor.jobsPerSecond),
       ...(floor.cpu ? { rawWithLrsCallCpuMsPerJob: floor.cpu['cpuMsPerRequest'] } : {}),
+      // The raw run with each job making only the call's HTTP exchange: what no LRS client can avoid.
+      rawWithHttpPostJobsPerSecond: Math.round(httpFloor.jobsPerSecond),
+      ...(httpFloor.cpu ? { rawWithHttpPostCpuMsPerJob: httpFloor.cpu['cpuMsPerRequest'] } : {}),
     };
   } finally {
     await bench.close();
