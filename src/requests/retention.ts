@@ -16,6 +16,7 @@ import {
   readLearnerExportPage,
   type ErasedCounts,
 } from '../db/retention.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 export interface RetentionSettings {
   /** Days a finished request's personal data is kept (RETENTION_REQUEST_DAYS). */
@@ -100,21 +101,6 @@ function checkAccess(actor: Actor, organisationId: number): void {
       'PERSONAL_DATA_FORBIDDEN',
       `${actor.name} may not see this organisation's personal data; ask an administrator to grant it`,
     );
-}
-
-async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('begin');
-    const r = await fn(c);
-    await c.query('commit');
-    return r;
-  } catch (e) {
-    await c.query('rollback').catch(() => {});
-    throw e;
-  } finally {
-    c.release();
-  }
 }
 
 /**
