@@ -1,8 +1,8 @@
 /**
- * Writes the code table (src/codes/table.ts) into lrs.response_code so the MIS and support staff can join on
- * it. The table in code is the source; the database table is replaced to match.
+ * The code table (src/codes/table.ts) as the rows of lrs.response_code, which the MIS and support staff
+ * join on. The table in code is the source; `lrs-relay migrate` replaces the database table to match
+ * (src/db/response-codes.ts).
  */
-import type pg from 'pg';
 import { CODE_TABLE } from './table.ts';
 import type { CodeEntry } from './types.ts';
 
@@ -25,35 +25,4 @@ export function responseCodeRows(table: readonly CodeEntry[] = CODE_TABLE): Resp
     retry: c.retry,
     resolution: c.resolution,
   }));
-}
-
-export async function seedResponseCodes(
-  client: pg.ClientBase,
-  rows: ResponseCodeRow[] = responseCodeRows(),
-): Promise<number> {
-  await client.query('begin');
-  try {
-    await client.query(
-      `insert into lrs.response_code (code, source, class, meaning, retry, resolution)
-       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-       on conflict (code) do update set source = excluded.source, class = excluded.class,
-         meaning = excluded.meaning, retry = excluded.retry, resolution = excluded.resolution`,
-      [
-        rows.map((e) => e.code),
-        rows.map((e) => e.source),
-        rows.map((e) => e.class),
-        rows.map((e) => e.meaning),
-        rows.map((e) => e.retry),
-        rows.map((e) => e.resolution),
-      ],
-    );
-    await client.query('delete from lrs.response_code where not (code = any($1::text[]))', [
-      rows.map((e) => e.code),
-    ]);
-    await client.query('commit');
-  } catch (e) {
-    await client.query('rollback');
-    throw e;
-  }
-  return rows.length;
 }

@@ -94,3 +94,11 @@ export async function claimAutoRequests(
   ]);
   return r.rows as ClaimedRequest[];
 }
+
+/**
+ * Subscribes a dedicated connection to the outbox's wake-ups: NOTIFY lrs_request, sent by
+ * lrs.submit_request, retries, support actions and batch fan-out (notifyOutbox).
+ */
+export async function listenForOutboxWakeUps(c: pg.ClientBase): Promise<void> {
+  await c.query('listen lrs_request');
+}

@@ -1,7 +1,7 @@
 /**
  * Queues LRS work from an MIS export: streams the CSV (csv-parse), maps its columns to LRS fields,
  * validates each row with the LRS client's rules and submits the good ones through lrs.submit_request
- * (parameterised SQL only). Every row ends up either queued or reported with its row number, field and
+ * (its statements in src/db/imports.ts). Every row ends up either queued or reported with its row number, field and
  * problem — never its values. The dedupe key is a hash of the kind, learner id and mapped fields, so
  * importing the same file (or the same rows in a new export) again queues nothing twice.
  */
@@ -14,6 +14,7 @@ import type { RequestKind, RequestMode } from '../../db/schema.ts';
 import { ImportSetupError, mapRecord, planColumns, type ColumnPlan, type ImportField } from './map.ts';
 import { validateImportRow } from './validate.ts';
 import { errorMessage } from '../errors.ts';
+import { organisationDisabled, submitImportRows, type ImportRow, type SubmittedRow } from '../db/imports.ts';
 
 export interface ImportOptions {
   pool: pg.Pool;
@@ -69,26 +70,10 @@ export interface ImportReport {
 /** What register needs that exports rarely carry: VerificationType 0, AbilityToShare 0 (privacy notice not seen). */
 const REGISTER_DEFAULTS: Record<string, string> = { verificationType: '0', abilityToShare: '0' };
 
-interface GoodRow {
+interface GoodRow extends ImportRow {
   row: number;
   line: number;
-  misLearnerId: string;
-  payload: Record<string, string>;
-  dedupeKey: string;
 }
-
-const SUBMIT_SQL = `
-  with input as (
-    select * from unnest($6::text[], $7::jsonb[], $8::text[], $9::int[]) as t(mis_learner_id, payload, dedupe_key, ord)
-  ), existing as (
-    select r.dedupe_key, r.id from lrs.request r
-      join lrs.organisation o on o.id = r.organisation_id
-     where (o.ukprn = $1 or o.organisation_ref = $1) and r.dedupe_key = any($8::text[])
-  )
-  select i.ord, lrs.submit_request($1, $2, i.mis_learner_id, i.payload, $3, $4, i.dedupe_key, $5) as id,
-         e.id is not null as existed
-    from input i left join existing e on e.dedupe_key = i.dedupe_key
-   order by i.ord`;
 
 function dedupeKeyOf(kind: string, misLearnerId: string, payload: Record<string, string>): string {
   const canonical = JSON.stringify([
@@ -108,15 +93,12 @@ function reasonOf(e: unknown): string {
 }
 
 async function checkOrganisation(pool: pg.Pool, organisation: string): Promise<void> {
-  const r = await pool.query<{ is_disabled: boolean }>(
-    'select is_disabled from lrs.organisation where ukprn = $1 or organisation_ref = $1',
-    [organisation],
-  );
-  if (r.rows.length === 0)
+  const disabled = await organisationDisabled(pool, organisation);
+  if (disabled === undefined)
     throw new ImportSetupError(
       `unknown organisation ${organisation}: add it with \`lrs-relay orgs add\` first`,
     );
-  if (r.rows[0]?.is_disabled)
+  if (disabled)
     throw new ImportSetupError(
       `organisation ${organisation} is disabled: enable it with \`lrs-relay orgs enable\` first`,
     );
@@ -259,21 +241,15 @@ async function submitRows(
     return;
   }
   const run = (chunk: GoodRow[]) =>
-    o.pool.query<{ ord: number; id: number; existed: boolean }>(SUBMIT_SQL, [
-      o.organisation,
-      o.kind,
-      o.user,
-      mode,
-      o.priority ?? 5,
-      chunk.map((r) => r.misLearnerId),
-      chunk.map((r) => JSON.stringify(r.payload)),
-      chunk.map((r) => r.dedupeKey),
-      chunk.map((_r, i) => i),
-    ]);
-  const count = (result: { rows: { existed: boolean }[] }, chunk: GoodRow[]) => {
+    submitImportRows(
+      o.pool,
+      { organisation: o.organisation, kind: o.kind, user: o.user, mode, priority: o.priority ?? 5 },
+      chunk,
+    );
+  const count = (result: SubmittedRow[], chunk: GoodRow[]) => {
     // Two equal rows in one chunk: the second finds the first's request.
     const seen = new Set<string>();
-    result.rows.forEach((r, i) => {
+    result.forEach((r, i) => {
       const key = chunk[i]?.dedupeKey ?? '';
       if (r.existed || seen.has(key)) report.alreadyQueued++;
       else report.submitted++;

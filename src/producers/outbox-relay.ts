@@ -14,6 +14,7 @@ import {
   claimAutoRequests,
   claimSingleRequests,
   findSingleCallAutoGroups,
+  listenForOutboxWakeUps,
   type ClaimedRequest,
 } from '../db/outbox.ts';
 import { maxAttempts, type RetryPolicy } from '../codes/retry-policy.ts';
@@ -68,7 +69,7 @@ export class OutboxRelay {
     });
     try {
       await client.connect();
-      await client.query('listen lrs_request');
+      await listenForOutboxWakeUps(client);
       this.listener = client;
       this.kick();
     } catch (e) {

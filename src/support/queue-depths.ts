@@ -7,6 +7,7 @@ import type { Queue } from 'bullmq';
 import { QUEUES, singleQueueName, type QueueConnection } from '../queues.ts';
 import type { Actor } from './access.ts';
 import type { SupportDb } from '../db/pool.ts';
+import { listOrganisationIds } from '../db/organisations.ts';
 
 export interface QueueDepth {
   queue: string;
@@ -35,8 +36,8 @@ export function createQueueSet(o: {
       if (given) return [...given];
       const connection = o.queueConnection;
       if (!connection) return [];
-      const orgs = await o.db.pool.query<{ id: number }>('select id from lrs.organisation order by id');
-      const names = [QUEUES.batch, QUEUES.scheduler, ...orgs.rows.map((r) => singleQueueName(r.id))];
+      const orgs = await listOrganisationIds(o.db.pool);
+      const names = [QUEUES.batch, QUEUES.scheduler, ...orgs.map((id) => singleQueueName(id))];
       return names.map((name) => {
         let q = created.get(name);
         if (!q) {

@@ -13,6 +13,7 @@ import { JOBS, singleQueueName, type QueueConnection } from '../queues.ts';
 import { createBatcher, type Batcher } from '../db/batcher.ts';
 import type { ProcessorOptions } from '../requests/processors.ts';
 import { completeRequests, startAttempts, type Completion, type RequestRow } from '../db/requests.ts';
+import { listEnabledOrganisationLimits, type OrganisationLimits } from '../db/organisations.ts';
 import { RetryableJobError, runRequestJob, type OrganisationClients } from '../requests/run.ts';
 import { retryDelayMs, type RetryPolicy } from '../codes/retry-policy.ts';
 
@@ -33,12 +34,6 @@ export interface SingleWorkersOptions {
   lockDurationMs: number;
   /** How often to look for new organisations, ms (default 30 s). */
   refreshIntervalMs?: number;
-}
-
-interface OrgRow {
-  id: number;
-  concurrencyShare: number;
-  rateLimitPerSecond: number | null;
 }
 
 export class SingleWorkers {
@@ -67,16 +62,12 @@ export class SingleWorkers {
   /** Starts a worker for every organisation that has none yet. */
   async refresh(): Promise<void> {
     if (this.closing) return;
-    const r = await this.o.pool.query(
-      `select id, concurrency_share as "concurrencyShare", rate_limit_per_second as "rateLimitPerSecond"
-         from lrs.organisation where not is_disabled`,
-    );
-    for (const org of r.rows as OrgRow[]) {
+    for (const org of await listEnabledOrganisationLimits(this.o.pool)) {
       if (!this.workers.has(org.id)) this.startWorker(org);
     }
   }
 
-  private startWorker(org: OrgRow): void {
+  private startWorker(org: OrganisationLimits): void {
     const abort = new AbortController();
     // Every running job's LRS call listens on this one signal: as many listeners as the concurrency.
     setMaxListeners(0, abort.signal);
