@@ -8,14 +8,14 @@
 import type { Actor } from './access.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { readCandidates } from './match.ts';
+import { explainCodes, getLearnerHistory, type CodeInfo, type RequestRow } from './queries.ts';
 import {
-  explainCodes,
-  getLearnerHistory,
+  countLearningEvents,
   listAudit,
+  selectLearnerRequestExtras,
+  selectLearnerStatus,
   type AuditRow,
-  type CodeInfo,
-  type RequestRow,
-} from './queries.ts';
+} from '../db/support-reads.ts';
 
 /** Requests shown per learner, newest first (the CLI's default too). */
 export const LEARNER_REQUEST_LIMIT = 200;
@@ -76,30 +76,17 @@ export async function getLearnerDetail(
   const latest = shown[0];
   if (!latest) return null;
   const ids = shown.map((r) => r.id);
-  const [extra, state, audit, events] = await Promise.all([
-    db.pool.query(
-      `select r.id, oc.code, oc.master_uln, oc.linked_ulns, oc.candidates,
-              nullif(concat_ws(' ', r.payload ->> 'givenName', r.payload ->> 'familyName'), '') as name
-         from lrs.request r left join lrs.outcome oc on oc.request_id = r.id where r.id = any($1::bigint[])`,
-      [ids],
-    ),
-    db.pool.query(
-      `select request_id, kind, status, code, code_meaning, resolution, uln, request_uln, master_uln, updated_at
-         from lrs.learner_status where organisation_id = $1 and mis_learner_id = $2`,
-      [organisationId, misLearnerId],
-    ),
-    listAudit(db, ids, 'newest first'),
-    db.pool.query<{ n: number }>(
-      'select count(*)::int as n from lrs.learning_event where organisation_id = $1 and mis_learner_id = $2',
-      [organisationId, misLearnerId],
-    ),
+  const [extra, s, audit, learningEvents] = await Promise.all([
+    selectLearnerRequestExtras(db.pool, ids),
+    selectLearnerStatus(db.pool, organisationId, misLearnerId),
+    listAudit(db.pool, ids, 'newest first'),
+    countLearningEvents(db.pool, organisationId, misLearnerId),
   ]);
-  const byId = new Map(extra.rows.map((x: Record<string, unknown>) => [x.id as number, x]));
+  const byId = new Map(extra.map((x) => [x.id as number, x]));
   const codeOf = (r: RequestRow) => r.code ?? (byId.get(r.id)?.code as string | null | undefined) ?? null;
   const codes = await explainCodes(db, [
     ...new Set(shown.map(codeOf).filter((c): c is string => c !== null)),
   ]);
-  const s = state.rows[0] as Record<string, unknown> | undefined;
   return {
     organisationId,
     organisation: latest.organisation,
@@ -132,6 +119,6 @@ export async function getLearnerDetail(
     }),
     isTruncated: rows.length > LEARNER_REQUEST_LIMIT,
     audit,
-    learningEvents: events.rows[0]?.n ?? 0,
+    learningEvents,
   };
 }

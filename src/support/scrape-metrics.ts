@@ -5,28 +5,12 @@
  * The queue store's source is `redis`, or `queues` on the Postgres backend (as /readyz names it).
  */
 import { Gauge, Registry } from 'prom-client';
-import { FINISHED_BATCH_STATUSES, REQUEST_STATUSES, TERMINAL_STATUSES } from '../../db/schema.ts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
 import type { SupportDb } from '../db/pool.ts';
-import { sqlList } from '../db/sql-list.ts';
+import { selectScrapeFigures } from '../db/scrape-figures.ts';
 import { queueStoreKey, type QueueBackendKind } from '../queues.ts';
 import { getQueueDepths, type QueueSet } from './queue-depths.ts';
-
-/** Statuses in which a request is still on its way (held achievements wait for a verify, by design). */
-const OPEN_REQUEST_STATUSES = REQUEST_STATUSES.filter(
-  (s) => !(TERMINAL_STATUSES as readonly string[]).includes(s),
-);
-
-/**
- * Open requests by status, kind and organisation: an index-only scan of request_open_idx, so a scrape
- * costs the same with a million finished requests as with none (counting every request by status took
- * 240 ms per scrape at a million rows). Finished requests are counted as they finish, by
- * lrs_relay_request_outcomes_total, and those waiting for staff by lrs_relay_open_exceptions.
- */
-export const OPEN_REQUESTS_SQL = `
-  select status, kind, organisation_id, count(*)::int as n from lrs.request
-   where status in ${sqlList(OPEN_REQUEST_STATUSES)} group by 1, 2, 3`;
 
 export interface ScrapeMetrics {
   /** The Prometheus text of the process registry plus these gauges, and its content type. */
@@ -88,37 +72,18 @@ export function createScrapeMetrics(o: {
   });
 
   async function collectPostgres(): Promise<void> {
-    const [r, e, b, oldR, oldB] = await Promise.all([
-      o.db.pool.query<{ status: string; kind: string; organisation_id: number; n: number }>(
-        OPEN_REQUESTS_SQL,
-      ),
-      o.db.pool.query<{ status: string; code: string; n: number }>(
-        `select status, coalesce(last_code, '(none)') as code, count(*)::int as n from lrs.request
-          where status in ('needs_action', 'failed') group by 1, 2`,
-      ),
-      o.db.pool.query<{ kind: string; status: string; n: number }>(
-        'select kind, status, count(*)::int as n from lrs.batch group by 1, 2',
-      ),
-      o.db.pool.query<{ status: string; age: number }>(
-        `select status, extract(epoch from now() - min(updated_at))::float8 as age from lrs.request
-          where status in ${sqlList(OPEN_REQUEST_STATUSES)} group by 1`,
-      ),
-      o.db.pool.query<{ kind: string; age: number }>(
-        `select kind, extract(epoch from now() - min(created_at))::float8 as age from lrs.batch
-          where status not in ${sqlList(FINISHED_BATCH_STATUSES)} group by 1`,
-      ),
-    ]);
+    const f = await selectScrapeFigures(o.db.pool);
     requests.reset();
     exceptions.reset();
     batches.reset();
-    for (const x of r.rows)
+    for (const x of f.openRequests)
       requests.set({ status: x.status, kind: x.kind, organisation: String(x.organisation_id) }, x.n);
-    for (const x of e.rows) exceptions.set({ status: x.status, code: x.code }, x.n);
-    for (const x of b.rows) batches.set({ kind: x.kind, status: x.status }, x.n);
+    for (const x of f.exceptions) exceptions.set({ status: x.status, code: x.code }, x.n);
+    for (const x of f.batches) batches.set({ kind: x.kind, status: x.status }, x.n);
     oldestRequest.reset();
     oldestBatch.reset();
-    for (const x of oldR.rows) oldestRequest.set({ status: x.status }, x.age);
-    for (const x of oldB.rows) oldestBatch.set({ kind: x.kind }, x.age);
+    for (const x of f.oldestRequests) oldestRequest.set({ status: x.status }, x.age);
+    for (const x of f.oldestBatches) oldestBatch.set({ kind: x.kind }, x.age);
   }
 
   async function collectQueues(): Promise<void> {

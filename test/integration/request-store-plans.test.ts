@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPLETE_REQUESTS_SQL, START_ATTEMPTS_SQL, statusAmong } from '../../src/db/requests.ts';
-import { OPEN_REQUESTS_SQL } from '../../src/support/scrape-metrics.ts';
+import { OPEN_REQUESTS_SQL } from '../../src/db/scrape-figures.ts';
 import { CLAIM_SINGLE_SQL } from '../../src/db/outbox.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 

@@ -13,11 +13,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Files (or folders, ending in /) outside src/db that may run statements, and why. */
 const EXCEPTIONS: Record<string, string> = {
-  'src/support/queries.ts':
-    "the dashboard's and CLI's read queries, whose visibility rules are written in SQL",
-  'src/support/overview.ts': "the dashboard's overview counts",
-  'src/support/learner-history.ts': "the dashboard's learner history",
-  'src/support/scrape-metrics.ts': 'the Prometheus gauges read at each scrape',
   'src/queues.ts': "the Postgres queue store's own schema (BullMQ's tables), not lrs",
   'src/demo/': "the demo's sample MIS (its own schema, triggers and listener) and its summary",
 };

@@ -1,0 +1,351 @@
+/**
+ * The SQL of what support staff read, on the dashboard and in the CLI: requests, their outcome and audit,
+ * exceptions, batches, learners, organisations, the overview's figures. Each statement is limited to an
+ * organisation scope (null = every organisation) that the caller works out from the actor's grants;
+ * who may see which column of what comes back is decided in src/support/ (queries.ts, access.ts).
+ */
+import type { Queryable } from './transaction.ts';
+
+/** The organisations a read is limited to; null = every organisation. */
+export type Scope = readonly number[] | null;
+
+const scopeParam = (scope: Scope) => (scope === null ? null : [...scope]);
+const listParam = (v: readonly string[] | undefined) => (v && v.length > 0 ? [...v] : null);
+
+/** The columns of a request row as the support reads return them (snake_case, as selected). */
+const REQUEST_COLUMNS = `r.id, r.organisation_id, coalesce(o.ukprn, o.organisation_ref) || ' ' || o.name as organisation, r.kind, r.mode,
+  r.status, r.last_code, coalesce(oc.class, rc.class) as code_class, r.attempts, r.mis_learner_id, oc.uln, r.batch_id,
+  r.last_error, r.staff_note, r.created_at, r.updated_at, r.completed_at`;
+const REQUEST_FROM = `lrs.request r join lrs.organisation o on o.id = r.organisation_id
+  left join lrs.outcome oc on oc.request_id = r.id left join lrs.response_code rc on rc.code = r.last_code`;
+
+/** Which requests a list or a bulk action is about. */
+export interface RequestSelection {
+  scope: Scope;
+  status?: readonly string[] | undefined;
+  /** Codes; '(none)' matches requests without a code. */
+  code?: readonly string[] | undefined;
+  kind?: readonly string[] | undefined;
+  batchId?: number | undefined;
+}
+
+const SELECTION_SQL = `($1::int[] is null or r.organisation_id = any($1::int[]))
+  and ($2::text[] is null or r.status = any($2::text[]))
+  and ($3::text[] is null or coalesce(r.last_code, '(none)') = any($3::text[]))
+  and ($4::text[] is null or r.kind = any($4::text[]))
+  and ($5::bigint is null or r.batch_id = $5)`;
+
+function selectionParams(s: RequestSelection): unknown[] {
+  return [scopeParam(s.scope), listParam(s.status), listParam(s.code), listParam(s.kind), s.batchId ?? null];
+}
+
+/** Requests of the selection, newest first, at most `limit`. */
+export async function selectRequests(
+  db: Queryable,
+  s: RequestSelection,
+  limit: number,
+): Promise<Record<string, unknown>[]> {
+  const r = await db.query(
+    `select ${REQUEST_COLUMNS} from ${REQUEST_FROM} where ${SELECTION_SQL} order by r.id desc limit $6`,
+    [...selectionParams(s), limit],
+  );
+  return r.rows as Record<string, unknown>[];
+}
+
+/** Ids of the selection's requests, oldest first, at most `max`. */
+export async function selectRequestIds(db: Queryable, s: RequestSelection, max: number): Promise<number[]> {
+  const r = await db.query<{ id: number }>(
+    `select r.id from lrs.request r where ${SELECTION_SQL} order by r.id limit $6`,
+    [...selectionParams(s), max],
+  );
+  return r.rows.map((row) => row.id);
+}
+
+/** One request with its outcome's columns (o_… ; o_id null when there is no outcome), any organisation. */
+export async function selectRequestDetail(
+  db: Queryable,
+  id: number,
+): Promise<Record<string, unknown> | undefined> {
+  const r = await db.query(
+    `select ${REQUEST_COLUMNS}, r.requested_by, r.priority, r.payload, r.queued_at,
+            oc.code as o_code, oc.code_source as o_code_source, oc.class as o_class, oc.master_uln, oc.linked_ulns,
+            oc.candidates, oc.learner, oc.failure_flags, oc.description, oc.problems, oc.detail, oc.request_id as o_id
+       from ${REQUEST_FROM} where r.id = $1`,
+    [id],
+  );
+  return r.rows[0] as Record<string, unknown> | undefined;
+}
+
+export interface AuditRow {
+  id: number;
+  requestId: number | null;
+  operation: string;
+  code: string;
+  codeSource: string;
+  httpStatus: number | null;
+  durationMs: number;
+  attempt: number | null;
+  userName: string;
+  createdAt: Date;
+}
+
+/** Every audited call and staff action of the given requests (callers check the requests are visible). */
+export async function listAudit(
+  db: Queryable,
+  requestIds: readonly number[],
+  order: 'oldest first' | 'newest first',
+): Promise<AuditRow[]> {
+  const r = await db.query(
+    `select id, request_id as "requestId", operation, code, code_source as "codeSource", http_status as "httpStatus",
+            duration_ms as "durationMs", attempt, user_name as "userName", created_at as "createdAt"
+       from lrs.audit where request_id = any($1::bigint[]) order by id ${order === 'oldest first' ? 'asc' : 'desc'}`,
+    [[...requestIds]],
+  );
+  return r.rows as AuditRow[];
+}
+
+export interface CodeInfo {
+  code: string;
+  source: string | null;
+  class: string | null;
+  meaning: string | null;
+  retry: string | null;
+  resolution: string | null;
+}
+
+/** The rows of lrs.response_code for these codes (unknown codes have none). */
+export async function selectResponseCodes(db: Queryable, codes: readonly string[]): Promise<CodeInfo[]> {
+  const r = await db.query<CodeInfo>(
+    'select code, source, class, meaning, retry, resolution from lrs.response_code where code = any($1::text[])',
+    [[...codes]],
+  );
+  return r.rows;
+}
+
+export interface ExceptionGroup extends CodeInfo {
+  status: string;
+  count: number;
+  organisations: number;
+  oldest: Date;
+  newest: Date;
+}
+
+/** Open needs_action and failed requests grouped by status and code, largest groups first. */
+export async function selectExceptionGroups(db: Queryable, scope: Scope): Promise<ExceptionGroup[]> {
+  const r = await db.query(
+    `select r.status, coalesce(r.last_code, '(none)') as code, count(*)::int as count, count(distinct r.organisation_id)::int as organisations,
+            min(r.updated_at) as oldest, max(r.updated_at) as newest,
+            rc.source, rc.class, rc.meaning, rc.retry, rc.resolution
+       from lrs.request r left join lrs.response_code rc on rc.code = r.last_code
+      where r.status in ('needs_action', 'failed') and ($1::int[] is null or r.organisation_id = any($1::int[]))
+      group by r.status, r.last_code, rc.source, rc.class, rc.meaning, rc.retry, rc.resolution
+      order by count(*) desc, r.last_code`,
+    [scopeParam(scope)],
+  );
+  return r.rows.map((x) => ({ ...x }) as ExceptionGroup);
+}
+
+export interface BatchRow {
+  id: number;
+  organisationId: number;
+  organisation: string;
+  kind: string;
+  jobType: string | null;
+  status: string;
+  lrsJobId: string | null;
+  recordCount: number;
+  polls: number;
+  lastCode: string | null;
+  lastError: string | null;
+  counters: unknown;
+  createdAt: Date;
+  submittedAt: Date | null;
+  completedAt: Date | null;
+}
+
+/** Batches newest first, at most `limit`. */
+export async function selectBatches(
+  db: Queryable,
+  scope: Scope,
+  status: readonly string[] | undefined,
+  limit: number,
+): Promise<BatchRow[]> {
+  const r = await db.query(
+    `select b.id, b.organisation_id as "organisationId", coalesce(o.ukprn, o.organisation_ref) || ' ' || o.name as organisation,
+            b.kind, b.job_type as "jobType", b.status, b.lrs_job_id as "lrsJobId", b.record_count as "recordCount", b.polls,
+            b.last_code as "lastCode", b.last_error as "lastError", b.counters, b.created_at as "createdAt",
+            b.submitted_at as "submittedAt", b.completed_at as "completedAt"
+       from lrs.batch b join lrs.organisation o on o.id = b.organisation_id
+      where ($1::int[] is null or b.organisation_id = any($1::int[])) and ($2::text[] is null or b.status = any($2::text[]))
+      order by b.id desc limit $3`,
+    [scopeParam(scope), listParam(status), limit],
+  );
+  return r.rows as BatchRow[];
+}
+
+/**
+ * Every request for one learner, newest first, at most `limit`: `key` is compared with the MIS learner
+ * id, and with every ULN (the payload's and the outcome's) when `matchUln`.
+ */
+export async function selectLearnerRequests(
+  db: Queryable,
+  scope: Scope,
+  key: string,
+  o: { limit: number; matchUln: boolean },
+): Promise<Record<string, unknown>[]> {
+  const r = await db.query(
+    `select ${REQUEST_COLUMNS} from ${REQUEST_FROM}
+      where ($1::int[] is null or r.organisation_id = any($1::int[]))
+        and (r.mis_learner_id = $2 or ($4 and (r.payload ->> 'uln' = $2 or oc.uln = $2 or oc.master_uln = $2 or $2 = any(oc.linked_ulns))))
+      order by r.id desc limit $3`,
+    [scopeParam(scope), key, o.limit, o.matchUln],
+  );
+  return r.rows as Record<string, unknown>[];
+}
+
+/** For a learner's page: each request's outcome code, ULNs and candidates, and the name it was sent with. */
+export async function selectLearnerRequestExtras(
+  db: Queryable,
+  requestIds: readonly number[],
+): Promise<Record<string, unknown>[]> {
+  const r = await db.query(
+    `select r.id, oc.code, oc.master_uln, oc.linked_ulns, oc.candidates,
+            nullif(concat_ws(' ', r.payload ->> 'givenName', r.payload ->> 'familyName'), '') as name
+       from lrs.request r left join lrs.outcome oc on oc.request_id = r.id where r.id = any($1::bigint[])`,
+    [[...requestIds]],
+  );
+  return r.rows as Record<string, unknown>[];
+}
+
+/** The learner's row of lrs.learner_status (what the MIS reads), if any. */
+export async function selectLearnerStatus(
+  db: Queryable,
+  organisationId: number,
+  misLearnerId: string,
+): Promise<Record<string, unknown> | undefined> {
+  const r = await db.query(
+    `select request_id, kind, status, code, code_meaning, resolution, uln, request_uln, master_uln, updated_at
+       from lrs.learner_status where organisation_id = $1 and mis_learner_id = $2`,
+    [organisationId, misLearnerId],
+  );
+  return r.rows[0] as Record<string, unknown> | undefined;
+}
+
+/** How many learning events are stored for the learner. */
+export async function countLearningEvents(
+  db: Queryable,
+  organisationId: number,
+  misLearnerId: string,
+): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    'select count(*)::int as n from lrs.learning_event where organisation_id = $1 and mis_learner_id = $2',
+    [organisationId, misLearnerId],
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
+export interface OrganisationRow {
+  id: number;
+  name: string;
+  ukprn: string | null;
+  organisationRef: string | null;
+}
+
+/** Organisations of the scope, by name. */
+export async function selectOrganisations(db: Queryable, scope: Scope): Promise<OrganisationRow[]> {
+  const r = await db.query(
+    `select id, name, ukprn, organisation_ref as "organisationRef" from lrs.organisation
+      where $1::int[] is null or id = any($1::int[]) order by name`,
+    [scopeParam(scope)],
+  );
+  return r.rows as OrganisationRow[];
+}
+
+/** Organisations whose id, UKPRN or organisation reference is among `refs`. */
+export async function selectOrganisationsByRef(
+  db: Queryable,
+  refs: readonly string[],
+): Promise<{ id: number; ukprn: string | null; organisation_ref: string | null }[]> {
+  const r = await db.query<{ id: number; ukprn: string | null; organisation_ref: string | null }>(
+    `select id, ukprn, organisation_ref from lrs.organisation
+      where ukprn = any($1::text[]) or organisation_ref = any($1::text[]) or id::text = any($1::text[])`,
+    [[...refs]],
+  );
+  return r.rows;
+}
+
+export interface Overview {
+  byStatus: { status: string; count: number }[];
+  openByCode: { status: string; code: string; meaning: string | null; count: number }[];
+  /** Requests finished in the last hour, by status. */
+  lastHour: { status: string; count: number }[];
+  /** LRS calls in the last hour, by operation (relay.* support actions excluded). */
+  latency: { operation: string; calls: number; avgMs: number; p95Ms: number; maxMs: number }[];
+  /** Requests finished in the last 24 hours per 10-minute slot (slot = its start, epoch seconds), by status. */
+  finishedPerSlot: { slot: number; status: string; count: number }[];
+  /** 95th percentile LRS call time per hour (slot = its start, epoch seconds) and operation, last 24 hours. */
+  latencyPerHour: { slot: number; operation: string; p95Ms: number }[];
+}
+
+/**
+ * The overview's figures for the scope; `slots` are the charts' slot lengths, seconds.
+ */
+export async function selectOverview(
+  db: Queryable,
+  scope: Scope,
+  slots: { finishedS: number; latencyS: number },
+): Promise<Overview> {
+  const [byStatus, openByCode, lastHour, latency, finishedPerSlot, latencyPerHour] = await Promise.all([
+    db.query(
+      `select status, count(*)::int as count from lrs.request
+        where $1::int[] is null or organisation_id = any($1::int[]) group by status order by count(*) desc`,
+      [scopeParam(scope)],
+    ),
+    db.query(
+      `select r.status, coalesce(r.last_code, '(none)') as code, rc.meaning, count(*)::int as count
+         from lrs.request r left join lrs.response_code rc on rc.code = r.last_code
+        where r.status not in ('succeeded', 'cancelled') and ($1::int[] is null or r.organisation_id = any($1::int[]))
+        group by r.status, r.last_code, rc.meaning order by count(*) desc limit 30`,
+      [scopeParam(scope)],
+    ),
+    db.query(
+      `select status, count(*)::int as count from lrs.request
+        where completed_at > now() - interval '1 hour' and ($1::int[] is null or organisation_id = any($1::int[]))
+        group by status order by count(*) desc`,
+      [scopeParam(scope)],
+    ),
+    db.query(
+      `select operation, count(*)::int as calls, round(avg(duration_ms))::int as "avgMs",
+              round(percentile_cont(0.95) within group (order by duration_ms))::int as "p95Ms", max(duration_ms)::int as "maxMs"
+         from lrs.audit
+        where created_at > now() - interval '1 hour' and operation not like 'relay.%'
+          and ($1::int[] is null or organisation_id = any($1::int[]))
+        group by operation order by operation`,
+      [scopeParam(scope)],
+    ),
+    db.query(
+      `select (floor(extract(epoch from completed_at) / $2) * $2)::float8 as slot, status, count(*)::int as count
+         from lrs.request
+        where completed_at > now() - interval '24 hours' and ($1::int[] is null or organisation_id = any($1::int[]))
+        group by 1, 2`,
+      [scopeParam(scope), slots.finishedS],
+    ),
+    db.query(
+      `select (floor(extract(epoch from created_at) / $2) * $2)::float8 as slot, operation,
+              round(percentile_cont(0.95) within group (order by duration_ms))::int as "p95Ms"
+         from lrs.audit
+        where created_at > now() - interval '24 hours' and operation not like 'relay.%'
+          and ($1::int[] is null or organisation_id = any($1::int[]))
+        group by 1, 2`,
+      [scopeParam(scope), slots.latencyS],
+    ),
+  ]);
+  return {
+    byStatus: byStatus.rows,
+    openByCode: openByCode.rows,
+    lastHour: lastHour.rows,
+    latency: latency.rows,
+    finishedPerSlot: finishedPerSlot.rows,
+    latencyPerHour: latencyPerHour.rows,
+  };
+}
