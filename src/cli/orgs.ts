@@ -19,8 +19,8 @@ import { createLrsClients } from '../orgs/clients.ts';
 import { createOrganisationDirectory } from '../orgs/directory.ts';
 import { vendorIdWarning } from '../orgs/vendor-id.ts';
 import { isOrganisationError, ORG_ERROR_CODES } from '../orgs/errors.ts';
+import { countOpenRequests } from '../db/organisations.ts';
 import {
-  countOpenRequests,
   findOrganisation,
   insertOrganisation,
   listOrganisations,

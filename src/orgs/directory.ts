@@ -20,9 +20,9 @@ import {
   listOrganisations,
   organisationCode,
   organisationLabel,
-  recordCertificateNotAfter,
   type OrganisationRecord,
 } from './store.ts';
+import { recordCertificateNotAfter } from '../db/organisations.ts';
 
 /** The LRS identity of an organisation, without the UserName (that is per request). */
 export type OrganisationIdentity = Omit<LrsIdentity, 'userName'> & { vendorId: number };

@@ -1,10 +1,17 @@
 /**
- * lrs.organisation rows in and out. The jsonb columns hold secret *references* and certificate file
+ * lrs.organisation rows in and out (their statements are in src/db/organisations.ts). The jsonb columns hold secret *references* and certificate file
  * locations (secrets.ts, certificates.ts); nothing here ever sees a secret value.
  */
-import { and, asc, count, eq, isNotNull, notInArray, or, sql } from 'drizzle-orm';
-import { organisation, request, TERMINAL_STATUSES } from '../../db/schema.ts';
 import type { Db } from '../db/pool.ts';
+import {
+  insertOrganisationRow,
+  selectAllOrganisations,
+  selectCertificateExpiries,
+  selectOrganisationById,
+  selectOrganisationsByKey,
+  updateOrganisationRow,
+  type OrganisationRow,
+} from '../db/organisations.ts';
 import { CERTIFICATE_REF_SCHEMA, type CertificateRef } from './certificates.ts';
 import { ORG_ERROR_CODES, OrganisationError } from './errors.ts';
 import { SECRET_REF_SCHEMA, type SecretRef } from './secrets.ts';
@@ -42,9 +49,7 @@ export interface OrganisationFields {
   rateLimitPerSecond: number | null;
 }
 
-type Row = typeof organisation.$inferSelect;
-
-function toRecord(r: Row): OrganisationRecord {
+function toRecord(r: OrganisationRow): OrganisationRecord {
   const password = SECRET_REF_SCHEMA.safeParse(r.passwordRef);
   const cert = r.certificateRef === null ? null : CERTIFICATE_REF_SCHEMA.safeParse(r.certificateRef);
   return {
@@ -108,9 +113,7 @@ function explainWriteError(e: unknown, f: Partial<OrganisationFields>): never {
 
 export async function insertOrganisation(db: Db, f: OrganisationFields): Promise<OrganisationRecord> {
   try {
-    const [row] = await db.insert(organisation).values(f).returning();
-    if (!row) throw new Error('insert returned no row');
-    return toRecord(row);
+    return toRecord(await insertOrganisationRow(db, f));
   } catch (e) {
     return explainWriteError(e, f);
   }
@@ -122,11 +125,7 @@ export async function updateOrganisation(
   f: Partial<OrganisationFields>,
 ): Promise<OrganisationRecord> {
   try {
-    const [row] = await db
-      .update(organisation)
-      .set({ ...f, updatedAt: sql`now()` })
-      .where(eq(organisation.id, id))
-      .returning();
+    const row = await updateOrganisationRow(db, id, f);
     if (!row) throw new OrganisationError(ORG_ERROR_CODES.NOT_FOUND, `no organisation with id ${id}`);
     return toRecord(row);
   } catch (e) {
@@ -141,30 +140,23 @@ export async function setOrganisationDisabled(
   disabled: boolean,
   reason: string | null,
 ): Promise<OrganisationRecord> {
-  const [row] = await db
-    .update(organisation)
-    .set({ isDisabled: disabled, disabledReason: disabled ? reason : null, updatedAt: sql`now()` })
-    .where(eq(organisation.id, id))
-    .returning();
+  const row = await updateOrganisationRow(db, id, {
+    isDisabled: disabled,
+    disabledReason: disabled ? reason : null,
+  });
   if (!row) throw new OrganisationError(ORG_ERROR_CODES.NOT_FOUND, `no organisation with id ${id}`);
   return toRecord(row);
 }
 
-export async function recordCertificateNotAfter(db: Db, id: number, notAfter: Date | null): Promise<void> {
-  await db.update(organisation).set({ certificateNotAfter: notAfter }).where(eq(organisation.id, id));
-}
-
 export async function getOrganisationById(db: Db, id: number): Promise<OrganisationRecord | undefined> {
-  const [row] = await db.select().from(organisation).where(eq(organisation.id, id));
+  const row = await selectOrganisationById(db, id);
   return row ? toRecord(row) : undefined;
 }
 
 /** Finds an organisation by id, UKPRN or organisation reference (what people type). */
 export async function findOrganisation(db: Db, key: string): Promise<OrganisationRecord> {
   const k = key.trim();
-  const byCode = or(eq(organisation.ukprn, k), eq(organisation.organisationRef, k));
-  const where = /^[0-9]{1,9}$/.test(k) ? or(eq(organisation.id, Number(k)), byCode) : byCode;
-  const rows = await db.select().from(organisation).where(where).orderBy(asc(organisation.id));
+  const rows = await selectOrganisationsByKey(db, k, /^[0-9]{1,9}$/.test(k) ? Number(k) : undefined);
   // An 8-digit UKPRN wins over an id that happens to be the same number.
   const row = rows.find((r) => r.ukprn === k || r.organisationRef === k) ?? rows[0];
   if (!row) {
@@ -177,32 +169,13 @@ export async function findOrganisation(db: Db, key: string): Promise<Organisatio
 }
 
 export async function listOrganisations(db: Db): Promise<OrganisationRecord[]> {
-  const rows = await db.select().from(organisation).orderBy(asc(organisation.id));
-  return rows.map(toRecord);
+  return (await selectAllOrganisations(db)).map(toRecord);
 }
 
 /** Every organisation with a recorded certificate expiry (for the expiry gauge). */
 export async function listCertificateExpiries(db: Db): Promise<{ organisation: string; notAfter: Date }[]> {
-  const rows = await db
-    .select({
-      ukprn: organisation.ukprn,
-      organisationRef: organisation.organisationRef,
-      notAfter: organisation.certificateNotAfter,
-    })
-    .from(organisation)
-    .where(isNotNull(organisation.certificateNotAfter));
+  const rows = await selectCertificateExpiries(db);
   return rows.flatMap((r) =>
     r.notAfter ? [{ organisation: organisationCode(r), notAfter: r.notAfter }] : [],
   );
-}
-
-/** Requests of the organisation not yet in a terminal state (they stay visible when it is disabled). */
-export async function countOpenRequests(db: Db, organisationId: number): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(request)
-    .where(
-      and(eq(request.organisationId, organisationId), notInArray(request.status, [...TERMINAL_STATUSES])),
-    );
-  return row?.n ?? 0;
 }

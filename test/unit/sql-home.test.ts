@@ -1,8 +1,8 @@
 /**
- * "SQL statements live in src/db/" (docs/architecture.md), enforced for the statements run through pg's
- * `.query(`: a file outside src/db that runs one must be among the exceptions below, each with its
- * reason, and an exception that no longer runs any must leave the list, so it only shrinks. A ping
- * (`select 1`) is not a statement of ours.
+ * "SQL statements live in src/db/" (docs/architecture.md), enforced: a file outside src/db that runs a
+ * statement through pg's `.query(` must be among the exceptions below, each with its reason, and an
+ * exception that no longer runs any must leave the list, so it only shrinks (a ping, `select 1`, is not
+ * a statement of ours); and drizzle's query builder is imported nowhere else.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +55,13 @@ describe('SQL lives in src/db', () => {
       stray,
       'move these statements into src/db/ (one function per statement, grouped by subject), or list the file in EXCEPTIONS with its reason',
     ).toEqual([]);
+  });
+
+  it('builds drizzle queries only in src/db', () => {
+    const drizzle = sourceFiles('src')
+      .filter((f) => !f.startsWith('src/db/'))
+      .filter((f) => /from ['"]drizzle-orm/.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect(drizzle, 'move these queries into src/db/').toEqual([]);
   });
 
   it('lists no exception that runs no statement any more', () => {
