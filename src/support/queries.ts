@@ -1,8 +1,9 @@
 /**
  * Read-side queries for the CLI and the dashboard. Every query takes the actor and limits itself to
- * the actor's organisations in SQL (the statements are in src/db/support-reads.ts). Personal data (payload, learner, candidates) is returned only for
- * organisations whose personal data the actor may see; otherwise those fields are null. The same goes
- * for stored text that may be the LRS's own words (canSeeStoredText): it is null, with a flag saying so.
+ * the actor's organisations in SQL (the statements are in src/db/support-reads.ts). Personal data
+ * (payload, learner, candidates) is returned only for organisations whose personal data the actor may
+ * see; otherwise those fields are null. The same goes for stored text that may be the LRS's own words
+ * (canSeeStoredText): it is null, with a flag saying so.
  */
 import {
   canSeeOrganisation,
