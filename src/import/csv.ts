@@ -1,9 +1,10 @@
 /**
  * Queues LRS work from an MIS export: streams the CSV (csv-parse), maps its columns to LRS fields,
  * validates each row with the LRS client's rules and submits the good ones through lrs.submit_request
- * (its statements in src/db/imports.ts). Every row ends up either queued or reported with its row number, field and
- * problem — never its values. The dedupe key is a hash of the kind, learner id and mapped fields, so
- * importing the same file (or the same rows in a new export) again queues nothing twice.
+ * (its statements in src/db/imports.ts). Every row ends up either queued or reported with its row
+ * number, field and problem — never its values. The dedupe key is a hash of the kind, learner id and
+ * mapped fields, so importing the same file (or the same rows in a new export) again queues nothing
+ * twice.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';

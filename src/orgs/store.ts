@@ -1,6 +1,7 @@
 /**
- * lrs.organisation rows in and out (their statements are in src/db/organisations.ts). The jsonb columns hold secret *references* and certificate file
- * locations (secrets.ts, certificates.ts); nothing here ever sees a secret value.
+ * lrs.organisation rows in and out (their statements are in src/db/organisations.ts). The jsonb columns
+ * hold secret *references* and certificate file locations (secrets.ts, certificates.ts); nothing here
+ * ever sees a secret value.
  */
 import type { Db } from '../db/pool.ts';
 import {
