@@ -17,6 +17,8 @@ import { migrateDatabase } from '../src/db/migrate.ts';
 import { startRelay } from '../src/runtime.ts';
 import { acquireUlns } from '../src/batches/acquire-ulns.ts';
 import { startSimulatorProcess } from './lib/harness.ts';
+import { OPEN_STATUSES } from '../db/schema.ts';
+import { sqlList } from '../src/db/sql-list.ts';
 
 const PASSWORD = 'Simulator-Pass16';
 
@@ -115,7 +117,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const acquiredSeconds = (performance.now() - t0) / 1000;
     for (;;) {
       const r = await sql.query(
-        `select count(*)::int as n from lrs.request where status in ('pending', 'queued', 'in_progress', 'batched', 'held')`,
+        `select count(*)::int as n from lrs.request where status in ${sqlList(OPEN_STATUSES)}`,
       );
       if (r.rows[0].n === 0) break;
       await new Promise((res) => setTimeout(res, 1_000));

@@ -39,21 +39,13 @@ export type RequestKind = (typeof REQUEST_KINDS)[number];
 export const REQUEST_MODES = ['single', 'batch', 'auto'] as const;
 export type RequestMode = (typeof REQUEST_MODES)[number];
 
-/** pending → queued → in_progress → (terminal) ; batch mode: pending → batched → (terminal). */
-export const REQUEST_STATUSES = [
-  'pending',
-  'queued',
-  'in_progress',
-  'batched',
-  'held',
-  'succeeded',
-  'needs_action',
-  'rejected',
-  'failed',
-  'cancelled',
-] as const;
-export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+/** Statuses of a request still on its way (held achievements wait for a verify, by design). */
+export const OPEN_STATUSES = ['pending', 'queued', 'in_progress', 'batched', 'held'] as const;
+/** Statuses of a finished request: the relay will not work it again. */
 export const TERMINAL_STATUSES = ['succeeded', 'needs_action', 'rejected', 'failed', 'cancelled'] as const;
+/** pending → queued → in_progress → (terminal) ; batch mode: pending → batched → (terminal). */
+export const REQUEST_STATUSES = [...OPEN_STATUSES, ...TERMINAL_STATUSES] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 export const BATCH_KINDS = ['registration', 'verify', 'achievement'] as const;
 export type BatchKind = (typeof BATCH_KINDS)[number];
@@ -204,7 +196,7 @@ export const request = lrs.table(
       .where(sql`dedupe_key is not null`),
     index('request_open_idx')
       .on(t.status, t.organisationId, t.kind, t.id)
-      .where(sql`status in ('pending', 'queued', 'in_progress', 'batched', 'held')`),
+      .where(sql.raw(`status in (${OPEN_STATUSES.map((st) => `'${st}'`).join(', ')})`)),
     // The outbox relay's claims walk these in order and stop at the chunk size, however deep the
     // backlog of batch-mode work is.
     index('request_claim_single_idx')

@@ -15,6 +15,8 @@ import { migrateDatabase } from '../../src/db/migrate.ts';
 import { createQueueConnection, type QueueBackendKind, type QueueConnection } from '../../src/queues.ts';
 import { startRelay, type Relay } from '../../src/runtime.ts';
 import { MIS_APPLICATION_NAME } from './cpu.ts';
+import { OPEN_STATUSES } from '../../db/schema.ts';
+import { sqlList } from '../../src/db/sql-list.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -207,7 +209,7 @@ export async function startBenchRelay(o: {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const r = await poll.query(
-          `select exists (select 1 from lrs.request where status in ('pending', 'queued', 'in_progress', 'batched', 'held')) as open`,
+          `select exists (select 1 from lrs.request where status in ${sqlList(OPEN_STATUSES)}) as open`,
         );
         if (!(r.rows[0].open as boolean)) return;
         if (Date.now() > deadline) throw new Error(`requests still open after ${timeoutMs} ms`);

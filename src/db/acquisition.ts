@@ -3,7 +3,8 @@
  * through a server-side cursor, and inserting the batch register requests chunk by chunk.
  */
 import type pg from 'pg';
-import { TERMINAL_STATUSES } from '../../db/schema.ts';
+import { OPEN_STATUSES, TERMINAL_STATUSES } from '../../db/schema.ts';
+import { sqlList } from './sql-list.ts';
 import { ON_DEDUPE_KEY_CONFLICT } from './requests.ts';
 import { inTransaction, type Queryable } from './transaction.ts';
 
@@ -111,7 +112,7 @@ export async function insertAcquiredRequests(
          join lrs.organisation o on o.id = t.org
         where not exists (select 1 from lrs.request r
                            where r.organisation_id = t.org and r.mis_learner_id = t.mis and r.kind = 'register'
-                             and r.status in ('pending', 'queued', 'in_progress', 'batched', 'held'))
+                             and r.status in ${sqlList(OPEN_STATUSES)})
        ${ON_DEDUPE_KEY_CONFLICT} do nothing`,
       [
         JSON.stringify(

@@ -4,6 +4,7 @@
  * achievement verification gate's look-ups and holds. The claims run inside inTransaction.
  */
 import type pg from 'pg';
+import { OPEN_STATUSES } from '../../db/schema.ts';
 import { BATCH_ONLY_KINDS, BATCHABLE_KINDS, type BatchableKind } from '../requests/kinds.ts';
 import { ON_DEDUPE_KEY_CONFLICT, statusAmong } from './requests.ts';
 import { sqlArray, sqlList } from './sql-list.ts';
@@ -116,7 +117,7 @@ export async function selectVerificationState(
                           and v.payload->>'uln' = a.payload->>'uln' and ${SAME_NAMES}) as verified,
             exists (select 1 from lrs.request v
                      where v.organisation_id = a.organisation_id and v.mis_learner_id = a.mis_learner_id and v.kind = 'verify'
-                       and v.status in ('pending', 'queued', 'in_progress', 'batched', 'held')) as "openVerify",
+                       and v.status in ${sqlList(OPEN_STATUSES)}) as "openVerify",
             g.last_code as "gateCode", g.status as "gateStatus"
        from lrs.request a
        left join lrs.request g on g.organisation_id = a.organisation_id and g.dedupe_key = 'gate:' || a.id

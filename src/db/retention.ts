@@ -15,24 +15,15 @@
  * lrs.batch holds no learner data (batch files are built from request payloads when sent).
  */
 import type pg from 'pg';
+import { OPEN_STATUSES, TERMINAL_STATUSES } from '../../db/schema.ts';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
-
-/** Statuses in which a request is finished and the relay will not touch it again. */
-export const PURGEABLE_STATUSES = ['succeeded', 'needs_action', 'rejected', 'failed', 'cancelled'] as const;
 
 /**
  * Statuses that count as open work for an erasure: still being worked, or waiting for a person
  * (needs_action: erasing it would leave staff unable to resolve it; cancel it first).
  */
-export const OPEN_LEARNER_STATUSES = [
-  'pending',
-  'queued',
-  'in_progress',
-  'batched',
-  'held',
-  'needs_action',
-] as const;
+export const OPEN_LEARNER_STATUSES = [...OPEN_STATUSES, 'needs_action'] as const;
 
 const CLEAR_OUTCOME = `candidates = null, learner = null, description = null, problems = null, detail = null`;
 const CLEAR_EVENT = `subject_code = null, subject = null, qualification_type = null, level = null,
@@ -66,7 +57,7 @@ export async function purgeFinishedRequests(
      update lrs.request r
         set payload = '{}'::jsonb, last_error = null, staff_note = null, dedupe_key = null, purged_at = now()
        from target where r.id = target.id`,
-    [o.olderThanDays, o.limit, PURGEABLE_STATUSES],
+    [o.olderThanDays, o.limit, TERMINAL_STATUSES],
   );
   return r.rowCount ?? 0;
 }

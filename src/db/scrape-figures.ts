@@ -3,14 +3,9 @@
  * turns them into gauges). Each is cheap however many requests have finished: open requests are read
  * through request_open_idx, finished ones are counted as they finish, by the process's counters.
  */
-import { FINISHED_BATCH_STATUSES, REQUEST_STATUSES, TERMINAL_STATUSES } from '../../db/schema.ts';
+import { FINISHED_BATCH_STATUSES, OPEN_STATUSES } from '../../db/schema.ts';
 import { sqlList } from './sql-list.ts';
 import type { Queryable } from './transaction.ts';
-
-/** Statuses in which a request is still on its way (held achievements wait for a verify, by design). */
-const OPEN_REQUEST_STATUSES = REQUEST_STATUSES.filter(
-  (s) => !(TERMINAL_STATUSES as readonly string[]).includes(s),
-);
 
 /**
  * Open requests by status, kind and organisation: an index-only scan of request_open_idx, so a scrape
@@ -20,7 +15,7 @@ const OPEN_REQUEST_STATUSES = REQUEST_STATUSES.filter(
  */
 export const OPEN_REQUESTS_SQL = `
   select status, kind, organisation_id, count(*)::int as n from lrs.request
-   where status in ${sqlList(OPEN_REQUEST_STATUSES)} group by 1, 2, 3`;
+   where status in ${sqlList(OPEN_STATUSES)} group by 1, 2, 3`;
 
 export interface ScrapeFigures {
   openRequests: { status: string; kind: string; organisation_id: number; n: number }[];
@@ -44,7 +39,7 @@ export async function selectScrapeFigures(db: Queryable): Promise<ScrapeFigures>
     ),
     db.query<{ status: string; age: number }>(
       `select status, extract(epoch from now() - min(updated_at))::float8 as age from lrs.request
-          where status in ${sqlList(OPEN_REQUEST_STATUSES)} group by 1`,
+          where status in ${sqlList(OPEN_STATUSES)} group by 1`,
     ),
     db.query<{ kind: string; age: number }>(
       `select kind, extract(epoch from now() - min(created_at))::float8 as age from lrs.batch

@@ -142,7 +142,7 @@ export async function selectExceptionGroups(db: Queryable, scope: Scope): Promis
       order by count(*) desc, r.last_code`,
     [scopeParam(scope)],
   );
-  return r.rows.map((x) => ({ ...x }) as ExceptionGroup);
+  return r.rows as ExceptionGroup[];
 }
 
 export interface BatchRow {
