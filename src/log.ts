@@ -44,7 +44,7 @@ function redactPaths(): string[] {
   return paths;
 }
 
-export type { Logger };
+export type { Logger, LevelWithSilent };
 
 /** Creates the process's root logger. `destination` is for tests. */
 export function createLogger(

@@ -7,10 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { createDatabase } from '../db/pool.ts';
-import { createLogger } from '../log.ts';
 import { acquireUlns } from '../batches/acquire-ulns.ts';
 import { refreshRunProgress } from '../db/acquisition.ts';
-import { jsonText, terminalLine } from './kit.ts';
+import { createCliLogger, jsonText, terminalLine } from './kit.ts';
 
 const USAGE = `Usage: lrs-relay acquire-ulns [--org <UKPRN or ref>] [--wait] [--json] [--run-key <key>]
 
@@ -42,9 +41,10 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const log = createLogger({
-    level: values.json ? 'warn' : config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
-  });
+  const log = createCliLogger(
+    'acquire-ulns',
+    values.json || config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
+  );
   const db = createDatabase({
     url: config.DATABASE_URL,
     poolSize: 3,

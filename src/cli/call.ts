@@ -13,7 +13,6 @@ import { inspect, parseArgs } from 'node:util';
 import { audit } from '../../db/schema.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { createDatabase } from '../db/pool.ts';
-import { createLogger } from '../log.ts';
 import { createOrganisationDirectory } from '../orgs/directory.ts';
 import { findOrganisation } from '../orgs/store.ts';
 import { explainCode, isRetryable } from '../codes/table.ts';
@@ -22,7 +21,7 @@ import { endpointsAt } from '../lrs/endpoints.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import type { LrsCallEvent, LrsClient, LrsEndpoints, LrsIdentity } from '../lrs/types.ts';
 import { errorMessage } from '../errors.ts';
-import { jsonText, terminalJson, terminalLine } from './kit.ts';
+import { createCliLogger, jsonText, terminalJson, terminalLine } from './kit.ts';
 
 /** Where the identity of a call comes from when no organisation from the database is named. */
 export type IdentitySource = (o: {
@@ -68,7 +67,7 @@ async function setUpFromDatabase(
   const database = createDatabase({ url: cfg.DATABASE_URL, poolSize: 2, applicationName: 'lrs-relay call' });
   try {
     const record = await findOrganisation(database.db, key);
-    const log = createLogger({ level: 'warn', name: 'lrs-relay call' }, process.stderr);
+    const log = createCliLogger('call');
     const credentials = await createOrganisationDirectory({
       db: database.db,
       config: cfg,

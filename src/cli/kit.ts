@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { loadConfig } from '../config.ts';
 import { createDatabase } from '../db/pool.ts';
+import { createLogger, type LevelWithSilent, type Logger } from '../log.ts';
 import { createCliActor, type Actor } from '../support/access.ts';
 import type { SupportDb } from '../db/pool.ts';
 
@@ -154,6 +155,37 @@ export function terminalText(v: unknown): string {
     const n = c.charCodeAt(0);
     return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
   });
+}
+
+const LEVEL_WORDS: [number, string][] = [
+  [50, 'error'],
+  [40, 'warning'],
+  [30, 'note'],
+  [0, 'debug'],
+];
+
+/**
+ * The logger a CLI command hands to the code it runs (the organisation directory, the LRS clients,
+ * ULN acquisition). A JSON log line has no place among a command's output, so each record becomes
+ * one plain line on stderr, `lrs-relay call: warning: …`, its message escaped like all CLI text (the
+ * record's other fields are left out: they are for log collectors, and redacted there anyway).
+ * `silent` for a command that reports everything those paths would log in its own words.
+ */
+export function createCliLogger(
+  command: string,
+  level: LevelWithSilent = 'warn',
+  writeLine: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Logger {
+  return createLogger(
+    { level, name: `lrs-relay ${command}` },
+    {
+      write(json: string) {
+        const record = JSON.parse(json) as { level?: number; msg?: unknown };
+        const word = LEVEL_WORDS.find(([n]) => (record.level ?? 0) >= n)?.[1] ?? 'note';
+        writeLine(`lrs-relay ${command}: ${word}: ${terminalText(record.msg)}`);
+      },
+    },
+  );
 }
 
 /**

@@ -98,6 +98,16 @@ async function main(argv: string[]): Promise<number> {
   return mod.run(rest);
 }
 
+// A reader that stops early (`lrs-relay requests show 5 | head`) closes the pipe. Node reports that
+// as an unhandled EPIPE error with a stack trace; instead the rest of the output is dropped and the
+// command finishes what it was doing (a retry or cancel is never cut short), with its own exit code.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stream.write = (() => true) as typeof stream.write;
+  });
+}
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (e) {

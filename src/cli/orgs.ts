@@ -6,19 +6,19 @@
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
 import { createDatabase } from '../db/pool.ts';
-import { createLogger, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import type { CreateLrsClientOptions, LrsCallEvent, LrsClient, LrsTlsCredentials } from '../lrs/types.ts';
 import { checkWsdls } from '../lrs/wsdl-check.ts';
 import { audit } from '../../db/schema.ts';
 import { checkCredentials, classifyCheckError, type CredentialCheck } from '../orgs/check-credentials.ts';
 import { buildOrganisationFields, type OrganisationOptionValues } from './orgs-input.ts';
 import { formatOrganisation, formatOrganisationList, presentOrganisation } from './orgs-format.ts';
-import { jsonText, terminalLine } from './kit.ts';
+import { createCliLogger, jsonText, terminalLine, terminalText } from './kit.ts';
 import { formatWsdlCheck } from './wsdl.ts';
 import { createLrsClients } from '../orgs/clients.ts';
 import { createOrganisationDirectory } from '../orgs/directory.ts';
 import { vendorIdWarning } from '../orgs/vendor-id.ts';
-import { isOrganisationError, ORG_ERROR_CODES } from '../orgs/errors.ts';
+import { isOrganisationError, OrganisationError, ORG_ERROR_CODES } from '../orgs/errors.ts';
 import { countOpenRequests } from '../db/organisations.ts';
 import {
   findOrganisation,
@@ -28,7 +28,9 @@ import {
   setOrganisationDisabled,
   updateOrganisation,
   type OrganisationFields,
+  type OrganisationRecord,
 } from '../orgs/store.ts';
+import type { Db } from '../db/pool.ts';
 import { errorMessage } from '../errors.ts';
 
 const USAGE = `Usage:
@@ -42,7 +44,8 @@ const USAGE = `Usage:
   lrs-relay orgs enable ORG
   lrs-relay orgs test ORG [--user USERNAME] [--uln ULN --given NAME --family NAME] [--json]
 
-ORG is the organisation's id, UKPRN or organisation reference.
+ORG is the organisation's id, UKPRN or organisation reference; show, disable, enable and test also
+take it as --ukprn 8CHARS or --org-ref 6CHARS, as add does.
 REF says where a secret is, never the secret itself:
   env:NAME     an environment variable of the lrs-relay processes (read when needed)
   file:/path   a file, e.g. a mounted secret (read when needed; final line break ignored)
@@ -118,10 +121,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   add: FIELD_OPTIONS,
   update: FIELD_OPTIONS,
   list: [],
-  show: [],
-  disable: ['reason'],
-  enable: [],
-  test: ['user', 'uln', 'given', 'family'],
+  show: ['ukprn', 'org-ref'],
+  disable: ['reason', 'ukprn', 'org-ref'],
+  enable: ['ukprn', 'org-ref'],
+  test: ['user', 'uln', 'given', 'family', 'ukprn', 'org-ref'],
 };
 
 function fieldValues(v: Values): OrganisationOptionValues {
@@ -130,10 +133,34 @@ function fieldValues(v: Values): OrganisationOptionValues {
   return out as OrganisationOptionValues;
 }
 
+/** ORG, the positional argument: the organisation's id, UKPRN or reference. */
 function requireOrg(c: Ctx, command: string): string {
   if (c.org === undefined)
     throw new UsageError(`orgs ${command} needs the organisation: its id, UKPRN or reference`);
   return c.org;
+}
+
+/**
+ * The organisation show, disable, enable and test name: ORG, or `--ukprn`/`--org-ref` as `orgs add`
+ * took them (`update` reads those two as new values, so it takes ORG only). Given as an option, the
+ * organisation found must have that UKPRN or reference, never merely that id.
+ */
+async function namedOrganisation(c: Ctx, db: Db, command: string): Promise<OrganisationRecord> {
+  const { ukprn, 'org-ref': ref } = c.values;
+  const given = [c.org, ukprn, ref].filter((x) => x !== undefined).length;
+  if (given > 1)
+    throw new UsageError(`orgs ${command}: name the organisation once (ORG, --ukprn or --org-ref)`);
+  if (ukprn === undefined && ref === undefined) return findOrganisation(db, requireOrg(c, command));
+  const record = await findOrganisation(db, ukprn ?? ref ?? '');
+  if (
+    (ukprn !== undefined && record.ukprn !== ukprn.trim()) ||
+    (ref !== undefined && record.organisationRef !== ref.trim())
+  )
+    throw new OrganisationError(
+      ORG_ERROR_CODES.NOT_FOUND,
+      `no organisation with ${ukprn === undefined ? 'reference' : 'UKPRN'} "${terminalText(ukprn ?? ref)}" (see \`lrs-relay orgs list\`)`,
+    );
+  return record;
 }
 
 async function withDb<T>(
@@ -200,20 +227,18 @@ async function list(c: Ctx): Promise<number> {
 }
 
 async function show(c: Ctx): Promise<number> {
-  const key = requireOrg(c, 'show');
-  const record = await withDb(c, (db) => findOrganisation(db, key));
+  const record = await withDb(c, (db) => namedOrganisation(c, db, 'show'));
   if (c.values.json) c.io.stdout(jsonText(presentOrganisation(record)));
   else c.io.stdout(formatOrganisation(record, c.config.CERT_EXPIRY_WARNING_DAYS));
   return 0;
 }
 
 async function setDisabled(c: Ctx, disabled: boolean): Promise<number> {
-  const key = requireOrg(c, disabled ? 'disable' : 'enable');
   const reason = c.values.reason?.trim();
   if (disabled && !reason)
     throw new UsageError('orgs disable needs --reason "…" (shown to the MIS when it submits new work)');
   return withDb(c, async (db) => {
-    const existing = await findOrganisation(db, key);
+    const existing = await namedOrganisation(c, db, disabled ? 'disable' : 'enable');
     const record = await setOrganisationDisabled(db, existing.id, disabled, reason ?? null);
     const open = await countOpenRequests(db, record.id);
     if (c.values.json) c.io.stdout(jsonText({ ...presentOrganisation(record), openRequests: open }));
@@ -243,14 +268,16 @@ function printCheck(c: Ctx, label: string, check: CredentialCheck, extra: Record
 }
 
 async function test(c: Ctx): Promise<number> {
-  const key = requireOrg(c, 'test');
   const v = c.values;
   const learnerGiven = [v.uln, v.given, v.family].filter((x) => x !== undefined).length;
   if (learnerGiven !== 0 && learnerGiven !== 3)
     throw new UsageError('--uln, --given and --family go together');
-  const log = c.io.log ?? createLogger({ level: 'warn', name: 'lrs-relay orgs' }, process.stderr);
+  // Silent: what the directory would log (a secret that cannot be read, a certificate near its end)
+  // this command says itself, in the FAILED line and its own warning.
+  const log = c.io.log ?? createCliLogger('orgs', 'silent');
   return withDb(c, async (db) => {
-    const record = await findOrganisation(db, key);
+    const record = await namedOrganisation(c, db, 'test');
+    const key = record.ukprn ?? record.organisationRef ?? String(record.id);
     const label = organisationLabel(record);
     const directory = createOrganisationDirectory({ db, config: c.config, log, env: c.io.env, ttlMs: 0 });
     // The test call is a real LRS call: it is audited like every other one.

@@ -44,3 +44,21 @@ describe('logger redaction', () => {
     expect(out).toContain('"requestId":42');
   });
 });
+
+describe('the CLI logger', () => {
+  it('writes one plain, escaped line per record at its level and above, without the fields', async () => {
+    const { createCliLogger } = await import('../../src/cli/kit.ts');
+    const lines: string[] = [];
+    const log = createCliLogger('call', 'warn', (l) => lines.push(l));
+    log.info('not shown');
+    log.warn({ password: 'AbCdEfGh12345678', daysUntilExpiry: 5 }, 'certificate expires soon \x1b[2J');
+    log.error({ code: 'X' }, 'cannot read');
+    expect(lines).toEqual([
+      'lrs-relay call: warning: certificate expires soon \\x1b[2J',
+      'lrs-relay call: error: cannot read',
+    ]);
+    const silent: string[] = [];
+    createCliLogger('orgs', 'silent', (l) => silent.push(l)).error('x');
+    expect(silent).toEqual([]);
+  });
+});
