@@ -3,7 +3,14 @@
  * with a confirmation naming the count (`--yes` for scripts).
  */
 import { parseArgs } from 'node:util';
-import { cancelRequests, retryRequests, type ActionResult } from '../support/actions.ts';
+import {
+  cancelRequests,
+  resolvePossibleMatch,
+  retryRequests,
+  SupportActionError,
+  type ActionResult,
+} from '../support/actions.ts';
+import { compareCandidates, readCandidates } from '../support/match.ts';
 import { LRS_TEXT_HIDDEN } from '../support/access.ts';
 import { explainCode } from '../codes/table.ts';
 import {
@@ -29,12 +36,17 @@ const USAGE = `Usage:
   lrs-relay requests retry <id…> [--json]
   lrs-relay requests retry --status S [--code C] [--org O] [--kind K] [--yes] [--json]
   lrs-relay requests cancel <id…> | --status S … [--yes] [--json]
+  lrs-relay requests resolve <id> --candidate K [--note "why"] [--yes] [--json]
+  lrs-relay requests resolve <id> --none "why none is the learner" [--yes] [--json]
 
 Options may repeat or take comma-separated values (--status failed,needs_action).
 --org takes an organisation id, UKPRN or organisation reference.
 Retry sends needs_action, failed, rejected and cancelled requests back to the queue.
 Cancel stops pending, queued, in_progress, batched, held and needs_action requests.
-By filter, you are shown the count and asked to confirm; --yes confirms in scripts.`;
+By filter, you are shown the count and asked to confirm; --yes confirms in scripts.
+Resolve settles a possible match as the dashboard does: --candidate K chooses the K-th candidate that
+\`requests show\` lists (or its ULN), and the request succeeds with that ULN; --none keeps it needing
+action with your note. Both ask first (--yes for scripts).`;
 
 const OPTIONS = {
   status: { type: 'string', multiple: true },
@@ -45,6 +57,9 @@ const OPTIONS = {
   limit: { type: 'string' },
   json: { type: 'boolean' },
   yes: { type: 'boolean', short: 'y' },
+  candidate: { type: 'string' },
+  none: { type: 'string' },
+  note: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -137,10 +152,7 @@ async function showCommand(ctx: CliContext, v: Values, ids: string[]): Promise<n
     if (o.description) io.out(terminalLine`  ${o.description}`);
     if (o.descriptionHidden) io.out(terminalLine`  ${explainCode(o.code).meaning} ${LRS_TEXT_HIDDEN}`);
     if (o.failureFlags?.length) io.out(terminalLine`  failure flags: ${o.failureFlags.join(', ')}`);
-    if (Array.isArray(o.candidates))
-      io.out(
-        terminalLine`  ${o.candidates.length} candidate learner(s): resolve on the dashboard at /requests/${r.id}`,
-      );
+    if (Array.isArray(o.candidates)) printCandidates(ctx, r.id, r.status, r.payload, o.candidates);
     if (o.problems) io.out(terminalLine`  problems: ${JSON.stringify(o.problems)}`);
   }
   io.out('Attempts and audit:');
@@ -160,6 +172,112 @@ async function showCommand(ctx: CliContext, v: Values, ids: string[]): Promise<n
     '  (no calls recorded)',
   );
   return 0;
+}
+
+/**
+ * The possible-match comparison as `requests show` prints it: one column per candidate, numbered as
+ * `requests resolve --candidate` takes them, with `*` beside a value that differs from the learner's.
+ */
+function printCandidates(
+  ctx: CliContext,
+  id: number,
+  status: string,
+  payload: unknown,
+  stored: unknown[],
+): void {
+  const { io } = ctx;
+  const candidates = readCandidates(stored);
+  io.out(terminalLine`  ${stored.length} candidate learner(s):`);
+  const rows = compareCandidates(
+    typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {},
+    candidates,
+  );
+  printTable(
+    io,
+    rows,
+    [
+      ['FIELD', (m) => m.label],
+      ['LEARNER', (m) => m.learner],
+      ...candidates.map(
+        (_, i) =>
+          [
+            `CANDIDATE ${i + 1}`,
+            (m: (typeof rows)[number]) => {
+              const cell = m.candidates[i];
+              return cell ? `${cell.value}${cell.isDifferent ? ' *' : ''}` : '';
+            },
+          ] as const,
+      ),
+    ],
+    '  (the candidates hold no details to compare)',
+  );
+  if (status === 'needs_action')
+    io.out(
+      terminalLine`  * differs from the learner. Choose one: lrs-relay requests resolve ${id} --candidate N, or none: --none "why"`,
+    );
+}
+
+async function resolveCommand(ctx: CliContext, v: Values, ids: string[]): Promise<number> {
+  const { io } = ctx;
+  const id = ids.length === 1 ? Number(ids[0]) : NaN;
+  if (!Number.isSafeInteger(id) || id <= 0) {
+    io.err('lrs-relay requests resolve: give exactly one request id');
+    return 2;
+  }
+  if ((v.candidate === undefined) === (v.none === undefined)) {
+    io.err(
+      'lrs-relay requests resolve: give either --candidate K (a number from `requests show`) or --none "why"',
+    );
+    return 2;
+  }
+  const d = await getRequestDetail(ctx.db, ctx.actor, id);
+  if (!d || !d.personalData) {
+    io.err(`lrs-relay requests resolve: no request ${id} whose candidates you may see`);
+    return 1;
+  }
+  const candidates = readCandidates(d.outcome?.candidates);
+  let uln: string | null = null;
+  if (v.candidate !== undefined) {
+    const k = v.candidate.trim();
+    const byNumber = /^\d{1,3}$/.test(k) ? candidates[Number(k) - 1] : undefined;
+    const chosen = byNumber ?? candidates.find((c) => c.uln === k);
+    if (!chosen) {
+      io.err(
+        terminalLine`lrs-relay requests resolve: request ${id} has no candidate ${k} (it has ${candidates.length}; give 1–${candidates.length} or a candidate's ULN)`,
+      );
+      return 2;
+    }
+    uln = chosen.uln as string;
+  }
+  const note = v.none ?? v.note ?? '';
+  if (!v.yes) {
+    const what =
+      uln === null
+        ? `Reject all ${candidates.length} candidate(s) of request ${id}; it keeps needing action with your note`
+        : `Record ULN ${uln} for request ${id}; the request succeeds and the MIS is told`;
+    if (!io.isInteractive) {
+      io.err(terminalLine`lrs-relay requests resolve: ${what}. Add --yes to do it without asking.`);
+      return 2;
+    }
+    const answer = await io.ask(terminalLine`${what}? [y/N] `);
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      io.err('Nothing changed.');
+      return 1;
+    }
+  }
+  try {
+    const r = await resolvePossibleMatch(ctx.db, id, uln, ctx.actor, note);
+    if (v.json) io.out(jsonText(r));
+    else if (r.outcome === 'matched')
+      io.out(terminalLine`Request ${id}: ULN ${r.uln} recorded; the request succeeded.`);
+    else
+      io.out(terminalLine`Request ${id}: every candidate rejected; it still needs action, with your note.`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof SupportActionError)) throw e;
+    io.err(terminalLine`lrs-relay requests resolve: ${e.message}`);
+    return 1;
+  }
 }
 
 async function actionCommand(
@@ -237,6 +355,7 @@ export async function runRequests(args: string[], ctx: CliContext): Promise<numb
   if (sub === undefined || sub === 'list') return listCommand(ctx, values);
   if (sub === 'show') return showCommand(ctx, values, rest);
   if (sub === 'retry' || sub === 'cancel') return actionCommand(ctx, values, sub, rest);
+  if (sub === 'resolve') return resolveCommand(ctx, values, rest);
   ctx.io.err(`lrs-relay requests: unknown subcommand "${sub}"\n${USAGE}`);
   return 2;
 }

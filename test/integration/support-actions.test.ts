@@ -175,6 +175,48 @@ describe('support actions and CLI', () => {
     expect(status.rows[0]).toEqual({ uln: '1000000002', code: 'STAFF_MATCHED' });
   });
 
+  it('CLI requests: show compares the candidates, resolve chooses one or none as the dashboard does', async () => {
+    const show = createFakeIo();
+    expect(await runRequests(['show', String(s.possible)], ctx(show))).toBe(0);
+    const text = show.lines.join('\n');
+    expect(text).toContain('2 candidate learner(s)');
+    expect(text).toMatch(/Date of birth\s+2005-01-02\s+2005-01-02\s+2005-02-01 \*/);
+    expect(text).toMatch(/ULN\s+1000000001\s+1000000002/);
+    expect(text).toContain(`lrs-relay requests resolve ${s.possible} --candidate N`);
+
+    const bad = createFakeIo();
+    expect(await runRequests(['resolve', String(s.possible), '--candidate', '3', '--yes'], ctx(bad))).toBe(2);
+    expect(bad.errors.join()).toMatch(/has no candidate 3 \(it has 2/);
+    const both = createFakeIo();
+    expect(
+      await runRequests(['resolve', String(s.possible), '--candidate', '1', '--none', 'x'], ctx(both)),
+    ).toBe(2);
+    const unasked = createFakeIo();
+    expect(await runRequests(['resolve', String(s.possible), '--candidate', '2'], ctx(unasked))).toBe(2);
+    expect(unasked.errors.join()).toMatch(/Record ULN 1000000002 .* Add --yes/);
+    const declined = createFakeIo({ interactive: true, answers: ['n'] });
+    expect(await runRequests(['resolve', String(s.possible), '--none', 'Not her'], ctx(declined))).toBe(1);
+    expect(await row(s.possible)).toMatchObject({ status: 'needs_action', staff_note: null });
+
+    const none = createFakeIo({ interactive: true, answers: ['y'] });
+    expect(await runRequests(['resolve', String(s.possible), '--none', 'Not her'], ctx(none))).toBe(0);
+    expect(await row(s.possible)).toMatchObject({ status: 'needs_action', staff_note: 'Not her' });
+    const noNote = createFakeIo();
+    expect(await runRequests(['resolve', String(s.possible), '--none', ' ', '--yes'], ctx(noNote))).toBe(1);
+    expect(noNote.errors.join()).toMatch(/say why every candidate was rejected/);
+
+    const chosen = createFakeIo();
+    expect(await runRequests(['resolve', String(s.possible), '--candidate', '2', '--yes'], ctx(chosen))).toBe(
+      0,
+    );
+    expect(chosen.lines.join()).toContain('ULN 1000000002 recorded');
+    expect(await row(s.possible)).toMatchObject({ status: 'succeeded', last_code: 'STAFF_MATCHED' });
+    expect((await auditOf(s.possible)).at(-1)).toMatchObject({
+      operation: 'relay.resolve-match',
+      user_name: 'cli:ops',
+    });
+  });
+
   it('CLI requests: list as JSON, show with attempts and resolution, retry by filter only when confirmed', async () => {
     const io = createFakeIo();
     expect(
