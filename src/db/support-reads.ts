@@ -15,7 +15,8 @@ const listParam = (v: readonly string[] | undefined) => (v && v.length > 0 ? [..
 /** The columns of a request row as the support reads return them (snake_case, as selected). */
 const REQUEST_COLUMNS = `r.id, r.organisation_id, coalesce(o.ukprn, o.organisation_ref) || ' ' || o.name as organisation, r.kind, r.mode,
   r.status, r.last_code, coalesce(oc.class, rc.class) as code_class, r.attempts, r.mis_learner_id, oc.uln, r.batch_id,
-  r.last_error, r.staff_note, r.created_at, r.updated_at, r.completed_at`;
+  r.last_error, r.staff_note, r.created_at, r.updated_at, r.completed_at, rc.meaning as code_meaning,
+  nullif(concat_ws(' ', r.payload ->> 'givenName', r.payload ->> 'familyName'), '') as learner_name`;
 const REQUEST_FROM = `lrs.request r join lrs.organisation o on o.id = r.organisation_id
   left join lrs.outcome oc on oc.request_id = r.id left join lrs.response_code rc on rc.code = r.last_code`;
 
@@ -27,35 +28,85 @@ export interface RequestSelection {
   code?: readonly string[] | undefined;
   kind?: readonly string[] | undefined;
   batchId?: number | undefined;
+  /** Only requests created before this moment (an age filter: "older than 24 hours"). */
+  createdBefore?: Date | undefined;
+  /**
+   * A learner search: `text` is compared with the MIS learner id and every ULN of the request (payload
+   * and outcome), and, when it is not a number, matched against the learner's name (case-insensitive,
+   * anywhere in "given family"). Only within `scope`: the organisations whose personal data the
+   * searcher may see, since finding a request by a person's details says that the person is there.
+   */
+  search?: { text: string; scope: Scope } | undefined;
 }
 
 const SELECTION_SQL = `($1::int[] is null or r.organisation_id = any($1::int[]))
   and ($2::text[] is null or r.status = any($2::text[]))
   and ($3::text[] is null or coalesce(r.last_code, '(none)') = any($3::text[]))
   and ($4::text[] is null or r.kind = any($4::text[]))
-  and ($5::bigint is null or r.batch_id = $5)`;
+  and ($5::bigint is null or r.batch_id = $5)
+  and ($6::timestamptz is null or r.created_at < $6)
+  and ($7::text is null or (($8::int[] is null or r.organisation_id = any($8::int[])) and (
+        r.mis_learner_id = $7 or r.payload ->> 'uln' = $7
+        or exists (select 1 from lrs.outcome x where x.request_id = r.id and (x.uln = $7 or x.master_uln = $7))
+        or ($9::text is not null
+            and lower(concat_ws(' ', r.payload ->> 'givenName', r.payload ->> 'familyName')) like $9 escape '\\'))))`;
+/** How many parameters SELECTION_SQL takes; statements number theirs after it. */
+const SELECTION_PARAMS = 9;
 
-function selectionParams(s: RequestSelection): unknown[] {
-  return [scopeParam(s.scope), listParam(s.status), listParam(s.code), listParam(s.kind), s.batchId ?? null];
+function namePattern(text: string): string | null {
+  if (/^\d+$/.test(text)) return null;
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Requests of the selection, newest first, at most `limit`. */
+function selectionParams(s: RequestSelection): unknown[] {
+  const search = s.search && s.search.text.trim() !== '' ? s.search : undefined;
+  const text = search?.text.trim();
+  return [
+    scopeParam(s.scope),
+    listParam(s.status),
+    listParam(s.code),
+    listParam(s.kind),
+    s.batchId ?? null,
+    s.createdBefore ?? null,
+    text ?? null,
+    search ? scopeParam(search.scope) : null,
+    text === undefined ? null : namePattern(text),
+  ];
+}
+
+/** A page of a request list: which way it is sorted, and the id it continues from (keyset paging). */
+export interface RequestPage {
+  order: 'newest first' | 'oldest first';
+  /** Rows after this id in the list's order (the next page), or before it (`backwards`: the page before). */
+  from?: { id: number; backwards: boolean } | undefined;
+  limit: number;
+}
+
+/**
+ * Requests of the selection in the page's order, at most `limit`. Paged by id (the primary key), so a
+ * page costs the same however deep into a large table it is, and rows added meanwhile do not shift it.
+ */
 export async function selectRequests(
   db: Queryable,
   s: RequestSelection,
-  limit: number,
+  page: RequestPage,
 ): Promise<Record<string, unknown>[]> {
+  const descending = (page.order === 'newest first') !== (page.from?.backwards ?? false);
+  const n = SELECTION_PARAMS;
   const r = await db.query(
-    `select ${REQUEST_COLUMNS} from ${REQUEST_FROM} where ${SELECTION_SQL} order by r.id desc limit $6`,
-    [...selectionParams(s), limit],
+    `select ${REQUEST_COLUMNS} from ${REQUEST_FROM} where ${SELECTION_SQL}
+        and ($${n + 1}::bigint is null or r.id ${descending ? '<' : '>'} $${n + 1})
+      order by r.id ${descending ? 'desc' : 'asc'} limit $${n + 2}`,
+    [...selectionParams(s), page.from?.id ?? null, page.limit],
   );
-  return r.rows as Record<string, unknown>[];
+  const rows = r.rows as Record<string, unknown>[];
+  return page.from?.backwards ? rows.reverse() : rows;
 }
 
 /** Ids of the selection's requests, oldest first, at most `max`. */
 export async function selectRequestIds(db: Queryable, s: RequestSelection, max: number): Promise<number[]> {
   const r = await db.query<{ id: number }>(
-    `select r.id from lrs.request r where ${SELECTION_SQL} order by r.id limit $6`,
+    `select r.id from lrs.request r where ${SELECTION_SQL} order by r.id limit $${SELECTION_PARAMS + 1}`,
     [...selectionParams(s), max],
   );
   return r.rows.map((row) => row.id);

@@ -40,6 +40,11 @@ export function createStaffActor(o: {
   };
 }
 
+/** Whether the actor may look learners up (by ULN, MIS id or name) in at least one organisation. */
+export function canSearchLearners(actor: Actor): boolean {
+  return actor.personalDataOrganisationIds === null || actor.personalDataOrganisationIds.length > 0;
+}
+
 export function canSeeOrganisation(actor: Actor, organisationId: number): boolean {
   return actor.organisationIds === null || actor.organisationIds.includes(organisationId);
 }

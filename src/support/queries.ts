@@ -29,6 +29,7 @@ import {
   type CodeInfo,
   type ExceptionGroup,
   type OrganisationRow,
+  type RequestPage,
   type RequestSelection,
 } from '../db/support-reads.ts';
 
@@ -47,8 +48,19 @@ export interface RequestFilter {
   /** Organisation ids (see resolveOrganisations). */
   organisationIds?: readonly number[];
   batchId?: number;
-  /** Latest first; default 100, at most 10000. */
+  /** Only requests created before this moment. */
+  createdBefore?: Date;
+  /**
+   * A ULN, MIS learner id or part of a learner's name; searched only among the organisations whose
+   * personal data the actor may see.
+   */
+  search?: string;
+  /** Default 100, at most 10000. */
   limit?: number;
+  /** Default newest first. */
+  order?: RequestPage['order'];
+  /** Keyset paging: continue after (or, backwards, before) this request id. */
+  from?: RequestPage['from'];
 }
 
 export interface RequestRow {
@@ -68,18 +80,32 @@ export interface RequestRow {
   /** True when lastError holds the LRS's text and was withheld from this actor (LRS_TEXT_HIDDEN). */
   lastErrorHidden: boolean;
   staffNote: string | null;
+  /** The learner's name as the request gives it; null when not given or withheld from this actor. */
+  learnerName: string | null;
+  /** What the code means (the catalogue's words); null when there is no code or it is not catalogued. */
+  codeMeaning: string | null;
   createdAt: Date;
   updatedAt: Date;
   completedAt: Date | null;
 }
 
+/** The part of `scope` whose personal data the actor may see (null = every organisation). */
+function personalScope(actor: Actor, scope: readonly number[] | null): number[] | null {
+  const personal = actor.personalDataOrganisationIds;
+  if (personal === null) return scope === null ? null : [...scope];
+  return (scope ?? personal).filter((id) => personal.includes(id));
+}
+
 function selection(actor: Actor, f: RequestFilter): RequestSelection {
+  const scope = scopeOrganisations(actor, f.organisationIds);
   return {
-    scope: scopeOrganisations(actor, f.organisationIds),
+    scope,
     status: f.status,
     code: f.code,
     kind: f.kind,
     batchId: f.batchId,
+    createdBefore: f.createdBefore,
+    search: f.search ? { text: f.search.slice(0, 100), scope: personalScope(actor, scope) } : undefined,
   };
 }
 
@@ -105,20 +131,26 @@ function toRequestRow(actor: Actor, r: Record<string, unknown>): RequestRow {
     lastError: lastErrorShown ? lastError : null,
     lastErrorHidden: !lastErrorShown && lastError !== null,
     staffNote: personal ? ((r.staff_note as string | null) ?? null) : null,
+    learnerName: personal ? ((r.learner_name as string | null) ?? null) : null,
+    codeMeaning: (r.code_meaning as string | null) ?? null,
     createdAt: r.created_at as Date,
     updatedAt: r.updated_at as Date,
     completedAt: (r.completed_at as Date | null) ?? null,
   };
 }
 
-/** Requests matching the filter, newest first. */
+/** Requests matching the filter, newest first unless `order` says otherwise, one page at a time. */
 export async function listRequests(
   db: SupportDb,
   actor: Actor,
   f: RequestFilter = {},
 ): Promise<RequestRow[]> {
   const limit = Math.min(Math.max(f.limit ?? 100, 1), 10_000);
-  const rows = await selectRequests(db.pool, selection(actor, f), limit);
+  const rows = await selectRequests(db.pool, selection(actor, f), {
+    order: f.order ?? 'newest first',
+    from: f.from,
+    limit,
+  });
   return rows.map((row) => toRequestRow(actor, row));
 }
 
@@ -280,14 +312,8 @@ export async function getLearnerHistory(
   key: string,
   f: LearnerFilter = {},
 ): Promise<RequestRow[]> {
-  const scope = scopeOrganisations(actor, f.organisationIds);
-  const personalScope =
-    actor.personalDataOrganisationIds === null
-      ? scope
-      : (scope ?? actor.personalDataOrganisationIds).filter((id) =>
-          actor.personalDataOrganisationIds?.includes(id),
-        );
-  const rows = await selectLearnerRequests(db.pool, personalScope, key, {
+  const scope = personalScope(actor, scopeOrganisations(actor, f.organisationIds));
+  const rows = await selectLearnerRequests(db.pool, scope, key, {
     limit: Math.min(Math.max(f.limit ?? 200, 1), 10_000),
     matchUln: f.match !== 'mis learner id',
   });

@@ -16,9 +16,9 @@ import { renderPage } from './pages/layout.ts';
 import { renderLearnerLookupPage, renderLearnerPage } from './pages/learner.ts';
 import { renderOverviewPage } from './pages/overview.ts';
 import { renderRequestDetailPage } from './pages/request-detail.ts';
-import { renderRequestsPage } from './pages/requests.ts';
+import { AGE_FILTERS, renderRequestsPage, type RequestsQuery } from './pages/requests.ts';
 import { html } from './html.ts';
-import { canSeePersonalData } from './access.ts';
+import { canSearchLearners, canSeePersonalData } from './access.ts';
 import { getLearnerDetail } from './learner-history.ts';
 import { canSeeQueue, getQueueDepths, type QueueSet } from './queue-depths.ts';
 import { withTimeout } from '../timeout.ts';
@@ -76,13 +76,25 @@ function notFound(res: Response): void {
   );
 }
 
-/** The request filter in a query string (status, code, kind, org, batch). */
+/** The request filter in a query string (status, code, kind, org, batch, age, q, order, after/before). */
 export function readRequestFilter(
   q: Record<string, unknown>,
-): RequestFilter & { raw: { status: string; code: string; kind: string; org: string } } {
-  const raw = { status: str(q.status), code: str(q.code), kind: str(q.kind), org: str(q.org) };
+  now: Date,
+): RequestFilter & { raw: RequestsQuery } {
+  const raw: RequestsQuery = {
+    q: str(q.q).slice(0, 100),
+    status: str(q.status),
+    code: str(q.code),
+    kind: str(q.kind),
+    org: str(q.org),
+    age: Object.hasOwn(AGE_FILTERS, str(q.age)) ? str(q.age) : '',
+    order: str(q.order) === 'oldest' ? 'oldest' : '',
+  };
   const orgId = parseId(raw.org);
   const batchId = parseId(str(q.batch));
+  const after = parseId(q.after);
+  const before = parseId(q.before);
+  const ageS = raw.age === '' ? null : AGE_FILTERS[raw.age as keyof typeof AGE_FILTERS][0];
   return {
     raw,
     ...(raw.status ? { status: [raw.status] } : {}),
@@ -90,8 +102,19 @@ export function readRequestFilter(
     ...(raw.kind ? { kind: [raw.kind] } : {}),
     ...(Number.isNaN(orgId) ? {} : { organisationIds: [orgId] }),
     ...(Number.isNaN(batchId) ? {} : { batchId }),
+    ...(ageS === null ? {} : { createdBefore: new Date(now.getTime() - ageS * 1000) }),
+    ...(raw.q.trim() === '' ? {} : { search: raw.q.trim() }),
+    order: raw.order === 'oldest' ? 'oldest first' : 'newest first',
+    ...(Number.isNaN(after)
+      ? Number.isNaN(before)
+        ? {}
+        : { from: { id: before, backwards: true } }
+      : { from: { id: after, backwards: false } }),
   };
 }
+
+/** Rows per page of the requests list. */
+const REQUESTS_PAGE = 50;
 
 const QUEUE_DEPTHS_TIMEOUT_MS = 2_000;
 
@@ -134,13 +157,34 @@ export function createPageRoutes(o: {
 
   router.get('/requests', async (req, res) => {
     const auth = getAuth(res);
-    const filter = readRequestFilter(req.query);
-    const limit = 200;
-    const [rows, organisations] = await Promise.all([
-      listRequests(db, auth.actor, { ...filter, limit }),
+    const now = new Date();
+    const filter = readRequestFilter(req.query, now);
+    const canSearch = canSearchLearners(auth.actor);
+    if (!canSearch) delete filter.search;
+    // One row more than a page says whether the list goes on in the direction being read.
+    const [fetched, organisations] = await Promise.all([
+      listRequests(db, auth.actor, { ...filter, limit: REQUESTS_PAGE + 1 }),
       listOrganisations(db, auth.actor),
     ]);
-    send(res, renderRequestsPage({ auth, rows, query: filter.raw, organisations, limit }));
+    const backwards = filter.from?.backwards ?? false;
+    const more = fetched.length > REQUESTS_PAGE;
+    const rows = more ? (backwards ? fetched.slice(1) : fetched.slice(0, REQUESTS_PAGE)) : fetched;
+    const aheadMore = backwards || more;
+    const behindMore = backwards ? more : filter.from !== undefined;
+    const oldestFirst = filter.order === 'oldest first';
+    send(
+      res,
+      renderRequestsPage({
+        auth,
+        rows,
+        query: filter.raw,
+        organisations,
+        hasOlder: oldestFirst ? behindMore : aheadMore,
+        hasNewer: oldestFirst ? aheadMore : behindMore,
+        canSearch,
+        now,
+      }),
+    );
   });
 
   router.get('/requests/:id', async (req, res) => {
@@ -179,7 +223,9 @@ export function createPageRoutes(o: {
   // A small JSON API for scripts that hold a session (same scoping as the pages).
   router.get('/api/requests', async (req, res) => {
     const { actor } = getAuth(res);
-    res.json(await listRequests(db, actor, { ...readRequestFilter(req.query), limit: 500 }));
+    const filter = readRequestFilter(req.query, new Date());
+    if (!canSearchLearners(actor)) delete filter.search;
+    res.json(await listRequests(db, actor, { ...filter, limit: 500 }));
   });
   router.get('/api/requests/:id', async (req, res) => {
     const detail = await getRequestDetail(db, getAuth(res).actor, parseId(req.params.id));

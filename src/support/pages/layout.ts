@@ -3,6 +3,7 @@ import { html, raw, type Html } from '../html.ts';
 import type { AuthLocals } from '../http-auth.ts';
 import { explainCode } from '../../codes/table.ts';
 import { LRS_TEXT_HIDDEN } from '../access.ts';
+import { statusLabel } from '../labels.ts';
 
 const STYLE = raw(`
 body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
@@ -13,7 +14,14 @@ table{border-collapse:collapse;background:#fff;margin:.5rem 0 1rem}th,td{border:
 th{background:#eef1f5}.num{text-align:right}.diff{background:#ffe08a;font-weight:600}.muted{color:#667}
 .note{background:#eef6ff;border-left:4px solid #3b82f6;padding:.5rem .75rem;margin:.5rem 0;max-width:60rem}
 .flash{background:#e8f8ec;border:1px solid #7cc48d;padding:.5rem .75rem}.error{background:#fdecec;border:1px solid #e38b8b;padding:.5rem .75rem}
-.status{font-weight:600}.status-needs_action,.status-failed,.status-rejected{color:#b42318}.status-succeeded{color:#067647}
+.status{font-weight:600;padding:0 .3rem;border-radius:3px;white-space:nowrap}
+.status-succeeded{color:#05603a;background:#e7f6ec}.status-needs_action{color:#7a2e0e;background:#fef0c7}
+.status-failed{color:#912018;background:#fee4e2}.status-rejected{color:#5b2a86;background:#f1e8fb}
+.status-cancelled{color:#475467;background:#eaecf0}.status-pending,.status-queued,.status-in_progress,.status-batched,.status-held{color:#1849a9;background:#e6effc}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.scroll{overflow-x:auto;max-width:100%}form.filters{display:flex;flex-wrap:wrap;gap:.35rem .5rem;align-items:center}
+nav.paging{margin:.5rem 0}header{flex-wrap:wrap}
+@media (max-width:600px){main{padding:.75rem}header{gap:.5rem .75rem}header .who{margin-left:0}}
 svg.chart{background:#fff;border:1px solid #d5d9e0;max-width:100%;height:auto}.legend span{margin-right:.75rem}
 form.inline{display:inline}button{cursor:pointer}pre{background:#fff;border:1px solid #d5d9e0;padding:.5rem;overflow:auto;max-width:70rem}
 `);
@@ -50,8 +58,9 @@ export function formatTime(d: Date | string | null | undefined): string {
   return date.toISOString().replace('T', ' ').slice(0, 19);
 }
 
+/** A request's status in words, its colour a second cue beside the text (never the only one). */
 export function statusCell(status: string): Html {
-  return html`<span class="status status-${status}">${status}</span>`;
+  return html`<span class="status status-${status}" data-status="${status}">${statusLabel(status)}</span>`;
 }
 
 /** A link to the code's requests plus its meaning, or the code verbatim when the catalogue lacks it. */
