@@ -13,24 +13,31 @@ import { getOverview } from './overview.ts';
 import { renderBatchesPage } from './pages/batches.ts';
 import { renderExceptionsPage } from './pages/exceptions.ts';
 import { renderPage } from './pages/layout.ts';
-import { renderLearnerLookupPage, renderLearnerPage } from './pages/learner.ts';
+import {
+  learnerHref,
+  renderLearnerChoicePage,
+  renderLearnerLookupPage,
+  renderLearnerPage,
+} from './pages/learner.ts';
 import { renderOverviewPage } from './pages/overview.ts';
 import { renderRequestDetailPage } from './pages/request-detail.ts';
 import { AGE_FILTERS, renderRequestsPage, type RequestsQuery } from './pages/requests.ts';
 import { html } from './html.ts';
 import { canSearchLearners, canSeePersonalData } from './access.ts';
-import { getLearnerDetail } from './learner-history.ts';
+import { getLearnerDetail, LEARNER_REQUEST_LIMIT } from './learner-history.ts';
 import { canSeeQueue, getQueueDepths, type QueueSet } from './queue-depths.ts';
 import { withTimeout } from '../timeout.ts';
 import type { QueueBackendKind } from '../queues.ts';
 import {
   findRequestIds,
+  getLearnerHistory,
   getRequestDetail,
   listBatches,
   listExceptions,
   listOrganisations,
   listRequests,
   type RequestFilter,
+  type RequestRow,
 } from './queries.ts';
 
 /** Messages shown after an action; the redirect names one by key so no text is echoed from the URL. */
@@ -115,6 +122,28 @@ export function readRequestFilter(
 
 /** Rows per page of the requests list. */
 const REQUESTS_PAGE = 50;
+
+/** The learners (organisation and MIS id) that requests are about, in the order first met. */
+function distinctLearners(
+  rows: readonly RequestRow[],
+): { organisationId: number; organisation: string; misLearnerId: string; name: string | null }[] {
+  const seen = new Map<
+    string,
+    { organisationId: number; organisation: string; misLearnerId: string; name: string | null }
+  >();
+  for (const r of rows) {
+    if (r.misLearnerId === null) continue;
+    const key = JSON.stringify([r.organisationId, r.misLearnerId]);
+    if (!seen.has(key))
+      seen.set(key, {
+        organisationId: r.organisationId,
+        organisation: r.organisation,
+        misLearnerId: r.misLearnerId,
+        name: r.learnerName,
+      });
+  }
+  return [...seen.values()];
+}
 
 const QUEUE_DEPTHS_TIMEOUT_MS = 2_000;
 
@@ -205,7 +234,19 @@ export function createPageRoutes(o: {
     const auth = getAuth(res);
     const org = str(req.query.org);
     const id = typeof req.query.id === 'string' ? req.query.id : '';
-    const detail = org === '' && id === '' ? null : await getLearnerDetail(db, auth.actor, parseId(org), id);
+    // No organisation: the key may be a ULN (or an MIS id) of any organisation whose learners this actor
+    // may see; one learner found opens their page, several are listed to choose from.
+    if (org === '' && id.trim() !== '') {
+      const found = distinctLearners(
+        await getLearnerHistory(db, auth.actor, id.trim(), { limit: LEARNER_REQUEST_LIMIT }),
+      );
+      const [only] = found;
+      if (found.length === 1 && only)
+        return res.redirect(303, learnerHref(only.organisationId, only.misLearnerId));
+      if (found.length > 1)
+        return send(res, renderLearnerChoicePage({ auth, key: id.trim(), learners: found }));
+    }
+    const detail = org === '' || id === '' ? null : await getLearnerDetail(db, auth.actor, parseId(org), id);
     if (detail) return send(res, renderLearnerPage({ auth, detail }));
     // Only organisations whose learners this actor may look up; the same page for any unknown learner.
     const organisations = (await listOrganisations(db, auth.actor)).filter((g) =>

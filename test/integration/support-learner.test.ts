@@ -253,6 +253,21 @@ describe('support dashboard learner page', () => {
     expect(list).not.toContain('<b>');
   });
 
+  it('finds a learner by ULN alone, in any of the staff member’s organisations, and nowhere else', async () => {
+    // The ULN the LRS gave STU-HIST's registration (an outcome), its master ULN, and the MIS id alone.
+    for (const key of ['1000000042', '1000000043', 'STU-HIST']) {
+      const r = await alice.get(`/learner?${new URLSearchParams({ org: '', id: key }).toString()}`);
+      expect(r.status, key).toBe(303);
+      expect(r.headers.get('location')).toBe(href(s.orgA, 'STU-HIST'));
+    }
+    // Bob works for organisation B: the same ULN finds nothing, exactly like a ULN nobody has.
+    for (const key of ['1000000042', '9999999999']) {
+      const r = await bob.get(`/learner?${new URLSearchParams({ org: '', id: key }).toString()}`);
+      expect(r.status).toBe(404);
+      expect(await r.text()).toContain('No such learner among your organisations.');
+    }
+  });
+
   it('links to the learner from request lists and request pages, and the lookup form finds them', async () => {
     expect(await (await alice.get('/requests')).text()).toContain(
       `href="${escapeHtml(href(s.orgA, 'STU-HIST'))}"`,

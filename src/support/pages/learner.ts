@@ -9,15 +9,32 @@ export function learnerHref(organisationId: number, misLearnerId: string): strin
   return `/learner?org=${organisationId}&id=${encodeURIComponent(misLearnerId)}`;
 }
 
-/** The lookup form: one of the actor's organisations and an MIS learner id. */
+/**
+ * The lookup form: an MIS learner id or a ULN, in one of the actor's organisations or any of them (a
+ * ULN names one person wherever they study; an MIS id is the MIS's own and may repeat across colleges).
+ */
 export function renderLearnerLookup(o: { organisations: OrganisationRow[]; org: string; id: string }): Html {
-  return html`<form method="get" action="/learner" class="lookup">
-  <label>Organisation <select name="org" required>${o.organisations.map(
+  return html`<form method="get" action="/learner" class="lookup filters">
+  <label>Organisation <select name="org"><option value="">any of yours</option>${o.organisations.map(
     (g) =>
       html`<option value="${g.id}"${String(g.id) === o.org ? html` selected` : ''}>${g.ukprn ?? g.organisationRef ?? ''} ${g.name}</option>`,
   )}</select></label>
-  <label>MIS learner id <input name="id" value="${o.id}" size="16" required></label>
+  <label>MIS learner id or ULN <input name="id" value="${o.id}" size="16" required></label>
   <button>Show learner</button></form>`;
+}
+
+/** When a ULN or MIS id names learners in more than one organisation: one line each, to choose from. */
+export function renderLearnerChoicePage(o: {
+  auth: AuthLocals;
+  key: string;
+  learners: { organisationId: number; organisation: string; misLearnerId: string; name: string | null }[];
+}): Html {
+  const body = html`<p>${o.learners.length} learners match <strong>${o.key}</strong>. Choose one:</p>
+<ul class="learner-choices">${o.learners.map(
+    (l) =>
+      html`<li><a href="${learnerHref(l.organisationId, l.misLearnerId)}">${l.misLearnerId}</a> · ${l.organisation}${l.name ? html` · ${l.name}` : ''}</li>`,
+  )}</ul><p><a href="/learner">Find another learner</a></p>`;
+  return renderPage({ title: 'Choose a learner', auth: o.auth, body });
 }
 
 /** The lookup form alone, or after a lookup that found nothing (the same answer for any organisation). */
