@@ -1,12 +1,15 @@
 /**
  * The poll job of one batch: asks the LRS for the output; while the job runs (WSRC0008, Waiting,
- * InProgress) or the call fails, the same job re-delays itself (moveToDelayed + DelayedError) with a
- * doubling, capped interval, counting polls on the batch row. When the output is there: `fetching`,
- * results fanned out in chunks (idempotent, so a crash mid-way is repaired by polling again), then
- * `completed` with counters.
+ * InProgress) or the call fails, the same job re-delays itself (WaitJobError) with a doubling, capped
+ * interval, counting polls on the batch row; the LRS in maintenance or out of hours pauses the batch queue
+ * instead (PauseQueueError), as for single calls. When the output is there: `fetching`, results fanned
+ * out in chunks (idempotent, so a crash mid-way is repaired by polling again), then `completed` with
+ * counters.
  */
 import type { OperationName } from '../lrs/messages.ts';
-import { DelayedError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
+import { decideNextStep } from '../codes/next-step.ts';
+import { PauseQueueError, WaitJobError } from '../requests/job-steps.ts';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
@@ -117,12 +120,7 @@ const OPERATION = {
   achievement: 'getAchievementBatchJob',
 } as const satisfies Record<string, OperationName>;
 
-export async function runPollJob(
-  deps: BatchJobDeps,
-  job: Job,
-  token: string | undefined,
-  signal: AbortSignal,
-): Promise<string> {
+export async function runPollJob(deps: BatchJobDeps, job: Job, signal: AbortSignal): Promise<string> {
   const { batchId } = parseJobData(JOBS.batchPoll, job.data);
   const b = await loadBatch(deps.pool, batchId);
   if (!b) return 'missing';
@@ -142,8 +140,7 @@ export async function runPollJob(
     }
     const delay = pollDelayMs(b.polls + 1, deps.pollInitialMs, deps.pollMaxMs);
     await recordPoll(deps.pool, b.id, { code, error, nextPollAt: new Date(Date.now() + delay) });
-    await job.moveToDelayed(Date.now() + delay, token);
-    throw new DelayedError();
+    throw new WaitJobError(`poll again in ${delay} ms`, delay);
   };
 
   try {
@@ -165,8 +162,19 @@ export async function runPollJob(
       await audit(output.code, 'lrs');
     } catch (e) {
       if (!isLrsError(e)) throw e;
-      // Transport trouble, maintenance, even a wrong password: the job is still at the LRS, so keep asking (capped backoff) until give-up.
       await audit(e.code, e.codeSource, e.httpStatus);
+      // The LRS in maintenance or out of hours: the whole batch queue waits, as single calls do.
+      const next = decideNextStep(e, 0, deps.policy);
+      if (next.step === 'pause_queue') {
+        await recordPoll(deps.pool, b.id, {
+          code: e.code,
+          error: e.message,
+          nextPollAt: new Date(Date.now() + next.pauseMs),
+        });
+        log.warn({ code: e.code, pauseMs: next.pauseMs }, 'LRS unavailable; pausing the batch queue');
+        throw new PauseQueueError(`${e.code}: ${e.message}`, next.pauseMs);
+      }
+      // Transport trouble, even a wrong password: the job is still at the LRS, so keep asking (capped backoff) until give-up.
       log.info({ code: e.code }, 'batch poll failed; will poll again');
       return await again(e.code, e.message);
     }

@@ -31,8 +31,8 @@ import {
   type Settlement,
 } from '../db/batches.ts';
 import { resolutionFor, resolutionForError } from '../requests/resolve.ts';
-import { classifyFailure } from '../codes/table.ts';
-import { RetryableJobError } from '../requests/run.ts';
+import { decideNextStep } from '../codes/next-step.ts';
+import { PauseQueueError, RetryableJobError, WaitJobError } from '../requests/job-steps.ts';
 import { errorMessage } from '../errors.ts';
 import { createRedactor, redactLrsError } from '../requests/redact.ts';
 
@@ -199,20 +199,29 @@ async function handleSubmitError(
     });
     return 'invalid';
   }
-  const errorClass = classifyFailure(err);
-  const rule = deps.policy[errorClass];
-  if (errorClass === 'configuration' || errorClass === 'data_error') {
+  const next = decideNextStep(err, job.attemptsMade, deps.policy);
+  if (next.step === 'settle' && (next.errorClass === 'configuration' || next.errorClass === 'data_error')) {
     await failAll(deps, b, resolutionForError(err));
     return 'failed';
   }
-  // Not sent (connection refused, maintenance page, out of hours): the batch can simply be sent again.
+  // Not sent (connection refused, maintenance, out of hours): the batch can simply be sent again.
   await moveBatch(deps.pool, b.id, ['submitting'], 'assembled', {
     lastCode: err.code,
     lastError: err.message,
   });
-  if (job.attemptsMade + 1 < rule.attempts) {
-    log.info({ code: err.code, errorClass }, 'batch submit failed before reaching the LRS; will retry');
-    throw new RetryableJobError(`${err.code}: ${err.message}`, errorClass);
+  const reason = `${err.code}: ${err.message}`;
+  if (next.step === 'pause_queue') {
+    // The LRS is down for everyone: the whole batch queue waits, and this submit uses no attempt on it.
+    log.warn({ code: err.code, pauseMs: next.pauseMs }, 'LRS unavailable; pausing the batch queue');
+    throw new PauseQueueError(reason, next.pauseMs);
+  }
+  if (next.step === 'wait') throw new WaitJobError(reason, next.delayMs);
+  if (next.step === 'retry') {
+    log.info(
+      { code: err.code, errorClass: next.errorClass },
+      'batch submit failed before reaching the LRS; will retry',
+    );
+    throw new RetryableJobError(reason, next.errorClass, next.delayMs);
   }
   const n = await releaseToPending(deps.pool, b.id, {
     code: err.code,

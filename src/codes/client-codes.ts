@@ -15,8 +15,9 @@ export const RELAY_CODES = {
   /** TLS handshake or certificate failure (ours or the server's). */
   TLS_FAILED: 'TLS_FAILED',
   /**
-   * The LRS is down for maintenance: HTTP 405 (the HTML "UnsupportedHttpVerb" page, or any other body without
-   * an LRS error code), or a fault whose text says UnsupportedHttpVerb (docs/lrs.md §5.4).
+   * The LRS is down for maintenance: HTTP 405 whatever the body (the HTML "UnsupportedHttpVerb" page, or its
+   * SOAP fault with ErrorCode WSEC0001), or a fault whose Description or FurtherDetails names
+   * UnsupportedHttpVerb whatever its ErrorCode and status (docs/lrs.md §5.4).
    */
   LRS_MAINTENANCE: 'LRS_MAINTENANCE',
   /** A non-SOAP body (HTML, text, empty) with any other status. */
@@ -78,7 +79,7 @@ export const CLIENT_CODE_ENTRIES: readonly CodeEntry[] = [
     'relay',
     'retryable',
     'maintenance',
-    'The LRS is down for maintenance: it answered HTTP 405 (its maintenance page, or a fault saying UnsupportedHttpVerb).',
+    'The LRS is down for maintenance: it answered HTTP 405 (its maintenance page, or its fault saying UnsupportedHttpVerb, which carries the code WSEC0001 but is not a data error).',
     'Nothing to do; lrs-relay pauses the queue and retries after the maintenance window (see the LRS maintenance schedule on GOV.UK).',
   ),
   failure(

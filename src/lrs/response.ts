@@ -94,8 +94,21 @@ function mentionsUnsupportedHttpVerb(node: XNode | undefined, depth = 0): boolea
 }
 
 /**
- * Reads a SOAP fault into an LrsError: the fault's own ErrorCode when it has one (an LRS code is only used
- * when the LRS sent it), else maintenance, a server failure or a fault about the request.
+ * True when a MIAPAPIException's own text says UnsupportedHttpVerb: the LRS's answer during maintenance
+ * (docs/lrs.md §5.4) carries ErrorCode WSEC0001 with Description `UnsupportedHttpVerb` and FurtherDetails
+ * `UnsupportedHttpVerb GET`. Only a text that starts with the word counts: a schema fault's FurtherDetails
+ * quotes what was sent (`Value '…'`), so a word met further in could be the learner's data.
+ */
+function namesUnsupportedHttpVerb(...texts: (string | undefined)[]): boolean {
+  return texts.some((t) => t !== undefined && /^\s*UnsupportedHttpVerb\b/i.test(t));
+}
+
+/**
+ * Reads a SOAP fault into an LrsError. Maintenance first, whatever the ErrorCode: HTTP 405 whatever the
+ * body, or a fault whose Description or FurtherDetails names UnsupportedHttpVerb whatever the status
+ * (the real maintenance fault says WSEC0001, which would otherwise read as a data error and fail the
+ * request for good). Then the fault's own ErrorCode when it has one (an LRS code is only used when the
+ * LRS sent it), else a server failure or a fault about the request.
  */
 function faultToError(
   fault: SoapBody['fault'],
@@ -108,9 +121,26 @@ function faultToError(
   const faultcode = childText(fault, 'faultcode') ?? '';
   const faultstring = childText(fault, 'faultstring');
   const lrsCode = (childText(miap, 'ErrorCode') ?? childText(domain, 'ErrorCode'))?.trim();
+  const description = childText(miap, 'Description');
+  const furtherDetails = childText(miap, 'FurtherDetails');
+  if (
+    httpStatus === 405 ||
+    namesUnsupportedHttpVerb(description, furtherDetails) ||
+    (!lrsCode && mentionsUnsupportedHttpVerb(fault))
+  ) {
+    const said = lrsCode ? ` ${lrsCode}` : '';
+    return relayError(
+      RELAY_CODES.LRS_MAINTENANCE,
+      `LRS maintenance: SOAP fault${said} (HTTP ${httpStatus ?? 'unknown'}, ${faultcode || 'no faultcode'})`,
+      {
+        operation,
+        httpStatus,
+        description: redactFaultText([description, furtherDetails].filter(Boolean).join(': ') || faultstring),
+      },
+    );
+  }
   if (lrsCode) {
     const entry = explainCode(lrsCode);
-    const description = redactFaultText(childText(miap, 'Description') ?? faultstring);
     return new LrsError(`LRS fault ${lrsCode}: ${entry.meaning}`, {
       code: lrsCode,
       codeSource: 'lrs',
@@ -118,20 +148,9 @@ function faultToError(
       retryable: isRetryable(entry),
       operation,
       httpStatus,
-      description,
-      furtherDetails: redactFaultText(
-        childText(miap, 'FurtherDetails') ?? decodeErrorDetail(childText(domain, 'ErrorDetail')),
-      ),
+      description: redactFaultText(description ?? faultstring),
+      furtherDetails: redactFaultText(furtherDetails ?? decodeErrorDetail(childText(domain, 'ErrorDetail'))),
     });
-  }
-  // The LRS down for maintenance (docs/lrs.md §5.4): HTTP 405 whatever the body, or a fault naming the
-  // hosting platform's UnsupportedHttpVerb. Not a data error: the worker pauses the queue as for the page.
-  if (httpStatus === 405 || mentionsUnsupportedHttpVerb(fault)) {
-    return relayError(
-      RELAY_CODES.LRS_MAINTENANCE,
-      `LRS maintenance: SOAP fault (HTTP ${httpStatus ?? 'unknown'}, ${faultcode || 'no faultcode'})`,
-      { operation, httpStatus, description: redactFaultText(faultstring) },
-    );
   }
   // A fault about the request itself (unknown action, contract mismatch) will fail the same way again;
   // anything else without an LRS code is the server failing (WCF InternalServiceFault) and worth a retry.

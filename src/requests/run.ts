@@ -1,9 +1,10 @@
 /**
  * Runs one request job: re-read the request, call the processor for its kind, then either write the
- * terminal result or record the attempt and hand the retry back to BullMQ. Every path ends in exactly
- * one of: terminal write, BullMQ retry (with backoff), queue-wide pause, or delay.
+ * terminal result or record the attempt and throw the next step (src/requests/job-steps.ts) for the worker
+ * wiring to carry out. Every path ends in exactly one of: terminal write, retry (with backoff), queue-wide
+ * pause, or wait; which one is decided by decideNextStep (src/codes/next-step.ts).
  */
-import { DelayedError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -23,7 +24,8 @@ import {
 } from '../db/requests.ts';
 import { resolutionFor, resolutionForError } from './resolve.ts';
 import type { RetryPolicy } from '../codes/retry-policy.ts';
-import { classifyFailure } from '../codes/table.ts';
+import { decideNextStep } from '../codes/next-step.ts';
+import { PauseQueueError, RetryableJobError, WaitJobError } from './job-steps.ts';
 import { errorMessage } from '../errors.ts';
 import { createRedactor, redactLrsError, type Redactor } from './redact.ts';
 
@@ -50,29 +52,9 @@ export interface RunRequestDeps {
   startAttempt(requestId: number): Promise<RequestRow | undefined>;
   /** Writes a terminal result (batched like startAttempt); false if the request was already terminal. */
   complete(c: Completion): Promise<boolean>;
-  /** Pauses the queue this job came from (maintenance, out of hours). */
-  pauseQueue(ms: number): Promise<void>;
-  /** The error BullMQ needs to see after pauseQueue (Worker.RateLimitError()). */
-  rateLimitError(): Error;
 }
 
-/** Thrown to BullMQ for a retry; carries the class so the backoff strategy can pick the delay. */
-export class RetryableJobError extends Error {
-  override readonly name = 'RetryableJobError';
-  constructor(
-    message: string,
-    readonly errorClass: keyof RetryPolicy,
-  ) {
-    super(message);
-  }
-}
-
-export async function runRequestJob(
-  deps: RunRequestDeps,
-  job: Job,
-  token: string | undefined,
-  signal: AbortSignal,
-): Promise<string> {
+export async function runRequestJob(deps: RunRequestDeps, job: Job, signal: AbortSignal): Promise<string> {
   const { requestId } = parseJobData(JOBS.request, job.data);
   // Bindings passed per line rather than through log.child(): a child logger per job re-runs redaction
   // set-up, which showed up as several percent of the worker's CPU.
@@ -158,9 +140,9 @@ export async function runRequestJob(
   } catch (e) {
     if (e instanceof LearnerBusyError) {
       // Not a failure: wait for the other request for this learner to finish, without using an attempt.
+      const next = decideNextStep({ code: PIPELINE_CODES.LEARNER_BUSY }, job.attemptsMade, deps.policy);
       await recordRetry(deps.pool, request, { code: PIPELINE_CODES.LEARNER_BUSY, error: e.message, audits });
-      await job.moveToDelayed(Date.now() + 1_000 + Math.random() * 2_000, token);
-      throw new DelayedError();
+      throw new WaitJobError(e.message, next.step === 'wait' ? next.delayMs : 1_000);
     }
     if (!isLrsError(e)) throw e;
     return handleLrsError(deps, job, request, e, audits, log);
@@ -175,19 +157,17 @@ async function handleLrsError(
   audits: AuditEntry[],
   log: JobLog,
 ): Promise<string> {
-  const errorClass = classifyFailure(err);
-  const rule = deps.policy[errorClass];
+  const next = decideNextStep(err, job.attemptsMade, deps.policy);
   const reason = `${err.code}: ${err.message}`;
-  if (rule.pauseQueueMs !== undefined) {
+  if (next.step === 'pause_queue') {
     await recordRetry(deps.pool, request, { code: err.code, error: reason, audits });
-    log.warn({ code: err.code, pauseMs: rule.pauseQueueMs }, 'LRS unavailable; pausing the queue');
-    await deps.pauseQueue(rule.pauseQueueMs);
-    throw deps.rateLimitError();
+    log.warn({ code: err.code, pauseMs: next.pauseMs }, 'LRS unavailable; pausing the queue');
+    throw new PauseQueueError(reason, next.pauseMs);
   }
-  if (job.attemptsMade + 1 < rule.attempts) {
+  if (next.step === 'retry') {
     await recordRetry(deps.pool, request, { code: err.code, error: reason, audits });
-    log.info({ code: err.code, errorClass }, 'LRS call failed; will retry');
-    throw new RetryableJobError(reason, errorClass);
+    log.info({ code: err.code, errorClass: next.errorClass }, 'LRS call failed; will retry');
+    throw new RetryableJobError(reason, next.errorClass, next.delayMs);
   }
   return finish(deps, request, resolutionForError(err), audits, log);
 }

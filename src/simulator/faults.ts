@@ -65,14 +65,15 @@ export function internalErrorFault(): string {
 }
 
 /**
- * Maintenance in SOAP form (HTTP 405): a fault whose text names UnsupportedHttpVerb. No capture exists; the
- * production client in government use treats any 405 or this text as maintenance, so lrs-relay must too.
+ * The LRS's maintenance answer in SOAP form (sent with HTTP 405, docs/lrs.md §5.4): a MIAPAPIException
+ * whose ErrorCode is WSEC0001 but whose Description and FurtherDetails name UnsupportedHttpVerb.
  */
-export function maintenanceFault(requestId: string, now: number): string {
-  return wcfEnvelope(
-    `<s:Fault><faultcode>s:Server</faultcode><faultstring xml:lang="en-GB">UnsupportedHttpVerb: The resource doesn't support specified Http Verb.</faultstring>` +
-      `<detail><ErrorCode>UnsupportedHttpVerb</ErrorCode><RequestId>${escapeXml(requestId)}</RequestId>` +
-      `<TimeStamp>${new Date(now).toISOString()}</TimeStamp></detail></s:Fault>`,
+export function maintenanceFault(now: number): string {
+  return miapEnvelope(
+    `<soapenv:Fault><faultcode>soapenv:Server</faultcode><faultstring>uk.gov.miap.lrs.api.exceptions.MIAPAPIException</faultstring>` +
+      `<detail><ns10:MIAPAPIException xmlns:ns10="${NS.exceptions}"><ErrorCode>WSEC0001</ErrorCode><ErrorActor>${ACTORS.WSEC0001}</ErrorActor>` +
+      `<Description>UnsupportedHttpVerb</Description><FurtherDetails>UnsupportedHttpVerb GET</FurtherDetails>` +
+      `<ErrorTimestamp>${formatMiapDateTime(now)}</ErrorTimestamp></ns10:MIAPAPIException></detail></soapenv:Fault>`,
   );
 }
 

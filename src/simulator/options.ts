@@ -21,7 +21,10 @@ export const faultSettingsSchema = z.object({
   errorRate: z.number().min(0).max(1).default(0),
   /** Every service call gets the HTTP 405 "UnsupportedHttpVerb" HTML page. */
   maintenance: z.boolean().default(false),
-  /** Every service call gets HTTP 405 with a SOAP fault saying UnsupportedHttpVerb (maintenance in SOAP form). */
+  /**
+   * Every service call gets HTTP 405 with the LRS's maintenance fault: a MIAPAPIException with ErrorCode
+   * WSEC0001 and Description/FurtherDetails UnsupportedHttpVerb.
+   */
   maintenanceFault: z.boolean().default(false),
   /** Every service call gets a WSEC0004 out-of-hours fault. */
   outOfHours: z.boolean().default(false),

@@ -332,7 +332,7 @@ export class Simulator {
     if (!this.faults.maintenance)
       return this.send(res, {
         status: 405,
-        body: maintenanceFault(randomUUID(), this.o.now()),
+        body: maintenanceFault(this.o.now()),
         contentType: 'text/xml; charset=utf-8',
       });
     this.send(res, {

@@ -1,7 +1,8 @@
 /**
  * The batch role of a worker process: the assembler loop and one BullMQ Worker on the `batch` queue
  * running submit and poll jobs. Submit retries use the same backoff table as single calls; polls
- * re-delay themselves and never use attempts.
+ * re-delay themselves and never use attempts; the LRS in maintenance pauses the queue for both, as for
+ * single calls (decideNextStep, src/codes/next-step.ts).
  */
 import { setMaxListeners } from 'node:events';
 import type { Job, Queue, Worker } from 'bullmq';
@@ -10,8 +11,9 @@ import { BatchAssembler, type BatchAssemblerOptions } from '../batches/assemble.
 import { runPollJob } from '../batches/poll.ts';
 import type { BatchJobDeps } from '../batches/rules.ts';
 import { runSubmitJob } from '../batches/submit.ts';
-import { maxAttempts, retryDelayMs } from '../codes/retry-policy.ts';
-import { RetryableJobError } from '../requests/run.ts';
+import { maxAttempts } from '../codes/retry-policy.ts';
+import { RetryableJobError } from '../requests/job-steps.ts';
+import { backoffStrategy, carryOutSteps, PAUSE_ONLY_LIMITER } from './job-steps.ts';
 
 export interface BatchWorkersOptions extends BatchJobDeps {
   /** The queue store the batch worker runs on. */
@@ -37,28 +39,27 @@ export class BatchWorkers {
 
   start(): void {
     const o = this.o;
-    this.worker = o.queues.createWorker(
+    const worker: Worker = o.queues.createWorker(
       QUEUES.batch,
-      async (job: Job, token?: string) => {
-        if (job.name === JOBS.batchSubmit) return runSubmitJob(o, job, this.abort.signal);
-        if (job.name === JOBS.batchPoll) return runPollJob(o, job, token, this.abort.signal);
-        throw new Error(`no handler for batch job ${job.name}`);
-      },
+      async (job: Job, token?: string) =>
+        carryOutSteps(worker, job, token, async () => {
+          if (job.name === JOBS.batchSubmit) return runSubmitJob(o, job, this.abort.signal);
+          if (job.name === JOBS.batchPoll) return runPollJob(o, job, this.abort.signal);
+          throw new Error(`no handler for batch job ${job.name}`);
+        }),
       {
         concurrency: o.concurrency,
+        // The LRS in maintenance pauses the batch queue (submits and polls) in every process.
+        limiter: PAUSE_ONLY_LIMITER,
         name: 'lrs-relay batch',
         lockDuration: o.lockDurationMs,
         stalledInterval: o.lockDurationMs,
         // A submit job whose worker died is run again and finds its batch `submitting`: the in-doubt rule applies.
         maxStalledCount: 2,
-        settings: {
-          backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => {
-            const cls = err instanceof RetryableJobError ? err.errorClass : 'transport';
-            return retryDelayMs(o.policy[cls], attemptsMade);
-          },
-        },
+        settings: { backoffStrategy: backoffStrategy(o.policy) },
       },
     );
+    this.worker = worker;
     this.worker.on('error', (e) => o.log.error({ err: e }, 'batch worker error'));
     this.worker.on('failed', (job, e) => {
       if (job && !(e instanceof RetryableJobError))

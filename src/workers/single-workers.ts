@@ -5,7 +5,7 @@
  * New organisations are picked up by a periodic refresh.
  */
 import { setMaxListeners } from 'node:events';
-import { Worker, type Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -14,8 +14,10 @@ import { createBatcher, type Batcher } from '../db/batcher.ts';
 import type { ProcessorOptions } from '../requests/processors.ts';
 import { completeRequests, startAttempts, type Completion, type RequestRow } from '../db/requests.ts';
 import { listEnabledOrganisationLimits, type OrganisationLimits } from '../db/organisations.ts';
-import { RetryableJobError, runRequestJob, type OrganisationClients } from '../requests/run.ts';
-import { retryDelayMs, type RetryPolicy } from '../codes/retry-policy.ts';
+import { runRequestJob, type OrganisationClients } from '../requests/run.ts';
+import { RetryableJobError } from '../requests/job-steps.ts';
+import type { RetryPolicy } from '../codes/retry-policy.ts';
+import { backoffStrategy, carryOutSteps } from './job-steps.ts';
 
 export interface SingleWorkersOptions {
   pool: pg.Pool;
@@ -76,22 +78,21 @@ export class SingleWorkers {
     const worker: Worker = this.o.queues.createWorker(
       singleQueueName(org.id),
       async (job: Job, token?: string) =>
-        runRequestJob(
-          {
-            pool: this.o.pool,
-            clients: this.o.clients,
-            log,
-            metrics: this.o.metrics,
-            policy,
-            processorOptions: this.o.processorOptions,
-            startAttempt: (id) => this.attempts.run(id),
-            complete: (c) => this.completions.run(c),
-            pauseQueue: (ms) => worker.rateLimit(ms),
-            rateLimitError: () => Worker.RateLimitError(),
-          },
-          job,
-          token,
-          abort.signal,
+        carryOutSteps(worker, job, token, () =>
+          runRequestJob(
+            {
+              pool: this.o.pool,
+              clients: this.o.clients,
+              log,
+              metrics: this.o.metrics,
+              policy,
+              processorOptions: this.o.processorOptions,
+              startAttempt: (id) => this.attempts.run(id),
+              complete: (c) => this.completions.run(c),
+            },
+            job,
+            abort.signal,
+          ),
         ),
       {
         concurrency: Math.max(1, Math.min(org.concurrencyShare, this.o.maxConcurrency)),
@@ -101,12 +102,7 @@ export class SingleWorkers {
         stalledInterval: this.o.lockDurationMs,
         // A job whose worker died twice goes to failed; the reconcile sweep puts its request back.
         maxStalledCount: 2,
-        settings: {
-          backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => {
-            const cls = err instanceof RetryableJobError ? err.errorClass : 'transport';
-            return retryDelayMs(policy[cls], attemptsMade);
-          },
-        },
+        settings: { backoffStrategy: backoffStrategy(policy) },
       },
     );
     worker.on('error', (e) => this.o.log.error({ err: e, organisation: org.id }, 'single worker error'));

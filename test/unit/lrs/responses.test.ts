@@ -238,22 +238,47 @@ describe('faults and non-SOAP answers', () => {
       return 'none';
     };
     const maintenance = { code: 'LRS_MAINTENANCE', retryable: true };
-    // The simulator's maintenanceFault: HTTP 405 and UnsupportedHttpVerb in the faultstring and detail.
-    expect(code(405, maintenanceFault('r-1', 0))).toEqual(maintenance);
-    // The text alone, whatever the status (a gateway may turn the 405 into a 500).
-    expect(code(500, maintenanceFault('r-1', 0))).toEqual(maintenance);
-    // A 405 alone, whatever the fault says: a client fault, a server fault, or a SOAP body that is no fault.
-    const wcf = (faultcode: string) =>
+    // The LRS's maintenance fault (ErrorCode WSEC0001, Description UnsupportedHttpVerb): maintenance, not a
+    // data error, at HTTP 405 and at 500 alike (a gateway may turn the 405 into a 500).
+    const real = load('fault-maintenance-UnsupportedHttpVerb.response.xml');
+    expect(code(405, real)).toEqual(maintenance);
+    expect(code(500, real)).toEqual(maintenance);
+    // Whatever the ErrorCode: the Description or FurtherDetails alone names it.
+    expect(code(500, real.replace('WSEC0001', 'WSEC0999'))).toEqual(maintenance);
+    expect(
+      code(500, real.replace('<Description>UnsupportedHttpVerb', '<Description>Invalid request')),
+    ).toEqual(maintenance);
+    // The simulator's maintenanceFault is that shape.
+    expect(code(405, maintenanceFault(0))).toEqual(maintenance);
+    expect(code(500, maintenanceFault(0))).toEqual(maintenance);
+    // A fault without an ErrorCode whose text names it, whatever the status.
+    const wcf = (faultcode: string, text = 'The resource is not available.') =>
       `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode>${faultcode}</faultcode>` +
-      `<faultstring>The resource is not available.</faultstring></s:Fault></s:Body></s:Envelope>`;
+      `<faultstring>${text}</faultstring></s:Fault></s:Body></s:Envelope>`;
+    expect(code(500, wcf('s:Server', 'UnsupportedHttpVerb: not supported'))).toEqual(maintenance);
+    // A 405 alone, whatever the body: a client fault, a server fault, an LRS code, a SOAP body that is no fault.
     expect(code(405, wcf('s:Client'))).toEqual(maintenance);
     expect(code(405, wcf('s:Server'))).toEqual(maintenance);
+    expect(code(405, load('fault-WSEC0001-schema.response.xml'))).toEqual(maintenance);
     expect(code(405, load('find-exact.response.xml'))).toEqual(maintenance);
-    // Without the 405 or the text, the same faults keep their meaning.
+    // Without the 405 or the words, the same faults keep their meaning; a schema fault that merely quotes the
+    // word inside a value is still the data error it is.
     expect(code(500, wcf('s:Client'))).toMatchObject({ code: 'SOAP_FAULT' });
     expect(code(500, wcf('s:Server'))).toMatchObject({ code: 'LRS_INTERNAL_ERROR' });
-    // A fault carrying an LRS error code keeps it: the LRS itself answered.
-    expect(code(405, load('fault-WSEC0001-schema.response.xml'))).toMatchObject({ code: 'WSEC0001' });
+    expect(code(500, load('fault-WSEC0001-schema.response.xml'))).toMatchObject({ code: 'WSEC0001' });
+    expect(
+      code(500, load('fault-WSEC0001-schema.response.xml').replace('Secretname', 'UnsupportedHttpVerb')),
+    ).toMatchObject({ code: 'WSEC0001' });
+  });
+  it('the maintenance fault keeps what the LRS said, as text of our LRS_MAINTENANCE', () => {
+    const e = failure('fault-maintenance-UnsupportedHttpVerb.response.xml', 405);
+    expect(e).toMatchObject({
+      code: 'LRS_MAINTENANCE',
+      codeSource: 'relay',
+      class: 'retryable',
+      description: 'UnsupportedHttpVerb: UnsupportedHttpVerb GET',
+    });
+    expect(e.message).toContain('WSEC0001');
   });
   it('other HTML, JSON or empty bodies are NON_SOAP_RESPONSE / HTTP_ERROR', () => {
     const other = (status: number, b: string) => {
