@@ -23,6 +23,7 @@
 import soap from 'soap';
 import { errorMessage } from '../errors.ts';
 import { MESSAGES, OPERATION_NAMES, type FieldSpec, type MessageSpec, type ServiceName } from './messages.ts';
+import { xsdTypeOfRule } from './rules.ts';
 
 const XSD = 'http://www.w3.org/2001/XMLSchema';
 
@@ -47,6 +48,8 @@ export interface SchemaDoc {
   $elementFormDefault?: string;
   elements: Record<string, SchemaNode>;
   complexTypes: Record<string, SchemaNode>;
+  /** Named simple types. */
+  types?: Record<string, SchemaNode>;
 }
 interface MessageRef {
   $name: string;
@@ -75,6 +78,11 @@ export interface ContractField {
   max: number;
   nillable: boolean;
   children?: ContractField[] | undefined;
+  /**
+   * A simple element's XML Schema built-in type, local name (`string`, `int`, `dateTime`): a named
+   * simple type is followed to the built-in it restricts. Absent for complex elements and wildcards.
+   */
+  type?: string | undefined;
 }
 
 /** One operation of a WSDL: SOAPAction, request and response root elements and the request's content. */
@@ -155,6 +163,31 @@ function occurs(el: SchemaNode): { min: number; max: number } {
   return { min: el.$minOccurs === undefined ? 1 : Number(el.$minOccurs), max };
 }
 
+/** The built-in type a simple type restricts, following named simple types (at most 8 deep). */
+function builtInOf(defs: Definitions, node: SchemaNode, schema: SchemaDoc, qname: string, depth = 0): string {
+  if (depth > 8) throw new WsdlReadError(`simple type ${qname} restricts more than 8 types deep`);
+  const t = resolveQName(node, schema, qname);
+  if (t.ns === XSD) return t.local;
+  const typeSchema = defs.schemas[t.ns];
+  const simple = typeSchema?.types?.[t.local];
+  if (!typeSchema || !simple) throw new WsdlReadError(`type ${qname} not found`);
+  return builtInOfSimple(defs, simple, typeSchema, qname, depth + 1);
+}
+
+/** The built-in type an `xs:simpleType` node restricts (a list or union reads as `string`). */
+function builtInOfSimple(
+  defs: Definitions,
+  simple: SchemaNode,
+  schema: SchemaDoc,
+  what: string,
+  depth: number,
+): string {
+  const restriction = simple.children?.find((c) => c.name === 'restriction');
+  if (!restriction) return 'string';
+  if (!restriction.$base) throw new WsdlReadError(`simple type ${what} restricts no base type`);
+  return builtInOf(defs, restriction, schema, restriction.$base, depth);
+}
+
 /** A local element: its namespace follows XSD rules (form, else the schema's elementFormDefault). */
 function fieldOf(
   defs: Definitions,
@@ -183,7 +216,9 @@ function fieldOf(
     nillable: el.$nillable === 'true',
   };
   const inline = el.children?.find((c) => c.name === 'complexType');
+  const inlineSimple = el.children?.find((c) => c.name === 'simpleType');
   if (inline) field.children = contentOf(defs, inline, schema, depth, budget);
+  else if (inlineSimple) field.type = builtInOfSimple(defs, inlineSimple, schema, field.name, 0);
   else if (el.$type) {
     const t = resolveQName(el, schema, el.$type);
     const typeSchema = defs.schemas[t.ns];
@@ -191,6 +226,7 @@ function fieldOf(
     if (complex && typeSchema) field.children = contentOf(defs, complex, typeSchema, depth, budget);
     else if (t.ns !== XSD && !typeSchema)
       throw new WsdlReadError(`type ${el.$type} of ${field.name} not found`);
+    else field.type = builtInOf(defs, el, schema, el.$type);
   }
   return field;
 }
@@ -299,6 +335,7 @@ export function fieldsOf(fields: readonly FieldSpec[]): ContractField[] {
     max: f.max,
     nillable: f.nillable,
     children: f.children ? fieldsOf(f.children) : undefined,
+    type: f.rule ? xsdTypeOfRule(f.rule) : undefined,
   }));
 }
 
@@ -476,6 +513,8 @@ function compareFields(
       out.push({ operation, path: p, what: 'namespace', ours: describeNs(o.ns), theirs: describeNs(t.ns) });
     if (sink.side === 'response') compareAnswerRules(operation, p, o, t, sink);
     else compareRequestRules(operation, p, o, t, sink);
+    if (o.type !== undefined && t.type !== undefined && o.type !== t.type)
+      out.push({ operation, path: p, what: 'type', ours: `xs:${o.type}`, theirs: `xs:${t.type}` });
     if (o.children && !t.children)
       out.push({ operation, path: p, what: 'content', ours: 'child elements', theirs: 'simple value' });
     else if (!o.children && t.children && t.children.length > 0)

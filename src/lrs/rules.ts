@@ -184,6 +184,23 @@ export const RULES = {
 
 export type RuleName = keyof typeof RULES;
 
+/**
+ * The XML Schema built-in type (local name) a value written by each rule has on the wire, where it is
+ * not `string`: what `lrs-relay wsdl check` compares with a WSDL's element types (contract.ts).
+ */
+export const RULE_XSD_TYPES: { readonly [R in RuleName]?: string } = {
+  int: 'int',
+  learnerRecordCount: 'int',
+  verifyRecordCount: 'int',
+  jobIdLong: 'long',
+  isoDateTime: 'dateTime',
+};
+
+/** The XML Schema built-in type of a rule's values: `string` unless RULE_XSD_TYPES says otherwise. */
+export function xsdTypeOfRule(rule: RuleName): string {
+  return RULE_XSD_TYPES[rule] ?? 'string';
+}
+
 /** Applies one rule by name. */
 export function checkRule(rule: RuleName, value: string): string | undefined {
   return RULES[rule](value);

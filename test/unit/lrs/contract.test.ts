@@ -14,8 +14,10 @@ import {
 } from '../../../src/lrs/contract.ts';
 import type { ServiceName } from '../../../src/lrs/messages.ts';
 import {
+  actionAsString,
   addAnswerElement,
   answerOccursChanged,
+  createdCountAsString,
   editAfter,
   ourWsdl,
   removeAnswerFoundUln,
@@ -100,6 +102,44 @@ describe('compareService reports drift', () => {
         what: 'maxOccurs (we may send more than the WSDL allows)',
         ours: '200',
         theirs: '1',
+      },
+    ]);
+  });
+
+  it("an element's type changed, in a request and in an answer (xs:int → xs:string)", async () => {
+    const text = createdCountAsString(actionAsString(ourWsdl('externalService')));
+    expect(await differencesOf('externalService', text)).toEqual([
+      {
+        operation: 'SubmitAchievementBatchJob',
+        path: 'request SubmitAchievementBatchJob/achievements/Achievement/Action',
+        what: 'type',
+        ours: 'xs:int',
+        theirs: 'xs:string',
+      },
+      {
+        operation: 'GetAchievementBatchJob',
+        path: 'response GetAchievementBatchJobResponse/GetAchievementBatchJobResult/AchievementsCreated',
+        what: 'type',
+        ours: 'xs:int',
+        theirs: 'xs:string',
+      },
+    ]);
+  });
+
+  it('a named simple type is compared by the built-in type it restricts', async () => {
+    const text = editAfter(
+      ourWsdl('externalService'),
+      '<xs:simpleType name="AchievementBatchJobStatus">',
+      'base="xs:string"',
+      'base="xs:int"',
+    );
+    expect(await differencesOf('externalService', text)).toEqual([
+      {
+        operation: 'GetAchievementBatchJob',
+        path: 'response GetAchievementBatchJobResponse/GetAchievementBatchJobResult/Status',
+        what: 'type',
+        ours: 'xs:string',
+        theirs: 'xs:int',
       },
     ]);
   });

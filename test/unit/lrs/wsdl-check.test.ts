@@ -15,6 +15,7 @@ import { checkWsdls, WSDL_MAX_BYTES } from '../../../src/lrs/wsdl-check.ts';
 import { endpointsAt } from '../../../src/lrs/endpoints.ts';
 import { createSimulator, type Simulator } from '../../../src/simulator/index.ts';
 import {
+  actionAsString,
   addAnswerElement,
   editAfter,
   ourWsdl,
@@ -38,7 +39,7 @@ const SERVICE_OF: Record<string, ServiceName> = {
 const CHANGED: Record<ServiceName, string> = {
   learnerService: singleUln(requireTitle(swapOrder(renameElement(ourWsdl('learnerService'))))),
   learnerServiceR9: addAnswerElement(ourWsdl('learnerServiceR9')),
-  externalService: unqualifyJobId(ourWsdl('externalService')),
+  externalService: actionAsString(unqualifyJobId(ourWsdl('externalService'))),
 };
 
 /**
@@ -163,6 +164,7 @@ describe('wsdl check against a changed copy', () => {
       '  DIFFERENT updateSingleLearner request UpdateLearner/Learner/Title: minOccurs (the WSDL requires an element we may leave out): ours 0, theirs 1',
       '  DIFFERENT retrieveULNs request RetrieveULNs/ULNsToRetrieve/ULN: maxOccurs (we may send more than the WSDL allows): ours 200, theirs 1',
       '  DIFFERENT GetLearnerLearningEvents response GetLearnerLearningEventsResponse/GetLearnerLearningEventsResult/Notes: element added to the answer (lrs-relay does not read it): ours absent, theirs {http://api.lrs.qcf.gov.uk/model}Notes at position 5, minOccurs 0',
+      '  DIFFERENT SubmitAchievementBatchJob request SubmitAchievementBatchJob/achievements/Achievement/Action: type: ours xs:int, theirs xs:string',
       '  DIFFERENT GetAchievementBatchJob request GetAchievementBatchJob/jobId: namespace: ours qualified in http://api.lrs.qcf.gov.uk/services, theirs unqualified',
     ]);
     // What did not change is still said to be equal.
@@ -170,7 +172,7 @@ describe('wsdl check against a changed copy', () => {
       '  equal: verifyLearner, submitBatchRegistration, getBatchRegistrationOutput, submitVerifyBatch, getVerifyBatchOutput',
     );
     expect(r.out).toContain('  equal: LearnerByUln');
-    expect(r.out.at(-1)).toBe('Result: 7 difference(s). Nothing in lrs-relay was changed.');
+    expect(r.out.at(-1)).toBe('Result: 8 difference(s). Nothing in lrs-relay was changed.');
   });
 
   it('--json carries every difference for scripts', async () => {
@@ -184,7 +186,7 @@ describe('wsdl check against a changed copy', () => {
     expect(json.services.map((s) => [s.service, s.report.differences.length])).toEqual([
       ['learnerService', 5],
       ['learnerServiceR9', 1],
-      ['externalService', 1],
+      ['externalService', 2],
     ]);
   });
 
@@ -213,7 +215,7 @@ describe('wsdl check against a changed copy', () => {
     expect(r.stdout).toContain(
       'DIFFERENT learnerByDemographics request FindLearnerByDemographics/LastKnownPostCode: element renamed',
     );
-    expect(r.stdout).toContain('Result: 7 difference(s).');
+    expect(r.stdout).toContain('Result: 8 difference(s).');
   });
 
   it('counts known differences in requests and in answers on their own lines', () => {

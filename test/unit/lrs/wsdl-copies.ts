@@ -111,3 +111,16 @@ export const addAnswerElement = (t: string): string =>
     'nillable="true"/>\n            </xs:sequence>',
     'nillable="true"/>\n              <xs:element name="Notes" type="xs:string" minOccurs="0"/>\n            </xs:sequence>',
   );
+
+/** SubmitAchievementBatchJob request: Achievement/Action typed xs:string instead of xs:int. */
+export const actionAsString = (t: string): string =>
+  editAfter(
+    t,
+    '<xs:complexType name="Achievement">',
+    '<xs:element name="Action" type="xs:int"/>',
+    '<xs:element name="Action" type="xs:string"/>',
+  );
+
+/** GetAchievementBatchJob answer: AchievementsCreated typed xs:string instead of xs:int. */
+export const createdCountAsString = (t: string): string =>
+  editAfter(t, 'name="AchievementsCreated"', 'type="xs:int"', 'type="xs:string"');

@@ -199,7 +199,7 @@ describe('our WSDLs, as soap reads them', () => {
       '{http://api.lrs.miap.gov.uk/learner}LinkedULNs',
     ]);
     expect(fields.find((f) => f.name === 'LinkedULNs')?.children).toEqual([
-      { name: 'ULN', ns: '', min: 0, max: Infinity, nillable: false },
+      { name: 'ULN', ns: '', min: 0, max: Infinity, nillable: false, type: 'string' },
     ]);
     expect(fields).toHaveLength(32);
   });
