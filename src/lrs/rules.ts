@@ -62,15 +62,21 @@ function dateTime(v: string): string | undefined {
   return undefined;
 }
 
-/** xs:dateTime as WCF sends it (R9 and External services): `yyyy-MM-dd` optionally followed by `THH:mm:ss[.fff][zone]`. */
+/**
+ * xs:dateTime (R9 and External services): `yyyy-MM-ddTHH:mm:ss[.fff][zone]`; the time is required, as
+ * in the schema. The client writes a MIS date as `yyyy-MM-ddT00:00:00` first (dates.ts), so the problem
+ * speaks of what the MIS may send.
+ */
 function isoDateTime(v: string): string | undefined {
   const m =
-    /^([0-9]{4})-([0-9]{2})-([0-9]{2})(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,7})?(Z|[+-][0-9]{2}:[0-9]{2})?)?$/.exec(
+    /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,7})?(Z|[+-][0-9]{2}:[0-9]{2})?$/.exec(
       v,
     );
-  if (!m) return 'must be a date written yyyy-MM-dd or yyyy-MM-ddTHH:mm:ss';
+  const problem = 'must be a date: a MIS date or timestamp, or text written yyyy-MM-dd';
+  if (!m) return problem;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  if (d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) return 'must be a real date';
+  if (d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3]) || Number(m[1]) < 1)
+    return `${problem} (this one is not a real date)`;
   return undefined;
 }
 

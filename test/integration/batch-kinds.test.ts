@@ -1,23 +1,30 @@
 /**
  * Verify and achievement batches against the simulator, and the achievement verification gate:
  * an achievement is held until its learner is verified, then sent; a learner who fails verification
- * gets NOT_VERIFIED and nothing is sent.
+ * gets NOT_VERIFIED and nothing is sent. What reaches the simulator passes a recording proxy, so the
+ * achievement envelopes themselves are checked against our External WSDL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCaptureProxy, type CaptureProxy } from '../helpers/capture-proxy.ts';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { canonicalBody } from '../unit/lrs/canonical-xml.ts';
+import { schemaProblems } from '../unit/lrs/schema-validate.ts';
 import { TEST_BACKENDS } from '../helpers/queues.ts';
 import { batches, FAST_BATCH_ENV, newLearner, outcomesCounted, requestsOf } from './batch-fixtures.ts';
 
 describe.each(TEST_BACKENDS)('verify and achievement batches on %s', (backend) => {
   let p: Pipeline;
+  let proxy: CaptureProxy;
   const learners: { misId: string; uln: string; payload: Record<string, string> }[] = [];
 
   beforeAll(async () => {
+    proxy = await startCaptureProxy();
     p = await startPipeline({
       backend,
       simulator: { batchTiming: { inProgressAfterMs: 100, doneAfterMs: 400 } },
-      env: { ...FAST_BATCH_ENV, BATCH_WINDOW_MS: '500' },
+      env: { ...FAST_BATCH_ENV, BATCH_WINDOW_MS: '500', LRS_BASE_URL: proxy.url },
     });
+    proxy.target = p.simulator.url;
     // An awarding organisation on the External service needs an organisation reference (SIM001 at the simulator).
     await p.sql.query(
       `insert into lrs.organisation (name, organisation_ref, password_ref, default_user_name)
@@ -36,7 +43,10 @@ describe.each(TEST_BACKENDS)('verify and achievement batches on %s', (backend) =
     const rows = await requestsOf(p.sql, ids);
     rows.forEach((r, i) => (learners[i]!.uln = String(r.uln)));
   });
-  afterAll(async () => p?.stop());
+  afterAll(async () => {
+    await p?.stop();
+    await proxy?.close();
+  });
 
   it('verifies in batches: WSVRC codes and failure flags per learner, as single calls give', async () => {
     const before = (await batches(p.sql)).length;
@@ -90,7 +100,14 @@ describe.each(TEST_BACKENDS)('verify and achievement batches on %s', (backend) =
     const notVerified = { kind: 'achievement', status: 'needs_action', code: 'NOT_VERIFIED' };
     const counted = await outcomesCounted(p.relay.metrics, notVerified);
     const ids: number[] = [];
-    for (const l of learners) {
+    // The award date as a MIS hands it over: a date, a timestamp, a timestamptz, text.
+    const awardDates = [
+      '2024-06-01',
+      '2024-06-01T10:15:00',
+      '2024-06-01T00:00:00+01:00',
+      '2024-06-01 08:00:00',
+    ];
+    for (const [i, l] of learners.entries()) {
       ids.push(
         await p.submit(
           'achievement',
@@ -99,8 +116,9 @@ describe.each(TEST_BACKENDS)('verify and achievement batches on %s', (backend) =
             uln: l.uln,
             givenName: l.payload.givenName,
             familyName: l.payload.familyName,
+            dateOfBirth: l.payload.dateOfBirth,
             unitOrQualificationReferenceNumber: '60012345',
-            achievementAwardDate: '2024-06-01',
+            achievementAwardDate: awardDates[i % awardDates.length],
             providerUkprn: '10000001',
           },
           { org: 'SIM001' },
@@ -149,6 +167,23 @@ describe.each(TEST_BACKENDS)('verify and achievement batches on %s', (backend) =
     const achievementBatches = (await batches(p.sql)).filter((b) => b.kind === 'achievement');
     expect(achievementBatches.every((b) => b.status === 'completed')).toBe(true);
     expect(achievementBatches.reduce((n, b) => n + b.record_count, 0)).toBe(6);
+
+    // Each envelope sent is valid against our External WSDL, every date an xs:dateTime at midnight.
+    const sent = proxy.requests.filter((r) =>
+      r.soapAction?.includes('/IExternalService/SubmitAchievementBatchJob'),
+    );
+    expect(sent.length).toBe(achievementBatches.length);
+    const dates: string[] = [];
+    for (const r of sent) {
+      expect(await schemaProblems('externalService', r.body)).toEqual([]);
+      const list = canonicalBody(r.body).children.find((c) => c.name.endsWith('}achievements'));
+      for (const a of list?.children ?? [])
+        for (const c of a.children)
+          if (/\}(AchievementAwardDate|ActionDate|DateofBirth)$/.test(c.name)) dates.push(c.text ?? '');
+    }
+    expect(dates).toHaveLength(18);
+    expect(dates.filter((d) => d === '2024-06-01T00:00:00')).toHaveLength(12);
+    expect(dates.every((d) => /^[0-9]{4}-[0-9]{2}-[0-9]{2}T00:00:00$/.test(d))).toBe(true);
   });
 
   it('sends an already verified learner at once, and maps the error file of a Failed job to each achievement', async () => {

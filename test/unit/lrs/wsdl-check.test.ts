@@ -216,7 +216,7 @@ describe('wsdl check against a changed copy', () => {
       'DIFFERENT learnerByDemographics request FindLearnerByDemographics/LastKnownPostCode: element renamed',
     );
     expect(r.stdout).toContain('Result: 8 difference(s).');
-  });
+  }, 30_000);
 
   it('counts known differences in requests and in answers on their own lines', () => {
     const note = (path: string) => ({ operation: 'retrieveULNs', path, what: 'x', ours: '1', theirs: '0' });
