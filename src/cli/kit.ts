@@ -135,26 +135,37 @@ export async function withCliContext(fn: (ctx: CliContext) => Promise<number>): 
 }
 
 /**
- * What a terminal would obey rather than print: C0 controls (ESC, BEL, CR, line breaks, tab), DEL, C1
- * controls (0x9b is CSI on 8-bit terminals) and the Unicode direction controls (U+202E turns the rest
- * of the line around), plus the line and paragraph separators.
+ * What a terminal would obey, or use to hide or reorder text, rather than print: C0 controls (ESC, BEL,
+ * CR, line breaks, tab), DEL, C1 controls (0x9b is CSI on 8-bit terminals), the line and paragraph
+ * separators, lone surrogates, and every Unicode format character (category Cf): the direction controls
+ * (U+202E turns the rest of the line around, U+061C the Arabic letter mark, U+2066–U+2069 the isolates),
+ * the zero-width characters (U+200B–U+200D, U+2060, U+FEFF), the interlinear annotation characters
+ * (U+FFF9–U+FFFB, which hide the text between them) and the tag characters (U+E0001, U+E0020–U+E007F).
+ * By category rather than by list, so a format character added to Unicode later is escaped too.
  */
-// eslint-disable-next-line no-control-regex
-const TERMINAL_CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const TERMINAL_CONTROL = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
+
+/** TERMINAL_CONTROL but tab, line feed and carriage return, which JSON text may hold between its values. */
+const JSON_UNSAFE = /[^\P{Cc}\t\n\r]|[\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
+
+/** `\x1b`, `\u202e`, or `\u{e0041}` beyond the Basic Multilingual Plane. */
+function escapeCodePoint(c: string): string {
+  const n = c.codePointAt(0) ?? 0;
+  if (n <= 0xff) return `\\x${n.toString(16).padStart(2, '0')}`;
+  return n <= 0xffff ? `\\u${n.toString(16).padStart(4, '0')}` : `\\u{${n.toString(16)}}`;
+}
 
 /**
- * Stored text as a terminal may show it: every control character becomes a visible escape (`\x1b`,
- * `\u202e`), so a name holding ESC or BEL cannot move the cursor, retitle the window or hide what
- * follows. Every CLI formatter of stored text goes through this (tables through formatTable, lines
+ * Stored text as a terminal may show it: every control, format and direction character becomes a
+ * visible escape (`\x1b`, `\u202e`, `\u200b`), so a name holding ESC or BEL cannot move the cursor,
+ * retitle the window or hide what follows, and one holding U+202E or U+200B cannot reorder or disguise
+ * itself. Every CLI formatter of stored text goes through this (tables through formatTable, lines
  * through `terminalLine`). Dates print as `yyyy-MM-dd HH:mm:ss`.
  */
 export function terminalText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return v.toISOString().replace('T', ' ').slice(0, 19);
-  return String(v).replace(TERMINAL_CONTROL, (c) => {
-    const n = c.charCodeAt(0);
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-  });
+  return String(v).replace(TERMINAL_CONTROL, escapeCodePoint);
 }
 
 const LEVEL_WORDS: [number, string][] = [
@@ -200,14 +211,16 @@ export function terminalLine(parts: TemplateStringsArray, ...values: unknown[]):
 }
 
 /**
- * JSON text made safe for a terminal. JSON.stringify escapes C0 controls only; DEL, C1 and direction
- * controls would reach the terminal raw, so they are written as `\uXXXX` (they can only stand inside
- * JSON strings, so the JSON value stays the same). For JSON written in pieces (learner export).
+ * JSON text made safe for a terminal. JSON.stringify escapes C0 controls and lone surrogates only; DEL,
+ * C1, the separators and the format and direction characters (those of terminalText) would reach the
+ * terminal raw, so they are written as `\uXXXX` (a pair of them beyond the Basic Multilingual Plane).
+ * They can only stand inside JSON strings, so the JSON value stays the same. Tab and line breaks are
+ * kept: outside strings they are JSON's own whitespace (inside, JSON.stringify has escaped them). For
+ * JSON written in pieces (learner export).
  */
 export function terminalJson(json: string): string {
-  return json.replace(
-    /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  return json.replace(JSON_UNSAFE, (c) =>
+    [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
   );
 }
 

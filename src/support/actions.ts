@@ -111,13 +111,13 @@ export function cancelRequests(
 }
 
 /**
- * What a staff note may not hold: C0 controls but tab and line breaks, DEL, C1 controls and the Unicode
- * direction controls. The note is shown in terminals (`requests show`) and pages; the same characters
- * lrs.submit_request refuses in learner data.
+ * What a staff note may not hold: control characters but tab and line breaks (C0, DEL, C1), the line and
+ * paragraph separators, lone surrogates and every Unicode format character (category Cf: the direction
+ * controls such as U+202E and U+061C, zero-width characters such as U+200B, the interlinear annotation
+ * characters U+FFF9–U+FFFB). The note is shown in terminals (`requests show`) and pages, where these
+ * would reorder or hide text.
  */
-const NOTE_CONTROL =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const NOTE_CONTROL = /[^\P{Cc}\t\n\r]|[\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
 
 export class SupportActionError extends Error {
   override readonly name = 'SupportActionError';
@@ -154,7 +154,7 @@ export async function resolvePossibleMatch(
   if (NOTE_CONTROL.test(trimmed))
     throw new SupportActionError(
       'note_control_characters',
-      'the note contains control characters (such as ESC, BEL or U+202E); write it as plain text',
+      'the note contains control characters or invisible format characters (such as ESC, BEL, U+202E or U+200B); write it as plain text',
     );
   return inTransaction(db.pool, async (c) => {
     const row = await lockRequestForMatch(c, requestId);

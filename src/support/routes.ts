@@ -224,7 +224,7 @@ export function createPageRoutes(o: {
       req.query.error === 'note'
         ? 'Say why none of the candidates is the learner.'
         : req.query.error === 'note-characters'
-          ? 'The note holds control characters (such as ESC or U+202E): write it as plain text.'
+          ? 'The note holds control characters or invisible format characters (such as ESC, U+202E or U+200B): write it as plain text.'
           : null;
     send(res, renderRequestDetailPage({ auth, detail, flash: flashFrom(req), error }));
   });

@@ -1,6 +1,7 @@
 /**
- * Stored text holding terminal controls (ESC, BEL, C1 CSI, U+202E) reaches the terminal only as
- * visible escapes, through every CLI view of requests, learners and exceptions, in tables, detail
+ * Stored text holding terminal controls (ESC, BEL, C1 CSI), direction controls (U+202E, U+061C) and
+ * invisible format characters (U+200B, the interlinear annotations U+FFF9–U+FFFB, a tag character)
+ * reaches the terminal only as visible escapes, through every CLI view of requests, learners and exceptions, in tables, detail
  * views and --json; and a staff note holding them is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,10 +16,12 @@ import { createCliActor } from '../../src/support/access.ts';
 import { createFakeIo } from '../helpers/cli-io.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
-// Retitles the window, clears the screen, rings the bell; then an 8-bit CSI and a right-to-left override.
-const HOSTILE = '\x1b]0;owned\x07\x1b[2J\x9b31m\u202Etxt.exe';
-// eslint-disable-next-line no-control-regex
-const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// Retitles the window, clears the screen, rings the bell; then an 8-bit CSI and a right-to-left override;
+// then an Arabic letter mark, a zero-width space, text hidden between interlinear annotation marks and a
+// tag character (outside the Basic Multilingual Plane).
+const HOSTILE = '\x1b]0;owned\x07\x1b[2J\x9b31m\u202Etxt.exe\u061C\u200B\uFFF9hidden\uFFFA\uFFFB\u{E0041}';
+// Every control, format or direction character but the line breaks that separate output lines.
+const RAW = /[^\P{Cc}\n]|[\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
 
 let tdb: TestDatabase;
 let database: Database;
@@ -82,7 +85,9 @@ describe('CLI output of stored text', () => {
 
   it('requests show escapes each stored field', async () => {
     const out = await run(runRequests, ['show', String(requestId)]);
-    expect(out).toContain('last error  error \\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\u202etxt.exe');
+    expect(out).toContain(
+      'last error  error \\x1b]0;owned\\x07\\x1b[2J\\x9b31m\\u202etxt.exe\\u061c\\u200b\\ufff9hidden\\ufffa\\ufffb\\u{e0041}',
+    );
     expect(out).toContain('staff note  note \\x1b]0;owned');
     expect(out).toContain('requested by j\\x1b[8m');
     expect(out).toContain('described \\x1b]0;owned');
@@ -125,9 +130,10 @@ describe('staff notes', () => {
       code: 'note_control_characters',
       message: expect.stringMatching(/control characters/),
     });
-    await expect(resolvePossibleMatch(database, requestId, null, actor, 'a\u202Eb')).rejects.toMatchObject({
-      code: 'note_control_characters',
-    });
+    for (const hidden of ['a\u202Eb', 'a\u061Cb', 'a\u200Bb', 'a\uFFF9b\uFFFBc', 'a\u{E0041}b'])
+      await expect(resolvePossibleMatch(database, requestId, null, actor, hidden)).rejects.toMatchObject({
+        code: 'note_control_characters',
+      });
     const row = await database.pool.query('select staff_note from lrs.request where id = $1', [requestId]);
     expect(row.rows[0].staff_note).toBe(`note ${HOSTILE}`);
   });
