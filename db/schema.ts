@@ -359,8 +359,9 @@ export const staffUser = lrs.table('staff_user', {
 
 /**
  * Login attempts per fixed window, counted before the password is checked (one atomic upsert), so
- * parallel guesses cannot exceed a limit. The key is a SHA-256 of `address:<ip>`,
- * `account:<username>@<ip>` or `global`: no address or typed username is stored in the clear.
+ * parallel guesses cannot exceed a limit. The key is a SHA-256 of `account:<username>@<ip>`,
+ * `address:<ip>`, `site:<ip>` (the address counted site-wide) or `site` (how many addresses were):
+ * no address or typed username is stored in the clear.
  */
 export const loginThrottle = lrs.table('login_throttle', {
   keyHash: text('key_hash').primaryKey(),

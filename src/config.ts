@@ -168,7 +168,10 @@ const schema = z.object({
    * appended), instead of the socket's address.
    */
   TRUST_PROXY: bool('false'),
-  /** 32-byte key (64 hex chars) for secrets stored encrypted in Postgres. No default. */
+  /**
+   * 32-byte key (64 hex chars) for secrets stored encrypted in Postgres; the dashboard also derives the
+   * key that signs its login form tokens from it (without it, each dashboard process makes its own). No default.
+   */
   SECRETS_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hexadecimal characters' })

@@ -15,7 +15,7 @@ import type { Metrics } from '../metrics.ts';
 import type { QueueConnection } from '../queues.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { checkReadiness } from './health.ts';
-import { createLoginRoutes, loadSession, requireStaff } from './http-auth.ts';
+import { createLoginCsrfKey, createLoginRoutes, loadSession, requireStaff } from './http-auth.ts';
 import type { LoginLimits } from './login-throttle.ts';
 import { createQueueBoardHandler, QUEUES_PATH } from './queue-board.ts';
 import { createQueueSet } from './queue-depths.ts';
@@ -30,7 +30,13 @@ export interface DashboardDeps {
   queueConnection?: QueueConnection | undefined;
   config: Pick<
     Config,
-    'DASHBOARD_HOST' | 'DASHBOARD_PORT' | 'METRICS_TOKEN' | 'METRICS_PUBLIC' | 'QUEUE_PREFIX' | 'TRUST_PROXY'
+    | 'DASHBOARD_HOST'
+    | 'DASHBOARD_PORT'
+    | 'METRICS_TOKEN'
+    | 'METRICS_PUBLIC'
+    | 'QUEUE_PREFIX'
+    | 'TRUST_PROXY'
+    | 'SECRETS_KEY'
   >;
   log: Logger;
   metrics: Metrics;
@@ -173,6 +179,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       sessionTtlMs: deps.sessionTtlMs ?? SESSION_TTL_MS,
       trustProxy: deps.config.TRUST_PROXY,
       loginLimits: deps.loginLimits,
+      loginCsrfKey: createLoginCsrfKey(deps.config.SECRETS_KEY),
     }),
   );
   app.use(requireStaff);

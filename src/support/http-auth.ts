@@ -1,9 +1,11 @@
 /**
  * Login, sessions and CSRF for the dashboard. The session cookie is HttpOnly and SameSite=Strict; every
- * form post carries the session's CSRF token (the login form a double-submit token, since there is no
- * session yet). Unauthenticated requests get 401 (or a redirect to /login for pages a browser opens).
+ * form post carries the session's CSRF token. The login form, having no session yet, carries a token
+ * the server issued and signed (issueLoginCsrf), in both the form and a cookie: a value an attacker
+ * chose is refused, and the cookie ties the form to the browser that loaded it. Unauthenticated
+ * requests get 401 (or a redirect to /login for pages a browser opens).
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { NextFunction, Request, Response, Router } from 'express';
@@ -23,6 +25,46 @@ import {
 
 export const SESSION_COOKIE = 'lrs_session';
 const LOGIN_CSRF_COOKIE = 'lrs_login_csrf';
+/** How long a login form's token is accepted, seconds (the cookie's lifetime too). */
+const LOGIN_CSRF_TTL_S = 3600;
+
+function signLoginCsrf(key: Buffer, body: string): string {
+  return createHmac('sha256', key).update(`lrs-relay login form ${body}`).digest('base64url');
+}
+
+/**
+ * A login form token: `<issued at, base-36 seconds>.<random>.<HMAC-SHA256 of both under key>`. Only the
+ * server, holding the key, can make one, so an attacker cannot post the form without loading it.
+ */
+export function issueLoginCsrf(key: Buffer, nowMs = Date.now()): string {
+  const body = `${Math.floor(nowMs / 1000).toString(36)}.${randomBytes(18).toString('base64url')}`;
+  return `${body}.${signLoginCsrf(key, body)}`;
+}
+
+/** True when `token` is one issueLoginCsrf made under `key` less than LOGIN_CSRF_TTL_S ago. */
+export function isIssuedLoginCsrf(key: Buffer, token: string | undefined, nowMs = Date.now()): boolean {
+  if (!token || token.length > 200) return false;
+  const parts = token.split('.');
+  if (parts.length !== 3) return false;
+  const [issued = '', random = '', mac = ''] = parts;
+  if (!/^[0-9a-z]{1,12}$/.test(issued)) return false;
+  if (!isSameSecret(mac, signLoginCsrf(key, `${issued}.${random}`))) return false;
+  const ageS = nowMs / 1000 - parseInt(issued, 36);
+  return ageS >= -60 && ageS <= LOGIN_CSRF_TTL_S;
+}
+
+/**
+ * The key login form tokens are signed with. Derived from SECRETS_KEY when it is set, so every
+ * dashboard process of an installation accepts the forms the others served; otherwise random per
+ * process (a form served by one process is then refused by another: set SECRETS_KEY behind a load
+ * balancer without sticky sessions).
+ */
+export function createLoginCsrfKey(secretsKey: string | undefined): Buffer {
+  if (secretsKey === undefined) return randomBytes(32);
+  return createHmac('sha256', Buffer.from(secretsKey, 'hex'))
+    .update('lrs-relay dashboard login form')
+    .digest();
+}
 
 /** What authenticated handlers find in res.locals. */
 export interface AuthLocals {
@@ -136,6 +178,8 @@ export interface LoginRoutesOptions {
   trustProxy: boolean;
   /** Login throttling limits (default DEFAULT_LOGIN_LIMITS). */
   loginLimits?: LoginLimits | undefined;
+  /** The key login form tokens are signed with (createLoginCsrfKey). */
+  loginCsrfKey: Buffer;
 }
 
 /** GET/POST /login and POST /logout. */
@@ -144,23 +188,33 @@ export function createLoginRoutes(o: LoginRoutesOptions): Router {
   const secure = (req: Request) => req.secure;
 
   router.get('/login', (req, res) => {
-    const csrf = randomBytes(18).toString('base64url');
-    res.setHeader('Set-Cookie', cookie(LOGIN_CSRF_COOKIE, csrf, { maxAgeS: 3600, secure: secure(req) }));
+    const csrf = issueLoginCsrf(o.loginCsrfKey);
+    res.setHeader(
+      'Set-Cookie',
+      cookie(LOGIN_CSRF_COOKIE, csrf, { maxAgeS: LOGIN_CSRF_TTL_S, secure: secure(req) }),
+    );
     res.type('html').send(renderLoginPage({ csrf, next: safeNext(req.query.next), error: null }).value);
   });
 
   router.post('/login', async (req, res) => {
     const formCsrf = bodyField(req, '_csrf');
     const next = safeNext(bodyField(req, 'next'));
-    const fresh = randomBytes(18).toString('base64url');
+    const fresh = issueLoginCsrf(o.loginCsrfKey);
     const again = (status: number, error: string) => {
-      res.setHeader('Set-Cookie', cookie(LOGIN_CSRF_COOKIE, fresh, { maxAgeS: 3600, secure: secure(req) }));
+      res.setHeader(
+        'Set-Cookie',
+        cookie(LOGIN_CSRF_COOKIE, fresh, { maxAgeS: LOGIN_CSRF_TTL_S, secure: secure(req) }),
+      );
       res
         .status(status)
         .type('html')
         .send(renderLoginPage({ csrf: fresh, next, error }).value);
     };
-    if (!isSameSecret(formCsrf, parseCookies(req.headers.cookie)[LOGIN_CSRF_COOKIE])) {
+    // The form's token must be one this server issued, and the one this browser was given with it.
+    if (
+      !isIssuedLoginCsrf(o.loginCsrfKey, formCsrf) ||
+      !isSameSecret(formCsrf, parseCookies(req.headers.cookie)[LOGIN_CSRF_COOKIE])
+    ) {
       res
         .status(403)
         .type('text/plain')

@@ -90,7 +90,7 @@ export async function logIn(
     if (user && !isMatch) await countFailedLogin(db.pool, user.id);
     return { ok: false, reason: 'invalid', attempts: reservation.attempts };
   }
-  await releaseLoginAttempt(db, reservation.keys);
+  await releaseLoginAttempt(db, reservation);
   await clearFailedLogins(db.pool, user.id);
   const token = randomBytes(32).toString('base64url');
   // The new session, then every expired one and every one beyond the cap (oldest first) ends.

@@ -1,12 +1,15 @@
 /**
  * Dashboard login under attack: parallel guesses get at most the allowed number of passwords checked,
  * an unknown user is answered like a real one, an attacker at another address cannot lock a named
- * person out, and addresses and the whole site are throttled before any password is checked.
+ * person out, addresses and the whole site are throttled before any password is checked, one address
+ * cannot use up the site-wide limit, and the login form takes only a token the server issued.
  * The dashboard trusts one proxy here, so each test names its client's address in X-Forwarded-For.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import type { Dashboard } from '../../src/support/dashboard.ts';
+import { createLoginCsrfKey, isIssuedLoginCsrf, issueLoginCsrf } from '../../src/support/http-auth.ts';
 import { startTestDashboard } from '../helpers/dashboard.ts';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from '../../src/support/login-throttle.ts';
 import { addStaff } from '../../src/support/staff.ts';
@@ -169,20 +172,98 @@ describe('dashboard login throttling', () => {
     expect((await elsewhere.logIn('frank', PASSWORD)).status).toBe(303);
   });
 
-  it('caps login attempts across the whole site per minute', async () => {
-    const url = await start({ ...DEFAULT_LOGIN_LIMITS, global: { max: 3, windowMs: 60_000 } });
+  it('counts addresses, not attempts, towards the site-wide limit', async () => {
+    const url = await start({ ...DEFAULT_LOGIN_LIMITS, siteAddresses: { max: 3, windowMs: 15 * 60_000 } });
+    const first = await readyClient(url, '192.0.2.100');
+    // However often one address tries, it is one address.
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++)
-      statuses.push((await (await readyClient(url, `192.0.2.${100 + i}`)).logIn(`who${i}`, 'x')).status);
-    const last = await readyClient(url, '192.0.2.200');
-    statuses.push((await last.logIn('frank', PASSWORD)).status);
-    expect(statuses).toEqual([401, 401, 401, 429]);
+    for (let i = 0; i < 8; i++) statuses.push((await first.logIn(`who${i}`, 'x')).status);
+    expect(statuses).toEqual(Array(8).fill(401));
+    for (let i = 1; i < 3; i++)
+      expect((await (await readyClient(url, `192.0.2.${100 + i}`)).logIn(`who${i}`, 'x')).status).toBe(401);
+    // A fourth address is refused before its password is checked, right or not.
+    const fourth = await readyClient(url, '192.0.2.200');
+    expect((await fourth.logIn('frank', PASSWORD)).status).toBe(429);
+    expect((await fourth.logIn('frank', PASSWORD)).status).toBe(429);
+    // An address already counted keeps its own allowance.
+    expect((await first.logIn('frank', PASSWORD)).status).toBe(303);
+  });
+
+  it('lets another account log in from another address after 100 refused attempts from one address in a minute', async () => {
+    // Real accounts (with a test-cheap hash) so the machine's time goes on the throttle, not on hashing.
+    for (let i = 0; i < 10; i++)
+      await addStaff(database, { username: `victim${i}`, password: PASSWORD, cost: TEST_SCRYPT_COST });
+    const attacker = await readyClient(base, '192.0.2.99');
+    const started = Date.now();
+    const statuses: number[] = [];
+    // A spray over many usernames: the address's limit checks 30, then refuses the rest.
+    for (let i = 0; i < 130; i += 10) {
+      const batch = await Promise.all(
+        Array.from({ length: 10 }, async (_, j) => {
+          const c = await readyClient(base, '192.0.2.99');
+          return (await c.logIn(`victim${(i + j) % 10}`, `guess ${i + j}`)).status;
+        }),
+      );
+      statuses.push(...batch);
+    }
+    statuses.push((await attacker.logIn('carol', PASSWORD)).status);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(100);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(DEFAULT_LOGIN_LIMITS.address.max);
+    const colleague = await readyClient(base, '198.51.100.9');
+    expect((await colleague.logIn('frank', PASSWORD)).status).toBe(303);
+    expect(colleague.client.cookies.has('lrs_session')).toBe(true);
+  });
+
+  it('refuses a login form token the server did not issue', async () => {
+    const chosen = 'attacker-chosen-value';
+    const sessionsBefore = await sessionsOf('frank');
+    const post = (csrf: string) =>
+      fetch(`${base}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'x-forwarded-for': '192.0.2.150',
+          cookie: `lrs_login_csrf=${encodeURIComponent(csrf)}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ _csrf: csrf, username: 'frank', password: PASSWORD }).toString(),
+      });
+    // A double-submit pair the attacker chose: the same value in cookie and form.
+    expect((await post(chosen)).status).toBe(403);
+    // The shape of an issued token, signed with another key, or with its time moved.
+    expect((await post(issueLoginCsrf(randomBytes(32)))).status).toBe(403);
+    const real = extractCsrf(await (await createTestClient(base).get('/login')).text());
+    const [, random, mac] = real.split('.');
+    expect((await post(`${(Math.floor(Date.now() / 1000) + 5).toString(36)}.${random}.${mac}`)).status).toBe(
+      403,
+    );
+    // Nothing was checked or counted for them.
+    expect(await sessionsOf('frank')).toBe(sessionsBefore);
+    const rows = (await database.pool.query('select * from lrs.login_throttle')).rows;
+    expect(rows, JSON.stringify(rows)).toHaveLength(0);
+    // The token the server issued, in the form and the cookie it came with, is accepted.
+    expect((await post(real)).status).toBe(303);
+  });
+
+  it('accepts a login form token for an hour only', () => {
+    const key = createLoginCsrfKey(undefined);
+    const now = Date.now();
+    const token = issueLoginCsrf(key, now);
+    expect(isIssuedLoginCsrf(key, token, now + 59 * 60_000)).toBe(true);
+    expect(isIssuedLoginCsrf(key, token, now + 61 * 60_000)).toBe(false);
+    expect(isIssuedLoginCsrf(createLoginCsrfKey(undefined), token, now)).toBe(false);
+    // Every dashboard process of an installation derives the same key from SECRETS_KEY.
+    const secretsKey = 'ab'.repeat(32);
+    expect(
+      isIssuedLoginCsrf(createLoginCsrfKey(secretsKey), issueLoginCsrf(createLoginCsrfKey(secretsKey))),
+    ).toBe(true);
   });
 
   it('stores no address or typed username in the clear', async () => {
     await (await readyClient(base, '198.51.100.200')).logIn('somebody', 'x');
     const all = (await database.pool.query('select * from lrs.login_throttle')).rows;
-    expect(all).toHaveLength(3);
+    expect(all).toHaveLength(4);
     expect(JSON.stringify(all)).not.toMatch(/198\.51|somebody/);
   });
 });
