@@ -21,6 +21,7 @@ import {
   type WorkerOptions,
 } from 'bullmq';
 import type pg from 'pg';
+import { withTimeout } from './timeout.ts';
 import { z } from 'zod';
 
 /** Queue names. Single-call work has one queue per organisation, so one organisation's backlog cannot starve another. */
@@ -115,17 +116,29 @@ export const REQUEST_JOB_OPTIONS: JobsOptions = {
 /** A Redis connection BullMQ can use: one Redis server, or a Redis Cluster. */
 export type RedisConnection = Redis | Cluster;
 
+/**
+ * Where Redis is, as the configuration says: REDIS_URL, and REDIS_CLUSTER_NODES when the queues live on
+ * a Redis Cluster (then REDIS_URL lends only its user name, password and TLS).
+ */
+export interface RedisTarget {
+  REDIS_URL: string;
+  REDIS_CLUSTER_NODES?: readonly { host: string; port: number }[] | undefined;
+}
+
 export interface RedisFactoryOptions {
-  url: string;
-  /** Redis Cluster start-up nodes (REDIS_CLUSTER_NODES); when given, `url` lends only credentials and TLS. */
-  clusterNodes?: readonly { host: string; port: number }[] | undefined;
+  /**
+   * The configuration itself, never a URL picked out of it: a connection made from REDIS_URL alone
+   * would quietly run on one Redis while REDIS_CLUSTER_NODES names a cluster.
+   */
+  target: RedisTarget;
   /** Shown in CLIENT LIST; tests use it to find leaked connections. */
   connectionName: string;
 }
 
 /**
- * A Redis (or Redis Cluster) connection for BullMQ. Workers need maxRetriesPerRequest: null (blocking
- * commands); queues used by producers fail fast instead of hanging when Redis is down.
+ * The one way this code opens Redis: a connection (one server, or ioredis's Cluster client when
+ * REDIS_CLUSTER_NODES is set) for BullMQ. Workers need maxRetriesPerRequest: null (blocking commands);
+ * queues used by producers fail fast instead of hanging when Redis is down.
  */
 export function createRedis(
   o: RedisFactoryOptions & { forWorker: boolean; onError?: (e: Error) => void },
@@ -136,10 +149,12 @@ export function createRedis(
     enableReadyCheck: true,
     retryStrategy: (times) => Math.min(times * 200, 5_000),
   };
+  const url = o.target.REDIS_URL;
+  const clusterNodes = o.target.REDIS_CLUSTER_NODES;
   let redis: RedisConnection;
-  if (o.clusterNodes?.length) {
-    const u = new URL(o.url);
-    redis = new Cluster([...o.clusterNodes], {
+  if (clusterNodes?.length) {
+    const u = new URL(url);
+    redis = new Cluster([...clusterNodes], {
       redisOptions: {
         ...options,
         ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
@@ -155,11 +170,31 @@ export function createRedis(
       enableOfflineQueue: true,
     });
   } else {
-    redis = new Redis(o.url, options);
+    redis = new Redis(url, options);
   }
   // Without a listener ioredis prints every failed reconnection; it keeps reconnecting either way.
   redis.on('error', o.onError ?? (() => {}));
   return redis;
+}
+
+/** How long a connection may take to say goodbye (QUIT) before it is dropped, ms. */
+const REDIS_QUIT_TIMEOUT_MS = 2_000;
+
+/**
+ * Closes a connection: QUIT, or after REDIS_QUIT_TIMEOUT_MS a plain disconnect. A Cluster client sends
+ * QUIT to every node it knows, and a node that died (a failed-over master) would hold it forever: a
+ * worker connection (maxRetriesPerRequest null) queues the QUIT until that node comes back.
+ */
+export async function quitRedis(redis: RedisConnection): Promise<void> {
+  const quit = redis.quit().then(
+    () => undefined,
+    () => undefined,
+  );
+  try {
+    await withTimeout(quit, REDIS_QUIT_TIMEOUT_MS, 'Redis QUIT');
+  } catch {
+    redis.disconnect();
+  }
 }
 
 export function createQueue(
@@ -187,7 +222,9 @@ export function createThrottledWarning(warn: (e: Error) => void, intervalMs = 60
 
 /** Deletes every key under a queue prefix (the end of a demo or benchmark run); never the whole database. */
 export async function deleteQueueKeys(redis: RedisConnection, queuePrefix: string): Promise<number> {
-  // A cluster's keys live on its masters: scan each one.
+  // A cluster's keys live on its masters: scan each one. A new Cluster client knows its masters only
+  // once it has read the slot map, so it answers a PING first.
+  if (redis instanceof Cluster && redis.status !== 'ready') await redis.ping();
   const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
   let deleted = 0;
   for (const node of nodes) {
@@ -286,13 +323,13 @@ function createRedisQueueConnection(o: QueueConnectionOptions): QueueConnection 
   const onError = o.onError ?? (() => {});
   // Producers fail fast when Redis is down; workers block (BullMQ needs maxRetriesPerRequest null).
   const redis = createRedis({
-    url: config.REDIS_URL,
+    target: config,
     connectionName: `${tag}:queue`,
     forWorker: false,
     onError,
   });
   const workerRedis = createRedis({
-    url: config.REDIS_URL,
+    target: config,
     connectionName: `${tag}:worker`,
     forWorker: true,
     onError,
@@ -315,7 +352,7 @@ function createRedisQueueConnection(o: QueueConnectionOptions): QueueConnection 
     },
     deleteAll: () => deleteQueueKeys(redis, config.QUEUE_PREFIX),
     async close() {
-      await Promise.allSettled([redis.quit(), workerRedis.quit()]);
+      await Promise.all([quitRedis(redis), quitRedis(workerRedis)]);
     },
   };
 }

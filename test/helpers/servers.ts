@@ -161,9 +161,13 @@ export interface PrivateCluster {
   slotOf(key: string): Promise<number>;
   /** The port of the master that serves `key`'s slot. */
   masterFor(key: string): Promise<number>;
+  /** The ports of the live masters, as the cluster itself reports them (CLUSTER NODES). */
+  masters(): Promise<number[]>;
+  /** Commands one node has executed since it started (INFO stats `total_commands_processed`). */
+  commandsProcessed(port: number): Promise<number>;
   /** Kills one node at once (SIGKILL: no goodbye to the cluster). */
   kill(port: number): Promise<void>;
-  /** Waits until the cluster answers with every slot served again. */
+  /** Waits until the cluster answers with every slot served again, by live masters only. */
   waitHealthy(timeoutMs?: number): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -235,6 +239,20 @@ export async function startRedisCluster(): Promise<PrivateCluster> {
       }
       throw new Error(`no master serves slot ${slot}`);
     },
+    async masters() {
+      const lines = (await cli([...alive][0]!, 'cluster', 'nodes')).stdout.trim().split('\n');
+      return lines
+        .map((line) => line.split(' '))
+        .filter(([, , flags = '']) => flags.includes('master') && !flags.includes('fail'))
+        .map(([, addr = '']) => Number(addr.split(':')[1]?.split('@')[0]))
+        .filter((port) => alive.has(port));
+    },
+    async commandsProcessed(port) {
+      const info = (await cli(port, 'info', 'stats')).stdout;
+      const m = /^total_commands_processed:(\d+)/m.exec(info);
+      if (!m?.[1]) throw new Error(`node ${port} did not report total_commands_processed`);
+      return Number(m[1]);
+    },
     async kill(port) {
       const pid = pids.get(port);
       if (pid !== undefined) process.kill(pid, 'SIGKILL');
@@ -245,6 +263,13 @@ export async function startRedisCluster(): Promise<PrivateCluster> {
         async () => {
           for (const port of alive) {
             if (!(await cli(port, 'cluster', 'info')).stdout.includes('cluster_state:ok')) return false;
+            // A killed master still counts as serving its slots until the others have noticed (the node
+            // timeout): healthy only once every node sees each slot on a live master.
+            const lines = (await cli(port, 'cluster', 'nodes')).stdout.trim().split('\n');
+            for (const [, addr = '', flags = '', , , , , , ...ranges] of lines.map((l) => l.split(' '))) {
+              const owner = Number(addr.split(':')[1]?.split('@')[0]);
+              if (flags.includes('master') && ranges.length > 0 && !alive.has(owner)) return false;
+            }
           }
           return true;
         },
