@@ -421,3 +421,28 @@ export const registerLock = lrs.table('register_lock', {
   requestId: bigint('request_id', { mode: 'number' }).notNull(),
   expiresAt: ts('expires_at').notNull(),
 });
+
+/**
+ * A bulk action by a member of staff that can be undone for a while (UNDO_WINDOW in
+ * src/support/bulk-actions.ts): which requests it changed and the status each had before. Ids only, no
+ * personal data; rows older than a day are removed as new ones are written.
+ */
+export const bulkAction = lrs.table(
+  'bulk_action',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Who acted (the staff username, or `cli:<os user>`); only they may undo it. */
+    userName: text('user_name').notNull(),
+    /** What was done: `cancel`. */
+    operation: text('operation').notNull(),
+    requestIds: bigint('request_ids', { mode: 'number' }).array().notNull(),
+    /** The status of each of requestIds before the action, in the same order. */
+    previousStatuses: text('previous_statuses').array().notNull(),
+    createdAt: createdAt(),
+    undoneAt: ts('undone_at'),
+  },
+  (t) => [
+    check('bulk_action_operation', inList('operation', ['cancel'])),
+    check('bulk_action_lengths', sql`cardinality(${t.requestIds}) = cardinality(${t.previousStatuses})`),
+  ],
+);

@@ -25,6 +25,8 @@ export const PIPELINE_CODES = {
   RETRY: 'RETRY',
   /** Staff cancelled the request. */
   CANCEL: 'CANCEL',
+  /** Staff undid their cancel: the request is back as it was before. */
+  UNDO_CANCEL: 'UNDO_CANCEL',
   /** Audit: everything held about a learner was exported (subject access request). */
   LEARNER_EXPORTED: 'LEARNER_EXPORTED',
   /** Audit: a learner's personal data was erased (erasure request); the request is an anonymous row now. */
@@ -115,6 +117,13 @@ export const PIPELINE_CODE_ENTRIES: readonly CodeEntry[] = [
     'Nothing to do.',
   ),
   answer(P.CANCEL, 'relay', 'outcome', 'A member of staff cancelled the request.', 'Nothing to do.'),
+  answer(
+    P.UNDO_CANCEL,
+    'relay',
+    'outcome',
+    'A member of staff undid a cancel: the request is back as it was (needing action, or queued again).',
+    'Nothing to do: the request carries on from where it was.',
+  ),
   answer(
     P.LEARNER_EXPORTED,
     'relay',

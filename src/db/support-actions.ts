@@ -62,27 +62,34 @@ export async function retryRequestsWhere(
   return done;
 }
 
-/** Cancels requests in one of `statuses`, audited as relay.cancel with `code`. Returns the ids changed. */
+/**
+ * Cancels requests in one of `statuses`, audited as relay.cancel with `code`. Returns the ids changed
+ * with the status each had (what an undo puts back).
+ */
 export async function cancelRequestsWhere(
   db: Queryable,
   ids: readonly number[],
   o: { statuses: readonly string[]; actor: ActingAs; code: string },
-): Promise<number[]> {
-  const r = await db.query<{ id: number }>(
-    `with changed as (
-       update lrs.request
-          set status = 'cancelled', completed_at = now(), updated_at = now()
+): Promise<{ id: number; previousStatus: string }[]> {
+  const r = await db.query<{ id: number; previous_status: string }>(
+    `with target as (
+       select id, status from lrs.request
         where id = any($1::bigint[]) and status = any($2::text[])
           and ($3::int[] is null or organisation_id = any($3::int[]))
-       returning id, organisation_id, batch_id
+        for update
+     ), changed as (
+       update lrs.request r
+          set status = 'cancelled', completed_at = now(), updated_at = now()
+         from target t where r.id = t.id
+       returning r.id, r.organisation_id, r.batch_id, t.status as previous_status
      ), audited as (
        insert into lrs.audit (organisation_id, request_id, batch_id, user_name, operation, code, code_source, duration_ms)
        select organisation_id, id, batch_id, $4, 'relay.cancel', $5, 'relay', 0 from changed
      )
-     select id from changed order by id`,
+     select id, previous_status from changed order by id`,
     [ids, o.statuses, o.actor.organisationIds, o.actor.name, o.code],
   );
-  return r.rows.map((row) => Number(row.id));
+  return r.rows.map((row) => ({ id: Number(row.id), previousStatus: row.previous_status }));
 }
 
 export interface LockedForMatch {
@@ -170,4 +177,84 @@ export async function recordChosenCandidate(
             completed_at = now(), updated_at = now() where id = $1`,
     [m.requestId, m.code, m.note],
   );
+}
+
+/** Records a bulk action that may be undone; removes records older than a day. Returns its id. */
+export async function insertBulkAction(
+  db: Queryable,
+  a: {
+    userName: string;
+    operation: 'cancel';
+    requestIds: readonly number[];
+    previousStatuses: readonly string[];
+  },
+): Promise<number> {
+  await db.query(`delete from lrs.bulk_action where created_at < now() - interval '1 day'`);
+  const r = await db.query<{ id: number }>(
+    `insert into lrs.bulk_action (user_name, operation, request_ids, previous_statuses)
+     values ($1, $2, $3::bigint[], $4::text[]) returning id`,
+    [a.userName, a.operation, [...a.requestIds], [...a.previousStatuses]],
+  );
+  return Number(r.rows[0]!.id);
+}
+
+/**
+ * Takes a bulk action for undoing: locks it and marks it undone, when it is `userName`'s, of `operation`,
+ * not undone yet and younger than `windowS` seconds. Returns its requests with their earlier statuses.
+ */
+export async function claimBulkActionUndo(
+  db: Queryable,
+  o: { id: number; userName: string; operation: 'cancel'; windowS: number },
+): Promise<{ requestId: number; previousStatus: string }[] | null> {
+  const r = await db.query<{ request_ids: string[]; previous_statuses: string[] }>(
+    `update lrs.bulk_action set undone_at = now()
+      where id = $1 and user_name = $2 and operation = $3 and undone_at is null
+        and created_at > now() - make_interval(secs => $4)
+      returning request_ids, previous_statuses`,
+    [o.id, o.userName, o.operation, o.windowS],
+  );
+  const row = r.rows[0];
+  if (!row) return null;
+  return row.request_ids.map((id, i) => ({
+    requestId: Number(id),
+    previousStatus: row.previous_statuses[i]!,
+  }));
+}
+
+/** Whether a bulk action can still be undone by `userName` (for offering the button). */
+export async function isBulkActionUndoable(
+  db: Queryable,
+  o: { id: number; userName: string; windowS: number },
+): Promise<boolean> {
+  const r = await db.query(
+    `select 1 from lrs.bulk_action where id = $1 and user_name = $2 and undone_at is null
+        and created_at > now() - make_interval(secs => $3)`,
+    [o.id, o.userName, o.windowS],
+  );
+  return r.rowCount === 1;
+}
+
+/**
+ * Puts cancelled requests back into a finished status they had (needs_action): outcome and code as they
+ * were, audited as relay.undo-cancel with `code`. Returns the ids changed.
+ */
+export async function restoreCancelledWhere(
+  db: Queryable,
+  ids: readonly number[],
+  o: { status: string; actor: ActingAs; code: string },
+): Promise<number[]> {
+  const r = await db.query<{ id: number }>(
+    `with changed as (
+       update lrs.request set status = $2, updated_at = now()
+        where id = any($1::bigint[]) and status = 'cancelled'
+          and ($3::int[] is null or organisation_id = any($3::int[]))
+       returning id, organisation_id, batch_id
+     ), audited as (
+       insert into lrs.audit (organisation_id, request_id, batch_id, user_name, operation, code, code_source, duration_ms)
+       select organisation_id, id, batch_id, $4, 'relay.undo-cancel', $5, 'relay', 0 from changed
+     )
+     select id from changed order by id`,
+    [ids, o.status, o.actor.organisationIds, o.actor.name, o.code],
+  );
+  return r.rows.map((row) => Number(row.id));
 }

@@ -181,16 +181,23 @@ export interface ExceptionGroup extends CodeInfo {
   newest: Date;
 }
 
-/** Open needs_action and failed requests grouped by status and code, largest groups first. */
+/**
+ * Requests a person must act on (needs_action, failed, rejected) grouped by status and code, most urgent
+ * first (configuration, failed, needs action, rejected), then largest.
+ */
 export async function selectExceptionGroups(db: Queryable, scope: Scope): Promise<ExceptionGroup[]> {
   const r = await db.query(
     `select r.status, coalesce(r.last_code, '(none)') as code, count(*)::int as count, count(distinct r.organisation_id)::int as organisations,
             min(r.updated_at) as oldest, max(r.updated_at) as newest,
             rc.source, rc.class, rc.meaning, rc.retry, rc.resolution
        from lrs.request r left join lrs.response_code rc on rc.code = r.last_code
-      where r.status in ('needs_action', 'failed') and ($1::int[] is null or r.organisation_id = any($1::int[]))
+      where r.status in ('needs_action', 'failed', 'rejected') and ($1::int[] is null or r.organisation_id = any($1::int[]))
       group by r.status, r.last_code, rc.source, rc.class, rc.meaning, rc.retry, rc.resolution
-      order by count(*) desc, r.last_code`,
+      -- Most urgent first: a configuration fault stops every request of its organisation, failed work ran
+      -- out of retries, then what needs a person's decision, then what the MIS must correct.
+      order by case when rc.class = 'config_error' then 0 when r.status = 'failed' then 1
+                    when r.status = 'needs_action' then 2 else 3 end,
+               count(*) desc, r.last_code`,
     [scopeParam(scope)],
   );
   return r.rows as ExceptionGroup[];

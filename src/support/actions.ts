@@ -6,11 +6,16 @@
  */
 import type pg from 'pg';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
+import { OPEN_STATUSES } from '../../db/schema.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { inTransaction } from '../db/transaction.ts';
 import {
   cancelRequestsWhere,
+  claimBulkActionUndo,
   insertActionAudit,
+  insertBulkAction,
+  isBulkActionUndoable,
+  restoreCancelledWhere,
   lockRequestForMatch,
   recordChosenCandidate,
   retryRequestsWhere,
@@ -99,15 +104,79 @@ export function retryRequests(
 }
 
 /** Cancels requests that are not finished (or still need action): status cancelled, audit 'relay.cancel'. */
-export function cancelRequests(
+export async function cancelRequests(
   db: SupportDb,
   ids: readonly number[],
   actor: Actor,
-  o: ActionOptions = {},
-): Promise<ActionResult> {
-  return runChunked(db, ids, actor, o, (c, chunk) =>
-    cancelRequestsWhere(c, chunk, { statuses: CANCELLABLE_STATUSES, actor, code: PIPELINE_CODES.CANCEL }),
-  );
+  o: ActionOptions & {
+    /** Record the cancel so that the same actor can undo it for UNDO_WINDOW_S (undoCancel). */
+    undoable?: boolean;
+  } = {},
+): Promise<ActionResult & { undoId?: number | null }> {
+  const previous = new Map<number, string>();
+  const result = await runChunked(db, ids, actor, o, async (c, chunk) => {
+    const changed = await cancelRequestsWhere(c, chunk, {
+      statuses: CANCELLABLE_STATUSES,
+      actor,
+      code: PIPELINE_CODES.CANCEL,
+    });
+    for (const ch of changed) previous.set(ch.id, ch.previousStatus);
+    return changed.map((ch) => ch.id);
+  });
+  const undoId =
+    o.undoable && result.done.length > 0
+      ? await insertBulkAction(db.pool, {
+          userName: actor.name,
+          operation: 'cancel',
+          requestIds: result.done,
+          previousStatuses: result.done.map((id) => previous.get(id) ?? 'needs_action'),
+        })
+      : null;
+  return o.undoable ? { ...result, undoId } : result;
+}
+
+/** How long a bulk cancel can be undone, seconds. */
+export const UNDO_WINDOW_S = 15 * 60;
+
+/** Whether `actor` can still undo bulk action `id` (to offer the button). */
+export function canUndo(db: SupportDb, id: number, actor: Actor): Promise<boolean> {
+  return isBulkActionUndoable(db.pool, { id, userName: actor.name, windowS: UNDO_WINDOW_S });
+}
+
+/**
+ * Undoes a bulk cancel by the same actor within UNDO_WINDOW_S: each request still cancelled gets back
+ * the status it had: needing action with its outcome and code as they were, or, if it was still on its
+ * way, queued again as a retry would. Requests changed since are left alone. Null when the action is not
+ * this actor's, was undone already or is too old.
+ */
+export async function undoCancel(db: SupportDb, id: number, actor: Actor): Promise<number[] | null> {
+  return inTransaction(db.pool, async (c) => {
+    const claimed = await claimBulkActionUndo(c, {
+      id,
+      userName: actor.name,
+      operation: 'cancel',
+      windowS: UNDO_WINDOW_S,
+    });
+    if (claimed === null) return null;
+    const code = PIPELINE_CODES.UNDO_CANCEL;
+    const open = claimed.filter((r) => (OPEN_STATUSES as readonly string[]).includes(r.previousStatus));
+    const restored: number[] = [];
+    // Back on its way: the relay queues it again (its job was dropped with the cancel).
+    if (open.length > 0)
+      restored.push(
+        ...(await retryRequestsWhere(
+          c,
+          open.map((r) => r.requestId),
+          { statuses: ['cancelled'], actor, code },
+        )),
+      );
+    for (const status of new Set(claimed.map((r) => r.previousStatus))) {
+      if ((OPEN_STATUSES as readonly string[]).includes(status)) continue;
+      const ids = claimed.filter((r) => r.previousStatus === status).map((r) => r.requestId);
+      restored.push(...(await restoreCancelledWhere(c, ids, { status, actor, code })));
+    }
+    return restored.sort((a, b) => a - b);
+  });
 }
 
 /**

@@ -260,7 +260,7 @@ function unknownCode(code: string): CodeInfo {
   return { code, source: null, class: null, meaning: null, retry: null, resolution: null };
 }
 
-/** Open needs_action and failed requests grouped by status and code, largest groups first. */
+/** Requests a person must act on, grouped by status and code, most urgent first (selectExceptionGroups). */
 export async function listExceptions(
   db: SupportDb,
   actor: Actor,

@@ -7,7 +7,18 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Html } from './html.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { explainCode } from '../codes/table.ts';
-import { cancelRequests, resolvePossibleMatch, retryRequests, SupportActionError } from './actions.ts';
+import {
+  cancelRequests,
+  canUndo,
+  resolvePossibleMatch,
+  retryRequests,
+  SupportActionError,
+  UNDO_WINDOW_S,
+  undoCancel,
+} from './actions.ts';
+import { readCandidates } from './match.ts';
+import { statusLabel } from './labels.ts';
+import { renderConfirmPage } from './pages/confirm.ts';
 import { getAuth, requireCsrf } from './http-auth.ts';
 import { getOverview } from './overview.ts';
 import { renderBatchesPage } from './pages/batches.ts';
@@ -47,6 +58,9 @@ const FLASHES = {
   matched: () => 'Candidate chosen: the ULN is recorded and the request succeeded.',
   rejected: () => 'All candidates rejected; the request still needs action, with your note.',
   nothing: () => 'Nothing was changed: the request(s) are not in a state that allows it.',
+  undone: (n: number) => `Undone: ${n} request(s) are back as they were.`,
+  undoGone: () =>
+    `Nothing was undone: a cancel can be undone only by whoever did it, once, within ${UNDO_WINDOW_S / 60} minutes.`,
   sameAnswer: () =>
     'Nothing was retried: a retry of this code sends the same details and can only bring the same answer.',
 } as const;
@@ -178,9 +192,16 @@ export function createPageRoutes(o: {
 
   router.get('/exceptions', async (req, res) => {
     const auth = getAuth(res);
+    const undoId = parseId(req.query.undo);
+    const undo = !Number.isNaN(undoId) && (await canUndo(db, undoId, auth.actor)) ? undoId : null;
     send(
       res,
-      renderExceptionsPage({ auth, groups: await listExceptions(db, auth.actor), flash: flashFrom(req) }),
+      renderExceptionsPage({
+        auth,
+        groups: await listExceptions(db, auth.actor),
+        flash: flashFrom(req),
+        undo,
+      }),
     );
   });
 
@@ -311,14 +332,40 @@ export function createActionRoutes(o: { db: SupportDb }): Router {
   router.post('/requests/:id/resolve', async (req, res) => {
     const id = parseId(req.params.id);
     const uln = bodyStr(req, 'uln');
-    try {
-      const r = await resolvePossibleMatch(
-        db,
-        id,
-        uln === '' ? null : uln,
-        getAuth(res).actor,
-        bodyStr(req, 'note'),
+    const note = bodyStr(req, 'note');
+    const auth = getAuth(res);
+    // Settling who a learner is: said in words and confirmed before anything changes.
+    if (bodyStr(req, 'confirm') !== 'yes') {
+      const detail = await getRequestDetail(db, auth.actor, id);
+      if (!detail?.personalData) return notFound(res);
+      if (uln === '' && note.trim() === '') return res.redirect(303, `/requests/${id}?error=note`);
+      const chosen = readCandidates(detail.outcome?.candidates).find((c) => c.uln === uln);
+      const who = (c: Record<string, unknown>) =>
+        [c.givenName, c.familyName, c.dateOfBirth].filter((v) => typeof v === 'string' && v !== '').join(' ');
+      return send(
+        res,
+        renderConfirmPage({
+          auth,
+          title: uln === '' ? 'Reject every candidate?' : 'Choose this candidate?',
+          what:
+            uln === ''
+              ? html`None of the ${readCandidates(detail.outcome?.candidates).length} candidates is learner ${detail.request.misLearnerId ?? ''}. The request keeps needing action, with your note: “${note.trim()}”.`
+              : chosen
+                ? html`Learner ${detail.request.misLearnerId ?? ''} is ULN <strong>${uln}</strong> (${who(chosen)}). The request succeeds with that ULN and the MIS is told.`
+                : html`ULN ${uln} is not one of this request's candidates: nothing will change.`,
+          undo:
+            uln === ''
+              ? 'You can still choose a candidate afterwards.'
+              : 'This cannot be undone here: if it is wrong, correct the learner in the MIS, which sends a new request.',
+          action: `/requests/${id}/resolve`,
+          fields: { uln, note },
+          button: uln === '' ? 'Yes, reject them all' : `Yes, record ULN ${uln}`,
+          back: `/requests/${id}#possible-match`,
+        }),
       );
+    }
+    try {
+      const r = await resolvePossibleMatch(db, id, uln === '' ? null : uln, auth.actor, note);
       afterAction(res, `/requests/${id}`, r.outcome === 'matched' ? 'matched' : 'rejected', 1);
     } catch (e) {
       if (!(e instanceof SupportActionError)) throw e;
@@ -332,12 +379,16 @@ export function createActionRoutes(o: { db: SupportDb }): Router {
 
   for (const action of ['retry', 'cancel'] as const) {
     router.post(`/exceptions/${action}`, async (req, res) => {
-      const { actor } = getAuth(res);
+      const auth = getAuth(res);
+      const { actor } = auth;
       const status = bodyStr(req, 'status');
       const code = bodyStr(req, 'code');
       // Only the exception groups the page shows: never "every request" by an empty filter.
-      if (!['needs_action', 'failed'].includes(status) || code === '') {
-        res.status(400).type('text/plain').send('status (needs_action or failed) and code are required');
+      if (!['needs_action', 'failed', 'rejected'].includes(status) || code === '') {
+        res
+          .status(400)
+          .type('text/plain')
+          .send('status (needs_action, failed or rejected) and code are required');
         return;
       }
       // A retry of a matching outcome (possible match, too many) can only bring the same answer.
@@ -346,11 +397,50 @@ export function createActionRoutes(o: { db: SupportDb }): Router {
         return;
       }
       const ids = await findRequestIds(db, actor, { status: [status], code: [code] });
-      const r =
-        action === 'retry' ? await retryRequests(db, ids, actor) : await cancelRequests(db, ids, actor);
-      afterAction(res, '/exceptions', action === 'retry' ? 'retried' : 'cancelled', r.done.length);
+      const expected = Number(bodyStr(req, 'expected'));
+      // Shown what will happen first; shown again if the group changed since.
+      if (bodyStr(req, 'confirm') !== 'yes' || expected !== ids.length) {
+        const meaning = explainCode(code).meaning;
+        const n = `${ids.length} request${ids.length === 1 ? '' : 's'}`;
+        return send(
+          res,
+          renderConfirmPage({
+            auth,
+            title: action === 'retry' ? `Retry ${n}?` : `Cancel ${n}?`,
+            what:
+              action === 'retry'
+                ? html`Send ${n} (${statusLabel(status)}, <code>${code}</code>${meaning ? ` ${meaning}` : ''}) to the LRS again, each as it is.`
+                : html`Cancel ${n} (${statusLabel(status)}, <code>${code}</code>${meaning ? ` ${meaning}` : ''}). They stop needing action, and the MIS sees them as cancelled.`,
+            undo:
+              action === 'retry'
+                ? 'A retry cannot be undone: the LRS is asked again.'
+                : `You can undo this for ${UNDO_WINDOW_S / 60} minutes afterwards.`,
+            action: `/exceptions/${action}`,
+            fields: { status, code, expected: String(ids.length) },
+            button: action === 'retry' ? `Yes, retry ${n}` : `Yes, cancel ${n}`,
+            back: '/exceptions',
+            notice:
+              bodyStr(req, 'confirm') === 'yes'
+                ? `The group changed since you asked: it now holds ${n}. Confirm again.`
+                : null,
+          }),
+        );
+      }
+      if (action === 'retry') {
+        const r = await retryRequests(db, ids, actor);
+        return afterAction(res, '/exceptions', 'retried', r.done.length);
+      }
+      const r = await cancelRequests(db, ids, actor, { undoable: true });
+      const base = r.undoId ? `/exceptions?undo=${r.undoId}` : '/exceptions';
+      afterAction(res, base, 'cancelled', r.done.length);
     });
   }
+
+  router.post('/actions/:id/undo', async (req, res) => {
+    const restored = await undoCancel(db, parseId(req.params.id), getAuth(res).actor);
+    if (restored === null) return res.redirect(303, '/exceptions?done=undoGone&n=0');
+    afterAction(res, '/exceptions', 'undone', restored.length);
+  });
 
   return router;
 }

@@ -125,7 +125,7 @@ describe('support dashboard security', () => {
     const possibleGroup = exceptions.slice(exceptions.indexOf('data-code="WSRC0003"'));
     expect(possibleGroup.slice(0, possibleGroup.indexOf('</section>'))).not.toMatch(/<button[^>]*>Retry all/);
     expect(possibleGroup).toContain('can only bring the same answer');
-    expect(exceptions).toMatch(/data-code="TIMEOUT"[\s\S]*?<button[^>]*>Retry all 1</);
+    expect(exceptions).toMatch(/data-code="TIMEOUT"[\s\S]*?<button[^>]*>Retry all 1…</);
     const same = await bob.post('/exceptions/retry', {
       _csrf: csrf,
       status: 'needs_action',
@@ -136,15 +136,37 @@ describe('support dashboard security', () => {
 
     expect((await bob.post(`/requests/${s.failed}/retry`, { _csrf: csrf })).status).toBe(404);
     expect((await bob.post(`/requests/${s.pending}/cancel`, { _csrf: csrf })).status).toBe(404);
+    // Neither the question nor the confirmed answer reaches another organisation's request.
+    for (const confirm of [{}, { confirm: 'yes' }]) {
+      expect(
+        (await bob.post(`/requests/${s.possible}/resolve`, { _csrf: csrf, uln: '1000000001', ...confirm }))
+          .status,
+      ).toBe(404);
+      expect(
+        (
+          await bob.post(`/requests/${s.possible}/resolve`, {
+            _csrf: csrf,
+            uln: '',
+            note: 'none',
+            ...confirm,
+          })
+        ).status,
+      ).toBe(404);
+    }
+    // A group action touches only bob's organisation: org A's failed TIMEOUT request stays failed. Bob is
+    // asked about his one request, not about organisation A's.
+    const ask = await bob.post('/exceptions/retry', { _csrf: csrf, status: 'failed', code: 'TIMEOUT' });
+    expect(await ask.text()).toContain('Retry 1 request?');
     expect(
-      (await bob.post(`/requests/${s.possible}/resolve`, { _csrf: csrf, uln: '1000000001' })).status,
-    ).toBe(404);
-    expect(
-      (await bob.post(`/requests/${s.possible}/resolve`, { _csrf: csrf, uln: '', note: 'none' })).status,
-    ).toBe(404);
-    // A group action touches only bob's organisation: org A's failed TIMEOUT request stays failed.
-    expect(
-      (await bob.post('/exceptions/retry', { _csrf: csrf, status: 'failed', code: 'TIMEOUT' })).status,
+      (
+        await bob.post('/exceptions/retry', {
+          _csrf: csrf,
+          status: 'failed',
+          code: 'TIMEOUT',
+          expected: '1',
+          confirm: 'yes',
+        })
+      ).status,
     ).toBe(303);
     expect(await statusOf(s.failed)).toBe('failed');
     expect(await statusOf(s.otherFailed)).toBe('pending');

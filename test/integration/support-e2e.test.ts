@@ -81,8 +81,16 @@ describe('support dashboard in a browser', () => {
       await mkdir(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'support-possible-match.png'), fullPage: true });
       await match.getByRole('button', { name: 'Choose candidate 1' }).click();
+      // Said in words and asked first: nothing has changed yet.
+      expect(await page.locator('#confirm-what').innerText()).toContain(`ULN ${CANDIDATES[0]!.uln}`);
+      expect(
+        (await database.pool.query('select status from lrs.request where id = $1', [s.possible])).rows[0],
+      ).toEqual({
+        status: 'needs_action',
+      });
+      await page.getByRole('button', { name: `Yes, record ULN ${CANDIDATES[0]!.uln}` }).click();
       await page.waitForURL(/done=matched/);
-      expect(await page.locator('.status').first().innerText()).toBe('succeeded');
+      expect(await page.locator('.status').first().innerText()).toBe('Succeeded');
       const resolved = await database.pool.query(
         `select r.status, o.code, o.code_source, o.class, o.uln from lrs.request r join lrs.outcome o on o.request_id = r.id where r.id = $1`,
         [s.possible],
