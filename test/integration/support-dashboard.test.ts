@@ -137,7 +137,7 @@ describe('support dashboard security', () => {
     expect((await bob.post(`/requests/${s.failed}/retry`, { _csrf: csrf })).status).toBe(404);
     expect((await bob.post(`/requests/${s.pending}/cancel`, { _csrf: csrf })).status).toBe(404);
     // Neither the question nor the confirmed answer reaches another organisation's request.
-    for (const confirm of [{}, { confirm: 'yes' }]) {
+    for (const confirm of [{}, { confirm: 'yes' }] as Record<string, string>[]) {
       expect(
         (await bob.post(`/requests/${s.possible}/resolve`, { _csrf: csrf, uln: '1000000001', ...confirm }))
           .status,
