@@ -1,11 +1,15 @@
 /**
  * Built for production: after `npm ci && npm run build && npm prune --omit=dev` (no tsx, no TypeScript)
  * the CLI, `migrate` and `start` run from dist/, and the started relay carries a request to the LRS.
- * Runs in a copy of the checkout, so the working tree's dist/ and node_modules are never touched.
+ * Then an upgrade to a newer commit (a changed source and a new migration): before it is built the
+ * installation keeps running its build and says what to do, `npm run build` without the development
+ * dependencies refuses and leaves dist/ as it was, and the procedure of docs/operations.md ("Upgrading")
+ * runs the new code. Runs in a copy of the checkout, so the working tree's dist/ and node_modules are
+ * never touched.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +91,36 @@ describe('production build', { timeout: 600_000 }, () => {
     expect(help.stdout).toMatch(/Usage: lrs-relay <command>/);
   });
 
+  /** Starts every role from the installation, carries one request to the LRS, stops with SIGTERM. */
+  async function carryOneRequest(mis: string): Promise<void> {
+    relay = spawn(process.execPath, ['bin/lrs-relay.js', 'start', '--role', 'all', '--port', '0'], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    relay.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+    const sql = new pg.Client({ connectionString: databaseUrl(dbName) });
+    await sql.connect();
+    try {
+      const r = await sql.query(
+        `select lrs.submit_request('10000001', 'find_by_uln', $2, $1::jsonb, 'build.test', 'single') as id`,
+        [JSON.stringify({ uln: '1026893096', givenName: 'Sample', familyName: 'Testname' }), mis],
+      );
+      const id = Number(r.rows[0].id);
+      await waitUntil(async () => {
+        if (relay?.exitCode !== null) throw new Error(`the relay exited: ${stderr}`);
+        const s = await sql.query('select status from lrs.request where id = $1', [id]);
+        return s.rows[0].status === 'succeeded';
+      }, 60_000);
+    } finally {
+      await sql.end();
+    }
+    relay.kill('SIGTERM');
+    const [code] = (await once(relay, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  }
+
   it('migrates a new database and starts every role, which carries a request to the LRS', async () => {
     await run(process.execPath, ['bin/lrs-relay.js', 'migrate'], { cwd: dir, env });
     await run(
@@ -106,31 +140,67 @@ describe('production build', { timeout: 600_000 }, () => {
       ],
       { cwd: dir, env },
     );
-    relay = spawn(process.execPath, ['bin/lrs-relay.js', 'start', '--role', 'all', '--port', '0'], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    relay.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+    await carryOneRequest('B1');
+  });
+
+  it('upgrades to a newer commit without ever leaving the installation unable to run', async () => {
+    const cliArgs = ['bin/lrs-relay.js', '--help'];
+    const buildInfo = await readFile(join(dir, 'dist', 'build-info.json'), 'utf8');
+    // The newer commit: a changed source (a command's summary in --help) and a new migration.
+    const marker = `upgraded ${Date.now().toString(36)}`;
+    const main = join(dir, 'src', 'cli', 'main.ts');
+    const source = await readFile(main, 'utf8');
+    expect(source).toContain("summary: 'what an LRS or lrs-relay code means");
+    await writeFile(main, source.replace("summary: 'what an LRS", `summary: '${marker}: what an LRS`));
+    const journalFile = join(dir, 'db', 'migrations', 'meta', '_journal.json');
+    const journal = JSON.parse(await readFile(journalFile, 'utf8')) as {
+      entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[];
+    };
+    const last = journal.entries.at(-1);
+    if (!last) throw new Error('no migrations in the journal');
+    const tag = `9999_upgrade_test`;
+    journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1, tag });
+    await writeFile(journalFile, JSON.stringify(journal, null, 2));
+    await writeFile(join(dir, 'db', 'migrations', `${tag}.sql`), `COMMENT ON SCHEMA lrs IS '${marker}';\n`);
+
+    // Pulled, not yet built: the installed build still runs, and says what to do.
+    const before = await run(process.execPath, cliArgs, { cwd: dir, env });
+    expect(before.stdout).toMatch(/Usage: lrs-relay <command>/);
+    expect(before.stdout).not.toContain(marker);
+    expect(before.stderr).toMatch(/sources changed after dist\/ was built/);
+    expect(before.stderr).toContain('npm ci && npm run build');
+
+    // Building without the development dependencies refuses, names the fix and keeps dist/.
+    const refused = await run('npm', ['run', 'build'], { cwd: dir }).then(
+      () => undefined,
+      (e: { code?: number; stdout?: string; stderr?: string }) => e,
+    );
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toMatch(/development dependencies the build needs are not installed/);
+    expect(refused?.stderr).toMatch(/dist\/ was left as it was/);
+    expect(refused?.stderr).toContain('`npm ci`');
+    expect(await readFile(join(dir, 'dist', 'build-info.json'), 'utf8')).toBe(buildInfo);
+    const still = await run(process.execPath, cliArgs, { cwd: dir, env });
+    expect(still.stdout).toMatch(/Usage: lrs-relay <command>/);
+
+    // The upgrade procedure: install with the development dependencies, build, migrate, restart, prune.
+    await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, timeout: 300_000 });
+    await run('npm', ['run', 'build'], { cwd: dir, timeout: 300_000 });
+    const migrated = await run(process.execPath, ['bin/lrs-relay.js', 'migrate'], { cwd: dir, env });
+    expect(migrated.stdout).toMatch(/1 migration\(s\) applied now/);
+    await run('npm', ['prune', '--omit=dev', '--no-audit', '--no-fund'], { cwd: dir, timeout: 120_000 });
+    await expect(stat(join(dir, 'node_modules', 'tsx'))).rejects.toThrow();
+    const after = await run(process.execPath, cliArgs, { cwd: dir, env });
+    expect(after.stdout).toContain(marker);
+    expect(after.stderr).toBe('');
     const sql = new pg.Client({ connectionString: databaseUrl(dbName) });
     await sql.connect();
     try {
-      const r = await sql.query(
-        `select lrs.submit_request('10000001', 'find_by_uln', 'B1', $1::jsonb, 'build.test', 'single') as id`,
-        [JSON.stringify({ uln: '1026893096', givenName: 'Sample', familyName: 'Testname' })],
-      );
-      const id = Number(r.rows[0].id);
-      await waitUntil(async () => {
-        if (relay?.exitCode !== null) throw new Error(`the relay exited: ${stderr}`);
-        const s = await sql.query('select status from lrs.request where id = $1', [id]);
-        return s.rows[0].status === 'succeeded';
-      }, 60_000);
+      const c = await sql.query(`select obj_description('lrs'::regnamespace, 'pg_namespace') as comment`);
+      expect(c.rows[0].comment).toBe(marker);
     } finally {
       await sql.end();
     }
-    relay.kill('SIGTERM');
-    const [code] = (await once(relay, 'exit')) as [number | null];
-    expect(code).toBe(0);
+    await carryOneRequest('B2');
   });
 });
