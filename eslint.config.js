@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'db/migrations/', 'coverage/', 'tmp/', 'bin/', 'dist/', 'dist.next/', 'dist.old/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'db/migrations/',
+      'coverage/',
+      'tmp/',
+      'bin/',
+      'dist/',
+      'dist.next/',
+      'dist.old/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
