@@ -187,16 +187,22 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
       closers.push(() => scheduler.close());
     }
     if (roles.has('dashboard')) {
-      const dashboard = await startDashboard({ db: database, queueConnection, config, log, metrics }).catch(
-        (e: unknown) => {
-          if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
-          throw new Error(
-            `the dashboard cannot listen on ${config.DASHBOARD_HOST}:${config.DASHBOARD_PORT}: the port is in use. ` +
-              'Stop what uses it, or set DASHBOARD_PORT to a free port (or run without --role dashboard).',
-            { cause: e },
-          );
-        },
-      );
+      const dashboard = await startDashboard({
+        db: database,
+        queueConnection,
+        config,
+        log,
+        metrics,
+        checkOrganisation: (id) => directory.get(id),
+        certificateWarningDays: config.CERT_EXPIRY_WARNING_DAYS,
+      }).catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        throw new Error(
+          `the dashboard cannot listen on ${config.DASHBOARD_HOST}:${config.DASHBOARD_PORT}: the port is in use. ` +
+            'Stop what uses it, or set DASHBOARD_PORT to a free port (or run without --role dashboard).',
+          { cause: e },
+        );
+      });
       dashboardUrl = dashboard.url;
       closers.push(() => dashboard.close());
     }

@@ -5,6 +5,7 @@
  * who may see which column of what comes back is decided in src/support/ (queries.ts, access.ts).
  */
 import type { Queryable } from './transaction.ts';
+import { OPEN_STATUSES } from '../../db/schema.ts';
 
 /** The organisations a read is limited to; null = every organisation. */
 export type Scope = readonly number[] | null;
@@ -406,4 +407,58 @@ export async function selectOverview(
     finishedPerSlot: finishedPerSlot.rows,
     latencyPerHour: latencyPerHour.rows,
   };
+}
+
+export interface OrganisationHealthRow {
+  id: number;
+  name: string;
+  ukprn: string | null;
+  organisationRef: string | null;
+  isDisabled: boolean;
+  disabledReason: string | null;
+  hasCertificate: boolean;
+  certificateNotAfter: Date | null;
+  /** The last LRS call that got an answer (any code the LRS gives about a learner, not a fault). */
+  lastAnswerAt: Date | null;
+  callsLastHour: number;
+  /** Calls in the last hour that ended in a fault, a configuration error or an unknown code. */
+  errorsLastHour: number;
+  open: number;
+  failed: number;
+  /** The latest request that failed because the organisation could not be used (ORGANISATION_UNAVAILABLE). */
+  lastUnavailableAt: Date | null;
+}
+
+/** Each organisation of the scope with what says whether it can send, by name. */
+export async function selectOrganisationHealth(
+  db: Queryable,
+  scope: Scope,
+): Promise<OrganisationHealthRow[]> {
+  const r = await db.query(
+    `select o.id, o.name, o.ukprn, o.organisation_ref as "organisationRef", o.is_disabled as "isDisabled",
+            o.disabled_reason as "disabledReason", o.certificate_ref is not null as "hasCertificate",
+            o.certificate_not_after as "certificateNotAfter",
+            (select a.created_at from lrs.audit a
+              where a.organisation_id = o.id and a.operation not like 'relay.%'
+                and exists (select 1 from lrs.response_code rc where rc.code = a.code
+                             and rc.class in ('success', 'outcome', 'needs_action', 'data_error'))
+              order by a.created_at desc limit 1) as "lastAnswerAt",
+            coalesce(h.calls, 0)::int as "callsLastHour", coalesce(h.errors, 0)::int as "errorsLastHour",
+            (select count(*) from lrs.request r
+              where r.organisation_id = o.id and r.status = any($2::text[]))::int as open,
+            (select count(*) from lrs.request r where r.organisation_id = o.id and r.status = 'failed')::int as failed,
+            (select max(r.updated_at) from lrs.request r
+              where r.organisation_id = o.id and r.status = 'failed' and r.last_code = 'ORGANISATION_UNAVAILABLE') as "lastUnavailableAt"
+       from lrs.organisation o
+       left join lateral (
+         select count(*) as calls,
+                count(*) filter (where rc.class is null or rc.class in ('retryable', 'config_error', 'unknown')) as errors
+           from lrs.audit a left join lrs.response_code rc on rc.code = a.code
+          where a.organisation_id = o.id and a.created_at > now() - interval '1 hour' and a.operation not like 'relay.%'
+       ) h on true
+      where $1::int[] is null or o.id = any($1::int[])
+      order by o.name`,
+    [scopeParam(scope), [...OPEN_STATUSES]],
+  );
+  return r.rows as OrganisationHealthRow[];
 }

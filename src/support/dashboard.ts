@@ -20,6 +20,7 @@ import type { LoginLimits } from './login-throttle.ts';
 import { createQueueBoardHandler, QUEUES_PATH } from './queue-board.ts';
 import { createQueueSet } from './queue-depths.ts';
 import { createActionRoutes, createPageRoutes } from './routes.ts';
+import type { OrganisationCheck } from './organisations.ts';
 import { createScrapeMetrics } from './scrape-metrics.ts';
 import { isSameSecret, SESSION_TTL_MS } from './sessions.ts';
 
@@ -48,6 +49,13 @@ export interface DashboardDeps {
   sessionTtlMs?: number;
   /** Login throttling limits (default DEFAULT_LOGIN_LIMITS in login-throttle.ts). */
   loginLimits?: LoginLimits;
+  /**
+   * Loads an organisation's credentials as the workers do (the process's organisation directory), for
+   * the organisations page; without it a broken organisation shows through its failed requests only.
+   */
+  checkOrganisation?: OrganisationCheck | undefined;
+  /** Days before a certificate's expiry that the organisations page warns (CERT_EXPIRY_WARNING_DAYS, default 30). */
+  certificateWarningDays?: number | undefined;
 }
 
 export interface Dashboard {
@@ -183,7 +191,15 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     }),
   );
   app.use(requireStaff);
-  app.use(createPageRoutes({ db, queueSet, queueBackend }));
+  app.use(
+    createPageRoutes({
+      db,
+      queueSet,
+      queueBackend,
+      checkOrganisation: deps.checkOrganisation,
+      certificateWarningDays: deps.certificateWarningDays ?? 30,
+    }),
+  );
   app.use(createActionRoutes({ db }));
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found');

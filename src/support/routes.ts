@@ -19,6 +19,8 @@ import {
 import { readCandidates } from './match.ts';
 import { statusLabel } from './labels.ts';
 import { renderConfirmPage } from './pages/confirm.ts';
+import { listOrganisationHealth, type OrganisationCheck } from './organisations.ts';
+import { renderOrganisationsPage } from './pages/organisations.ts';
 import { getAuth, requireCsrf } from './http-auth.ts';
 import { getOverview } from './overview.ts';
 import { renderBatchesPage } from './pages/batches.ts';
@@ -166,6 +168,8 @@ export function createPageRoutes(o: {
   queueSet: QueueSet;
   /** Where the queues live (default redis), for what the overview says when they do not answer. */
   queueBackend?: QueueBackendKind | undefined;
+  checkOrganisation?: OrganisationCheck | undefined;
+  certificateWarningDays: number;
 }): Router {
   const { db } = o;
   const router = express.Router();
@@ -275,6 +279,16 @@ export function createPageRoutes(o: {
     );
     const isNotFound = org !== '' || id !== '';
     send(res, renderLearnerLookupPage({ auth, organisations, org, id, isNotFound }), isNotFound ? 404 : 200);
+  });
+
+  router.get('/organisations', async (_req, res) => {
+    const auth = getAuth(res);
+    const rows = await listOrganisationHealth(db, auth.actor, {
+      check: o.checkOrganisation,
+      warningDays: o.certificateWarningDays,
+      now: new Date(),
+    });
+    send(res, renderOrganisationsPage({ auth, rows }));
   });
 
   router.get('/batches', async (_req, res) => {

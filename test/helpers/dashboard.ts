@@ -16,6 +16,7 @@ export async function startTestDashboard(o: {
   metrics?: Metrics;
   loginDelayBaseMs?: number;
   loginLimits?: DashboardDeps['loginLimits'];
+  checkOrganisation?: DashboardDeps['checkOrganisation'];
 }): Promise<{ dashboard: Dashboard; url: string }> {
   const dashboard = createDashboard({
     db: o.db,
@@ -33,6 +34,7 @@ export async function startTestDashboard(o: {
     metrics: o.metrics ?? createMetrics({ defaultMetrics: false }),
     ...(o.loginDelayBaseMs === undefined ? {} : { loginDelayBaseMs: o.loginDelayBaseMs }),
     ...(o.loginLimits ? { loginLimits: o.loginLimits } : {}),
+    ...(o.checkOrganisation ? { checkOrganisation: o.checkOrganisation } : {}),
   });
   const { url } = await dashboard.listen({ port: 0, host: '127.0.0.1' });
   return { dashboard, url };

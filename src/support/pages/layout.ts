@@ -20,7 +20,9 @@ th{background:#eef1f5}.num{text-align:right}.diff{background:#ffe08a;font-weight
 .status-cancelled{color:#475467;background:#eaecf0}.status-pending,.status-queued,.status-in_progress,.status-batched,.status-held{color:#1849a9;background:#e6effc}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .scroll{overflow-x:auto;max-width:100%}form.filters{display:flex;flex-wrap:wrap;gap:.35rem .5rem;align-items:center}
-nav.paging{margin:.5rem 0}header{flex-wrap:wrap}
+nav.paging{margin:.5rem 0}.org-state{font-weight:600;padding:0 .3rem;border-radius:3px}
+.org-can_send{color:#05603a;background:#e7f6ec}.org-broken{color:#912018;background:#fee4e2}.org-disabled{color:#475467;background:#eaecf0}
+.why{max-width:32rem}header{flex-wrap:wrap}
 @media (max-width:600px){main{padding:.75rem}header{gap:.5rem .75rem}header .who{margin-left:0}}
 svg.chart{background:#fff;border:1px solid #d5d9e0;max-width:100%;height:auto}.legend span{margin-right:.75rem}
 form.inline{display:inline}button{cursor:pointer}pre{background:#fff;border:1px solid #d5d9e0;padding:.5rem;overflow:auto;max-width:70rem}
@@ -34,7 +36,7 @@ export function renderPage(o: {
   error?: string | null;
 }): Html {
   const nav = o.auth
-    ? html`<a href="/">Overview</a><a href="/exceptions">Exceptions</a><a href="/requests">Requests</a><a href="/learner">Learners</a><a href="/batches">Batches</a><a href="/queues">Queues</a>
+    ? html`<a href="/">Overview</a><a href="/exceptions">Exceptions</a><a href="/requests">Requests</a><a href="/learner">Learners</a><a href="/organisations">Organisations</a><a href="/batches">Batches</a><a href="/queues">Queues</a>
         <span class="who">${o.auth.session.username}${o.auth.session.isAdmin ? ' (admin)' : ''}
           <form class="inline" method="post" action="/logout"><input type="hidden" name="_csrf" value="${o.auth.session.csrfToken}"><button>Log out</button></form></span>`
     : html`<span>lrs-relay</span>`;

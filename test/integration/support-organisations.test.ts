@@ -1,0 +1,122 @@
+/**
+ * The dashboard's organisations page over HTTP, with the process's real organisation directory doing
+ * the check: an organisation whose password cannot be read is "Broken" with the reason, one whose
+ * certificate expires in 10 days "Can send" with 10 days left and a warning, a disabled one "Disabled";
+ * staff see their own organisations only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, type Database } from '../../src/db/pool.ts';
+import { createLogger } from '../../src/log.ts';
+import { createOrganisationDirectory } from '../../src/orgs/directory.ts';
+import type { Dashboard } from '../../src/support/dashboard.ts';
+import { addStaff } from '../../src/support/staff.ts';
+import { startTestDashboard } from '../helpers/dashboard.ts';
+import { createTestClient, type TestClient } from '../e2e/http-client.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createCertificateFolder, type CertificateFolder } from '../unit/orgs/make-certificates.ts';
+
+const PASSWORD = 'Organisations-Test-1';
+
+describe('dashboard organisations page', () => {
+  let tdb: TestDatabase;
+  let database: Database;
+  let dashboard: Dashboard;
+  let certs: CertificateFolder;
+  let admin: TestClient;
+  let staff: TestClient;
+  const ids = { good: 0, broken: 0, off: 0 };
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    database = createDatabase({ url: tdb.url, applicationName: 'support-organisations-test' });
+    certs = await createCertificateFolder();
+    const cert = await certs.make('ten-days', { days: 10 });
+    const insert = async (name: string, ukprn: string, passwordVar: string, extra = '') => {
+      const r = await database.pool.query<{ id: number }>(
+        `insert into lrs.organisation (name, ukprn, password_ref, default_user_name${extra ? ', certificate_ref' : ''})
+         values ($1, $2, $3::jsonb, 'nightly'${extra ? ', $4::jsonb' : ''}) returning id`,
+        [name, ukprn, JSON.stringify({ kind: 'env', name: passwordVar }), ...(extra ? [extra] : [])],
+      );
+      return r.rows[0]!.id;
+    };
+    ids.good = await insert(
+      'Good College',
+      '10000001',
+      'GOOD_PW',
+      JSON.stringify({ format: 'pem', keyPath: cert.keyPath, certPath: cert.certPath }),
+    );
+    ids.broken = await insert('Broken College', '10000002', 'NOBODY_SET_THIS_PW');
+    ids.off = await insert('Closed College', '10000003', 'GOOD_PW');
+    await database.pool.query(
+      `update lrs.organisation set is_disabled = true, disabled_reason = 'Merged into Good College' where id = $1`,
+      [ids.off],
+    );
+    // Work behind the figures: one open request and one failed one for the broken organisation.
+    await database.pool.query(
+      `insert into lrs.request (organisation_id, requested_by, kind, mis_learner_id, payload, status, last_code, completed_at)
+       values ($1, 'mis', 'find_by_uln', 'A', '{}', 'pending', null, null),
+              ($1, 'mis', 'find_by_uln', 'B', '{}', 'failed', 'ORGANISATION_UNAVAILABLE', now())`,
+      [ids.broken],
+    );
+    await addStaff(database, { username: 'root', password: PASSWORD, isAdmin: true, cost: 1024 });
+    await addStaff(database, {
+      username: 'gina',
+      password: PASSWORD,
+      organisationIds: [ids.good],
+      cost: 1024,
+    });
+    // The check the relay's dashboard process makes: its organisation directory, with its environment.
+    const directory = createOrganisationDirectory({
+      db: database.db,
+      config: { SECRETS_KEY: undefined, CERT_EXPIRY_WARNING_DAYS: 30 },
+      log: createLogger({ level: 'silent' }),
+      env: { GOOD_PW: 'Simulator-Pass16' },
+    });
+    let base: string;
+    ({ dashboard, url: base } = await startTestDashboard({
+      db: database,
+      checkOrganisation: (id) => directory.get(id),
+    }));
+    admin = createTestClient(base);
+    staff = createTestClient(base);
+    expect((await admin.logIn('root', PASSWORD)).status).toBe(303);
+    expect((await staff.logIn('gina', PASSWORD)).status).toBe(303);
+  });
+  afterAll(async () => {
+    await dashboard?.close();
+    await database?.close();
+    await certs?.remove();
+    await tdb?.drop();
+  });
+
+  const rowOf = (page: string, id: number) => {
+    const m = new RegExp(`<tr data-organisation="${id}"[\\s\\S]*?</tr>`).exec(page);
+    expect(m, `row of organisation ${id}`).not.toBeNull();
+    return m![0];
+  };
+
+  it('says which organisation can send, which is broken and why, and how long each certificate lasts', async () => {
+    const page = await (await admin.get('/organisations')).text();
+    const good = rowOf(page, ids.good);
+    expect(good).toContain('data-state="can_send"');
+    expect(good).toMatch(/<span class="cert-days">(9|10) days left<\/span>/);
+    expect(good).toContain('ask the LRS service desk for a new one');
+    const broken = rowOf(page, ids.broken);
+    expect(broken).toContain('data-state="broken"');
+    expect(broken).toContain('>Broken</span>');
+    expect(broken).toContain('NOBODY_SET_THIS_PW');
+    expect(broken).toMatch(
+      /<td class="num"><a href="\/requests\?org=\d+">1<\/a><\/td>\s*<td class="num"><a href="\/requests\?org=\d+&amp;status=failed">1<\/a>/,
+    );
+    const off = rowOf(page, ids.off);
+    expect(off).toContain('data-state="disabled"');
+    expect(off).toContain('Merged into Good College');
+  });
+
+  it('shows staff their own organisations only', async () => {
+    const page = await (await staff.get('/organisations')).text();
+    expect(page).toContain(`data-organisation="${ids.good}"`);
+    expect(page).not.toContain(`data-organisation="${ids.broken}"`);
+    expect(page).not.toContain('Broken College');
+  });
+});
