@@ -32,7 +32,7 @@ async function ownerStatements(): Promise<string[]> {
   const doc = await readFile(join(ROOT, 'docs', 'install.md'), 'utf8');
   const block = [...doc.matchAll(/```sql\n([\s\S]*?)```/g)]
     .map((m) => m[1] ?? '')
-    .find((b) => /GRANT CONNECT, CREATE, TEMPORARY ON DATABASE/.test(b));
+    .find((b) => /ON DATABASE lrs_relay TO lrs_relay;/.test(b));
   if (!block) throw new Error('docs/install.md has no step 1 SQL block');
   return block
     .split(';')
