@@ -1,15 +1,20 @@
 /**
- * `lrs-relay conformance <dir> [--json]`: reads every response sample under a folder (names containing
- * `.response` or ending `.html`) with the client's own parser and prints what it recognised.
+ * `lrs-relay conformance <file or folder>… [--json]`: reads every file given, and every file under each
+ * folder given, with the client's own parser and prints what it recognised. Real captures are named as
+ * their source names them (`exact_match_ful.xml`, `error_down_ful.xml`), so files are judged by what
+ * they hold, not by their names: a SOAP answer, a fault or an HTML page is checked; a request envelope,
+ * a WSDL or XML Schema, text that is not XML or HTML, a binary or an oversized file is skipped, each with
+ * its reason. Exits 1 when nothing was checked or an answer could not be read.
  * Proves the parser against real captures without any network.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { explainCode, isRetryable } from '../codes/table.ts';
 import { isLrsError } from '../lrs/errors.ts';
+import { MESSAGES, OPERATION_NAMES } from '../lrs/messages.ts';
 import { parserForResponseRoot } from '../lrs/operations/index.ts';
-import { looksLikeMaintenancePage, readLrsAnswer } from '../lrs/response.ts';
+import { looksLikeMaintenancePage, MAX_RESPONSE_BYTES, readLrsAnswer } from '../lrs/response.ts';
 import { errorMessage } from '../errors.ts';
 import { terminalJson, terminalText } from './kit.ts';
 
@@ -28,16 +33,60 @@ export interface ConformanceRow {
   flagValues?: string[] | undefined;
   outcome?: string | undefined;
   error?: string | undefined;
+  /** Why the file was not read as an answer (a request, a WSDL, not XML…); absent for a checked file. */
+  skipped?: string | undefined;
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(p)));
-    else if (entry.name.includes('.response') || entry.name.endsWith('.html')) out.push(p);
+/** Most files listed under the folders given: 100,000 (a folder of captures holds hundreds). */
+const MAX_FILES = 100_000;
+
+/** A file found: its path, or why it is not read (not a regular file). */
+type Listed = { path: string; skipped?: string };
+
+async function listFiles(path: string, out: Listed[] = []): Promise<Listed[]> {
+  if (out.length >= MAX_FILES) throw new Error(`more than ${MAX_FILES} files: give a smaller folder`);
+  const info = await lstat(path);
+  if (info.isDirectory()) {
+    const entries = await readdir(path);
+    for (const name of entries.sort()) await listFiles(join(path, name), out);
+  } else if (info.isFile()) out.push({ path });
+  else
+    out.push({
+      path,
+      skipped: info.isSymbolicLink() ? 'a symbolic link (not followed)' : 'not a regular file',
+    });
+  return out;
+}
+
+/** Request root elements of every operation: a file whose body holds one is a request, not an answer. */
+const REQUEST_ROOTS: ReadonlySet<string> = new Set(OPERATION_NAMES.map((n) => MESSAGES[n].root.name));
+
+/** The local name of the first element of an XML text, after the declaration, comments and a DOCTYPE. */
+function firstElement(text: string): string | undefined {
+  return /^(?:<\?xml[^>]*\?>\s*)?(?:(?:<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)\s*)*<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/i.exec(
+    text,
+  )?.[1];
+}
+
+/** Why a file is no LRS answer to check, or undefined when it may be one. */
+function skipReason(bytes: Buffer): string | undefined {
+  if (bytes.includes(0)) return 'binary, not an LRS answer';
+  const text = bytes
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
+  if (!text.startsWith('<')) return 'not XML or HTML, so not an LRS answer';
+  const root = firstElement(text)?.toLowerCase();
+  if (root === 'definitions') return 'a WSDL, not an answer';
+  if (root === 'schema') return 'an XML Schema, not an answer';
+  if (root === 'envelope') {
+    const body =
+      /<(?:[A-Za-z_][\w.-]*:)?Body\b[^>]*>\s*(?:<!--[\s\S]*?-->\s*)*<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/.exec(
+        text,
+      )?.[1];
+    if (body !== undefined && REQUEST_ROOTS.has(body)) return `a request (${body}), not an answer`;
   }
-  return out.sort();
+  return undefined;
 }
 
 /** The VRF flags of a verify answer: the one learner's, or every batch row's; undefined for other answers. */
@@ -102,24 +151,56 @@ export function checkSample(file: string, body: string): ConformanceRow {
   }
 }
 
+const USAGE = 'Usage: lrs-relay conformance <file or folder>... [--json]';
+
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
-  const dir = positionals[0];
-  if (values.help || dir === undefined) {
-    console.log('Usage: lrs-relay conformance <dir> [--json]');
-    return dir === undefined && !values.help ? 2 : 0;
+  if (values.help || positionals.length === 0) {
+    console.log(USAGE);
+    return positionals.length === 0 && !values.help ? 2 : 0;
   }
   const rows: ConformanceRow[] = [];
-  for (const file of await listFiles(dir))
-    rows.push(checkSample(relative(dir, file), await readFile(file, 'utf8')));
+  for (const given of positionals) {
+    let listed: Listed[];
+    try {
+      listed = await listFiles(given);
+    } catch (e) {
+      console.error(terminalText(`conformance: ${given}: ${errorMessage(e)}`));
+      return 2;
+    }
+    for (const f of listed) {
+      // Named relative to the folder given; a file given by itself keeps the name it was given by.
+      const file = f.path === given ? given : relative(given, f.path);
+      if (f.skipped) {
+        rows.push({ file, skipped: f.skipped });
+        continue;
+      }
+      const size = (await lstat(f.path)).size;
+      if (size > MAX_RESPONSE_BYTES) {
+        rows.push({
+          file,
+          skipped: `larger than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB, the most the client reads of one answer`,
+        });
+        continue;
+      }
+      const bytes = await readFile(f.path);
+      const skipped = skipReason(bytes);
+      rows.push(skipped ? { file, skipped } : checkSample(file, bytes.toString('utf8')));
+    }
+  }
+  const checked = rows.filter((r) => r.skipped === undefined);
   if (values.json) {
     console.log(terminalJson(JSON.stringify(rows, null, 2)));
   } else {
     for (const r of rows) {
+      if (r.skipped !== undefined) {
+        console.log([r.file, 'SKIPPED', r.skipped].map(terminalText).join('\t'));
+        continue;
+      }
       const n = [
         r.learners !== undefined ? `learners=${r.learners}` : '',
         r.events !== undefined ? `events=${r.events}` : '',
@@ -136,6 +217,16 @@ export async function run(args: string[]): Promise<number> {
           .join('\t'),
       );
     }
+    const failed = checked.filter((r) => r.code === undefined).length;
+    console.log(
+      `Checked ${checked.length} file(s)${failed > 0 ? `, ${failed} not readable as an answer` : ''}; skipped ${rows.length - checked.length}.`,
+    );
   }
-  return rows.some((r) => r.code === undefined) ? 1 : 0;
+  if (checked.length === 0) {
+    console.error(
+      `conformance: nothing was checked (${rows.length} file(s) found, none an LRS answer): give files or folders of SOAP answers, faults or HTML pages`,
+    );
+    return 1;
+  }
+  return checked.some((r) => r.code === undefined) ? 1 : 0;
 }

@@ -30,7 +30,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./wsdl.ts'),
   },
   conformance: {
-    summary: 'parse every LRS response sample under a folder and print what was recognised',
+    summary: 'parse every file given (or under a folder) as an LRS answer; say which were skipped and why',
     load: () => import('./conformance.ts'),
   },
   simulator: {

@@ -3,7 +3,7 @@
  * bin/lrs-relay.js, talking to an in-process simulator on 127.0.0.1 (plain HTTP, allowed explicitly).
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -209,15 +209,26 @@ describe('lrs-relay conformance', () => {
       codeSource?: string;
       class?: string;
       error?: string;
+      skipped?: string;
     }>;
 
     const responseDir = join(ROOT, 'test/fixtures/lrs/responses');
-    const files = (await readdir(responseDir))
-      .filter((f) => f.includes('.response') || f.endsWith('.html'))
-      .map((f) => `responses/${f}`);
-    expect(rows.map((x) => x.file).sort()).toEqual(files.sort());
+    const files = (await readdir(responseDir)).map((f) => `responses/${f}`);
+    const checked = rows.filter((x) => x.skipped === undefined);
+    expect(checked.map((x) => x.file).sort()).toEqual(files.sort());
+    // The request fixtures are read too, and skipped as requests.
+    const requests = (await readdir(join(ROOT, 'test/fixtures/lrs/requests'))).map((f) => `requests/${f}`);
+    expect(
+      rows
+        .filter((x) => x.skipped !== undefined)
+        .map((x) => x.file)
+        .sort(),
+    ).toEqual(requests.sort());
+    expect(
+      rows.every((x) => x.skipped === undefined || /^a request \(\w+\), not an answer$/.test(x.skipped)),
+    ).toBe(true);
 
-    for (const row of rows) {
+    for (const row of checked) {
       expect(row.operation, `${row.file}: ${row.error ?? ''}`).toBeDefined();
       expect(row.code, row.file).toBeDefined();
       expect(row.codeSource, row.file).toMatch(/^(lrs|relay)$/);
@@ -229,5 +240,63 @@ describe('lrs-relay conformance', () => {
     expect(byFile['responses/maintenance.html']).toBe('LRS_MAINTENANCE');
     expect(byFile['responses/hostile-external-entity.response.xml']).toBe('MALFORMED_RESPONSE');
     expect(byFile['responses/find-unknown-code.response.xml']).toBe('WSRC0099');
+  }, 30_000);
+
+  it('reads files named as their source names them, says which it skipped and why, and exits 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lrs-relay-conformance-'));
+    const fixture = (f: string) => readFile(join(ROOT, 'test/fixtures/lrs', f), 'utf8');
+    try {
+      await mkdir(join(dir, 'FindLearnerByDemographics'));
+      await writeFile(
+        join(dir, 'FindLearnerByDemographics/exact_match_ful.xml'),
+        await fixture('responses/find-exact.response.xml'),
+      );
+      await writeFile(join(dir, 'down_page'), await fixture('responses/maintenance.html'));
+      await writeFile(
+        join(dir, 'register_request.xml'),
+        await fixture('requests/registerSingleLearner.request.xml'),
+      );
+      await writeFile(join(dir, 'README.md'), '# captures\n');
+      await writeFile(join(dir, 'photo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0]));
+      const r = await cli(['conformance', dir]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout.trim().split('\n')).toEqual([
+        'FindLearnerByDemographics/exact_match_ful.xml\tlearnerByUln|learnerByDemographics\tWSRC0004\tlrs\tsuccess\tlearners=1',
+        'README.md\tSKIPPED\tnot XML or HTML, so not an LRS answer',
+        'down_page\tmaintenance\tLRS_MAINTENANCE\trelay\tretryable\t',
+        'photo.png\tSKIPPED\tbinary, not an LRS answer',
+        'register_request.xml\tSKIPPED\ta request (RegisterLearner), not an answer',
+        'Checked 2 file(s); skipped 3.',
+      ]);
+      // A file given by itself is read whatever its name.
+      const one = await cli([
+        'conformance',
+        join(dir, 'FindLearnerByDemographics/exact_match_ful.xml'),
+        '--json',
+      ]);
+      expect(one.exitCode).toBe(0);
+      expect(parseJson({ ...one, stdout: `{"rows":${one.stdout}}` }).rows).toMatchObject([
+        { code: 'WSRC0004' },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('exits 1 and says so when nothing was checked', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lrs-relay-conformance-'));
+    try {
+      await writeFile(join(dir, 'SOURCES.md'), 'where the captures came from\n');
+      await writeFile(
+        join(dir, 'find.xml'),
+        await readFile(join(ROOT, 'test/fixtures/lrs/requests/learnerByUln.request.xml')),
+      );
+      const r = await cli(['conformance', dir]);
+      expect(r.exitCode).toBe(1);
+      expect(r.stdout).toContain('Checked 0 file(s); skipped 2.');
+      expect(r.stderr).toContain('conformance: nothing was checked (2 file(s) found, none an LRS answer)');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 });
