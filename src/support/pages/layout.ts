@@ -22,8 +22,11 @@ th{background:#eef1f5}.num{text-align:right}.diff{background:#ffe08a;font-weight
 .scroll{overflow-x:auto;max-width:100%}form.filters{display:flex;flex-wrap:wrap;gap:.35rem .5rem;align-items:center}
 nav.paging{margin:.5rem 0}.org-state{font-weight:600;padding:0 .3rem;border-radius:3px}
 .org-can_send{color:#05603a;background:#e7f6ec}.org-broken{color:#912018;background:#fee4e2}.org-disabled{color:#475467;background:#eaecf0}
-.why{max-width:32rem}header{flex-wrap:wrap}
-@media (max-width:600px){main{padding:.75rem}header{gap:.5rem .75rem}header .who{margin-left:0}}
+.why{max-width:32rem}
+a.skip{position:absolute;left:-999px;top:0;background:#fff;color:#1d2430;padding:.5rem;z-index:10}a.skip:focus{left:.5rem}
+:focus-visible{outline:3px solid #b54708;outline-offset:2px}header{flex-wrap:wrap}
+@media (max-width:600px){main{padding:.75rem}header{gap:.5rem .75rem}header .who{margin-left:0}
+table{display:block;overflow-x:auto;max-width:100%}pre,textarea,input,select{max-width:100%}h1,h2,p,li{overflow-wrap:anywhere}}
 svg.chart{background:#fff;border:1px solid #d5d9e0;max-width:100%;height:auto}.legend span{margin-right:.75rem}
 form.inline{display:inline}button{cursor:pointer}pre{background:#fff;border:1px solid #d5d9e0;padding:.5rem;overflow:auto;max-width:70rem}
 `);
@@ -44,9 +47,17 @@ export function renderPage(o: {
   // the dashboard does not serve: Chromium logged a failed load on every page.
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${o.title} · lrs-relay</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><style>${STYLE}</style></head>
-<body><header>${nav}</header><main><h1>${o.title}</h1>
+<body><a class="skip" href="#main">Skip to content</a><header>${nav}</header><main id="main" tabindex="-1"><h1>${o.title}</h1>
 ${o.flash ? html`<p class="flash" role="status">${o.flash}</p>` : ''}${o.error ? html`<p class="error" role="alert">${o.error}</p>` : ''}
-${o.body}</main></body></html>`;
+${focusableTables(o.body)}</main></body></html>`;
+}
+
+/**
+ * On a narrow screen a table scrolls sideways in its own box; a keyboard user must be able to reach it
+ * to scroll it, so every table is a tab stop (tabindex="0", its caption or first heading names it).
+ */
+function focusableTables(body: Html): Html {
+  return raw(body.value.replaceAll('<table', '<table tabindex="0"'));
 }
 
 /** A hidden CSRF field for a form. */
