@@ -363,11 +363,16 @@ export const staffUser = lrs.table('staff_user', {
  * `address:<ip>`, `site:<ip>` (the address counted site-wide) or `site` (how many addresses were):
  * no address or typed username is stored in the clear.
  */
-export const loginThrottle = lrs.table('login_throttle', {
-  keyHash: text('key_hash').primaryKey(),
-  windowStart: ts('window_start').notNull(),
-  attempts: integer('attempts').notNull(),
-});
+export const loginThrottle = lrs.table(
+  'login_throttle',
+  {
+    keyHash: text('key_hash').primaryKey(),
+    windowStart: ts('window_start').notNull(),
+    attempts: integer('attempts').notNull(),
+  },
+  // The clean-up deletes windows that have passed (window_start < now() - the longest window).
+  (t) => [index('login_throttle_window_idx').on(t.windowStart)],
+);
 
 /** Changes to staff accounts (add, grant, revoke, passwd, disable, enable, remove, promote, demote). */
 export const staffAudit = lrs.table(
@@ -385,6 +390,30 @@ export const staffAudit = lrs.table(
     createdAt: createdAt(),
   },
   (t) => [index('staff_audit_username_idx').on(t.staffUsername, t.createdAt)],
+);
+
+/**
+ * Which organisations a database login of the MIS may act for (`lrs-relay mis-login grant|revoke|list`).
+ * lrs.submit_request refuses other organisations and lrs.learner_status shows only these, for any
+ * login that is a member of `role_name` (docs/security.md "Organisation scoping of MIS logins").
+ * Written by the schema owner only.
+ */
+export const misLogin = lrs.table(
+  'mis_login',
+  {
+    /** A Postgres role: the MIS's login, or a group role its logins are members of. */
+    roleName: text('role_name').notNull(),
+    organisationId: integer('organisation_id')
+      .notNull()
+      .references(() => organisation.id, { onDelete: 'cascade' }),
+    /** Who mapped it (`cli:<os user>` from the command line). */
+    grantedBy: text('granted_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roleName, t.organisationId] }),
+    check('mis_login_role_name', sql`char_length(${t.roleName}) between 1 and 63`),
+  ],
 );
 
 export const staffOrganisation = lrs.table(

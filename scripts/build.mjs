@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const staging = join(root, 'dist.next');
 const retired = join(root, 'dist.old');
-const ASSETS = ['db/migrations', 'db/sample-mis.sql', 'wsdl', 'scripts/ensure-services.sh'];
+const ASSETS = ['db/migrations', 'db/functions', 'db/sample-mis.sql', 'wsdl', 'scripts/ensure-services.sh'];
 const kept = existsSync(join(dist, 'src', 'cli', 'main.js'))
   ? 'dist/ was left as it was: the installed build still runs.'
   : 'There is no build in dist/ yet.';

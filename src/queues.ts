@@ -475,11 +475,26 @@ function createPostgresQueueConnection(o: QueueConnectionOptions): QueueConnecti
 }
 
 /**
+ * The queue tables the dashboard reads, and nothing more: `migration` (BullMQ's readiness check reads
+ * its version), `job` and `meta` (job counts per queue, paused or not). Jobs carry ids only.
+ */
+export const QUEUE_TABLES_SUPPORT_READS = ['migration', 'job', 'meta'] as const;
+
+/**
  * Creates (or brings up to date) BullMQ's Postgres schema under BullMQ's own advisory lock; safe to run
- * twice or at once. `client` must be one session (a pg.Client or a checked-out pool client).
+ * twice or at once. `client` must be one session (a pg.Client or a checked-out pool client). Then lets
+ * lrs_support (the dashboard's login, docs/security.md) read what the dashboard shows: granted here, on
+ * every run, rather than by default privileges, so a table a BullMQ upgrade re-creates is granted again
+ * and a table it adds is not granted at all until it is listed above.
  */
 export async function migrateQueueSchema(client: pg.ClientBase, schema: string): Promise<number> {
-  return runMigrations(client, schema);
+  const version = await runMigrations(client, schema);
+  const quoted = quoteSchemaName(schema);
+  const tables = QUEUE_TABLES_SUPPORT_READS.map((t) => `${quoted}.${t}`).join(', ');
+  await client.query(
+    `grant usage on schema ${quoted} to lrs_support; grant select on ${tables} to lrs_support`,
+  );
+  return version;
 }
 
 /** A connection URL without its password, for messages. */

@@ -256,6 +256,28 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
 }
 
 /**
+ * What to do when the queue tables cannot be used: a login without the right to read them (42501) needs
+ * a grant, not a migration; missing tables need `lrs-relay migrate`.
+ */
+function queueTablesAdvice(e: unknown, config: Config): string {
+  if ((e as { code?: unknown } | null)?.code !== '42501')
+    return 'run `lrs-relay migrate` with QUEUE_BACKEND=postgres, or set QUEUE_SCHEMA';
+  let login = 'the login of DATABASE_URL';
+  try {
+    const user = decodeURIComponent(new URL(config.DATABASE_URL).username);
+    if (user !== '') login = `the database login ${JSON.stringify(user)}`;
+  } catch {
+    // Config already checked the URL; keep the generic name.
+  }
+  return (
+    `${login} may not read them. The dashboard role needs a login granted lrs_support ` +
+    `(GRANT lrs_support TO <login>), which \`lrs-relay migrate\` with QUEUE_BACKEND=postgres lets read the ` +
+    `queue tables the dashboard shows (run it once as the schema owner after upgrading); the producer, ` +
+    `worker and scheduler roles run as the schema owner`
+  );
+}
+
+/**
  * Fails start-up at once, with what to do, when Postgres or the queue store does not answer: a process
  * that started half-connected would only retry in silence. (Outages after start-up are waited out.)
  */
@@ -275,7 +297,7 @@ async function checkReachable(database: Database, queues: QueueConnection, confi
   } catch (e) {
     throw new Error(
       queues.backend === 'postgres'
-        ? `cannot use the queue tables (${queues.where}: ${errorMessage(e)}): run \`lrs-relay migrate\` with QUEUE_BACKEND=postgres, or set QUEUE_SCHEMA`
+        ? `cannot use the queue tables (${queues.where}: ${errorMessage(e)}): ${queueTablesAdvice(e, config)}`
         : config.REDIS_CLUSTER_NODES
           ? `cannot reach the Redis Cluster at ${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(', ')} (${errorMessage(e)}): start it, or set REDIS_CLUSTER_NODES`
           : `cannot reach Redis at ${redactUrl(config.REDIS_URL)} (${errorMessage(e)}): start it, or set REDIS_URL`,

@@ -139,7 +139,7 @@ async function runLearnerRights(sub: Subcommand, args: string[], ctx: CliContext
       misLearnerId,
     });
     ctx.io.out(
-      `Erased: ${erased.requests} request(s) anonymised, ${erased.outcomes} outcome(s) cleared, ${erased.learningEvents} learning event(s) deleted. ` +
+      `Erased: ${erased.requests} request(s) anonymised, ${erased.outcomes} outcome(s) cleared, ${erased.learningEvents} learning event(s) deleted, ${erased.candidateLists} other request(s)' candidate lists cleared of them. ` +
         'Erase the learner in the MIS too, or its triggers and the nightly ULN acquisition may send them again.',
     );
     return 0;

@@ -58,6 +58,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'dashboard staff accounts: add, list, grant, revoke, passwd',
     load: () => import('./staff.ts'),
   },
+  'mis-login': {
+    summary: 'which organisations each MIS database login may act for: grant, revoke, list',
+    load: () => import('./mis-login.ts'),
+  },
   demo: {
     summary: 'run the simulator, the relay and a sample MIS with 2,000 students end to end, then report',
     load: () => import('./demo.ts'),

@@ -8,14 +8,18 @@
  *   mis_learner_id (the MIS's own key) → kept by purge, replaced by a random token by erase.
  * - lrs.outcome: candidates (other people's LRS records), learner, description, problems, detail →
  *   cleared by purge and erase; uln, master_uln, linked_ulns → kept by purge (lrs.learner_status
- *   gives the MIS its learners' ULNs, an identifier the MIS already holds), cleared by erase.
+ *   gives the MIS its learners' ULNs, an identifier the MIS already holds), cleared by erase. An erased
+ *   learner listed as a possible-match candidate in another request's outcome (same organisation,
+ *   found by their ULNs) is replaced there by {"erased": true}.
  * - lrs.learning_event: the learner's achievements → details cleared by purge; rows deleted by erase.
  * - lrs.audit: ids, operation, code, timings and the staff/MIS user name; no learner data → kept.
  * - lrs.register_lock: a hash of demographics, short-lived → deleted by erase.
- * lrs.batch holds no learner data (batch files are built from request payloads when sent).
+ * - lrs.batch: last_error (the LRS's text about a whole batch, which may quote any of its learners) →
+ *   cleared by purge once the batch has been finished for the request retention period. Nothing else
+ *   in it is about a learner (batch files are built from request payloads when sent).
  */
 import type pg from 'pg';
-import { OPEN_STATUSES, TERMINAL_STATUSES } from '../../db/schema.ts';
+import { FINISHED_BATCH_STATUSES, OPEN_STATUSES, TERMINAL_STATUSES } from '../../db/schema.ts';
 
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
@@ -81,6 +85,28 @@ export async function purgeLearningEvents(
   return r.rowCount ?? 0;
 }
 
+/**
+ * Clears the LRS's error text of up to `limit` batches finished more than `olderThanDays` ago. Returns
+ * the count.
+ */
+export async function purgeBatchErrors(
+  db: Queryable,
+  o: { olderThanDays: number; limit: number },
+): Promise<number> {
+  const r = await db.query(
+    `with target as (
+       select id from lrs.batch
+        where last_error is not null and status = any($3::text[])
+          and coalesce(completed_at, updated_at) < now() - make_interval(days => $1::int)
+        limit $2
+        for update skip locked
+     )
+     update lrs.batch b set last_error = null from target where b.id = target.id`,
+    [o.olderThanDays, o.limit, FINISHED_BATCH_STATUSES],
+  );
+  return r.rowCount ?? 0;
+}
+
 export interface LearnerRequestRow {
   id: number;
   status: string;
@@ -106,6 +132,8 @@ export interface ErasedCounts {
   requests: number;
   outcomes: number;
   learningEvents: number;
+  /** Other requests' outcomes that listed the learner as a possible-match candidate. */
+  candidateLists: number;
 }
 
 /**
@@ -119,6 +147,27 @@ export async function eraseLearnerData(
   db: Queryable,
   o: { organisationId: number; misLearnerId: string; requestIds: number[]; actor: string; code: string },
 ): Promise<ErasedCounts> {
+  // First, while their ULNs are still held: the learner as a possible match in other requests of the
+  // organisation. Each candidate carrying one of their ULNs is replaced, in place, by a marker.
+  const candidateLists = await db.query(
+    `with ulns as (
+       select u from lrs.outcome oc
+        cross join lateral unnest(array[oc.uln, oc.master_uln] || coalesce(oc.linked_ulns, '{}')) as u
+        where oc.request_id = any($1::bigint[]) and u is not null
+       union
+       select r.payload ->> 'uln' from lrs.request r
+        where r.id = any($1::bigint[]) and r.payload ->> 'uln' is not null
+     )
+     update lrs.outcome oc
+        set candidates = (select jsonb_agg(case when x.e ->> 'uln' in (select u from ulns)
+                                                then '{"erased": true}'::jsonb else x.e end order by x.n)
+                            from jsonb_array_elements(oc.candidates) with ordinality as x(e, n))
+      where oc.organisation_id = $2 and not (oc.request_id = any($1::bigint[]))
+        and jsonb_typeof(oc.candidates) = 'array'
+        and exists (select 1 from jsonb_array_elements(oc.candidates) as c(e)
+                     where c.e ->> 'uln' in (select u from ulns))`,
+    [o.requestIds, o.organisationId],
+  );
   const events = await db.query(
     `delete from lrs.learning_event
       where request_id = any($1::bigint[]) or (organisation_id = $2 and mis_learner_id = $3)`,
@@ -147,6 +196,7 @@ export async function eraseLearnerData(
     requests: requests.rowCount ?? 0,
     outcomes: outcomes.rowCount ?? 0,
     learningEvents: events.rowCount ?? 0,
+    candidateLists: candidateLists.rowCount ?? 0,
   };
 }
 

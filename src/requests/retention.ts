@@ -11,6 +11,7 @@ import {
   auditLearnerAction,
   eraseLearnerData,
   lockLearnerRequests,
+  purgeBatchErrors,
   purgeFinishedRequests,
   purgeLearningEvents,
   readLearnerExportPage,
@@ -35,6 +36,8 @@ export interface RetentionSettings {
 export interface PurgeResult {
   requests: number;
   learningEvents: number;
+  /** Finished batches whose LRS error text was cleared. */
+  batchErrors: number;
   /** True when the run stopped at maxRunMs with rows still to purge. */
   more: boolean;
 }
@@ -49,7 +52,7 @@ export async function purgePersonalData(o: {
   const now = o.now ?? Date.now;
   const started = now();
   const deadline = started + (o.settings.maxRunMs ?? 20_000);
-  const result: PurgeResult = { requests: 0, learningEvents: 0, more: false };
+  const result: PurgeResult = { requests: 0, learningEvents: 0, batchErrors: 0, more: false };
   const limit = o.settings.chunk;
   for (;;) {
     const n = await purgeFinishedRequests(o.pool, { olderThanDays: o.settings.requestDays, limit });
@@ -66,10 +69,17 @@ export async function purgePersonalData(o: {
     if (n < limit) break;
     if (now() >= deadline) result.more = true;
   }
+  while (!result.more) {
+    const n = await purgeBatchErrors(o.pool, { olderThanDays: o.settings.requestDays, limit });
+    result.batchErrors += n;
+    if (n < limit) break;
+    if (now() >= deadline) result.more = true;
+  }
   o.log.info(
     {
       purgedRequests: result.requests,
       purgedLearningEvents: result.learningEvents,
+      purgedBatchErrors: result.batchErrors,
       more: result.more,
       durationMs: now() - started,
     },

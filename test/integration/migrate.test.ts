@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_FOLDER, migrateDatabase } from '../../src/db/migrate.ts';
+import { MIGRATIONS_FOLDER, migrateDatabase, readFunctionFiles } from '../../src/db/migrate.ts';
 import { adminUrl, databaseUrl } from '../helpers/urls.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { waitUntil } from '../helpers/wait.ts';
@@ -48,6 +48,32 @@ describe('migrate', () => {
         'response_code',
       ]),
     );
+  });
+
+  it('leaves lrs.submit_request as db/functions/submit-request.sql defines it, on every run', async () => {
+    const url = databaseUrl(name);
+    const file = readFunctionFiles().find((f) => f.file === 'submit-request.sql');
+    const body = /\bAS \$fn\$([\s\S]*)\$fn\$;/.exec(file?.sql ?? '')?.[1];
+    expect(body).toContain('lrs.mis_scope()');
+    const live = () =>
+      withClient(url, async (c) => {
+        const r = await c.query(
+          `select prosrc, prosecdef, proconfig from pg_proc
+            where oid = 'lrs.submit_request(text, text, text, jsonb, text, text, text, integer)'::regprocedure`,
+        );
+        return r.rows[0] as unknown;
+      });
+    const expected = { prosrc: body, prosecdef: true, proconfig: ['search_path=pg_catalog, lrs, pg_temp'] };
+    expect(await live()).toEqual(expected);
+    // Whatever changed it since (a migration redefining it, a hand edit), the next migrate puts the file's back.
+    await withClient(url, (c) =>
+      c.query(`create or replace function lrs.submit_request(p_organisation text, p_kind text, p_mis_learner_id text,
+                 p_payload jsonb, p_requested_by text, p_mode text default 'single', p_dedupe_key text default null,
+                 p_priority integer default 1) returns bigint language sql as 'select 1::bigint'`),
+    );
+    expect(await live()).not.toEqual(expected);
+    await migrateDatabase(url);
+    expect(await live()).toEqual(expected);
   });
 
   it('has committed migrations that match the drizzle schema (no drift)', async () => {

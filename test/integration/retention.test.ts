@@ -202,6 +202,22 @@ describe('retention and learners’ rights', () => {
   });
 
   it('erases the learner’s personal data and keeps anonymous rows so counts stay right', async () => {
+    // Another learner's search listed STU-1 (found by ULN) among its possible matches, beside someone else.
+    const otherSearch = await addRequest({
+      misId: 'STU-2',
+      status: 'needs_action',
+      payload: { givenName: 'Zara' },
+    });
+    const stranger = { uln: '5555555555', givenName: 'Zachary', familyName: 'Quince' };
+    await q(
+      `insert into lrs.outcome (request_id, organisation_id, code, code_source, class, candidates)
+       values ($1, $2, 'WSRC0003', 'lrs', 'needs_action', $3::jsonb)`,
+      [
+        otherSearch,
+        org,
+        JSON.stringify([{ ...NAME, uln: '1234567890', lastKnownPostCode: 'ZZ99 9ZZ' }, stranger]),
+      ],
+    );
     const countsBefore = await q(
       `select status, last_code, count(*)::int as n from lrs.request group by 1, 2 order by 1, 2`,
     );
@@ -213,8 +229,12 @@ describe('retention and learners’ rights', () => {
     const io = createFakeIo({ interactive: true, answers: ['y'] });
     expect(await runLearner(['erase', UKPRN, 'STU-1'], { db: database, actor, io })).toBe(0);
     expect(io.lines.join('\n')).toMatch(
-      /Erased: 4 request\(s\) anonymised, 3 outcome\(s\) cleared, 2 learning event\(s\) deleted/,
+      /Erased: 4 request\(s\) anonymised, 3 outcome\(s\) cleared, 2 learning event\(s\) deleted, 1 other request\(s\)' candidate lists cleared of them/,
     );
+    // In the other request's candidate list, the erased learner is a marker; the stranger stays.
+    expect(await q(`select candidates from lrs.outcome where request_id = $1`, [otherSearch])).toEqual([
+      { candidates: [{ erased: true }, stranger] },
+    ]);
 
     const after = await everything();
     for (const text of [
@@ -225,6 +245,7 @@ describe('retention and learners’ rights', () => {
       'STU-1',
       '1234567890',
       '9999999999',
+      'ZZ99 9ZZ',
       'open-1',
     ])
       expect(after).not.toContain(text);
@@ -275,6 +296,23 @@ describe('retention and learners’ rights', () => {
     await addOutcome(recent, { uln: '2000000000' });
     await addEvent(recent, 'NEW-1', 40); // past the 30 days of learning events, not the request's 90
     await addEvent(recent, 'NEW-1', 2);
+    // The LRS's text about whole batches: one finished long ago, one recently, one still running.
+    const batchIds = [];
+    for (const [status, daysAgo] of [
+      ['failed', 95],
+      ['completed', 10],
+      ['submitted', 200],
+    ] as const) {
+      const [b] = await q<{ id: number }>(
+        `insert into lrs.batch (organisation_id, kind, status, requested_by, record_count, last_error, completed_at, updated_at)
+         values ($1, 'registration', $2, 'nightly', 1, 'Batch rejected: Zebedee Quillfeather 2004-02-29',
+                 case when $2 = 'submitted' then null else now() - make_interval(days => $3::int) end,
+                 now() - make_interval(days => $3::int))
+         returning id`,
+        [org, status, daysAgo],
+      );
+      batchIds.push(b!.id);
+    }
     const open = await addRequest({ misId: 'OPEN-1', status: 'pending' });
     // Retried long after it first finished: completed_at is old but the request is open again.
     const retried = await addRequest({ misId: 'OPEN-2', status: 'in_progress', completedDaysAgo: 200 });
@@ -290,8 +328,20 @@ describe('retention and learners’ rights', () => {
       settings: { requestDays: 90, learningEventDays: 30, chunk: 2 },
     });
     // The previous test's requests finished days ago: untouched.
-    expect(result).toEqual({ requests: 5, learningEvents: 1, more: false });
-    expect(logged).toEqual([expect.objectContaining({ purgedRequests: 5, purgedLearningEvents: 1 })]);
+    expect(result).toEqual({ requests: 5, learningEvents: 1, batchErrors: 1, more: false });
+    expect(logged).toEqual([
+      expect.objectContaining({ purgedRequests: 5, purgedLearningEvents: 1, purgedBatchErrors: 1 }),
+    ]);
+    expect(
+      await q(
+        `select status, last_error is null as cleared from lrs.batch where id = any($1::bigint[]) order by id`,
+        [batchIds],
+      ),
+    ).toEqual([
+      { status: 'failed', cleared: true },
+      { status: 'completed', cleared: false },
+      { status: 'submitted', cleared: false },
+    ]);
 
     const purged = await q<{
       id: number;
@@ -379,6 +429,7 @@ describe('retention and learners’ rights', () => {
     ).toEqual({
       requests: 0,
       learningEvents: 0,
+      batchErrors: 0,
       more: false,
     });
   });

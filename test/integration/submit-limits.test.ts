@@ -178,6 +178,36 @@ describe('lrs.submit_request limits', () => {
       /payload field familyName contains control characters/,
     ],
     [
+      'U+061C (Arabic letter mark) in a given name',
+      { payload: { ...learner, givenName: 'Ann\u061Ce' } },
+      '22023',
+      /payload field givenName contains control characters or invisible formatting characters/,
+    ],
+    [
+      'U+200B (zero-width space) in a family name',
+      { payload: { ...learner, familyName: 'Lee\u200B' } },
+      '22023',
+      /payload field familyName contains control characters or invisible formatting characters/,
+    ],
+    [
+      'U+FFF9 (interlinear annotation) in a postcode',
+      { payload: { ...learner, lastKnownPostCode: '\uFFF9CV4 9EE\uFFFB' } },
+      '22023',
+      /payload field lastKnownPostCode contains control characters or invisible formatting characters/,
+    ],
+    [
+      'a tag character (U+E0041, outside the BMP) in notes',
+      { payload: { ...learner, notes: 'fine\u{E0041}' } },
+      '22023',
+      /payload field notes contains control characters or invisible formatting characters/,
+    ],
+    [
+      'U+00AD (soft hyphen) in the MIS learner id',
+      { misId: 'S\u00AD1' },
+      '22023',
+      /mis_learner_id contains control characters or invisible formatting characters/,
+    ],
+    [
       'C1 control in a postcode',
       { payload: { ...learner, lastKnownPostCode: 'CV4\u009b9EE' } },
       '22023',
@@ -275,7 +305,12 @@ describe('database roles', () => {
     }
   });
 
-  it('a login granted lrs_mis submits work and reads lrs.learner_status and the code table', async () => {
+  it('a login granted lrs_mis and mapped to the organisation submits work and reads lrs.learner_status and the code table', async () => {
+    await client.query(
+      `insert into lrs.mis_login (role_name, organisation_id, granted_by)
+       select $1, id, 'test' from lrs.organisation where ukprn = '10000001'`,
+      [login],
+    );
     const r = await submit(mis, { misId: 'MIS-ROLE-1' });
     const id = Number(r.rows[0].id);
     const status = await mis.query(
