@@ -214,12 +214,12 @@ export async function deleteSessionsOf(db: Queryable, staffUserId: number): Prom
   await db.query('delete from lrs.staff_session where staff_user_id = $1', [staffUserId]);
 }
 
+/** Deletes the counters whose window started more than $1 ms ago, through login_throttle_window_idx. */
+export const DELETE_EXPIRED_THROTTLES_SQL = `delete from lrs.login_throttle where window_start < now() - $1 * interval '1 millisecond'`;
+
 /** Deletes throttle counters whose window started more than `olderThanMs` ago. */
 export async function deleteExpiredThrottles(db: Queryable, olderThanMs: number): Promise<void> {
-  await db.query(
-    `delete from lrs.login_throttle where window_start < now() - $1 * interval '1 millisecond'`,
-    [olderThanMs],
-  );
+  await db.query(DELETE_EXPIRED_THROTTLES_SQL, [olderThanMs]);
 }
 
 /**

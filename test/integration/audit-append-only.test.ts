@@ -72,7 +72,8 @@ describe('audit tables are append-only', () => {
     ] as const) {
       it(`refuses ${verb} on every audit table to a login granted ${role}`, async () => {
         const c = clients.get(role)!;
-        for (const t of auditTables) await expect(c.query(sql(t)), t).rejects.toMatchObject({ code: '42501' });
+        for (const t of auditTables)
+          await expect(c.query(sql(t)), t).rejects.toMatchObject({ code: '42501' });
         const left = await owner.query<{ n: number }>(
           `select (select count(*) from lrs.audit)::int + (select count(*) from lrs.staff_audit)::int as n`,
         );

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPLETE_REQUESTS_SQL, START_ATTEMPTS_SQL, statusAmong } from '../../src/db/requests.ts';
 import { OPEN_REQUESTS_SQL } from '../../src/db/scrape-figures.ts';
 import { CLAIM_SINGLE_SQL } from '../../src/db/outbox.ts';
+import { DELETE_EXPIRED_THROTTLES_SQL } from '../../src/db/staff.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 function scans(plan: unknown): string[] {
@@ -148,4 +149,41 @@ describe('plans kept from a small table', () => {
       expect(await genericPlanOf(`${name}_plain`, unhinted(text), type, value)).toContain('Seq Scan');
     },
   );
+});
+
+/**
+ * The login throttle's clean-up runs on logins and deletes the windows that have passed: a few rows
+ * among every address's and account's current counters, which a busy or attacked site holds by the
+ * tens of thousands. It must find them through the window index, not read every counter.
+ */
+describe('login throttle clean-up', () => {
+  let db: TestDatabase | undefined;
+  let sql: pg.Client | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    await sql.query(
+      `insert into lrs.login_throttle (key_hash, window_start, attempts)
+       select md5('current' || g), now() - random() * interval '10 minutes', 1 from generate_series(1, 20000) g
+       union all
+       select md5('passed' || g), now() - interval '20 minutes', 3 from generate_series(1, 40) g`,
+    );
+    await sql.query('analyze lrs.login_throttle');
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await db?.drop();
+  });
+
+  it('deletes the passed windows through login_throttle_window_idx', async () => {
+    const r = await sql!.query(`explain (format json) ${DELETE_EXPIRED_THROTTLES_SQL}`, [15 * 60_000]);
+    const used = scans((r.rows[0] as { 'QUERY PLAN': { Plan: unknown }[] })['QUERY PLAN'][0]!.Plan);
+    expect(
+      used.some((s) => / login_throttle_window_idx$/.test(s)),
+      used.join(', '),
+    ).toBe(true);
+    const deleted = await sql!.query(DELETE_EXPIRED_THROTTLES_SQL, [15 * 60_000]);
+    expect(deleted.rowCount).toBe(40);
+  });
 });
