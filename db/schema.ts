@@ -1,7 +1,7 @@
 /**
  * The `lrs` schema: the system of record for every piece of LRS work (DESIGN.md "Postgres").
  * Generated SQL migrations live in db/migrations (`npm run db:generate`); a test fails if they drift.
- * The SQL functions MIS triggers call are in a hand-written migration (db/migrations/*_functions.sql).
+ * The SQL function MIS triggers call is db/functions/submit-request.sql, applied by `lrs-relay migrate`.
  */
 import { sql } from 'drizzle-orm';
 import {
