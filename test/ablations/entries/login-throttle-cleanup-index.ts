@@ -2,10 +2,10 @@ import { defineAblation } from '../types.ts';
 
 export default defineAblation({
   promise: "issue 21: the login throttle's window clean-up goes through an index, not every counter",
-  switchedOff: 'migration 0010 no longer creates login_throttle_window_idx',
+  switchedOff: 'migration 0011 no longer creates login_throttle_window_idx',
   edits: [
     {
-      file: 'db/migrations/0010_mis_login_scope.sql',
+      file: 'db/migrations/0011_mis_login_scope.sql',
       find: 'CREATE INDEX "login_throttle_window_idx" ON "lrs"."login_throttle" USING btree ("window_start");',
       replace: 'SELECT 1;',
     },

@@ -6,7 +6,7 @@ export default defineAblation({
   switchedOff: "lrs.learner_status shows every organisation's rows to every caller",
   edits: [
     {
-      file: 'db/migrations/0010_mis_login_scope.sql',
+      file: 'db/migrations/0011_mis_login_scope.sql',
       find: 'WHERE (SELECT lrs.mis_scope()) IS NULL OR r.organisation_id = ANY ((SELECT lrs.mis_scope())::integer[])',
       replace: 'WHERE true',
     },
