@@ -201,7 +201,10 @@ describe('dashboard login throttling', () => {
       const batch = await Promise.all(
         Array.from({ length: 10 }, async (_, j) => {
           const c = await readyClient(base, '192.0.2.99');
-          return (await c.logIn(`victim${(i + j) % 10}`, `guess ${i + j}`)).status;
+          // The first 30 go to real accounts (3 each); the rest to new names, so it is the
+          // address's limit, not an account's, that refuses them.
+          const name = i + j < 30 ? `victim${(i + j) % 10}` : `sprayed${i + j}`;
+          return (await c.logIn(name, `guess ${i + j}`)).status;
         }),
       );
       statuses.push(...batch);
