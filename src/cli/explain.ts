@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { terminalLine, jsonText, withCliContext, type CliContext } from './kit.ts';
 import { explainCode } from '../support/queries.ts';
+import { suggestCode } from '../codes/suggest.ts';
 
 const USAGE = `Usage: lrs-relay explain <code> [--json]   e.g. lrs-relay explain WSRC0003`;
 
@@ -25,14 +26,21 @@ export async function runExplain(args: string[], ctx: CliContext): Promise<numbe
   if (info.meaning === null && code !== code.toUpperCase())
     info = await explainCode(ctx.db, code.toUpperCase());
   const isKnown = info.meaning !== null;
+  // Not catalogued as typed: say so, and explain the nearest code (zero padding, a slip of a digit).
+  const nearest = isKnown ? undefined : suggestCode(code);
+  const near = nearest === undefined ? undefined : await explainCode(ctx.db, nearest);
   if (values.json) {
-    ctx.io.out(jsonText({ ...info, known: isKnown }));
+    ctx.io.out(jsonText({ ...info, known: isKnown, ...(near?.meaning ? { nearest: near } : {}) }));
     return isKnown ? 0 : 1;
   }
   if (!isKnown) {
     ctx.io.out(terminalLine`${code} is not in the catalogue of LRS and lrs-relay codes.`);
-    ctx.io.out('If the LRS sent it, keep the request id and ask the LRS service desk what it means.');
-    return 1;
+    if (!near?.meaning) {
+      ctx.io.out('If the LRS sent it, keep the request id and ask the LRS service desk what it means.');
+      return 1;
+    }
+    ctx.io.out(terminalLine`The nearest code in the catalogue is ${near.code}:`);
+    info = near;
   }
   ctx.io.out(
     terminalLine`${info.code}  (${info.source === 'lrs' ? 'sent by the LRS' : 'decided by lrs-relay'})`,
@@ -41,7 +49,7 @@ export async function runExplain(args: string[], ctx: CliContext): Promise<numbe
   ctx.io.out(terminalLine`  class       ${info.class}`);
   ctx.io.out(terminalLine`  retry       ${info.retry}`);
   ctx.io.out(terminalLine`  what to do  ${info.resolution}`);
-  return 0;
+  return isKnown ? 0 : 1;
 }
 
 export function run(args: string[]): Promise<number> {

@@ -2,8 +2,9 @@ import { answer, sameAnswerOnRetry } from './entry.ts';
 import type { CodeClass, CodeEntry } from './types.ts';
 
 /**
- * Per-learner ReturnCodes of a web-service registration batch. The literal values are the portal batch
- * codes (docs/lrs.md §5.5); whether the web service uses the same ones is unknown, so this follows the simulator.
+ * Per-learner ReturnCodes of a web-service registration batch: the portal batch codes (docs/lrs.md §5.5).
+ * RC006, RC011, RC012 and RC013 have published meanings; the others are this project's reading, which the
+ * simulator (src/simulator/ls-batches.ts) follows, so the two cannot disagree.
  */
 const rc = (code: string, cls: CodeClass, meaning: string, resolution: string): CodeEntry =>
   answer(code, 'lrs', cls, meaning, resolution);
@@ -40,7 +41,12 @@ export const BATCH_RETURN_CODE_ENTRIES: readonly CodeEntry[] = [
     'Batch: not documented.',
     'Keep the request id and ask the LRS service desk what it means.',
   ),
-  sameAnswerOnRetry(rc('RC006', 'needs_action', 'Batch: possible match(es); a person must choose.', SEARCH)),
+  rc(
+    'RC006',
+    'data_error',
+    'Batch: insufficient data to create a ULN (the learner was not found and could not be registered).',
+    'Fill in the missing details in the MIS (date of birth, gender and postcode, and the optional details that help a search: previous family name, school at 16, place of birth, e-mail) and retry.',
+  ),
   sameAnswerOnRetry(
     rc(
       'RC007',
@@ -49,11 +55,13 @@ export const BATCH_RETURN_CODE_ENTRIES: readonly CodeEntry[] = [
       'Add optional details (previous family name, school at 16, place of birth, e-mail) in the MIS and retry.',
     ),
   ),
-  rc(
-    'RC008',
-    'needs_action',
-    'Batch: registration refused (identical learner exists, no recent search, or possible match too recent).',
-    SEARCH,
+  sameAnswerOnRetry(
+    rc(
+      'RC008',
+      'needs_action',
+      'Batch: not registered because a similar learner exists (possible matches, an identical learner, or a possible match too recent); a person must choose.',
+      SEARCH,
+    ),
   ),
   rc(
     'RC009',
@@ -63,15 +71,15 @@ export const BATCH_RETURN_CODE_ENTRIES: readonly CodeEntry[] = [
   ),
   rc(
     'RC010',
-    'data_error',
-    'Batch: insufficient data to search (date of birth, gender and postcode are needed).',
-    'Fill in the missing details in the MIS and retry.',
+    'unknown',
+    'Batch: an exception needing a person (its meaning is not published).',
+    'Keep the request id and ask the LRS service desk what it means.',
   ),
   rc(
     'RC011',
     'data_error',
-    'Batch: Ability to Share / Verification Type missing or invalid, so the learner could not be registered.',
-    "Record the learner's privacy-notice choice and how identity was checked in the MIS, then retry.",
+    'Batch: incorrect format, a catch-all for several exceptions: a field in the wrong format or missing (an invalid Ability to Share or Verification Type among them) or, for web-service batches, a learner outside the permitted age range (13 to 110).',
+    "Check the learner's details in the MIS: every field in the right format, the privacy-notice choice (Ability to Share) and how identity was checked (Verification Type) recorded, and the date of birth. If the date of birth is right and the learner is outside 13 to 110, contact the LRS service desk; otherwise correct it and retry.",
   ),
   rc(
     'RC012',
@@ -81,8 +89,8 @@ export const BATCH_RETURN_CODE_ENTRIES: readonly CodeEntry[] = [
   ),
   rc(
     'RC013',
-    'unknown',
-    'Batch: exception (not documented in detail).',
-    'Keep the request id and ask the LRS service desk what it means.',
+    'data_error',
+    'Batch: learner outside the permitted age range (a ULN is for learners aged 13 to 110).',
+    "Check the date of birth in the MIS against the learner's documents and correct it. If it is right and the learner needs a ULN, contact the LRS service desk.",
   ),
 ];

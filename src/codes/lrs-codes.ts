@@ -148,14 +148,29 @@ export const LRS_CODE_ENTRIES: readonly CodeEntry[] = [
   ),
   answer('WSRC0023', 'lrs', 'outcome', 'ULNs for report not found.', 'Nothing to do (legacy report).'),
   answer('WSRC0024', 'lrs', 'outcome', 'No ULNs for report.', 'Nothing to do (legacy report).'),
+  answer(
+    'WSRC0030',
+    'lrs',
+    'data_error',
+    'Verification batch record count incorrect: the count given does not match the learners sent (the verify counterpart of WSRC0017).',
+    'This is a fault in lrs-relay (the count did not match the learners sent). Report it to the lrs-relay maintainers; the requests go back as single verify calls.',
+  ),
+  // A WSRC code the LRS uses as an error: the achievement service refuses the whole submission.
+  answer(
+    'WSRC0043',
+    'lrs',
+    'config_error',
+    'The awarding organisation is not set up on the LRS to submit achievement batches.',
+    'Nothing in the data is wrong and resending cannot help: contact the LRS helpdesk to have the organisation enabled for achievement (PLR) submissions, then retry the requests.',
+  ),
   // §5.3 WSEC
   failure(
     'WSEC0001',
     'lrs',
     'data_error',
     'data_error',
-    'Invalid request: the LRS rejected the message format or a field value.',
-    'Read the FurtherDetails text for the field at fault, correct the learner data in the MIS, and try again. If no learner field is at fault, report it to the lrs-relay maintainers.',
+    'Invalid request: the LRS rejected the message format or a field value (a missing or malformed field, or a value on its list of prohibited text).',
+    "Read the FurtherDetails text for the field at fault, correct the learner data in the MIS, and try again. The LRS also refuses names and other text on its prohibited-text list (placeholders such as 'unknown' or 'test', offensive words) even when they pass lrs-relay's own checks: if a name is refused that way, record the learner's real name. If no learner field is at fault, report it to the lrs-relay maintainers.",
   ),
   failure(
     'WSEC0002',
@@ -198,6 +213,38 @@ export const LRS_CODE_ENTRIES: readonly CodeEntry[] = [
     'Ask the LRS service desk to grant this organisation access to the operation, or switch the feature off.',
   ),
   failure(
+    'WSEC0044',
+    'lrs',
+    'config_error',
+    'configuration',
+    'The e-mail address in the request is not valid (an achievement submission names the address the LRS notifies).',
+    "It concerns the organisation's notification address, not a learner's, so no learner data needs changing and resending unchanged gives the same answer. Check the e-mail address the LRS holds for the organisation with the LRS helpdesk, and report it to the lrs-relay maintainers with the batch id if lrs-relay sent one.",
+  ),
+  failure(
+    'WSEC0045',
+    'lrs',
+    'config_error',
+    'configuration',
+    'The submission type in the request is not valid.',
+    'Resending unchanged gives the same answer: report it to the lrs-relay maintainers with the batch id (the submission type is set by lrs-relay, not by the MIS), and ask the LRS helpdesk which submission types the organisation may use.',
+  ),
+  failure(
+    'WSEC0046',
+    'lrs',
+    'config_error',
+    'configuration',
+    'More achievements in one request than the LRS allows.',
+    'Never resend the batch unchanged: lower BATCH_LIMIT_ACHIEVEMENT so batches are smaller, then retry the requests; they go out split across several batches.',
+  ),
+  failure(
+    'WSEC0047',
+    'lrs',
+    'config_error',
+    'configuration',
+    'The request held no achievement: at least one is needed.',
+    'This is a fault in lrs-relay (it sent an empty achievement batch). Report it to the lrs-relay maintainers, then retry the requests.',
+  ),
+  failure(
     'WSEC0136',
     'lrs',
     'data_error',
@@ -209,8 +256,8 @@ export const LRS_CODE_ENTRIES: readonly CodeEntry[] = [
     'WSEC0206',
     'lrs',
     'outcome',
-    'The learner has not agreed to share their learning record.',
-    'Nothing to do unless the learner agrees to share; ask the learner to update their sharing choice.',
+    'The learner has not agreed to share their learning record (an opt-out recorded before May 2018).',
+    "Since May 2018 learners can no longer opt out and no consent is needed: once the organisation has given the learner the LRS's current privacy notice, it may update the learner's sharing flag (AbilityToShare, by an update in lrs-relay or in the LRS Organisation Portal) and ask again.",
   ),
   answer(
     'WSEC0208',
@@ -219,17 +266,18 @@ export const LRS_CODE_ENTRIES: readonly CodeEntry[] = [
     'The learner could not be verified: the ULN and names do not match.',
     `Compare the learner's given and family names in the MIS with the LRS record (${PORTAL}); correct the MIS or the ULN and try again.`,
   ),
-  // Named among the LRS's error codes in its published application conditions, but its meaning is not
-  // documented anywhere public (docs/lrs.md §5.3). 0999 closes the WSEC range the way catch-all "unexpected
-  // error" codes usually do, so it is read as the LRS failing on its side and retried with backoff, like an
-  // internal error without a code. Inferred, not confirmed: if the LRS ever describes it, revisit.
-  failure(
-    'WSEC0999',
-    'lrs',
-    'retryable',
-    'transport',
-    'General error on the LRS side (meaning not publicly documented; read as an unexpected LRS failure).',
-    'Nothing to do if brief; lrs-relay retries with growing delays. If it persists or a request fails with it, report it to the LRS service desk with the time, request id and the fault description.',
+  // A vendor's published table of the achievement service's codes lists "WSEC0999 or WCEC0999" as an unknown
+  // exception (docs/lrs.md §5.3). It may fail the same way every time for this request, so it gets a few
+  // retries well apart, then needs a person; WCEC0999 is the same code under its other spelling.
+  ...['WSEC0999', 'WCEC0999'].map((code) =>
+    failure(
+      code,
+      'lrs',
+      'needs_action',
+      'lrs_unexpected',
+      'Unknown exception on the LRS side (listed as WSEC0999 or WCEC0999).',
+      'lrs-relay tries again twice, about 10 and 20 minutes apart. If the request still ends with it, it may fail the same way every time: report it to the LRS service desk with the time, the request id and the fault description, and retry once they answer.',
+    ),
   ),
   // §5.2 WSVRC + VRF
   answer('WSVRC001', 'lrs', 'success', 'Verified: successful match.', 'Nothing to do.'),

@@ -31,6 +31,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maintenance: { attempts: 8, baseDelayMs: 60_000, maxDelayMs: 30 * 60_000, pauseQueueMs: 5 * 60_000 },
   out_of_hours: { attempts: 8, baseDelayMs: 60_000, maxDelayMs: 60 * 60_000, pauseQueueMs: 15 * 60_000 },
   rate_limited: { attempts: 10, baseDelayMs: 1_000, maxDelayMs: 60_000 },
+  // The LRS's own "unknown exception" (WSEC0999): it may fail the same way every time for this request, so
+  // a few tries well apart (about 10 and 20 minutes), then a person looks.
+  lrs_unexpected: { attempts: 3, baseDelayMs: 10 * 60_000, maxDelayMs: 30 * 60_000 },
   data_error: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
   configuration: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
 };

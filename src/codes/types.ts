@@ -26,6 +26,7 @@ export const ERROR_CLASSES = [
   'maintenance',
   'out_of_hours',
   'rate_limited',
+  'lrs_unexpected',
   'data_error',
   'configuration',
 ] as const;

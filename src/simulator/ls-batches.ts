@@ -2,7 +2,8 @@
  * Learner batches on LearnerService.svc: submitBatchRegistration / getBatchRegistrationOutput and
  * submitVerifyBatch / getVerifyBatchOutput. Records are processed at submission through the same
  * find-then-register logic as single calls (so they count in the stats); the output becomes visible
- * when the job's clock says done. JobStatus strings and per-learner ReturnCodes are our choice (docs/lrs.md §10).
+ * when the job's clock says done. JobStatus strings are our choice (docs/lrs.md §10); per-learner ReturnCodes
+ * mean what the code table says.
  */
 import { MESSAGES } from '../lrs/messages.ts';
 import { jobForPoll, type BatchKind } from './batches.ts';
@@ -11,23 +12,37 @@ import { renderVerifiedLearner, readVerifyInput } from './ls-find.ts';
 import { readRegisterFields, toNewLearner } from './ls-register.ts';
 import { detach, el, formatMiapDateTime, miapEnvelope, NS, textOf, type XmlNode } from './xml.ts';
 
-/** Per-learner ReturnCode of a registration batch and the output counter it adds to. */
-export const RETURN_CODES = {
-  RC001: { counter: 'new', meaning: 'no match found; learner registered, new ULN returned (FUL)' },
-  RC002: { counter: 'existsUpdated', meaning: 'learner found (exact match or supplied ULN); ULN returned' },
-  RC003: { counter: 'existsUpdated', meaning: 'linked learner found; master ULN returned' },
-  RC004: { counter: 'notFound', meaning: 'no match found (CHK job; nothing registered)' },
-  RC006: { counter: 'possibleMatch', meaning: 'possible match(es); a person must choose' },
-  RC007: { counter: 'rejected', meaning: 'too many matches; add more details' },
-  RC008: { counter: 'rejected', meaning: 'registration refused (WSRC0021 rules)' },
-  RC009: { counter: 'rejected', meaning: 'supplied ULN not found' },
-  RC010: {
-    counter: 'rejected',
-    meaning: 'insufficient data: DateOfBirth, Gender and LastKnownPostCode are needed to search',
-  },
-  RC011: { counter: 'rejected', meaning: 'AbilityToShare and VerificationType are needed to register' },
-} as const;
-export type ReturnCode = keyof typeof RETURN_CODES;
+/**
+ * Per-learner ReturnCodes the simulator sends and the output counter each adds to. Their meanings are the
+ * code table's (src/codes/batch-return-codes.ts), so the simulator and lrs-relay read them alike.
+ */
+export const RETURN_CODES = [
+  'RC001',
+  'RC002',
+  'RC003',
+  'RC004',
+  'RC006',
+  'RC007',
+  'RC008',
+  'RC009',
+  'RC011',
+] as const;
+export type ReturnCode = (typeof RETURN_CODES)[number];
+type Counter = 'new' | 'existsUpdated' | 'possibleMatch' | 'notFound' | 'rejected';
+
+/** The ages a ULN is for, in whole years at the submission (the LRS answers RC011 outside them). */
+export const PERMITTED_AGE = { min: 13, max: 110 } as const;
+
+/** Whole years from an ISO date of birth to `now` (ms); undefined when the date does not parse. */
+function ageAt(dateOfBirth: string, now: number): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(dateOfBirth);
+  if (!m) return undefined;
+  const today = new Date(now);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const birthdayPassed =
+    today.getUTCMonth() + 1 > mo || (today.getUTCMonth() + 1 === mo && today.getUTCDate() >= d);
+  return today.getUTCFullYear() - y - (birthdayPassed ? 0 : 1);
+}
 
 /** JobStatus strings (the real literals are unknown). */
 export const JOB_STATUS = {
@@ -47,33 +62,41 @@ function processRegistration(
   jobType: string,
   n: XmlNode,
   now: number,
-): { rc: ReturnCode; uln?: string | undefined } {
+): { rc: ReturnCode; counter: Counter; uln?: string | undefined } {
   const supplied = textOf(n, 'ULN');
   if (supplied !== '') {
     const l = ctx.store.get(supplied);
-    if (!l) return { rc: 'RC009' };
+    if (!l) return { rc: 'RC009', counter: 'rejected' };
     const master = ctx.store.master(l);
-    return master === l ? { rc: 'RC002', uln: l.uln } : { rc: 'RC003', uln: master.uln };
+    return master === l
+      ? { rc: 'RC002', counter: 'existsUpdated', uln: l.uln }
+      : { rc: 'RC003', counter: 'existsUpdated', uln: master.uln };
   }
   const fields = readRegisterFields(n);
   const d = toNewLearner(fields);
-  if (!d.dateOfBirth || !d.gender || !d.lastKnownPostCode) return { rc: 'RC010' };
+  if (!d.dateOfBirth || !d.gender || !d.lastKnownPostCode) return { rc: 'RC006', counter: 'rejected' };
+  // Web-service batches get the catch-all RC011 for a learner outside the permitted ages (the portal, RC013).
+  const age = ageAt(d.dateOfBirth, now);
+  if (age === undefined || age < PERMITTED_AGE.min || age > PERMITTED_AGE.max)
+    return { rc: 'RC011', counter: 'rejected' };
   const found = ctx.store.find(d);
   if (jobType === 'FUL') ctx.store.recordSearch(orgId, d, found.code, now);
   switch (found.code) {
     case 'WSRC0004':
-      return { rc: 'RC002', uln: found.learner.uln };
+      return { rc: 'RC002', counter: 'existsUpdated', uln: found.learner.uln };
     case 'WSRC0022':
-      return { rc: 'RC003', uln: found.learner.uln };
+      return { rc: 'RC003', counter: 'existsUpdated', uln: found.learner.uln };
     case 'WSRC0003':
-      return { rc: 'RC006' };
+      return { rc: 'RC008', counter: 'possibleMatch' };
     case 'WSRC0002':
-      return { rc: 'RC007' };
+      return { rc: 'RC007', counter: 'rejected' };
   }
-  if (jobType !== 'FUL') return { rc: 'RC004' };
-  if (!fields.abilityToShare || !fields.verificationType) return { rc: 'RC011' };
+  if (jobType !== 'FUL') return { rc: 'RC004', counter: 'notFound' };
+  if (!fields.abilityToShare || !fields.verificationType) return { rc: 'RC011', counter: 'rejected' };
   const registered = ctx.store.register(orgId, d, now);
-  return registered.code === 'WSRC0005' ? { rc: 'RC001', uln: registered.uln } : { rc: 'RC008' };
+  return registered.code === 'WSRC0005'
+    ? { rc: 'RC001', counter: 'new', uln: registered.uln }
+    : { rc: 'RC008', counter: 'rejected' };
 }
 
 function echoBatchLearner(n: XmlNode, uln: string | undefined, rc: ReturnCode): string {
@@ -103,8 +126,8 @@ export function handleSubmitBatch(ctx: SimContext, root: XmlNode, orgId: string)
   let rows = '';
   for (const n of learners) {
     ctx.stats.countSubmission('registration', textOf(n, 'MISIdentifier'));
-    const { rc, uln } = processRegistration(ctx, orgId, jobType, n, now);
-    counts[RETURN_CODES[rc].counter]++;
+    const { rc, counter, uln } = processRegistration(ctx, orgId, jobType, n, now);
+    counts[counter]++;
     rows += echoBatchLearner(n, uln, rc);
   }
   const output =
@@ -126,8 +149,9 @@ export function handleSubmitBatch(ctx: SimContext, root: XmlNode, orgId: string)
 
 export function handleSubmitVerifyBatch(ctx: SimContext, root: XmlNode, orgId: string): string {
   const learners = root.children.filter((c) => c.name === 'Learner');
+  // The verify counterpart of WSRC0017.
   if (Number(textOf(root, 'LearnerRecordCount')) !== learners.length)
-    return submitResponse('vldmsg', 'WSRC0017');
+    return submitResponse('vldmsg', 'WSRC0030');
   const now = ctx.now();
   let rows = '';
   for (const n of learners) {

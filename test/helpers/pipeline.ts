@@ -24,6 +24,7 @@ export const FAST_RETRY_POLICY: RetryPolicy = {
   maintenance: { attempts: 8, baseDelayMs: 50, maxDelayMs: 400, pauseQueueMs: 300 },
   out_of_hours: { attempts: 8, baseDelayMs: 50, maxDelayMs: 400, pauseQueueMs: 300 },
   rate_limited: { attempts: 10, baseDelayMs: 50, maxDelayMs: 400 },
+  lrs_unexpected: { attempts: 3, baseDelayMs: 50, maxDelayMs: 400 },
   data_error: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
   configuration: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
 };

@@ -318,7 +318,7 @@ describe('batch registration', () => {
     expect(out.learners.map((l) => [l.misIdentifier, l.returnCode])).toEqual([
       ['STU-1', 'RC002'],
       ['STU-2', 'RC001'],
-      ['STU-3', 'RC006'],
+      ['STU-3', 'RC008'],
       ['STU-4', 'RC003'],
     ]);
     expect(out.learners[0]?.uln).toBe('1026893096');

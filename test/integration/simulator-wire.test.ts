@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { explainCode } from '../../src/codes/table.ts';
 import { createSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { createXmlReader, type XmlNode } from '../../src/simulator/xml.ts';
 
@@ -182,6 +183,60 @@ describe('LearnerService.svc answers', () => {
     const over = await post('/LearnerService.svc', batch(3, 3));
     expect(over.status).toBe(500);
     expect(over.text).toContain('<ErrorCode>WSEC0001</ErrorCode>');
+  });
+
+  it('refuses a verify batch whose count is wrong with WSRC0030, the verify counterpart of WSRC0017', async () => {
+    const learner =
+      '<Learner><MISIdentifier>V1</MISIdentifier><ULN>1026893096</ULN><FamilyName>B</FamilyName><GivenName>A</GivenName></Learner>';
+    const r = await post(
+      '/LearnerService.svc',
+      env(
+        `<v:SubmitVerifyBatch xmlns:v="http://api.lrs.miap.gov.uk/vldmsg">${CREDS}<LearnerRecordCount>2</LearnerRecordCount>${learner}</v:SubmitVerifyBatch>`,
+      ),
+    );
+    expect(r.status, r.text).toBe(200);
+    expect(r.text).toContain('<ResponseCode>WSRC0030</ResponseCode>');
+    expect(r.text).not.toContain('<JobID>');
+    expect(explainCode('WSRC0030')).toMatchObject({ class: 'data_error' });
+  });
+
+  it('answers RC006 for too little data to create a ULN and RC011 for a learner outside 13–110, as the code table reads them', async () => {
+    const today = new Date();
+    const yearsAgo = (n: number) =>
+      `${today.getUTCFullYear() - n}-${String(today.getUTCMonth() + 1).padStart(2, '0')}-${String(today.getUTCDate()).padStart(2, '0')}`;
+    const learner = (mis: string, dob: string) =>
+      `<Learner><MISIdentifier>${mis}</MISIdentifier><GivenName>Ada</GivenName><FamilyName>Agecheck${mis}</FamilyName>` +
+      `<LastKnownPostCode>CV4 9EE</LastKnownPostCode>${dob ? `<DateOfBirth>${dob}</DateOfBirth>` : ''}` +
+      `<Gender>2</Gender><AbilityToShare>1</AbilityToShare><VerificationType>1</VerificationType></Learner>`;
+    const submit = async (...learners: string[]) => {
+      const r = await post(
+        '/LearnerService.svc',
+        env(
+          `<b:SubmitBatch xmlns:b="http://api.lrs.miap.gov.uk/batchmsg">${CREDS}<JobType>FUL</JobType><LearnerRecordCount>${learners.length}</LearnerRecordCount>${learners.join('')}</b:SubmitBatch>`,
+        ),
+      );
+      const jobId = child(bodyRoot(r.text), 'JobID')?.text ?? r.text;
+      const out = await post(
+        '/LearnerService.svc',
+        env(
+          `<b:GetSubmitBatchOutput xmlns:b="http://api.lrs.miap.gov.uk/batchmsg">${CREDS}<JobID>${jobId}</JobID></b:GetSubmitBatchOutput>`,
+        ),
+      );
+      return bodyRoot(out.text)
+        .children.filter((c) => c.name === 'Learner')
+        .map((l) => [child(l, 'MISIdentifier')?.text, child(l, 'ReturnCode')?.text]);
+    };
+    expect(await submit(learner('A', ''), learner('B', yearsAgo(12)))).toEqual([
+      ['A', 'RC006'],
+      ['B', 'RC011'],
+    ]);
+    expect(await submit(learner('C', yearsAgo(111)), learner('D', yearsAgo(13)))).toEqual([
+      ['C', 'RC011'],
+      ['D', 'RC001'],
+    ]);
+    expect(explainCode('RC006')).toMatchObject({ class: 'data_error' });
+    expect(explainCode('RC006').meaning).toMatch(/insufficient data to create a ULN/i);
+    expect(explainCode('RC011').meaning).toMatch(/age range/);
   });
 });
 

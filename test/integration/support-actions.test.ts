@@ -269,6 +269,42 @@ describe('support actions and CLI', () => {
     const unknown = createFakeIo();
     expect(await runExplain(['WSRC9999'], ctx(unknown))).toBe(1);
     expect(unknown.lines[0]).toBe('WSRC9999 is not in the catalogue of LRS and lrs-relay codes.');
+    // Not catalogued as typed, but close: said so, and the nearest code explained.
+    const near = createFakeIo();
+    expect(await runExplain(['wsrc3'], ctx(near))).toBe(1);
+    expect(near.lines.slice(0, 2)).toEqual([
+      'wsrc3 is not in the catalogue of LRS and lrs-relay codes.',
+      'The nearest code in the catalogue is WSRC0003:',
+    ]);
+    expect(near.lines.join('\n')).toContain('Possible match');
+    const nearJson = createFakeIo();
+    expect(await runExplain(['rc6', '--json'], ctx(nearJson))).toBe(1);
+    expect(JSON.parse(nearJson.lines[0]!)).toMatchObject({
+      known: false,
+      nearest: { code: 'RC006', class: 'data_error' },
+    });
+    // Every code the LRS was found to send (issue 22) has its meaning and advice, as seeded in the database.
+    for (const code of [
+      'WSRC0030',
+      'WSRC0043',
+      'WSEC0044',
+      'WSEC0045',
+      'WSEC0046',
+      'WSEC0047',
+      'WCEC0999',
+      'WSEC0999',
+      'WSEC0206',
+      'RC006',
+      'RC011',
+      'RC013',
+    ]) {
+      const io = createFakeIo();
+      expect(await runExplain([code], ctx(io)), code).toBe(0);
+      expect(io.lines.join('\n'), code).toMatch(/meaning {5}\S[\s\S]*what to do {2}\S/);
+    }
+    const rc006 = createFakeIo();
+    await runExplain(['RC006'], ctx(rc006));
+    expect(rc006.lines).toContain('  class       data_error');
 
     const learner = createFakeIo();
     expect(await runLearner(['1000000003'], ctx(learner))).toBe(0);

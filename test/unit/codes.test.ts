@@ -9,6 +9,8 @@ import { responseCodeRows } from '../../src/codes/seed.ts';
 import { classifyFailure, CODE_TABLE, explainCode } from '../../src/codes/table.ts';
 import { LrsError } from '../../src/lrs/errors.ts';
 import { readLrsAnswer, relayError } from '../../src/lrs/response.ts';
+import { resolutionForError } from '../../src/requests/resolve.ts';
+import { RETURN_CODES } from '../../src/simulator/ls-batches.ts';
 
 /** A MIAPAPIException fault carrying `code`, as LearnerService.svc sends it (docs/lrs.md §5.4). */
 const miapFault = (code: string) =>
@@ -114,14 +116,55 @@ describe('one retry policy: workers, the client and what staff read agree for ev
     expect(explainCode('MALFORMED_RESPONSE').retry).toBe('never');
   });
 
-  it('WSEC0999 is an LRS-side error retried with backoff', () => {
-    expect(explainCode('WSEC0999')).toMatchObject({ source: 'lrs', class: 'retryable', retry: 'backoff' });
-    expect(clientError('WSEC0999', 'lrs')).toMatchObject({
-      code: 'WSEC0999',
-      codeSource: 'lrs',
-      retryable: true,
-    });
-    expect(classifyFailure({ code: 'WSEC0999' })).toBe('transport');
+  it('WSEC0999 and WCEC0999: a few retries well apart, then a person', () => {
+    for (const code of ['WSEC0999', 'WCEC0999']) {
+      expect(explainCode(code)).toMatchObject({ source: 'lrs', class: 'needs_action', retry: 'backoff' });
+      expect(explainCode(code).resolution).not.toMatch(/application conditions/);
+      expect(clientError(code, 'lrs')).toMatchObject({ code, codeSource: 'lrs', retryable: true });
+      expect(classifyFailure({ code })).toBe('lrs_unexpected');
+    }
+    const rule = DEFAULT_RETRY_POLICY.lrs_unexpected;
+    expect(rule.attempts).toBeLessThanOrEqual(3);
+    expect(rule.baseDelayMs).toBeGreaterThanOrEqual(5 * 60_000);
+    // Settled after its last attempt, the request needs a person: not failed like a transport error.
+    expect(resolutionForError(clientError('WCEC0999', 'lrs')).status).toBe('needs_action');
+  });
+});
+
+describe('the codes the LRS was found to send (issue 22)', () => {
+  it.each([
+    ['WSRC0030', 'data_error', /verification batch record count/i],
+    ['WSRC0043', 'config_error', /not set up .* achievement/i],
+    ['WSEC0044', 'config_error', /e-mail/i],
+    ['WSEC0045', 'config_error', /submission type/i],
+    ['WSEC0046', 'config_error', /more achievements/i],
+    ['WSEC0047', 'config_error', /no achievement/i],
+    ['WCEC0999', 'needs_action', /unknown exception/i],
+    ['RC006', 'data_error', /insufficient data to create a ULN/i],
+    ['RC011', 'data_error', /incorrect format.*Ability to Share.*age range/i],
+    ['RC013', 'data_error', /age range .*13 to 110/i],
+  ] as const)('%s is catalogued as %s with advice a person can act on', (code, cls, meaning) => {
+    const entry = explainCode(code);
+    expect(entry.class).toBe(cls);
+    expect(entry.meaning).toMatch(meaning);
+    expect(entry.resolution).not.toBe(explainCode('NO_SUCH_CODE').resolution);
+    expect(entry.resolution.length).toBeGreaterThan(40);
+  });
+  it('no error among them is resent unchanged: WSEC0046 says split, WSRC0030 is ours, WSRC0043 is the helpdesk', () => {
+    for (const code of ['WSRC0030', 'WSRC0043', 'WSEC0044', 'WSEC0045', 'WSEC0046', 'WSEC0047'])
+      expect(workersRetry(code), code).toBe(false);
+    expect(explainCode('WSEC0046').resolution).toMatch(/never resend .*unchanged/i);
+    expect(explainCode('WSEC0046').resolution).toMatch(/BATCH_LIMIT_ACHIEVEMENT/);
+    expect(explainCode('WSRC0043').resolution).toMatch(/helpdesk/i);
+  });
+  it('advice brought up to date: WSEC0206 after May 2018, WSEC0001 and the prohibited-text list, RC013 and the DOB', () => {
+    expect(explainCode('WSEC0206').resolution).toMatch(/May 2018.*privacy notice.*sharing flag/s);
+    expect(explainCode('WSEC0001').resolution).toMatch(/prohibited-text list/);
+    expect(explainCode('RC013').resolution).toMatch(/date of birth.*service desk/s);
+  });
+  it('every return code the simulator sends is catalogued, and means there what it means here', () => {
+    for (const code of RETURN_CODES) expect(explainCode(code).class, code).not.toBe('unknown');
+    expect(RETURN_CODES).not.toContain('RC010');
   });
 });
 
