@@ -14,6 +14,11 @@ export interface Metrics {
   reconciled: Counter<'outcome'>;
   /** Rows whose personal data the retention purge cleared, by table (request, learning_event). */
   retentionPurged: Counter<'table'>;
+  /**
+   * Seconds spent in each stage of batch work (assemble, submit_db, submit_call, poll_call, fan_out), so
+   * an operator (and the bulk benchmark) can see which stage a slow night spends its time in.
+   */
+  batchStageSeconds: Histogram<'stage'>;
   /** Records one LRS call (pass as the client's onCall). */
   recordCall(event: LrsCallEvent): void;
 }
@@ -52,6 +57,13 @@ export function createMetrics(o: { defaultMetrics?: boolean } = {}): Metrics {
     labelNames: ['table'] as const,
     registers: [registry],
   });
+  const batchStageSeconds = new Histogram({
+    name: 'lrs_relay_batch_stage_seconds',
+    help: 'Time spent in each stage of batch work: assemble, submit_db, submit_call, poll_call, fan_out',
+    labelNames: ['stage'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
   return {
     registry,
     requestOutcomes,
@@ -59,6 +71,7 @@ export function createMetrics(o: { defaultMetrics?: boolean } = {}): Metrics {
     lrsCalls,
     reconciled,
     retentionPurged,
+    batchStageSeconds,
     recordCall(e) {
       lrsCallDuration.observe({ operation: e.operation, code_source: e.codeSource }, e.durationMs / 1000);
       lrsCalls.inc({ operation: e.operation, code: e.code });

@@ -46,7 +46,12 @@ export interface AcquireProgress {
 }
 
 export type AcquireResult =
-  (AcquireProgress & { skipped: false }) | { skipped: true; runKey: string; reason: string };
+  | (AcquireProgress & {
+      skipped: false;
+      /** Wall time reading the view (cursor fetches) and inserting the requests, seconds. */
+      seconds: { read: number; insert: number };
+    })
+  | { skipped: true; runKey: string; reason: string };
 
 /** The register fields a view may provide (camelCase, as lrs.submit_request takes them). */
 const REGISTER_FIELDS = new Set(Object.keys(PAYLOADS.register.shape));
@@ -107,6 +112,8 @@ export async function acquireUlns(o: AcquireUlnsOptions): Promise<AcquireResult>
     skippedOrganisation: 0,
   };
   const log = o.log.child({ runKey: o.runKey, runId });
+  const started = performance.now();
+  let insertMs = 0;
   try {
     await readViewInChunks(
       o.pool,
@@ -116,7 +123,9 @@ export async function acquireUlns(o: AcquireUlnsOptions): Promise<AcquireResult>
         organisationCodes: o.organisation === undefined ? undefined : [o.organisation],
       },
       async (rows) => {
+        const t = performance.now();
         await insertChunk(o, rows, byCode, progress);
+        insertMs += performance.now() - t;
         o.onChunk?.({ ...progress });
       },
     );
@@ -125,15 +134,20 @@ export async function acquireUlns(o: AcquireUlnsOptions): Promise<AcquireResult>
     throw e;
   }
   await setAcquisitionRunStatus(o.pool, runId, 'created');
+  const seconds = {
+    read: Math.round(performance.now() - started - insertMs) / 1000,
+    insert: Math.round(insertMs) / 1000,
+  };
   log.info(
     {
       learnersFound: progress.learnersFound,
       requestsCreated: progress.requestsCreated,
       skippedOrganisation: progress.skippedOrganisation,
+      seconds,
     },
     'ULN acquisition requests created',
   );
-  return { ...progress, skipped: false };
+  return { ...progress, skipped: false, seconds };
 }
 
 async function insertChunk(

@@ -27,7 +27,10 @@ export interface BatchAssemblerOptions {
   pool: pg.Pool;
   queue: Queue;
   log: Logger;
-  /** Requests settled here (rejected records, NOT_VERIFIED) count in the request-outcome metric, after commit. */
+  /**
+   * Requests settled here (rejected records, NOT_VERIFIED) count in the request-outcome metric, after
+   * commit; assembly time counts in lrs_relay_batch_stage_seconds (assemble_find, assemble_claim).
+   */
   metrics: Metrics;
   /** Records per batch by kind. */
   limits: Record<BatchableKind, number>;
@@ -83,8 +86,11 @@ export class BatchAssembler {
 
   /** One pass: review held achievements, then make every batch that is due. Returns batches made. */
   async assemble(): Promise<number> {
+    const stage = this.o.metrics.batchStageSeconds;
+    const endFind = stage.startTimer({ stage: 'assemble_find' });
     await this.reviewHeldAchievements();
     const groups = await findBatchGroups(this.o.pool);
+    endFind();
     let made = 0;
     for (const g of groups) {
       if (this.closed) break;
@@ -93,12 +99,18 @@ export class BatchAssembler {
       let eligible = g.batchCount + (auto ? g.autoCount : 0);
       let oldestMs = g.oldestMs;
       while (eligible > 0 && !this.closed && (eligible >= limit || oldestMs >= this.o.windowMs)) {
+        const endClaim = stage.startTimer({ stage: 'assemble_claim' });
         const claimed = await this.claimBatch(g, limit, auto);
+        endClaim();
         if (claimed.rows === 0) break;
         if (claimed.batchId !== undefined) made++;
         eligible -= claimed.rows;
         // Oldest first: after a partial batch the rest are newer; a later pass checks their window.
-        if (eligible < limit) oldestMs = await oldestWaitMs(this.o.pool, g, auto);
+        if (eligible < limit) {
+          const endOldest = stage.startTimer({ stage: 'assemble_find' });
+          oldestMs = await oldestWaitMs(this.o.pool, g, auto);
+          endOldest();
+        }
       }
     }
     return made;

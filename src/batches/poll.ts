@@ -153,12 +153,17 @@ export async function runPollJob(deps: BatchJobDeps, job: Job, signal: AbortSign
       return await again(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, errorMessage(e));
     }
     try {
-      output = await fetchOutput(
-        org.client,
-        { ...org.credentials.identity, userName: b.requestedBy },
-        b,
-        signal,
-      );
+      const endCall = deps.metrics.batchStageSeconds.startTimer({ stage: 'poll_call' });
+      try {
+        output = await fetchOutput(
+          org.client,
+          { ...org.credentials.identity, userName: b.requestedBy },
+          b,
+          signal,
+        );
+      } finally {
+        endCall();
+      }
       await audit(output.code, 'lrs');
     } catch (e) {
       if (!isLrsError(e)) throw e;
@@ -184,6 +189,7 @@ export async function runPollJob(deps: BatchJobDeps, job: Job, signal: AbortSign
     }
     if (output.state !== 'finished') return await again(output.code, null);
 
+    const endFanOut = deps.metrics.batchStageSeconds.startTimer({ stage: 'fan_out' });
     await moveBatch(deps.pool, b.id, ['submitted', 'fetching'], 'fetching', {
       lastCode: output.code,
       counters: output.counters,
@@ -212,6 +218,7 @@ export async function runPollJob(deps: BatchJobDeps, job: Job, signal: AbortSign
       lastCode: output.code,
       lastError: output.failed ? `the LRS reported the job failed (${output.code})` : null,
     });
+    endFanOut();
     log.info({ code: output.code, settled: changed, requeued }, 'batch output fanned out');
     return 'completed';
   } catch (e) {

@@ -144,7 +144,12 @@ export async function runSubmitJob(deps: BatchJobDeps, job: Job, signal: AbortSi
   const audit = startBatchCallAudit(deps.pool, b, OPERATION[b.kind], job.attemptsMade + 1);
   let answer: { code: string; jobId?: string };
   try {
-    answer = await send(client, identity, b, records, signal);
+    const endCall = deps.metrics.batchStageSeconds.startTimer({ stage: 'submit_call' });
+    try {
+      answer = await send(client, identity, b, records, signal);
+    } finally {
+      endCall();
+    }
   } catch (e) {
     if (!isLrsError(e)) throw e;
     await audit(e.code, e.codeSource, e.httpStatus);

@@ -43,9 +43,18 @@ export class BatchWorkers {
       QUEUES.batch,
       async (job: Job, token?: string) =>
         carryOutSteps(worker, job, token, async () => {
-          if (job.name === JOBS.batchSubmit) return runSubmitJob(o, job, this.abort.signal);
-          if (job.name === JOBS.batchPoll) return runPollJob(o, job, this.abort.signal);
-          throw new Error(`no handler for batch job ${job.name}`);
+          const stage =
+            job.name === JOBS.batchSubmit ? 'submit' : job.name === JOBS.batchPoll ? 'poll' : undefined;
+          if (stage === undefined) throw new Error(`no handler for batch job ${job.name}`);
+          // Whole jobs, LRS calls included (those are also timed alone: submit_call, poll_call).
+          const end = o.metrics.batchStageSeconds.startTimer({ stage });
+          try {
+            return await (stage === 'submit'
+              ? runSubmitJob(o, job, this.abort.signal)
+              : runPollJob(o, job, this.abort.signal));
+          } finally {
+            end();
+          }
         }),
       {
         concurrency: o.concurrency,
