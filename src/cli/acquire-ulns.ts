@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { createDatabase } from '../db/pool.ts';
 import { acquireUlns } from '../batches/acquire-ulns.ts';
-import { refreshRunProgress } from '../db/acquisition.ts';
+import { countRunRequestsByStatus, refreshRunProgress } from '../db/acquisition.ts';
 import { createCliLogger, jsonText, terminalLine } from './kit.ts';
 
 const USAGE = `Usage: lrs-relay acquire-ulns [--org <UKPRN or ref>] [--wait] [--json] [--run-key <key>]
@@ -79,13 +79,15 @@ export async function run(args: string[]): Promise<number> {
     let progress = { total: result.requestsCreated, done: 0, byStatus: {} as Record<string, number> };
     if (values.wait && result.requestsCreated > 0) {
       for (;;) {
-        progress = await refreshRunProgress(db.pool, runKey);
+        const p = await refreshRunProgress(db.pool, runKey);
+        progress = { ...progress, ...p };
         if (!values.json)
           process.stderr.write(`${tty ? '\r' : ''}${bar(progress.done, progress.total)}${tty ? '' : '\n'}`);
         if (progress.done >= progress.total) break;
         await sleep(1_000);
       }
       if (!values.json) process.stderr.write('\n');
+      progress.byStatus = await countRunRequestsByStatus(db.pool, runKey);
     }
     if (values.json) {
       console.log(

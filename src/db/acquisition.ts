@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { OPEN_STATUSES, TERMINAL_STATUSES } from '../../db/schema.ts';
 import { sqlList } from './sql-list.ts';
 import { ON_DEDUPE_KEY_CONFLICT } from './requests.ts';
+import { planAsOneRow } from './plans.ts';
 import { inTransaction, type Queryable } from './transaction.ts';
 
 export interface OrganisationCodes {
@@ -89,6 +90,28 @@ export async function readViewInChunks(
 }
 
 /**
+ * One chunk's insert. The open-register check looks each learner up through request_learner_idx
+ * (organisation, MIS id: a handful of rows per learner, whatever the table holds), never through the
+ * open-request index. Written `status in (open statuses)`, the check matched that partial index's
+ * predicate, and the planner, going by statistics taken before tonight's backlog existed (autoanalyze
+ * waits for a tenth of the table to change), hashed every open register request of the organisation
+ * for each chunk: the cost of a chunk grew with the night's backlog, and a night with it
+ * (docs/batches.md "What grows with the night"). Written `not in (terminal statuses)` (the same rows:
+ * the status check allows nothing else), it cannot use that index; planAsOneRow on the chunk's rows
+ * makes the anti join a nested loop of index look-ups at any table size
+ * (test/integration/batch-plans.test.ts).
+ */
+export const INSERT_ACQUIRED_SQL = `insert into lrs.request (organisation_id, requested_by, kind, mode, priority, mis_learner_id, payload, dedupe_key)
+   select t.org, o.default_user_name, 'register', 'batch', 10, t.mis, t.payload, 'acquire:' || $2 || ':' || t.mis
+     from jsonb_to_recordset($1::jsonb) as t(org int, mis text, payload jsonb)
+     join lrs.organisation o on o.id = t.org
+    where ${planAsOneRow('t.org')}
+      and not exists (select 1 from lrs.request r
+                       where r.organisation_id = t.org and r.mis_learner_id = t.mis and r.kind = 'register'
+                         and r.status not in ${sqlList(TERMINAL_STATUSES)})
+   ${ON_DEDUPE_KEY_CONFLICT} do nothing`;
+
+/**
  * Inserts one chunk of batch-mode register requests (priority 10, UserName = the organisation's default,
  * dedupe key `acquire:<run key>:<MIS id>`) for learners without an open register request, and adds the
  * chunk to the run's counts. Chunks of concurrent runs are serialised by an advisory lock, so NOT EXISTS
@@ -105,22 +128,10 @@ export async function insertAcquiredRequests(
 ): Promise<number> {
   return inTransaction(pool, async (c) => {
     await c.query(`select pg_advisory_xact_lock(hashtext('lrs.acquire-ulns'))`);
-    const r = await c.query(
-      `insert into lrs.request (organisation_id, requested_by, kind, mode, priority, mis_learner_id, payload, dedupe_key)
-       select t.org, o.default_user_name, 'register', 'batch', 10, t.mis, t.payload, 'acquire:' || $2 || ':' || t.mis
-         from jsonb_to_recordset($1::jsonb) as t(org int, mis text, payload jsonb)
-         join lrs.organisation o on o.id = t.org
-        where not exists (select 1 from lrs.request r
-                           where r.organisation_id = t.org and r.mis_learner_id = t.mis and r.kind = 'register'
-                             and r.status in ${sqlList(OPEN_STATUSES)})
-       ${ON_DEDUPE_KEY_CONFLICT} do nothing`,
-      [
-        JSON.stringify(
-          o.rows.map((x) => ({ org: x.organisationId, mis: x.misLearnerId, payload: x.payload })),
-        ),
-        o.runKey,
-      ],
-    );
+    const r = await c.query(INSERT_ACQUIRED_SQL, [
+      JSON.stringify(o.rows.map((x) => ({ org: x.organisationId, mis: x.misLearnerId, payload: x.payload }))),
+      o.runKey,
+    ]);
     const created = r.rowCount ?? 0;
     await c.query(
       `update lrs.acquisition_run set learners_found = learners_found + $2, requests_created = requests_created + $3 where id = $1`,
@@ -130,32 +141,43 @@ export async function insertAcquiredRequests(
   });
 }
 
+const runPrefix = (runKey: string) => `acquire:${runKey.replace(/[\\%_]/g, '\\$&')}:%`;
+
 /**
- * Counts a run's requests by status and marks the run completed once every one is terminal. The
- * requests are found by their dedupe key prefix `acquire:<run key>:`.
+ * A run's progress: its requests still open (found through the open-request index, so the cost follows
+ * the night's backlog, not the months of finished requests beside it), the rest done; marks the run
+ * completed once none is open. Called by the batch sweep every BATCH_SWEEP_INTERVAL_MS and by
+ * `acquire-ulns --wait` every second. The requests are found by their dedupe key prefix `acquire:<run key>:`.
  */
 export async function refreshRunProgress(
   db: Queryable,
   runKey: string,
-): Promise<{ total: number; done: number; byStatus: Record<string, number> }> {
+): Promise<{ total: number; done: number }> {
+  const r = await db.query(
+    `with open as (
+       select count(*)::int as n from lrs.request
+        where status in ${sqlList(OPEN_STATUSES)} and kind = 'register' and dedupe_key like $2
+     )
+     update lrs.acquisition_run set requests_completed = greatest(requests_created - open.n, 0),
+            status = case when open.n = 0 and status = 'created' then 'completed' else status end,
+            finished_at = case when open.n = 0 and status = 'created' then now() else finished_at end
+       from open
+      where run_key = $1
+     returning requests_created as total, requests_completed as done`,
+    [runKey, runPrefix(runKey)],
+  );
+  const row = r.rows[0] as { total: number; done: number } | undefined;
+  return { total: row?.total ?? 0, done: row?.done ?? 0 };
+}
+
+/** A run's requests by status (once, at the end of `acquire-ulns --wait`: it reads every request of the run). */
+export async function countRunRequestsByStatus(
+  db: Queryable,
+  runKey: string,
+): Promise<Record<string, number>> {
   const r = await db.query(
     `select status, count(*)::int as n from lrs.request where kind = 'register' and dedupe_key like $1 group by status`,
-    [`acquire:${runKey.replace(/[\\%_]/g, '\\$&')}:%`],
+    [runPrefix(runKey)],
   );
-  const byStatus: Record<string, number> = {};
-  let total = 0;
-  let done = 0;
-  for (const row of r.rows as { status: string; n: number }[]) {
-    byStatus[row.status] = row.n;
-    total += row.n;
-    if ((TERMINAL_STATUSES as readonly string[]).includes(row.status)) done += row.n;
-  }
-  await db.query(
-    `update lrs.acquisition_run set requests_completed = $2,
-            status = case when $2 >= requests_created and status = 'created' then 'completed' else status end,
-            finished_at = case when $2 >= requests_created and status = 'created' then now() else finished_at end
-      where run_key = $1`,
-    [runKey, done],
-  );
-  return { total, done, byStatus };
+  return Object.fromEntries((r.rows as { status: string; n: number }[]).map((x) => [x.status, x.n]));
 }

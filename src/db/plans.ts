@@ -3,8 +3,9 @@
  */
 
 /**
- * A condition true of every request id (ids start at 1), put on the rows a statement joins back to
- * lrs.request: a batch's parameter (`unnest($1)`, `jsonb_to_recordset($1)`) or the rows a claim picked.
+ * A condition true of every request id (ids start at 1; so do organisation ids), put on the rows a
+ * statement joins back to lrs.request: a batch's parameter (`unnest($1)`, `jsonb_to_recordset($1)`) or the
+ * rows a claim picked.
  * The planner cannot see how many there are and guesses 10 to 100; for that many, a hash join over the
  * whole of lrs.request looks cheaper than looking each one up while the table is small (a 500-row table
  * got such plans, a 10,000-row one did not). A pooled connection keeps the generic plan it made then, and
