@@ -34,7 +34,7 @@ import { migrateDatabase } from '../src/db/migrate.ts';
 import { startRelay } from '../src/runtime.ts';
 import { acquireUlns } from '../src/batches/acquire-ulns.ts';
 import { sweepBatches } from '../src/batches/sweep.ts';
-import { listOpenAcquisitionRuns, refreshRunProgress } from '../src/db/acquisition.ts';
+import { completeRunIfDone, listOpenAcquisitionRuns } from '../src/db/acquisition.ts';
 import { purgePersonalData } from '../src/requests/retention.ts';
 import { startSimulatorProcess } from './lib/harness.ts';
 import { startPrivatePostgres, type PrivatePostgres } from './lib/postgres.ts';
@@ -165,6 +165,30 @@ async function fillHistory(
   // A year-old table has been vacuumed and analysed many times.
   for (const t of ['request', 'outcome', 'audit', 'batch'])
     await sql.query(`vacuum (freeze, analyze) lrs.${t}`);
+}
+
+/** Cluster-wide WAL and checkpoint counters (the private cluster holds only the bench's database). */
+async function serverActivity(
+  sql: pg.Client,
+): Promise<{ walBytes: number; walFpi: number; checkpointsTimed: number; checkpointsReq: number }> {
+  const r = await sql.query(
+    `select w.wal_bytes::float8 as "walBytes", w.wal_fpi::float8 as "walFpi",
+            b.checkpoints_timed::int as "checkpointsTimed", b.checkpoints_req::int as "checkpointsReq"
+       from pg_stat_wal w, pg_stat_bgwriter b`,
+  );
+  return r.rows[0] as { walBytes: number; walFpi: number; checkpointsTimed: number; checkpointsReq: number };
+}
+
+/** lrs.request's size with its indexes, dead rows and (auto)vacuum/analyze runs, at the end of the night. */
+async function tableFigures(sql: pg.Client): Promise<Record<string, number>> {
+  const r = await sql.query(
+    `select round(pg_total_relation_size('lrs.request') / 1048576.0)::int as "requestMb",
+            round(pg_indexes_size('lrs.request') / 1048576.0)::int as "requestIndexesMb",
+            n_dead_tup::int as "requestDeadRows", (vacuum_count + autovacuum_count)::int as "requestVacuums",
+            (analyze_count + autoanalyze_count)::int as "requestAnalyzes"
+       from pg_stat_user_tables where schemaname = 'lrs' and relname = 'request'`,
+  );
+  return r.rows[0] as Record<string, number>;
 }
 
 interface StageFigure {
@@ -301,7 +325,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         submitAttempts: 5,
       });
       for (const runKey of await listOpenAcquisitionRuns(relay.database.pool))
-        await refreshRunProgress(relay.database.pool, runKey);
+        await completeRunIfDone(relay.database.pool, runKey);
       let s = (performance.now() - t) / 1000;
       sweeps.batchSweep.seconds += s;
       sweeps.batchSweep.count++;
@@ -323,6 +347,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     }
   })();
   if (statements) await sql.query(`select pg_stat_statements_reset()`);
+  const serverBefore = await serverActivity(sql);
   const startedAt = (await sql.query(`select clock_timestamp() as t`)).rows[0].t as Date;
   const t0 = performance.now();
   try {
@@ -377,6 +402,14 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       retention_purge: round(sweeps.purge.seconds, 2),
     };
 
+    const serverAfter = await serverActivity(sql);
+    const serverNight = {
+      walMb: round((serverAfter.walBytes - serverBefore.walBytes) / 1024 / 1024),
+      walFullPageImages: serverAfter.walFpi - serverBefore.walFpi,
+      checkpointsTimed: serverAfter.checkpointsTimed - serverBefore.checkpointsTimed,
+      checkpointsRequested: serverAfter.checkpointsReq - serverBefore.checkpointsReq,
+      ...(await tableFigures(sql)),
+    };
     let topStatements: unknown[] = [];
     if (statements) {
       const r = await sql.query(
@@ -464,6 +497,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         stageCounts: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, v.count])),
         server: privatePg ? { private: true, ...server } : server,
       },
+      server: serverNight,
       topStatements,
     };
   } finally {

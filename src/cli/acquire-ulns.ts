@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { createDatabase } from '../db/pool.ts';
 import { acquireUlns } from '../batches/acquire-ulns.ts';
-import { countRunRequestsByStatus, refreshRunProgress } from '../db/acquisition.ts';
+import { completeRunIfDone, countRunProgress, countRunRequestsByStatus } from '../db/acquisition.ts';
 import { createCliLogger, jsonText, terminalLine } from './kit.ts';
 
 const USAGE = `Usage: lrs-relay acquire-ulns [--org <UKPRN or ref>] [--wait] [--json] [--run-key <key>]
@@ -79,8 +79,9 @@ export async function run(args: string[]): Promise<number> {
     let progress = { total: result.requestsCreated, done: 0, byStatus: {} as Record<string, number> };
     if (values.wait && result.requestsCreated > 0) {
       for (;;) {
-        const p = await refreshRunProgress(db.pool, runKey);
+        const p = await countRunProgress(db.pool, runKey);
         progress = { ...progress, ...p };
+        if (p.done >= p.total) await completeRunIfDone(db.pool, runKey);
         if (!values.json)
           process.stderr.write(`${tty ? '\r' : ''}${bar(progress.done, progress.total)}${tty ? '' : '\n'}`);
         if (progress.done >= progress.total) break;

@@ -144,26 +144,38 @@ export async function insertAcquiredRequests(
 const runPrefix = (runKey: string) => `acquire:${runKey.replace(/[\\%_]/g, '\\$&')}:%`;
 
 /**
- * A run's progress: its requests still open (found through the open-request index, so the cost follows
- * the night's backlog, not the months of finished requests beside it), the rest done; marks the run
- * completed once none is open. Called by the batch sweep every BATCH_SWEEP_INTERVAL_MS and by
- * `acquire-ulns --wait` every second. The requests are found by their dedupe key prefix `acquire:<run key>:`.
+ * Marks a run completed once none of its requests is open (the batch sweep, every
+ * BATCH_SWEEP_INTERVAL_MS). Asks only whether one is left: the first open register request of the run
+ * in the open-request index ends the look, so a sweep costs the same early in a night of a million
+ * learners as at its end (a count of the run's open requests grew with the backlog and, called every
+ * sweep, with the square of the night). The requests are found by their dedupe key prefix
+ * `acquire:<run key>:`.
  */
-export async function refreshRunProgress(
+export async function completeRunIfDone(db: Queryable, runKey: string): Promise<boolean> {
+  const r = await db.query(
+    `update lrs.acquisition_run set requests_completed = requests_created, status = 'completed', finished_at = now()
+      where run_key = $1 and status = 'created'
+        and not exists (select 1 from lrs.request
+                         where status in ${sqlList(OPEN_STATUSES)} and kind = 'register' and dedupe_key like $2)`,
+    [runKey, runPrefix(runKey)],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/**
+ * A run's progress for `acquire-ulns --wait`: its requests still open counted (through the open-request
+ * index, so the cost follows the backlog, not the months of finished requests beside it), the rest done.
+ */
+export async function countRunProgress(
   db: Queryable,
   runKey: string,
 ): Promise<{ total: number; done: number }> {
   const r = await db.query(
-    `with open as (
-       select count(*)::int as n from lrs.request
-        where status in ${sqlList(OPEN_STATUSES)} and kind = 'register' and dedupe_key like $2
-     )
-     update lrs.acquisition_run set requests_completed = greatest(requests_created - open.n, 0),
-            status = case when open.n = 0 and status = 'created' then 'completed' else status end,
-            finished_at = case when open.n = 0 and status = 'created' then now() else finished_at end
-       from open
-      where run_key = $1
-     returning requests_created as total, requests_completed as done`,
+    `select a.requests_created as total,
+            greatest(a.requests_created - (select count(*)::int from lrs.request
+                                             where status in ${sqlList(OPEN_STATUSES)} and kind = 'register'
+                                               and dedupe_key like $2), 0) as done
+       from lrs.acquisition_run a where a.run_key = $1`,
     [runKey, runPrefix(runKey)],
   );
   const row = r.rows[0] as { total: number; done: number } | undefined;

@@ -9,7 +9,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { JOBS, parseJobData, type QueueConnection } from '../queues.ts';
 import { acquireUlns, nightlyRunKey } from '../batches/acquire-ulns.ts';
-import { listOpenAcquisitionRuns, refreshRunProgress } from '../db/acquisition.ts';
+import { completeRunIfDone, listOpenAcquisitionRuns } from '../db/acquisition.ts';
 import { sweepBatches } from '../batches/sweep.ts';
 import type { ScheduledJob } from '../queues.ts';
 import { BatchWorkers } from './batch-workers.ts';
@@ -80,7 +80,7 @@ export function batchScheduledJobs(
           staleMs: c.BATCH_SWEEP_INTERVAL_MS,
           submitAttempts: maxAttempts(o.policy),
         });
-        for (const runKey of await listOpenAcquisitionRuns(o.pool)) await refreshRunProgress(o.pool, runKey);
+        for (const runKey of await listOpenAcquisitionRuns(o.pool)) await completeRunIfDone(o.pool, runKey);
         return result;
       },
     },

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireUlns, nightlyRunKey } from '../../src/batches/acquire-ulns.ts';
-import { refreshRunProgress } from '../../src/db/acquisition.ts';
+import { completeRunIfDone, countRunProgress } from '../../src/db/acquisition.ts';
 import { createLogger } from '../../src/log.ts';
 import { startPipeline, SIM_PASSWORD, type Pipeline } from '../helpers/pipeline.ts';
 import { TEST_BACKENDS } from '../helpers/queues.ts';
@@ -92,8 +92,14 @@ describe.each(TEST_BACKENDS)('nightly ULN acquisition on %s', (backend) => {
       `select count(*)::int as n from lrs.request where status = 'succeeded' and last_code = 'RC001'`,
     );
     expect(done.rows[0].n).toBe(10);
-    const progress = await refreshRunProgress(p.relay.database.pool, key);
+    const progress = await countRunProgress(p.relay.database.pool, key);
     expect(progress.done).toBe(progress.total);
+    expect(await completeRunIfDone(p.relay.database.pool, key)).toBe(true);
+    const run = await p.sql.query(
+      `select status, requests_completed as done, requests_created as created from lrs.acquisition_run where run_key = $1`,
+      [key],
+    );
+    expect(run.rows[0]).toEqual({ status: 'completed', done: run.rows[0].created, created: 10 });
     // Learners already with a (now closed) request from tonight are not asked for again by the same run key.
     const again = await acquireUlns({ ...o, runKey: key });
     expect(again.skipped).toBe(true);
