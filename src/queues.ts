@@ -4,6 +4,7 @@
  * roles get a QueueConnection and never care which store is behind it. Producers validate before
  * enqueueing; workers parse `job.data` again, since data in the queue store may predate a deploy.
  */
+import { hostname } from 'node:os';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import {
   PostgresConnection,
@@ -267,6 +268,16 @@ export function queueStoreKey(backend: QueueBackendKind | undefined): 'redis' | 
 /** The queue store in a sentence: "Redis" or "the Postgres queue schema". */
 export function queueStoreName(backend: QueueBackendKind | undefined): string {
   return backend === 'postgres' ? 'the Postgres queue schema' : 'Redis';
+}
+
+/**
+ * A worker's name, as bull-board shows it under each queue: what it runs, on which host and process
+ * (`single-3@relay1:4242`). It ends the worker's Redis connection name (after `:w:`), which
+ * `Queue.getWorkers()` looks for; Redis refuses a connection name with a space, so the worker would
+ * stay unnamed and every queue would show "No workers".
+ */
+export function workerName(what: string): string {
+  return `${what}@${hostname()}:${process.pid}`.replace(/[^A-Za-z0-9._@:-]/g, '_');
 }
 
 /** Worker options without the store-specific parts (connection, key prefix), which the connection adds. */

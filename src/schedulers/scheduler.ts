@@ -4,7 +4,7 @@
  */
 import type { Queue, Worker } from 'bullmq';
 import type { Logger } from '../log.ts';
-import { QUEUES, type JobName, type QueueConnection, type ScheduledJob } from '../queues.ts';
+import { QUEUES, workerName, type JobName, type QueueConnection, type ScheduledJob } from '../queues.ts';
 
 export type { ScheduledJob };
 
@@ -43,7 +43,7 @@ export class Scheduler {
         return j.run(job);
       },
       // One at a time: sweeps must not overlap themselves.
-      { concurrency: 1, name: 'lrs-relay scheduler' },
+      { concurrency: 1, name: workerName('scheduler') },
     );
     this.worker.on('failed', (job, e) =>
       this.o.log.error({ err: e, job: job?.name }, 'scheduled job failed'),

@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Job, Queue, Worker } from 'bullmq';
-import { JOBS, QUEUES, type QueueConnection } from '../queues.ts';
+import { JOBS, QUEUES, workerName, type QueueConnection } from '../queues.ts';
 import { BatchAssembler, type BatchAssemblerOptions } from '../batches/assemble.ts';
 import { runPollJob } from '../batches/poll.ts';
 import type { BatchJobDeps } from '../batches/rules.ts';
@@ -60,7 +60,7 @@ export class BatchWorkers {
         concurrency: o.concurrency,
         // The LRS in maintenance pauses the batch queue (submits and polls) in every process.
         limiter: PAUSE_ONLY_LIMITER,
-        name: 'lrs-relay batch',
+        name: workerName('batch'),
         lockDuration: o.lockDurationMs,
         stalledInterval: o.lockDurationMs,
         // A submit job whose worker died is run again and finds its batch `submitting`: the in-doubt rule applies.

@@ -9,7 +9,7 @@ import type { Job, Worker } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { JOBS, singleQueueName, type QueueConnection } from '../queues.ts';
+import { JOBS, singleQueueName, workerName, type QueueConnection } from '../queues.ts';
 import { createBatcher, type Batcher } from '../db/batcher.ts';
 import type { ProcessorOptions } from '../requests/processors.ts';
 import { completeRequests, startAttempts, type Completion, type RequestRow } from '../db/requests.ts';
@@ -97,7 +97,7 @@ export class SingleWorkers {
       {
         concurrency: Math.max(1, Math.min(org.concurrencyShare, this.o.maxConcurrency)),
         limiter: { max: org.rateLimitPerSecond ?? this.o.defaultRateLimitPerSecond, duration: 1_000 },
-        name: `lrs-relay single ${org.id}`,
+        name: workerName(`single-${org.id}`),
         lockDuration: this.o.lockDurationMs,
         stalledInterval: this.o.lockDurationMs,
         // A job whose worker died twice goes to failed; the reconcile sweep puts its request back.
