@@ -475,3 +475,29 @@ export const bulkAction = lrs.table(
     check('bulk_action_lengths', sql`cardinality(${t.requestIds}) = cardinality(${t.previousStatuses})`),
   ],
 );
+
+/**
+ * The running relay processes: each records itself at start-up and refreshes `last_seen_at` every
+ * HEARTBEAT_INTERVAL_MS (src/processes/heartbeat.ts); a clean stop sets `stopped_at`. A role with no
+ * process seen recently is missing (/readyz, the overview, lrs_relay_role_processes). Rows of processes
+ * gone for a day are deleted by the heartbeats of the others.
+ */
+export const relayProcess = lrs.table(
+  'process',
+  {
+    /** Random id the process chose at start-up. */
+    id: text('id').primaryKey(),
+    /** The roles it runs: producer, worker, scheduler, dashboard. */
+    roles: text('roles').array().notNull(),
+    host: text('host').notNull(),
+    pid: integer('pid').notNull(),
+    /** lrs-relay's version (package.json). */
+    version: text('version').notNull(),
+    /** Where its /healthz, /readyz and /metrics answer (the dashboard, or HEALTH_PORT), if anywhere. */
+    healthUrl: text('health_url'),
+    startedAt: ts('started_at').notNull().defaultNow(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+    stoppedAt: ts('stopped_at'),
+  },
+  (t) => [index('process_last_seen_idx').on(t.lastSeenAt)],
+);

@@ -3,6 +3,7 @@
  * A bad value stops start-up with one line per problem naming the variable, what is wrong and an example.
  */
 import { z } from 'zod';
+import { ROLES, type Role } from './processes/roles.ts';
 
 const bool = (def: 'true' | 'false') =>
   z
@@ -52,6 +53,8 @@ export const ENV_EXAMPLES: Record<string, string> = {
   RATE_LIMIT_PER_SECOND: '50',
   BATCH_WINDOW_MS: '60000',
   DASHBOARD_PORT: '8080',
+  HEALTH_PORT: '8081',
+  REQUIRED_ROLES: 'producer,worker,scheduler,dashboard',
   METRICS_PUBLIC: 'false',
   TRUST_PROXY: 'false',
   SECRETS_KEY: '<64 hex characters: openssl rand -hex 32>',
@@ -158,6 +161,36 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(30_000, 100, 600_000),
   DASHBOARD_PORT: int(8080, 0, 65_535),
   DASHBOARD_HOST: z.string().default('127.0.0.1'),
+  /**
+   * A process without the dashboard role serves /healthz, /readyz and /metrics (its own counters) on
+   * this port when it is set (0 = any free port, shown in lrs.process); the dashboard serves them itself.
+   */
+  HEALTH_PORT: z.coerce
+    .number({ message: 'must be a whole number' })
+    .int({ message: 'must be a whole number' })
+    .min(0, { message: 'must be at least 0' })
+    .max(65_535, { message: 'must be at most 65535' })
+    .optional(),
+  HEALTH_HOST: z.string().default('127.0.0.1'),
+  /**
+   * Roles that must each have a live process (`lrs-relay start --role …` anywhere): /readyz answers 503
+   * and LrsRelayRoleMissing fires when one has none. Comma-separated; default every role.
+   */
+  REQUIRED_ROLES: z
+    .string()
+    .transform((v, ctx) => {
+      const roles = v
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
+      const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+      if (unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `must be a comma-separated list of ${ROLES.join(', ')}` });
+        return z.NEVER;
+      }
+      return [...new Set(roles)] as Role[];
+    })
+    .default([...ROLES]),
   /** Bearer token for /metrics; without it /metrics answers 401 unless METRICS_PUBLIC is "true". */
   METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   /** "true" serves /metrics without a token (only on a private network where every caller may read it). */

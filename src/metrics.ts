@@ -2,8 +2,28 @@
  * Prometheus metrics of one process. Workers record request outcomes and LRS call latency here;
  * the dashboard's /metrics serves this registry plus gauges read from Postgres and Redis at scrape time.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Config } from './config.ts';
 import type { LrsCallEvent } from './lrs/types.ts';
+
+/**
+ * Who may read /metrics (the dashboard's and a HEALTH_PORT's): the bearer METRICS_TOKEN, or anyone with
+ * METRICS_PUBLIC=true and no token set. Closed by default: queue depths and request counts tell an
+ * outsider too much. Returns null when allowed, else the 401 answer's text.
+ */
+export function refuseMetrics(
+  authorization: string | undefined,
+  config: Pick<Config, 'METRICS_TOKEN' | 'METRICS_PUBLIC'>,
+): string | null {
+  const token = config.METRICS_TOKEN;
+  if (token === undefined && config.METRICS_PUBLIC) return null;
+  if (token === undefined)
+    return '/metrics is closed: set METRICS_TOKEN and send it as a bearer token (or METRICS_PUBLIC=true on a private network)';
+  const given = Buffer.from(/^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '');
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted) ? null : 'bearer token required';
+}
 
 export interface Metrics {
   registry: Registry;

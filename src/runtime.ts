@@ -30,9 +30,13 @@ import { DEFAULT_RETRY_POLICY, maxAttempts, type RetryPolicy } from './codes/ret
 import { SingleWorkers } from './workers/single-workers.ts';
 import { errorMessage } from './errors.ts';
 import { withTimeout } from './timeout.ts';
+import { readRoleReport, startHeartbeat, type Heartbeat } from './processes/heartbeat.ts';
+import { startHealthServer } from './processes/health-server.ts';
+import { startOrganisationChecks } from './orgs/availability.ts';
 
-export const ROLES = ['producer', 'worker', 'scheduler', 'dashboard'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from './processes/roles.ts';
+
+export { ROLES, type Role } from './processes/roles.ts';
 
 export interface StartRelayOptions {
   config: Config;
@@ -61,6 +65,8 @@ export interface Relay {
   outbox?: OutboxRelay | undefined;
   /** Where the dashboard listens, when this process runs the dashboard role. */
   dashboardUrl?: string | undefined;
+  /** Where /healthz, /readyz and /metrics answer on HEALTH_PORT (a process without the dashboard role). */
+  healthUrl?: string | undefined;
   /** Shuts everything down once; later calls wait for the first. */
   close(): Promise<void>;
 }
@@ -108,6 +114,12 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
   const closers: (() => Promise<void>)[] = [];
   let outbox: OutboxRelay | undefined;
   let dashboardUrl: string | undefined;
+  let healthUrl: string | undefined;
+  let heartbeat: Heartbeat | undefined;
+  const processes = {
+    required: config.REQUIRED_ROLES,
+    report: () => readRoleReport(database.pool, config.REQUIRED_ROLES),
+  };
   try {
     await checkReachable(database, queueConnection, config);
     if (roles.has('worker')) {
@@ -125,6 +137,8 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
       });
       await workers.start();
       closers.push(() => workers.close(config.SHUTDOWN_TIMEOUT_MS));
+      const checks = startOrganisationChecks({ directory, registry: metrics.registry, log });
+      closers.push(() => checks.close());
       const batches = startBatchWorkers({
         config,
         pool: database.pool,
@@ -195,6 +209,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
         metrics,
         checkOrganisation: (id) => directory.get(id),
         certificateWarningDays: config.CERT_EXPIRY_WARNING_DAYS,
+        processes,
       }).catch((e: unknown) => {
         if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
         throw new Error(
@@ -220,6 +235,33 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
       const started = outbox;
       closers.push(() => started.close());
     }
+    if (!roles.has('dashboard') && config.HEALTH_PORT !== undefined) {
+      const health = await startHealthServer({
+        config,
+        port: config.HEALTH_PORT,
+        db: database,
+        queueConnection,
+        metrics,
+        roles: processes.report,
+      }).catch((e: unknown) => {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+        throw new Error(
+          `cannot serve /healthz, /readyz and /metrics on ${config.HEALTH_HOST}:${config.HEALTH_PORT}: the port is in use. ` +
+            'Give each process its own HEALTH_PORT (or unset it).',
+          { cause: e },
+        );
+      });
+      healthUrl = health.url;
+      closers.push(() => health.close());
+      log.info({ url: health.url }, 'health endpoints listening');
+    }
+    // Recorded once the roles run, so a process that failed to start is never counted.
+    heartbeat = await startHeartbeat({
+      pool: database.pool,
+      roles: [...roles],
+      healthUrl: dashboardUrl ?? healthUrl,
+      log,
+    });
   } catch (e) {
     await shutdown();
     throw e;
@@ -227,6 +269,8 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
 
   let closing: Promise<void> | undefined;
   async function shutdown(): Promise<void> {
+    // No longer counted as running from the first moment of the shutdown.
+    await heartbeat?.close();
     // Producer first (stop feeding), then schedulers and workers (drain), then connections.
     for (const close of closers.reverse()) {
       await close().catch((e: unknown) => log.error({ err: e }, 'error while shutting down'));
@@ -248,6 +292,7 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
     queueConnection,
     outbox,
     dashboardUrl,
+    healthUrl,
     close() {
       closing ??= shutdown();
       return closing;

@@ -25,10 +25,12 @@ export interface ScrapeFigures {
   oldestRequests: { status: string; age: number }[];
   /** Seconds since the oldest unfinished batch of each kind was created. */
   oldestBatches: { kind: string; age: number }[];
+  /** Every organisation: its code (UKPRN or reference) for labels, and its recorded certificate expiry. */
+  organisations: { id: number; code: string; isDisabled: boolean; certificateNotAfter: Date | null }[];
 }
 
 export async function selectScrapeFigures(db: Queryable): Promise<ScrapeFigures> {
-  const [r, e, b, oldR, oldB] = await Promise.all([
+  const [r, e, b, oldR, oldB, orgs] = await Promise.all([
     db.query<{ status: string; kind: string; organisation_id: number; n: number }>(OPEN_REQUESTS_SQL),
     db.query<{ status: string; code: string; n: number }>(
       `select status, coalesce(last_code, '(none)') as code, count(*)::int as n from lrs.request
@@ -45,6 +47,10 @@ export async function selectScrapeFigures(db: Queryable): Promise<ScrapeFigures>
       `select kind, extract(epoch from now() - min(created_at))::float8 as age from lrs.batch
           where status not in ${sqlList(FINISHED_BATCH_STATUSES)} group by 1`,
     ),
+    db.query<{ id: number; code: string; isDisabled: boolean; certificateNotAfter: Date | null }>(
+      `select id, coalesce(ukprn, organisation_ref, '?') as code, is_disabled as "isDisabled",
+              certificate_not_after as "certificateNotAfter" from lrs.organisation order by id`,
+    ),
   ]);
   return {
     openRequests: r.rows,
@@ -52,5 +58,6 @@ export async function selectScrapeFigures(db: Queryable): Promise<ScrapeFigures>
     batches: b.rows,
     oldestRequests: oldR.rows,
     oldestBatches: oldB.rows,
+    organisations: orgs.rows,
   };
 }

@@ -11,9 +11,11 @@ import type { Queue } from 'bullmq';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import type { Metrics } from '../metrics.ts';
+import { refuseMetrics, type Metrics } from '../metrics.ts';
 import type { QueueConnection } from '../queues.ts';
 import type { SupportDb } from '../db/pool.ts';
+import type { RoleReport } from '../processes/heartbeat.ts';
+import type { Role } from '../processes/roles.ts';
 import { checkReadiness } from './health.ts';
 import { createLoginCsrfKey, createLoginRoutes, loadSession, requireStaff } from './http-auth.ts';
 import type { LoginLimits } from './login-throttle.ts';
@@ -22,7 +24,7 @@ import { createQueueSet } from './queue-depths.ts';
 import { createActionRoutes, createPageRoutes } from './routes.ts';
 import type { OrganisationCheck } from './organisations.ts';
 import { createScrapeMetrics } from './scrape-metrics.ts';
-import { isSameSecret, SESSION_TTL_MS } from './sessions.ts';
+import { SESSION_TTL_MS } from './sessions.ts';
 
 export interface DashboardDeps {
   /** The process's database (src/db/pool.ts createDatabase); only its pool is used. */
@@ -41,6 +43,11 @@ export interface DashboardDeps {
   >;
   log: Logger;
   metrics: Metrics;
+  /**
+   * The relay's heartbeats (a relay process passes them): /readyz, the overview's status line and
+   * lrs_relay_role_processes say which roles run where and which are missing.
+   */
+  processes?: { required: readonly Role[]; report(): Promise<RoleReport> } | undefined;
   /** Queues to show; default: batch, scheduler and single-<id> for every organisation, on `queueConnection`. */
   queues?: readonly Queue[] | undefined;
   /** First failed-login delay in ms, doubling per failure up to 5 s (default 250). */
@@ -140,32 +147,29 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     queueConnection: deps.queueConnection,
     queues: deps.queues,
   });
-  const scrape = createScrapeMetrics({ db, queueSet, queueBackend, metrics: deps.metrics, log });
+  const processes = deps.processes;
+  const scrape = createScrapeMetrics({ db, queueSet, queueBackend, metrics: deps.metrics, log, processes });
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
   app.get('/readyz', async (_req, res) => {
-    const report = await checkReadiness({ db, queueConnection: deps.queueConnection });
+    const report = await checkReadiness({
+      db,
+      queueConnection: deps.queueConnection,
+      roles: processes ? () => processes.report() : undefined,
+    });
     res.status(report.ok ? 200 : 503).json(report);
   });
   app.get('/metrics', async (req, res) => {
-    // Closed by default: queue depths and request counts tell an outsider too much.
-    const token = deps.config.METRICS_TOKEN;
-    if (token !== undefined || !deps.config.METRICS_PUBLIC) {
-      const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-      if (token === undefined || !isSameSecret(m?.[1], token)) {
-        res
-          .status(401)
-          .setHeader('WWW-Authenticate', 'Bearer realm="metrics"')
-          .type('text/plain')
-          .send(
-            token === undefined
-              ? '/metrics is closed: set METRICS_TOKEN and send it as a bearer token (or METRICS_PUBLIC=true on a private network)'
-              : 'bearer token required',
-          );
-        return;
-      }
+    const refused = refuseMetrics(req.headers.authorization, deps.config);
+    if (refused !== null) {
+      res
+        .status(401)
+        .setHeader('WWW-Authenticate', 'Bearer realm="metrics"')
+        .type('text/plain')
+        .send(refused);
+      return;
     }
     const out = await scrape.render();
     res.type(out.contentType).send(out.body);
@@ -198,6 +202,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       queueBackend,
       checkOrganisation: deps.checkOrganisation,
       certificateWarningDays: deps.certificateWarningDays ?? 30,
+      processes,
     }),
   );
   app.use(createActionRoutes({ db }));

@@ -3,6 +3,7 @@
  * Every handler passes the session's actor to the query or action, which limits it in SQL, so a
  * request of another organisation is "not found" whichever URL is used.
  */
+import type { RoleReport } from '../processes/heartbeat.ts';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Html } from './html.ts';
 import type { SupportDb } from '../db/pool.ts';
@@ -170,13 +171,19 @@ export function createPageRoutes(o: {
   queueBackend?: QueueBackendKind | undefined;
   checkOrganisation?: OrganisationCheck | undefined;
   certificateWarningDays: number;
+  /** The relay's heartbeats, for the overview's line of which roles run where. */
+  processes?: { report(): Promise<RoleReport> } | undefined;
 }): Router {
   const { db } = o;
   const router = express.Router();
 
   router.get('/', async (_req, res) => {
     const auth = getAuth(res);
-    const [overview, queues] = await Promise.all([getOverview(db, auth.actor), o.queueSet.list()]);
+    const [overview, queues, roles] = await Promise.all([
+      getOverview(db, auth.actor),
+      o.queueSet.list(),
+      o.processes?.report(),
+    ]);
     const visible = queues.filter((q) => canSeeQueue(auth.actor, q.name));
     // Redis down must not take the page with it: the figures from Postgres are still right, and the
     // page says what is wrong instead of the queue table.
@@ -190,7 +197,14 @@ export function createPageRoutes(o: {
           });
     send(
       res,
-      renderOverviewPage({ auth, overview, queues: depths, queuesError, queueBackend: o.queueBackend }),
+      renderOverviewPage({
+        auth,
+        overview,
+        queues: depths,
+        queuesError,
+        queueBackend: o.queueBackend,
+        roles,
+      }),
     );
   });
 

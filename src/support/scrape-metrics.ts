@@ -1,6 +1,7 @@
 /**
  * Gauges read at scrape time from Postgres (open requests by status/kind/organisation, open exceptions by
- * code, batches by status) and BullMQ (job counts per queue). A source that fails sets its
+ * code, batches by status, certificate expiry per organisation, live processes per role) and BullMQ
+ * (job counts per queue). Organisations are labelled by their code (UKPRN or reference). A source that fails sets its
  * lrs_relay_scrape_up gauge to 0 instead of failing the whole scrape, so process metrics still arrive.
  * The queue store's source is `redis`, or `queues` on the Postgres backend (as /readyz names it).
  */
@@ -10,6 +11,9 @@ import type { Metrics } from '../metrics.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { selectScrapeFigures } from '../db/scrape-figures.ts';
 import { queueStoreKey, type QueueBackendKind } from '../queues.ts';
+import { registerCertificateExpiryGauge, type CertificateExpiry } from '../orgs/certificates.ts';
+import { countByRole, type RoleReport } from '../processes/heartbeat.ts';
+import type { Role } from '../processes/roles.ts';
 import { getQueueDepths, type QueueSet } from './queue-depths.ts';
 
 export interface ScrapeMetrics {
@@ -24,6 +28,8 @@ export function createScrapeMetrics(o: {
   queueBackend?: QueueBackendKind | undefined;
   metrics: Metrics;
   log: Logger;
+  /** The heartbeats (a relay process): lrs_relay_role_processes for each required role and any other that runs. */
+  processes?: { required: readonly Role[]; report(): Promise<RoleReport> } | undefined;
 }): ScrapeMetrics {
   const queueSource = queueStoreKey(o.queueBackend);
   const registry = new Registry();
@@ -37,6 +43,14 @@ export function createScrapeMetrics(o: {
     name: 'lrs_relay_requests',
     help: 'Open requests in Postgres (not finished) by status, kind and organisation id',
     labelNames: ['status', 'kind', 'organisation'] as const,
+    registers: [registry],
+  });
+  let certificates: CertificateExpiry[] = [];
+  registerCertificateExpiryGauge({ registry, listExpiries: () => Promise.resolve(certificates) });
+  const roleProcesses = new Gauge({
+    name: 'lrs_relay_role_processes',
+    help: 'Relay processes of each role seen in the last minute (lrs.process heartbeats); 0 = the role is missing',
+    labelNames: ['role'] as const,
     registers: [registry],
   });
   const exceptions = new Gauge({
@@ -72,12 +86,30 @@ export function createScrapeMetrics(o: {
   });
 
   async function collectPostgres(): Promise<void> {
-    const f = await selectScrapeFigures(o.db.pool);
+    const [f, roles] = await Promise.all([selectScrapeFigures(o.db.pool), o.processes?.report()]);
+    const code = new Map(f.organisations.map((x) => [x.id, x.code]));
     requests.reset();
     exceptions.reset();
     batches.reset();
     for (const x of f.openRequests)
-      requests.set({ status: x.status, kind: x.kind, organisation: String(x.organisation_id) }, x.n);
+      requests.set(
+        {
+          status: x.status,
+          kind: x.kind,
+          organisation: code.get(x.organisation_id) ?? String(x.organisation_id),
+        },
+        x.n,
+      );
+    // A disabled organisation does no work: its certificate is not watched.
+    certificates = f.organisations.flatMap((x) =>
+      x.certificateNotAfter && !x.isDisabled
+        ? [{ organisation: x.code, notAfter: x.certificateNotAfter }]
+        : [],
+    );
+    if (o.processes && roles) {
+      roleProcesses.reset();
+      for (const [role, n] of countByRole(roles, o.processes.required)) roleProcesses.set({ role }, n);
+    }
     for (const x of f.exceptions) exceptions.set({ status: x.status, code: x.code }, x.n);
     for (const x of f.batches) batches.set({ kind: x.kind, status: x.status }, x.n);
     oldestRequest.reset();

@@ -59,7 +59,7 @@ describe.each(TEST_BACKENDS)('support metrics and health on %s', (backend) => {
     expect(m.get('lrs_relay_requests')?.type).toBe('gauge');
     expect(m.get('lrs_relay_process_cpu_seconds_total')?.type).toBe('counter');
     expect(m.get('lrs_relay_lrs_call_duration_seconds')?.type).toBe('histogram');
-    const org = String(s.orgA);
+    const org = '10000001'; // Alpha College (s.orgA), labelled by its UKPRN
     expect(
       sampleValue(m, 'lrs_relay_requests', {
         status: 'pending',
@@ -85,7 +85,7 @@ describe.each(TEST_BACKENDS)('support metrics and health on %s', (backend) => {
   });
 
   it('moves when work is done', async () => {
-    const org = String(s.orgA);
+    const org = '10000001'; // Alpha College (s.orgA), labelled by its UKPRN
     const before = await scrape();
     const pendingBefore =
       sampleValue(before, 'lrs_relay_requests', {

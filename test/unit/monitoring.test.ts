@@ -1,26 +1,42 @@
 /**
- * The monitoring pack in deploy/ asks only for series lrs-relay exports: every lrs_relay_* name in the
+ * The monitoring pack in deploy/ asks only for series lrs-relay registers: every lrs_relay_* name in the
  * alert rules and the Grafana dashboard is registered by the process metrics, the scrape-time gauges or
- * the certificate gauge (histograms count with their _bucket/_sum/_count series).
+ * a worker's organisation checks (histograms count with their _bucket/_sum/_count series). That running
+ * processes export them with real values is test/integration/monitoring-scrape.test.ts's proof; this
+ * one is the quick static check, and checks the Grafana JSON works with file provisioning.
  */
 import { readFile } from 'node:fs/promises';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics.ts';
-import { registerCertificateExpiryGauge } from '../../src/orgs/certificates.ts';
+import { startOrganisationChecks } from '../../src/orgs/availability.ts';
 import { createScrapeMetrics } from '../../src/support/scrape-metrics.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 
 async function exportedSeries(): Promise<Set<string>> {
   const metrics = createMetrics();
-  registerCertificateExpiryGauge({ registry: metrics.registry, listExpiries: () => Promise.resolve([]) });
+  const log = pino({ level: 'silent' });
+  const checks = startOrganisationChecks({
+    directory: {
+      list: () => Promise.resolve([]),
+      get: () => Promise.reject(new Error('none')),
+      invalidate() {},
+    },
+    registry: metrics.registry,
+    log,
+  });
+  await checks.close();
   const noRows = { rows: [] };
   const scrape = createScrapeMetrics({
     db: { pool: { query: () => Promise.resolve(noRows) } } as never,
     queueSet: { list: () => Promise.resolve([]), close: () => Promise.resolve() },
     metrics,
-    log: pino({ level: 'silent' }),
+    log,
+    processes: {
+      required: ['worker'],
+      report: () => Promise.resolve({ missing: ['worker'], processes: [] }),
+    },
   });
   const { body } = await scrape.render();
   const names = new Set<string>();
@@ -49,6 +65,22 @@ describe('monitoring pack', () => {
       expect(used.filter((name) => !exported.has(name))).toEqual([]);
     },
   );
+
+  it('the Grafana dashboard works with file provisioning: a data source variable, no import-screen inputs', async () => {
+    const text = await readFile(new URL('deploy/grafana/lrs-relay.json', ROOT), 'utf8');
+    const dashboard = JSON.parse(text) as {
+      __inputs?: unknown;
+      templating: { list: { name: string; type: string; query?: unknown }[] };
+    };
+    expect(dashboard.__inputs).toBeUndefined();
+    expect(text).not.toContain('${DS_');
+    const variables = new Map(dashboard.templating.list.map((v) => [v.name, v]));
+    expect(variables.get('datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    expect(variables.get('organisation')?.type).toBe('query');
+    // Every data source reference is the variable.
+    const uids = [...text.matchAll(/"uid": "([^"]*)"/g)].map((m) => m[1]);
+    expect(new Set(uids)).toEqual(new Set(['lrs-relay', '${datasource}']));
+  });
 
   it('every alert has a severity, a summary and a description', async () => {
     const text = await readFile(new URL('deploy/prometheus/lrs-relay.rules.yml', ROOT), 'utf8');

@@ -6,6 +6,26 @@ import { renderLines, renderStackedBars, toSlots } from './charts.ts';
 import type { QueueDepth } from '../queue-depths.ts';
 import { queueStoreName, type QueueBackendKind } from '../../queues.ts';
 import { codeCell, renderPage, statusCell } from './layout.ts';
+import type { RoleReport } from '../../processes/heartbeat.ts';
+
+/**
+ * One line of which roles run and which are missing. Hosts and process ids are for administrators
+ * (like bull-board's Redis details); everyone sees a missing role, since it explains stalled work.
+ */
+function renderRoleLine(roles: RoleReport | undefined, isAdmin: boolean): Html {
+  if (!roles) return html``;
+  const running = [...new Set(roles.processes.flatMap((p) => p.roles))].sort();
+  const where = (role: string) =>
+    roles.processes
+      .filter((p) => p.roles.includes(role))
+      .map((p) => `${p.host} (pid ${p.pid}, ${p.version})`)
+      .join(', ');
+  const runs = running.map((r) => (isAdmin ? html`${r} on ${where(r)}` : html`${r}`));
+  const list = runs.length === 0 ? html`none` : html`${runs.map((r, i) => (i === 0 ? r : html`; ${r}`))}`;
+  return roles.missing.length > 0
+    ? html`<p class="error" role="alert" id="roles">Missing: ${roles.missing.join(', ')} (no live process runs it; work of that role waits until one starts). Running: ${list}.</p>`
+    : html`<p class="note" id="roles">Running: ${list}.</p>`;
+}
 
 export function renderOverviewPage(o: {
   auth: AuthLocals;
@@ -15,6 +35,8 @@ export function renderOverviewPage(o: {
   queuesError?: string | null;
   /** Where the queues live (default redis): named when they do not answer. */
   queueBackend?: QueueBackendKind | undefined;
+  /** Which roles run where and which are missing (a relay's dashboard). */
+  roles?: RoleReport | undefined;
   /** The time the charts end at (default now). */
   now?: Date;
 }): Html {
@@ -39,7 +61,7 @@ export function renderOverviewPage(o: {
     value: (r) => r.p95Ms,
   });
   const total = v.byStatus.reduce((n, r) => n + r.count, 0);
-  const body = html`
+  const body = html`${renderRoleLine(o.roles, o.auth.actor.isAdmin)}
 <section><h2>Requests finished per 10 minutes, last 24 hours</h2>
 ${
   finished.series.length === 0
