@@ -25,6 +25,7 @@ interface Options {
   keep: boolean;
   list: boolean;
   typecheck: boolean;
+  verbose: boolean;
 }
 
 const USAGE = `usage: npm run ablate -- [name…] [--ci] [--jobs N] [--timeout SECONDS] [--keep] [--no-typecheck] [--list]
@@ -34,6 +35,7 @@ const USAGE = `usage: npm run ablate -- [name…] [--ci] [--jobs N] [--timeout S
   --timeout S     seconds before an entry's test run is stopped and reported missed (default 300)
   --keep          keep each entry's scratch copy and log
   --no-typecheck  skip the check that the patched files still type-check
+  --verbose       also say how each caught entry's tests failed
   --list          list the entries and exit`;
 
 function parseArgs(argv: string[]): Options {
@@ -45,6 +47,7 @@ function parseArgs(argv: string[]): Options {
     keep: false,
     list: false,
     typecheck: true,
+    verbose: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -60,6 +63,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--keep') o.keep = true;
     else if (a === '--list') o.list = true;
     else if (a === '--no-typecheck') o.typecheck = false;
+    else if (a === '--verbose') o.verbose = true;
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -253,7 +257,7 @@ async function main(): Promise<void> {
       const v = await runEntry(a, files, o, checker);
       verdicts.push({ a, v });
       console.log(`${HEADLINE[v.status].padEnd(8)} ${a.name} (${v.seconds} s)`);
-      if (v.status !== 'caught') {
+      if (v.status !== 'caught' || o.verbose) {
         for (const d of v.detail) console.log(`    ${d}`);
         if (existsSync(v.dir)) console.log(`    scratch copy kept: ${v.dir}`);
       }

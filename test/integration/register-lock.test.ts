@@ -1,0 +1,61 @@
+/**
+ * README "No duplicate learners": two requests for one person cannot both register. The first
+ * request's registration is held at the LRS's door until the second has had its chance (it met the
+ * per-person lock, or, without one, its own search came back "no match"), so the outcome does not
+ * depend on how the two happen to be scheduled.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startLrsGate, type LrsGate } from '../helpers/lrs-gate.ts';
+import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+
+const LEARNER = {
+  givenName: 'Heldfirst',
+  familyName: 'Samelearner',
+  dateOfBirth: '2005-03-04',
+  gender: '1',
+  lastKnownPostCode: 'LS1 4AP',
+  verificationType: '1',
+  abilityToShare: '1',
+};
+
+describe('per-person registration lock', () => {
+  let gate: LrsGate;
+  let p: Pipeline;
+  beforeAll(async () => {
+    gate = await startLrsGate();
+    p = await startPipeline({ env: { LRS_BASE_URL: gate.url } });
+    gate.setTarget(p.simulator.url);
+  });
+  afterAll(async () => {
+    await p?.stop();
+    await gate?.close();
+  });
+
+  it('two simultaneous registrations of one person: the LRS is asked to register once', async () => {
+    const held = gate.holdNext('RegisterLearner');
+    const first = await p.submit('register', 'LOCK-1', LEARNER);
+    await held.arrived;
+    const searchesBefore = gate.answered('FindLearnerByDemographics');
+    const second = await p.submit('register', 'LOCK-2', LEARNER);
+    // The second request has had its chance once it waits on the lock (support staff see LEARNER_BUSY)
+    // or, were there no lock, once the LRS has answered its search while the first is still held.
+    await vi.waitFor(
+      async () => {
+        const r = await p.request(second);
+        const searched = gate.answered('FindLearnerByDemographics') > searchesBefore;
+        expect(r.last_code === 'LEARNER_BUSY' || searched).toBe(true);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    held.release();
+    await p.settle();
+    expect(gate.arrived('RegisterLearner')).toBe(1);
+    const rows = await Promise.all([first, second].map((id) => p.request(id)));
+    expect(rows.map((r) => [r.status, r.code])).toEqual([
+      ['succeeded', 'WSRC0005'],
+      ['succeeded', 'WSRC0004'],
+    ]);
+    expect(rows[1]!.uln).toBe(rows[0]!.uln);
+    expect(p.simulator.admin.stats().duplicateRegistrations).toBe(0);
+  });
+});
