@@ -19,7 +19,7 @@ const OPERATIONS = [
 
 export default defineAblation({
   promise:
-    'README quality bar "bounded memory for any input": an LRS answer is read up to MAX_RESPONSE_BYTES (8 MiB) and refused past it, on every call',
+    'issue 27 (bounded memory for any input): an LRS answer is read up to MAX_RESPONSE_BYTES (8 MiB) and refused past it, on every call',
   switchedOff: "the LRS client's response-size cap is lifted for SOAP calls",
   edits: [
     {
