@@ -2,7 +2,7 @@ import { defineAblation } from '../types.ts';
 
 export default defineAblation({
   promise:
-    'README quality bar "bounded memory for any input": `wsdl check` reads a service\'s WSDL up to its own size cap and refuses it past that, never buffered whole',
+    "issue 27 (bounded memory for any input): `wsdl check` reads a service's WSDL up to its own size cap and refuses it past that, never buffered whole",
   switchedOff: "wsdl check's size cap is lifted",
   edits: [
     {
