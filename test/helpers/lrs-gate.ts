@@ -32,6 +32,11 @@ export interface LrsGate {
   answered(element: string): number;
   /** Holds the next call whose element is `element` until released. */
   holdNext(element: string): HeldCall;
+  /**
+   * Forwards the next call whose element is `element`, lets the LRS act on it, and then drops the
+   * connection instead of passing the answer on: a call sent and answered but whose answer was lost.
+   */
+  loseAnswerOfNext(element: string): void;
   /** Answers calls itself while `fn` returns an answer (undefined: forward). Replaces any earlier one. */
   answerWith(fn: ((element: string, path: string) => GateAnswer | undefined) | undefined): void;
   close(): Promise<void>;
@@ -45,6 +50,7 @@ export async function startLrsGate(): Promise<LrsGate> {
   const arrived = new Map<string, number>();
   const answered = new Map<string, number>();
   const holds: { element: string; arrived: () => void; released: Promise<void> }[] = [];
+  const losses: string[] = [];
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -75,9 +81,21 @@ export async function startLrsGate(): Promise<LrsGate> {
       res.writeHead(502).end('the gate has no target yet\n');
       return;
     }
+    const lose = losses.indexOf(element);
+    const lost = lose !== -1;
+    if (lost) losses.splice(lose, 1);
     const headers = { ...req.headers, host: target.host };
     await new Promise<void>((resolve) => {
       const up = httpRequest(new URL(req.url ?? '/', target), { method: req.method, headers }, (answer) => {
+        if (lost) {
+          answer.resume();
+          answer.on('end', () => {
+            bump(answered, element);
+            res.destroy();
+            resolve();
+          });
+          return;
+        }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
         answer.on('end', () => {
@@ -116,6 +134,9 @@ export async function startLrsGate(): Promise<LrsGate> {
       const arrivedP = new Promise<void>((r) => (onArrived = r));
       holds.push({ element, arrived: onArrived, released });
       return { arrived: arrivedP, release };
+    },
+    loseAnswerOfNext(element) {
+      losses.push(element);
     },
     answerWith(fn) {
       answerFn = fn;

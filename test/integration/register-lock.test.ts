@@ -1,8 +1,9 @@
 /**
- * README "No duplicate learners": two requests for one person cannot both register. The first
+ * README "No duplicate learners". Two requests for one person cannot both register: the first
  * request's registration is held at the LRS's door until the second has had its chance (it met the
  * per-person lock, or, without one, its own search came back "no match"), so the outcome does not
- * depend on how the two happen to be scheduled.
+ * depend on how the two happen to be scheduled. And a registration whose answer was lost (the LRS
+ * registered, the relay never heard) searches again before it would register again.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLrsGate, type LrsGate } from '../helpers/lrs-gate.ts';
@@ -18,7 +19,7 @@ const LEARNER = {
   abilityToShare: '1',
 };
 
-describe('per-person registration lock', () => {
+describe('no duplicate learners', () => {
   let gate: LrsGate;
   let p: Pipeline;
   beforeAll(async () => {
@@ -57,5 +58,22 @@ describe('per-person registration lock', () => {
     ]);
     expect(rows[1]!.uln).toBe(rows[0]!.uln);
     expect(p.simulator.admin.stats().duplicateRegistrations).toBe(0);
+  });
+
+  it('a registration whose answer was lost searches again and finds the learner, registering once', async () => {
+    const learner = { ...LEARNER, givenName: 'Lostanswer', dateOfBirth: '2004-07-08' };
+    const registersBefore = gate.arrived('RegisterLearner');
+    const duplicatesBefore = p.simulator.admin.stats().duplicateRegistrations;
+    // The LRS registers the learner, and the answer never reaches the relay: sent, outcome unknown.
+    gate.loseAnswerOfNext('RegisterLearner');
+    const id = await p.submit('register', 'LOST-1', learner);
+    await p.settle();
+    expect(gate.arrived('RegisterLearner') - registersBefore).toBe(1);
+    expect(await p.request(id)).toMatchObject({
+      status: 'succeeded',
+      code: 'WSRC0004',
+      description: expect.stringContaining('registered by an earlier attempt whose answer was lost'),
+    });
+    expect(p.simulator.admin.stats().duplicateRegistrations).toBe(duplicatesBefore);
   });
 });
