@@ -28,6 +28,8 @@ export interface LrsGate {
   setTarget(url: string): void;
   /** Calls that arrived, by element. */
   arrived(element: string): number;
+  /** Every call that arrived: its element and the identity it carried (UserName, UKPRN or OrganisationRef). */
+  calls(): { element: string; userName: string | undefined; organisation: string | undefined }[];
   /** Calls answered (forwarded and answered, or answered by the gate), by element. */
   answered(element: string): number;
   /** Holds the next call whose element is `element` until released. */
@@ -43,6 +45,8 @@ export interface LrsGate {
 }
 
 const FIRST_BODY_ELEMENT = /<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?([\w.-]+)/;
+const USER_NAME = /<(?:[\w.-]+:)?UserName>([^<]*)</;
+const ORGANISATION = /<(?:[\w.-]+:)?(?:UKPRN|Ukprn|OrganisationRef|OrgRef)>([^<]+)</;
 
 export async function startLrsGate(): Promise<LrsGate> {
   let target: URL | undefined;
@@ -51,6 +55,7 @@ export async function startLrsGate(): Promise<LrsGate> {
   const answered = new Map<string, number>();
   const holds: { element: string; arrived: () => void; released: Promise<void> }[] = [];
   const losses: string[] = [];
+  const seen: { element: string; userName: string | undefined; organisation: string | undefined }[] = [];
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -60,6 +65,8 @@ export async function startLrsGate(): Promise<LrsGate> {
     const element =
       req.method === 'GET' ? 'GET' : (FIRST_BODY_ELEMENT.exec(body.toString('utf8'))?.[1] ?? '?');
     bump(arrived, element);
+    const text = body.toString('utf8');
+    seen.push({ element, userName: USER_NAME.exec(text)?.[1], organisation: ORGANISATION.exec(text)?.[1] });
     const held = holds.findIndex((h) => h.element === element);
     if (held !== -1) {
       const h = holds.splice(held, 1)[0]!;
@@ -126,6 +133,7 @@ export async function startLrsGate(): Promise<LrsGate> {
       target = new URL(url);
     },
     arrived: (e) => arrived.get(e) ?? 0,
+    calls: () => [...seen],
     answered: (e) => answered.get(e) ?? 0,
     holdNext(element) {
       let release!: () => void;
