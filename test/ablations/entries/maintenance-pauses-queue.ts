@@ -17,10 +17,6 @@ export default defineAblation({
       file: 'test/integration/maintenance.test.ts',
       name: 'single calls: the queue pauses (no calls for most of each pause), nothing fails, all finish after',
     },
-    {
-      file: 'test/integration/maintenance.test.ts',
-      name: 'a registration batch: its submit and then its polls pause the batch queue; nothing fails',
-    },
   ],
   ci: false,
 });
