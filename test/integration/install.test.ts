@@ -135,6 +135,9 @@ describe('installation by docs/install.md', { timeout: 180_000 }, () => {
       '--user',
       'install.test',
     ]);
+    // Step 7: the MIS login acts for its own organisations only.
+    const granted = await lrsRelay(['mis-login', 'grant', misLogin, '--org', '10000001']);
+    expect(granted.stdout).toContain(misLogin);
     relay = spawn('sh', [WRAPPER, 'start', '--role', 'all'], {
       env: { PATH: process.env.PATH ?? '', LRS_RELAY_ENV_FILE: envFile, LRS_RELAY_HOME: ROOT },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/kit.ts';
 import { runBatches } from '../../src/cli/batches.ts';
 import { runRequests } from '../../src/cli/requests.ts';
+import { explainCode } from '../../src/codes/table.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import type { QueueConnection } from '../../src/queues.ts';
 import { createCliActor, createStaffActor, type Actor } from '../../src/support/access.ts';
@@ -242,7 +243,7 @@ describe('LRS free text', () => {
       expect(hidden).toContain('hidden: not one of your organisations');
       expect(hidden).toContain(HIDDEN);
       expect(hidden).toContain('WSEC0001');
-      expect(hidden).toContain('Invalid request: the LRS rejected the message format or a field value.');
+      expect(hidden).toContain(explainCode('WSEC0001').meaning);
       expect(hidden).not.toContain('[family name]');
       expectNoValues(hidden, `root's page of request ${id}`);
       const api = (await (await root.get(`/api/requests/${id}`, { accept: 'application/json' })).json()) as {
