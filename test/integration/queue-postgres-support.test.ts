@@ -47,6 +47,8 @@ describe('the dashboard on the Postgres queue backend, as an lrs_support login',
     QUEUE_PREFIX: `dash-${suffix}`,
     DASHBOARD_PORT: String(port),
     SHUTDOWN_TIMEOUT_MS: '5000',
+    // Only the dashboard runs here: /readyz would otherwise (rightly) report the other roles missing.
+    REQUIRED_ROLES: 'dashboard',
   });
 
   beforeAll(async () => {
