@@ -8,7 +8,8 @@ import { createDatabase, type Database } from '../../src/db/pool.ts';
 import type { Dashboard } from '../../src/support/dashboard.ts';
 import { startTestDashboard } from '../helpers/dashboard.ts';
 import { createTestClient, type TestClient } from '../e2e/http-client.ts';
-import { PASSWORD, seedSupportData, type Seeded } from '../e2e/seed.ts';
+import { PASSWORD, seedSupportData, TEST_SCRYPT_COST, type Seeded } from '../e2e/seed.ts';
+import { addStaff } from '../../src/support/staff.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const EXTRA = 120;
@@ -122,5 +123,26 @@ describe('support dashboard requests list', () => {
     }[];
     expect(api.length).toBeGreaterThan(1);
     expect(api.every((r) => r.learnerName === null)).toBe(true);
+  });
+
+  it("an admin granted one organisation's personal data finds learners of that organisation only", async () => {
+    await addStaff(database, {
+      username: 'ada',
+      password: PASSWORD,
+      isAdmin: true,
+      organisationIds: [s.orgA],
+      cost: TEST_SCRYPT_COST,
+    });
+    const ada = createTestClient(base);
+    expect((await ada.logIn('ada', PASSWORD)).status).toBe(303);
+    // She sees the other organisation's requests (an admin sees every organisation's codes)…
+    expect(idsOn(await (await ada.get('/requests?status=failed')).text())).toEqual([s.otherFailed, s.failed]);
+    // …but a search by a learner's details finds only her own organisation's learners.
+    expect(idsOn(await (await ada.get('/requests?q=STU-FAILED')).text())).toEqual([s.failed]);
+    expect(idsOn(await (await ada.get('/requests?q=STU-B-FAILED')).text())).toEqual([]);
+    const api = (await (
+      await ada.get('/api/requests?q=STU-B-FAILED', { accept: 'application/json' })
+    ).json()) as unknown[];
+    expect(api).toEqual([]);
   });
 });
