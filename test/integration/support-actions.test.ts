@@ -318,6 +318,34 @@ describe('support actions and CLI', () => {
     expect(batches.lines).toEqual(['No batches.']);
   });
 
+  it('CLI exceptions: every group a person must act on, LOCAL_VALIDATION rejections included, most urgent first', async () => {
+    // Five requests our own validation refused (the largest group) and one the LRS refused for the
+    // organisation's set-up (a configuration fault: nothing of that organisation can succeed until fixed).
+    await database.pool.query(
+      `insert into lrs.request (organisation_id, requested_by, kind, mis_learner_id, payload, status, last_code, completed_at)
+       select $1::int, 'mis.user', 'register', 'STU-BAD-' || i, '{"givenName":"A"}'::jsonb, 'rejected', 'LOCAL_VALIDATION', now()
+         from generate_series(1, 5) i
+       union all
+       select $1::int, 'mis.user', 'achievement', 'STU-AO', '{"givenName":"B"}'::jsonb, 'needs_action', 'WSRC0043', now()`,
+      [s.orgA],
+    );
+    const io = createFakeIo();
+    expect(await runExceptions(['--json'], ctx(io))).toBe(0);
+    const groups = JSON.parse(io.lines.join('\n')) as { status: string; code: string; count: number }[];
+    // Configuration first, then what ran out of retries, then what needs a decision, then what the MIS
+    // must correct, whatever the sizes.
+    expect(groups.map((g) => `${g.status} ${g.code} ${g.count}`)).toEqual([
+      'needs_action WSRC0043 1',
+      'failed TIMEOUT 2',
+      'needs_action WSRC0003 2',
+      'needs_action WSRC0002 1',
+      'rejected LOCAL_VALIDATION 5',
+    ]);
+    const text = createFakeIo();
+    expect(await runExceptions([], ctx(text))).toBe(0);
+    expect(text.lines).toContain('LOCAL_VALIDATION  rejected  5 request(s)');
+  });
+
   it('CLI staff: passwords from stdin or a named environment variable, never argv; accounts can log in', async () => {
     const add = createFakeIo({ secrets: ['a very long password'] });
     expect(await runStaff(['add', 'dave', '--org', '10000002'], ctx(add))).toBe(0);
