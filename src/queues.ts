@@ -5,6 +5,7 @@
  * enqueueing; workers parse `job.data` again, since data in the queue store may predate a deploy.
  */
 import { hostname } from 'node:os';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import {
   PostgresConnection,
@@ -82,6 +83,29 @@ export const LIVE_JOB_STATES: ReadonlySet<string> = new Set([
 ]);
 export function isLiveJobState(state: string): boolean {
   return LIVE_JOB_STATES.has(state);
+}
+
+/**
+ * What a job's handler in a subject folder reads of its job: BullMQ's Job satisfies it, so the handlers
+ * never import the queue library (only the role wiring in src/workers/ does).
+ */
+export interface JobRun {
+  readonly id?: string | undefined;
+  readonly data: unknown;
+  /** Attempts finished before this one. */
+  readonly attemptsMade: number;
+}
+
+/**
+ * What the subject folders do with a queue: add a job, ask a job's state, remove a finished job. A Queue
+ * of either store (createQueueConnection) satisfies it.
+ */
+export interface JobQueue {
+  add(name: JobName, data: unknown, opts?: JobsOptions): Promise<unknown>;
+  /** One of LIVE_JOB_STATES, `completed`, `failed` or `unknown`. */
+  getJobState(jobId: string): Promise<string>;
+  /** Removes a job by id; resolves to 1 if removed, 0 if not. */
+  remove(jobId: string): Promise<number>;
 }
 
 /** Parses job data for a job name; throws a plain error naming the job if it does not match. */
@@ -250,6 +274,53 @@ export interface ScheduledJob {
   run(job: Job): Promise<unknown>;
 }
 
+/** A queue's jobs as support pages count them. */
+export interface QueueCounts {
+  /** Waiting, prioritized (request jobs carry priorities) and waiting for children. */
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+}
+
+/**
+ * A queue as the support pages read it: its name, its job counts and bull-board's adapter of it. Made
+ * here over BullMQ's Queue, so src/support never speaks the queue library's API.
+ */
+export interface QueueReader {
+  readonly name: string;
+  counts(): Promise<QueueCounts>;
+  /** bull-board's view of the queue; with readOnlyMode nobody can retry, promote or remove its jobs. */
+  boardAdapter(o: { readOnlyMode: boolean }): BullMQAdapter;
+  close(): Promise<void>;
+}
+
+/** The support pages' reader of a queue (closing it closes the queue). */
+export function readQueue(queue: Queue): QueueReader {
+  return {
+    name: queue.name,
+    async counts() {
+      const c = await queue.getJobCounts(
+        'waiting',
+        'prioritized',
+        'waiting-children',
+        'active',
+        'delayed',
+        'failed',
+      );
+      return {
+        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
+        active: c.active ?? 0,
+        delayed: c.delayed ?? 0,
+        failed: c.failed ?? 0,
+      };
+    },
+    boardAdapter: ({ readOnlyMode }) =>
+      new BullMQAdapter(queue, { readOnlyMode, allowRetries: !readOnlyMode }),
+    close: () => queue.close(),
+  };
+}
+
 /**
  * Where the queues live (QUEUE_BACKEND). Redis Cluster is the redis kind with REDIS_CLUSTER_NODES set;
  * another store would add one case to createQueueConnection.
@@ -293,6 +364,8 @@ export interface QueueConnection {
   readonly where: string;
   /** A new Queue on this store (the caller closes it). Errors go to the connection's onError. */
   createQueue(name: string): Queue;
+  /** A new reader of one queue for the support pages (the caller closes it). */
+  createQueueReader(name: string): QueueReader;
   /** A new Worker on this store (the caller closes it). */
   createWorker(name: string, processor: Processor, options: QueueWorkerOptions): Worker;
   /** Resolves when the store answers (and, for Postgres, its schema is migrated); rejects otherwise. */
@@ -352,6 +425,8 @@ function createRedisQueueConnection(o: QueueConnectionOptions): QueueConnection 
       : redactUrl(config.REDIS_URL),
     createQueue: (name) =>
       createQueue(name, { connection: redis, queuePrefix: config.QUEUE_PREFIX, onError }),
+    createQueueReader: (name) =>
+      readQueue(createQueue(name, { connection: redis, queuePrefix: config.QUEUE_PREFIX, onError })),
     createWorker: (name, processor, options) =>
       new Worker(name, processor, {
         ...options,
@@ -458,15 +533,17 @@ function createPostgresQueueConnection(o: QueueConnectionOptions): QueueConnecti
     return backend;
   };
   const schema = quoteSchemaName(config.QUEUE_SCHEMA);
+  const createPostgresQueue = (name: string): Queue => {
+    // The public Queue API is the same on both backends; only the backend type parameter differs.
+    const queue = new Queue(name, { connection: shared.pool }, queueFactory) as unknown as Queue;
+    queue.on('error', onError);
+    return queue;
+  };
   return {
     backend: 'postgres',
     where: `Postgres schema ${config.QUEUE_SCHEMA}`,
-    createQueue(name) {
-      // The public Queue API is the same on both backends; only the backend type parameter differs.
-      const queue = new Queue(name, { connection: shared.pool }, queueFactory) as unknown as Queue;
-      queue.on('error', onError);
-      return queue;
-    },
+    createQueue: createPostgresQueue,
+    createQueueReader: (name) => readQueue(createPostgresQueue(name)),
     createWorker: (name, processor, options) =>
       new Worker(name, processor, { ...options, connection: base }, workerFactory) as unknown as Worker,
     async ping() {

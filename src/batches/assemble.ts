@@ -7,11 +7,10 @@
  * In one transaction: the lrs.batch row, its requests marked batched, bad records settled rejected.
  * Then the submit job is enqueued; if that enqueue is lost, the batch sweep re-creates it.
  */
-import type { Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { batchJobId, JOB_DATA, JOBS } from '../queues.ts';
+import { batchJobId, JOB_DATA, JOBS, type JobQueue } from '../queues.ts';
 import { RELAY_CODES } from '../codes/client-codes.ts';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { buildBatchRecord } from './records.ts';
@@ -25,7 +24,7 @@ import { resolutionFor } from '../requests/resolve.ts';
 
 export interface BatchAssemblerOptions {
   pool: pg.Pool;
-  queue: Queue;
+  queue: JobQueue;
   log: Logger;
   /**
    * Requests settled here (rejected records, NOT_VERIFIED) count in the request-outcome metric, after
@@ -226,7 +225,7 @@ export class BatchAssembler {
 }
 
 /** Enqueues a batch's submit job (idempotent: one job id per batch). */
-export async function enqueueSubmit(queue: Queue, batchId: number, attempts: number): Promise<void> {
+export async function enqueueSubmit(queue: JobQueue, batchId: number, attempts: number): Promise<void> {
   await queue.add(JOBS.batchSubmit, JOB_DATA[JOBS.batchSubmit].parse({ batchId }), {
     jobId: batchJobId('submit', batchId),
     attempts,
@@ -237,7 +236,7 @@ export async function enqueueSubmit(queue: Queue, batchId: number, attempts: num
 }
 
 /** Enqueues a batch's poll job after `delayMs` (idempotent: one job id per batch). */
-export async function enqueuePoll(queue: Queue, batchId: number, delayMs: number): Promise<void> {
+export async function enqueuePoll(queue: JobQueue, batchId: number, delayMs: number): Promise<void> {
   await queue.add(JOBS.batchPoll, JOB_DATA[JOBS.batchPoll].parse({ batchId }), {
     jobId: batchJobId('poll', batchId),
     delay: Math.max(0, delayMs),

@@ -7,13 +7,12 @@
  * counters.
  */
 import type { OperationName } from '../lrs/messages.ts';
-import type { Job } from 'bullmq';
 import { decideNextStep } from '../codes/next-step.ts';
 import { PauseQueueError, WaitJobError } from '../requests/job-steps.ts';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
-import { JOBS, parseJobData } from '../queues.ts';
+import { JOBS, parseJobData, type JobRun } from '../queues.ts';
 import {
   achievementCounters,
   fanOutAchievements,
@@ -120,7 +119,7 @@ const OPERATION = {
   achievement: 'getAchievementBatchJob',
 } as const satisfies Record<string, OperationName>;
 
-export async function runPollJob(deps: BatchJobDeps, job: Job, signal: AbortSignal): Promise<string> {
+export async function runPollJob(deps: BatchJobDeps, job: JobRun, signal: AbortSignal): Promise<string> {
   const { batchId } = parseJobData(JOBS.batchPoll, job.data);
   const b = await loadBatch(deps.pool, batchId);
   if (!b) return 'missing';

@@ -8,7 +8,6 @@
  * - achievement: there is no single-call path and loading twice is not harmless, so the open requests
  *   are settled needs_action with a code saying what is known, for a person to check the PLR and retry.
  */
-import type { Queue } from 'bullmq';
 import type pg from 'pg';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import type { Logger } from '../log.ts';
@@ -28,12 +27,13 @@ import type { OrganisationClients } from '../requests/run.ts';
 import type { RetryPolicy } from '../codes/retry-policy.ts';
 import { resolutionFor } from '../requests/resolve.ts';
 import type { OperationName } from '../lrs/messages.ts';
+import type { JobQueue } from '../queues.ts';
 
 /** What the submit and poll jobs need. */
 export interface BatchJobDeps {
   pool: pg.Pool;
   clients: OrganisationClients;
-  queue: Queue;
+  queue: JobQueue;
   log: Logger;
   metrics: Metrics;
   policy: RetryPolicy;

@@ -5,12 +5,11 @@
  * enqueued. The job data is the batch id only; learners are read from Postgres.
  */
 import type { OperationName } from '../lrs/messages.ts';
-import type { Job } from 'bullmq';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { RELAY_CODES } from '../codes/client-codes.ts';
 import { isLrsError, type LrsError } from '../lrs/errors.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
-import { JOBS, parseJobData } from '../queues.ts';
+import { JOBS, parseJobData, type JobRun } from '../queues.ts';
 import { enqueuePoll } from './assemble.ts';
 import { buildBatchRecord, type BatchRecord } from './records.ts';
 import type { BatchableKind } from '../requests/kinds.ts';
@@ -78,7 +77,7 @@ async function send(
   }
 }
 
-export async function runSubmitJob(deps: BatchJobDeps, job: Job, signal: AbortSignal): Promise<string> {
+export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: AbortSignal): Promise<string> {
   const { batchId } = parseJobData(JOBS.batchSubmit, job.data);
   const log = deps.log.child({ jobId: job.id, batchId, attempt: job.attemptsMade + 1 });
   const b = await loadBatch(deps.pool, batchId);
@@ -186,7 +185,7 @@ export async function runSubmitJob(deps: BatchJobDeps, job: Job, signal: AbortSi
 
 async function handleSubmitError(
   deps: BatchJobDeps,
-  job: Job,
+  job: JobRun,
   b: BatchRow,
   err: LrsError,
   log: BatchJobDeps['log'],

@@ -4,16 +4,15 @@
  * (Redis flushed, an enqueue lost after the commit, a job failed) gets it back. The re-created submit
  * job of a `submitting` batch applies the in-doubt rule, never a blind resubmit (docs/batches.md).
  */
-import type { Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
-import { batchJobId, isLiveJobState } from '../queues.ts';
+import { batchJobId, isLiveJobState, type JobQueue } from '../queues.ts';
 import { findStaleBatches } from '../db/batches.ts';
 import { enqueuePoll, enqueueSubmit } from './assemble.ts';
 
 export interface BatchSweepOptions {
   pool: pg.Pool;
-  queue: Queue;
+  queue: JobQueue;
   log: Logger;
   /** Only batches untouched this long are checked, ms (avoids racing a batch being created). */
   staleMs: number;

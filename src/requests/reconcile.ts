@@ -3,11 +3,10 @@
  * flushed, a job was removed) or has given up, and puts them back to pending for the outbox relay.
  * A request that keeps coming back without an answer is failed once, with RETRIES_EXHAUSTED.
  */
-import type { Queue } from 'bullmq';
 import type pg from 'pg';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import type { Logger } from '../log.ts';
-import { requestJobId } from '../queues.ts';
+import { requestJobId, type JobQueue } from '../queues.ts';
 import {
   completeRequest,
   findStaleRequests,
@@ -19,7 +18,7 @@ import { resolutionFor } from './resolve.ts';
 
 export interface ReconcileOptions {
   pool: pg.Pool;
-  queueFor(organisationId: number): Queue;
+  queueFor(organisationId: number): JobQueue;
   log: Logger;
   /** Only requests untouched for this long are checked, ms. */
   staleMs: number;

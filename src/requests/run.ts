@@ -4,7 +4,6 @@
  * wiring to carry out. Every path ends in exactly one of: terminal write, retry (with backoff), queue-wide
  * pause, or wait; which one is decided by decideNextStep (src/codes/next-step.ts).
  */
-import type { Job } from 'bullmq';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -12,7 +11,7 @@ import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { isLrsError, type LrsError } from '../lrs/errors.ts';
 import type { OperationName } from '../lrs/messages.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
-import { parseJobData, JOBS } from '../queues.ts';
+import { parseJobData, JOBS, type JobRun } from '../queues.ts';
 import { LearnerBusyError, PROCESSORS, type ProcessorOptions } from './processors.ts';
 import {
   loadRequest,
@@ -54,7 +53,7 @@ export interface RunRequestDeps {
   complete(c: Completion): Promise<boolean>;
 }
 
-export async function runRequestJob(deps: RunRequestDeps, job: Job, signal: AbortSignal): Promise<string> {
+export async function runRequestJob(deps: RunRequestDeps, job: JobRun, signal: AbortSignal): Promise<string> {
   const { requestId } = parseJobData(JOBS.request, job.data);
   // Bindings passed per line rather than through log.child(): a child logger per job re-runs redaction
   // set-up, which showed up as several percent of the worker's CPU.
@@ -151,7 +150,7 @@ export async function runRequestJob(deps: RunRequestDeps, job: Job, signal: Abor
 
 async function handleLrsError(
   deps: RunRequestDeps,
-  job: Job,
+  job: JobRun,
   request: RequestRow,
   err: LrsError,
   audits: AuditEntry[],

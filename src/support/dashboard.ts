@@ -7,12 +7,11 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Queue } from 'bullmq';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { refuseMetrics, type Metrics } from '../metrics.ts';
-import type { QueueConnection } from '../queues.ts';
+import type { QueueConnection, QueueReader } from '../queues.ts';
 import type { SupportDb } from '../db/pool.ts';
 import type { RoleReport } from '../processes/heartbeat.ts';
 import type { Role } from '../processes/roles.ts';
@@ -49,7 +48,7 @@ export interface DashboardDeps {
    */
   processes?: { required: readonly Role[]; report(): Promise<RoleReport> } | undefined;
   /** Queues to show; default: batch, scheduler and single-<id> for every organisation, on `queueConnection`. */
-  queues?: readonly Queue[] | undefined;
+  queues?: readonly QueueReader[] | undefined;
   /** First failed-login delay in ms, doubling per failure up to 5 s (default 250). */
   loginDelayBaseMs?: number;
   /** Session lifetime, ms (default 8 hours). */

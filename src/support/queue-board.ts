@@ -6,11 +6,9 @@
  * in Postgres /queues is a plain page of queue depths that says so instead.
  */
 import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import type { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
-import type { QueueBackendKind } from '../queues.ts';
+import type { QueueBackendKind, QueueReader } from '../queues.ts';
 import { html } from './html.ts';
 import { getAuth } from './http-auth.ts';
 import { renderPage } from './pages/layout.ts';
@@ -23,11 +21,11 @@ export function createQueueBoardHandler(queueSet: QueueSet, backend: QueueBacken
   // Boards keyed by "admin" or the organisation ids; rebuilt when the queue list changes.
   const boards = new Map<string, { names: string; router: ReturnType<ExpressAdapter['getRouter']> }>();
 
-  const build = (queues: Queue[], readOnlyMode: boolean) => {
+  const build = (queues: QueueReader[], readOnlyMode: boolean) => {
     const serverAdapter = new ExpressAdapter();
     serverAdapter.setBasePath(QUEUES_PATH);
     createBullBoard({
-      queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode, allowRetries: !readOnlyMode })),
+      queues: queues.map((q) => q.boardAdapter({ readOnlyMode })),
       // @bull-board/express 9.10.1 pins its own copy of @bull-board/api 9.10.1 while the project has 9.10.2:
       // the same shapes, declared twice, so TypeScript sees two types. Align the versions to drop this cast.
       serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],

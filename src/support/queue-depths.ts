@@ -3,8 +3,7 @@
  * scheduler queues plus one single-call queue per organisation in Postgres (created on first use,
  * closed with the dashboard).
  */
-import type { Queue } from 'bullmq';
-import { QUEUES, singleQueueName, type QueueConnection } from '../queues.ts';
+import { QUEUES, singleQueueName, type QueueConnection, type QueueReader } from '../queues.ts';
 import type { Actor } from './access.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { listOrganisationIds } from '../db/organisations.ts';
@@ -19,7 +18,7 @@ export interface QueueDepth {
 
 export interface QueueSet {
   /** Every queue, in a stable order. */
-  list(): Promise<Queue[]>;
+  list(): Promise<QueueReader[]>;
   /** Closes the queues this set created (never the connection, never queues passed in). */
   close(): Promise<void>;
 }
@@ -27,10 +26,10 @@ export interface QueueSet {
 export function createQueueSet(o: {
   db: SupportDb;
   queueConnection?: QueueConnection | undefined;
-  queues?: readonly Queue[] | undefined;
+  queues?: readonly QueueReader[] | undefined;
 }): QueueSet {
   const given = o.queues;
-  const created = new Map<string, Queue>();
+  const created = new Map<string, QueueReader>();
   return {
     async list() {
       if (given) return [...given];
@@ -41,7 +40,7 @@ export function createQueueSet(o: {
       return names.map((name) => {
         let q = created.get(name);
         if (!q) {
-          q = connection.createQueue(name);
+          q = connection.createQueueReader(name);
           created.set(name, q);
         }
         return q;
@@ -60,25 +59,7 @@ export function canSeeQueue(actor: Actor, name: string): boolean {
   return actor.organisationIds.includes(Number(name.slice(QUEUES.singlePrefix.length)));
 }
 
-/** Job counts per queue; `prioritized` and `waiting-children` count as waiting (request jobs carry priorities). */
-export async function getQueueDepths(queues: readonly Queue[]): Promise<QueueDepth[]> {
-  return Promise.all(
-    queues.map(async (q) => {
-      const c = await q.getJobCounts(
-        'waiting',
-        'prioritized',
-        'waiting-children',
-        'active',
-        'delayed',
-        'failed',
-      );
-      return {
-        queue: q.name,
-        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
-        active: c.active ?? 0,
-        delayed: c.delayed ?? 0,
-        failed: c.failed ?? 0,
-      };
-    }),
-  );
+/** Job counts per queue, in the queues' order. */
+export async function getQueueDepths(queues: readonly QueueReader[]): Promise<QueueDepth[]> {
+  return Promise.all(queues.map(async (q) => ({ queue: q.name, ...(await q.counts()) })));
 }

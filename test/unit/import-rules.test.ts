@@ -7,7 +7,10 @@
  *   them but src/runtime.ts (the composition root) and files inside the same folder;
  * - src/lrs, the LRS client, stands alone: what it imports, followed through every file it reaches,
  *   stays inside src/lrs, src/codes and src/xml, plus src/errors.ts (errorMessage, which imports nothing);
- * - src/codes imports nothing from src/lrs (the client imports the codes, not the other way round).
+ * - src/codes imports nothing from src/lrs (the client imports the codes, not the other way round);
+ * - the queue library (bullmq) is imported only by the queue layer (src/queues.ts) and the role wiring
+ *   (src/workers, src/schedulers, src/producers, src/runtime.ts): the subject folders return values and
+ *   throw typed steps, and read queues through interfaces the queue layer implements.
  *
  * Tests and benchmarks may import anything.
  */
@@ -22,10 +25,26 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Posix path relative to the repository root. */
 const rel = (abs: string): string => relative(ROOT, abs).split(sep).join('/');
 
+/** Module specifiers of a TypeScript source: imports, re-exports, dynamic imports. */
+function allSpecifiers(source: string): string[] {
+  return ts.preProcessFile(source, true, true).importedFiles.map((f) => f.fileName);
+}
+
 /** Relative module specifiers of a TypeScript source: imports, re-exports, dynamic imports. */
 export function importSpecifiers(source: string): string[] {
-  const info = ts.preProcessFile(source, true, true);
-  return info.importedFiles.map((f) => f.fileName).filter((s) => s.startsWith('.'));
+  return allSpecifiers(source).filter((s) => s.startsWith('.'));
+}
+
+/** The packages a TypeScript source imports (`bullmq`, `@bull-board/api`, `node:fs`), subpaths dropped. */
+export function packageImports(source: string): string[] {
+  return allSpecifiers(source)
+    .filter((s) => !s.startsWith('.'))
+    .map((s) =>
+      s
+        .split('/')
+        .slice(0, s.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
 }
 
 /** The repository file an import names, relative to the root (`./x.js` also finds `x.ts`). */
@@ -61,6 +80,37 @@ function readGraph(): ImportGraph {
 }
 
 const inFolder = (file: string, folder: string): boolean => file.startsWith(`${folder}/`);
+
+/** file → the packages it imports, for every source file under src/. */
+function readPackageImports(): ImportGraph {
+  return new Map(
+    sourceFiles('src').map((file) => [file, packageImports(readFileSync(join(ROOT, file), 'utf8'))]),
+  );
+}
+
+/** `importer → package` for every import of `pkg` from a file outside `allowed` (folders, or files named exactly). */
+export function packageImportsOutside(
+  packages: ImportGraph,
+  pkg: string,
+  allowed: readonly string[],
+): string[] {
+  const out: string[] = [];
+  for (const [file, imported] of packages) {
+    if (allowed.some((a) => file === a || inFolder(file, a))) continue;
+    if (imported.includes(pkg)) out.push(`${file} → ${pkg}`);
+  }
+  return out;
+}
+
+/** Where the queue library may be imported: the queue layer and the role wiring. */
+const MAY_IMPORT_BULLMQ = [
+  'src/queues.ts',
+  'src/queues',
+  'src/runtime.ts',
+  'src/workers',
+  'src/schedulers',
+  'src/producers',
+];
 
 /** `importer → imported` for every import of a role folder from outside it, other than the composition root. */
 export function roleFolderViolations(graph: ImportGraph, roleFolders: readonly string[]): string[] {
@@ -148,6 +198,29 @@ describe('reading imports', () => {
     ]);
   });
 
+  it('names the packages a source imports, scoped ones by scope and name', () => {
+    const src = [
+      "import { Queue } from 'bullmq';",
+      "import type { Job } from 'bullmq';",
+      "import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';",
+      "import { readFile } from 'node:fs/promises';",
+      "import { a } from './a.ts';",
+    ].join('\n');
+    expect(packageImports(src)).toEqual(['bullmq', 'bullmq', '@bull-board/api', 'node:fs']);
+  });
+
+  it('reports the queue library imported outside the queue layer and the role wiring', () => {
+    const packages: ImportGraph = new Map([
+      ['src/workers/job-steps.ts', ['bullmq']],
+      ['src/queues.ts', ['bullmq', 'ioredis']],
+      ['src/batches/poll.ts', ['bullmq', 'pg']],
+      ['src/support/queue-board.ts', ['@bull-board/api']],
+    ]);
+    expect(packageImportsOutside(packages, 'bullmq', MAY_IMPORT_BULLMQ)).toEqual([
+      'src/batches/poll.ts → bullmq',
+    ]);
+  });
+
   it('reports an import from one folder into another, and only that direction', () => {
     const graph: ImportGraph = new Map([
       ['src/codes/table.ts', ['src/lrs/errors.ts', 'src/codes/types.ts']],
@@ -175,5 +248,11 @@ describe('import rules of src/', () => {
 
   it('src/codes imports nothing from src/lrs', () => {
     expect(importsBetween(graph, 'src/codes', 'src/lrs')).toEqual([]);
+  });
+
+  it('only the queue layer and the role wiring import bullmq (the subject folders never do)', () => {
+    const packages = readPackageImports();
+    expect(packages.get('src/workers/job-steps.ts')).toContain('bullmq');
+    expect(packageImportsOutside(packages, 'bullmq', MAY_IMPORT_BULLMQ)).toEqual([]);
   });
 });
