@@ -2,7 +2,7 @@
  * The words a person reads in place of stored values: request statuses and kinds, and the LRS's coded
  * learner fields. One table each; a value missing from a table is shown as it is stored.
  */
-import type { RequestKind, RequestStatus } from '../../db/schema.ts';
+import type { BatchKind, BatchStatus, RequestKind, RequestStatus } from '../../db/schema.ts';
 
 export const STATUS_LABELS = {
   pending: 'Waiting to be queued',
@@ -27,6 +27,22 @@ export const KIND_LABELS = {
   achievement: 'Achievement',
 } as const satisfies Record<RequestKind, string>;
 
+export const BATCH_KIND_LABELS = {
+  registration: 'Registrations',
+  verify: 'Verifications',
+  achievement: 'Achievements',
+} as const satisfies Record<BatchKind, string>;
+
+export const BATCH_STATUS_LABELS = {
+  assembled: 'Assembled (not sent yet)',
+  submitting: 'Being sent',
+  submitted: 'Sent, waiting for the LRS',
+  fetching: 'Fetching the results',
+  completed: 'Completed',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+} as const satisfies Record<BatchStatus, string>;
+
 /** The LRS's gender codes (docs/lrs.md). */
 export const GENDER_LABELS: Readonly<Record<string, string>> = {
   '0': 'Not known',
@@ -48,6 +64,8 @@ function lookUp(table: Readonly<Record<string, string>>, value: string): string 
 
 export const statusLabel = (status: string): string => lookUp(STATUS_LABELS, status);
 export const kindLabel = (kind: string): string => lookUp(KIND_LABELS, kind);
+export const batchKindLabel = (kind: string): string => lookUp(BATCH_KIND_LABELS, kind);
+export const batchStatusLabel = (status: string): string => lookUp(BATCH_STATUS_LABELS, status);
 
 /** A coded learner field's value in words, with the code beside it ("Female (2)"); other fields as they are. */
 export function learnerValueLabel(field: string, value: string): string {

@@ -13,6 +13,7 @@ import {
   type Actor,
 } from './access.ts';
 import type { SupportDb } from '../db/pool.ts';
+import { readFieldProblems, type FieldProblemRow } from './field-problems.ts';
 import {
   listAudit,
   selectBatches,
@@ -181,6 +182,8 @@ export interface RequestDetail {
     /** True when description holds the LRS's text and was withheld from this actor (LRS_TEXT_HIDDEN). */
     descriptionHidden: boolean;
     problems: unknown;
+    /** The field problems as a table: field, rule and (for staff who may see personal data) value. */
+    fieldProblems: FieldProblemRow[];
     detail: unknown;
   } | null;
   audit: AuditRow[];
@@ -225,6 +228,11 @@ export async function getRequestDetail(
             failureFlags: row.failure_flags as string[] | null,
             ...storedText(actor, row.organisation_id as number, row.o_code as string, row.description),
             problems: personal ? row.problems : null,
+            fieldProblems: readFieldProblems({
+              problems: row.problems,
+              payload: row.payload,
+              personalData: personal,
+            }),
             detail: personal ? row.detail : null,
           },
     audit,

@@ -197,7 +197,7 @@ describe('support dashboard learner page', () => {
     // The current state: the latest request, and the ULN from the newest successful one (its master ULN).
     const state = page.slice(page.indexOf('class="state">')).split('</table>')[0]!;
     expect(state).toContain('<tr><th>ULN</th><td>1000000043</td></tr>');
-    expect(state).toContain(`<a href="/requests/${ids.unknown}">${ids.unknown}</a> verify`);
+    expect(state).toContain(`<a href="/requests/${ids.unknown}">${ids.unknown}</a> Verify`);
     expect(state).toContain('<td class="learning-events">3</td>');
 
     // Audited calls of these requests only, newest first.

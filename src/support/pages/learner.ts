@@ -2,6 +2,7 @@ import { html, type Html } from '../html.ts';
 import type { AuthLocals } from '../http-auth.ts';
 import type { LearnerDetail, LearnerRequest } from '../learner-history.ts';
 import type { OrganisationRow } from '../queries.ts';
+import { kindLabel } from '../labels.ts';
 import { codeCell, formatTime, renderPage, statusCell } from './layout.ts';
 
 /** The learner page of an organisation's MIS learner id (query string, so the id is not in a logged path). */
@@ -75,7 +76,7 @@ ${
   s
     ? html`<table class="state">
 <tr><th>ULN</th><td>${s.uln ?? html`<span class="muted">none confirmed yet</span>`}</td></tr>
-<tr><th>Latest request</th><td><a href="/requests/${s.requestId}">${s.requestId}</a> ${s.kind} · ${statusCell(s.status)}</td></tr>
+<tr><th>Latest request</th><td><a href="/requests/${s.requestId}">${s.requestId}</a> ${kindLabel(s.kind)} · ${statusCell(s.status)}</td></tr>
 <tr><th>Code</th><td>${codeCell(s.code, s.codeMeaning)}</td></tr>
 ${s.resolution ? html`<tr><th>What to do</th><td class="resolution">${s.resolution}</td></tr>` : ''}
 ${s.requestUln ? html`<tr><th>Latest request's ULN</th><td>${s.requestUln}${s.masterUln ? html` (master ${s.masterUln})` : ''}</td></tr>` : ''}
@@ -90,7 +91,7 @@ ${s.requestUln ? html`<tr><th>Latest request's ULN</th><td>${s.requestUln}${s.ma
 ${d.requests.map(
   (
     r,
-  ) => html`<tr data-request="${r.id}"><td><a href="/requests/${r.id}">${r.id}</a></td><td>${r.kind}</td><td>${statusCell(r.status)}</td>
+  ) => html`<tr data-request="${r.id}"><td><a href="/requests/${r.id}">${r.id}</a></td><td>${kindLabel(r.kind)}</td><td>${statusCell(r.status)}</td>
 <td>${r.codeInfo ? codeCell(r.codeInfo.code, r.codeInfo.meaning) : codeCell(null)}${
     r.codeInfo?.resolution
       ? html`<div class="resolution"><strong>What to do:</strong> ${r.codeInfo.resolution}</div>`

@@ -1,13 +1,49 @@
 import { html, type Html } from '../html.ts';
 import type { AuthLocals } from '../http-auth.ts';
-import { compareCandidates, readCandidates } from '../match.ts';
+import { compareCandidates, MATCH_FIELDS, readCandidates } from '../match.ts';
 import type { RequestDetail } from '../queries.ts';
 import { CANCELLABLE_STATUSES, RETRYABLE_STATUSES } from '../actions.ts';
 import { codeCell, csrfField, formatTime, hiddenTextCell, renderPage, statusCell } from './layout.ts';
 import { learnerHref } from './learner.ts';
+import { kindLabel, learnerValueLabel } from '../labels.ts';
 
-function json(v: unknown): Html {
-  return html`<pre>${JSON.stringify(v, null, 2)}</pre>`;
+/** The learner details a request sent, one field a row, coded values in words. */
+function renderPayload(payload: unknown): Html {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return html`<pre>${JSON.stringify(payload, null, 2)}</pre>`;
+  const labels = new Map<string, string>(MATCH_FIELDS.map(([f, l]) => [f, l]));
+  const cell = (field: string, v: unknown) =>
+    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
+      ? html`${learnerValueLabel(field, String(v))}`
+      : html`<code>${JSON.stringify(v)}</code>`;
+  return html`<table class="payload"><caption class="visually-hidden">Learner details sent</caption>
+${Object.entries(payload as Record<string, unknown>).map(
+  ([field, v]) =>
+    html`<tr data-field="${field}"><th scope="row">${labels.get(field) ?? field}</th><td>${cell(field, v)}</td></tr>`,
+)}</table>`;
+}
+
+const MODE_LABELS: Readonly<Record<string, string>> = {
+  single: 'one call at a time',
+  batch: 'in a batch',
+  auto: 'one call or a batch, as the relay chooses',
+};
+
+/** Field problems as a table: the field, the rule it broke, and its value where this viewer may see it. */
+function renderFieldProblems(d: RequestDetail): Html {
+  const rows = d.outcome?.fieldProblems ?? [];
+  if (rows.length === 0) return html``;
+  return html`<h3 id="field-problems">Field problems</h3>
+<table class="field-problems"><caption class="visually-hidden">Field problems</caption>
+<tr><th scope="col">Field</th><th scope="col">Rule broken</th>${d.personalData ? html`<th scope="col">Value sent</th>` : ''}</tr>
+${rows.map(
+  (p) =>
+    html`<tr data-field="${p.field}"><td>${p.label ? html`${p.label} <span class="muted"><code>${p.field}</code></span>` : html`<code>${p.field}</code>`}</td><td>${p.rule}</td>${
+      d.personalData
+        ? html`<td class="value">${p.value ? p.value : html`<span class="muted">not given</span>`}</td>`
+        : ''
+    }</tr>`,
+)}</table>${d.personalData ? '' : html`<p class="muted">The values are not shown: you may not see this organisation's learners' personal data.</p>`}`;
 }
 
 function renderMatch(auth: AuthLocals, d: RequestDetail): Html {
@@ -21,8 +57,8 @@ function renderMatch(auth: AuthLocals, d: RequestDetail): Html {
 <table class="match"><tr><th>Field</th><th>Learner (MIS)</th>${candidates.map((_, i) => html`<th>Candidate ${i + 1}</th>`)}</tr>
 ${rows.map(
   (r) =>
-    html`<tr data-field="${r.field}"><th>${r.label}</th><td>${r.learner}</td>${r.candidates.map(
-      (c) => html`<td class="${c.isDifferent ? 'diff' : ''}">${c.value}</td>`,
+    html`<tr data-field="${r.field}"><th>${r.label}</th><td>${learnerValueLabel(r.field, r.learner)}</td>${r.candidates.map(
+      (c) => html`<td class="${c.isDifferent ? 'diff' : ''}">${learnerValueLabel(r.field, c.value)}</td>`,
     )}</tr>`,
 )}
 ${
@@ -55,7 +91,7 @@ export function renderRequestDetailPage(o: {
   const body = html`
 <table>
 <tr><th>Organisation</th><td>${r.organisation}</td></tr>
-<tr><th>Kind</th><td>${r.kind} (${r.mode})</td></tr>
+<tr><th>Kind</th><td>${kindLabel(r.kind)} (${MODE_LABELS[r.mode] ?? r.mode})</td></tr>
 <tr><th>Status</th><td>${statusCell(r.status)}</td></tr>
 <tr><th>Code</th><td>${codeCell(r.code, d.code?.meaning)}</td></tr>
 <tr><th>Attempts</th><td>${r.attempts}</td></tr>
@@ -84,7 +120,7 @@ ${d.outcome.failureFlags?.length ? html`<tr><th>Failure flags</th><td>${d.outcom
 ${d.outcome.description ? html`<tr><th>Description</th><td>${d.outcome.description}</td></tr>` : ''}
 ${d.outcome.descriptionHidden ? html`<tr><th>Description</th><td>${hiddenTextCell(d.outcome.code)}</td></tr>` : ''}
 </table>
-${d.outcome.problems ? html`<h3>Field problems</h3>${json(d.outcome.problems)}` : ''}`
+${renderFieldProblems(d)}`
     : html`<p class="muted">No outcome yet.</p>`
 }
 <h2>Attempts and audit</h2>
@@ -94,6 +130,6 @@ ${
     : html`<table><tr><th>When</th><th>Operation</th><th>Attempt</th><th>Code</th><th>HTTP</th><th class="num">ms</th><th>User</th></tr>
 ${d.audit.map((a) => html`<tr><td>${formatTime(a.createdAt)}</td><td>${a.operation}</td><td>${a.attempt ?? ''}</td><td>${codeCell(a.code)} <span class="muted">${a.codeSource}</span></td><td>${a.httpStatus ?? ''}</td><td class="num">${a.durationMs}</td><td>${a.userName}</td></tr>`)}</table>`
 }
-${d.personalData && d.request.payload ? html`<details><summary>Learner details sent</summary>${json(d.request.payload)}</details>` : ''}`;
+${d.personalData && d.request.payload ? html`<details><summary>Learner details sent</summary>${renderPayload(d.request.payload)}</details>` : ''}`;
   return renderPage({ title: `Request ${r.id}`, auth: o.auth, body, flash: o.flash, error: o.error });
 }
