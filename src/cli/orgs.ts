@@ -17,7 +17,8 @@ import { createCliLogger, jsonText, terminalLine, terminalText } from './kit.ts'
 import { formatWsdlCheck } from './wsdl.ts';
 import { createLrsClients } from '../orgs/clients.ts';
 import { createOrganisationDirectory } from '../orgs/directory.ts';
-import { vendorIdWarning } from '../orgs/vendor-id.ts';
+import { vendorIdRefusal } from '../lrs/endpoints.ts';
+import { RELAY_CODES } from '../codes/client-codes.ts';
 import { isOrganisationError, OrganisationError, ORG_ERROR_CODES } from '../orgs/errors.ts';
 import { countOpenRequests } from '../db/organisations.ts';
 import {
@@ -293,12 +294,12 @@ async function test(c: Ctx): Promise<number> {
     const endpoint = c.config.lrsEndpoints.learnerService;
     if (!v.json)
       c.io.stdout(terminalLine`Testing ${label} with learnerByULN at ${endpoint} as UserName "${userName}"…`);
-    const vendorWarning = vendorIdWarning({
-      vendorId: record.vendorId,
-      endpoint: c.config.lrsEndpoints.learnerServiceR9,
-      fix: `set it with \`lrs-relay orgs update ${key} --vendor-id N\` (organisations added later take LRS_VENDOR_ID)`,
-    });
-    if (vendorWarning) c.io.stderr(terminalLine`warning: ${label}: ${vendorWarning}.`);
+    // The client refuses R9 calls without a vendor id (VENDOR_ID_NOT_SET): a failed check, not a warning.
+    const vendorProblem = vendorIdRefusal(
+      record.vendorId,
+      c.config.lrsEndpoints.learnerServiceR9,
+      `set it with \`lrs-relay orgs update ${key} --vendor-id N\` (organisations added later take LRS_VENDOR_ID)`,
+    );
     if (record.isDisabled && !v.json)
       c.io.stderr(
         terminalLine`note: ${label} is disabled (${record.disabledReason ?? 'no reason given'}); testing anyway.`,
@@ -327,7 +328,17 @@ async function test(c: Ctx): Promise<number> {
         allowInsecureHttp: c.config.LRS_ALLOW_INSECURE_HTTP,
         tls,
       });
-      printCheck(c, label, check, { endpoint, userName, wsdl });
+      const vendor = vendorProblem
+        ? {
+            ok: false,
+            code: RELAY_CODES.VENDOR_ID_NOT_SET,
+            vendorId: record.vendorId,
+            problem: vendorProblem,
+          }
+        : { ok: true, vendorId: record.vendorId };
+      printCheck(c, label, check, { endpoint, userName, wsdl, r9VendorId: vendor });
+      if (vendorProblem && !v.json)
+        c.io.stdout(terminalLine`FAILED (vendor id): R9 calls of ${label} are refused: ${vendorProblem}.`);
       if (!v.json) {
         c.io.stdout(
           "Contract check of the services' WSDLs (warns only; `lrs-relay wsdl check` runs it alone):",
@@ -338,7 +349,7 @@ async function test(c: Ctx): Promise<number> {
         c.io.stderr(
           "warning: the LRS WSDLs differ from lrs-relay's message descriptions or could not be read (see the contract check); the organisation test does not fail for it.",
         );
-      return check.ok ? 0 : 1;
+      return check.ok && !vendorProblem ? 0 : 1;
     } finally {
       await clients.close();
       if (calls.length > 0) {

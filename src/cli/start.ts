@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
-import { vendorIdWarning } from '../orgs/vendor-id.ts';
+import { vendorIdRefusal } from '../lrs/endpoints.ts';
 import { ROLES, startRelay, type Role } from '../runtime.ts';
 
 export async function run(args: string[]): Promise<number> {
@@ -42,11 +42,8 @@ export async function run(args: string[]): Promise<number> {
     ...(values.host === undefined ? {} : { DASHBOARD_HOST: values.host }),
   });
   const log = createLogger({ level: config.LOG_LEVEL });
-  const vendorWarning = vendorIdWarning({
-    vendorId: config.LRS_VENDOR_ID,
-    endpoint: config.lrsEndpoints.learnerServiceR9,
-    fix: 'set LRS_VENDOR_ID (the default for organisations added from now on) and `lrs-relay orgs update <org> --vendor-id N` for each organisation already added',
-  });
+  // The workers refuse R9 calls without a vendor id (VENDOR_ID_NOT_SET); say so before any request meets it.
+  const vendorWarning = vendorIdRefusal(config.LRS_VENDOR_ID, config.lrsEndpoints.learnerServiceR9);
   if (vendorWarning) log.warn({ LRS_VENDOR_ID: 0 }, vendorWarning);
   const relay = await startRelay({ config, roles, log });
   log.info({ roles }, 'lrs-relay started');

@@ -32,6 +32,11 @@ export const RELAY_CODES = {
   MALFORMED_RESPONSE: 'MALFORMED_RESPONSE',
   /** http:// endpoint without explicit permission, missing credentials, unreadable certificate… */
   CONFIGURATION: 'CONFIGURATION',
+  /**
+   * An R9 call (learning events, learner by ULN) refused before sending: the vendor id is 0 (not set) and the
+   * endpoint is not the simulator (docs/lrs.md §2.4).
+   */
+  VENDOR_ID_NOT_SET: 'VENDOR_ID_NOT_SET',
   /** A response was read but it carries no overall LRS response code (retrieveULNs: per-ULN codes only). */
   RESPONSE_READ: 'RESPONSE_READ',
   /** The call was aborted by the caller's AbortSignal (shutdown). */
@@ -134,6 +139,14 @@ export const CLIENT_CODE_ENTRIES: readonly CodeEntry[] = [
     'configuration',
     'lrs-relay is not configured correctly for this call (endpoint, credentials or certificate).',
     'Check the lrs-relay configuration for this organisation.',
+  ),
+  failure(
+    C.VENDOR_ID_NOT_SET,
+    'relay',
+    'config_error',
+    'configuration',
+    'lrs-relay did not send this R9 call (learning events, learner by ULN): the vendor id is 0, which suits only the simulator. The LRS issues a vendor id to each software supplier and expects it on every R9 call.',
+    'Ask the supplier of this software (or the LRS service desk) for its LRS vendor id. Set LRS_VENDOR_ID to it (the default for organisations added from now on) and run `lrs-relay orgs update <organisation> --vendor-id N` for each organisation already added; `lrs-relay orgs test` then no longer reports it. Then retry the request.',
   ),
   answer(
     C.RESPONSE_READ,

@@ -12,6 +12,7 @@
  */
 import { RELAY_CODES } from '../codes/client-codes.ts';
 import { LrsError, type FieldProblem } from './errors.ts';
+import { vendorIdRefusal } from './endpoints.ts';
 import { buildEnvelope, buildHeaders } from './envelope.ts';
 import { validateMessage, type MessageSpec, type WireObject } from './messages.ts';
 import * as op from './operations/index.ts';
@@ -100,6 +101,13 @@ export function createLrsClient(options: CreateLrsClientOptions): LrsClient {
     extra: FieldProblem[] = [],
   ): Promise<T> {
     assertValidRequest(spec, id, wire, extra);
+    if (spec.service === 'learnerServiceR9') {
+      const refusal = vendorIdRefusal(id.vendorId, options.endpoints.learnerServiceR9);
+      if (refusal)
+        throw relayError(RELAY_CODES.VENDOR_ID_NOT_SET, `request not sent: ${refusal}`, {
+          operation: spec.operation,
+        });
+    }
     const started = performance.now();
     const organisation = id.ukprn || id.organisationRef || '';
     let httpStatus: number | undefined;

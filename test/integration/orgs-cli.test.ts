@@ -328,16 +328,24 @@ describe('lrs-relay orgs', () => {
     expect(wrong.out).toContain('FAILED (password): password refused (WSEC0005)');
   });
 
-  it('orgs test: vendor id 0 is a warning saying where the id comes from, except against the simulator', async () => {
+  it('orgs test: vendor id 0 fails the test saying where the id comes from, except against the simulator', async () => {
     const simulator = await cli(['test', '10000001']);
+    expect(simulator.out).not.toContain('vendor id');
     expect(simulator.err).not.toContain('vendor id');
-    // Not the simulator: https on a host that is not this machine (the call fails, the warning comes first).
+    // Not the simulator: any https:// endpoint (the call itself fails too; the vendor id is reported beside it).
     const real = await cli(['test', '10000001'], { env: { ...env, LRS_BASE_URL: 'https://ws.lrs.invalid' } });
-    expect(real.err).toContain(
-      'warning: 10000001 (Alpha College): vendor id is 0 but https://ws.lrs.invalid/LearnerServiceR9.svc is not the simulator: the LRS issues a vendor id to each software vendor',
+    expect(real.code).toBe(1);
+    expect(real.out).toContain(
+      'FAILED (vendor id): R9 calls of 10000001 (Alpha College) are refused: vendor id is 0 (not set) and https://ws.lrs.invalid/LearnerServiceR9.svc is not the simulator: the LRS issues a vendor id to each software supplier',
     );
-    expect(real.err).toContain('`lrs-relay orgs update 10000001 --vendor-id N`');
-    expect(real.err).toContain('LRS_VENDOR_ID');
+    expect(real.out).toContain('`lrs-relay orgs update 10000001 --vendor-id N`');
+    expect(real.out).toContain('LRS_VENDOR_ID');
+    const json = await cli(['test', '10000001', '--json'], {
+      env: { ...env, LRS_BASE_URL: 'https://ws.lrs.invalid' },
+    });
+    expect(JSON.parse(json.out)).toMatchObject({
+      r9VendorId: { ok: false, code: 'VENDOR_ID_NOT_SET', vendorId: 0 },
+    });
   });
 
   it('orgs test: LRS maintenance (HTTP 405 page)', async () => {
