@@ -3,7 +3,10 @@
  * A bad value stops start-up with one line per problem naming the variable, what is wrong and an example.
  */
 import { z } from 'zod';
-import { ROLES, type Role } from './processes/roles.ts';
+
+/** The roles a relay process can run (`lrs-relay start --role …`). */
+export const ROLES = ['producer', 'worker', 'scheduler', 'dashboard'] as const;
+export type Role = (typeof ROLES)[number];
 
 const bool = (def: 'true' | 'false') =>
   z

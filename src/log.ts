@@ -3,7 +3,7 @@
  * Personal data and secrets are redacted by path wherever they appear, at any depth up to three levels.
  */
 import { pino, type Logger, type LevelWithSilent, type DestinationStream } from 'pino';
-import { PERSONAL_FIELDS } from './requests/payload.ts';
+import { PERSONAL_FIELDS } from './personal-data.ts';
 
 /**
  * Field names that carry personal data or secrets: the payload's personal fields (one list,

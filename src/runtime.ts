@@ -4,7 +4,7 @@
  * once, in order, time-boxed: stop fetching, drain jobs, close queues, end the pool, close the queue store.
  */
 import type { Queue } from 'bullmq';
-import type { Config } from './config.ts';
+import type { Config, Role } from './config.ts';
 import { createDatabase, type Database } from './db/pool.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -34,9 +34,7 @@ import { readRoleReport, startHeartbeat, type Heartbeat } from './processes/hear
 import { startHealthServer } from './processes/health-server.ts';
 import { startOrganisationChecks } from './orgs/availability.ts';
 
-import type { Role } from './processes/roles.ts';
-
-export { ROLES, type Role } from './processes/roles.ts';
+export { ROLES, type Role } from './config.ts';
 
 export interface StartRelayOptions {
   config: Config;

@@ -14,7 +14,7 @@ import { batchJobId, JOB_DATA, JOBS, type JobQueue } from '../queues.ts';
 import { RELAY_CODES } from '../codes/client-codes.ts';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { buildBatchRecord } from './records.ts';
-import { BATCH_KIND_OF, type BatchableKind } from '../requests/kinds.ts';
+import { BATCH_KIND_OF, type BatchableKind } from '../db/kinds.ts';
 import { claimForBatch, findBatchGroups, oldestWaitMs, type BatchGroup } from '../db/batch-assembly.ts';
 import { checkVerification, holdForVerification, notVerified, reviewHeld } from './gate.ts';
 import { countOutcomes } from './rules.ts';

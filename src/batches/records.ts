@@ -9,7 +9,7 @@ import { validateMessage } from '../lrs/messages.ts';
 import * as op from '../lrs/operations/index.ts';
 import type { Achievement, BatchLearner, LearnerToVerify, LrsIdentity } from '../lrs/types.ts';
 import { learnerToRegisterOf, parsePayload } from '../requests/payload.ts';
-import type { BatchableKind } from '../requests/kinds.ts';
+import type { BatchableKind } from '../db/kinds.ts';
 
 export type BatchRecord =
   | { kind: 'registration'; learner: BatchLearner }

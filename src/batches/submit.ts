@@ -12,7 +12,7 @@ import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { JOBS, parseJobData, type JobRun } from '../queues.ts';
 import { enqueuePoll } from './assemble.ts';
 import { buildBatchRecord, type BatchRecord } from './records.ts';
-import type { BatchableKind } from '../requests/kinds.ts';
+import type { BatchableKind } from '../db/kinds.ts';
 import {
   abandonBatch,
   abandonInDoubt,

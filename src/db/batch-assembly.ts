@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { OPEN_STATUSES } from '../../db/schema.ts';
-import { BATCH_ONLY_KINDS, BATCHABLE_KINDS, type BatchableKind } from '../requests/kinds.ts';
+import { BATCH_ONLY_KINDS, BATCHABLE_KINDS, type BatchableKind } from './kinds.ts';
 import { ON_DEDUPE_KEY_CONFLICT, statusAmong } from './requests.ts';
 import { sqlArray, sqlList } from './sql-list.ts';
 import type { Queryable } from './transaction.ts';

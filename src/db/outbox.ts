@@ -5,7 +5,7 @@
  * jobs exist, and a failed enqueue rolls the rows back to pending.
  */
 import type pg from 'pg';
-import { BATCH_ONLY_KINDS, SINGLE_CALL_KINDS, SINGLE_OR_BATCH_KINDS } from '../requests/kinds.ts';
+import { BATCH_ONLY_KINDS, SINGLE_CALL_KINDS, SINGLE_OR_BATCH_KINDS } from './kinds.ts';
 import { planAsOneRow } from './plans.ts';
 import { sqlArray, sqlList } from './sql-list.ts';
 

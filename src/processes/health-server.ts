@@ -11,7 +11,7 @@ import type { Config } from '../config.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { refuseMetrics, type Metrics } from '../metrics.ts';
 import type { QueueConnection } from '../queues.ts';
-import { checkReadiness } from '../support/health.ts';
+import { checkReadiness } from './health.ts';
 import type { RoleReport } from './heartbeat.ts';
 
 export interface HealthServer {

@@ -17,7 +17,7 @@ import {
 } from '../db/processes.ts';
 import type { Queryable } from '../db/transaction.ts';
 import { createThrottledWarning } from '../queues.ts';
-import type { Role } from './roles.ts';
+import type { Role } from '../config.ts';
 
 /** How often a process refreshes its row. */
 export const HEARTBEAT_INTERVAL_MS = 15_000;

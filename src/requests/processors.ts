@@ -9,7 +9,7 @@ import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import type { OperationName } from '../lrs/messages.ts';
 import type { LrsClient, LrsIdentity, LearnerToUpdate, LrsLearner } from '../lrs/types.ts';
 import { demographicsOf, learnerToRegisterOf, parsePayload, type PayloadOf } from './payload.ts';
-import type { SingleCallKind } from './kinds.ts';
+import type { SingleCallKind } from '../db/kinds.ts';
 import {
   acquireRegisterLock,
   releaseRegisterLock,

@@ -3,11 +3,11 @@
  * (lrs.request.last_error, lrs.outcome.description, lrs.batch.last_error, logs). An LRS fault's
  * FurtherDetails or a batch error row can quote the learner's name, date of birth or postcode in any
  * wording, so the values are matched, not a wording: each personal field of the payload
- * (PERSONAL_FIELDS in payload.ts) is looked for in the forms people and the LRS write it and replaced
+ * (PERSONAL_FIELDS in src/personal-data.ts) is looked for in the forms people and the LRS write it and replaced
  * by a marker such as `[given name]`. Only LRS text goes through here: our own wording and codes never do.
  */
 import { LrsError } from '../lrs/errors.ts';
-import { PERSONAL_FIELDS, type PersonalValueForm } from './payload.ts';
+import { PERSONAL_FIELDS, type PersonalValueForm } from '../personal-data.ts';
 
 /** Text with the personal values of the payloads it was made from replaced by markers. */
 export type Redactor = (text: string) => string;

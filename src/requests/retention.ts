@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import type { Logger } from '../log.ts';
-import { canSeePersonalData, type Actor } from '../support/access.ts';
+import { canSeePersonalData, type PersonalDataReader } from '../personal-data.ts';
 import {
   OPEN_LEARNER_STATUSES,
   auditLearnerAction,
@@ -105,7 +105,7 @@ export class LearnerRightsError extends Error {
   }
 }
 
-function checkAccess(actor: Actor, organisationId: number): void {
+function checkAccess(actor: PersonalDataReader, organisationId: number): void {
   if (!canSeePersonalData(actor, organisationId))
     throw new LearnerRightsError(
       'PERSONAL_DATA_FORBIDDEN',
@@ -121,7 +121,7 @@ function checkAccess(actor: Actor, organisationId: number): void {
  */
 export async function exportLearner(o: {
   pool: pg.Pool;
-  actor: Actor;
+  actor: PersonalDataReader;
   organisation: { id: number; name: string; ukprn: string | null; organisationRef: string | null };
   misLearnerId: string;
   write: (piece: string) => void;
@@ -175,7 +175,7 @@ export async function exportLearner(o: {
  */
 export async function eraseLearner(o: {
   pool: pg.Pool;
-  actor: Actor;
+  actor: PersonalDataReader;
   organisationId: number;
   misLearnerId: string;
 }): Promise<ErasedCounts> {

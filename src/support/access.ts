@@ -1,4 +1,7 @@
 import { mayQuoteLrsText } from '../codes/table.ts';
+import { canSeePersonalData, type PersonalDataReader } from '../personal-data.ts';
+
+export { canSeePersonalData };
 
 /**
  * Who is acting and what they may see. Staff see requests of their organisations only; admins see
@@ -6,14 +9,10 @@ import { mayQuoteLrsText } from '../codes/table.ts';
  * support desk needs codes, not names). The CLI runs with database credentials and sees everything.
  */
 
-export interface Actor {
-  /** Written to lrs.audit.user_name for every action. */
-  name: string;
+export interface Actor extends PersonalDataReader {
   isAdmin: boolean;
   /** Organisations whose requests this actor may see and act on; null = every organisation. */
   organisationIds: readonly number[] | null;
-  /** Organisations whose learners' personal data this actor may see; null = every organisation. */
-  personalDataOrganisationIds: readonly number[] | null;
 }
 
 /** An actor for the command line: full access, named after the operating-system user. */
@@ -47,12 +46,6 @@ export function canSearchLearners(actor: Actor): boolean {
 
 export function canSeeOrganisation(actor: Actor, organisationId: number): boolean {
   return actor.organisationIds === null || actor.organisationIds.includes(organisationId);
-}
-
-export function canSeePersonalData(actor: Actor, organisationId: number): boolean {
-  return (
-    actor.personalDataOrganisationIds === null || actor.personalDataOrganisationIds.includes(organisationId)
-  );
 }
 
 /**

@@ -13,7 +13,7 @@ import { selectScrapeFigures } from '../db/scrape-figures.ts';
 import { queueStoreKey, type QueueBackendKind } from '../queues.ts';
 import { registerCertificateExpiryGauge, type CertificateExpiry } from '../orgs/certificates.ts';
 import { countByRole, type RoleReport } from '../processes/heartbeat.ts';
-import type { Role } from '../processes/roles.ts';
+import type { Role } from '../config.ts';
 import { getQueueDepths, type QueueSet } from './queue-depths.ts';
 
 export interface ScrapeMetrics {

@@ -1,5 +1,5 @@
 /**
- * The request kinds are listed once, in REQUEST_KINDS (db/schema.ts; src/requests/kinds.ts derives how
+ * The request kinds are listed once, in REQUEST_KINDS (db/schema.ts; src/db/kinds.ts derives how
  * each travels). Postgres holds two copies it cannot import: the lrs.request check constraint (generated
  * from REQUEST_KINDS by drizzle) and the list lrs.submit_request accepts (hand-written SQL). Both must
  * agree with the TypeScript list, or the MIS could queue work no processor handles, or be refused work
@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUEST_KINDS } from '../../db/schema.ts';
-import { BATCHABLE_KINDS, SINGLE_CALL_KINDS } from '../../src/requests/kinds.ts';
+import { BATCHABLE_KINDS, SINGLE_CALL_KINDS } from '../../src/db/kinds.ts';
 import { PROCESSORS } from '../../src/requests/processors.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 

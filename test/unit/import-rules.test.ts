@@ -8,6 +8,8 @@
  * - src/lrs, the LRS client, stands alone: what it imports, followed through every file it reaches,
  *   stays inside src/lrs, src/codes and src/xml, plus src/errors.ts (errorMessage, which imports nothing);
  * - src/codes imports nothing from src/lrs (the client imports the codes, not the other way round);
+ * - the subject folders form layers (LAYERS, lowest first): a file imports its own folder and the
+ *   layers below it, never a folder of its own layer or above, so the folders form no loop;
  * - the queue library (bullmq) is imported only by the queue layer (src/queues.ts) and the role wiring
  *   (src/workers, src/schedulers, src/producers, src/runtime.ts): the subject folders return values and
  *   throw typed steps, and read queues through interfaces the queue layer implements.
@@ -98,6 +100,53 @@ export function packageImportsOutside(
   for (const [file, imported] of packages) {
     if (allowed.some((a) => file === a || inFolder(file, a))) continue;
     if (imported.includes(pkg)) out.push(`${file} → ${pkg}`);
+  }
+  return out;
+}
+
+/**
+ * The layers of src/, lowest first. A unit is a folder (`src/db`) or a file at the root of src
+ * (`src/log.ts`); a file may import files of its own unit and of lower layers, never of another unit
+ * of its own layer or of a higher one. The drizzle schema (db/schema.ts, beside src/) lies below them all.
+ */
+export const LAYERS: readonly (readonly string[])[] = [
+  ['src/xml', 'src/errors.ts', 'src/timeout.ts', 'src/personal-data.ts'],
+  ['src/codes'],
+  ['src/lrs'],
+  ['src/config.ts', 'src/log.ts', 'src/queues.ts'],
+  ['src/metrics.ts', 'src/db'],
+  ['src/orgs', 'src/requests', 'src/processes'],
+  ['src/batches', 'src/import', 'src/support', 'src/simulator'],
+  ['src/workers', 'src/schedulers', 'src/producers'],
+  ['src/runtime.ts'],
+  ['src/demo'],
+  ['src/cli'],
+];
+
+/** The unit of a file under src/: its folder below src (`src/db`), or the file itself at the root of src. */
+export function unitOf(file: string): string {
+  const parts = file.split('/');
+  return parts.length > 2 ? parts.slice(0, 2).join('/') : file;
+}
+
+/**
+ * Every import in src/ that runs sideways or up the layers (`importer → imported (layer a → layer b)`),
+ * and every file whose unit has no layer. Imports of files outside src/ are not layered.
+ */
+export function layerViolations(graph: ImportGraph, layers: readonly (readonly string[])[]): string[] {
+  const layerOf = (file: string): number => layers.findIndex((l) => l.includes(unitOf(file)));
+  const out: string[] = [];
+  for (const [file, imports] of graph) {
+    const from = layerOf(file);
+    if (from < 0) {
+      out.push(`${file}: ${unitOf(file)} has no layer`);
+      continue;
+    }
+    for (const target of imports) {
+      if (!inFolder(target, 'src') || unitOf(target) === unitOf(file)) continue;
+      const to = layerOf(target);
+      if (to >= from) out.push(`${file} → ${target} (layer ${from} → ${to})`);
+    }
   }
   return out;
 }
@@ -221,6 +270,21 @@ describe('reading imports', () => {
     ]);
   });
 
+  it('reports imports that run up or across the layers and units without a layer, not those running down', () => {
+    const layers = [['src/codes'], ['src/lrs'], ['src/db', 'src/log.ts'], ['src/requests']];
+    const graph: ImportGraph = new Map([
+      ['src/requests/run.ts', ['src/db/requests.ts', 'src/lrs/client.ts', 'src/requests/kinds.ts']],
+      ['src/db/outbox.ts', ['src/requests/kinds.ts', 'src/log.ts', 'src/db/pool.ts', 'db/schema.ts']],
+      ['src/codes/table.ts', ['src/codes/types.ts']],
+      ['src/stray.ts', ['src/codes/table.ts']],
+    ]);
+    expect(layerViolations(graph, layers)).toEqual([
+      'src/db/outbox.ts → src/requests/kinds.ts (layer 2 → 3)',
+      'src/db/outbox.ts → src/log.ts (layer 2 → 2)',
+      'src/stray.ts: src/stray.ts has no layer',
+    ]);
+  });
+
   it('reports an import from one folder into another, and only that direction', () => {
     const graph: ImportGraph = new Map([
       ['src/codes/table.ts', ['src/lrs/errors.ts', 'src/codes/types.ts']],
@@ -248,6 +312,10 @@ describe('import rules of src/', () => {
 
   it('src/codes imports nothing from src/lrs', () => {
     expect(importsBetween(graph, 'src/codes', 'src/lrs')).toEqual([]);
+  });
+
+  it('each folder imports only the layers below its own (LAYERS)', () => {
+    expect(layerViolations(graph, LAYERS)).toEqual([]);
   });
 
   it('only the queue layer and the role wiring import bullmq (the subject folders never do)', () => {

@@ -6,7 +6,7 @@
  */
 import { queueStoreKey, type QueueConnection } from '../queues.ts';
 import type { SupportDb } from '../db/pool.ts';
-import type { RoleReport } from '../processes/heartbeat.ts';
+import type { RoleReport } from './heartbeat.ts';
 import { withTimeout } from '../timeout.ts';
 
 export interface ReadinessReport {
