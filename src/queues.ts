@@ -290,8 +290,11 @@ export interface QueueCounts {
 export interface QueueReader {
   readonly name: string;
   counts(): Promise<QueueCounts>;
-  /** bull-board's view of the queue; with readOnlyMode nobody can retry, promote or remove its jobs. */
-  boardAdapter(o: { readOnlyMode: boolean }): BullMQAdapter;
+  /**
+   * bull-board's view of the queue; with readOnlyMode nobody can retry, promote or remove its jobs.
+   * displayName and description are shown instead of the bare name (as text).
+   */
+  boardAdapter(o: { readOnlyMode: boolean; displayName?: string; description?: string }): BullMQAdapter;
   close(): Promise<void>;
 }
 
@@ -315,8 +318,8 @@ export function readQueue(queue: Queue): QueueReader {
         failed: c.failed ?? 0,
       };
     },
-    boardAdapter: ({ readOnlyMode }) =>
-      new BullMQAdapter(queue, { readOnlyMode, allowRetries: !readOnlyMode }),
+    boardAdapter: ({ readOnlyMode, ...names }) =>
+      new BullMQAdapter(queue, { readOnlyMode, allowRetries: !readOnlyMode, ...names }),
     close: () => queue.close(),
   };
 }

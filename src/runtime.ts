@@ -24,6 +24,7 @@ import { reconcileRequests } from './requests/reconcile.ts';
 import { purgePersonalData } from './requests/retention.ts';
 import { Scheduler, type ScheduledJob } from './schedulers/scheduler.ts';
 import { startDashboard } from './support/dashboard-role.ts';
+import { createOrganisationTester } from './orgs/test-organisation.ts';
 import { batchScheduledJobs, startBatchWorkers } from './workers/batch-role.ts';
 import { DEFAULT_PROCESSOR_OPTIONS, type ProcessorOptions } from './requests/processors.ts';
 import { DEFAULT_RETRY_POLICY, maxAttempts, type RetryPolicy } from './codes/retry-policy.ts';
@@ -206,6 +207,13 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
         log,
         metrics,
         checkOrganisation: (id) => directory.get(id),
+        testOrganisation: createOrganisationTester({
+          db: database.db,
+          config,
+          log,
+          env: o.env ?? process.env,
+          createClient: o.createLrsClient,
+        }),
         certificateWarningDays: config.CERT_EXPIRY_WARNING_DAYS,
         processes,
       }).catch((e: unknown) => {

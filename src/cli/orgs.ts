@@ -3,21 +3,19 @@
  * serves, their LRS identity, secret references, client certificate and fair share of the workers.
  * Exit codes: 0 done, 1 failed (including a failed `test`), 2 bad usage (nothing was changed).
  */
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
 import { createDatabase } from '../db/pool.ts';
 import type { Logger } from '../log.ts';
-import type { CreateLrsClientOptions, LrsCallEvent, LrsClient, LrsTlsCredentials } from '../lrs/types.ts';
-import { checkWsdls } from '../lrs/wsdl-check.ts';
-import { audit } from '../../db/schema.ts';
-import { checkCredentials, classifyCheckError, type CredentialCheck } from '../orgs/check-credentials.ts';
+import type { CreateLrsClientOptions, LrsClient } from '../lrs/types.ts';
+import type { CredentialCheck } from '../orgs/check-credentials.ts';
+import { testOrganisation } from '../orgs/test-organisation.ts';
+import { createCliActor } from '../support/access.ts';
 import { buildOrganisationFields, type OrganisationOptionValues } from './orgs-input.ts';
 import { formatOrganisation, formatOrganisationList, presentOrganisation } from './orgs-format.ts';
 import { createCliLogger, jsonText, terminalLine, terminalText } from './kit.ts';
 import { formatWsdlCheck } from './wsdl.ts';
-import { createLrsClients } from '../orgs/clients.ts';
-import { createOrganisationDirectory } from '../orgs/directory.ts';
-import { vendorIdRefusal } from '../lrs/endpoints.ts';
 import { RELAY_CODES } from '../codes/client-codes.ts';
 import { isOrganisationError, OrganisationError, ORG_ERROR_CODES } from '../orgs/errors.ts';
 import { countOpenRequests } from '../db/organisations.ts';
@@ -280,92 +278,53 @@ async function test(c: Ctx): Promise<number> {
     const record = await namedOrganisation(c, db, 'test');
     const key = record.ukprn ?? record.organisationRef ?? String(record.id);
     const label = organisationLabel(record);
-    const directory = createOrganisationDirectory({ db, config: c.config, log, env: c.io.env, ttlMs: 0 });
-    // The test call is a real LRS call: it is audited like every other one.
-    const calls: LrsCallEvent[] = [];
-    const clients = createLrsClients({
-      directory,
-      config: c.config,
-      log,
-      createClient: c.io.createClient,
-      onCall: (e) => calls.push(e),
-    });
     const userName = v.user ?? record.defaultUserName;
     const endpoint = c.config.lrsEndpoints.learnerService;
     if (!v.json)
       c.io.stdout(terminalLine`Testing ${label} with learnerByULN at ${endpoint} as UserName "${userName}"…`);
-    // The client refuses R9 calls without a vendor id (VENDOR_ID_NOT_SET): a failed check, not a warning.
-    const vendorProblem = vendorIdRefusal(
-      record.vendorId,
-      c.config.lrsEndpoints.learnerServiceR9,
-      `set it with \`lrs-relay orgs update ${key} --vendor-id N\` (organisations added later take LRS_VENDOR_ID)`,
-    );
     if (record.isDisabled && !v.json)
       c.io.stderr(
         terminalLine`note: ${label} is disabled (${record.disabledReason ?? 'no reason given'}); testing anyway.`,
       );
-    let tls: LrsTlsCredentials | undefined;
-    try {
-      let check: CredentialCheck;
-      try {
-        const { client, credentials } = await clients.forOrganisation(record.id, { allowDisabled: true });
-        tls = credentials.tls;
-        const days = credentials.certificate?.daysUntilExpiry;
-        if (days !== undefined && days < c.config.CERT_EXPIRY_WARNING_DAYS)
-          c.io.stderr(`warning: the client certificate expires in ${days} day(s).`);
-        const learner =
-          v.uln !== undefined
-            ? { uln: v.uln, givenName: v.given ?? '', familyName: v.family ?? '' }
-            : undefined;
-        check = await checkCredentials({ client, credentials, userName, learner });
-      } catch (e) {
-        check = classifyCheckError(e);
-      }
-      // Contract drift is a warning here: the organisation's credentials can work while a WSDL differs.
-      const wsdl = await checkWsdls({
-        endpoints: c.config.lrsEndpoints,
-        connectTimeoutMs: c.config.LRS_CONNECT_TIMEOUT_MS,
-        allowInsecureHttp: c.config.LRS_ALLOW_INSECURE_HTTP,
-        tls,
-      });
-      const vendor = vendorProblem
-        ? {
-            ok: false,
-            code: RELAY_CODES.VENDOR_ID_NOT_SET,
-            vendorId: record.vendorId,
-            problem: vendorProblem,
-          }
-        : { ok: true, vendorId: record.vendorId };
-      printCheck(c, label, check, { endpoint, userName, wsdl, r9VendorId: vendor });
-      if (vendorProblem && !v.json)
-        c.io.stdout(terminalLine`FAILED (vendor id): R9 calls of ${label} are refused: ${vendorProblem}.`);
-      if (!v.json) {
-        c.io.stdout(
-          "Contract check of the services' WSDLs (warns only; `lrs-relay wsdl check` runs it alone):",
-        );
-        for (const line of formatWsdlCheck(wsdl)) c.io.stdout(`  ${line}`);
-      }
-      if (!wsdl.ok)
-        c.io.stderr(
-          "warning: the LRS WSDLs differ from lrs-relay's message descriptions or could not be read (see the contract check); the organisation test does not fail for it.",
-        );
-      return check.ok && !vendorProblem ? 0 : 1;
-    } finally {
-      await clients.close();
-      if (calls.length > 0) {
-        await db.insert(audit).values(
-          calls.map((e) => ({
-            organisationId: record.id,
-            userName: e.userName,
-            operation: e.operation,
-            code: e.code,
-            codeSource: e.codeSource,
-            httpStatus: e.httpStatus ?? null,
-            durationMs: e.durationMs,
-          })),
-        );
-      }
+    const r = await testOrganisation({
+      db,
+      config: c.config,
+      log,
+      env: c.io.env,
+      record,
+      testedBy: createCliActor(userInfo().username).name,
+      userName,
+      learner:
+        v.uln !== undefined
+          ? { uln: v.uln, givenName: v.given ?? '', familyName: v.family ?? '' }
+          : undefined,
+      vendorIdFix: `set it with \`lrs-relay orgs update ${key} --vendor-id N\` (organisations added later take LRS_VENDOR_ID)`,
+      createClient: c.io.createClient,
+    });
+    if (r.certificateWarning)
+      c.io.stderr(`warning: the client certificate expires in ${r.certificateDaysLeft} day(s).`);
+    const vendor = r.vendorProblem
+      ? {
+          ok: false,
+          code: RELAY_CODES.VENDOR_ID_NOT_SET,
+          vendorId: record.vendorId,
+          problem: r.vendorProblem,
+        }
+      : { ok: true, vendorId: record.vendorId };
+    printCheck(c, label, r.check, { endpoint, userName, wsdl: r.wsdl, r9VendorId: vendor });
+    if (r.vendorProblem && !v.json)
+      c.io.stdout(terminalLine`FAILED (vendor id): R9 calls of ${label} are refused: ${r.vendorProblem}.`);
+    if (!v.json) {
+      c.io.stdout(
+        "Contract check of the services' WSDLs (warns only; `lrs-relay wsdl check` runs it alone):",
+      );
+      for (const line of formatWsdlCheck(r.wsdl)) c.io.stdout(`  ${line}`);
     }
+    if (!r.wsdl.ok)
+      c.io.stderr(
+        "warning: the LRS WSDLs differ from lrs-relay's message descriptions or could not be read (see the contract check); the organisation test does not fail for it.",
+      );
+    return r.ok ? 0 : 1;
   });
 }
 

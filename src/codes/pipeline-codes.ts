@@ -31,6 +31,8 @@ export const PIPELINE_CODES = {
   LEARNER_EXPORTED: 'LEARNER_EXPORTED',
   /** Audit: a learner's personal data was erased (erasure request); the request is an anonymous row now. */
   LEARNER_ERASED: 'LEARNER_ERASED',
+  /** Audit: someone tested an organisation's credentials (`lrs-relay orgs test` or the dashboard). */
+  ORGANISATION_TESTED: 'ORGANISATION_TESTED',
   /** Another request is registering the same person; this one waits for it (never terminal). */
   LEARNER_BUSY: 'LEARNER_BUSY',
   /** A batch could not be used (failed, refused, unknown job, submission in doubt): the request went back as a single call. */
@@ -130,6 +132,13 @@ export const PIPELINE_CODE_ENTRIES: readonly CodeEntry[] = [
     'outcome',
     'Everything lrs-relay held about a learner was exported for a subject access request (`lrs-relay learner export`).',
     'Nothing to do.',
+  ),
+  answer(
+    P.ORGANISATION_TESTED,
+    'relay',
+    'outcome',
+    "Someone tested an organisation's LRS credentials with one learnerByULN call (`lrs-relay orgs test`, or Test on the dashboard's Organisations page).",
+    'Nothing to do: the LRS call beside it says how the test went.',
   ),
   answer(
     P.LEARNER_ERASED,

@@ -98,9 +98,3 @@ export async function listEnabledOrganisationLimits(pool: Queryable): Promise<Or
   );
   return r.rows;
 }
-
-/** Every organisation's id, disabled ones too, in order. */
-export async function listOrganisationIds(pool: Queryable): Promise<number[]> {
-  const r = await pool.query<{ id: number }>('select id from lrs.organisation order by id');
-  return r.rows.map((row) => row.id);
-}

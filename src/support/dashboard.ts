@@ -21,6 +21,7 @@ import { createQueueBoardHandler, QUEUES_PATH } from './queue-board.ts';
 import { createQueueSet } from './queue-depths.ts';
 import { createActionRoutes, createPageRoutes } from './routes.ts';
 import type { OrganisationCheck } from './organisations.ts';
+import type { OrganisationTester } from '../orgs/test-organisation.ts';
 import { createScrapeMetrics } from './scrape-metrics.ts';
 import { SESSION_TTL_MS } from './sessions.ts';
 
@@ -59,6 +60,11 @@ export interface DashboardDeps {
    * the organisations page; without it a broken organisation shows through its failed requests only.
    */
   checkOrganisation?: OrganisationCheck | undefined;
+  /**
+   * Tests an organisation as `lrs-relay orgs test` does (src/orgs/test-organisation.ts), for the
+   * administrators' Test button on the organisations page; without it there is no button.
+   */
+  testOrganisation?: OrganisationTester | undefined;
   /** Days before a certificate's expiry that the organisations page warns (CERT_EXPIRY_WARNING_DAYS, default 30). */
   certificateWarningDays?: number | undefined;
 }
@@ -200,10 +206,18 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       queueBackend,
       checkOrganisation: deps.checkOrganisation,
       certificateWarningDays: deps.certificateWarningDays ?? 30,
+      canTestOrganisations: deps.testOrganisation !== undefined,
       processes,
     }),
   );
-  app.use(createActionRoutes({ db }));
+  app.use(
+    createActionRoutes({
+      db,
+      testOrganisation: deps.testOrganisation,
+      checkOrganisation: deps.checkOrganisation,
+      certificateWarningDays: deps.certificateWarningDays ?? 30,
+    }),
+  );
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found');
   });

@@ -8,7 +8,7 @@
 import { createBullBoard } from '@bull-board/api';
 import { ExpressAdapter } from '@bull-board/express';
 import type { NextFunction, Request, Response } from 'express';
-import type { QueueBackendKind, QueueReader } from '../queues.ts';
+import { QUEUES, type QueueBackendKind, type QueueReader } from '../queues.ts';
 import { html } from './html.ts';
 import { getAuth } from './http-auth.ts';
 import { renderPage } from './pages/layout.ts';
@@ -25,13 +25,26 @@ export function createQueueBoardHandler(queueSet: QueueSet, backend: QueueBacken
     const serverAdapter = new ExpressAdapter();
     serverAdapter.setBasePath(QUEUES_PATH);
     createBullBoard({
-      queues: queues.map((q) => q.boardAdapter({ readOnlyMode })),
+      // Each organisation's queue says whose it is (React renders it as text: escaped).
+      queues: queues.map((q) => {
+        const organisation = queueSet.organisationOf(q.name);
+        return q.boardAdapter({
+          readOnlyMode,
+          ...(organisation
+            ? { displayName: `${q.name} · ${organisation}`, description: `Single calls of ${organisation}` }
+            : {}),
+        });
+      }),
       // @bull-board/express 9.10.1 pins its own copy of @bull-board/api 9.10.1 while the project has 9.10.2:
       // the same shapes, declared twice, so TypeScript sees two types. Align the versions to drop this cast.
       serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
       options: {
         uiConfig: {
           boardTitle: readOnlyMode ? 'lrs-relay queues (read-only)' : 'lrs-relay queues',
+          miscLinks: [
+            { text: 'Dashboard', url: '/' },
+            { text: 'Organisations', url: '/organisations' },
+          ],
           // Redis version, memory, clients and uptime are for administrators only.
           hideRedisDetails: readOnlyMode,
         },
@@ -47,7 +60,8 @@ export function createQueueBoardHandler(queueSet: QueueSet, backend: QueueBacken
     const { actor } = getAuth(res);
     const queues = (await queueSet.list()).filter((q) => canSeeQueue(actor, q.name));
     const key = actor.isAdmin ? 'admin' : `staff:${(actor.organisationIds ?? []).join(',')}`;
-    const names = queues.map((q) => q.name).join(',');
+    // Rebuilt when a queue comes or goes, or an organisation is renamed.
+    const names = queues.map((q) => `${q.name}=${queueSet.organisationOf(q.name) ?? ''}`).join(',');
     let board = boards.get(key);
     if (!board || board.names !== names) {
       if (boards.size > 200) boards.clear();
@@ -65,14 +79,18 @@ function createQueueDepthsPage(queueSet: QueueSet) {
     const auth = getAuth(res);
     const queues = (await queueSet.list()).filter((q) => canSeeQueue(auth.actor, q.name));
     const depths = await getQueueDepths(queues);
-    const rows = depths.map(
-      (d) =>
-        html`<tr><td>${d.queue}</td><td class="num">${d.waiting}</td><td class="num">${d.active}</td><td class="num">${d.delayed}</td><td class="num">${d.failed}</td></tr>`,
-    );
+    const rows = depths.map((d) => {
+      const organisation = queueSet.organisationOf(d.queue);
+      return html`<tr data-queue="${d.queue}"><td>${d.queue}</td><td>${
+        organisation
+          ? html`<a href="/organisations#organisation-${d.queue.slice(QUEUES.singlePrefix.length)}">${organisation}</a>`
+          : html`<span class="muted">all organisations</span>`
+      }</td><td class="num">${d.waiting}</td><td class="num">${d.active}</td><td class="num">${d.delayed}</td><td class="num">${d.failed}</td></tr>`;
+    });
     const body = html`<p class="note">The queues live in Postgres (QUEUE_BACKEND=postgres). bull-board reads Redis only, so it is not
 available here; these are the job counts from the queue tables. Requests, their attempts and their outcomes are on the
 <a href="/requests">Requests</a> page as usual.</p>
-<table><thead><tr><th>Queue</th><th>Waiting</th><th>Active</th><th>Delayed</th><th>Failed</th></tr></thead><tbody>${rows}</tbody></table>`;
+<table><thead><tr><th>Queue</th><th>Organisation</th><th>Waiting</th><th>Active</th><th>Delayed</th><th>Failed</th></tr></thead><tbody>${rows}</tbody></table>`;
     res
       .status(200)
       .type('html')

@@ -6,7 +6,7 @@
 import { QUEUES, singleQueueName, type QueueConnection, type QueueReader } from '../queues.ts';
 import type { Actor } from './access.ts';
 import type { SupportDb } from '../db/pool.ts';
-import { listOrganisationIds } from '../db/organisations.ts';
+import { selectOrganisations } from '../db/support-reads.ts';
 
 export interface QueueDepth {
   queue: string;
@@ -19,6 +19,11 @@ export interface QueueDepth {
 export interface QueueSet {
   /** Every queue, in a stable order. */
   list(): Promise<QueueReader[]>;
+  /**
+   * The organisation each single-call queue serves (`single-<id>` → `10000001 Demo College`), as the
+   * last list() found it; the shared batch and scheduler queues have none.
+   */
+  organisationOf(queueName: string): string | undefined;
   /** Closes the queues this set created (never the connection, never queues passed in). */
   close(): Promise<void>;
 }
@@ -30,13 +35,19 @@ export function createQueueSet(o: {
 }): QueueSet {
   const given = o.queues;
   const created = new Map<string, QueueReader>();
+  let organisations = new Map<string, string>();
   return {
+    organisationOf: (queueName) => organisations.get(queueName),
     async list() {
-      if (given) return [...given];
       const connection = o.queueConnection;
+      if (!given && !connection) return [];
+      const rows = (await selectOrganisations(o.db.pool, null)).sort((a, b) => a.id - b.id);
+      organisations = new Map(
+        rows.map((g) => [singleQueueName(g.id), `${g.ukprn ?? g.organisationRef ?? ''} ${g.name}`.trim()]),
+      );
+      if (given) return [...given];
       if (!connection) return [];
-      const orgs = await listOrganisationIds(o.db.pool);
-      const names = [QUEUES.batch, QUEUES.scheduler, ...orgs.map((id) => singleQueueName(id))];
+      const names = [QUEUES.batch, QUEUES.scheduler, ...rows.map((g) => singleQueueName(g.id))];
       return names.map((name) => {
         let q = created.get(name);
         if (!q) {

@@ -22,6 +22,7 @@ import { statusLabel } from './labels.ts';
 import { renderConfirmPage } from './pages/confirm.ts';
 import { listOrganisationHealth, type OrganisationCheck } from './organisations.ts';
 import { renderOrganisationsPage } from './pages/organisations.ts';
+import type { OrganisationTester } from '../orgs/test-organisation.ts';
 import { getAuth, requireCsrf } from './http-auth.ts';
 import { getOverview } from './overview.ts';
 import { renderBatchesPage } from './pages/batches.ts';
@@ -91,13 +92,13 @@ function parseId(v: unknown): number {
   return Number.isSafeInteger(n) && n > 0 ? n : NaN;
 }
 
-function notFound(res: Response): void {
+function notFoundPage(res: Response, text: string): void {
   const auth = getAuth(res);
-  send(
-    res,
-    renderPage({ title: 'Not found', auth, body: html`<p>No such request among your organisations.</p>` }),
-    404,
-  );
+  send(res, renderPage({ title: 'Not found', auth, body: html`<p>${text}</p>` }), 404);
+}
+
+function notFound(res: Response): void {
+  notFoundPage(res, 'No such request among your organisations.');
 }
 
 /** The request filter in a query string (status, code, kind, org, batch, age, q, order, after/before). */
@@ -171,6 +172,8 @@ export function createPageRoutes(o: {
   queueBackend?: QueueBackendKind | undefined;
   checkOrganisation?: OrganisationCheck | undefined;
   certificateWarningDays: number;
+  /** Whether administrators get a Test button per organisation (the process can test one). */
+  canTestOrganisations?: boolean | undefined;
   /** The relay's heartbeats, for the overview's line of which roles run where. */
   processes?: { report(): Promise<RoleReport> } | undefined;
 }): Router {
@@ -302,7 +305,14 @@ export function createPageRoutes(o: {
       warningDays: o.certificateWarningDays,
       now: new Date(),
     });
-    send(res, renderOrganisationsPage({ auth, rows }));
+    send(
+      res,
+      renderOrganisationsPage({
+        auth,
+        rows,
+        canTest: auth.actor.isAdmin && o.canTestOrganisations === true,
+      }),
+    );
   });
 
   router.get('/batches', async (_req, res) => {
@@ -332,10 +342,35 @@ export function createPageRoutes(o: {
   return router;
 }
 
-export function createActionRoutes(o: { db: SupportDb }): Router {
+export function createActionRoutes(o: {
+  db: SupportDb;
+  testOrganisation?: OrganisationTester | undefined;
+  checkOrganisation?: OrganisationCheck | undefined;
+  certificateWarningDays: number;
+}): Router {
   const { db } = o;
   const router = express.Router();
   router.use(requireCsrf);
+
+  // One real LRS call with the organisation's credentials, as `lrs-relay orgs test` makes it: for
+  // administrators only (it is audited with their name); the verdict is shown above the list.
+  router.post('/organisations/:id/test', async (req, res) => {
+    const auth = getAuth(res);
+    const test = o.testOrganisation;
+    if (!auth.actor.isAdmin || !test) {
+      res.status(403).type('text/plain').send('only administrators may test an organisation');
+      return;
+    }
+    const id = parseId(req.params.id);
+    const tested = Number.isNaN(id) ? undefined : await test(id, auth.actor.name);
+    if (!tested) return notFoundPage(res, 'No such organisation.');
+    const rows = await listOrganisationHealth(db, auth.actor, {
+      check: o.checkOrganisation,
+      warningDays: o.certificateWarningDays,
+      now: new Date(),
+    });
+    send(res, renderOrganisationsPage({ auth, rows, canTest: true, tested }));
+  });
 
   const afterAction = (res: Response, base: string, key: keyof typeof FLASHES, n: number) =>
     res.redirect(

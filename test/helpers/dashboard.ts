@@ -17,6 +17,7 @@ export async function startTestDashboard(o: {
   loginDelayBaseMs?: number;
   loginLimits?: DashboardDeps['loginLimits'];
   checkOrganisation?: DashboardDeps['checkOrganisation'];
+  testOrganisation?: DashboardDeps['testOrganisation'];
 }): Promise<{ dashboard: Dashboard; url: string }> {
   const dashboard = createDashboard({
     db: o.db,
@@ -35,6 +36,7 @@ export async function startTestDashboard(o: {
     ...(o.loginDelayBaseMs === undefined ? {} : { loginDelayBaseMs: o.loginDelayBaseMs }),
     ...(o.loginLimits ? { loginLimits: o.loginLimits } : {}),
     ...(o.checkOrganisation ? { checkOrganisation: o.checkOrganisation } : {}),
+    ...(o.testOrganisation ? { testOrganisation: o.testOrganisation } : {}),
   });
   const { url } = await dashboard.listen({ port: 0, host: '127.0.0.1' });
   return { dashboard, url };

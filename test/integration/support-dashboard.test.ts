@@ -294,19 +294,26 @@ describe('support dashboard security', () => {
     await alice.logIn('alice', PASSWORD);
     const ui = await alice.get('/queues');
     expect(ui.status).toBe(200);
-    type Board = { queues: { name: string; readOnlyMode: boolean }[] };
+    type Board = { queues: { name: string; displayName?: string; readOnlyMode: boolean }[] };
     const staffBoard = (await (
       await alice.get('/queues/api/queues', { accept: 'application/json' })
     ).json()) as Board;
     const names = staffBoard.queues.map((q) => q.name).sort();
     expect(names).toEqual(['batch', 'scheduler', `single-${s.orgA}`].sort());
     expect(staffBoard.queues.every((q) => q.readOnlyMode)).toBe(true);
+    // Each organisation's queue is named with the organisation (bull-board renders it as text).
+    expect(staffBoard.queues.find((q) => q.name === `single-${s.orgA}`)?.displayName).toBe(
+      `single-${s.orgA} · 10000001 Alpha College`,
+    );
     const root = createTestClient(base);
     await root.logIn('root', PASSWORD);
     const adminBoard = (await (
       await root.get('/queues/api/queues', { accept: 'application/json' })
     ).json()) as Board;
     expect(adminBoard.queues.map((q) => q.name)).toContain(`single-${s.orgB}`);
+    expect(adminBoard.queues.find((q) => q.name === `single-${s.orgB}`)?.displayName).toBe(
+      `single-${s.orgB} · 10000002 Beta College`,
+    );
     expect(adminBoard.queues.every((q) => !q.readOnlyMode)).toBe(true);
   });
 
@@ -400,6 +407,17 @@ describe('support dashboard security, queues in Postgres', () => {
     const r = await root.get('/queues');
     expect(r.status).toBe(200);
     expect(await r.text()).toContain('The queues live in Postgres');
+    // Each organisation's queue names the organisation, escaped, linked to the organisations page.
+    const { database, s } = opened!;
+    await database.pool.query(`update lrs.organisation set name = '<b>Beta</b> & Co' where id = $1`, [
+      s.orgB,
+    ]);
+    const page = await (await root.get('/queues')).text();
+    const row = new RegExp(`<tr data-queue="single-${s.orgB}">[\\s\\S]*?</tr>`).exec(page)?.[0] ?? '';
+    expect(row).toContain(
+      `<a href="/organisations#organisation-${s.orgB}">10000002 &lt;b&gt;Beta&lt;/b&gt; &amp; Co</a>`,
+    );
+    expect(page).not.toContain('<b>Beta');
     expect(r.headers.get('x-powered-by')).toBeNull();
     expect(r.headers.get('x-frame-options')).toBe('DENY');
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');

@@ -2,11 +2,15 @@
  * The dashboard's organisations page over HTTP, with the process's real organisation directory doing
  * the check: an organisation whose password cannot be read is "Broken" with the reason, one whose
  * certificate expires in 10 days "Can send" with 10 days left and a warning, a disabled one "Disabled";
- * staff see their own organisations only.
+ * staff see their own organisations only. An administrator can test an organisation as `orgs test` does
+ * (one audited LRS call, against the simulator here); staff get no button and are refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
+import { createOrganisationTester } from '../../src/orgs/test-organisation.ts';
+import { createSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { createOrganisationDirectory } from '../../src/orgs/directory.ts';
 import type { Dashboard } from '../../src/support/dashboard.ts';
 import { addStaff } from '../../src/support/staff.ts';
@@ -24,7 +28,8 @@ describe('dashboard organisations page', () => {
   let certs: CertificateFolder;
   let admin: TestClient;
   let staff: TestClient;
-  const ids = { good: 0, broken: 0, off: 0 };
+  let simulator: Simulator;
+  const ids = { good: 0, broken: 0, off: 0, marked: 0 };
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
@@ -47,6 +52,7 @@ describe('dashboard organisations page', () => {
     );
     ids.broken = await insert('Broken College', '10000002', 'NOBODY_SET_THIS_PW');
     ids.off = await insert('Closed College', '10000003', 'GOOD_PW');
+    ids.marked = await insert('<i>Italic</i> & Co', '10000004', 'NOBODY_SET_THIS_PW');
     await database.pool.query(
       `update lrs.organisation set is_disabled = true, disabled_reason = 'Merged into Good College' where id = $1`,
       [ids.off],
@@ -72,10 +78,25 @@ describe('dashboard organisations page', () => {
       log: createLogger({ level: 'silent' }),
       env: { GOOD_PW: 'Simulator-Pass16' },
     });
+    // The test button's check: the simulator stands in for the LRS (its organisation 10000001 is Good College's).
+    simulator = createSimulator({ syntheticLearners: 10 });
+    await simulator.listen();
+    const config = loadConfig({
+      DATABASE_URL: tdb.url,
+      LRS_BASE_URL: simulator.url,
+      LRS_ALLOW_INSECURE_HTTP: 'true',
+      LRS_CONNECT_TIMEOUT_MS: '1000',
+    });
     let base: string;
     ({ dashboard, url: base } = await startTestDashboard({
       db: database,
       checkOrganisation: (id) => directory.get(id),
+      testOrganisation: createOrganisationTester({
+        db: database.db,
+        config,
+        log: createLogger({ level: 'silent' }),
+        env: { GOOD_PW: 'Simulator-Pass16' },
+      }),
     }));
     admin = createTestClient(base);
     staff = createTestClient(base);
@@ -84,6 +105,7 @@ describe('dashboard organisations page', () => {
   });
   afterAll(async () => {
     await dashboard?.close();
+    await simulator?.close();
     await database?.close();
     await certs?.remove();
     await tdb?.drop();
@@ -118,5 +140,60 @@ describe('dashboard organisations page', () => {
     expect(page).toContain(`data-organisation="${ids.good}"`);
     expect(page).not.toContain(`data-organisation="${ids.broken}"`);
     expect(page).not.toContain('Broken College');
+  });
+
+  const testAudit = async () =>
+    (
+      await database.pool.query(
+        `select organisation_id, user_name, operation, code, code_source from lrs.audit
+          where request_id is null order by id`,
+      )
+    ).rows;
+
+  it('lets an administrator test an organisation, audited with their name; staff get no button and are refused', async () => {
+    const listed = await (await admin.get('/organisations')).text();
+    expect(rowOf(listed, ids.good)).toContain(`action="/organisations/${ids.good}/test"`);
+    const staffPage = await (await staff.get('/organisations')).text();
+    expect(staffPage).not.toContain('/test"');
+    const refused = await staff.post(`/organisations/${ids.good}/test`, { _csrf: await staff.csrf() });
+    expect(refused.status).toBe(403);
+    // Without the session's CSRF token nothing is tested either.
+    expect((await admin.post(`/organisations/${ids.good}/test`, { _csrf: 'forged' })).status).toBe(403);
+    expect(await testAudit()).toEqual([]);
+
+    const ok = await admin.post(`/organisations/${ids.good}/test`, { _csrf: await admin.csrf() });
+    expect(ok.status).toBe(200);
+    const okPage = await ok.text();
+    expect(okPage).toContain('data-ok="true"');
+    expect(okPage).toContain('Test of 10000001 (Good College)');
+    expect(okPage).toMatch(/<strong>OK<\/strong>: credentials work: the LRS answered WSRC\d{4}/);
+    expect(await testAudit()).toEqual([
+      {
+        organisation_id: ids.good,
+        user_name: 'nightly',
+        operation: expect.stringMatching(/learnerByUln/i),
+        code: expect.stringMatching(/^WSRC/),
+        code_source: 'lrs',
+      },
+      {
+        organisation_id: ids.good,
+        user_name: 'root',
+        operation: 'relay.org-test',
+        code: 'ORGANISATION_TESTED',
+        code_source: 'relay',
+      },
+    ]);
+
+    // A failure says which part failed and what to do; the organisation's own text is escaped.
+    const failed = await (
+      await admin.post(`/organisations/${ids.marked}/test`, { _csrf: await admin.csrf() })
+    ).text();
+    expect(failed).toContain('data-ok="false"');
+    expect(failed).toContain('Test of 10000004 (&lt;i&gt;Italic&lt;/i&gt; &amp; Co)');
+    expect(failed).not.toContain('<i>Italic');
+    expect(failed).toContain('Failed (secret reference)');
+    expect(failed).toContain('NOBODY_SET_THIS_PW');
+    expect(failed).toContain('What to do:');
+    expect((await testAudit()).filter((r) => r.user_name === 'root')).toHaveLength(2);
   });
 });

@@ -30,7 +30,11 @@ async function exportedSeries(): Promise<Set<string>> {
   const noRows = { rows: [] };
   const scrape = createScrapeMetrics({
     db: { pool: { query: () => Promise.resolve(noRows) } } as never,
-    queueSet: { list: () => Promise.resolve([]), close: () => Promise.resolve() },
+    queueSet: {
+      list: () => Promise.resolve([]),
+      organisationOf: () => undefined,
+      close: () => Promise.resolve(),
+    },
     metrics,
     log,
     processes: {

@@ -117,7 +117,7 @@ ${
 ${o.rows.map(
   (
     r,
-  ) => html`<tr data-request="${r.id}"><td><a href="/requests/${r.id}">${r.id}</a></td><td>${r.organisation}</td><td>${kindLabel(r.kind)}</td>
+  ) => html`<tr data-request="${r.id}"><td><a href="/requests/${r.id}">${r.id}</a></td><td><a href="/organisations#organisation-${r.organisationId}">${r.organisation}</a></td><td>${kindLabel(r.kind)}</td>
 <td>${learnerCell(r)}</td><td>${statusCell(r.status)}</td><td>${codeCell(r.code, r.codeMeaning)}</td>
 <td class="num">${r.attempts}</td><td title="${formatTime(r.createdAt)}">${formatAge(r.createdAt, o.now)}</td><td>${formatTime(r.updatedAt)}</td></tr>`,
 )}</table></div>
