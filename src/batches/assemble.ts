@@ -11,8 +11,6 @@ import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { batchJobId, JOB_DATA, JOBS, type JobQueue } from '../queues.ts';
-import { RELAY_CODES } from '../codes/client-codes.ts';
-import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { buildBatchRecord } from './records.ts';
 import { BATCH_KIND_OF, type BatchableKind } from '../db/kinds.ts';
 import { claimForBatch, findBatchGroups, oldestWaitMs, type BatchGroup } from '../db/batch-assembly.ts';
@@ -148,6 +146,7 @@ export class BatchAssembler {
         id: Number(r.id),
         requestedBy: r.requestedBy,
         payload: r.payload,
+        createdAt: r.createdAt,
       }));
       const settle: Settlement[] = [];
       if (g.kind === 'achievement') {
@@ -168,16 +167,16 @@ export class BatchAssembler {
       const good: number[] = [];
       const users = new Set<string>();
       for (const r of candidates) {
-        const built = buildBatchRecord(g.kind, r.id, r.payload, { providerUkprn: g.ukprn });
+        const built = buildBatchRecord(g.kind, r.id, r.payload, {
+          providerUkprn: g.ukprn,
+          requestedAt: r.createdAt,
+        });
         if (built.ok) {
           good.push(r.id);
           users.add(r.requestedBy);
           continue;
         }
-        const code =
-          built.code === 'LOCAL_VALIDATION'
-            ? RELAY_CODES.LOCAL_VALIDATION
-            : PIPELINE_CODES.BAD_REQUEST_PAYLOAD;
+        const code = built.code;
         settle.push({
           requestId: r.id,
           resolution: resolutionFor(code, 'relay', {

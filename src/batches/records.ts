@@ -4,6 +4,9 @@
  * validated alone, with the same message descriptions the client uses, and a bad one is settled
  * `rejected` on its own instead of sinking 199 good ones.
  */
+import type { RELAY_CODES } from '../codes/client-codes.ts';
+import type { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
+import { ageProblem } from '../lrs/age.ts';
 import type { FieldProblem } from '../lrs/errors.ts';
 import { validateMessage } from '../lrs/messages.ts';
 import * as op from '../lrs/operations/index.ts';
@@ -17,8 +20,13 @@ export type BatchRecord =
   | { kind: 'achievement'; achievement: Achievement };
 
 export type RecordResult =
-  | { ok: true; record: BatchRecord }
-  | { ok: false; code: 'BAD_REQUEST_PAYLOAD' | 'LOCAL_VALIDATION'; problems: FieldProblem[] };
+  { ok: true; record: BatchRecord } | { ok: false; code: RecordRefusal; problems: FieldProblem[] };
+
+/** Our codes for a record refused before it may join a batch (each settles its request `rejected`). */
+type RecordRefusal =
+  | typeof PIPELINE_CODES.BAD_REQUEST_PAYLOAD
+  | typeof RELAY_CODES.LOCAL_VALIDATION
+  | typeof PIPELINE_CODES.AGE_OUT_OF_RANGE;
 
 /** A stand-in identity for validating records alone; credential problems are filtered out. */
 const PLACEHOLDER_ID: LrsIdentity = {
@@ -38,12 +46,15 @@ function recordProblems(problems: FieldProblem[]): FieldProblem[] {
 const blankToUndefined = (v: string | undefined): string | undefined =>
   v === undefined || v.trim() === '' ? undefined : v;
 
-/** Builds and checks one record. `providerUkprn` fills an achievement's ProviderUkprn when the payload has none. */
+/**
+ * Builds and checks one record. `providerUkprn` fills an achievement's ProviderUkprn when the payload has none;
+ * `requestedAt`, when the request was made, is the date a registration's age rule is judged on.
+ */
 export function buildBatchRecord(
   kind: BatchableKind,
   requestId: number,
   payload: unknown,
-  o: { providerUkprn?: string | null } = {},
+  o: { providerUkprn?: string | null; requestedAt: Date },
 ): RecordResult {
   const misIdentifier = String(requestId);
   switch (kind) {
@@ -59,8 +70,11 @@ export function buildBatchRecord(
       };
       const wire = op.submitBatchRegistration.build(PLACEHOLDER_ID, { jobType: 'FUL', learners: [learner] });
       const problems = recordProblems(validateMessage(op.submitBatchRegistration.spec, wire));
-      return problems.length > 0
-        ? { ok: false, code: 'LOCAL_VALIDATION', problems }
+      if (problems.length > 0) return { ok: false, code: 'LOCAL_VALIDATION', problems };
+      // The LRS refuses a learner outside the permitted ages (RC011 in web-service batches): not sent.
+      const age = ageProblem(learner.dateOfBirth, o.requestedAt);
+      return age
+        ? { ok: false, code: 'AGE_OUT_OF_RANGE', problems: [age] }
         : { ok: true, record: { kind: 'registration', learner } };
     }
     case 'verify': {

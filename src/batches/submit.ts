@@ -115,18 +115,15 @@ export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: Abor
   const records: BatchRecord[] = [];
   const rejected: Settlement[] = [];
   for (const r of requests) {
-    const built = buildBatchRecord(REQUEST_KIND[b.kind], r.id, r.payload, { providerUkprn: identity.ukprn });
+    const built = buildBatchRecord(REQUEST_KIND[b.kind], r.id, r.payload, {
+      providerUkprn: identity.ukprn,
+      requestedAt: r.createdAt,
+    });
     if (built.ok) records.push(built.record);
     else
       rejected.push({
         requestId: r.id,
-        resolution: resolutionFor(
-          built.code === 'LOCAL_VALIDATION'
-            ? RELAY_CODES.LOCAL_VALIDATION
-            : PIPELINE_CODES.BAD_REQUEST_PAYLOAD,
-          'relay',
-          { status: 'rejected', problems: built.problems },
-        ),
+        resolution: resolutionFor(built.code, 'relay', { status: 'rejected', problems: built.problems }),
       });
   }
   if (rejected.length > 0) await settleBatchRequests(deps, b.id, rejected);

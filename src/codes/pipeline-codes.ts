@@ -11,6 +11,8 @@ export const PIPELINE_CODES = {
   RETRIES_EXHAUSTED: 'RETRIES_EXHAUSTED',
   /** The organisation was disabled or its credentials could not be loaded. */
   ORGANISATION_UNAVAILABLE: 'ORGANISATION_UNAVAILABLE',
+  /** A registration not sent: the learner's age on the date of the request is outside 13–110 (src/lrs/age.ts). */
+  AGE_OUT_OF_RANGE: 'AGE_OUT_OF_RANGE',
   /** The stored request could not be read as the fields its kind needs. */
   BAD_REQUEST_PAYLOAD: 'BAD_REQUEST_PAYLOAD',
   /** updateSingleLearner kept answering WSRC0013 (record changed) after re-reading it. */
@@ -74,6 +76,13 @@ export const PIPELINE_CODE_ENTRIES: readonly CodeEntry[] = [
     'data_error',
     'The request does not carry the fields its kind needs.',
     'Correct the learner data in the MIS and submit the request again.',
+  ),
+  answer(
+    P.AGE_OUT_OF_RANGE,
+    'relay',
+    'data_error',
+    "lrs-relay did not send this registration: on the date of the request the learner's age, from the date of birth given, is outside 13 to 110, the ages the LRS issues ULNs for (it would refuse the learner: RC013 on its portal, RC011 in web-service batches).",
+    'Check the date of birth in the MIS: a wrong year is the usual cause. If it was wrong, correct it and the MIS sends a new request. If it is right, the learner cannot have a ULN yet: a learner under 13 can be registered once 13 (send the request again then); for a learner the LRS should register anyway, contact the LRS service desk. A retry of this request gives the same answer: its age is judged on the date it was made.',
   ),
   answer(
     P.UPDATE_CONFLICT,

@@ -64,6 +64,8 @@ export interface ClaimedForBatch {
   id: number;
   requestedBy: string;
   payload: unknown;
+  /** When the MIS submitted it (a registration's age rule is judged on that date). */
+  createdAt: Date;
 }
 
 /** Locks up to `limit` claimable pending requests of a group with ids above `afterId`, oldest first. */
@@ -73,7 +75,7 @@ export async function claimForBatch(
   o: { auto: boolean; limit: number; afterId: number },
 ): Promise<ClaimedForBatch[]> {
   const r = await c.query(
-    `select id, requested_by as "requestedBy", payload from lrs.request
+    `select id, requested_by as "requestedBy", payload, created_at as "createdAt" from lrs.request
       where status = 'pending' and organisation_id = $1 and kind = $2
         and (not_before is null or not_before <= now())
         and ${CLAIMABLE}

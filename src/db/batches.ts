@@ -142,12 +142,13 @@ export interface BatchRequest {
   id: number;
   misLearnerId: string;
   payload: Record<string, unknown>;
+  createdAt: Date;
 }
 
 /** The open requests of a batch, in id order (the order they are sent in; achievement error rows count from it). */
 export async function loadBatchRequests(db: Queryable, batchId: number): Promise<BatchRequest[]> {
   const r = await db.query(
-    `select id, mis_learner_id as "misLearnerId", payload from lrs.request
+    `select id, mis_learner_id as "misLearnerId", payload, created_at as "createdAt" from lrs.request
       where batch_id = $1 and status = 'batched' order by id`,
     [batchId],
   );

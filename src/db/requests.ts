@@ -37,6 +37,8 @@ export interface RequestRow {
   status: RequestStatus;
   attempts: number;
   registerInDoubt: boolean;
+  /** When the MIS submitted it: the date a registration's age rule is judged on (src/lrs/age.ts). */
+  createdAt: Date;
 }
 
 /** One audited LRS call (or relay action). */
@@ -71,7 +73,7 @@ export async function loadRequest(pool: Queryable, id: number): Promise<RequestR
   const r = await pool.query({
     name: 'lrs-load-request',
     text: `select id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
-            mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt"
+            mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt", created_at as "createdAt"
        from lrs.request where id = $1`,
     values: [id],
   });
@@ -102,7 +104,7 @@ export const START_ATTEMPTS_SQL = `
          unnest($1::bigint[]) as claim(id)
    where r.id = claim.id and ${planAsOneRow('claim.id')} and ${statusAmong('pending', 'queued', 'in_progress')}
    returning r.id, r.organisation_id as "organisationId", r.requested_by as "requestedBy", r.kind, r.mode,
-             r.mis_learner_id as "misLearnerId", r.payload, r.status, r.attempts, r.register_in_doubt as "registerInDoubt"`;
+             r.mis_learner_id as "misLearnerId", r.payload, r.status, r.attempts, r.register_in_doubt as "registerInDoubt", r.created_at as "createdAt"`;
 
 /** Runs START_ATTEMPTS_SQL for any number of requests in one statement; undefined for each no longer open. */
 export async function startAttempts(pool: Queryable, ids: number[]): Promise<(RequestRow | undefined)[]> {
@@ -312,7 +314,7 @@ export async function findStaleRequests(
 ): Promise<StaleRequest[]> {
   const r = await pool.query(
     `select id, organisation_id as "organisationId", requested_by as "requestedBy", kind, mode,
-            mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt",
+            mis_learner_id as "misLearnerId", payload, status, attempts, register_in_doubt as "registerInDoubt", created_at as "createdAt",
             updated_at::text as "updatedAt"
        from lrs.request
       where status in ('queued', 'in_progress')

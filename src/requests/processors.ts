@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
+import { ageProblem } from '../lrs/age.ts';
 import type { OperationName } from '../lrs/messages.ts';
 import type { LrsClient, LrsIdentity, LearnerToUpdate, LrsLearner } from '../lrs/types.ts';
 import { demographicsOf, learnerToRegisterOf, parsePayload, type PayloadOf } from './payload.ts';
@@ -18,6 +19,7 @@ import {
   type Resolution,
 } from '../db/requests.ts';
 import {
+  notSent,
   resolutionFor,
   resolutionForFind,
   resolutionForLearningEvents,
@@ -96,6 +98,9 @@ export function registrationIdentityKey(p: PayloadOf<'register'>): string {
 const register: Processor = async (ctx) => {
   const p = parsePayload('register', ctx.request.payload);
   if (!p.ok) return badPayload(p.problems);
+  // Not sent at all (not even the search) for a learner the LRS would not register at the request's date.
+  const age = ageProblem(p.value.dateOfBirth, ctx.request.createdAt);
+  if (age) return notSent(PIPELINE_CODES.AGE_OUT_OF_RANGE, [age]);
   const key = registrationIdentityKey(p.value);
   if (!(await acquireRegisterLock(ctx.pool, key, ctx.request.id, ctx.options.registerLockTtlMs))) {
     throw new LearnerBusyError('another request is registering the same learner');

@@ -41,6 +41,15 @@ export function resolutionFor(
   };
 }
 
+/** A request refused before sending by one of our own checks (`rejected`), listing each problem. */
+export function notSent(code: string, problems: { field: string; message: string }[]): Resolution {
+  return resolutionFor(code, 'relay', {
+    status: 'rejected',
+    problems,
+    description: `Not sent: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+  });
+}
+
 /** The terminal resolution for an LRS call failure that will not be retried. */
 export function resolutionForError(err: LrsError): Resolution {
   const problems = err.problems.length > 0 ? err.problems : undefined;

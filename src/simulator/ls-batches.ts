@@ -5,6 +5,7 @@
  * when the job's clock says done. JobStatus strings are our choice (docs/lrs.md §10); per-learner ReturnCodes
  * mean what the code table says.
  */
+import { ageOn, PERMITTED_AGE } from '../lrs/age.ts';
 import { MESSAGES } from '../lrs/messages.ts';
 import { jobForPoll, type BatchKind } from './batches.ts';
 import type { SimContext } from './context.ts';
@@ -29,20 +30,6 @@ export const RETURN_CODES = [
 ] as const;
 export type ReturnCode = (typeof RETURN_CODES)[number];
 type Counter = 'new' | 'existsUpdated' | 'possibleMatch' | 'notFound' | 'rejected';
-
-/** The ages a ULN is for, in whole years at the submission (the LRS answers RC011 outside them). */
-export const PERMITTED_AGE = { min: 13, max: 110 } as const;
-
-/** Whole years from an ISO date of birth to `now` (ms); undefined when the date does not parse. */
-function ageAt(dateOfBirth: string, now: number): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(dateOfBirth);
-  if (!m) return undefined;
-  const today = new Date(now);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const birthdayPassed =
-    today.getUTCMonth() + 1 > mo || (today.getUTCMonth() + 1 === mo && today.getUTCDate() >= d);
-  return today.getUTCFullYear() - y - (birthdayPassed ? 0 : 1);
-}
 
 /** JobStatus strings (the real literals are unknown). */
 export const JOB_STATUS = {
@@ -76,7 +63,8 @@ function processRegistration(
   const d = toNewLearner(fields);
   if (!d.dateOfBirth || !d.gender || !d.lastKnownPostCode) return { rc: 'RC006', counter: 'rejected' };
   // Web-service batches get the catch-all RC011 for a learner outside the permitted ages (the portal, RC013).
-  const age = ageAt(d.dateOfBirth, now);
+  // The one definition of the permitted ages, shared with lrs-relay's own check before sending (src/lrs/age.ts).
+  const age = ageOn(d.dateOfBirth, new Date(now));
   if (age === undefined || age < PERMITTED_AGE.min || age > PERMITTED_AGE.max)
     return { rc: 'RC011', counter: 'rejected' };
   const found = ctx.store.find(d);

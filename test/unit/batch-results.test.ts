@@ -141,23 +141,35 @@ describe('nightly view rows', () => {
   });
 });
 
+const NOW = { requestedAt: new Date('2026-12-07T09:00:00Z') };
+
 describe('batch records', () => {
   it('checks each record alone and names the field, without the batch path', () => {
-    const r = buildBatchRecord('register', 5, {
-      givenName: 'Ann',
-      familyName: 'Lee',
-      dateOfBirth: '2001-02-30',
-      gender: '2',
-      lastKnownPostCode: 'CV4 9EE',
-    });
+    const r = buildBatchRecord(
+      'register',
+      5,
+      {
+        givenName: 'Ann',
+        familyName: 'Lee',
+        dateOfBirth: '2001-02-30',
+        gender: '2',
+        lastKnownPostCode: 'CV4 9EE',
+      },
+      NOW,
+    );
     expect(r).toMatchObject({ ok: false, code: 'LOCAL_VALIDATION', problems: [{ field: 'dateOfBirth' }] });
-    const ok = buildBatchRecord('verify', 5, {
-      uln: '1026893096',
-      givenName: 'Sample',
-      familyName: 'Testname',
-    });
+    const ok = buildBatchRecord(
+      'verify',
+      5,
+      {
+        uln: '1026893096',
+        givenName: 'Sample',
+        familyName: 'Testname',
+      },
+      NOW,
+    );
     expect(ok).toMatchObject({ ok: true, record: { kind: 'verify', learner: { misIdentifier: '5' } } });
-    expect(buildBatchRecord('register', 5, { givenName: 'Ann' })).toMatchObject({
+    expect(buildBatchRecord('register', 5, { givenName: 'Ann' }, NOW)).toMatchObject({
       ok: false,
       code: 'BAD_REQUEST_PAYLOAD',
     });

@@ -117,12 +117,26 @@ describe('an achievement request joining a batch', () => {
   };
 
   it('takes a MIS timestamp', () => {
-    const r = buildBatchRecord('achievement', 7, { ...payload, achievementAwardDate: '2024-07-31T10:00:00' });
+    const r = buildBatchRecord(
+      'achievement',
+      7,
+      { ...payload, achievementAwardDate: '2024-07-31T10:00:00' },
+      {
+        requestedAt: new Date(),
+      },
+    );
     expect(r.ok).toBe(true);
   });
 
   it('is rejected on its own, LOCAL_VALIDATION naming the field, when its date is not a date', () => {
-    const r = buildBatchRecord('achievement', 7, { ...payload, achievementAwardDate: '31/07/2024' });
+    const r = buildBatchRecord(
+      'achievement',
+      7,
+      { ...payload, achievementAwardDate: '31/07/2024' },
+      {
+        requestedAt: new Date(),
+      },
+    );
     expect(r).toEqual({
       ok: false,
       code: 'LOCAL_VALIDATION',
