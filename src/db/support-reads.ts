@@ -6,6 +6,7 @@
  */
 import type { Queryable } from './transaction.ts';
 import { OPEN_STATUSES } from '../../db/schema.ts';
+import { sqlList } from './sql-list.ts';
 
 /** The organisations a read is limited to; null = every organisation. */
 export type Scope = readonly number[] | null;
@@ -334,78 +335,134 @@ export async function selectOrganisationsByRef(
 }
 
 export interface Overview {
+  /** Open requests and the exceptions (needs action, failed, rejected) by status, whatever their age. */
   byStatus: { status: string; count: number }[];
   openByCode: { status: string; code: string; meaning: string | null; count: number }[];
   /** Requests finished in the last hour, by status. */
   lastHour: { status: string; count: number }[];
   /** LRS calls in the last hour, by operation (relay.* support actions excluded). */
   latency: { operation: string; calls: number; avgMs: number; p95Ms: number; maxMs: number }[];
-  /** Requests finished in the last 24 hours per 10-minute slot (slot = its start, epoch seconds), by status. */
-  finishedPerSlot: { slot: number; status: string; count: number }[];
-  /** 95th percentile LRS call time per hour (slot = its start, epoch seconds) and operation, last 24 hours. */
-  latencyPerHour: { slot: number; operation: string; p95Ms: number }[];
+  /** Requests finished per bucket of the chosen range (bucket = its index from the range's start), by status. */
+  finishedPerBucket: { bucket: number; status: string; count: number }[];
+  /** 95th percentile LRS call time per bucket and operation. */
+  latencyPerBucket: { bucket: number; operation: string; p95Ms: number }[];
+  /** The exceptions open now, by when each opened (bucket -1: before the range), status and code. */
+  exceptionsOpened: OpenedExceptions[];
+}
+
+export interface OpenedExceptions {
+  bucket: number;
+  status: string;
+  code: string;
+  count: number;
+}
+
+/** The buckets of the overview's charts: `count` of `bucketS` seconds from `startS` (epoch seconds). */
+export interface Buckets {
+  startS: number;
+  bucketS: number;
+  count: number;
+}
+
+/** The statuses of the exceptions: what a person must act on (the partial index request_problem_idx). */
+const PROBLEM_STATUSES = ['needs_action', 'rejected', 'failed'] as const;
+/** Open work and exceptions: each side read through its own partial index, never the finished rows. */
+const UNFINISHED = `(r.status in ${sqlList(OPEN_STATUSES)} or r.status in ${sqlList(PROBLEM_STATUSES)})`;
+
+/**
+ * The exceptions open now (needs action, failed, rejected) by the bucket they opened in (when they
+ * finished in that status; -1 before the range), status and code. Bounded by the exceptions, through the
+ * partial index: never the months of finished requests.
+ */
+export async function selectOpenedExceptions(
+  db: Queryable,
+  scope: Scope,
+  b: Buckets,
+): Promise<OpenedExceptions[]> {
+  const r = await db.query<OpenedExceptions>(
+    `select greatest(-1, floor((extract(epoch from coalesce(r.completed_at, r.updated_at)) - $2) / $3))::int as bucket,
+            r.status, coalesce(r.last_code, '(none)') as code, count(*)::int as count
+       from lrs.request r
+      where r.status in ${sqlList(PROBLEM_STATUSES)} and ($1::int[] is null or r.organisation_id = any($1::int[]))
+      group by 1, 2, 3`,
+    [scopeParam(scope), b.startS, b.bucketS],
+  );
+  return r.rows;
 }
 
 /**
- * The overview's figures for the scope; `slots` are the charts' slot lengths, seconds.
+ * The overview's figures for the scope over the buckets given. Every statement is bounded: open work and
+ * exceptions through their partial indexes, finished requests by completed_at through request_purge_idx
+ * (a request purged by retention inside the range is no longer counted), LRS calls by organisation and
+ * time through audit_org_time_idx.
  */
-export async function selectOverview(
-  db: Queryable,
-  scope: Scope,
-  slots: { finishedS: number; latencyS: number },
-): Promise<Overview> {
-  const [byStatus, openByCode, lastHour, latency, finishedPerSlot, latencyPerHour] = await Promise.all([
-    db.query(
-      `select status, count(*)::int as count from lrs.request
-        where $1::int[] is null or organisation_id = any($1::int[]) group by status order by count(*) desc`,
-      [scopeParam(scope)],
-    ),
-    db.query(
-      `select r.status, coalesce(r.last_code, '(none)') as code, rc.meaning, count(*)::int as count
-         from lrs.request r left join lrs.response_code rc on rc.code = r.last_code
-        where r.status not in ('succeeded', 'cancelled') and ($1::int[] is null or r.organisation_id = any($1::int[]))
-        group by r.status, r.last_code, rc.meaning order by count(*) desc limit 30`,
-      [scopeParam(scope)],
-    ),
-    db.query(
-      `select status, count(*)::int as count from lrs.request
-        where completed_at > now() - interval '1 hour' and ($1::int[] is null or organisation_id = any($1::int[]))
-        group by status order by count(*) desc`,
-      [scopeParam(scope)],
-    ),
-    db.query(
-      `select operation, count(*)::int as calls, round(avg(duration_ms))::int as "avgMs",
-              round(percentile_cont(0.95) within group (order by duration_ms))::int as "p95Ms", max(duration_ms)::int as "maxMs"
-         from lrs.audit
-        where created_at > now() - interval '1 hour' and operation not like 'relay.%'
-          and ($1::int[] is null or organisation_id = any($1::int[]))
-        group by operation order by operation`,
-      [scopeParam(scope)],
-    ),
-    db.query(
-      `select (floor(extract(epoch from completed_at) / $2) * $2)::float8 as slot, status, count(*)::int as count
-         from lrs.request
-        where completed_at > now() - interval '24 hours' and ($1::int[] is null or organisation_id = any($1::int[]))
-        group by 1, 2`,
-      [scopeParam(scope), slots.finishedS],
-    ),
-    db.query(
-      `select (floor(extract(epoch from created_at) / $2) * $2)::float8 as slot, operation,
-              round(percentile_cont(0.95) within group (order by duration_ms))::int as "p95Ms"
-         from lrs.audit
-        where created_at > now() - interval '24 hours' and operation not like 'relay.%'
-          and ($1::int[] is null or organisation_id = any($1::int[]))
-        group by 1, 2`,
-      [scopeParam(scope), slots.latencyS],
-    ),
-  ]);
+export async function selectOverview(db: Queryable, scope: Scope, b: Buckets): Promise<Overview> {
+  const scoped = scopeParam(scope);
+  // The audit is read organisation by organisation, each through audit_org_time_idx (organisation, time):
+  // a time range over every organisation at once would read the whole table. `offset 0` keeps each
+  // lateral subquery a subquery (not flattened into one join the planner may scan by time alone).
+  const orgs = `(select o.id from lrs.organisation o where $1::int[] is null or o.id = any($1::int[]))`;
+  const [byStatus, openByCode, lastHour, latency, finished, latencyPer, exceptionsOpened] = await Promise.all(
+    [
+      db.query(
+        `select r.status, count(*)::int as count from lrs.request r
+          where ${UNFINISHED} and ($1::int[] is null or r.organisation_id = any($1::int[]))
+          group by r.status order by count(*) desc`,
+        [scoped],
+      ),
+      db.query(
+        `select r.status, coalesce(r.last_code, '(none)') as code, rc.meaning, count(*)::int as count
+           from lrs.request r left join lrs.response_code rc on rc.code = r.last_code
+          where ${UNFINISHED} and ($1::int[] is null or r.organisation_id = any($1::int[]))
+          group by r.status, r.last_code, rc.meaning order by count(*) desc limit 30`,
+        [scoped],
+      ),
+      db.query(
+        `select status, count(*)::int as count from lrs.request
+          where completed_at > now() - interval '1 hour' and purged_at is null
+            and ($1::int[] is null or organisation_id = any($1::int[]))
+          group by status order by count(*) desc`,
+        [scoped],
+      ),
+      db.query(
+        `select operation, count(*)::int as calls, round(avg(duration_ms))::int as "avgMs",
+                round(percentile_cont(0.95) within group (order by duration_ms))::int as "p95Ms", max(duration_ms)::int as "maxMs"
+           from ${orgs} o cross join lateral (
+             select a.operation, a.duration_ms from lrs.audit a
+              where a.organisation_id = o.id and a.created_at > now() - interval '1 hour' and a.operation not like 'relay.%' offset 0) a
+          group by operation order by operation`,
+        [scoped],
+      ),
+      db.query(
+        `select floor((extract(epoch from completed_at) - $2) / $3)::int as bucket, status, count(*)::int as count
+           from lrs.request
+          where completed_at >= to_timestamp($2) and purged_at is null
+            and ($1::int[] is null or organisation_id = any($1::int[]))
+          group by 1, 2`,
+        [scoped, b.startS, b.bucketS],
+      ),
+      db.query(
+        `select floor((extract(epoch from a.created_at) - $2) / $3)::int as bucket, a.operation,
+                round(percentile_cont(0.95) within group (order by a.duration_ms))::int as "p95Ms"
+           from ${orgs} o cross join lateral (
+             select a.created_at, a.operation, a.duration_ms from lrs.audit a
+              where a.organisation_id = o.id and a.created_at >= to_timestamp($2) and a.operation not like 'relay.%' offset 0) a
+          group by 1, 2`,
+        [scoped, b.startS, b.bucketS],
+      ),
+      selectOpenedExceptions(db, scope, b),
+    ],
+  );
+  const inRange = <R extends { bucket: number }>(rows: R[]) =>
+    rows.filter((r) => r.bucket >= 0 && r.bucket < b.count);
   return {
     byStatus: byStatus.rows,
     openByCode: openByCode.rows,
     lastHour: lastHour.rows,
     latency: latency.rows,
-    finishedPerSlot: finishedPerSlot.rows,
-    latencyPerHour: latencyPerHour.rows,
+    finishedPerBucket: inRange(finished.rows as Overview['finishedPerBucket']),
+    latencyPerBucket: inRange(latencyPer.rows as Overview['latencyPerBucket']),
+    exceptionsOpened: exceptionsOpened.filter((r) => r.bucket < b.count),
   };
 }
 
@@ -427,6 +484,9 @@ export interface OrganisationHealthRow {
   failed: number;
   /** The latest request that failed because the organisation could not be used (ORGANISATION_UNAVAILABLE). */
   lastUnavailableAt: Date | null;
+  /** The organisation's latest LRS call (answered or not): when, and its code. */
+  lastCallAt: Date | null;
+  lastCallCode: string | null;
 }
 
 /** Each organisation of the scope with what says whether it can send, by name. */
@@ -448,8 +508,14 @@ export async function selectOrganisationHealth(
               where r.organisation_id = o.id and r.status = any($2::text[]))::int as open,
             (select count(*) from lrs.request r where r.organisation_id = o.id and r.status = 'failed')::int as failed,
             (select max(r.updated_at) from lrs.request r
-              where r.organisation_id = o.id and r.status = 'failed' and r.last_code = 'ORGANISATION_UNAVAILABLE') as "lastUnavailableAt"
+              where r.organisation_id = o.id and r.status = 'failed' and r.last_code = 'ORGANISATION_UNAVAILABLE') as "lastUnavailableAt",
+            lc.created_at as "lastCallAt", lc.code as "lastCallCode"
        from lrs.organisation o
+       left join lateral (
+         select a.created_at, a.code from lrs.audit a
+          where a.organisation_id = o.id and a.operation not like 'relay.%'
+          order by a.created_at desc limit 1
+       ) lc on true
        left join lateral (
          select count(*) as calls,
                 count(*) filter (where rc.class is null or rc.class in ('retryable', 'config_error', 'unknown')) as errors

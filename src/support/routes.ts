@@ -24,7 +24,7 @@ import { listOrganisationHealth, type OrganisationCheck } from './organisations.
 import { renderOrganisationsPage } from './pages/organisations.ts';
 import type { OrganisationTester } from '../orgs/test-organisation.ts';
 import { getAuth, requireCsrf } from './http-auth.ts';
-import { getOverview } from './overview.ts';
+import { getExceptionTrend, getOverview, readOverviewRange } from './overview.ts';
 import { renderBatchesPage } from './pages/batches.ts';
 import { renderExceptionsPage } from './pages/exceptions.ts';
 import { renderPage } from './pages/layout.ts';
@@ -180,12 +180,19 @@ export function createPageRoutes(o: {
   const { db } = o;
   const router = express.Router();
 
-  router.get('/', async (_req, res) => {
+  router.get('/', async (req, res) => {
     const auth = getAuth(res);
-    const [overview, queues, roles] = await Promise.all([
-      getOverview(db, auth.actor),
+    const range = readOverviewRange(req.query.range);
+    const now = new Date();
+    const [overview, queues, roles, organisations] = await Promise.all([
+      getOverview(db, auth.actor, range, now),
       o.queueSet.list(),
       o.processes?.report(),
+      listOrganisationHealth(db, auth.actor, {
+        check: o.checkOrganisation,
+        warningDays: o.certificateWarningDays,
+        now,
+      }),
     ]);
     const visible = queues.filter((q) => canSeeQueue(auth.actor, q.name));
     // Redis down must not take the page with it: the figures from Postgres are still right, and the
@@ -207,6 +214,9 @@ export function createPageRoutes(o: {
         queuesError,
         queueBackend: o.queueBackend,
         roles,
+        organisations,
+        range,
+        now,
       }),
     );
   });
@@ -215,15 +225,11 @@ export function createPageRoutes(o: {
     const auth = getAuth(res);
     const undoId = parseId(req.query.undo);
     const undo = !Number.isNaN(undoId) && (await canUndo(db, undoId, auth.actor)) ? undoId : null;
-    send(
-      res,
-      renderExceptionsPage({
-        auth,
-        groups: await listExceptions(db, auth.actor),
-        flash: flashFrom(req),
-        undo,
-      }),
-    );
+    const [groups, trend] = await Promise.all([
+      listExceptions(db, auth.actor),
+      getExceptionTrend(db, auth.actor, new Date()),
+    ]);
+    send(res, renderExceptionsPage({ auth, groups, trend, flash: flashFrom(req), undo }));
   });
 
   router.get('/requests', async (req, res) => {

@@ -18,6 +18,7 @@ export async function startTestDashboard(o: {
   loginLimits?: DashboardDeps['loginLimits'];
   checkOrganisation?: DashboardDeps['checkOrganisation'];
   testOrganisation?: DashboardDeps['testOrganisation'];
+  processes?: DashboardDeps['processes'];
 }): Promise<{ dashboard: Dashboard; url: string }> {
   const dashboard = createDashboard({
     db: o.db,
@@ -37,6 +38,7 @@ export async function startTestDashboard(o: {
     ...(o.loginLimits ? { loginLimits: o.loginLimits } : {}),
     ...(o.checkOrganisation ? { checkOrganisation: o.checkOrganisation } : {}),
     ...(o.testOrganisation ? { testOrganisation: o.testOrganisation } : {}),
+    ...(o.processes ? { processes: o.processes } : {}),
   });
   const { url } = await dashboard.listen({ port: 0, host: '127.0.0.1' });
   return { dashboard, url };

@@ -260,7 +260,7 @@ describe('support dashboard security', () => {
     expect(overview).toMatch(/<td>learnerByULN<\/td><td class="num">1<\/td>/);
     // The 24-hour charts are inline SVG (no script), built from the same scoped rows.
     expect(overview).toMatch(/<svg class="chart" role="img"[^>]*><title>LRS call time/);
-    expect(overview).toMatch(/<title>\d\d:00 learnerByULN: 250 ms<\/title>/);
+    expect(overview).toMatch(/<title>\d\d:\d\d learnerByULN: 250 ms<\/title>/);
     expect(overview).not.toContain('<script');
     expect(overview).toContain(`single-${s.orgB}`);
     expect(overview).not.toContain(`single-${s.orgA}`);

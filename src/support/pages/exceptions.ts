@@ -3,6 +3,9 @@ import { html, type Html } from '../html.ts';
 import type { AuthLocals } from '../http-auth.ts';
 import type { ExceptionGroup } from '../queries.ts';
 import { CANCELLABLE_STATUSES, RETRYABLE_STATUSES } from '../actions.ts';
+import { openOverTime, type Buckets, type OpenedExceptions } from '../overview.ts';
+import { statusLabel } from '../labels.ts';
+import { renderSparkline } from './charts.ts';
 import { csrfField, formatTime, renderPage, statusCell } from './layout.ts';
 
 const includes = (list: readonly string[], v: string) => list.includes(v);
@@ -30,9 +33,26 @@ function groupActions(o: { auth: AuthLocals; g: ExceptionGroup }): Html {
   return html`${why}${retry} ${cancel}`;
 }
 
+/** How many of the group's requests were open over the last 7 days (those open now, from when each opened). */
+function renderTrend(g: ExceptionGroup, trend: ExceptionTrend | undefined): Html {
+  if (!trend) return html``;
+  const values = openOverTime(
+    trend.rows.filter((r) => r.status === g.status && r.code === g.code),
+    trend.buckets.count,
+  );
+  return html`<p class="trend">Open over the last 7 days: ${renderSparkline({ values, title: `${g.code}, ${statusLabel(g.status)}, open over the last 7 days`, from: '7 days ago' })}</p>`;
+}
+
+export interface ExceptionTrend {
+  buckets: Buckets;
+  rows: OpenedExceptions[];
+}
+
 export function renderExceptionsPage(o: {
   auth: AuthLocals;
   groups: ExceptionGroup[];
+  /** The exceptions open now by when they opened, over the last 7 days: a sparkline per group. */
+  trend?: ExceptionTrend | undefined;
   flash: string | null;
   /** A bulk cancel this member of staff can still undo. */
   undo?: number | null;
@@ -56,6 +76,7 @@ ${o.groups.map((g) => {
 ${g.meaning ? html`<p><strong>Meaning:</strong> ${g.meaning}${g.class ? html` <span class="muted">(class ${g.class}, retry ${g.retry})</span>` : ''}</p>` : html`<p class="muted">This code is not in the catalogue: it is shown exactly as it was recorded.</p>`}
 ${g.resolution ? html`<div class="note resolution"><strong>What to do:</strong> ${g.resolution}</div>` : ''}
 <p class="muted">Oldest ${formatTime(g.oldest)}, newest ${formatTime(g.newest)}${g.organisations > 1 ? html`, ${g.organisations} organisations` : ''}.</p>
+${renderTrend(g, o.trend)}
 ${groupActions({ auth: o.auth, g })}
 </section>`;
 })}`;

@@ -22,6 +22,8 @@ th{background:#eef1f5}.num{text-align:right}.diff{background:#ffe08a;font-weight
 .scroll{overflow-x:auto;max-width:100%}form.filters{display:flex;flex-wrap:wrap;gap:.35rem .5rem;align-items:center}
 nav.paging{margin:.5rem 0}.org-state{font-weight:600;padding:0 .3rem;border-radius:3px}
 .org-can_send{color:#05603a;background:#e7f6ec}.org-broken{color:#912018;background:#fee4e2}.org-disabled{color:#475467;background:#eaecf0}
+.org-paused{color:#7a2e0e;background:#fef0c7}ul.health{list-style:none;padding:0}ul.health li{margin:.25rem 0}nav.ranges a{margin-right:.5rem}nav.ranges a.current{font-weight:700;text-decoration:none;border-bottom:3px solid #1f3a5f}
+.spark svg{vertical-align:middle;background:#fff;border:1px solid #d5d9e0}details.chart-table{margin:.25rem 0 1rem}
 .why{max-width:32rem}
 a.skip{position:absolute;left:-999px;top:0;background:#fff;color:#1d2430;padding:.5rem;z-index:10}a.skip:focus{left:.5rem}
 :focus-visible{outline:3px solid #b54708;outline-offset:2px}header{flex-wrap:wrap}

@@ -18,8 +18,9 @@ const overview = {
   openByCode: [],
   lastHour: [],
   latency: [],
-  finishedPerSlot: [],
-  latencyPerHour: [],
+  finishedPerBucket: [],
+  latencyPerBucket: [],
+  exceptionsOpened: [],
 };
 
 describe('overview page, queue store not answering', () => {
