@@ -9,7 +9,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,25 @@ async function copyCheckout(to: string): Promise<void> {
   }
 }
 
+/**
+ * A copy of `dir`'s node_modules beside `dir`, hard-linked (the prune unlinks files from the install
+ * and never writes into one, so the copy keeps the full tree), or '' where `cp -al` is not available.
+ */
+async function keepFullInstall(dir: string): Promise<string> {
+  const to = `${dir}-node_modules-full`;
+  try {
+    await run('cp', ['-al', join(dir, 'node_modules'), to]);
+    // npm's record of the tree is its own file in the copy, in case npm rewrites it in place.
+    const record = join(to, '.package-lock.json');
+    await rm(record, { force: true });
+    await cp(join(dir, 'node_modules', '.package-lock.json'), record).catch(() => undefined);
+    return to;
+  } catch {
+    await rm(to, { recursive: true, force: true });
+    return '';
+  }
+}
+
 describe('production build', { timeout: 600_000 }, () => {
   let dir = '';
   let simulator: Simulator | undefined;
@@ -45,12 +64,15 @@ describe('production build', { timeout: 600_000 }, () => {
   const prefix = createQueuePrefix();
   let env: Record<string, string> = {};
   const admin = new pg.Client({ connectionString: adminUrl() });
+  /** The full install (development dependencies too) as npm ci left it, kept for the upgrade; '' when not kept. */
+  let fullModules = '';
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lrs-relay-build-'));
     await copyCheckout(dir);
     await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, timeout: 300_000 });
     await run('npm', ['run', 'build'], { cwd: dir, timeout: 300_000 });
+    fullModules = await keepFullInstall(dir);
     await run('npm', ['prune', '--omit=dev', '--no-audit', '--no-fund'], { cwd: dir, timeout: 120_000 });
     await admin.connect();
     await admin.query(`create database ${dbName}`);
@@ -81,6 +103,7 @@ describe('production build', { timeout: 600_000 }, () => {
     await admin.end();
     await deletePrefixKeys(prefix);
     if (dir) await rm(dir, { recursive: true, force: true });
+    if (fullModules) await rm(fullModules, { recursive: true, force: true });
   });
 
   // (typescript itself may stay: a production dependency of bull-board, valibot, lists it as a peer.)
@@ -184,7 +207,16 @@ describe('production build', { timeout: 600_000 }, () => {
     expect(still.stdout).toMatch(/Usage: lrs-relay <command>/);
 
     // The upgrade procedure: install with the development dependencies, build, migrate, restart, prune.
-    await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, timeout: 300_000 });
+    // Step 2 (`npm ci`) installs the same lockfile's tree as the first install; that tree, kept aside
+    // before the prune, is put back instead of installing it twice (npm ci again where it was not kept).
+    if (fullModules) {
+      await rm(join(dir, 'node_modules'), { recursive: true, force: true });
+      await rename(fullModules, join(dir, 'node_modules'));
+      fullModules = '';
+    } else {
+      await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, timeout: 300_000 });
+    }
+    await stat(join(dir, 'node_modules', 'tsx'));
     await run('npm', ['run', 'build'], { cwd: dir, timeout: 300_000 });
     const migrated = await run(process.execPath, ['bin/lrs-relay.js', 'migrate'], { cwd: dir, env });
     expect(migrated.stdout).toMatch(/1 migration\(s\) applied now/);
