@@ -1,5 +1,5 @@
 /**
- * `npm run ablate [name…] [--ci] [--jobs N] [--timeout S] [--keep] [--list]`: for each entry, copy
+ * `npm run ablate [name…] [--ci] [--changed REV] [--jobs N] [--timeout S] [--keep] [--list]`: for each entry, copy
  * the working tree (tracked and new files, as they are now) to a scratch directory, switch the
  * feature off there, check the patched files still type-check, run only the entry's tests, and
  * report the entry caught (every named test ran and failed) or missed. Exit 1 unless all are caught.
@@ -20,6 +20,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 interface Options {
   names: string[];
   ci: boolean;
+  /** Also the entries whose code, tests or entry file differ from this git revision. */
+  changed: string | undefined;
   jobs: number;
   timeoutS: number;
   keep: boolean;
@@ -28,20 +30,23 @@ interface Options {
   verbose: boolean;
 }
 
-const USAGE = `usage: npm run ablate -- [name…] [--ci] [--jobs N] [--timeout SECONDS] [--keep] [--no-typecheck] [--list]
-  name…           run only these entries (default: all, or the --ci subset)
-  --ci            run only the entries marked ci: true (what .ci/run runs)
+const USAGE = `usage: npm run ablate -- [name…] [--ci] [--changed REV] [--jobs N] [--timeout SECONDS] [--keep] [--no-typecheck] [--list]
+  name…           run these entries (with no name, --ci or --changed: every entry)
+  --ci            run the entries marked ci: true (what .ci/run runs)
+  --changed REV   run the entries whose edited files, test files or entry file differ from git revision
+                  REV (committed since, or changed in the working tree), e.g. --changed main
   --jobs N        entries run at once (default 2)
   --timeout S     seconds before an entry's test run is stopped and reported missed (default 300)
   --keep          keep each entry's scratch copy and log
   --no-typecheck  skip the check that the patched files still type-check
   --verbose       also say how each caught entry's tests failed
-  --list          list the entries and exit`;
+  --list          list the entries chosen (every entry without a choice) and exit`;
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     names: [],
     ci: false,
+    changed: undefined,
     jobs: 2,
     timeoutS: 300,
     keep: false,
@@ -58,7 +63,12 @@ function parseArgs(argv: string[]): Options {
       return v;
     };
     if (a === '--ci') o.ci = true;
-    else if (a === '--jobs') o.jobs = num(a);
+    else if (a === '--changed') {
+      const rev = argv[++i];
+      if (rev === undefined || rev.startsWith('-'))
+        throw new Error('--changed needs a git revision to compare with, e.g. --changed main');
+      o.changed = rev;
+    } else if (a === '--jobs') o.jobs = num(a);
     else if (a === '--timeout') o.timeoutS = num(a);
     else if (a === '--keep') o.keep = true;
     else if (a === '--list') o.list = true;
@@ -81,6 +91,29 @@ function treeFiles(): string[] {
     maxBuffer: 64 * 1024 * 1024,
   });
   return [...new Set(out.split('\0'))].filter((f) => f !== '' && existsSync(join(ROOT, f)));
+}
+
+/** Files that differ from `rev`: committed since it, changed in the working tree, or new. */
+function changedSince(rev: string): Set<string> {
+  const git = (args: string[]) =>
+    execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  try {
+    git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]);
+  } catch {
+    throw new Error(`--changed ${rev}: git knows no such revision here`);
+  }
+  const diff = git(['diff', '--name-only', '-z', rev]);
+  const added = git(['ls-files', '-z', '--others', '--exclude-standard']);
+  return new Set([...diff.split('\0'), ...added.split('\0')].filter((f) => f !== ''));
+}
+
+/** Whether the entry switches off, or names a test in, a file of `changed` (or is itself changed). */
+export function touches(a: NamedAblation, changed: ReadonlySet<string>): boolean {
+  return (
+    changed.has(`test/ablations/entries/${a.name}.ts`) ||
+    a.edits.some((e) => changed.has(e.file)) ||
+    a.tests.some((t) => changed.has(t.file))
+  );
 }
 
 async function copyTree(files: string[], to: string): Promise<void> {
@@ -235,16 +268,24 @@ async function runEntry(
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const all = await loadAblations();
-  if (o.list) {
-    for (const a of all)
-      console.log(`${a.name}${a.ci ? ' (ci)' : ''}\n    ${a.promise}\n    off: ${a.switchedOff}`);
-    return;
-  }
   const unknown = o.names.filter((n) => !all.some((a) => a.name === n));
   if (unknown.length > 0) {
     throw new Error(`no such entry: ${unknown.join(', ')} (npm run ablate -- --list shows them)`);
   }
-  const chosen = all.filter((a) => (o.names.length > 0 ? o.names.includes(a.name) : !o.ci || a.ci));
+  const changed = o.changed === undefined ? undefined : changedSince(o.changed);
+  const everything = o.names.length === 0 && !o.ci && changed === undefined;
+  const chosen = all.filter(
+    (a) =>
+      everything ||
+      o.names.includes(a.name) ||
+      (o.ci && a.ci) ||
+      (changed !== undefined && touches(a, changed)),
+  );
+  if (o.list) {
+    for (const a of chosen)
+      console.log(`${a.name}${a.ci ? ' (ci)' : ''}\n    ${a.promise}\n    off: ${a.switchedOff}`);
+    return;
+  }
   const files = treeFiles();
   const checker = o.typecheck ? createTypeChecker(ROOT) : undefined;
   const started = Date.now();

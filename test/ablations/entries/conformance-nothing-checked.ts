@@ -11,5 +11,5 @@ export default defineAblation({
     },
   ],
   tests: [{ file: 'test/unit/lrs/cli-call.test.ts', name: 'exits 1 and says so when nothing was checked' }],
-  ci: true,
+  ci: false,
 });

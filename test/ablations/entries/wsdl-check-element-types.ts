@@ -22,5 +22,5 @@ export default defineAblation({
       name: 'reports each difference with ours and theirs, and exits 1',
     },
   ],
-  ci: true,
+  ci: false,
 });
