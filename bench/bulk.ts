@@ -38,6 +38,7 @@ import { completeRunIfDone, listOpenAcquisitionRuns } from '../src/db/acquisitio
 import { purgePersonalData } from '../src/requests/retention.ts';
 import { startSimulatorProcess } from './lib/harness.ts';
 import { startPrivatePostgres, type PrivatePostgres } from './lib/postgres.ts';
+import { POSTGRES_PIDS_SQL, startCpuWindow, type PostgresProcess } from './lib/cpu.ts';
 import { OPEN_STATUSES } from '../db/schema.ts';
 import { sqlList } from '../src/db/sql-list.ts';
 
@@ -220,6 +221,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       if (eq < 1) throw new Error(`--pg takes name=value, got ${JSON.stringify(s)}`);
       settings[s.slice(0, eq)] = s.slice(eq + 1);
     }
+    // Planning time counted too: every statement of the relay is planned on each call.
+    settings['pg_stat_statements.track_planning'] ??= 'on';
     privatePg = await startPrivatePostgres(settings);
   }
   const adminUrl =
@@ -349,6 +352,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   if (statements) await sql.query(`select pg_stat_statements_reset()`);
   const serverBefore = await serverActivity(sql);
   const startedAt = (await sql.query(`select clock_timestamp() as t`)).rows[0].t as Date;
+  const cpu = startCpuWindow(sim.child.pid);
   const t0 = performance.now();
   try {
     const acquired = await acquireUlns({
@@ -370,6 +374,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       await new Promise((res) => setTimeout(res, 250));
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpuUse = cpu.stop(learners, (await sql.query(POSTGRES_PIDS_SQL)).rows as PostgresProcess[]);
     clearInterval(sampler);
     stopSweeps = true;
     await sweepLoop;
@@ -415,10 +420,11 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       const r = await sql.query(
         `select left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query, calls::int,
                 round(total_exec_time::numeric / 1000, 2)::float8 as "totalSeconds",
-                round(mean_exec_time::numeric, 3)::float8 as "meanMs", rows::bigint as rows,
+                round(mean_exec_time::numeric, 3)::float8 as "meanMs",
+                round(total_plan_time::numeric / 1000, 2)::float8 as "planSeconds", rows::bigint as rows,
                 shared_blks_hit + shared_blks_read as blocks, shared_blks_dirtied as dirtied, wal_bytes::bigint as "walBytes"
            from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
-          order by total_exec_time desc limit 12`,
+          order by total_exec_time + total_plan_time desc limit 12`,
       );
       topStatements = r.rows;
     }
@@ -465,6 +471,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       seconds: round(seconds),
       learnersPerSecond: Math.round(learners / seconds),
       peakRssMb: Math.round(peakRss / 1024 / 1024),
+      // CPU per learner by component: on a shared machine, far steadier than the seconds.
+      cpu: cpuUse,
       stageSeconds,
       perOrganisation: {
         learnersPerSecondMin: Math.round(Math.min(...rates)),
