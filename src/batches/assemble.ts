@@ -13,7 +13,7 @@ import type { Metrics } from '../metrics.ts';
 import { batchJobId, JOB_DATA, JOBS, type JobQueue } from '../queues.ts';
 import { buildBatchRecord } from './records.ts';
 import { BATCH_KIND_OF, type BatchableKind } from '../db/kinds.ts';
-import { claimForBatch, findBatchGroups, oldestWaitMs, type BatchGroup } from '../db/batch-assembly.ts';
+import { claimForBatch, findBatchGroups, type BatchGroup, type ClaimCursor } from '../db/batch-assembly.ts';
 import { checkVerification, holdForVerification, notVerified, reviewHeld } from './gate.ts';
 import { countOutcomes } from './rules.ts';
 import { insertBatch, settleRequests, type SettledRequest, type Settlement } from '../db/batches.ts';
@@ -40,18 +40,26 @@ export interface BatchAssemblerOptions {
   fanOutChunk: number;
 }
 
+/** Claim cursors are dropped (and the groups looked at from their first pending request) at most this often. */
+const CURSOR_RESET_MIN_MS = 30_000;
+
 export class BatchAssembler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
   /**
-   * Per organisation+kind, the highest id claimed while the backlog was full. Claimed rows leave dead
-   * entries at the front of the pending index until vacuum; starting after them keeps a claim cheap
-   * however deep the night's backlog (without it, claims slow down quadratically). Reset whenever a
-   * claim comes back short, so requests that became pending again behind it are found next time.
+   * Per organisation+kind, the highest id claimed into a batch. Claimed rows leave dead entries at the
+   * front of the pending index until vacuum (and a year-old table is not vacuumed during the night);
+   * looking for work and claiming after them keeps a pass cheap however deep the night's backlog and
+   * however many requests it has already batched. Requests that become pending again behind a cursor
+   * (a batch that could not be sent; an insert that committed after a later one was claimed) are found
+   * when the cursors are dropped, every BATCH_WINDOW_MS but at most every CURSOR_RESET_MIN_MS: each drop
+   * costs one walk over the entries claimed since the last vacuum. Released held achievements drop the
+   * achievement cursors at once.
    */
-  private readonly claimedUpTo = new Map<string, number>();
+  private readonly claimedUpTo = new Map<string, ClaimCursor>();
+  private cursorsSince = Date.now();
 
   constructor(private readonly o: BatchAssemblerOptions) {}
 
@@ -83,31 +91,30 @@ export class BatchAssembler {
 
   /** One pass: review held achievements, then make every batch that is due. Returns batches made. */
   async assemble(): Promise<number> {
+    if (Date.now() - this.cursorsSince >= Math.max(this.o.windowMs, CURSOR_RESET_MIN_MS)) {
+      this.claimedUpTo.clear();
+      this.cursorsSince = Date.now();
+    }
     const stage = this.o.metrics.batchStageSeconds;
     const endFind = stage.startTimer({ stage: 'assemble_find' });
     await this.reviewHeldAchievements();
-    const groups = await findBatchGroups(this.o.pool);
+    const groups = await findBatchGroups(this.o.pool, {
+      autoThreshold: this.o.autoBatchThreshold,
+      cursors: [...this.claimedUpTo.values()],
+    });
     endFind();
     let made = 0;
     for (const g of groups) {
-      if (this.closed) break;
       const limit = this.o.limits[g.kind];
       const auto = g.autoCount > this.o.autoBatchThreshold;
-      let eligible = g.batchCount + (auto ? g.autoCount : 0);
-      let oldestMs = g.oldestMs;
-      while (eligible > 0 && !this.closed && (eligible >= limit || oldestMs >= this.o.windowMs)) {
+      // Full batches while the claims come back full; a short claim is the group's last, and becomes a
+      // partial batch only once its oldest request has waited the window (else nothing is kept).
+      while (!this.closed) {
         const endClaim = stage.startTimer({ stage: 'assemble_claim' });
         const claimed = await this.claimBatch(g, limit, auto);
         endClaim();
-        if (claimed.rows === 0) break;
         if (claimed.batchId !== undefined) made++;
-        eligible -= claimed.rows;
-        // Oldest first: after a partial batch the rest are newer; a later pass checks their window.
-        if (eligible < limit) {
-          const endOldest = stage.startTimer({ stage: 'assemble_find' });
-          oldestMs = await oldestWaitMs(this.o.pool, g, auto);
-          endOldest();
-        }
+        if (claimed.rows < limit) break;
       }
     }
     return made;
@@ -125,6 +132,9 @@ export class BatchAssembler {
         });
       if (released + settle.length > 0)
         this.o.log.info({ released, notVerified: settle.length }, 'held achievements reviewed');
+      // Released ones are pending again, behind the achievement cursors.
+      if (released > 0)
+        for (const [k, c] of this.claimedUpTo) if (c.kind === 'achievement') this.claimedUpTo.delete(k);
     });
     countOutcomes(this.o.metrics)(changed);
   }
@@ -136,12 +146,16 @@ export class BatchAssembler {
     auto: boolean,
   ): Promise<{ rows: number; batchId?: number }> {
     const changed: SettledRequest[] = [];
+    const key = `${g.organisationId}:${g.kind}`;
     const result = await inTransaction(this.o.pool, async (c) => {
-      const key = `${g.organisationId}:${g.kind}`;
-      const rows = await claimForBatch(c, g, { auto, limit, afterId: this.claimedUpTo.get(key) ?? 0 });
-      if (rows.length < limit) this.claimedUpTo.delete(key);
-      else this.claimedUpTo.set(key, Number(rows.at(-1)?.id ?? 0));
+      const afterId = this.claimedUpTo.get(key)?.afterId ?? 0;
+      const rows = await claimForBatch(c, g, { auto, limit, afterId });
       if (rows.length === 0) return { rows: 0 };
+      // Oldest first: a short claim holds every claimable request of the group, so its oldest says whether
+      // the window has passed. Not yet: nothing is written, and the commit lets them go.
+      if (rows.length < limit && Math.max(...rows.map((r) => r.waitedMs)) < this.o.windowMs)
+        return { rows: rows.length };
+      const lastId = Number(rows.at(-1)?.id ?? afterId);
       let candidates = rows.map((r) => ({
         id: Number(r.id),
         requestedBy: r.requestedBy,
@@ -192,7 +206,7 @@ export class BatchAssembler {
           chunkSize: this.o.fanOutChunk,
           onChanged: (done) => changed.push(...done),
         });
-      if (good.length === 0) return { rows: rows.length };
+      if (good.length === 0) return { rows: rows.length, lastId };
       // One UserName per batch: the requesters' own when they are one person, else the organisation's unattended name.
       const requestedBy = users.size === 1 ? ([...users][0] ?? g.defaultUserName) : g.defaultUserName;
       const kind = BATCH_KIND_OF[g.kind];
@@ -203,8 +217,10 @@ export class BatchAssembler {
         requestedBy,
         requestIds: good,
       });
-      return { rows: rows.length, batchId };
+      return { rows: rows.length, lastId, batchId };
     });
+    if (result.lastId !== undefined)
+      this.claimedUpTo.set(key, { organisationId: g.organisationId, kind: g.kind, afterId: result.lastId });
     countOutcomes(this.o.metrics)(changed);
     if (result.batchId !== undefined) {
       await enqueueSubmit(this.o.queue, result.batchId, this.o.submitJobOptions.attempts);

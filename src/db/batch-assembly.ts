@@ -18,46 +18,57 @@ const CLAIMABLE = `(mode = 'batch' or kind in ${BATCH_ONLY} or (mode = 'auto' an
 export interface BatchGroup {
   organisationId: number;
   kind: BatchableKind;
-  /** Pending requests that go in a batch whatever the backlog (mode batch, batch-only kinds). */
-  batchCount: number;
-  /** Pending auto-mode requests of a kind that can also go singly. */
+  /** Pending auto-mode requests of a kind that can also go singly, counted up to the cap asked for. */
   autoCount: number;
-  /** How long the oldest pending request has waited, ms. */
-  oldestMs: number;
   defaultUserName: string;
   ukprn: string | null;
 }
 
-/** Every (organisation, batchable kind) group with claimable pending work, of enabled organisations. */
-export async function findBatchGroups(db: Queryable): Promise<BatchGroup[]> {
-  const r = await db.query(
-    `select r.organisation_id as "organisationId", r.kind,
-            count(*) filter (where r.mode = 'batch' or r.kind in ${BATCH_ONLY})::int as "batchCount",
-            count(*) filter (where r.mode = 'auto' and r.kind not in ${BATCH_ONLY})::int as "autoCount",
-            (extract(epoch from now() - min(r.created_at)) * 1000)::float8 as "oldestMs",
-            o.default_user_name as "defaultUserName", o.ukprn
-       from lrs.request r join lrs.organisation o on o.id = r.organisation_id
-      where r.status = 'pending' and r.kind = any(${sqlArray(BATCHABLE_KINDS)})
-        and (r.mode <> 'single' or r.kind in ${BATCH_ONLY})
-        and (r.not_before is null or r.not_before <= now()) and not o.is_disabled
-      group by r.organisation_id, r.kind, o.default_user_name, o.ukprn`,
-  );
-  return r.rows as BatchGroup[];
+/** Where a group's next claim starts: after the highest id the assembler claimed in it. */
+export interface ClaimCursor {
+  organisationId: number;
+  kind: BatchableKind;
+  afterId: number;
 }
 
-/** How long the oldest claimable pending request of a group has waited, ms (0 when none is left). */
-export async function oldestWaitMs(
+/**
+ * Every (enabled organisation, batchable kind) group that may have claimable pending work: a pending
+ * batch-mode (or batch-only kind) request after the group's claim cursor, or more than `autoThreshold`
+ * pending auto-mode ones. Nothing is counted beyond `autoThreshold + 1`, and each group is looked at
+ * from its cursor on, so a pass costs the same with a million requests pending (or claimed tonight and
+ * not yet vacuumed away) as with a hundred: a count of the backlog per group, per pass, grew with the
+ * night (docs/batches.md "What grows with the night"; test/integration/batch-plans.test.ts).
+ */
+export async function findBatchGroups(
   db: Queryable,
-  g: { organisationId: number; kind: BatchableKind },
-  auto: boolean,
-): Promise<number> {
+  o: { autoThreshold: number; cursors: readonly ClaimCursor[] },
+): Promise<BatchGroup[]> {
   const r = await db.query(
-    `select (extract(epoch from now() - min(created_at)) * 1000)::float8 as ms from lrs.request
-      where status = 'pending' and organisation_id = $1 and kind = $2 and (not_before is null or not_before <= now())
-        and ${CLAIMABLE}`,
-    [g.organisationId, g.kind, auto],
+    `select g.* from (
+       select o.id as "organisationId", k.kind, o.default_user_name as "defaultUserName", o.ukprn,
+              exists (select 1 from lrs.request r
+                       where r.status = 'pending' and r.organisation_id = o.id and r.kind = k.kind
+                         and r.id > coalesce(c.after, 0) and (r.mode = 'batch' or r.kind in ${BATCH_ONLY})
+                         and (r.not_before is null or r.not_before <= now())) as "batchWork",
+              (select count(*) from (select 1 from lrs.request r
+                                      where r.status = 'pending' and r.organisation_id = o.id and r.kind = k.kind
+                                        and r.mode = 'auto' and r.kind not in ${BATCH_ONLY}
+                                        and r.id > coalesce(c.after, 0)
+                                        and (r.not_before is null or r.not_before <= now())
+                                      limit $2::int + 1) a)::int as "autoCount"
+         from lrs.organisation o
+        cross join unnest(${sqlArray(BATCHABLE_KINDS)}) as k(kind)
+         left join jsonb_to_recordset($1::jsonb) as c(org bigint, kind text, after bigint)
+                on c.org = o.id and c.kind = k.kind
+        where not o.is_disabled
+       offset 0
+     ) g where g."batchWork" or g."autoCount" > $2::int`,
+    [
+      JSON.stringify(o.cursors.map((x) => ({ org: x.organisationId, kind: x.kind, after: x.afterId }))),
+      o.autoThreshold,
+    ],
   );
-  return Number((r.rows[0] as { ms: number | null } | undefined)?.ms ?? 0);
+  return (r.rows as (BatchGroup & { batchWork: boolean })[]).map(({ batchWork: _, ...g }) => g);
 }
 
 export interface ClaimedForBatch {
@@ -66,6 +77,8 @@ export interface ClaimedForBatch {
   payload: unknown;
   /** When the MIS submitted it (a registration's age rule is judged on that date). */
   createdAt: Date;
+  /** How long the request has waited, ms. */
+  waitedMs: number;
 }
 
 /** Locks up to `limit` claimable pending requests of a group with ids above `afterId`, oldest first. */
@@ -75,7 +88,9 @@ export async function claimForBatch(
   o: { auto: boolean; limit: number; afterId: number },
 ): Promise<ClaimedForBatch[]> {
   const r = await c.query(
-    `select id, requested_by as "requestedBy", payload, created_at as "createdAt" from lrs.request
+    `select id, requested_by as "requestedBy", payload, created_at as "createdAt",
+            (extract(epoch from now() - created_at) * 1000)::float8 as "waitedMs"
+       from lrs.request
       where status = 'pending' and organisation_id = $1 and kind = $2
         and (not_before is null or not_before <= now())
         and ${CLAIMABLE}
