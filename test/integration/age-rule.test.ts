@@ -44,28 +44,30 @@ describe(
       p = undefined;
     });
 
-    /** Submits as the MIS does, with the request's creation date moved `createdDaysAgo` back in the same transaction. */
-    async function submitMadeAgo(
-      pipeline: Pipeline,
-      misId: string,
-      payload: Record<string, string>,
-      mode: string,
-      createdDaysAgo: number,
-    ): Promise<number> {
+    /**
+     * Submits one registration per case as the MIS does, each request's creation date moved `createdDaysAgo`
+     * back, all in one transaction (so a batch's assembler sees them together however slow this machine is).
+     */
+    async function submitCases(pipeline: Pipeline, tag: string, mode: string): Promise<number[]> {
       const c = await pipeline.sql.connect();
       try {
         await c.query('begin');
-        const r = await c.query(
-          `select lrs.submit_request('10000001', 'register', $1, $2::jsonb, 'j.smith', $3, null, 1) as id`,
-          [misId, JSON.stringify(payload), mode],
-        );
-        const id = Number(r.rows[0].id);
-        await c.query(`update lrs.request set created_at = now() - $2 * interval '1 day' where id = $1`, [
-          id,
-          createdDaysAgo,
-        ]);
+        const ids: number[] = [];
+        for (const [i, k] of CASES.entries()) {
+          const payload = { ...newLearner(i, `${tag}${k.tag}`), dateOfBirth: k.dateOfBirth };
+          const r = await c.query(
+            `select lrs.submit_request('10000001', 'register', $1, $2::jsonb, 'j.smith', $3, null, 1) as id`,
+            [`${tag}-${i}`, JSON.stringify(payload), mode],
+          );
+          const id = Number(r.rows[0].id);
+          await c.query(`update lrs.request set created_at = now() - $2 * interval '1 day' where id = $1`, [
+            id,
+            k.createdDaysAgo,
+          ]);
+          ids.push(id);
+        }
         await c.query('commit');
-        return id;
+        return ids;
       } finally {
         c.release();
       }
@@ -101,17 +103,7 @@ describe(
 
     it('single calls: not sent, rejected with AGE_OUT_OF_RANGE, judged on the day the request was made', async () => {
       p = await startPipeline();
-      const ids: number[] = [];
-      for (const [i, c] of CASES.entries())
-        ids.push(
-          await submitMadeAgo(
-            p,
-            `AGE-S-${i}`,
-            { ...newLearner(i, `age${c.tag}`), dateOfBirth: c.dateOfBirth },
-            'single',
-            c.createdDaysAgo,
-          ),
-        );
+      const ids = await submitCases(p, 'agesingle', 'single');
       await p.settle(60_000);
       await expectOutcomes(p, ids);
       // The simulator never heard of the refused learners: only the sent ones were searched for.
@@ -124,17 +116,7 @@ describe(
 
     it('batch records: left out of the batch, rejected with AGE_OUT_OF_RANGE; the rest go in one batch', async () => {
       p = await startPipeline({ env: { ...FAST_BATCH_ENV, BATCH_LIMIT_REGISTRATION: '10' } });
-      const ids: number[] = [];
-      for (const [i, c] of CASES.entries())
-        ids.push(
-          await submitMadeAgo(
-            p,
-            `AGE-B-${i}`,
-            { ...newLearner(i, `agebatch${c.tag}`), dateOfBirth: c.dateOfBirth },
-            'batch',
-            c.createdDaysAgo,
-          ),
-        );
+      const ids = await submitCases(p, 'agebatch', 'batch');
       await p.settle(60_000);
       await expectOutcomes(p, ids);
       const made = await batches(p.sql);
