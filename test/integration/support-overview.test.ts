@@ -175,7 +175,7 @@ describe('dashboard overview', () => {
     ['24h', 72, 1200, 6, /^(00|03|06|09|12|15|18|21):00$/],
     ['7d', 84, 7200, 8, /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} [A-Z][a-z]{2}$/],
   ] as const)(
-    'range %s: buckets that fit the range, one x axis shared by every chart, the finished work counted',
+    '%s range: buckets that fit the range, one x axis shared by every chart, the finished work counted',
     async (range, buckets, bucketS, finished, tickLabel) => {
       const res = await carol.get(`/?range=${range}`);
       expect(res.status).toBe(200);
