@@ -13,7 +13,9 @@ const HELP = `Usage: lrs-relay demo [--learners N] [--backend redis|postgres] [-
 Starts Postgres and Redis (when used) if they do not answer (scripts/ensure-services.sh), recreates the database
 lrs_relay_demo on the DATABASE_URL server, starts the LRS simulator and every relay role in this
 process, creates a sample MIS (db/sample-mis.sql) and enrols N students whose trigger queues the LRS
-work, waits until every request has finished, then prints a summary by status and code.
+work, waits until every request has finished, then prints a summary by status and code. First, a
+backlog of students enrolled before lrs-relay (5% of N, 20 to 100) goes through the nightly ULN
+acquisition in LRS batch jobs, so the Batches page and batch exceptions have something to show.
 
   --learners N   students to enrol (default 2000)
   --seed N       seed for the generated students (default 1)

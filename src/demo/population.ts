@@ -62,7 +62,35 @@ export interface LrsSeedLearner {
 
 export interface Population {
   students: DemoStudent[];
+  /**
+   * Students enrolled before lrs-relay was installed (no trigger saw them, none has a ULN): the nightly
+   * ULN acquisition finds them in the MIS's view and sends them in batches.
+   */
+  backlog: DemoStudent[];
   lrsLearners: LrsSeedLearner[];
+}
+
+/** The backlog's mix, per 20 students: mostly learners to find or register, and a few for staff. */
+const BACKLOG_MIX: Partial<Record<Scenario, number>> = {
+  new: 8,
+  exact: 5,
+  linked: 1,
+  possible: 2,
+  tooMany: 1,
+  badName: 1,
+  badDate: 1,
+  badPostcode: 1,
+};
+
+function backlogCounts(n: number): Partial<Record<Scenario, number>> {
+  const out: Partial<Record<Scenario, number>> = {};
+  let assigned = 0;
+  for (const [s, per20] of Object.entries(BACKLOG_MIX) as [Scenario, number][]) {
+    out[s] = Math.floor((n * per20) / 20);
+    assigned += out[s];
+  }
+  out.new = (out.new ?? 0) + n - assigned;
+  return out;
 }
 
 const GIVEN = [
@@ -169,7 +197,13 @@ function shuffle<T>(r: Random, list: T[]): T[] {
  * `n` students and the LRS learners they meet. `examples` (from `simulator.admin.examples()`) make the first
  * exact / linked / possible / too-many students the simulator's own synthetic learners.
  */
-export function generatePopulation(n: number, seed = 1, examples: OutcomeExamples = {}): Population {
+export function generatePopulation(
+  n: number,
+  seed = 1,
+  examples: OutcomeExamples = {},
+  /** Students for the backlog (default none), made after the others so these stay as they were. */
+  backlogSize = 0,
+): Population {
   const r = createRandom(seed);
   const lrsLearners: LrsSeedLearner[] = [];
   const usedUlns = new Set<string>();
@@ -301,5 +335,13 @@ export function generatePopulation(n: number, seed = 1, examples: OutcomeExample
         : null;
     return { ...s, email: s.email ?? email, studentId: `S${String(i + 1).padStart(6, '0')}` };
   });
-  return { students, lrsLearners };
+  const backlogPlan: Scenario[] = [];
+  for (const [scenario, count] of Object.entries(backlogCounts(backlogSize)) as [Scenario, number][]) {
+    for (let i = 0; i < count; i++) backlogPlan.push(scenario);
+  }
+  const backlog = shuffle(r, backlogPlan).map((scenario, i) => ({
+    ...make(scenario),
+    studentId: `B${String(i + 1).padStart(6, '0')}`,
+  }));
+  return { students, backlog, lrsLearners };
 }

@@ -29,7 +29,8 @@ import { generatePopulation } from './population.ts';
 import { waitUntilSettled, type ProgressSink } from './progress.ts';
 import { ensureServices } from './services.ts';
 import { MisUlnListener } from './mis-listener.ts';
-import { insertStudents, moveSomeStudents } from './students.ts';
+import { insertBacklog, insertStudents, moveSomeStudents } from './students.ts';
+import { acquireUlns, nightlyRunKey } from '../batches/acquire-ulns.ts';
 import { summariseRequests, type DemoReport } from './summary.ts';
 import { createQueueConnection, type QueueBackendKind } from '../queues.ts';
 
@@ -77,7 +78,19 @@ const DEMO_TUNING: Record<string, string> = {
   // The demo shows the single-call path (seconds, not batch-job minutes): with the whole intake inserted
   // at once, `auto` would otherwise hand it to the batch assembler.
   AUTO_BATCH_THRESHOLD: '10000000',
+  // The nightly acquisition's batches, in seconds rather than the LRS's minutes (the simulator's batch
+  // clock is shortened to match).
+  BATCH_WINDOW_MS: '500',
+  BATCH_ASSEMBLE_INTERVAL_MS: '250',
+  BATCH_POLL_INITIAL_MS: '250',
+  BATCH_POLL_MAX_MS: '1000',
+  BATCH_SWEEP_INTERVAL_MS: '2000',
 };
+
+/** The backlog the demo's nightly acquisition sends: 5% of the intake, 20 to 100 students. */
+export function backlogSizeFor(learners: number): number {
+  return Math.min(100, Math.max(20, Math.round(learners / 20)));
+}
 
 function openLogFile(dir: string): { log: Logger; file: string; stream: WriteStream } {
   mkdirSync(dir, { recursive: true });
@@ -164,10 +177,16 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     // The LRS register the students meet: the simulator's seeded learners plus the demo's own.
     const simLearners = 200;
     const probe = createSimulator({ syntheticLearners: simLearners });
-    const population = generatePopulation(learners, o.seed ?? 1, probe.admin.examples());
+    const population = generatePopulation(
+      learners,
+      o.seed ?? 1,
+      probe.admin.examples(),
+      backlogSizeFor(learners),
+    );
     const simulator: Simulator = createSimulator({
       syntheticLearners: simLearners,
       learners: parseLearnerRows(population.lrsLearners),
+      batchTiming: { inProgressAfterMs: 250, doneAfterMs: 1_000 },
     });
     await simulator.listen();
     closers.push(() => simulator.close());
@@ -208,6 +227,22 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     closers.push(() => misListener.stop());
     await misListener.start();
 
+    // Last night's run first: the students enrolled before lrs-relay was installed, found through the
+    // MIS's view and sent in batches by the same acquisition the scheduler runs every night. It reads
+    // the view before the day's students arrive, so it sends the backlog only.
+    await insertBacklog(pool, { ukprn, students: population.backlog });
+    const nightly = await acquireUlns({
+      pool: relay.database.pool,
+      log,
+      view: config.ACQUIRE_ULNS_VIEW,
+      runKey: nightlyRunKey(Date.now()),
+      chunkSize: config.ACQUIRE_ULNS_CHUNK,
+    });
+    const nightlyRequests = nightly.skipped ? 0 : nightly.requestsCreated;
+    note(
+      `nightly ULN acquisition: ${nightlyRequests} of ${population.backlog.length} students enrolled before lrs-relay, sent in batches`,
+    );
+
     note(`enrolling ${learners} students in mis.students`);
     const startedAt = Date.now();
     let producing = true;
@@ -241,6 +276,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
     const submitted = await pool.query<{ n: number }>(
       'select count(distinct mis_learner_id)::int as n from lrs.request',
     );
+    const batches = await pool.query<{ n: number }>('select count(*)::int as n from lrs.batch');
     const dashboardUrl = relay.dashboardUrl;
     const dashboardLogin = dashboardUrl ? await addDemoStaff(pool, log) : undefined;
     const report: DemoReport = {
@@ -251,7 +287,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoReport> {
         duplicateRegistrations: stats.duplicateRegistrations,
       },
       students: population.students.length,
-      notSubmitted: population.students.length - (submitted.rows[0]?.n ?? 0),
+      notSubmitted: population.students.length + population.backlog.length - (submitted.rows[0]?.n ?? 0),
+      nightly: { requests: nightlyRequests, batches: batches.rows[0]?.n ?? 0 },
       ulnsWrittenBack: misUlns.ulnsWritten,
       outcomeNotifications: misUlns.notifications,
       databaseUrl,

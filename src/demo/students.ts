@@ -44,6 +44,42 @@ export async function insertStudents(
 }
 
 /**
+ * Students enrolled before lrs-relay was installed: written with the MIS's trigger off (in one
+ * transaction, so no other session sees it off), as a bulk load of existing records would be. None is
+ * submitted; the nightly ULN acquisition finds them in mis.learners_needing_uln.
+ */
+export async function insertBacklog(
+  pool: pg.Pool,
+  o: { ukprn: string; students: readonly DemoStudent[] },
+): Promise<void> {
+  if (o.students.length === 0) return;
+  const c = await pool.connect();
+  try {
+    await c.query('begin');
+    await c.query('alter table mis.students disable trigger students_to_lrs');
+    await c.query(INSERT_SQL, [
+      o.ukprn,
+      'demo.import',
+      o.students.map((s) => s.studentId),
+      o.students.map((s) => s.forename),
+      o.students.map((s) => s.surname),
+      o.students.map((s) => s.birthDate),
+      o.students.map((s) => s.sex),
+      o.students.map((s) => s.postcode),
+      o.students.map((s) => s.email),
+      o.students.map((s) => s.uln),
+    ]);
+    await c.query('alter table mis.students enable trigger students_to_lrs');
+    await c.query('commit');
+  } catch (e) {
+    await c.query('rollback').catch(() => {});
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
+/**
  * Some students with a ULN move house: the trigger queues an update for each. Returns how many moved.
  * Picks every `every`-th verified student, deterministically.
  */

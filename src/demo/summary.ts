@@ -24,6 +24,8 @@ export interface DemoReport {
   students: number;
   /** Students the trigger did not submit (required fields missing in the MIS). */
   notSubmitted: number;
+  /** The nightly ULN acquisition: requests it created for the backlog, and the LRS batch jobs they went in. */
+  nightly: { requests: number; batches: number };
   /** Students whose ULN the sample MIS wrote into mis.students when it heard their request finish. */
   ulnsWrittenBack: number;
   /** NOTIFY lrs_outcome messages the sample MIS heard (one per finished request). */
@@ -72,6 +74,9 @@ export function formatReport(r: DemoReport): string {
     lines.push(
       `${r.notSubmitted} student(s) were not submitted: required fields are missing in the MIS (the trigger waits for them).`,
     );
+  lines.push(
+    `The nightly ULN acquisition sent ${r.nightly.requests} student(s) enrolled before lrs-relay was installed in ${r.nightly.batches} LRS batch job(s): see Batches on the dashboard, or \`lrs-relay batches\`.`,
+  );
   lines.push(
     `${r.ulnsWrittenBack} student(s) got their ULN in mis.students: the MIS heard ${r.outcomeNotifications} finished request(s) (NOTIFY lrs_outcome) and wrote back the ULNs the LRS found, queuing no new request.`,
   );

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TERMINAL_STATUSES } from '../../db/schema.ts';
 import { dropDemoDatabase, withDatabase } from '../../src/demo/database.ts';
-import { runDemo } from '../../src/demo/run-demo.ts';
+import { backlogSizeFor, runDemo } from '../../src/demo/run-demo.ts';
 import { formatReport, type DemoReport } from '../../src/demo/summary.ts';
 import { createLogger } from '../../src/log.ts';
 import { assertNoRedisLeaks, createQueuePrefix } from '../helpers/redis.ts';
@@ -48,7 +48,8 @@ describe('lrs-relay demo (in-process, 200 students)', () => {
     expect(Object.values(s.byStatus).reduce((a, b) => a + b, 0)).toBe(s.requests);
     expect(s.requests).toBeGreaterThanOrEqual(195);
     expect(s.duplicateRegistrations).toBe(0);
-    expect(s.registrations).toBe(s.byCode.WSRC0005);
+    // Registered by a single call (WSRC0005) or in the nightly acquisition's batch (RC001).
+    expect(s.registrations).toBe(s.byCode.WSRC0005! + (s.byCode.RC001 ?? 0));
     for (const code of [
       'WSRC0005',
       'WSRC0004',
@@ -68,6 +69,38 @@ describe('lrs-relay demo (in-process, 200 students)', () => {
     });
     expect(report.notSubmitted).toBe(2); // the incomplete students (no postcode)
     expect(s.seconds).toBeLessThan(45);
+  });
+
+  it('runs a nightly ULN acquisition through batches: the backlog is sent, answered, and its exceptions wait for staff', async () => {
+    expect(report.nightly.requests).toBe(backlogSizeFor(200));
+    expect(report.nightly.batches).toBeGreaterThan(0);
+    const q = async (sql: string) => (await pool.query(sql)).rows;
+    const runs = await q(`select run_key, requests_created from lrs.acquisition_run`);
+    expect(runs).toEqual([
+      { run_key: expect.stringMatching(/^nightly:/), requests_created: report.nightly.requests },
+    ]);
+    const batched = await q(
+      `select r.status, r.last_code as code, r.batch_id from lrs.request r where r.mode = 'batch' and r.mis_learner_id like 'B%'`,
+    );
+    expect(batched).toHaveLength(report.nightly.requests);
+    const count = (status: string, code: string) =>
+      batched.filter((r) => r.status === status && r.code === code).length;
+    // Found or registered by the LRS's batch (new ULN, found, linked) …
+    expect(count('succeeded', 'RC001')).toBeGreaterThan(0);
+    expect(count('succeeded', 'RC002')).toBeGreaterThan(0);
+    // … batch exceptions for staff: possible matches and too many matches …
+    expect(count('needs_action', 'RC008')).toBeGreaterThan(0);
+    expect(count('needs_action', 'RC007')).toBeGreaterThan(0);
+    // … and bad data refused before any batch, as a single call would be.
+    expect(count('rejected', 'LOCAL_VALIDATION')).toBeGreaterThan(0);
+    const inBatches = batched.filter((r) => r.batch_id !== null).length;
+    const jobs = await q(`select kind, status, record_count from lrs.batch order by id`);
+    expect(jobs.length).toBe(report.nightly.batches);
+    expect(jobs.every((b) => b.kind === 'registration' && b.status === 'completed')).toBe(true);
+    expect(jobs.reduce((n, b) => n + (b.record_count as number), 0)).toBe(inBatches);
+    expect(formatReport(report)).toContain(
+      `The nightly ULN acquisition sent ${report.nightly.requests} student(s)`,
+    );
   });
 
   it('the MIS hears every finished request and gets its ULNs back, queuing no new request', async () => {
