@@ -17,5 +17,5 @@ export default defineAblation({
       name: 'single calls: not sent, rejected with AGE_OUT_OF_RANGE, judged on the day the request was made',
     },
   ],
-  ci: true,
+  ci: false,
 });
