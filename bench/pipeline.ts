@@ -17,7 +17,7 @@
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { QUEUE_BACKENDS, type QueueBackendKind } from '../src/queues.ts';
+import { QUEUE_BACKENDS, type QueueBackendKind } from '../src/queues/catalogue.ts';
 import { POSTGRES_PIDS_SQL, startCpuWindow, type PostgresProcess } from './lib/cpu.ts';
 import { Agent, request } from 'undici';
 import { createLrsClient } from '../src/lrs/client.ts';

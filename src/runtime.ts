@@ -11,15 +11,9 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createOrganisationDirectory } from './orgs/directory.ts';
 import { createLrsClients, type CreateLrsClientsOptions, type LrsClients } from './orgs/clients.ts';
 import { OutboxRelay } from './producers/outbox-relay.ts';
-import {
-  createQueueConnection,
-  createThrottledWarning,
-  JOBS,
-  QUEUES,
-  redactUrl,
-  singleQueueName,
-  type QueueConnection,
-} from './queues.ts';
+import { JOBS, QUEUES, singleQueueName } from './queues/catalogue.ts';
+import { createThrottledWarning, redactUrl, type QueueConnection } from './queues/connection.ts';
+import { createQueueConnection } from './queues/store.ts';
 import { reconcileRequests } from './requests/reconcile.ts';
 import { purgePersonalData } from './requests/retention.ts';
 import { Scheduler, type ScheduledJob } from './schedulers/scheduler.ts';

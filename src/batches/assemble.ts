@@ -10,7 +10,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { batchJobId, JOB_DATA, JOBS, type JobQueue } from '../queues.ts';
+import { batchJobId, JOB_DATA, JOBS, type JobQueue } from '../queues/catalogue.ts';
 import { buildBatchRecord } from './records.ts';
 import { BATCH_KIND_OF, type BatchableKind } from '../db/kinds.ts';
 import { claimForBatch, findBatchGroups, type BatchGroup, type ClaimCursor } from '../db/batch-assembly.ts';

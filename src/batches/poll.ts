@@ -12,7 +12,7 @@ import { PauseQueueError, WaitJobError } from '../requests/job-steps.ts';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { isLrsError } from '../lrs/errors.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
-import { JOBS, parseJobData, type JobRun } from '../queues.ts';
+import { JOBS, parseJobData, type JobRun } from '../queues/catalogue.ts';
 import {
   achievementCounters,
   fanOutAchievements,

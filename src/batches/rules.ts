@@ -27,7 +27,7 @@ import type { OrganisationClients } from '../requests/run.ts';
 import type { RetryPolicy } from '../codes/retry-policy.ts';
 import { resolutionFor } from '../requests/resolve.ts';
 import type { OperationName } from '../lrs/messages.ts';
-import type { JobQueue } from '../queues.ts';
+import type { JobQueue } from '../queues/catalogue.ts';
 
 /** What the submit and poll jobs need. */
 export interface BatchJobDeps {

@@ -9,7 +9,7 @@ import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { RELAY_CODES } from '../codes/client-codes.ts';
 import { isLrsError, type LrsError } from '../lrs/errors.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
-import { JOBS, parseJobData, type JobRun } from '../queues.ts';
+import { JOBS, parseJobData, type JobRun } from '../queues/catalogue.ts';
 import { enqueuePoll } from './assemble.ts';
 import { buildBatchRecord, type BatchRecord } from './records.ts';
 import type { BatchableKind } from '../db/kinds.ts';

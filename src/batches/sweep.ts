@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
-import { batchJobId, isLiveJobState, type JobQueue } from '../queues.ts';
+import { batchJobId, isLiveJobState, type JobQueue } from '../queues/catalogue.ts';
 import { findStaleBatches } from '../db/batches.ts';
 import { enqueuePoll, enqueueSubmit } from './assemble.ts';
 

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { seedResponseCodes } from './response-codes.ts';
-import { migrateQueueSchema } from '../queues.ts';
+import { migrateQueueSchema } from '../queues/postgres.ts';
 import { errorMessage } from '../errors.ts';
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../db/migrations', import.meta.url));

@@ -32,7 +32,8 @@ import { MisUlnListener } from './mis-listener.ts';
 import { insertBacklog, insertStudents, moveSomeStudents } from './students.ts';
 import { acquireUlns, nightlyRunKey } from '../batches/acquire-ulns.ts';
 import { summariseRequests, type DemoReport } from './summary.ts';
-import { createQueueConnection, type QueueBackendKind } from '../queues.ts';
+import type { QueueBackendKind } from '../queues/catalogue.ts';
+import { createQueueConnection } from '../queues/store.ts';
 
 export interface DemoOptions {
   /** Students to enrol (default 2,000). */

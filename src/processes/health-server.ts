@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { refuseMetrics, type Metrics } from '../metrics.ts';
-import type { QueueConnection } from '../queues.ts';
+import type { QueueConnection } from '../queues/connection.ts';
 import { checkReadiness } from './health.ts';
 import type { RoleReport } from './heartbeat.ts';
 

@@ -4,7 +4,8 @@
  * every required role (REQUIRED_ROLES) has a live process somewhere (`roles`: which run where, which
  * are missing; see src/processes/heartbeat.ts).
  */
-import { queueStoreKey, type QueueConnection } from '../queues.ts';
+import { queueStoreKey } from '../queues/catalogue.ts';
+import type { QueueConnection } from '../queues/connection.ts';
 import type { SupportDb } from '../db/pool.ts';
 import type { RoleReport } from './heartbeat.ts';
 import { withTimeout } from '../timeout.ts';

@@ -16,7 +16,7 @@ import {
   type ProcessRow,
 } from '../db/processes.ts';
 import type { Queryable } from '../db/transaction.ts';
-import { createThrottledWarning } from '../queues.ts';
+import { createThrottledWarning } from '../queues/connection.ts';
 import type { Role } from '../config.ts';
 
 /** How often a process refreshes its row. */

@@ -8,7 +8,7 @@
 import pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { Logger } from '../log.ts';
-import { JOBS, JOB_DATA, REQUEST_JOB_OPTIONS, requestJobId } from '../queues.ts';
+import { JOBS, JOB_DATA, REQUEST_JOB_OPTIONS, requestJobId } from '../queues/catalogue.ts';
 import { inTransaction } from '../db/transaction.ts';
 import {
   claimAutoRequests,

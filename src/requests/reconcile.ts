@@ -6,14 +6,14 @@
 import type pg from 'pg';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import type { Logger } from '../log.ts';
-import { requestJobId, type JobQueue } from '../queues.ts';
+import { requestJobId, type JobQueue } from '../queues/catalogue.ts';
 import {
   completeRequest,
   findStaleRequests,
   notifyOutbox,
   returnToPendingIfUnchanged,
 } from '../db/requests.ts';
-import { isLiveJobState } from '../queues.ts';
+import { isLiveJobState } from '../queues/catalogue.ts';
 import { resolutionFor } from './resolve.ts';
 
 export interface ReconcileOptions {

@@ -11,7 +11,7 @@ import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { isLrsError, type LrsError } from '../lrs/errors.ts';
 import type { OperationName } from '../lrs/messages.ts';
 import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
-import { parseJobData, JOBS, type JobRun } from '../queues.ts';
+import { parseJobData, JOBS, type JobRun } from '../queues/catalogue.ts';
 import { LearnerBusyError, PROCESSORS, type ProcessorOptions } from './processors.ts';
 import {
   loadRequest,

@@ -4,7 +4,8 @@
  */
 import type { Queue, Worker } from 'bullmq';
 import type { Logger } from '../log.ts';
-import { QUEUES, workerName, type JobName, type QueueConnection, type ScheduledJob } from '../queues.ts';
+import { QUEUES, workerName, type JobName, type ScheduledJob } from '../queues/catalogue.ts';
+import type { QueueConnection } from '../queues/connection.ts';
 
 export type { ScheduledJob };
 

@@ -11,7 +11,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Logger } from 'pino';
 import type { Config, Role } from '../config.ts';
 import { refuseMetrics, type Metrics } from '../metrics.ts';
-import type { QueueConnection, QueueReader } from '../queues.ts';
+import type { QueueConnection, QueueReader } from '../queues/connection.ts';
 import type { SupportDb } from '../db/pool.ts';
 import type { RoleReport } from '../processes/heartbeat.ts';
 import { checkReadiness } from '../processes/health.ts';

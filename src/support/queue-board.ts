@@ -8,7 +8,8 @@
 import { createBullBoard } from '@bull-board/api';
 import { ExpressAdapter } from '@bull-board/express';
 import type { NextFunction, Request, Response } from 'express';
-import { QUEUES, type QueueBackendKind, type QueueReader } from '../queues.ts';
+import { QUEUES, type QueueBackendKind } from '../queues/catalogue.ts';
+import type { QueueReader } from '../queues/connection.ts';
 import { html } from './html.ts';
 import { getAuth } from './http-auth.ts';
 import { renderPage } from './pages/layout.ts';

@@ -3,7 +3,8 @@
  * scheduler queues plus one single-call queue per organisation in Postgres (created on first use,
  * closed with the dashboard).
  */
-import { QUEUES, singleQueueName, type QueueConnection, type QueueReader } from '../queues.ts';
+import { QUEUES, singleQueueName } from '../queues/catalogue.ts';
+import type { QueueConnection, QueueReader } from '../queues/connection.ts';
 import type { Actor } from './access.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { selectOrganisations } from '../db/support-reads.ts';

@@ -42,7 +42,7 @@ import { canSearchLearners, canSeePersonalData } from './access.ts';
 import { getLearnerDetail, LEARNER_REQUEST_LIMIT } from './learner-history.ts';
 import { canSeeQueue, getQueueDepths, type QueueSet } from './queue-depths.ts';
 import { withTimeout } from '../timeout.ts';
-import type { QueueBackendKind } from '../queues.ts';
+import type { QueueBackendKind } from '../queues/catalogue.ts';
 import {
   findRequestIds,
   getLearnerHistory,

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { selectScrapeFigures } from '../db/scrape-figures.ts';
-import { queueStoreKey, type QueueBackendKind } from '../queues.ts';
+import { queueStoreKey, type QueueBackendKind } from '../queues/catalogue.ts';
 import { registerCertificateExpiryGauge, type CertificateExpiry } from '../orgs/certificates.ts';
 import { countByRole, type RoleReport } from '../processes/heartbeat.ts';
 import type { Role } from '../config.ts';

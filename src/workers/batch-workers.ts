@@ -6,7 +6,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Job, Queue, Worker } from 'bullmq';
-import { JOBS, QUEUES, workerName, type QueueConnection } from '../queues.ts';
+import { JOBS, QUEUES, workerName } from '../queues/catalogue.ts';
+import type { QueueConnection } from '../queues/connection.ts';
 import { BatchAssembler, type BatchAssemblerOptions } from '../batches/assemble.ts';
 import { runPollJob } from '../batches/poll.ts';
 import type { BatchJobDeps } from '../batches/rules.ts';

@@ -5,7 +5,7 @@
 import type { SupportDb } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
-import type { QueueConnection } from '../../src/queues.ts';
+import type { QueueConnection } from '../../src/queues/connection.ts';
 import { createDashboard, type Dashboard, type DashboardDeps } from '../../src/support/dashboard.ts';
 
 export async function startTestDashboard(o: {

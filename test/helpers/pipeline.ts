@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.ts';
 import { startRelay, type Relay, type Role, type StartRelayOptions } from '../../src/runtime.ts';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import type { RetryPolicy } from '../../src/codes/retry-policy.ts';
-import type { QueueBackendKind } from '../../src/queues.ts';
+import type { QueueBackendKind } from '../../src/queues/catalogue.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { assertNoRedisLeaks, createQueuePrefix, deletePrefixKeys } from './redis.ts';
 import { redisUrl } from './urls.ts';

@@ -1,7 +1,9 @@
 /** A queue store for tests that build parts of a relay by hand (the dashboard, a queue to inspect). */
 import pg from 'pg';
 import { quoteSchemaName } from 'bullmq';
-import { createQueueConnection, type QueueBackendKind, type QueueConnection } from '../../src/queues.ts';
+import type { QueueBackendKind } from '../../src/queues/catalogue.ts';
+import type { QueueConnection } from '../../src/queues/connection.ts';
+import { createQueueConnection } from '../../src/queues/store.ts';
 import { deletePrefixKeys } from './redis.ts';
 import { redisUrl } from './urls.ts';
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { deleteQueueKeys } from '../../src/queues.ts';
+import { deleteQueueKeys } from '../../src/queues/redis.ts';
 import { redisUrl } from './urls.ts';
 
 export function createQueuePrefix(): string {

@@ -14,7 +14,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
 import { DEFAULT_RETRY_POLICY } from '../../src/codes/retry-policy.ts';
-import { JOBS } from '../../src/queues.ts';
+import { JOBS } from '../../src/queues/catalogue.ts';
 import { batchScheduledJobs } from '../../src/workers/batch-role.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { newLearner } from './batch-fixtures.ts';

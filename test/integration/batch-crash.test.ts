@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { QUEUES } from '../../src/queues.ts';
+import { QUEUES } from '../../src/queues/catalogue.ts';
 import { startPipeline, SIM_PASSWORD, type Pipeline } from '../helpers/pipeline.ts';
 import { createTestQueueConnection, TEST_BACKENDS } from '../helpers/queues.ts';
 import { redisUrl } from '../helpers/urls.ts';

@@ -11,7 +11,7 @@ import { runBatches } from '../../src/cli/batches.ts';
 import { runRequests } from '../../src/cli/requests.ts';
 import { explainCode } from '../../src/codes/table.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
-import type { QueueConnection } from '../../src/queues.ts';
+import type { QueueConnection } from '../../src/queues/connection.ts';
 import { createCliActor, createStaffActor, type Actor } from '../../src/support/access.ts';
 import type { Dashboard } from '../../src/support/dashboard.ts';
 import { createFakeIo } from '../helpers/cli-io.ts';

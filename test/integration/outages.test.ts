@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateDatabase } from '../../src/db/migrate.ts';
-import type { QueueBackendKind } from '../../src/queues.ts';
+import type { QueueBackendKind } from '../../src/queues/catalogue.ts';
 import { createSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { addStaff } from '../../src/support/staff.ts';
 import { createTestClient } from '../e2e/http-client.ts';

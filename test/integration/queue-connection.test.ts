@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { guardedPostgresConnection } from '../../src/queues.ts';
+import { guardedPostgresConnection } from '../../src/queues/postgres.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 describe('Postgres queue connection', () => {

@@ -6,7 +6,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase } from '../../src/db/migrate.ts';
-import { createQueueConnection, type QueueConnection } from '../../src/queues.ts';
+import type { QueueConnection } from '../../src/queues/connection.ts';
+import { createQueueConnection } from '../../src/queues/store.ts';
 import { startPrivatePostgres, type PrivateServer } from '../helpers/servers.ts';
 import { waitUntil } from '../helpers/wait.ts';
 

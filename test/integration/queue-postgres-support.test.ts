@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
-import { createQueueConnection } from '../../src/queues.ts';
+import { createQueueConnection } from '../../src/queues/store.ts';
 import { addStaff } from '../../src/support/staff.ts';
 import { createTestClient } from '../e2e/http-client.ts';
 import { PASSWORD, TEST_SCRYPT_COST } from '../e2e/seed.ts';

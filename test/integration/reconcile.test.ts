@@ -9,13 +9,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
-import {
-  createQueueConnection,
-  JOBS,
-  requestJobId,
-  singleQueueName,
-  type QueueConnection,
-} from '../../src/queues.ts';
+import { JOBS, requestJobId, singleQueueName } from '../../src/queues/catalogue.ts';
+import type { QueueConnection } from '../../src/queues/connection.ts';
+import { createQueueConnection } from '../../src/queues/store.ts';
 import { reconcileRequests } from '../../src/requests/reconcile.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { assertNoRedisLeaks, createQueuePrefix } from '../helpers/redis.ts';

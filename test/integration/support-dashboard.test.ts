@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
-import type { QueueBackendKind } from '../../src/queues.ts';
+import type { QueueBackendKind } from '../../src/queues/catalogue.ts';
 import { startTestDashboard } from '../helpers/dashboard.ts';
 import { createTestClient, extractCsrf } from '../e2e/http-client.ts';
 import { PASSWORD, seedSupportData, type Seeded } from '../e2e/seed.ts';

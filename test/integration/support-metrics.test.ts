@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createMetrics, type Metrics } from '../../src/metrics.ts';
-import { queueStoreKey, singleQueueName, type QueueConnection } from '../../src/queues.ts';
+import { queueStoreKey, singleQueueName } from '../../src/queues/catalogue.ts';
+import type { QueueConnection } from '../../src/queues/connection.ts';
 import type { Dashboard } from '../../src/support/dashboard.ts';
 import { startTestDashboard } from '../helpers/dashboard.ts';
 import { parsePrometheusText, sampleValue } from '../../src/support/prometheus-text.ts';

@@ -10,7 +10,7 @@
  * - src/codes imports nothing from src/lrs (the client imports the codes, not the other way round);
  * - the subject folders form layers (LAYERS, lowest first): a file imports its own folder and the
  *   layers below it, never a folder of its own layer or above, so the folders form no loop;
- * - the queue library (bullmq) is imported only by the queue layer (src/queues.ts) and the role wiring
+ * - the queue library (bullmq) is imported only by the queue layer (src/queues/) and the role wiring
  *   (src/workers, src/schedulers, src/producers, src/runtime.ts): the subject folders return values and
  *   throw typed steps, and read queues through interfaces the queue layer implements.
  *
@@ -113,7 +113,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/xml', 'src/errors.ts', 'src/timeout.ts', 'src/personal-data.ts'],
   ['src/codes'],
   ['src/lrs'],
-  ['src/config.ts', 'src/log.ts', 'src/queues.ts'],
+  ['src/config.ts', 'src/log.ts', 'src/queues'],
   ['src/metrics.ts', 'src/db'],
   ['src/orgs', 'src/requests', 'src/processes'],
   ['src/batches', 'src/import', 'src/support', 'src/simulator'],
@@ -152,14 +152,7 @@ export function layerViolations(graph: ImportGraph, layers: readonly (readonly s
 }
 
 /** Where the queue library may be imported: the queue layer and the role wiring. */
-const MAY_IMPORT_BULLMQ = [
-  'src/queues.ts',
-  'src/queues',
-  'src/runtime.ts',
-  'src/workers',
-  'src/schedulers',
-  'src/producers',
-];
+const MAY_IMPORT_BULLMQ = ['src/queues', 'src/runtime.ts', 'src/workers', 'src/schedulers', 'src/producers'];
 
 /** `importer → imported` for every import of a role folder from outside it, other than the composition root. */
 export function roleFolderViolations(graph: ImportGraph, roleFolders: readonly string[]): string[] {
@@ -261,7 +254,7 @@ describe('reading imports', () => {
   it('reports the queue library imported outside the queue layer and the role wiring', () => {
     const packages: ImportGraph = new Map([
       ['src/workers/job-steps.ts', ['bullmq']],
-      ['src/queues.ts', ['bullmq', 'ioredis']],
+      ['src/queues/redis.ts', ['bullmq', 'ioredis']],
       ['src/batches/poll.ts', ['bullmq', 'pg']],
       ['src/support/queue-board.ts', ['@bull-board/api']],
     ]);

@@ -13,7 +13,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Files (or folders, ending in /) outside src/db that may run statements, and why. */
 const EXCEPTIONS: Record<string, string> = {
-  'src/queues.ts': "the Postgres queue store's own schema (BullMQ's tables), not lrs",
+  'src/queues/postgres.ts': "the Postgres queue store's own schema (BullMQ's tables), not lrs",
   'src/demo/': "the demo's sample MIS (its own schema, triggers and listener) and its summary",
 };
 

@@ -14,7 +14,7 @@ import { renderChartTable, renderLines, renderStackedBars, timeAxis, toSeries } 
 import { ORGANISATION_STATES, type OrganisationHealth } from '../organisations.ts';
 import { statusLabel } from '../labels.ts';
 import type { QueueDepth } from '../queue-depths.ts';
-import { queueStoreName, type QueueBackendKind } from '../../queues.ts';
+import { queueStoreName, type QueueBackendKind } from '../../queues/catalogue.ts';
 import { codeCell, formatTime, renderPage, statusCell } from './layout.ts';
 
 /** The exception statuses, most urgent first (as the exceptions page orders them). */

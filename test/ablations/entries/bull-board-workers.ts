@@ -5,7 +5,7 @@ export default defineAblation({
   switchedOff: 'workers are named with spaces again, which Redis refuses as a connection name',
   edits: [
     {
-      file: 'src/queues.ts',
+      file: 'src/queues/catalogue.ts',
       find: "  return `${what}@${hostname()}:${process.pid}`.replace(/[^A-Za-z0-9._@:-]/g, '_');",
       replace: '  return `lrs-relay ${what}`;',
     },

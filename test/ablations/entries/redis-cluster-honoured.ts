@@ -6,7 +6,7 @@ export default defineAblation({
   switchedOff: 'createRedis ignores REDIS_CLUSTER_NODES and connects to REDIS_URL as a single Redis',
   edits: [
     {
-      file: 'src/queues.ts',
+      file: 'src/queues/redis.ts',
       find: '  const clusterNodes = o.target.REDIS_CLUSTER_NODES;',
       replace: '  const clusterNodes = (false as boolean) ? o.target.REDIS_CLUSTER_NODES : undefined;',
     },

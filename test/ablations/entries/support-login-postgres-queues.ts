@@ -6,7 +6,7 @@ export default defineAblation({
   switchedOff: 'lrs-relay migrate no longer lets lrs_support read the queue tables the dashboard shows',
   edits: [
     {
-      file: 'src/queues.ts',
+      file: 'src/queues/postgres.ts',
       find: '    `grant usage on schema ${quoted} to lrs_support; grant select on ${tables} to lrs_support`,',
       replace: '    `select ${tables.length}`,',
     },
