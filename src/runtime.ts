@@ -11,17 +11,16 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { createOrganisationDirectory } from './orgs/directory.ts';
 import { createLrsClients, type CreateLrsClientsOptions, type LrsClients } from './orgs/clients.ts';
 import { OutboxRelay } from './producers/outbox-relay.ts';
-import { JOBS, QUEUES, singleQueueName } from './queues/catalogue.ts';
+import { QUEUES, singleQueueName } from './queues/catalogue.ts';
 import { createThrottledWarning, redactUrl, type QueueConnection } from './queues/connection.ts';
 import { createQueueConnection } from './queues/store.ts';
-import { reconcileRequests } from './requests/reconcile.ts';
-import { purgePersonalData } from './requests/retention.ts';
-import { Scheduler, type ScheduledJob } from './schedulers/scheduler.ts';
+import { Scheduler } from './schedulers/scheduler.ts';
+import { createSchedule } from './schedulers/schedule.ts';
 import { startDashboard } from './support/dashboard-role.ts';
 import { createOrganisationTester } from './orgs/test-organisation.ts';
-import { batchScheduledJobs, startBatchWorkers } from './workers/batch-role.ts';
+import { startBatchWorkers } from './workers/batch-role.ts';
 import { DEFAULT_PROCESSOR_OPTIONS, type ProcessorOptions } from './requests/processors.ts';
-import { DEFAULT_RETRY_POLICY, maxAttempts, type RetryPolicy } from './codes/retry-policy.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './codes/retry-policy.ts';
 import { SingleWorkers } from './workers/single-workers.ts';
 import { errorMessage } from './errors.ts';
 import { withTimeout } from './timeout.ts';
@@ -145,45 +144,15 @@ export async function startRelay(o: StartRelayOptions): Promise<Relay> {
       closers.push(() => batches.close(config.SHUTDOWN_TIMEOUT_MS));
     }
     if (roles.has('scheduler')) {
-      const jobs: ScheduledJob[] = [
-        {
-          id: 'reconcile',
-          name: JOBS.reconcile,
-          repeat: { every: config.RECONCILE_INTERVAL_MS },
-          run: async () => {
-            const result = await reconcileRequests({
-              pool: database.pool,
-              queueFor,
-              log,
-              staleMs: config.RECONCILE_STALE_MS,
-              maxTotalAttempts: maxAttempts(policy) * 3,
-            });
-            metrics.reconciled.inc({ outcome: 'requeued' }, result.requeued);
-            metrics.reconciled.inc({ outcome: 'failed' }, result.failed);
-            return result;
-          },
-        },
-        {
-          id: 'retention-purge',
-          name: JOBS.retentionPurge,
-          repeat: { every: config.RETENTION_PURGE_INTERVAL_MS },
-          run: async () => {
-            const result = await purgePersonalData({
-              pool: database.pool,
-              log,
-              settings: {
-                requestDays: config.RETENTION_REQUEST_DAYS,
-                learningEventDays: config.RETENTION_LEARNING_EVENT_DAYS,
-                chunk: config.RETENTION_PURGE_CHUNK,
-              },
-            });
-            metrics.retentionPurged.inc({ table: 'request' }, result.requests);
-            metrics.retentionPurged.inc({ table: 'learning_event' }, result.learningEvents);
-            return result;
-          },
-        },
-        ...batchScheduledJobs({ config, pool: database.pool, log, policy, queue: batchQueue }),
-      ];
+      const jobs = createSchedule({
+        config,
+        pool: database.pool,
+        log,
+        metrics,
+        policy,
+        queueFor,
+        batchQueue,
+      });
       const scheduler = new Scheduler({
         queues: queueConnection,
         log,

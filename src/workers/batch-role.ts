@@ -1,20 +1,15 @@
 /**
  * How batch work plugs into a relay process (src/runtime.ts): the worker role gets the assembler and
- * the batch queue's worker; the scheduler role gets the batch sweep and the nightly ULN acquisition.
+ * the batch queue's worker (the batch sweep and the nightly ULN acquisition are in src/schedulers/schedule.ts).
  */
-import type { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type pg from 'pg';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { JOBS, parseJobData } from '../queues/catalogue.ts';
 import type { QueueConnection } from '../queues/connection.ts';
-import { acquireUlns, nightlyRunKey } from '../batches/acquire-ulns.ts';
-import { completeRunIfDone, listOpenAcquisitionRuns } from '../db/acquisition.ts';
-import { sweepBatches } from '../batches/sweep.ts';
-import type { ScheduledJob } from '../queues/catalogue.ts';
 import { BatchWorkers } from './batch-workers.ts';
-import { maxAttempts, type RetryPolicy } from '../codes/retry-policy.ts';
+import type { RetryPolicy } from '../codes/retry-policy.ts';
 import type { OrganisationClients } from '../requests/run.ts';
 
 export interface BatchRoleOptions {
@@ -61,50 +56,4 @@ export function startBatchWorkers(o: BatchRoleOptions): BatchWorkers {
   });
   workers.start();
   return workers;
-}
-
-/** The batch sweep and the nightly acquisition, for the scheduler role. */
-export function batchScheduledJobs(
-  o: Omit<BatchRoleOptions, 'clients' | 'queues' | 'metrics'>,
-): ScheduledJob[] {
-  const c = o.config;
-  return [
-    {
-      id: 'batch-sweep',
-      name: JOBS.batchSweep,
-      repeat: { every: c.BATCH_SWEEP_INTERVAL_MS },
-      run: async () => {
-        const result = await sweepBatches({
-          pool: o.pool,
-          queue: o.queue,
-          log: o.log,
-          staleMs: c.BATCH_SWEEP_INTERVAL_MS,
-          submitAttempts: maxAttempts(o.policy),
-        });
-        for (const runKey of await listOpenAcquisitionRuns(o.pool)) await completeRunIfDone(o.pool, runKey);
-        return result;
-      },
-    },
-    {
-      id: 'acquire-ulns',
-      name: JOBS.acquireUlns,
-      repeat: { pattern: c.ACQUIRE_ULNS_CRON, tz: 'Europe/London' },
-      run: async (job: Job) => {
-        const data = parseJobData(JOBS.acquireUlns, job.data);
-        // The slot this run was scheduled for, so a second scheduler firing for the same night gets the same key.
-        const slot = job.timestamp + (job.opts.delay ?? 0);
-        // One run per night and organisation: a per-organisation run keys on both, so runs for two
-        // organisations the same night do not take each other's key.
-        const night = nightlyRunKey(slot);
-        return acquireUlns({
-          pool: o.pool,
-          log: o.log,
-          view: c.ACQUIRE_ULNS_VIEW,
-          runKey: data.organisation === undefined ? night : `${night}:${data.organisation}`,
-          chunkSize: c.ACQUIRE_ULNS_CHUNK,
-          organisation: data.organisation,
-        });
-      },
-    },
-  ];
 }

@@ -7,15 +7,16 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
 import { DEFAULT_RETRY_POLICY } from '../../src/codes/retry-policy.ts';
-import { JOBS } from '../../src/queues/catalogue.ts';
-import { batchScheduledJobs } from '../../src/workers/batch-role.ts';
+import { createMetrics } from '../../src/metrics.ts';
+import { JOBS, type JobQueue } from '../../src/queues/catalogue.ts';
+import { createSchedule } from '../../src/schedulers/schedule.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { newLearner } from './batch-fixtures.ts';
 
@@ -61,15 +62,17 @@ describe('per-organisation ULN acquisition', () => {
     }
     await sql.query(`create view mis.learners_needing_uln as select * from mis.needing`);
     db = createDatabase({ url: tdb.url, poolSize: 3 });
-    const job = batchScheduledJobs({
+    const job = createSchedule({
       config: loadConfig({ DATABASE_URL: tdb.url }),
       pool: db.pool,
       log: createLogger({ level: 'silent' }),
+      metrics: createMetrics(),
       policy: DEFAULT_RETRY_POLICY,
-      // The acquisition job never touches the batch queue (only the sweep beside it does).
-      queue: {} as Queue,
+      // The acquisition job never touches the queues (only the sweeps beside it do).
+      queueFor: () => ({}) as JobQueue,
+      batchQueue: {} as JobQueue,
     }).find((j) => j.name === JOBS.acquireUlns);
-    if (!job) throw new Error('no acquisition job in the batch role');
+    if (!job) throw new Error('no acquisition job in the schedule');
     run = (data) => job.run({ data, timestamp: NIGHT, opts: {} } as unknown as Job);
   });
   beforeEach(async () => {

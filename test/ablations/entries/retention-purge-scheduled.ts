@@ -6,10 +6,10 @@ export default defineAblation({
   switchedOff: 'the scheduled retention-purge job runs and does nothing',
   edits: [
     {
-      file: 'src/runtime.ts',
-      find: '          repeat: { every: config.RETENTION_PURGE_INTERVAL_MS },\n          run: async () => {\n',
+      file: 'src/schedulers/schedule.ts',
+      find: '      repeat: { every: c.RETENTION_PURGE_INTERVAL_MS },\n      run: async () => {\n',
       replace:
-        '          repeat: { every: config.RETENTION_PURGE_INTERVAL_MS },\n          run: async () => {\n            if (true as boolean) return { requests: 0, learningEvents: 0, more: false };\n',
+        '      repeat: { every: c.RETENTION_PURGE_INTERVAL_MS },\n      run: async () => {\n        if (true as boolean) return { requests: 0, learningEvents: 0, more: false };\n',
     },
   ],
   tests: [
