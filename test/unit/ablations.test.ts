@@ -17,7 +17,8 @@ const entries = await loadAblations();
 
 /**
  * The name appears in the file as written, or ends with a title that does (the describe titles before
- * it may be built, as `describe.each`'s are), or is a row name and a title built by `it.each`.
+ * it may be built, as `describe.each`'s are), or is a row name and a title built by `it.each`, or
+ * matches an `it.each` title whose placeholders stand for values written in the file.
  */
 function namesATest(text: string, name: string): boolean {
   if (text.includes(name)) return true;
@@ -26,6 +27,13 @@ function namesATest(text: string, name: string): boolean {
     if (['"', "'", '`'].some((q) => text.includes(`${q}${title}${q}`))) return true;
     // it.each's '%s: …' titles: the row's name and the rest of the title both appear.
     if (text.includes(name.slice(0, i)) && text.includes(title)) return true;
+  }
+  // it.each's titles with several placeholders ('%s is catalogued as %s with …'): a title of the file
+  // whose %s, %i and %d stand for values that appear in the file.
+  for (const m of text.matchAll(/(['"`])([^'"`\n]*%[sdi][^'"`\n]*)\1/g)) {
+    const parts = (m[2] ?? '').split(/%[sdi]/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const got = new RegExp(`(?:^|.* )${parts.join('(.+?)')}$`).exec(name);
+    if (got && got.slice(1).every((v) => text.includes(v))) return true;
   }
   return false;
 }
