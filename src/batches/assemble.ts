@@ -13,7 +13,13 @@ import type { Metrics } from '../metrics.ts';
 import { batchJobId, JOB_DATA, JOBS, type JobQueue } from '../queues/catalogue.ts';
 import { buildBatchRecord } from './records.ts';
 import { BATCH_KIND_OF, type BatchableKind } from '../db/kinds.ts';
-import { claimForBatch, findBatchGroups, type BatchGroup, type ClaimCursor } from '../db/batch-assembly.ts';
+import {
+  achievementCapOf,
+  claimForBatch,
+  findBatchGroups,
+  type BatchGroup,
+  type ClaimCursor,
+} from '../db/batch-assembly.ts';
 import { checkVerification, holdForVerification, notVerified, reviewHeld } from './gate.ts';
 import { countOutcomes } from './rules.ts';
 import { insertBatch, settleRequests, type SettledRequest, type Settlement } from '../db/batches.ts';
@@ -105,7 +111,10 @@ export class BatchAssembler {
     endFind();
     let made = 0;
     for (const g of groups) {
-      const limit = this.o.limits[g.kind];
+      // The LRS refused a batch of this organisation's achievements as too many (WSEC0046): never as many again.
+      const cap =
+        g.kind === 'achievement' ? await achievementCapOf(this.o.pool, g.organisationId) : undefined;
+      const limit = Math.min(this.o.limits[g.kind], cap ?? Infinity);
       const auto = g.autoCount > this.o.autoBatchThreshold;
       // Full batches while the claims come back full; a short claim is the group's last, and becomes a
       // partial batch only once its oldest request has waited the window (else nothing is kept).

@@ -164,6 +164,8 @@ export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: Abor
     log.info({ lrsJobId: answer.jobId, records: records.length }, 'batch submitted');
     return 'submitted';
   }
+  if (answer.code === TOO_MANY_ACHIEVEMENTS && b.kind === 'achievement')
+    return splitTooMany(deps, { ...b, status: 'submitting' }, log);
   // Refused as a whole (WSRC0017 record count, or any other code without a job id): nothing was processed.
   await abandonBatch(
     deps,
@@ -200,6 +202,7 @@ async function handleSubmitError(
     });
     return 'invalid';
   }
+  if (err.code === TOO_MANY_ACHIEVEMENTS && b.kind === 'achievement') return splitTooMany(deps, b, log);
   const next = decideNextStep(err, job.attemptsMade, deps.policy);
   if (next.step === 'settle' && (next.errorClass === 'configuration' || next.errorClass === 'data_error')) {
     await failAll(deps, b, resolutionForError(err));
@@ -235,6 +238,40 @@ async function handleSubmitError(
   });
   log.warn({ code: err.code, returned: n }, 'batch could not be sent; requests wait for a new batch');
   return 'released';
+}
+
+/** The LRS's code for more achievements in one request than it allows (docs/lrs.md §5.3). */
+const TOO_MANY_ACHIEVEMENTS = 'WSEC0046';
+
+/**
+ * WSEC0046: the LRS refused the whole achievement batch as too many, so nothing was loaded. Never sent again
+ * unchanged: its requests go back to pending and the assembler makes this organisation's achievement batches
+ * at most half this one from now on (achievementCapOf), halving again should the LRS refuse those too. A batch
+ * of one cannot be split: its request needs a person.
+ */
+async function splitTooMany(deps: BatchJobDeps, b: BatchRow, log: BatchJobDeps['log']): Promise<string> {
+  const n = (await loadBatchRequests(deps.pool, b.id)).length;
+  if (n <= 1) {
+    await failAll(deps, b, resolutionFor(TOO_MANY_ACHIEVEMENTS, 'lrs', { status: 'needs_action' }));
+    return 'refused:too-many';
+  }
+  const half = Math.floor(n / 2);
+  const reason = `batch ${b.id}: the LRS refused its ${n} achievements as more than it allows in one request (${TOO_MANY_ACHIEVEMENTS}); they go again in smaller batches (at most ${half})`;
+  const returned = await releaseToPending(deps.pool, b.id, {
+    code: TOO_MANY_ACHIEVEMENTS,
+    reason,
+    delayMs: 0,
+  });
+  await moveBatch(deps.pool, b.id, ['assembled', 'submitting'], 'failed', {
+    lastCode: TOO_MANY_ACHIEVEMENTS,
+    lastError: reason,
+    recordCount: n,
+  });
+  log.warn(
+    { code: TOO_MANY_ACHIEVEMENTS, records: n, returned, cap: half },
+    'achievement batch too big; split',
+  );
+  return 'split';
 }
 
 /** Settles every open request of the batch with one resolution and fails the batch. */

@@ -234,7 +234,7 @@ export const LRS_CODE_ENTRIES: readonly CodeEntry[] = [
     'config_error',
     'configuration',
     'More achievements in one request than the LRS allows.',
-    'Never resend the batch unchanged: lower BATCH_LIMIT_ACHIEVEMENT so batches are smaller, then retry the requests; they go out split across several batches.',
+    "Nothing of the batch was loaded. Never resend the batch unchanged, and lrs-relay does not: its achievements go back to the queue and the organisation's achievement batches are made at most half as big from then on, so nothing needs doing for them. Only a batch of one achievement cannot be split: then check the achievement and ask the LRS helpdesk. To spare the first refusal, lower BATCH_LIMIT_ACHIEVEMENT.",
   ),
   failure(
     'WSEC0047',

@@ -81,6 +81,21 @@ export interface ClaimedForBatch {
   waitedMs: number;
 }
 
+/**
+ * The most achievements the LRS has shown it takes from this organisation in one request: half the smallest
+ * batch it refused with WSEC0046 (more than it allows), or undefined when it never did. Derived from the
+ * batches themselves, so every process agrees and a purge of old batches only costs one more refusal.
+ */
+export async function achievementCapOf(db: Queryable, organisationId: number): Promise<number | undefined> {
+  const r = await db.query(
+    `select min(record_count)::int as n from lrs.batch
+      where organisation_id = $1 and kind = 'achievement' and last_code = 'WSEC0046'`,
+    [organisationId],
+  );
+  const n = (r.rows[0] as { n: number | null } | undefined)?.n;
+  return n === null || n === undefined ? undefined : Math.max(1, Math.floor(n / 2));
+}
+
 /** Locks up to `limit` claimable pending requests of a group with ids above `afterId`, oldest first. */
 export async function claimForBatch(
   c: pg.PoolClient,

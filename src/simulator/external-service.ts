@@ -92,7 +92,7 @@ function submit(ctx: SimContext, root: XmlNode, orgId: string, userName: string)
       (c) => c.name === 'Achievement' && c.ns === NS.services,
     ) ?? [];
   if (list.length > ctx.limits.achievement)
-    return fail(ctx, 'WSEC0001', `A job may hold at most ${ctx.limits.achievement} achievements.`);
+    return fail(ctx, 'WSEC0046', `A job may hold at most ${ctx.limits.achievement} achievements.`);
   const now = ctx.now();
   const c: AchievementCounters = {
     created: 0,

@@ -14,6 +14,7 @@ export const WSEC_DESCRIPTIONS = {
   WSEC0004: 'Out of hours, The request was made outside the operational hours of the service.',
   WSEC0005: 'Incorrect password, The organisation password supplied is incorrect.',
   WSEC0006: 'Insufficient access, The organisation is not allowed to use this operation.',
+  WSEC0046: 'The number of achievements in the request exceeds the maximum permitted.',
 } as const;
 export type FaultCode = keyof typeof WSEC_DESCRIPTIONS;
 
@@ -25,6 +26,7 @@ const ACTORS: Record<FaultCode, string> = {
   WSEC0004: 'uk.gov.miap.lrs.api.security.ServiceHoursValidator.validate()',
   WSEC0005: 'uk.gov.miap.lrs.api.security.OrganisationValidator.validatePassword()',
   WSEC0006: 'uk.gov.miap.lrs.api.security.AccessValidator.validateOperation()',
+  WSEC0046: 'uk.gov.miap.lrs.api.achievement.AchievementValidator.validate()',
 };
 
 /** HTTP 500 MIAPAPIException fault; detail children are unqualified, as on the real service. */
