@@ -163,6 +163,13 @@ describe('the dashboard on the demo, in a browser (issue 25 acceptance)', () => 
           expect(r?.status(), path).toBe(200);
           found.push(...(await check(page, label, width)));
         }
+        // bull-board (a third-party app with its own scripts): each queue named with its organisation,
+        // screenshotted. Not held to axe: its icon-only buttons have no names (button-name, critical) and
+        // its logo no text (svg-img-alt), which only bull-board itself can fix; /organisations, linked
+        // from its header, is ours.
+        await page.goto(`${base}/queues`);
+        await page.getByText('10000001 Demo College (simulated LRS)').first().waitFor();
+        await page.screenshot({ path: join(SHOTS, `queues-${width}.png`), fullPage: true });
         // The batches page shows the demo's nightly batch.
         await page.goto(`${base}/batches`);
         expect(await page.locator('main table').innerText()).toMatch(/Registrations[^\n]*Completed/);

@@ -54,7 +54,9 @@ export function renderOrganisationsPage(o: {
 }): Html {
   const canTest = o.canTest === true;
   const body = html`${o.tested ? renderTestResult(o.tested) : ''}<p>Whether each organisation can send to the LRS: its credentials and certificate as the relay loads them, its last answered call, and its work.${
-    canTest ? ' Test makes one learnerByULN call with its credentials, as `lrs-relay orgs test` does.' : ''
+    canTest
+      ? html` Test makes one learnerByULN call with its credentials, as <code>lrs-relay orgs test</code> does.`
+      : ''
   }</p>
 <div class="scroll"><table class="organisations"><caption class="visually-hidden">Organisations</caption>
 <tr><th scope="col">Organisation</th><th scope="col">State</th><th scope="col">Certificate</th><th scope="col">Last answered call</th><th scope="col">Errors, last hour</th><th scope="col" class="num">Open</th><th scope="col" class="num">Failed</th>${canTest ? html`<th scope="col">Check</th>` : ''}</tr>
