@@ -47,7 +47,10 @@ const SWEEP_EVERY_MS = 5_000;
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
-/** The MIS side: N students without a ULN, all distinct people, spread over the organisations, and the view. */
+/**
+ * The MIS side: N students without a ULN, all distinct people born 1960-2003 (within the ages the LRS
+ * issues ULNs for, so every one is sent), spread over the organisations, and the view.
+ */
 async function createMis(sql: pg.Client, n: number, organisations: number): Promise<void> {
   await sql.query(`create schema mis`);
   await sql.query(
@@ -57,7 +60,7 @@ async function createMis(sql: pg.Client, n: number, organisations: number): Prom
            'Given' || chr(97 + (i / 17576) % 26) || chr(97 + (i / 676) % 26) || chr(97 + (i / 26) % 26) || chr(97 + i % 26) as forename,
            'Bulk' || chr(97 + (i / 11881376) % 26) || chr(97 + (i / 456976) % 26) || chr(97 + (i / 17576) % 26)
                   || chr(97 + (i / 676) % 26) || chr(97 + (i / 26) % 26) || chr(97 + i % 26) as surname,
-           date '1950-01-01' + (i % 30000) as birth_date,
+           date '1960-01-01' + (i % 16000) as birth_date,
            (1 + i % 2)::text as sex
       from generate_series(1, $1::int) as i`,
     [n, organisations],
