@@ -45,3 +45,10 @@ export function parseGetAchievementBatchJob(body: SoapBody): AchievementJobResul
     endDate: childText(r, 'EndDate'),
   };
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const getAchievementBatchJob = {
+  spec,
+  build: buildGetAchievementBatchJob,
+  parse: parseGetAchievementBatchJob,
+};

@@ -54,3 +54,10 @@ export function parseGetBatchRegistrationOutput(body: SoapBody): BatchRegistrati
     learners,
   };
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const getBatchRegistrationOutput = {
+  spec,
+  build: buildGetBatchRegistrationOutput,
+  parse: parseGetBatchRegistrationOutput,
+};

@@ -67,3 +67,10 @@ export function parseGetLearnerLearningEvents(body: SoapBody): LearningEventsRes
     events: children(child(r, 'LearnerRecord'), 'LearningEvent').map(parseEvent),
   };
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const getLearnerLearningEvents = {
+  spec,
+  build: buildGetLearnerLearningEvents,
+  parse: parseGetLearnerLearningEvents,
+};

@@ -27,3 +27,10 @@ export function parseGetVerifyBatchOutput(body: SoapBody): VerifyBatchOutput {
     ),
   };
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const getVerifyBatchOutput = {
+  spec,
+  build: buildGetVerifyBatchOutput,
+  parse: parseGetVerifyBatchOutput,
+};

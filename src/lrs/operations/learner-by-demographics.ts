@@ -15,3 +15,10 @@ export function buildLearnerByDemographics(id: LrsIdentity, input: LearnerByDemo
 export function parseLearnerByDemographics(body: SoapBody): FindResult {
   return parseFindLearnerResponse(body, spec.operation);
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const learnerByDemographics = {
+  spec,
+  build: buildLearnerByDemographics,
+  parse: parseLearnerByDemographics,
+};

@@ -54,3 +54,6 @@ export function parseLearnerByUlnR9(body: SoapBody): LearnerByUlnR9Result {
     learner: learnerNode ? readLeaves(learnerNode) : undefined,
   };
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const learnerByUlnR9 = { spec, build: buildLearnerByUlnR9, parse: parseLearnerByUlnR9 };

@@ -21,3 +21,6 @@ export function buildLearnerByUln(id: LrsIdentity, input: LearnerByUlnInput): Wi
 export function parseLearnerByUln(body: SoapBody): FindResult {
   return parseFindLearnerResponse(body, spec.operation);
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const learnerByUln = { spec, build: buildLearnerByUln, parse: parseLearnerByUln };

@@ -15,3 +15,10 @@ export function parseRegisterSingleLearner(body: SoapBody): RegisterResult {
   const outcome = code === 'WSRC0005' ? 'registered' : code === 'WSRC0021' ? 'refused' : 'unknown';
   return { ...resultBase(code), outcome, uln: childText(body.root, 'ULN') };
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const registerSingleLearner = {
+  spec,
+  build: buildRegisterSingleLearner,
+  parse: parseRegisterSingleLearner,
+};

@@ -29,3 +29,6 @@ export function parseRetrieveUlns(body: SoapBody): RetrieveUlnsResult {
   const read = explainCode(RELAY_CODES.RESPONSE_READ);
   return { code: read.code, codeSource: 'relay', class: read.class, ulns };
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const retrieveUlns = { spec, build: buildRetrieveUlns, parse: parseRetrieveUlns };

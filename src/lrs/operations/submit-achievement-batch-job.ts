@@ -41,3 +41,10 @@ export function parseSubmitAchievementBatchJob(body: SoapBody): SubmitAchievemen
   const r = resultNode(body, spec);
   return { ...resultBase(requireCode(r, spec.operation)), jobId: childNumber(r, 'JobId') };
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const submitAchievementBatchJob = {
+  spec,
+  build: buildSubmitAchievementBatchJob,
+  parse: parseSubmitAchievementBatchJob,
+};

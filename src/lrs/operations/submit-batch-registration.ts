@@ -33,3 +33,10 @@ export function parseSubmitBatchResponse(body: SoapBody, operation: string): Sub
 export function parseSubmitBatchRegistration(body: SoapBody): SubmitBatchResult {
   return parseSubmitBatchResponse(body, spec.operation);
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const submitBatchRegistration = {
+  spec,
+  build: buildSubmitBatchRegistration,
+  parse: parseSubmitBatchRegistration,
+};

@@ -25,3 +25,6 @@ export function buildSubmitVerifyBatch(id: LrsIdentity, input: SubmitVerifyBatch
 export function parseSubmitVerifyBatch(body: SoapBody): SubmitBatchResult {
   return parseSubmitBatchResponse(body, spec.operation);
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const submitVerifyBatch = { spec, build: buildSubmitVerifyBatch, parse: parseSubmitVerifyBatch };

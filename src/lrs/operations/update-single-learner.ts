@@ -23,3 +23,6 @@ export function parseUpdateSingleLearner(body: SoapBody): UpdateResult {
   const code = requireCode(body.root, spec.operation);
   return { ...resultBase(code), outcome: OUTCOMES[code] ?? 'unknown' };
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const updateSingleLearner = { spec, build: buildUpdateSingleLearner, parse: parseUpdateSingleLearner };

@@ -24,3 +24,6 @@ export function parseVerifyLearner(body: SoapBody): VerifyResult {
     });
   return { ...resultBase(verified.responseCode), verified };
 }
+
+/** The operation as the client's table holds it: message description, request builder, answer reader. */
+export const verifyLearner = { spec, build: buildVerifyLearner, parse: parseVerifyLearner };
