@@ -6,7 +6,7 @@ export default defineAblation({
   switchedOff: 'every organisation shares one single-call queue',
   edits: [
     {
-      file: 'src/queues.ts',
+      file: 'src/queues/catalogue.ts',
       find: '  return `${QUEUES.singlePrefix}${organisationId}`;',
       replace: '  return `${QUEUES.singlePrefix}${organisationId * 0}`;',
     },
