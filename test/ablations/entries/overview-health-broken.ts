@@ -17,5 +17,5 @@ export default defineAblation({
       name: 'gives each organisation a health line: can send, paused for LRS maintenance, or broken, with why',
     },
   ],
-  ci: true,
+  ci: false,
 });
