@@ -32,7 +32,7 @@ import {
   requeueAsSingle,
   type BatchRow,
 } from '../db/batches.ts';
-import { errorMessage } from '../errors.ts';
+import { organisationForJob } from '../requests/organisation.ts';
 
 /** Wait before the next poll after `polls` polls: initial × 2^polls, capped (never below 100 ms, so a running job is not hammered). */
 export function pollDelayMs(polls: number, initialMs: number, maxMs: number): number {
@@ -145,21 +145,12 @@ export async function runPollJob(deps: BatchJobDeps, job: JobRun, signal: AbortS
   try {
     let output: Output;
     const audit = startBatchCallAudit(deps.pool, b, OPERATION[b.kind], b.polls + 1);
-    let org: Awaited<ReturnType<BatchJobDeps['clients']['forOrganisation']>>;
-    try {
-      org = await deps.clients.forOrganisation(b.organisationId);
-    } catch (e) {
-      return await again(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, errorMessage(e));
-    }
+    const org = await organisationForJob(deps.clients, b.organisationId, b.requestedBy);
+    if (!org.ok) return await again(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, org.reason);
     try {
       const endCall = deps.metrics.batchStageSeconds.startTimer({ stage: 'poll_call' });
       try {
-        output = await fetchOutput(
-          org.client,
-          { ...org.credentials.identity, userName: b.requestedBy },
-          b,
-          signal,
-        );
+        output = await fetchOutput(org.client, org.identity, b, signal);
       } finally {
         endCall();
       }

@@ -30,9 +30,9 @@ import {
   type Settlement,
 } from '../db/batches.ts';
 import { resolutionFor, resolutionForError } from '../requests/resolve.ts';
+import { organisationForJob } from '../requests/organisation.ts';
 import { decideNextStep } from '../codes/next-step.ts';
 import { PauseQueueError, RetryableJobError, WaitJobError } from '../requests/job-steps.ts';
-import { errorMessage } from '../errors.ts';
 import { createRedactor, redactLrsError } from '../requests/redact.ts';
 
 const REQUEST_KIND = {
@@ -92,23 +92,16 @@ export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: Abor
   }
   if (b.status !== 'assembled') return `skipped:${b.status}`;
 
-  let client: LrsClient;
-  let identity: LrsIdentity;
-  try {
-    const org = await deps.clients.forOrganisation(b.organisationId);
-    if (org.credentials.isDisabled)
-      throw new Error(`the organisation is disabled: ${org.credentials.disabledReason ?? 'no reason given'}`);
-    client = org.client;
-    identity = { ...org.credentials.identity, userName: b.requestedBy };
-  } catch (e) {
-    const reason = errorMessage(e);
+  const org = await organisationForJob(deps.clients, b.organisationId, b.requestedBy);
+  if (!org.ok) {
     await failAll(
       deps,
       b,
-      resolutionFor(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, 'relay', { description: reason }),
+      resolutionFor(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, 'relay', { description: org.reason }),
     );
     return 'organisation-unavailable';
   }
+  const { client, identity } = org;
 
   // Re-read and re-check: a request may have been cancelled, or its payload changed, since assembly.
   const requests = await loadBatchRequests(deps.pool, b.id);

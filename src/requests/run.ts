@@ -10,7 +10,6 @@ import type { Metrics } from '../metrics.ts';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { isLrsError, type LrsError } from '../lrs/errors.ts';
 import type { OperationName } from '../lrs/messages.ts';
-import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { parseJobData, JOBS, type JobRun } from '../queues/catalogue.ts';
 import { LearnerBusyError, PROCESSORS, type ProcessorOptions } from './processors.ts';
 import {
@@ -25,20 +24,10 @@ import { resolutionFor, resolutionForError } from './resolve.ts';
 import type { RetryPolicy } from '../codes/retry-policy.ts';
 import { decideNextStep } from '../codes/next-step.ts';
 import { PauseQueueError, RetryableJobError, WaitJobError } from './job-steps.ts';
-import { errorMessage } from '../errors.ts';
+import { organisationForJob, type OrganisationClients } from './organisation.ts';
 import { createRedactor, redactLrsError, type Redactor } from './redact.ts';
 
-/** What the runner needs from the organisations module: the client and identity for an organisation. */
-export interface OrganisationClients {
-  forOrganisation(organisationId: number): Promise<{
-    client: LrsClient;
-    credentials: {
-      identity: Omit<LrsIdentity, 'userName'>;
-      isDisabled: boolean;
-      disabledReason?: string | null;
-    };
-  }>;
-}
+export type { OrganisationClients };
 
 export interface RunRequestDeps {
   pool: pg.Pool;
@@ -72,26 +61,12 @@ export async function runRequestJob(deps: RunRequestDeps, job: JobRun, signal: A
   let redactor: Redactor | undefined;
   const settle = (res: Resolution) => finish(deps, request, res, audits, log);
 
-  let client: LrsClient;
-  let identity: LrsIdentity;
-  try {
-    const org = await deps.clients.forOrganisation(request.organisationId);
-    if (org.credentials.isDisabled) {
-      return settle(
-        resolutionFor(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, 'relay', {
-          description: `The organisation is disabled: ${org.credentials.disabledReason ?? 'no reason given'}`,
-        }),
-      );
-    }
-    client = org.client;
-    identity = { ...org.credentials.identity, userName: request.requestedBy };
-  } catch (e) {
+  const org = await organisationForJob(deps.clients, request.organisationId, request.requestedBy);
+  if (!org.ok)
     return settle(
-      resolutionFor(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, 'relay', {
-        description: errorMessage(e),
-      }),
+      resolutionFor(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, 'relay', { description: org.reason }),
     );
-  }
+  const { client, identity } = org;
 
   const call = async <T extends { code: string }>(
     operation: OperationName,

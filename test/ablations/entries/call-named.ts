@@ -7,8 +7,8 @@ export default defineAblation({
   edits: [
     {
       file: 'src/requests/run.ts',
-      find: 'identity = { ...org.credentials.identity, userName: request.requestedBy };',
-      replace: "identity = { ...org.credentials.identity, userName: 'lrs-relay' };",
+      find: 'const org = await organisationForJob(deps.clients, request.organisationId, request.requestedBy);',
+      replace: "const org = await organisationForJob(deps.clients, request.organisationId, 'lrs-relay');",
     },
   ],
   tests: [
