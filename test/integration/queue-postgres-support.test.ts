@@ -108,8 +108,10 @@ describe('the dashboard on the Postgres queue backend, as an lrs_support login',
       const page = await client.get('/queues');
       const html = await page.text();
       expect(page.status, html).toBe(200);
-      // The queue's row: name, then 3 waiting.
-      expect(html).toMatch(/<td>single-\d+<\/td><td class="num">3<\/td>/);
+      // The queue's row: name, the organisation it serves (linked to /organisations), then 3 waiting.
+      expect(html).toMatch(
+        /<td>single-\d+<\/td><td><a href="\/organisations#organisation-\d+">[^<]+<\/a><\/td><td class="num">3<\/td>/,
+      );
     } finally {
       relay.child.kill('SIGTERM');
       if (relay.child.exitCode === null) await once(relay.child, 'exit');
