@@ -241,9 +241,14 @@ export async function startRedisCluster(): Promise<PrivateCluster> {
     },
     async masters() {
       const lines = (await cli([...alive][0]!, 'cluster', 'nodes')).stdout.trim().split('\n');
+      // Masters that serve slots: just after `--cluster create` a replica can still be listed as a master
+      // (with no slots) until the gossip of its CLUSTER REPLICATE has reached the node asked.
       return lines
         .map((line) => line.split(' '))
-        .filter(([, , flags = '']) => flags.includes('master') && !flags.includes('fail'))
+        .filter(
+          ([, , flags = '', , , , , , ...ranges]) =>
+            flags.includes('master') && !flags.includes('fail') && ranges.length > 0,
+        )
         .map(([, addr = '']) => Number(addr.split(':')[1]?.split('@')[0]))
         .filter((port) => alive.has(port));
     },
@@ -291,5 +296,14 @@ export async function startRedisCluster(): Promise<PrivateCluster> {
     },
   };
   await cluster.waitHealthy();
+  // Every node sees the three replicas as replicas (a failover needs them; until the gossip has gone round
+  // a replica can still be listed as a master without slots).
+  await waitFor(async () => {
+    for (const port of ports) {
+      const lines = (await cli(port, 'cluster', 'nodes')).stdout.trim().split('\n');
+      if (lines.filter((l) => l.split(' ')[2]?.includes('slave')).length !== ports.length / 2) return false;
+    }
+    return true;
+  }, 'the replicas were not seen by every node');
   return cluster;
 }
