@@ -19,7 +19,7 @@ describe.each(TEST_BACKENDS)('registration batches on %s', (backend) => {
   beforeAll(async () => {
     p = await startPipeline({
       backend,
-      simulator: { batchTiming: { inProgressAfterMs: 200, doneAfterMs: 1_200 } },
+      simulator: { batchTiming: { inProgressAfterMs: 200, doneAfterMs: 2_500 } },
       env: FAST_BATCH_ENV,
     });
   });
