@@ -4,10 +4,18 @@
  * per-person lock, or, without one, its own search came back "no match"), so the outcome does not
  * depend on how the two happen to be scheduled. And a registration whose answer was lost (the LRS
  * registered, the relay never heard) searches again before it would register again.
+ *
+ * The same gate shows an update refused because the record changed (docs/lrs.md §4.5): the relay's
+ * update is held while someone else changes the learner, so the LRS answers WSRC0013, and the relay
+ * reads the record again and sends its update with the new version.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLrsClient } from '../../src/lrs/client.ts';
 import { startLrsGate, type LrsGate } from '../helpers/lrs-gate.ts';
-import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { SIM_PASSWORD, startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+
+/** The simulator's default organisation, as another provider's system would call the LRS. */
+const SIM_IDENTITY = { ukprn: '10000001', password: SIM_PASSWORD, userName: 'other-system@example.org' };
 
 const LEARNER = {
   givenName: 'Heldfirst',
@@ -19,19 +27,19 @@ const LEARNER = {
   abilityToShare: '1',
 };
 
-describe('no duplicate learners', () => {
-  let gate: LrsGate;
-  let p: Pipeline;
-  beforeAll(async () => {
-    gate = await startLrsGate();
-    p = await startPipeline({ env: { LRS_BASE_URL: gate.url } });
-    gate.setTarget(p.simulator.url);
-  });
-  afterAll(async () => {
-    await p?.stop();
-    await gate?.close();
-  });
+let gate: LrsGate;
+let p: Pipeline;
+beforeAll(async () => {
+  gate = await startLrsGate();
+  p = await startPipeline({ env: { LRS_BASE_URL: gate.url } });
+  gate.setTarget(p.simulator.url);
+});
+afterAll(async () => {
+  await p?.stop();
+  await gate?.close();
+});
 
+describe('no duplicate learners', () => {
   it('two simultaneous registrations of one person: the LRS is asked to register once', async () => {
     const held = gate.holdNext('RegisterLearner');
     const first = await p.submit('register', 'LOCK-1', LEARNER);
@@ -75,5 +83,53 @@ describe('no duplicate learners', () => {
       description: expect.stringContaining('registered by an earlier attempt whose answer was lost'),
     });
     expect(p.simulator.admin.stats().duplicateRegistrations).toBe(duplicatesBefore);
+  });
+});
+
+describe('an update refused because the record changed', () => {
+  it('WSRC0013: the relay reads the learner again and sends its update with the new version', async () => {
+    const ex = p.simulator.admin.examples().exact!;
+    const names = { uln: ex.uln ?? '', givenName: ex.givenName, familyName: ex.familyName };
+    // Another provider's system, talking to the LRS directly (not through the gate).
+    const other = createLrsClient({
+      endpoints: p.simulator.endpoints,
+      allowInsecureHttp: true,
+      timeoutMs: 5000,
+    });
+    try {
+      const reads = gate.arrived('FindLearnerByULN');
+      const updates = gate.arrived('UpdateLearner');
+      const held = gate.holdNext('UpdateLearner');
+      const id = await p.submit('update', 'STALE-1', {
+        ...names,
+        dateOfBirth: ex.dateOfBirth,
+        gender: ex.gender,
+        lastKnownPostCode: 'EX4 4QJ',
+      });
+      // The relay has read the record and its update is at the LRS's door: the record changes now.
+      await held.arrived;
+      const read = await other.learnerByUln(SIM_IDENTITY, { ...names, findType: 'FUL' });
+      if (read.outcome !== 'exact') throw new Error(`the learner is not found: ${read.outcome}`);
+      const changed = await other.updateSingleLearner(SIM_IDENTITY, {
+        ...names,
+        dateOfBirth: ex.dateOfBirth,
+        gender: ex.gender,
+        lastKnownPostCode: 'TR1 2AB',
+        verificationType: read.learner.verificationType ?? '',
+        abilityToShare: read.learner.abilityToShare ?? '',
+        versionNumber: read.learner.versionNumber ?? 0,
+      });
+      expect(changed.code).toBe('WSRC0006');
+      held.release();
+      await p.settle();
+      expect(await p.request(id)).toMatchObject({ status: 'succeeded', code: 'WSRC0006', uln: ex.uln });
+      // Read, refused (WSRC0013), read again, updated: two of each at the LRS.
+      expect(gate.arrived('FindLearnerByULN') - reads).toBe(2);
+      expect(gate.arrived('UpdateLearner') - updates).toBe(2);
+      const after = await other.learnerByUln(SIM_IDENTITY, { ...names, findType: 'FUL' });
+      expect(after.outcome === 'exact' ? after.learner.lastKnownPostCode : after.outcome).toBe('EX4 4QJ');
+    } finally {
+      await other.close();
+    }
   });
 });
