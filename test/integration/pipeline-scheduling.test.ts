@@ -141,16 +141,23 @@ describe('scheduling', { timeout: 120_000 }, () => {
       stdio: 'ignore',
     });
     const pp = p;
-    await waitUntil(
-      async () =>
-        (await pp.sql.query(`select count(*)::int as n from lrs.request where status = 'in_progress'`))
-          .rows[0].n > 0,
-    );
+    const inProgress = async () =>
+      (await pp.sql.query(`select id from lrs.request where status = 'in_progress' order by id`)).rows.map(
+        (r) => r.id as number,
+      );
+    await waitUntil(async () => (await inProgress()).length > 0);
+    const started = await inProgress();
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number];
     expect(code).toBe(0);
-    // Whatever it had started, it finished: nothing is left in progress by the process that stopped.
-    const r = await p.sql.query(`select count(*)::int as n from lrs.request where status = 'in_progress'`);
-    expect(r.rows[0].n).toBe(0);
+    // The requests it was working on when told to stop were finished by it, before it exited: each
+    // ended with the LRS's answer, none left in progress or put back for another worker to redo.
+    const r = await p.sql.query(
+      `select r.id, r.status, o.code_source from lrs.request r left join lrs.outcome o on o.request_id = r.id
+        where r.id = any($1) order by r.id`,
+      [started],
+    );
+    expect(r.rows).toEqual(started.map((id) => ({ id, status: 'succeeded', code_source: 'lrs' })));
+    expect(await inProgress()).toEqual([]);
   });
 });
