@@ -1,10 +1,13 @@
 /**
  * Acceptance for QUEUE_BACKEND=postgres: `lrs-relay demo --learners 500 --json` finishes with every
- * request terminal while REDIS_URL points at a port where nothing listens (no Redis is needed at all).
+ * request terminal while REDIS_URL points at a listener that counts the connections made to it and
+ * closes each one: no Redis is needed at all, and none is opened (README "Deployment sizes"). A port
+ * where nothing listens would not show it: a connection refused is retried in the background while the
+ * work goes on without it.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,13 +15,16 @@ import { TERMINAL_STATUSES } from '../../db/schema.ts';
 import { dropDemoDatabase, withDatabase } from '../../src/demo/database.ts';
 import { adminUrl } from '../helpers/urls.ts';
 
-/** A loopback port nothing listens on: bound once by us, then released. */
-async function deadPort(): Promise<number> {
-  const server = createServer();
+/** Where REDIS_URL points: counts the connections made to it and closes each at once. */
+async function startRedisTrap(): Promise<{ server: Server; port: number; connections: () => number }> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return { server, port, connections: () => connections };
 }
 
 describe('lrs-relay demo --backend postgres, with no Redis', () => {
@@ -28,21 +34,35 @@ describe('lrs-relay demo --backend postgres, with no Redis', () => {
   });
 
   it('finishes 500 students with every request terminal once and nobody registered twice', async () => {
-    const { stdout } = await promisify(execFile)(
+    const trap = await startRedisTrap();
+    const stop = new AbortController();
+    // The first connection fails the test at once (and stops the demo) rather than after the run.
+    const opened = new Promise<never>((_, reject) =>
+      trap.server.once('connection', () => {
+        reject(new Error('the relay opened a connection to REDIS_URL with QUEUE_BACKEND=postgres'));
+        stop.abort();
+      }),
+    );
+    const run = promisify(execFile)(
       process.execPath,
       ['bin/lrs-relay.js', 'demo', '--learners', '500', '--json', '--database', name],
       {
         env: {
           ...process.env,
           QUEUE_BACKEND: 'postgres',
-          REDIS_URL: `redis://127.0.0.1:${await deadPort()}`,
+          REDIS_URL: `redis://127.0.0.1:${trap.port}`,
           DATABASE_URL: adminUrl(),
           LOG_LEVEL: 'silent',
         },
         timeout: 150_000,
         maxBuffer: 1 << 20,
+        signal: stop.signal,
       },
     );
+    const { stdout } = await Promise.race([run, opened]).finally(
+      () => new Promise<void>((resolve) => trap.server.close(() => resolve())),
+    );
+    expect(trap.connections()).toBe(0);
     const summary = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
       requests: number;
       byStatus: Record<string, number>;
