@@ -11,8 +11,8 @@ import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { batchJobId, JOB_DATA, JOBS, type JobQueue } from '../queues/catalogue.ts';
-import { buildBatchRecord } from './records.ts';
-import { BATCH_KIND_OF, type BatchableKind } from '../db/kinds.ts';
+import { batchKindFor } from './kinds.ts';
+import type { BatchableKind } from '../db/kinds.ts';
 import {
   achievementCapOf,
   claimForBatch,
@@ -112,8 +112,9 @@ export class BatchAssembler {
     let made = 0;
     for (const g of groups) {
       // The LRS refused a batch of this organisation's achievements as too many (WSEC0046): never as many again.
-      const cap =
-        g.kind === 'achievement' ? await achievementCapOf(this.o.pool, g.organisationId) : undefined;
+      const cap = batchKindFor(g.kind).splitsWhenTooMany
+        ? await achievementCapOf(this.o.pool, g.organisationId)
+        : undefined;
       const limit = Math.min(this.o.limits[g.kind], cap ?? Infinity);
       const auto = g.autoCount > this.o.autoBatchThreshold;
       // Full batches while the claims come back full; a short claim is the group's last, and becomes a
@@ -143,7 +144,8 @@ export class BatchAssembler {
         this.o.log.info({ released, notVerified: settle.length }, 'held achievements reviewed');
       // Released ones are pending again, behind the achievement cursors.
       if (released > 0)
-        for (const [k, c] of this.claimedUpTo) if (c.kind === 'achievement') this.claimedUpTo.delete(k);
+        for (const [k, c] of this.claimedUpTo)
+          if (batchKindFor(c.kind).verifiedFirst) this.claimedUpTo.delete(k);
     });
     countOutcomes(this.o.metrics)(changed);
   }
@@ -156,6 +158,7 @@ export class BatchAssembler {
   ): Promise<{ rows: number; batchId?: number }> {
     const changed: SettledRequest[] = [];
     const key = `${g.organisationId}:${g.kind}`;
+    const spec = batchKindFor(g.kind);
     const result = await inTransaction(this.o.pool, async (c) => {
       const afterId = this.claimedUpTo.get(key)?.afterId ?? 0;
       const rows = await claimForBatch(c, g, { auto, limit, afterId });
@@ -172,7 +175,7 @@ export class BatchAssembler {
         createdAt: r.createdAt,
       }));
       const settle: Settlement[] = [];
-      if (g.kind === 'achievement') {
+      if (spec.verifiedFirst) {
         const decisions = await checkVerification(
           c,
           candidates.map((r) => r.id),
@@ -190,7 +193,7 @@ export class BatchAssembler {
       const good: number[] = [];
       const users = new Set<string>();
       for (const r of candidates) {
-        const built = buildBatchRecord(g.kind, r.id, r.payload, {
+        const built = spec.buildRecord(r.id, r.payload, {
           providerUkprn: g.ukprn,
           requestedAt: r.createdAt,
         });
@@ -218,11 +221,10 @@ export class BatchAssembler {
       if (good.length === 0) return { rows: rows.length, lastId };
       // One UserName per batch: the requesters' own when they are one person, else the organisation's unattended name.
       const requestedBy = users.size === 1 ? ([...users][0] ?? g.defaultUserName) : g.defaultUserName;
-      const kind = BATCH_KIND_OF[g.kind];
       const batchId = await insertBatch(c, {
         organisationId: g.organisationId,
-        kind,
-        jobType: kind === 'registration' ? 'FUL' : null,
+        kind: spec.kind,
+        jobType: spec.jobType,
         requestedBy,
         requestIds: good,
       });

@@ -6,20 +6,12 @@
  * out in chunks (idempotent, so a crash mid-way is repaired by polling again), then `completed` with
  * counters.
  */
-import type { OperationName } from '../lrs/messages.ts';
 import { decideNextStep } from '../codes/next-step.ts';
 import { PauseQueueError, WaitJobError } from '../requests/job-steps.ts';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { isLrsError } from '../lrs/errors.ts';
-import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { JOBS, parseJobData, type JobRun } from '../queues/catalogue.ts';
-import {
-  achievementCounters,
-  fanOutAchievements,
-  fanOutRegistration,
-  fanOutVerify,
-  type FanOut,
-} from './results.ts';
+import { BATCH_KIND_SPECS, type Output } from './kinds.ts';
 import { abandonLost, settleBatchRequests, startBatchCallAudit, type BatchJobDeps } from './rules.ts';
 import {
   addBatchCounts,
@@ -30,7 +22,6 @@ import {
   moveBatch,
   recordPoll,
   requeueAsSingle,
-  type BatchRow,
 } from '../db/batches.ts';
 import { organisationForJob } from '../requests/organisation.ts';
 
@@ -39,91 +30,12 @@ export function pollDelayMs(polls: number, initialMs: number, maxMs: number): nu
   return Math.min(maxMs, Math.max(initialMs, 100) * 2 ** Math.min(polls, 30));
 }
 
-type Output =
-  | { state: 'running' | 'unknown'; code: string }
-  | { state: 'unknown_job'; code: string }
-  | {
-      state: 'finished';
-      code: string;
-      failed: boolean;
-      /** `payloads` (by request id) are read only when `needsPayloads`: the LRS's text is redacted with them. */
-      fanOut: (openIds: number[], memberIds: number[], payloads: ReadonlyMap<number, unknown>) => FanOut;
-      needsPayloads?: boolean;
-      counters: Record<string, unknown>;
-    };
-
-async function fetchOutput(
-  client: LrsClient,
-  id: LrsIdentity,
-  b: BatchRow,
-  signal: AbortSignal,
-): Promise<Output> {
-  const jobId = b.lrsJobId ?? '';
-  switch (b.kind) {
-    case 'registration': {
-      const r = await client.getBatchRegistrationOutput(id, jobId, { signal });
-      if (r.state === 'done' || r.state === 'failed') {
-        return {
-          state: 'finished',
-          code: r.code,
-          failed: r.state === 'failed',
-          fanOut: (open) => fanOutRegistration(b.id, open, r.learners),
-          counters: {
-            ...r.counters,
-            jobStatus: r.jobStatus,
-            jobStarted: r.jobStartedDateTime,
-            jobFinished: r.jobFinishedDateTime,
-          },
-        };
-      }
-      return { state: r.state === 'unknown_job' ? 'unknown_job' : r.state, code: r.code };
-    }
-    case 'verify': {
-      const r = await client.getVerifyBatchOutput(id, jobId, { signal });
-      if (r.state === 'done' || r.state === 'failed') {
-        return {
-          state: 'finished',
-          code: r.code,
-          failed: r.state === 'failed',
-          fanOut: (open) => fanOutVerify(b.id, open, r.learners),
-          counters: {
-            jobStatus: r.jobStatus,
-            jobStarted: r.jobStartedDateTime,
-            jobFinished: r.jobFinishedDateTime,
-          },
-        };
-      }
-      return { state: r.state === 'unknown_job' ? 'unknown_job' : r.state, code: r.code };
-    }
-    case 'achievement': {
-      const r = await client.getAchievementBatchJob(id, Number(jobId), { signal });
-      if (r.code === 'WSRC0018') return { state: 'unknown_job', code: r.code };
-      if (r.state === 'done' || r.state === 'failed' || r.state === 'cancelled') {
-        return {
-          state: 'finished',
-          code: r.code,
-          failed: r.state !== 'done',
-          fanOut: (_open, members, payloads) => fanOutAchievements(b.id, members, r, payloads),
-          needsPayloads: Boolean(r.achievementBatchErrorFile || r.rejectionReason),
-          counters: achievementCounters(r),
-        };
-      }
-      return { state: r.state === 'running' ? 'running' : 'unknown', code: r.code };
-    }
-  }
-}
-
-const OPERATION = {
-  registration: 'getBatchRegistrationOutput',
-  verify: 'getVerifyBatchOutput',
-  achievement: 'getAchievementBatchJob',
-} as const satisfies Record<string, OperationName>;
-
 export async function runPollJob(deps: BatchJobDeps, job: JobRun, signal: AbortSignal): Promise<string> {
   const { batchId } = parseJobData(JOBS.batchPoll, job.data);
   const b = await loadBatch(deps.pool, batchId);
   if (!b) return 'missing';
   if (b.status !== 'submitted' && b.status !== 'fetching') return `skipped:${b.status}`;
+  const spec = BATCH_KIND_SPECS[b.kind];
   const log = deps.log.child({ jobId: job.id, batchId, lrsJobId: b.lrsJobId, polls: b.polls });
   const age = Date.now() - (b.submittedAt?.getTime() ?? b.createdAt.getTime());
 
@@ -144,13 +56,13 @@ export async function runPollJob(deps: BatchJobDeps, job: JobRun, signal: AbortS
 
   try {
     let output: Output;
-    const audit = startBatchCallAudit(deps.pool, b, OPERATION[b.kind], b.polls + 1);
+    const audit = startBatchCallAudit(deps.pool, b, spec.pollOperation, b.polls + 1);
     const org = await organisationForJob(deps.clients, b.organisationId, b.requestedBy);
     if (!org.ok) return await again(PIPELINE_CODES.ORGANISATION_UNAVAILABLE, org.reason);
     try {
       const endCall = deps.metrics.batchStageSeconds.startTimer({ stage: 'poll_call' });
       try {
-        output = await fetchOutput(org.client, org.identity, b, signal);
+        output = await spec.fetchOutput(org.client, org.identity, b, signal);
       } finally {
         endCall();
       }
@@ -186,7 +98,7 @@ export async function runPollJob(deps: BatchJobDeps, job: JobRun, signal: AbortS
     });
     await recordPoll(deps.pool, b.id, { code: output.code, nextPollAt: null });
     const openIds = await loadBatchRequestIds(deps.pool, b.id);
-    const memberIds = b.kind === 'achievement' ? await loadBatchMemberIds(deps.pool, b.id) : [];
+    const memberIds = output.needsMemberIds ? await loadBatchMemberIds(deps.pool, b.id) : [];
     const payloads = output.needsPayloads
       ? await loadBatchMemberPayloads(deps.pool, b.id)
       : new Map<number, unknown>();

@@ -12,7 +12,6 @@ import { validateMessage } from '../lrs/messages.ts';
 import * as op from '../lrs/operations/index.ts';
 import type { Achievement, BatchLearner, LearnerToVerify, LrsIdentity } from '../lrs/types.ts';
 import { learnerToRegisterOf, parsePayload } from '../requests/payload.ts';
-import type { BatchableKind } from '../db/kinds.ts';
 
 export type BatchRecord =
   | { kind: 'registration'; learner: BatchLearner }
@@ -46,82 +45,78 @@ function recordProblems(problems: FieldProblem[]): FieldProblem[] {
 const blankToUndefined = (v: string | undefined): string | undefined =>
   v === undefined || v.trim() === '' ? undefined : v;
 
-/**
- * Builds and checks one record. `providerUkprn` fills an achievement's ProviderUkprn when the payload has none;
- * `requestedAt`, when the request was made, is the date a registration's age rule is judged on.
- */
-export function buildBatchRecord(
-  kind: BatchableKind,
-  requestId: number,
-  payload: unknown,
-  o: { providerUkprn?: string | null; requestedAt: Date },
-): RecordResult {
-  const misIdentifier = String(requestId);
-  switch (kind) {
-    case 'register': {
-      const p = parsePayload('register', payload);
-      if (!p.ok) return { ok: false, code: 'BAD_REQUEST_PAYLOAD', problems: p.problems };
-      const l = learnerToRegisterOf(p.value);
-      const learner: BatchLearner = {
-        ...l,
-        misIdentifier,
-        verificationType: blankToUndefined(l.verificationType),
-        abilityToShare: blankToUndefined(l.abilityToShare),
-      };
-      const wire = op.submitBatchRegistration.build(PLACEHOLDER_ID, { jobType: 'FUL', learners: [learner] });
-      const problems = recordProblems(validateMessage(op.submitBatchRegistration.spec, wire));
-      if (problems.length > 0) return { ok: false, code: 'LOCAL_VALIDATION', problems };
-      // The LRS refuses a learner outside the permitted ages (RC011 in web-service batches): not sent.
-      const age = ageProblem(learner.dateOfBirth, o.requestedAt);
-      return age
-        ? { ok: false, code: 'AGE_OUT_OF_RANGE', problems: [age] }
-        : { ok: true, record: { kind: 'registration', learner } };
-    }
-    case 'verify': {
-      const p = parsePayload('verify', payload);
-      if (!p.ok) return { ok: false, code: 'BAD_REQUEST_PAYLOAD', problems: p.problems };
-      const learner: LearnerToVerify = { misIdentifier, ...p.value };
-      const wire = op.submitVerifyBatch.build(PLACEHOLDER_ID, { learners: [learner] });
-      const problems = recordProblems(validateMessage(op.submitVerifyBatch.spec, wire));
-      return problems.length > 0
-        ? { ok: false, code: 'LOCAL_VALIDATION', problems }
-        : { ok: true, record: { kind: 'verify', learner } };
-    }
-    case 'achievement': {
-      const p = parsePayload('achievement', payload);
-      if (!p.ok) return { ok: false, code: 'BAD_REQUEST_PAYLOAD', problems: p.problems };
-      const v = p.value;
-      const action = v.action === undefined ? 1 : Number(v.action);
-      const gender = v.gender === undefined ? undefined : Number(v.gender);
-      const achievement: Achievement = {
-        achievementAwardDate: v.achievementAwardDate,
-        // Action codes are unknown at the LRS (docs/lrs.md §4.13); 1 = create, as the simulator reads them.
-        action: Number.isInteger(action) ? action : Number.NaN,
-        actionDate: v.actionDate ?? v.achievementAwardDate,
-        actionReason: v.actionReason,
-        dateOfBirth: v.dateOfBirth,
-        familyName: v.familyName,
-        gender: gender !== undefined && Number.isInteger(gender) ? gender : undefined,
-        givenName: v.givenName,
-        grade: v.grade,
-        languageForAssessment: v.languageForAssessment,
-        learnerPostcode: v.learnerPostcode,
-        misIdentifier,
-        providerUkprn: v.providerUkprn ?? o.providerUkprn ?? '',
-        uln: v.uln,
-        unitOrQualificationReferenceNumber: v.unitOrQualificationReferenceNumber,
-      };
-      const extra: FieldProblem[] = Number.isNaN(achievement.action)
-        ? [{ field: 'action', message: 'must be a whole number' }]
-        : [];
-      const wire = op.submitAchievementBatchJob.build(PLACEHOLDER_ID, { achievements: [achievement] });
-      const problems = [
-        ...extra,
-        ...recordProblems(validateMessage(op.submitAchievementBatchJob.spec, wire)),
-      ];
-      return problems.length > 0
-        ? { ok: false, code: 'LOCAL_VALIDATION', problems }
-        : { ok: true, record: { kind: 'achievement', achievement } };
-    }
-  }
+/** What a record builder is given beside the request's id and payload. */
+export interface RecordContext {
+  /** Fills an achievement's ProviderUkprn when the payload has none. */
+  providerUkprn?: string | null;
+  /** When the request was made: the date a registration's age rule is judged on. */
+  requestedAt: Date;
+}
+
+/** A registration batch's record: the learner as a single registration would send it. */
+export function buildRegistrationRecord(requestId: number, payload: unknown, o: RecordContext): RecordResult {
+  const p = parsePayload('register', payload);
+  if (!p.ok) return { ok: false, code: 'BAD_REQUEST_PAYLOAD', problems: p.problems };
+  const l = learnerToRegisterOf(p.value);
+  const learner: BatchLearner = {
+    ...l,
+    misIdentifier: String(requestId),
+    verificationType: blankToUndefined(l.verificationType),
+    abilityToShare: blankToUndefined(l.abilityToShare),
+  };
+  const wire = op.submitBatchRegistration.build(PLACEHOLDER_ID, { jobType: 'FUL', learners: [learner] });
+  const problems = recordProblems(validateMessage(op.submitBatchRegistration.spec, wire));
+  if (problems.length > 0) return { ok: false, code: 'LOCAL_VALIDATION', problems };
+  // The LRS refuses a learner outside the permitted ages (RC011 in web-service batches): not sent.
+  const age = ageProblem(learner.dateOfBirth, o.requestedAt);
+  return age
+    ? { ok: false, code: 'AGE_OUT_OF_RANGE', problems: [age] }
+    : { ok: true, record: { kind: 'registration', learner } };
+}
+
+/** A verify batch's record. */
+export function buildVerifyRecord(requestId: number, payload: unknown): RecordResult {
+  const p = parsePayload('verify', payload);
+  if (!p.ok) return { ok: false, code: 'BAD_REQUEST_PAYLOAD', problems: p.problems };
+  const learner: LearnerToVerify = { misIdentifier: String(requestId), ...p.value };
+  const wire = op.submitVerifyBatch.build(PLACEHOLDER_ID, { learners: [learner] });
+  const problems = recordProblems(validateMessage(op.submitVerifyBatch.spec, wire));
+  return problems.length > 0
+    ? { ok: false, code: 'LOCAL_VALIDATION', problems }
+    : { ok: true, record: { kind: 'verify', learner } };
+}
+
+/** An achievement batch's record. */
+export function buildAchievementRecord(requestId: number, payload: unknown, o: RecordContext): RecordResult {
+  const p = parsePayload('achievement', payload);
+  if (!p.ok) return { ok: false, code: 'BAD_REQUEST_PAYLOAD', problems: p.problems };
+  const v = p.value;
+  const action = v.action === undefined ? 1 : Number(v.action);
+  const gender = v.gender === undefined ? undefined : Number(v.gender);
+  const achievement: Achievement = {
+    achievementAwardDate: v.achievementAwardDate,
+    // Action codes are unknown at the LRS (docs/lrs.md §4.13); 1 = create, as the simulator reads them.
+    action: Number.isInteger(action) ? action : Number.NaN,
+    actionDate: v.actionDate ?? v.achievementAwardDate,
+    actionReason: v.actionReason,
+    dateOfBirth: v.dateOfBirth,
+    familyName: v.familyName,
+    gender: gender !== undefined && Number.isInteger(gender) ? gender : undefined,
+    givenName: v.givenName,
+    grade: v.grade,
+    languageForAssessment: v.languageForAssessment,
+    learnerPostcode: v.learnerPostcode,
+    misIdentifier: String(requestId),
+    providerUkprn: v.providerUkprn ?? o.providerUkprn ?? '',
+    uln: v.uln,
+    unitOrQualificationReferenceNumber: v.unitOrQualificationReferenceNumber,
+  };
+  const extra: FieldProblem[] = Number.isNaN(achievement.action)
+    ? [{ field: 'action', message: 'must be a whole number' }]
+    : [];
+  const wire = op.submitAchievementBatchJob.build(PLACEHOLDER_ID, { achievements: [achievement] });
+  const problems = [...extra, ...recordProblems(validateMessage(op.submitAchievementBatchJob.spec, wire))];
+  return problems.length > 0
+    ? { ok: false, code: 'LOCAL_VALIDATION', problems }
+    : { ok: true, record: { kind: 'achievement', achievement } };
 }

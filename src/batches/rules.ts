@@ -2,11 +2,12 @@
  * What happens to a batch's requests when the batch itself cannot give them an answer. One place, so
  * the submit job, the poll job and the sweep apply the same rules (docs/batches.md "When a batch fails"):
  *
- * - registration and verify: the open requests go back as single calls (BATCH_FAILED_REQUEUED). A
- *   single register searches by demographics before it registers, so a learner the lost batch did
- *   register is found, not registered again; verifyLearner changes nothing at the LRS.
- * - achievement: there is no single-call path and loading twice is not harmless, so the open requests
- *   are settled needs_action with a code saying what is known, for a person to check the PLR and retry.
+ * - a kind with a single call (registration, verify; `hasSingleCall` in kinds.ts): the open requests go
+ *   back as single calls (BATCH_FAILED_REQUEUED). A single register searches by demographics before it
+ *   registers, so a learner the lost batch did register is found, not registered again; verifyLearner
+ *   changes nothing at the LRS.
+ * - a kind without one (achievement): loading twice is not harmless, so the open requests are settled
+ *   needs_action with a code saying what is known, for a person to check the PLR and retry.
  */
 import type pg from 'pg';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
@@ -28,6 +29,7 @@ import type { RetryPolicy } from '../codes/retry-policy.ts';
 import { resolutionFor } from '../requests/resolve.ts';
 import type { OperationName } from '../lrs/messages.ts';
 import type { JobQueue } from '../queues/catalogue.ts';
+import { BATCH_KIND_SPECS } from './kinds.ts';
 
 /** What the submit and poll jobs need. */
 export interface BatchJobDeps {
@@ -70,22 +72,22 @@ export function countOutcomes(
 }
 
 /**
- * Ends a batch that gave no per-learner answer: requeues (registration, verify) or settles
- * (achievement, with `achievementResult`) its open requests, then marks the batch failed.
+ * Ends a batch that gave no per-learner answer: requeues its open requests as single calls, or settles
+ * them with `settleWith` when its kind has no single call; then marks the batch failed.
  */
 export async function abandonBatch(
   deps: BatchJobDeps,
   b: BatchRow,
-  o: { code: string; reason: string; achievementResult: Resolution },
+  o: { code: string; reason: string; settleWith: Resolution },
 ): Promise<{ requeued: number; settled: number }> {
   let requeued = 0;
   let settled = 0;
-  if (b.kind === 'achievement') {
+  if (!BATCH_KIND_SPECS[b.kind].hasSingleCall) {
     const ids = await loadBatchRequestIds(deps.pool, b.id);
     const changed = await settleBatchRequests(
       deps,
       b.id,
-      ids.map((requestId) => ({ requestId, resolution: o.achievementResult })),
+      ids.map((requestId) => ({ requestId, resolution: o.settleWith })),
     );
     settled = Object.values(changed).reduce((a, n) => a + n, 0);
   } else {
@@ -112,7 +114,7 @@ export function abandonInDoubt(
   return abandonBatch(deps, b, {
     code: PIPELINE_CODES.BATCH_SUBMIT_IN_DOUBT,
     reason: `submission in doubt (${why}); the LRS may hold it but gives no way to look it up`,
-    achievementResult: resolutionFor(PIPELINE_CODES.BATCH_SUBMIT_IN_DOUBT, 'relay', {
+    settleWith: resolutionFor(PIPELINE_CODES.BATCH_SUBMIT_IN_DOUBT, 'relay', {
       detail: { batchId: b.id },
     }),
   });
@@ -135,7 +137,7 @@ export function abandonLost(
   return abandonBatch(deps, b, {
     code,
     reason: `LRS job ${b.lrsJobId ?? '?'}: ${why}`,
-    achievementResult: {
+    settleWith: {
       ...base,
       status: 'needs_action',
       description: `The achievement job's result could not be read (${why}); the LRS may have loaded it. Check the learner's record before retrying.`,

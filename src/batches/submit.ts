@@ -4,15 +4,13 @@
  * handled by abandonInDoubt (never sent again as a batch). Then: job id stored, `submitted`, poll job
  * enqueued. The job data is the batch id only; learners are read from Postgres.
  */
-import type { OperationName } from '../lrs/messages.ts';
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { RELAY_CODES } from '../codes/client-codes.ts';
 import { isLrsError, type LrsError } from '../lrs/errors.ts';
-import type { LrsClient, LrsIdentity } from '../lrs/types.ts';
 import { JOBS, parseJobData, type JobRun } from '../queues/catalogue.ts';
 import { enqueuePoll } from './assemble.ts';
-import { buildBatchRecord, type BatchRecord } from './records.ts';
-import type { BatchableKind } from '../db/kinds.ts';
+import type { BatchRecord } from './records.ts';
+import { BATCH_KIND_SPECS, type SubmitAnswer } from './kinds.ts';
 import {
   abandonBatch,
   abandonInDoubt,
@@ -35,48 +33,6 @@ import { decideNextStep } from '../codes/next-step.ts';
 import { PauseQueueError, RetryableJobError, WaitJobError } from '../requests/job-steps.ts';
 import { createRedactor, redactLrsError } from '../requests/redact.ts';
 
-const REQUEST_KIND = {
-  registration: 'register',
-  verify: 'verify',
-  achievement: 'achievement',
-} as const satisfies Record<string, BatchableKind>;
-const OPERATION = {
-  registration: 'submitBatchRegistration',
-  verify: 'submitVerifyBatch',
-  achievement: 'submitAchievementBatchJob',
-} as const satisfies Record<string, OperationName>;
-
-async function send(
-  client: LrsClient,
-  id: LrsIdentity,
-  b: BatchRow,
-  records: BatchRecord[],
-  signal: AbortSignal,
-): Promise<{ code: string; jobId?: string }> {
-  const o = { signal };
-  switch (b.kind) {
-    case 'registration': {
-      const learners = records.flatMap((r) => (r.kind === 'registration' ? [r.learner] : []));
-      const r = await client.submitBatchRegistration(
-        id,
-        { jobType: b.jobType === 'CHK' ? 'CHK' : 'FUL', learners },
-        o,
-      );
-      return { code: r.code, jobId: r.jobId };
-    }
-    case 'verify': {
-      const learners = records.flatMap((r) => (r.kind === 'verify' ? [r.learner] : []));
-      const r = await client.submitVerifyBatch(id, { learners }, o);
-      return { code: r.code, jobId: r.jobId };
-    }
-    case 'achievement': {
-      const achievements = records.flatMap((r) => (r.kind === 'achievement' ? [r.achievement] : []));
-      const r = await client.submitAchievementBatchJob(id, { achievements }, o);
-      return { code: r.code, jobId: r.jobId === undefined ? undefined : String(r.jobId) };
-    }
-  }
-}
-
 export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: AbortSignal): Promise<string> {
   const { batchId } = parseJobData(JOBS.batchSubmit, job.data);
   const log = deps.log.child({ jobId: job.id, batchId, attempt: job.attemptsMade + 1 });
@@ -91,6 +47,7 @@ export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: Abor
     return 'already-submitted';
   }
   if (b.status !== 'assembled') return `skipped:${b.status}`;
+  const spec = BATCH_KIND_SPECS[b.kind];
 
   const org = await organisationForJob(deps.clients, b.organisationId, b.requestedBy);
   if (!org.ok) {
@@ -108,7 +65,7 @@ export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: Abor
   const records: BatchRecord[] = [];
   const rejected: Settlement[] = [];
   for (const r of requests) {
-    const built = buildBatchRecord(REQUEST_KIND[b.kind], r.id, r.payload, {
+    const built = spec.buildRecord(r.id, r.payload, {
       providerUkprn: identity.ukprn,
       requestedAt: r.createdAt,
     });
@@ -130,12 +87,12 @@ export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: Abor
   if (!(await moveBatch(deps.pool, b.id, ['assembled'], 'submitting', { recordCount: records.length })))
     return 'raced';
 
-  const audit = startBatchCallAudit(deps.pool, b, OPERATION[b.kind], job.attemptsMade + 1);
-  let answer: { code: string; jobId?: string };
+  const audit = startBatchCallAudit(deps.pool, b, spec.submitOperation, job.attemptsMade + 1);
+  let answer: SubmitAnswer;
   try {
     const endCall = deps.metrics.batchStageSeconds.startTimer({ stage: 'submit_call' });
     try {
-      answer = await send(client, identity, b, records, signal);
+      answer = await spec.submit(client, identity, b, records, signal);
     } finally {
       endCall();
     }
@@ -157,7 +114,7 @@ export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: Abor
     log.info({ lrsJobId: answer.jobId, records: records.length }, 'batch submitted');
     return 'submitted';
   }
-  if (answer.code === TOO_MANY_ACHIEVEMENTS && b.kind === 'achievement')
+  if (answer.code === TOO_MANY_ACHIEVEMENTS && spec.splitsWhenTooMany)
     return splitTooMany(deps, { ...b, status: 'submitting' }, log);
   // Refused as a whole (WSRC0017 record count, or any other code without a job id): nothing was processed.
   await abandonBatch(
@@ -166,7 +123,7 @@ export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: Abor
     {
       code: answer.code,
       reason: `the LRS refused the batch with ${answer.code}`,
-      achievementResult: {
+      settleWith: {
         ...resolutionFor(answer.code, 'lrs'),
         status: answer.code === 'WSRC0017' ? 'failed' : 'needs_action',
       },
@@ -191,11 +148,12 @@ async function handleSubmitError(
     await abandonBatch(deps, b, {
       code: err.code,
       reason: err.message,
-      achievementResult: resolutionForError(err),
+      settleWith: resolutionForError(err),
     });
     return 'invalid';
   }
-  if (err.code === TOO_MANY_ACHIEVEMENTS && b.kind === 'achievement') return splitTooMany(deps, b, log);
+  if (err.code === TOO_MANY_ACHIEVEMENTS && BATCH_KIND_SPECS[b.kind].splitsWhenTooMany)
+    return splitTooMany(deps, b, log);
   const next = decideNextStep(err, job.attemptsMade, deps.policy);
   if (next.step === 'settle' && (next.errorClass === 'configuration' || next.errorClass === 'data_error')) {
     await failAll(deps, b, resolutionForError(err));

@@ -18,6 +18,13 @@ export const BATCH_KIND_OF = {
 export type BatchableKind = keyof typeof BATCH_KIND_OF;
 export const BATCHABLE_KINDS = Object.keys(BATCH_KIND_OF) as BatchableKind[];
 
+/** Batch kind → the request kind it carries: BATCH_KIND_OF turned round, never written out again. */
+export const REQUEST_KIND_OF = Object.fromEntries(
+  Object.entries(BATCH_KIND_OF).map(([requestKind, batchKind]) => [batchKind, requestKind]),
+) as {
+  [B in BatchKind]: { [R in BatchableKind]: (typeof BATCH_KIND_OF)[R] extends B ? R : never }[BatchableKind];
+};
+
 /** Kinds with no single-call operation: always batched, whatever their mode. */
 export const BATCH_ONLY_KINDS = ['achievement'] as const satisfies readonly BatchableKind[];
 

@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { QueueConnection } from '../queues/connection.ts';
 import { BatchWorkers } from './batch-workers.ts';
+import { batchLimits } from '../batches/kinds.ts';
 import type { RetryPolicy } from '../codes/retry-policy.ts';
 import type { OrganisationClients } from '../requests/run.ts';
 
@@ -44,11 +45,7 @@ export function startBatchWorkers(o: BatchRoleOptions): BatchWorkers {
     concurrency: c.BATCH_CONCURRENCY,
     lockDurationMs: c.WORKER_LOCK_DURATION_MS,
     assembler: {
-      limits: {
-        register: c.BATCH_LIMIT_REGISTRATION,
-        verify: c.BATCH_LIMIT_VERIFY,
-        achievement: c.BATCH_LIMIT_ACHIEVEMENT,
-      },
+      limits: batchLimits(c),
       windowMs: c.BATCH_WINDOW_MS,
       autoBatchThreshold: c.AUTO_BATCH_THRESHOLD,
       intervalMs: c.BATCH_ASSEMBLE_INTERVAL_MS,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fanOutAchievements, fanOutRegistration, parseAchievementErrors } from '../../src/batches/results.ts';
 import { describeAge, pollDelayMs } from '../../src/batches/poll.ts';
 import { payloadFromViewRow, toCamelCase } from '../../src/batches/acquire-ulns.ts';
-import { buildBatchRecord } from '../../src/batches/records.ts';
+import { buildBatchRecord } from '../../src/batches/kinds.ts';
 
 describe('batch results', () => {
   it('maps registration rows by MISIdentifier; ids not in the batch are ignored and missing ones listed', () => {

@@ -7,8 +7,8 @@ export default defineAblation({
   edits: [
     {
       file: 'src/batches/records.ts',
-      find: '      return age\n',
-      replace: '      return age && (false as boolean)\n',
+      find: '  return age\n',
+      replace: '  return age && (false as boolean)\n',
     },
   ],
   tests: [

@@ -7,9 +7,9 @@ export default defineAblation({
   edits: [
     {
       file: 'src/batches/submit.ts',
-      find: "  if (err.code === TOO_MANY_ACHIEVEMENTS && b.kind === 'achievement') return splitTooMany(deps, b, log);",
+      find: '  if (err.code === TOO_MANY_ACHIEVEMENTS && BATCH_KIND_SPECS[b.kind].splitsWhenTooMany)\n',
       replace:
-        "  if (err.code === TOO_MANY_ACHIEVEMENTS && b.kind === 'achievement' && (false as boolean))\n    return splitTooMany(deps, b, log);",
+        '  if (err.code === TOO_MANY_ACHIEVEMENTS && BATCH_KIND_SPECS[b.kind].splitsWhenTooMany && (false as boolean))\n',
     },
   ],
   tests: [

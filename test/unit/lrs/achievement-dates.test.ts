@@ -5,7 +5,7 @@
  * locally, naming the field.
  */
 import { describe, expect, it } from 'vitest';
-import { buildBatchRecord } from '../../../src/batches/records.ts';
+import { buildBatchRecord } from '../../../src/batches/kinds.ts';
 import { asXsDateTime } from '../../../src/lrs/dates.ts';
 import { buildEnvelope } from '../../../src/lrs/envelope.ts';
 import { validateMessage } from '../../../src/lrs/messages.ts';
