@@ -69,3 +69,48 @@ describe('ablation entries', () => {
     }
   });
 });
+
+/**
+ * The subset `.ci/run` runs on every run (`ci: true`), as test/ablations/README.md ("Which entries run
+ * where") describes it: one guard or two for each promise of the README, named there, and no more than
+ * it says. Twelve entries take about 2 minutes two at a time on an idle machine (10–60 s each), which
+ * with `npm test` keeps `.ci/run` within its 10 minutes; each entry more costs up to 30 s of that.
+ */
+describe('the CI subset of the ablation entries', () => {
+  /** The README's figure: a new guard replaces one of these rather than joining them. */
+  const CI_ENTRIES_MAX = 12;
+  const ci = entries.filter((e) => e.ci).map((e) => e.name);
+  const ablationsReadme = (read('test/ablations/README.md') ?? '').replace(/\s+/g, ' ');
+  // The paragraph of the README that lists the CI subset.
+  const always = /- \*\*Always, in `\.ci\/run`\*\*:(.*?)- \*\*/.exec(ablationsReadme)?.[1] ?? '';
+  // The README's promises: its list of bold items ("- **Nothing lost.** …").
+  const promises = [...(read('README.md') ?? '').matchAll(/^- \*\*([^*]+?)\.\*\*/gm)].map((m) => m[1] ?? '');
+
+  it(`has at most ${CI_ENTRIES_MAX} entries`, () => {
+    expect(ci.length, ci.join(', ')).toBeGreaterThan(0);
+    expect(ci.length, ci.join(', ')).toBeLessThanOrEqual(CI_ENTRIES_MAX);
+  });
+
+  it('is the list test/ablations/README.md gives, entry for entry', () => {
+    expect(always).not.toBe('');
+    const named = [...always.matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1] ?? '');
+    expect([...named].sort()).toEqual([...ci].sort());
+  });
+
+  it('guards every promise of the README with at least one entry', () => {
+    expect(promises.length).toBeGreaterThan(0);
+    for (const promise of promises) {
+      // e.g. "no duplicate learners (`find-before-register`, `register-lock`)"
+      const guards = new RegExp(`${promise.toLowerCase()} \\(((?:\`[a-z0-9-]+\`(?:, )?)+)\\)`).exec(always);
+      expect(
+        guards,
+        `test/ablations/README.md names no CI entry for the README's "${promise}"`,
+      ).not.toBeNull();
+      const names = [...(guards?.[1] ?? '').matchAll(/`([a-z0-9-]+)`/g)].map((m) => m[1] ?? '');
+      expect(
+        names.filter((n) => !ci.includes(n)),
+        `"${promise}": named but not ci: true`,
+      ).toEqual([]);
+    }
+  });
+});
