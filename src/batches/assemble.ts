@@ -109,23 +109,34 @@ export class BatchAssembler {
       cursors: [...this.claimedUpTo.values()],
     });
     endFind();
-    let made = 0;
+    // Round-robin: one batch per group in turn, so the submit queue (first in, first out) takes every
+    // organisation's batches interleaved and no organisation waits behind another's whole backlog.
+    let due: { g: BatchGroup; limit: number; auto: boolean }[] = [];
     for (const g of groups) {
       // The LRS refused a batch of this organisation's achievements as too many (WSEC0046): never as many again.
       const cap = batchKindFor(g.kind).splitsWhenTooMany
         ? await achievementCapOf(this.o.pool, g.organisationId)
         : undefined;
-      const limit = Math.min(this.o.limits[g.kind], cap ?? Infinity);
-      const auto = g.autoCount > this.o.autoBatchThreshold;
-      // Full batches while the claims come back full; a short claim is the group's last, and becomes a
-      // partial batch only once its oldest request has waited the window (else nothing is kept).
-      while (!this.closed) {
+      due.push({
+        g,
+        limit: Math.min(this.o.limits[g.kind], cap ?? Infinity),
+        auto: g.autoCount > this.o.autoBatchThreshold,
+      });
+    }
+    let made = 0;
+    // Full batches while the claims come back full; a short claim is the group's last, and becomes a
+    // partial batch only once its oldest request has waited the window (else nothing is kept).
+    while (due.length > 0 && !this.closed) {
+      const again: typeof due = [];
+      for (const d of due) {
+        if (this.closed) break;
         const endClaim = stage.startTimer({ stage: 'assemble_claim' });
-        const claimed = await this.claimBatch(g, limit, auto);
+        const claimed = await this.claimBatch(d.g, d.limit, d.auto);
         endClaim();
         if (claimed.batchId !== undefined) made++;
-        if (claimed.rows < limit) break;
+        if (claimed.rows >= d.limit) again.push(d);
       }
+      due = again;
     }
     return made;
   }

@@ -62,7 +62,8 @@ export async function findBatchGroups(
                 on c.org = o.id and c.kind = k.kind
         where not o.is_disabled
        offset 0
-     ) g where g."batchWork" or g."autoCount" > $2::int`,
+     ) g where g."batchWork" or g."autoCount" > $2::int
+      order by g."organisationId", g.kind`,
     [
       JSON.stringify(o.cursors.map((x) => ({ org: x.organisationId, kind: x.kind, after: x.afterId }))),
       o.autoThreshold,

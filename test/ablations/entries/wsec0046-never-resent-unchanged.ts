@@ -8,8 +8,8 @@ export default defineAblation({
   edits: [
     {
       file: 'src/batches/assemble.ts',
-      find: '      const limit = Math.min(this.o.limits[g.kind], cap ?? Infinity);',
-      replace: '      const limit = Math.max(this.o.limits[g.kind], cap ?? 0);',
+      find: '        limit: Math.min(this.o.limits[g.kind], cap ?? Infinity),',
+      replace: '        limit: Math.max(this.o.limits[g.kind], cap ?? 0),',
     },
   ],
   tests: [
