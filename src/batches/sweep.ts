@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import { batchJobId, isLiveJobState, type JobQueue } from '../queues/catalogue.ts';
-import { findStaleBatches } from '../db/batches.ts';
+import { findStaleBatches, stillAsSeen, type StaleBatch } from '../db/batches.ts';
 import { enqueuePoll, enqueueSubmit } from './assemble.ts';
 
 export interface BatchSweepOptions {
@@ -27,25 +27,45 @@ export interface BatchSweepResult {
   pollJobs: number;
 }
 
+/** Job states asked of the queue store at once (one round of concurrent calls instead of one call after another). */
+const STATE_CHUNK = 100;
+
 export async function sweepBatches(o: BatchSweepOptions): Promise<BatchSweepResult> {
   const rows = await findStaleBatches(o.pool, { staleMs: o.staleMs, limit: o.limit ?? 1_000 });
   const result: BatchSweepResult = { checked: rows.length, submitJobs: 0, pollJobs: 0 };
-  for (const row of rows) {
-    const id = row.id;
-    const isSubmit = row.status === 'assembled' || row.status === 'submitting';
-    const jobId = batchJobId(isSubmit ? 'submit' : 'poll', id);
-    const state = await o.queue.getJobState(jobId);
-    if (isLiveJobState(state)) continue;
+  const jobIdOf = (row: StaleBatch) => batchJobId(isSubmitStatus(row.status) ? 'submit' : 'poll', row.id);
+  const lost: { row: StaleBatch; state: string }[] = [];
+  for (let i = 0; i < rows.length; i += STATE_CHUNK) {
+    const chunk = rows.slice(i, i + STATE_CHUNK);
+    const states = await Promise.all(chunk.map((row) => o.queue.getJobState(jobIdOf(row))));
+    chunk.forEach((row, j) => {
+      const state = states[j] ?? 'unknown';
+      if (!isLiveJobState(state)) lost.push({ row, state });
+    });
+  }
+  // A job may have finished (and been removed) between the read and the look: only a batch nothing has
+  // touched since is missing its job.
+  const still = await stillAsSeen(
+    o.pool,
+    lost.map((l) => l.row),
+  );
+  for (const { row, state } of lost) {
+    if (!still.has(row.id)) continue;
+    const jobId = jobIdOf(row);
     // A finished job with the same id would make the new add a no-op.
     if (state === 'completed' || state === 'failed') await o.queue.remove(jobId).catch(() => 0);
-    if (isSubmit) {
-      await enqueueSubmit(o.queue, id, o.submitAttempts);
+    if (isSubmitStatus(row.status)) {
+      await enqueueSubmit(o.queue, row.id, o.submitAttempts);
       result.submitJobs++;
     } else {
-      await enqueuePoll(o.queue, id, 0);
+      await enqueuePoll(o.queue, row.id, 0);
       result.pollJobs++;
     }
   }
   if (result.submitJobs + result.pollJobs > 0) o.log.info(result, 'batch sweep re-created lost batch jobs');
   return result;
+}
+
+function isSubmitStatus(status: StaleBatch['status']): boolean {
+  return status === 'assembled' || status === 'submitting';
 }

@@ -320,17 +320,41 @@ export async function insertBatchAudit(
   );
 }
 
+/** An open batch as the batch sweep saw it: `updatedAt` tells whether anything touched it since. */
+export interface StaleBatch {
+  id: number;
+  status: BatchStatus;
+  /** As Postgres prints it, to the microsecond (a JavaScript Date keeps milliseconds only). */
+  updatedAt: string;
+}
+
 /** Open batches (assembled, submitting, submitted, fetching) untouched for `staleMs`, for the batch sweep. */
 export async function findStaleBatches(
   db: Queryable,
   o: { staleMs: number; limit: number },
-): Promise<{ id: number; status: BatchStatus }[]> {
+): Promise<StaleBatch[]> {
   const r = await db.query(
-    `select id, status from lrs.batch
+    `select id, status, updated_at::text as "updatedAt" from lrs.batch
       where status in ('assembled', 'submitting', 'submitted', 'fetching')
         and updated_at < now() - ($1::int * interval '1 millisecond')
       order by id limit $2`,
     [o.staleMs, o.limit],
   );
-  return r.rows as { id: number; status: BatchStatus }[];
+  return r.rows as StaleBatch[];
+}
+
+/**
+ * Of the batches the sweep saw, the ids still exactly as it saw them (same status, not updated since):
+ * a job that ran and finished between the sweep's read and its look at the queue has moved its batch on,
+ * and must not be re-created.
+ */
+export async function stillAsSeen(db: Queryable, seen: readonly StaleBatch[]): Promise<Set<number>> {
+  if (seen.length === 0) return new Set();
+  const r = await db.query(
+    `select b.id from lrs.batch b
+       join jsonb_to_recordset($1::jsonb) as s(id bigint, status text, updated_at timestamptz)
+         on s.id = b.id and s.status = b.status::text and s.updated_at = b.updated_at`,
+    [JSON.stringify(seen.map((b) => ({ id: b.id, status: b.status, updated_at: b.updatedAt })))],
+  );
+  return new Set(r.rows.map((x: { id: string | number }) => Number(x.id)));
 }
