@@ -4,7 +4,7 @@
  * pages read queues through a QueueReader made here.
  */
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import type { Processor, Queue, Worker, WorkerOptions } from 'bullmq';
+import type { JobType, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
 import type { QueueBackendKind } from './catalogue.ts';
 
 /**
@@ -30,6 +30,43 @@ export interface QueueCounts {
   failed: number;
 }
 
+/** A queue's state as the support pages show it: its counts, whether it is paused, and how long work has waited. */
+export interface QueueState extends QueueCounts {
+  /** Whether the queue is paused (its workers fetch nothing; its waiting jobs are still counted as waiting). */
+  isPaused: boolean;
+  /** When the longest-waiting job was added (ms since the epoch), or null when nothing waits. */
+  oldestWaitingAt: number | null;
+}
+
+/**
+ * A paused queue's waiting jobs: BullMQ 6's Postgres backend counts and lists them as `paused` (not a
+ * JobType in its types, but a state its queries answer), and Redis as `waiting`; asking for both counts
+ * them once on either backend.
+ */
+const PAUSED = 'paused' as JobType;
+
+/** Request priorities run from 1 (most urgent) to 100 (lrs.submit_request); 0 is a job without one. */
+const PRIORITIES = Array.from({ length: 101 }, (_, p) => p);
+
+/**
+ * When the longest-waiting job of a queue was added. Jobs without a priority wait in arrival order, and
+ * prioritized ones by priority, then arrival: the oldest is the head of one priority level, so this reads
+ * the head of each level present (a few reads, however long the queue), on either backend.
+ */
+async function findOldestWaitingAt(queue: Queue): Promise<number | null> {
+  const perPriority = await queue.getCountsPerPriority(PRIORITIES);
+  const heads: Promise<{ timestamp: number }[]>[] = [queue.getJobs(['waiting', PAUSED], 0, 0, true)];
+  let offset = 0;
+  for (const p of PRIORITIES.slice(1)) {
+    const n = perPriority[p] ?? 0;
+    if (n === 0) continue;
+    heads.push(queue.getJobs(['prioritized'], offset, offset, true));
+    offset += n;
+  }
+  const stamps = (await Promise.all(heads)).flat().map((j) => j.timestamp);
+  return stamps.length === 0 ? null : Math.min(...stamps);
+}
+
 /**
  * A queue as the support pages read it: its name, its job counts and bull-board's adapter of it. Made
  * here over BullMQ's Queue, so src/support never speaks the queue library's API.
@@ -37,6 +74,8 @@ export interface QueueCounts {
 export interface QueueReader {
   readonly name: string;
   counts(): Promise<QueueCounts>;
+  /** Counts, paused or not, and the oldest waiting job's age, for the queues page. */
+  state(): Promise<QueueState>;
   /**
    * bull-board's view of the queue; with readOnlyMode nobody can retry, promote or remove its jobs.
    * displayName and description are shown instead of the bare name (as text).
@@ -63,6 +102,30 @@ export function readQueue(queue: Queue): QueueReader {
         active: c.active ?? 0,
         delayed: c.delayed ?? 0,
         failed: c.failed ?? 0,
+      };
+    },
+    async state() {
+      const [c, isPaused, oldestWaitingAt] = await Promise.all([
+        queue.getJobCounts(
+          'waiting',
+          PAUSED,
+          'prioritized',
+          'waiting-children',
+          'active',
+          'delayed',
+          'failed',
+        ),
+        queue.isPaused(),
+        findOldestWaitingAt(queue),
+      ]);
+      return {
+        // A paused queue's waiting jobs are counted as paused; they still wait.
+        waiting: (c.waiting ?? 0) + (c[PAUSED] ?? 0) + (c.prioritized ?? 0) + (c['waiting-children'] ?? 0),
+        active: c.active ?? 0,
+        delayed: c.delayed ?? 0,
+        failed: c.failed ?? 0,
+        isPaused,
+        oldestWaitingAt,
       };
     },
     boardAdapter: ({ readOnlyMode, ...names }) =>

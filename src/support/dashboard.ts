@@ -1,6 +1,6 @@
 /**
- * The support dashboard: an express app with staff login, server-rendered pages, bull-board at
- * /queues, /metrics (bearer METRICS_TOKEN, or open with METRICS_PUBLIC=true), /healthz and /readyz.
+ * The support dashboard: an express app with staff login, server-rendered pages (the queues page at
+ * /queues, with bull-board at /queues/board when the queues live in Redis), /metrics (bearer METRICS_TOKEN, or open with METRICS_PUBLIC=true), /healthz and /readyz.
  * The caller owns db, the queue connection and queues; close() stops the HTTP server and closes only
  * what the dashboard created.
  */
@@ -17,12 +17,14 @@ import type { RoleReport } from '../processes/heartbeat.ts';
 import { checkReadiness } from '../processes/health.ts';
 import { createLoginCsrfKey, createLoginRoutes, loadSession, requireStaff } from './http-auth.ts';
 import type { LoginLimits } from './login-throttle.ts';
-import { createQueueBoardHandler, QUEUES_PATH } from './queue-board.ts';
+import { createQueueBoardHandler } from './queue-board.ts';
+import { BOARD_PATH } from './pages/queues.ts';
 import { createQueueSet } from './queue-depths.ts';
 import { createActionRoutes, createPageRoutes } from './routes.ts';
 import type { OrganisationCheck } from './organisations.ts';
 import type { OrganisationTester } from '../orgs/test-organisation.ts';
 import { createScrapeMetrics } from './scrape-metrics.ts';
+import { createOrganisationTestResults } from './org-test-results.ts';
 import { SESSION_TTL_MS } from './sessions.ts';
 
 export interface DashboardDeps {
@@ -89,7 +91,7 @@ const PAGE_CSP =
   "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
 /**
- * bull-board is a React app served from /queues/static: its own scripts and styles from this origin
+ * bull-board is a React app served from /queues/board/static: its own scripts and styles from this origin
  * (inline style attributes too), its API on this origin, nothing from elsewhere (the Google font it
  * asks for is refused; the browser falls back to a local one).
  */
@@ -97,13 +99,13 @@ const QUEUE_BOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
 
 /**
- * Headers for every route. `hasBoard`: bull-board is mounted at /queues (Redis), which runs its own
- * scripts; on Postgres /queues is one of our pages and gets their CSP.
+ * Headers for every route. `hasBoard`: bull-board is mounted at /queues/board (Redis), which runs its
+ * own scripts; everything else, /queues itself included, is one of our pages and gets their CSP.
  */
 function createSecurityHeaders(hasBoard: boolean) {
   return (req: Request, res: Response, next: NextFunction): void => {
     for (const [k, v] of Object.entries(COMMON_HEADERS)) res.setHeader(k, v);
-    const isBoard = hasBoard && (req.path === QUEUES_PATH || req.path.startsWith(`${QUEUES_PATH}/`));
+    const isBoard = hasBoard && (req.path === BOARD_PATH || req.path.startsWith(`${BOARD_PATH}/`));
     res.setHeader('Content-Security-Policy', isBoard ? QUEUE_BOARD_CSP : PAGE_CSP);
     next();
   };
@@ -152,6 +154,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     queues: deps.queues,
   });
   const processes = deps.processes;
+  const testResults = createOrganisationTestResults();
   const scrape = createScrapeMetrics({ db, queueSet, queueBackend, metrics: deps.metrics, log, processes });
 
   app.get('/healthz', (_req, res) => {
@@ -181,12 +184,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
 
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
   app.use(loadSession(db));
-  app.use(
-    QUEUES_PATH,
-    requireStaff,
-    refuseCrossSite,
-    createQueueBoardHandler(queueSet, queueBackend ?? 'redis'),
-  );
+  if ((queueBackend ?? 'redis') === 'redis')
+    app.use(BOARD_PATH, requireStaff, refuseCrossSite, createQueueBoardHandler(queueSet));
 
   app.use(
     createLoginRoutes({
@@ -208,14 +207,14 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       certificateWarningDays: deps.certificateWarningDays ?? 30,
       canTestOrganisations: deps.testOrganisation !== undefined,
       processes,
+      testResults,
     }),
   );
   app.use(
     createActionRoutes({
       db,
       testOrganisation: deps.testOrganisation,
-      checkOrganisation: deps.checkOrganisation,
-      certificateWarningDays: deps.certificateWarningDays ?? 30,
+      testResults,
     }),
   );
   app.use((_req, res) => {

@@ -1,30 +1,28 @@
 /**
- * bull-board at /queues. Admins get a board that can retry, promote and remove jobs; everyone else a
- * read-only board without Redis server details, showing only the queues of their organisations (plus the shared batch and scheduler
- * queues, whose jobs carry ids only). Boards are built per set of organisations and kept while the
- * queue list is unchanged. bull-board reads Redis directly (server info, key scans), so with the queues
- * in Postgres /queues is a plain page of queue depths that says so instead.
+ * bull-board at /queues/board, linked from our own /queues page. Admins get a board that can retry,
+ * promote and remove jobs; everyone else a read-only board without Redis server details, showing only
+ * the queues of their organisations (plus the shared batch and scheduler queues, whose jobs carry ids
+ * only). Boards are built per set of organisations and kept while the queue list is unchanged.
+ * bull-board reads Redis directly (server info, key scans), so it is mounted only when the queues live
+ * in Redis. It is a third-party React app that our accessibility checks do not hold to axe (its
+ * icon-only buttons have no names and its logo no text): /queues is the accessible view.
  */
 import { createBullBoard } from '@bull-board/api';
 import { ExpressAdapter } from '@bull-board/express';
 import type { NextFunction, Request, Response } from 'express';
-import { QUEUES, type QueueBackendKind } from '../queues/catalogue.ts';
 import type { QueueReader } from '../queues/connection.ts';
-import { html } from './html.ts';
 import { getAuth } from './http-auth.ts';
-import { renderPage } from './pages/layout.ts';
-import { canSeeQueue, getQueueDepths, type QueueSet } from './queue-depths.ts';
+import { BOARD_PATH } from './pages/queues.ts';
+import { canSeeQueue, type QueueSet } from './queue-depths.ts';
 
-export const QUEUES_PATH = '/queues';
-
-export function createQueueBoardHandler(queueSet: QueueSet, backend: QueueBackendKind = 'redis') {
-  if (backend === 'postgres') return createQueueDepthsPage(queueSet);
+/** bull-board for the actor's queues; mount at BOARD_PATH, queues in Redis only. */
+export function createQueueBoardHandler(queueSet: QueueSet) {
   // Boards keyed by "admin" or the organisation ids; rebuilt when the queue list changes.
   const boards = new Map<string, { names: string; router: ReturnType<ExpressAdapter['getRouter']> }>();
 
   const build = (queues: QueueReader[], readOnlyMode: boolean) => {
     const serverAdapter = new ExpressAdapter();
-    serverAdapter.setBasePath(QUEUES_PATH);
+    serverAdapter.setBasePath(BOARD_PATH);
     createBullBoard({
       // Each organisation's queue says whose it is (React renders it as text: escaped).
       queues: queues.map((q) => {
@@ -44,6 +42,7 @@ export function createQueueBoardHandler(queueSet: QueueSet, backend: QueueBacken
           boardTitle: readOnlyMode ? 'lrs-relay queues (read-only)' : 'lrs-relay queues',
           miscLinks: [
             { text: 'Dashboard', url: '/' },
+            { text: 'Queues', url: '/queues' },
             { text: 'Organisations', url: '/organisations' },
           ],
           // Redis version, memory, clients and uptime are for administrators only.
@@ -70,32 +69,5 @@ export function createQueueBoardHandler(queueSet: QueueSet, backend: QueueBacken
       boards.set(key, board);
     }
     (board.router as (req: Request, res: Response, next: NextFunction) => void)(req, res, next);
-  };
-}
-
-/** /queues when the queues live in Postgres: the depths of each queue the actor may see, and why there is no bull-board. */
-function createQueueDepthsPage(queueSet: QueueSet) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    if (req.method !== 'GET' || (req.path !== '/' && req.path !== '')) return next();
-    const auth = getAuth(res);
-    const queues = (await queueSet.list()).filter((q) => canSeeQueue(auth.actor, q.name));
-    const depths = await getQueueDepths(queues);
-    const rows = depths.map((d) => {
-      const organisation = queueSet.organisationOf(d.queue);
-      return html`<tr data-queue="${d.queue}"><td>${d.queue}</td><td>${
-        organisation
-          ? html`<a href="/organisations#organisation-${d.queue.slice(QUEUES.singlePrefix.length)}">${organisation}</a>`
-          : html`<span class="muted">all organisations</span>`
-      }</td><td class="num">${d.waiting}</td><td class="num">${d.active}</td><td class="num">${d.delayed}</td><td class="num">${d.failed}</td></tr>`;
-    });
-    const body = html`<p class="note">The queues live in Postgres (QUEUE_BACKEND=postgres). bull-board reads Redis only, so it is not
-available here; these are the job counts from the queue tables. Requests, their attempts and their outcomes are on the
-<a href="/requests">Requests</a> page as usual.</p>
-<table><thead><tr><th>Queue</th><th>Organisation</th><th>Waiting</th><th>Active</th><th>Delayed</th><th>Failed</th></tr></thead><tbody>${rows}</tbody></table>`;
-    res
-      .status(200)
-      .type('html')
-      .setHeader('Cache-Control', 'no-store')
-      .send(renderPage({ title: 'Queues', auth, body }).value);
   };
 }

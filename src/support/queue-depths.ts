@@ -4,7 +4,7 @@
  * closed with the dashboard).
  */
 import { QUEUES, singleQueueName } from '../queues/catalogue.ts';
-import type { QueueConnection, QueueReader } from '../queues/connection.ts';
+import type { QueueConnection, QueueReader, QueueState } from '../queues/connection.ts';
 import type { Actor } from './access.ts';
 import type { SupportDb } from '../db/pool.ts';
 import { selectOrganisations } from '../db/support-reads.ts';
@@ -15,6 +15,11 @@ export interface QueueDepth {
   active: number;
   delayed: number;
   failed: number;
+}
+
+/** A queue's state on the queues page. */
+export interface QueueStateRow extends QueueState {
+  queue: string;
 }
 
 export interface QueueSet {
@@ -74,4 +79,9 @@ export function canSeeQueue(actor: Actor, name: string): boolean {
 /** Job counts per queue, in the queues' order. */
 export async function getQueueDepths(queues: readonly QueueReader[]): Promise<QueueDepth[]> {
   return Promise.all(queues.map(async (q) => ({ queue: q.name, ...(await q.counts()) })));
+}
+
+/** Each queue's state (counts, paused, oldest waiting), in the queues' order. */
+export async function getQueueStates(queues: readonly QueueReader[]): Promise<QueueStateRow[]> {
+  return Promise.all(queues.map(async (q) => ({ queue: q.name, ...(await q.state()) })));
 }

@@ -23,6 +23,7 @@ import { renderConfirmPage } from './pages/confirm.ts';
 import { listOrganisationHealth, type OrganisationCheck } from './organisations.ts';
 import { renderOrganisationsPage } from './pages/organisations.ts';
 import type { OrganisationTester } from '../orgs/test-organisation.ts';
+import type { OrganisationTestResults } from './org-test-results.ts';
 import { getAuth, requireCsrf } from './http-auth.ts';
 import { getExceptionTrend, getOverview, readOverviewRange } from './overview.ts';
 import { renderBatchesPage } from './pages/batches.ts';
@@ -40,7 +41,8 @@ import { AGE_FILTERS, renderRequestsPage, type RequestsQuery } from './pages/req
 import { html } from './html.ts';
 import { canSearchLearners, canSeePersonalData } from './access.ts';
 import { getLearnerDetail, LEARNER_REQUEST_LIMIT } from './learner-history.ts';
-import { canSeeQueue, getQueueDepths, type QueueSet } from './queue-depths.ts';
+import { canSeeQueue, getQueueDepths, getQueueStates, type QueueSet } from './queue-depths.ts';
+import { renderQueuesPage } from './pages/queues.ts';
 import { withTimeout } from '../timeout.ts';
 import type { QueueBackendKind } from '../queues/catalogue.ts';
 import {
@@ -176,6 +178,8 @@ export function createPageRoutes(o: {
   canTestOrganisations?: boolean | undefined;
   /** The relay's heartbeats, for the overview's line of which roles run where. */
   processes?: { report(): Promise<RoleReport> } | undefined;
+  /** The Test button's results, shown on /organisations?test=<id> after its redirect. */
+  testResults: OrganisationTestResults;
 }): Router {
   const { db } = o;
   const router = express.Router();
@@ -217,6 +221,28 @@ export function createPageRoutes(o: {
         organisations,
         range,
         now,
+      }),
+    );
+  });
+
+  // The queues page on either backend (bull-board, on Redis, is mounted under it by the dashboard).
+  router.get('/queues', async (_req, res) => {
+    const auth = getAuth(res);
+    const visible = (await o.queueSet.list()).filter((q) => canSeeQueue(auth.actor, q.name));
+    let error: string | null = null;
+    const rows = await withTimeout(getQueueStates(visible), QUEUE_DEPTHS_TIMEOUT_MS).catch((e: unknown) => {
+      error = e instanceof Error ? e.message.slice(0, 200) : 'no answer';
+      return null;
+    });
+    send(
+      res,
+      renderQueuesPage({
+        auth,
+        backend: o.queueBackend ?? 'redis',
+        rows,
+        error,
+        organisationOf: (name) => o.queueSet.organisationOf(name),
+        now: new Date(),
       }),
     );
   });
@@ -304,19 +330,24 @@ export function createPageRoutes(o: {
     send(res, renderLearnerLookupPage({ auth, organisations, org, id, isNotFound }), isNotFound ? 404 : 200);
   });
 
-  router.get('/organisations', async (_req, res) => {
+  router.get('/organisations', async (req, res) => {
     const auth = getAuth(res);
     const rows = await listOrganisationHealth(db, auth.actor, {
       check: o.checkOrganisation,
       warningDays: o.certificateWarningDays,
       now: new Date(),
     });
+    // A Test's result, after its redirect (?test=<id>), for the session that asked for it.
+    const testId = str(req.query.test);
+    const tested = testId === '' ? null : (o.testResults.find(auth.session, testId) ?? null);
     send(
       res,
       renderOrganisationsPage({
         auth,
         rows,
         canTest: auth.actor.isAdmin && o.canTestOrganisations === true,
+        tested,
+        isTestGone: testId !== '' && tested === null,
       }),
     );
   });
@@ -351,8 +382,8 @@ export function createPageRoutes(o: {
 export function createActionRoutes(o: {
   db: SupportDb;
   testOrganisation?: OrganisationTester | undefined;
-  checkOrganisation?: OrganisationCheck | undefined;
-  certificateWarningDays: number;
+  /** Where the Test button keeps its result for the page it redirects to. */
+  testResults: OrganisationTestResults;
 }): Router {
   const { db } = o;
   const router = express.Router();
@@ -370,12 +401,8 @@ export function createActionRoutes(o: {
     const id = parseId(req.params.id);
     const tested = Number.isNaN(id) ? undefined : await test(id, auth.actor.name);
     if (!tested) return notFoundPage(res, 'No such organisation.');
-    const rows = await listOrganisationHealth(db, auth.actor, {
-      check: o.checkOrganisation,
-      warningDays: o.certificateWarningDays,
-      now: new Date(),
-    });
-    send(res, renderOrganisationsPage({ auth, rows, canTest: true, tested }));
+    // Post/redirect/get: the result is shown by a GET, so a refresh does not test (call the LRS) again.
+    res.redirect(303, `/organisations?test=${o.testResults.keep(auth.session, tested)}`);
   });
 
   const afterAction = (res: Response, base: string, key: keyof typeof FLASHES, n: number) =>

@@ -431,7 +431,7 @@ describe(
       const ids = (await sql.query<{ id: number }>('select id from lrs.organisation order by id')).rows;
       const workerPid = proc('worker').child.pid;
       for (const queue of [`single-${ids[0]!.id}`, 'batch']) {
-        const r = await ops.get(`/queues/api/queues/${queue}/workers`, { accept: 'application/json' });
+        const r = await ops.get(`/queues/board/api/queues/${queue}/workers`, { accept: 'application/json' });
         expect(r.status, queue).toBe(200);
         const workers = (await r.json()) as
           { name: string | null }[] | { workers?: { name: string | null }[] };

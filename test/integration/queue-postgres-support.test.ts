@@ -110,7 +110,7 @@ describe('the dashboard on the Postgres queue backend, as an lrs_support login',
       expect(page.status, html).toBe(200);
       // The queue's row: name, the organisation it serves (linked to /organisations), then 3 waiting.
       expect(html).toMatch(
-        /<td>single-\d+<\/td><td><a href="\/organisations#organisation-\d+">[^<]+<\/a><\/td><td class="num">3<\/td>/,
+        /<td>single-\d+<\/td><td><a href="\/organisations#organisation-\d+">[^<]+<\/a><\/td><td><span [^>]+>Running<\/span><\/td><td class="num">3<\/td>/,
       );
     } finally {
       relay.child.kill('SIGTERM');

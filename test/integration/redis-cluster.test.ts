@@ -88,7 +88,7 @@ describe('Redis Cluster', { timeout: 300_000 }, () => {
           expect((await client.logIn(r.dashboardLogin!.username, r.dashboardLogin!.password)).status).toBe(
             303,
           );
-          const board = await client.get('/queues/api/queues', { accept: 'application/json' });
+          const board = await client.get('/queues/board/api/queues', { accept: 'application/json' });
           expect(board.status).toBe(200);
           const body = (await board.json()) as { queues: { name: string }[] };
           seen.queues = body.queues.map((q) => q.name);

@@ -1,30 +1,27 @@
 /**
  * Every dashboard page in headless Chromium at 1366 px and at 390 px wide (a phone): axe-core finds no
  * serious or critical accessibility violation, nothing overflows the phone's width but a table's own
- * scroll box, and screenshots of each are saved to tmp/a11y/ as artifacts. A possible match is resolved
- * with the keyboard alone, through the skip link and the confirmation.
+ * scroll box, and screenshots of each are saved to tmp/a11y/ as artifacts (test/e2e/page-checks.ts).
+ * The queues live in Redis, so /queues is the page that links to bull-board (which is not held to axe:
+ * a third-party app). A possible match is resolved with the keyboard alone, through the skip link and
+ * the confirmation.
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/pool.ts';
+import type { QueueConnection } from '../../src/queues/connection.ts';
 import type { Dashboard } from '../../src/support/dashboard.ts';
 import { startTestDashboard } from '../helpers/dashboard.ts';
 import { CHROMIUM_ARGS, ensureChromium } from '../e2e/ensure-chromium.ts';
+import { checkEveryPage, readAxeSource } from '../e2e/page-checks.ts';
 import { CANDIDATES, PASSWORD, seedSupportData, type Seeded } from '../e2e/seed.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTestQueueConnection } from '../helpers/queues.ts';
+import { createQueuePrefix, deletePrefixKeys } from '../helpers/redis.ts';
 
 const SHOTS = join(import.meta.dirname, '..', '..', 'tmp', 'a11y');
-const WIDTHS = [1366, 390] as const;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
 
 describe('dashboard accessibility', () => {
   let tdb: TestDatabase;
@@ -34,20 +31,35 @@ describe('dashboard accessibility', () => {
   let base: string;
   let s: Seeded;
   let axeSource: string;
+  let queueConnection: QueueConnection;
+  const prefix = createQueuePrefix();
 
   beforeAll(async () => {
     const executablePath = ensureChromium();
-    axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    axeSource = await readAxeSource();
     tdb = await createTestDatabase();
     database = createDatabase({ url: tdb.url, applicationName: 'support-a11y-test' });
     s = await seedSupportData(database.pool);
-    ({ dashboard, url: base } = await startTestDashboard({ db: database, config: { QUEUE_PREFIX: 'a11y' } }));
+    queueConnection = createTestQueueConnection({ backend: 'redis', prefix, databaseUrl: tdb.url });
+    // The queues page with something to show: work waiting in one queue, another paused (alice sees both).
+    const a = queueConnection.createQueue(`single-${s.orgA}`);
+    const b = queueConnection.createQueue('scheduler');
+    await a.add('lrs.request', { requestId: s.pending }, { jobId: 'a11y-1', priority: 5 });
+    await b.pause();
+    await Promise.all([a.close(), b.close()]);
+    ({ dashboard, url: base } = await startTestDashboard({
+      db: database,
+      queueConnection,
+      config: { QUEUE_PREFIX: prefix },
+    }));
     browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], headless: true });
     await mkdir(SHOTS, { recursive: true });
   }, 600_000);
   afterAll(async () => {
     await browser?.close();
     await dashboard?.close();
+    await queueConnection?.close();
+    await deletePrefixKeys(prefix);
     await database?.close();
     await tdb?.drop();
   });
@@ -61,7 +73,7 @@ describe('dashboard accessibility', () => {
   }
 
   it('has no serious or critical violation on any page, at 1366 px and at 390 px', async () => {
-    const pages: [string, string][] = [
+    const pages = [
       ['overview', '/'],
       ['exceptions', '/exceptions'],
       ['requests', '/requests'],
@@ -71,57 +83,11 @@ describe('dashboard accessibility', () => {
       ['learner', `/learner?org=${s.orgA}&id=STU-POSSIBLE`],
       ['organisations', '/organisations'],
       ['batches', '/batches'],
-    ];
-    const found: string[] = [];
-    for (const width of WIDTHS) {
-      // The CSP forbids every script, axe's own included: bypassed for the checker only.
-      const context = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
-      const page = await context.newPage();
-      try {
-        await logIn(page);
-        for (const [name, path] of [['login', '/login'] as [string, string], ...pages]) {
-          if (name === 'login') {
-            const anon = await context
-              .browser()!
-              .newContext({ viewport: { width, height: 900 }, bypassCSP: true });
-            const p = await anon.newPage();
-            await p.goto(`${base}/login`);
-            found.push(...(await check(p, name, width)));
-            await anon.close();
-            continue;
-          }
-          const r = await page.goto(`${base}${path}`);
-          expect(r?.status(), path).toBe(200);
-          found.push(...(await check(page, name, width)));
-        }
-      } finally {
-        await context.close();
-      }
-    }
+      ['queues', '/queues'],
+    ] as const;
+    const found = await checkEveryPage(browser, { base, pages, logIn, shots: SHOTS, axeSource });
     expect(found).toEqual([]);
   }, 300_000);
-
-  async function check(page: Page, name: string, width: number): Promise<string[]> {
-    await page.screenshot({ path: join(SHOTS, `${name}-${width}.png`), fullPage: true });
-    await page.addScriptTag({ content: axeSource });
-    const violations = (await page.evaluate(async () => {
-      const axe = (globalThis as unknown as { axe: { run(o: object): Promise<{ violations: unknown[] }> } })
-        .axe;
-      return (await axe.run({ resultTypes: ['violations'] })).violations;
-    })) as AxeViolation[];
-    const problems = violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v) =>
-          `${name} @${width}: ${v.id} (${v.impact}) ${v.help} — ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`,
-      );
-    // At phone width the page itself must not scroll sideways; wide tables scroll in their own box.
-    const overflow = (await page.evaluate(
-      'document.documentElement.scrollWidth - window.innerWidth',
-    )) as number;
-    if (overflow > 1) problems.push(`${name} @${width}: the page is ${overflow}px wider than the screen`);
-    return problems;
-  }
 
   it('resolves a possible match with the keyboard alone', async () => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });

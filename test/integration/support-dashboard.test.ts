@@ -40,6 +40,111 @@ async function closeSeededDashboard(
   await o?.tdb?.drop();
 }
 
+const QUEUES_PAGE_TEST =
+  '/queues is our page: each queue with its organisation, jobs by state, paused or not, the oldest waiting age; scoped, escaped, no script';
+
+/** A table row's cells as text (tags dropped, entities left as they are). */
+function cellsOf(row: string): string[] {
+  return [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, '').trim());
+}
+
+/**
+ * /queues on either backend, as an admin and as an organisation's staff would read it: the oldest job
+ * waits at a lower priority behind newer urgent work (so reading only the head of the queue is wrong),
+ * one queue is paused, and an organisation's name is markup.
+ */
+async function checkQueuesPage(
+  o: Awaited<ReturnType<typeof openSeededDashboard>>,
+  backend: QueueBackendKind,
+): Promise<void> {
+  const { queueConnection, s, base, database } = o;
+  const a = queueConnection.createQueue(`single-${s.orgA}`);
+  const b = queueConnection.createQueue(`single-${s.orgB}`);
+  try {
+    const now = Date.now();
+    const job = { requestId: 1 };
+    await a.add('lrs.request', job, { jobId: 'q-1', priority: 5, timestamp: now - 2 * 3_600_000 });
+    await a.add('lrs.request', job, { jobId: 'q-2', priority: 1, timestamp: now - 60_000 });
+    await a.add('lrs.request', job, { jobId: 'q-3', timestamp: now - 30 * 60_000 });
+    await a.add('lrs.request', job, { jobId: 'q-4', delay: 3_600_000 });
+    await b.add('lrs.request', job, { jobId: 'q-5', priority: 3, timestamp: now - 5 * 60_000 });
+    await b.add('lrs.request', job, { jobId: 'q-6', timestamp: now - 7 * 60_000 });
+    await b.pause();
+    await database.pool.query(`update lrs.organisation set name = '<b>Beta</b> & Co' where id = $1`, [
+      s.orgB,
+    ]);
+
+    const root = createTestClient(base);
+    await root.logIn('root', PASSWORD);
+    const r = await root.get('/queues');
+    const page = await r.text();
+    expect(r.status, page).toBe(200);
+    const rowOf = (html: string, queue: string) =>
+      new RegExp(`<tr data-queue="${queue}">[\\s\\S]*?</tr>`).exec(html)?.[0] ?? '';
+    // Queue, organisation, state, waiting, active, delayed, failed, oldest waiting.
+    const rowA = rowOf(page, `single-${s.orgA}`);
+    expect(cellsOf(rowA).slice(0, 7)).toEqual([
+      `single-${s.orgA}`,
+      '10000001 Alpha College',
+      'Running',
+      '3',
+      '0',
+      '1',
+      '0',
+    ]);
+    expect(cellsOf(rowA)[7]).toMatch(/^2 h \(since /);
+    const rowB = rowOf(page, `single-${s.orgB}`);
+    expect(cellsOf(rowB).slice(2, 7)).toEqual(['Paused', '2', '0', '0', '0']);
+    expect(cellsOf(rowB)[7]).toMatch(/^7 min \(since /);
+    expect(cellsOf(rowOf(page, 'batch'))).toEqual([
+      'batch',
+      'all organisations',
+      'Running',
+      '0',
+      '0',
+      '0',
+      '0',
+      'nothing waits',
+    ]);
+    // The organisation's name is escaped and linked to the organisations page.
+    expect(rowB).toContain(
+      `<a href="/organisations#organisation-${s.orgB}">10000002 &lt;b&gt;Beta&lt;/b&gt; &amp; Co</a>`,
+    );
+    expect(page).not.toContain('<b>Beta');
+    // bull-board, on Redis only, is one link away; on Postgres the page says why there is none.
+    if (backend === 'redis') expect(page).toContain('<a href="/queues/board">open bull-board</a>');
+    else {
+      expect(page).toContain('The queues live in Postgres');
+      expect(page).not.toContain('/queues/board');
+      expect((await root.get('/queues/board')).status).toBe(404);
+    }
+    expect(r.headers.get('x-powered-by')).toBeNull();
+    expect(r.headers.get('x-frame-options')).toBe('DENY');
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    const csp = r.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'none'");
+    expect(page).not.toMatch(/<script/i);
+
+    // An organisation's staff see their queue and the shared ones, never another organisation's.
+    const alice = createTestClient(base);
+    await alice.logIn('alice', PASSWORD);
+    const hers = await (await alice.get('/queues')).text();
+    expect([...hers.matchAll(/<tr data-queue="([^"]+)">/g)].map((m) => m[1]).sort()).toEqual(
+      ['batch', 'scheduler', `single-${s.orgA}`].sort(),
+    );
+    expect(hers).not.toContain('Beta');
+  } finally {
+    await database.pool.query(`update lrs.organisation set name = 'Beta College' where id = $1`, [s.orgB]);
+    await b.resume();
+    await a.obliterate({ force: true });
+    await b.obliterate({ force: true });
+    await a.close();
+    await b.close();
+  }
+}
+
 describe('support dashboard security', () => {
   let opened: Awaited<ReturnType<typeof openSeededDashboard>> | undefined;
   let database: Database;
@@ -70,7 +175,8 @@ describe('support dashboard security', () => {
       `/requests/${s.possible}`,
       '/batches',
       '/queues',
-      '/queues/api/queues',
+      '/queues/board',
+      '/queues/board/api/queues',
       '/api/requests',
       `/api/requests/${s.possible}`,
       '/api/exceptions',
@@ -292,11 +398,11 @@ describe('support dashboard security', () => {
   it('mounts bull-board read-only with only their queues for staff, and writable for admins', async () => {
     const alice = createTestClient(base);
     await alice.logIn('alice', PASSWORD);
-    const ui = await alice.get('/queues');
+    const ui = await alice.get('/queues/board');
     expect(ui.status).toBe(200);
     type Board = { queues: { name: string; displayName?: string; readOnlyMode: boolean }[] };
     const staffBoard = (await (
-      await alice.get('/queues/api/queues', { accept: 'application/json' })
+      await alice.get('/queues/board/api/queues', { accept: 'application/json' })
     ).json()) as Board;
     const names = staffBoard.queues.map((q) => q.name).sort();
     expect(names).toEqual(['batch', 'scheduler', `single-${s.orgA}`].sort());
@@ -308,7 +414,7 @@ describe('support dashboard security', () => {
     const root = createTestClient(base);
     await root.logIn('root', PASSWORD);
     const adminBoard = (await (
-      await root.get('/queues/api/queues', { accept: 'application/json' })
+      await root.get('/queues/board/api/queues', { accept: 'application/json' })
     ).json()) as Board;
     expect(adminBoard.queues.map((q) => q.name)).toContain(`single-${s.orgB}`);
     expect(adminBoard.queues.find((q) => q.name === `single-${s.orgB}`)?.displayName).toBe(
@@ -325,7 +431,8 @@ describe('support dashboard security', () => {
       '/': await root.get('/'),
       '/requests': await root.get('/requests'),
       '/queues': await root.get('/queues'),
-      '/queues/api/queues': await root.get('/queues/api/queues', { accept: 'application/json' }),
+      '/queues/board': await root.get('/queues/board'),
+      '/queues/board/api/queues': await root.get('/queues/board/api/queues', { accept: 'application/json' }),
       '/nowhere': await root.get('/nowhere'),
       '/healthz': await fetch(`${base}/healthz`),
     };
@@ -337,8 +444,10 @@ describe('support dashboard security', () => {
       const csp = r.headers.get('content-security-policy') ?? '';
       expect(csp, path).toContain("frame-ancestors 'none'");
       expect(csp, path).toMatch(/default-src 'self'/);
-      // bull-board runs its own scripts from this origin; our pages run none.
-      expect(csp, path).toContain(path.startsWith('/queues') ? "script-src 'self'" : "script-src 'none'");
+      // bull-board runs its own scripts from this origin; our pages, /queues included, run none.
+      expect(csp, path).toContain(
+        path.startsWith('/queues/board') ? "script-src 'self'" : "script-src 'none'",
+      );
       expect(csp, path).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline|\*/);
     }
   });
@@ -348,7 +457,7 @@ describe('support dashboard security', () => {
     await root.logIn('root', PASSWORD);
     const errors: unknown[] = [];
     for (const origin of ['http://[bad', 'not a url', 'null', 'http://evil.example', 'javascript:alert(1)']) {
-      const r = await fetch(`${base}/queues/api/queues/pause`, {
+      const r = await fetch(`${base}/queues/board/api/queues/pause`, {
         method: 'PUT',
         headers: { cookie: [...root.cookies].map(([k, v]) => `${k}=${v}`).join('; '), origin },
       });
@@ -379,52 +488,27 @@ describe('support dashboard security', () => {
   it('shows Redis server details in bull-board to admins only', async () => {
     const alice = createTestClient(base);
     await alice.logIn('alice', PASSWORD);
-    const staff = await alice.get('/queues/api/redis/stats', { accept: 'application/json' });
+    const staff = await alice.get('/queues/board/api/redis/stats', { accept: 'application/json' });
     expect(staff.status).toBe(403);
     expect(await staff.text()).not.toMatch(/redis_version|"version"|used_memory/);
     const root = createTestClient(base);
     await root.logIn('root', PASSWORD);
-    const admin = await root.get('/queues/api/redis/stats', { accept: 'application/json' });
+    const admin = await root.get('/queues/board/api/redis/stats', { accept: 'application/json' });
     expect(admin.status).toBe(200);
     expect(await admin.json()).toMatchObject({ version: expect.any(String) as string });
   });
+
+  it(QUEUES_PAGE_TEST, () => checkQueuesPage(opened!, 'redis'));
 });
 
 describe('support dashboard security, queues in Postgres', () => {
   let opened: Awaited<ReturnType<typeof openSeededDashboard>> | undefined;
-  let base: string;
 
   beforeAll(async () => {
     opened = await openSeededDashboard('postgres', createQueuePrefix());
-    ({ base } = opened);
   });
 
   afterAll(() => closeSeededDashboard(opened));
 
-  it('serves /queues as a server-rendered depths page with the pages’ headers: no script allowed', async () => {
-    const root = createTestClient(base);
-    await root.logIn('root', PASSWORD);
-    const r = await root.get('/queues');
-    expect(r.status).toBe(200);
-    expect(await r.text()).toContain('The queues live in Postgres');
-    // Each organisation's queue names the organisation, escaped, linked to the organisations page.
-    const { database, s } = opened!;
-    await database.pool.query(`update lrs.organisation set name = '<b>Beta</b> & Co' where id = $1`, [
-      s.orgB,
-    ]);
-    const page = await (await root.get('/queues')).text();
-    const row = new RegExp(`<tr data-queue="single-${s.orgB}">[\\s\\S]*?</tr>`).exec(page)?.[0] ?? '';
-    expect(row).toContain(
-      `<a href="/organisations#organisation-${s.orgB}">10000002 &lt;b&gt;Beta&lt;/b&gt; &amp; Co</a>`,
-    );
-    expect(page).not.toContain('<b>Beta');
-    expect(r.headers.get('x-powered-by')).toBeNull();
-    expect(r.headers.get('x-frame-options')).toBe('DENY');
-    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(r.headers.get('cache-control')).toBe('no-store');
-    const csp = r.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain("frame-ancestors 'none'");
-    // bull-board is not mounted on this backend, so /queues gets the CSP of every other page.
-    expect(csp).toContain("script-src 'none'");
-  });
+  it(QUEUES_PAGE_TEST, () => checkQueuesPage(opened!, 'postgres'));
 });

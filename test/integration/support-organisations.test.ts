@@ -30,6 +30,7 @@ describe('dashboard organisations page', () => {
   let staff: TestClient;
   let simulator: Simulator;
   const ids = { good: 0, broken: 0, off: 0, marked: 0 };
+  let base: string;
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
@@ -87,7 +88,6 @@ describe('dashboard organisations page', () => {
       LRS_ALLOW_INSECURE_HTTP: 'true',
       LRS_CONNECT_TIMEOUT_MS: '1000',
     });
-    let base: string;
     ({ dashboard, url: base } = await startTestDashboard({
       db: database,
       checkOrganisation: (id) => directory.get(id),
@@ -162,8 +162,11 @@ describe('dashboard organisations page', () => {
     expect(await testAudit()).toEqual([]);
 
     const ok = await admin.post(`/organisations/${ids.good}/test`, { _csrf: await admin.csrf() });
-    expect(ok.status).toBe(200);
-    const okPage = await ok.text();
+    // Post/redirect/get: the result is a page of its own.
+    expect(ok.status).toBe(303);
+    const resultPath = ok.headers.get('location') ?? '';
+    expect(resultPath).toMatch(/^\/organisations\?test=[\w-]+$/);
+    const okPage = await (await admin.get(resultPath)).text();
     expect(okPage).toContain('data-ok="true"');
     expect(okPage).toContain('Test of 10000001 (Good College)');
     expect(okPage).toMatch(/<strong>OK<\/strong>: credentials work: the LRS answered WSRC\d{4}/);
@@ -185,9 +188,9 @@ describe('dashboard organisations page', () => {
     ]);
 
     // A failure says which part failed and what to do; the organisation's own text is escaped.
-    const failed = await (
-      await admin.post(`/organisations/${ids.marked}/test`, { _csrf: await admin.csrf() })
-    ).text();
+    const failedPost = await admin.post(`/organisations/${ids.marked}/test`, { _csrf: await admin.csrf() });
+    expect(failedPost.status).toBe(303);
+    const failed = await (await admin.get(failedPost.headers.get('location') ?? '')).text();
     expect(failed).toContain('data-ok="false"');
     expect(failed).toContain('Test of 10000004 (&lt;i&gt;Italic&lt;/i&gt; &amp; Co)');
     expect(failed).not.toContain('<i>Italic');
@@ -195,5 +198,31 @@ describe('dashboard organisations page', () => {
     expect(failed).toContain('NOBODY_SET_THIS_PW');
     expect(failed).toContain('What to do:');
     expect((await testAudit()).filter((r) => r.user_name === 'root')).toHaveLength(2);
+  });
+
+  it('shows a Test’s result after a redirect, so a refresh reloads the result and tests nothing again', async () => {
+    const before = (await testAudit()).length;
+    const posted = await admin.post(`/organisations/${ids.good}/test`, { _csrf: await admin.csrf() });
+    expect(posted.status).toBe(303);
+    const resultPath = posted.headers.get('location') ?? '';
+    expect(resultPath).toMatch(/^\/organisations\?test=[\w-]+$/);
+    const tested = await testAudit();
+    expect(tested).toHaveLength(before + 2);
+    // The browser's refresh repeats the GET it was redirected to: the same result, no LRS call, no audit.
+    for (let i = 0; i < 3; i++) {
+      const again = await admin.get(resultPath);
+      expect(again.status).toBe(200);
+      const page = await again.text();
+      expect(page).toContain('data-ok="true"');
+      expect(page).toContain('Test of 10000001 (Good College)');
+    }
+    expect(await testAudit()).toEqual(tested);
+    // The result is the session's own: another administrator's session is told it is not kept.
+    const other = createTestClient(base);
+    expect((await other.logIn('root', PASSWORD)).status).toBe(303);
+    const elsewhere = await (await other.get(resultPath)).text();
+    expect(elsewhere).not.toContain('Test of 10000001');
+    expect(elsewhere).toContain('That test’s result is no longer kept');
+    expect(await testAudit()).toEqual(tested);
   });
 });

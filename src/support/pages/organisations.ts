@@ -51,9 +51,15 @@ export function renderOrganisationsPage(o: {
   canTest?: boolean;
   /** The test just made. */
   tested?: OrganisationTestResult | null;
+  /** The page was opened for a test result that is no longer kept (expired, or another process's). */
+  isTestGone?: boolean;
 }): Html {
   const canTest = o.canTest === true;
-  const body = html`${o.tested ? renderTestResult(o.tested) : ''}<p>Whether each organisation can send to the LRS: its credentials and certificate as the relay loads them, its last answered call, and its work.${
+  const body = html`${o.tested ? renderTestResult(o.tested) : ''}${
+    o.isTestGone
+      ? html`<p class="note" role="status">That test’s result is no longer kept (results stay for 15 minutes, in the dashboard process that ran the test): press Test again to see one.</p>`
+      : ''
+  }<p>Whether each organisation can send to the LRS: its credentials and certificate as the relay loads them, its last answered call, and its work.${
     canTest
       ? html` Test makes one learnerByULN call with its credentials, as <code>lrs-relay orgs test</code> does.`
       : ''

@@ -19,7 +19,7 @@ export default defineAblation({
     },
     {
       file: 'test/integration/support-dashboard.test.ts',
-      name: 'serves /queues as a server-rendered depths page with the pages’ headers: no script allowed',
+      name: '/queues is our page: each queue with its organisation, jobs by state, paused or not, the oldest waiting age; scoped, escaped, no script',
     },
   ],
   ci: false,
