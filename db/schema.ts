@@ -141,6 +141,11 @@ export const batch = lrs.table(
     check('batch_kind', inList('kind', BATCH_KINDS)),
     check('batch_status', inList('status', BATCH_STATUSES)),
     index('batch_status_idx').on(t.status, t.organisationId),
+    // The achievement cap an assembly pass looks up per organisation (half the smallest batch refused with
+    // WSEC0046): a few rows, found without reading a year of batches.
+    index('batch_too_many_idx')
+      .on(t.organisationId, t.recordCount)
+      .where(sql`kind = 'achievement' and last_code = 'WSEC0046'`),
   ],
 );
 

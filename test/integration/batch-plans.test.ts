@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INSERT_ACQUIRED_SQL } from '../../src/db/acquisition.ts';
-import { findBatchGroups, type ClaimCursor } from '../../src/db/batch-assembly.ts';
+import { achievementCapOf, findBatchGroups, type ClaimCursor } from '../../src/db/batch-assembly.ts';
 import type { Queryable } from '../../src/db/transaction.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
@@ -140,5 +140,53 @@ describe('assembly pass', () => {
     // From the cursor: a few dozen buffers. Counting the 40,000 pending, or walking the 20,000 claimed
     // ones' index entries (even marked dead), touches a thousand and more.
     expect(from.buffers).toBeLessThan(300);
+  });
+});
+
+describe('achievement cap look-up', () => {
+  let db: TestDatabase | undefined;
+  let sql: pg.Client | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    await sql.query(
+      `insert into lrs.organisation (name, ukprn, password_ref, default_user_name)
+       select 'Cap College ' || g, (10000100 + g)::text, '{"kind":"env","name":"X"}', 'cap' from generate_series(1, 20) g`,
+    );
+    // Months of batches of twenty organisations, a few achievement batches refused as too many.
+    await sql.query(
+      `insert into lrs.batch (organisation_id, kind, status, requested_by, record_count, last_code)
+       select 1 + g % 20, case when g % 3 = 0 then 'achievement' else 'registration' end, 'completed', 'cap',
+              200, case when g % 10000 = 0 then 'WSEC0046' end
+         from generate_series(1, 100000) g`,
+    );
+    await sql.query('analyze lrs.batch');
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await db?.drop();
+  });
+
+  it("finds an organisation's cap without reading the batches kept", async () => {
+    if (!sql) throw new Error('no database');
+    const client = sql;
+    let buffers = 0;
+    const cap = await achievementCapOf(
+      {
+        query: async (text: string, params?: unknown[]) => {
+          const r = await client.query(`explain (analyze, buffers, format json) ${text}`, params);
+          buffers = buffersOf(
+            (r.rows[0] as { 'QUERY PLAN': { Plan: Record<string, unknown> }[] })['QUERY PLAN'][0]!.Plan,
+          );
+          return client.query(text, params);
+        },
+      } as unknown as Queryable,
+      1,
+    );
+    // g = 30000, 60000, 90000 are organisation 1's refused achievement batches of 200: capped at 100.
+    expect(cap).toBe(100);
+    // From the partial index: a handful of buffers. Reading the 100,000 batches touches over a thousand.
+    expect(buffers).toBeLessThan(50);
   });
 });
