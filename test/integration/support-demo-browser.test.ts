@@ -138,7 +138,7 @@ describe('the dashboard on the demo, in a browser (issue 25 acceptance)', () => 
         await page.getByRole('link', { name: 'open bull-board' }).click();
         // bull-board (a third-party app with its own scripts) behind it: each queue named with its
         // organisation, screenshotted. Not held to axe: its icon-only buttons have no names (button-name,
-        // critical), its logo no text (svg-img-alt) and a label fails contrast at 1366 px, which only
+        // critical) and its workers badges fail contrast and name-matching (serious), which only
         // bull-board itself can fix (docs/support.md).
         await page.waitForURL((u) => u.pathname.startsWith('/queues/board'));
         await page.getByText('10000001 Demo College (simulated LRS)').first().waitFor();
