@@ -21,7 +21,7 @@ export interface RetryRule {
 export type RetryPolicy = Record<ErrorClass, RetryRule>;
 
 /**
- * A request's attempts are counted across classes (BullMQ's attemptsMade), so a register (two calls
+ * A request's attempts are counted across classes (lrs.request.attempts), so a register (two calls
  * per attempt) on a flaky LRS needs room: with 15% of calls failing, 10 attempts leave a one-in-300,000
  * chance of giving up; the backoff spreads them over roughly 15 (transport) to 30 (timeouts) minutes.
  */
@@ -44,9 +44,23 @@ export function describeRetry(rule: RetryRule): RetryDescription {
   return rule.attempts > 1 ? 'backoff' : 'never';
 }
 
-/** The most attempts any class allows: the BullMQ `attempts` of a request job. */
+/**
+ * The most attempts any class allows: a request that has used this many (lrs.request.attempts) and whose
+ * job is gone is failed by the reconcile sweep; a batch submit job is tried at most this often.
+ */
 export function maxAttempts(policy: RetryPolicy): number {
   return Math.max(...Object.values(policy).map((r) => r.attempts));
+}
+
+/**
+ * BullMQ's own `attempts` for a request job: a safety bound only, never the retry decision. The decision
+ * (decideNextStep) reads lrs.request.attempts, which counts every attempt BullMQ counts (and one for each
+ * worker that died mid-call), so it settles a request before BullMQ's count could reach this bound. The
+ * bound ends a job that keeps failing where the decision never sees it (a bug, Postgres refusing the
+ * claim); the reconcile sweep then puts its request back or fails it once.
+ */
+export function jobAttemptsBound(policy: RetryPolicy): number {
+  return maxAttempts(policy) * 3;
 }
 
 /** Delay before the next attempt: exponential with ±20% jitter, so retries of many jobs spread out. */

@@ -282,7 +282,11 @@ export async function requeueAsSingle(
   return n;
 }
 
-/** Puts a batch's open requests back to pending in their own mode, to join a new batch after `delayMs`. */
+/**
+ * Puts a batch's open requests back to pending in their own mode, to join a new batch after `delayMs`. The
+ * batch was never taken by the LRS, so the attempt joining it counted (insertBatch) is given back: a
+ * request that later goes as a single call has the retries its policy allows.
+ */
 export async function releaseToPending(
   db: Queryable,
   batchId: number,
@@ -290,6 +294,7 @@ export async function releaseToPending(
 ): Promise<number> {
   const r = await db.query(
     `update lrs.request set status = 'pending', batch_id = null, last_code = $2, last_error = $3,
+            attempts = greatest(0, attempts - 1),
             not_before = now() + ($4::int * interval '1 millisecond'), updated_at = now()
       where batch_id = $1 and status = 'batched'`,
     [batchId, o.code, o.reason.slice(0, 1000), o.delayMs],

@@ -95,6 +95,11 @@ export function statusAmong(...allowed: RequestStatus[]): string {
  * Moves queued (or re-delivered) requests to in_progress and counts the attempt, returning each one as
  * it is now (no row when it is no longer open). $1 = the request ids (no id twice).
  *
+ * `lrs.request.attempts` is the one count of a request's attempts: the retry decision
+ * (src/codes/next-step.ts) and the reconcile sweep read it. It is counted when the attempt starts, so a
+ * worker that dies during the call has used one; a run that ends in a wait or a queue pause used none,
+ * and recordRetry gives it back in the statement that records it (`attemptUsed: false`).
+ *
  * The claim's commit need not wait for the WAL flush: if Postgres crashed and lost it, the request
  * would simply be claimed again. (set_config(..., true) lasts until this statement's own commit.)
  */
@@ -140,11 +145,15 @@ interface AuditRecord {
 /** Column list of jsonb_to_recordset() over AuditRecord objects. */
 const AUDIT_RECORD = `(operation text, code text, code_source text, http_status int, duration_ms int)`;
 
-/** Records a failed attempt that will be retried: the code, a short reason and the audit rows, in one statement. */
+/**
+ * Records a run that did not settle the request, in one statement: the code, a short reason and the audit
+ * rows. `attemptUsed: false` (a wait for the learner, a queue pause) gives back the attempt
+ * START_ATTEMPTS_SQL counted, so only the attempts the retry policy allows are spent.
+ */
 export async function recordRetry(
   pool: Queryable,
   req: RequestRow,
-  o: { code: string; error: string; audits: AuditEntry[] },
+  o: { code: string; error: string; audits: AuditEntry[]; attemptUsed: boolean },
 ): Promise<void> {
   await pool.query({
     name: 'lrs-record-retry',
@@ -153,7 +162,7 @@ export async function recordRetry(
        select $2, $1, $3, a.operation, a.code, a.code_source, a.http_status, a.duration_ms, $4
          from jsonb_to_recordset($5::jsonb) as a${AUDIT_RECORD}
      )
-     update lrs.request set last_code = $6, last_error = $7, updated_at = now()
+     update lrs.request set last_code = $6, last_error = $7, attempts = greatest(0, attempts - $8::int), updated_at = now()
       where id = $1 and status not in ${TERMINAL_SQL}`,
     values: [
       req.id,
@@ -163,6 +172,7 @@ export async function recordRetry(
       JSON.stringify(auditRecords(o.audits)),
       o.code,
       o.error.slice(0, 1000),
+      o.attemptUsed ? 0 : 1,
     ],
   });
 }

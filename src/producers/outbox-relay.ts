@@ -17,7 +17,7 @@ import {
   listenForOutboxWakeUps,
   type ClaimedRequest,
 } from '../db/outbox.ts';
-import { maxAttempts, type RetryPolicy } from '../codes/retry-policy.ts';
+import { jobAttemptsBound, type RetryPolicy } from '../codes/retry-policy.ts';
 
 export interface OutboxRelayOptions {
   pool: pg.Pool;
@@ -45,7 +45,8 @@ export class OutboxRelay {
   private readonly attempts: number;
 
   constructor(private readonly o: OutboxRelayOptions) {
-    this.attempts = maxAttempts(o.policy);
+    // A safety bound only: the retry decision reads lrs.request.attempts (jobAttemptsBound).
+    this.attempts = jobAttemptsBound(o.policy);
   }
 
   async start(): Promise<void> {

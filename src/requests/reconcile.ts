@@ -15,6 +15,7 @@ import {
 } from '../db/requests.ts';
 import { isLiveJobState } from '../queues/catalogue.ts';
 import { resolutionFor } from './resolve.ts';
+import { maxAttempts, type RetryPolicy } from '../codes/retry-policy.ts';
 
 export interface ReconcileOptions {
   pool: pg.Pool;
@@ -22,8 +23,11 @@ export interface ReconcileOptions {
   log: Logger;
   /** Only requests untouched for this long are checked, ms. */
   staleMs: number;
-  /** Attempts (counted in Postgres) after which a lost request is failed instead of re-queued. */
-  maxTotalAttempts: number;
+  /**
+   * The retry policy: a lost request that has used as many attempts as any class allows (maxAttempts,
+   * counted in lrs.request.attempts, the count the retry decision reads) is failed instead of re-queued.
+   */
+  policy: RetryPolicy;
   /** Rows per sweep (default 5000). */
   limit?: number;
 }
@@ -37,11 +41,12 @@ export interface ReconcileResult {
 export async function reconcileRequests(o: ReconcileOptions): Promise<ReconcileResult> {
   const rows = await findStaleRequests(o.pool, { staleMs: o.staleMs, limit: o.limit ?? 5_000 });
 
+  const limit = maxAttempts(o.policy);
   const result: ReconcileResult = { checked: rows.length, requeued: 0, failed: 0 };
   for (const row of rows) {
     const state = await o.queueFor(row.organisationId).getJobState(requestJobId(row.id));
     if (isLiveJobState(state)) continue;
-    if (row.attempts >= o.maxTotalAttempts) {
+    if (row.attempts >= limit) {
       const res = resolutionFor(PIPELINE_CODES.RETRIES_EXHAUSTED, 'relay', {
         status: 'failed',
         description: `No answer could be stored after ${row.attempts} attempts (last job state: ${state}).`,

@@ -44,16 +44,17 @@ export interface RunRequestDeps {
 
 export async function runRequestJob(deps: RunRequestDeps, job: JobRun, signal: AbortSignal): Promise<string> {
   const { requestId } = parseJobData(JOBS.request, job.data);
-  // Bindings passed per line rather than through log.child(): a child logger per job re-runs redaction
-  // set-up, which showed up as several percent of the worker's CPU.
-  const log = withBindings(deps.log, { jobId: job.id, requestId, attempt: job.attemptsMade + 1 });
   // Claim the attempt first (one round trip); only when that finds nothing do we look at why.
   const request = await deps.startAttempt(requestId);
   if (!request) {
     const existing = await loadRequest(deps.pool, requestId);
-    if (!existing) log.warn({}, 'request no longer exists; job dropped');
+    if (!existing) deps.log.warn({ jobId: job.id, requestId }, 'request no longer exists; job dropped');
     return existing ? `skipped:${existing.status}` : 'missing';
   }
+  // Bindings passed per line rather than through log.child(): a child logger per job re-runs redaction
+  // set-up, which showed up as several percent of the worker's CPU. The attempt is the request's own count
+  // (lrs.request.attempts, this one included), the one the retry decision reads.
+  const log = withBindings(deps.log, { jobId: job.id, requestId, attempt: request.attempts });
   if (request.kind === 'achievement')
     throw new Error('achievement requests are batch-only and must not reach the single-call queue');
   const audits: AuditEntry[] = [];
@@ -114,32 +115,50 @@ export async function runRequestJob(deps: RunRequestDeps, job: JobRun, signal: A
   } catch (e) {
     if (e instanceof LearnerBusyError) {
       // Not a failure: wait for the other request for this learner to finish, without using an attempt.
-      const next = decideNextStep({ code: PIPELINE_CODES.LEARNER_BUSY }, job.attemptsMade, deps.policy);
-      await recordRetry(deps.pool, request, { code: PIPELINE_CODES.LEARNER_BUSY, error: e.message, audits });
+      const next = decideNextStep(
+        { code: PIPELINE_CODES.LEARNER_BUSY },
+        attemptsBefore(request),
+        deps.policy,
+      );
+      await recordRetry(deps.pool, request, {
+        code: PIPELINE_CODES.LEARNER_BUSY,
+        error: e.message,
+        audits,
+        attemptUsed: false,
+      });
       throw new WaitJobError(e.message, next.step === 'wait' ? next.delayMs : 1_000);
     }
     if (!isLrsError(e)) throw e;
-    return handleLrsError(deps, job, request, e, audits, log);
+    return handleLrsError(deps, request, e, audits, log);
   }
+}
+
+/** Attempts the request finished before this one: lrs.request.attempts counts this one since its claim. */
+function attemptsBefore(request: RequestRow): number {
+  return Math.max(0, request.attempts - 1);
 }
 
 async function handleLrsError(
   deps: RunRequestDeps,
-  job: JobRun,
   request: RequestRow,
   err: LrsError,
   audits: AuditEntry[],
   log: JobLog,
 ): Promise<string> {
-  const next = decideNextStep(err, job.attemptsMade, deps.policy);
+  const next = decideNextStep(err, attemptsBefore(request), deps.policy);
   const reason = `${err.code}: ${err.message}`;
   if (next.step === 'pause_queue') {
-    await recordRetry(deps.pool, request, { code: err.code, error: reason, audits });
+    // Every job meets the same wall: this run used no attempt.
+    await recordRetry(deps.pool, request, { code: err.code, error: reason, audits, attemptUsed: false });
     log.warn({ code: err.code, pauseMs: next.pauseMs }, 'LRS unavailable; pausing the queue');
     throw new PauseQueueError(reason, next.pauseMs);
   }
+  if (next.step === 'wait') {
+    await recordRetry(deps.pool, request, { code: err.code, error: reason, audits, attemptUsed: false });
+    throw new WaitJobError(reason, next.delayMs);
+  }
   if (next.step === 'retry') {
-    await recordRetry(deps.pool, request, { code: err.code, error: reason, audits });
+    await recordRetry(deps.pool, request, { code: err.code, error: reason, audits, attemptUsed: true });
     log.info({ code: err.code, errorClass: next.errorClass }, 'LRS call failed; will retry');
     throw new RetryableJobError(reason, next.errorClass, next.delayMs);
   }

@@ -42,7 +42,7 @@ export function createSchedule(d: ScheduleDeps): ScheduledJob[] {
           queueFor: d.queueFor,
           log: d.log,
           staleMs: c.RECONCILE_STALE_MS,
-          maxTotalAttempts: maxAttempts(d.policy) * 3,
+          policy: d.policy,
         });
         d.metrics.reconciled.inc({ outcome: 'requeued' }, result.requeued);
         d.metrics.reconciled.inc({ outcome: 'failed' }, result.failed);

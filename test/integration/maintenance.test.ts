@@ -150,6 +150,10 @@ describe.each(TEST_BACKENDS)('the LRS in maintenance on %s', { timeout: 90_000 }
       `select count(*)::int as n from lrs.request where status <> 'succeeded'`,
     );
     expect(notSucceeded.rows[0].n).toBe(0);
+    // The pauses used no attempts: each request's count (the one the retry decision reads) is its one
+    // successful attempt, so a request that met the window still has its whole retry budget after it.
+    const attempts = await p.sql.query(`select attempts, count(*)::int as n from lrs.request group by 1`);
+    expect(attempts.rows).toEqual([{ attempts: 1, n: 30 }]);
   });
 
   it('a registration batch: its submit and then its polls pause the batch queue; nothing fails', async () => {

@@ -13,6 +13,7 @@ import { JOBS, requestJobId, singleQueueName } from '../../src/queues/catalogue.
 import type { QueueConnection } from '../../src/queues/connection.ts';
 import { createQueueConnection } from '../../src/queues/store.ts';
 import { reconcileRequests } from '../../src/requests/reconcile.ts';
+import { DEFAULT_RETRY_POLICY, maxAttempts } from '../../src/codes/retry-policy.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { assertNoRedisLeaks, createQueuePrefix } from '../helpers/redis.ts';
 import { redisUrl } from '../helpers/urls.ts';
@@ -55,13 +56,13 @@ describe('reconcile sweep', () => {
     await tdb?.drop();
   });
 
-  /** A request queued an hour ago, so the sweep looks at it. */
-  async function staleQueuedRequest(): Promise<number> {
+  /** A request queued an hour ago, so the sweep looks at it, with `attempts` used. */
+  async function staleQueuedRequest(attempts = 0): Promise<number> {
     const r = await database.pool.query<{ id: number }>(
-      `insert into lrs.request (organisation_id, requested_by, kind, mode, mis_learner_id, payload, status, updated_at)
-       values ($1, 'mis.user', 'verify', 'single', 'STU-1', '{}'::jsonb, 'queued', now() - interval '1 hour')
+      `insert into lrs.request (organisation_id, requested_by, kind, mode, mis_learner_id, payload, status, updated_at, attempts)
+       values ($1, 'mis.user', 'verify', 'single', 'STU-1', '{}'::jsonb, 'queued', now() - interval '1 hour', $2)
        returning id`,
-      [org],
+      [org, attempts],
     );
     return Number(r.rows[0]!.id);
   }
@@ -71,7 +72,7 @@ describe('reconcile sweep', () => {
       queueFor: () => queue,
       log: createLogger({ level: 'silent' }),
       staleMs: 1_000,
-      maxTotalAttempts: 30,
+      policy: DEFAULT_RETRY_POLICY,
     });
 
   it('clears a job hash no list holds, so the request can be queued again', async () => {
@@ -91,6 +92,30 @@ describe('reconcile sweep', () => {
       // What the outbox relay does next now takes: the job waits to run.
       await queue.add(JOBS.request, { requestId: id }, { jobId });
       expect(await queue.getJobState(jobId)).toBe('waiting');
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('fails a lost request once it has used the attempts the policy allows, and re-queues one with an attempt left', async () => {
+    const queue = queues.createQueue(singleQueueName(org));
+    try {
+      // The one count of attempts (lrs.request.attempts) against the policy's largest class limit.
+      const limit = maxAttempts(DEFAULT_RETRY_POLICY);
+      const spent = await staleQueuedRequest(limit);
+      const left = await staleQueuedRequest(limit - 1);
+      expect(await sweep(queue)).toEqual({ checked: 2, requeued: 1, failed: 1 });
+      const rows = await database.pool.query(
+        `select r.id, r.status, o.code from lrs.request r left join lrs.outcome o on o.request_id = r.id
+          where r.id = any($1) order by r.id`,
+        [[spent, left]],
+      );
+      expect(rows.rows.map((r) => [Number(r.id), r.status, r.code])).toEqual([
+        [spent, 'failed', 'RETRIES_EXHAUSTED'],
+        [left, 'pending', null],
+      ]);
+      // Failed once: the next sweep finds nothing to do.
+      expect(await sweep(queue)).toEqual({ checked: 0, requeued: 0, failed: 0 });
     } finally {
       await queue.close();
     }

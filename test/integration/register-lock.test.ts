@@ -66,6 +66,8 @@ describe('no duplicate learners', () => {
     ]);
     expect(rows[1]!.uln).toBe(rows[0]!.uln);
     expect(p.simulator.admin.stats().duplicateRegistrations).toBe(0);
+    // Waiting for the other request's lock used none of the second request's attempts: each made one.
+    expect(rows.map((r) => r.attempts)).toEqual([1, 1]);
   });
 
   it('a registration whose answer was lost searches again and finds the learner, registering once', async () => {
