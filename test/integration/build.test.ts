@@ -11,7 +11,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cp, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -25,13 +25,38 @@ const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SIM_PASSWORD = 'Simulator-Pass16';
 
-/** The files a fresh clone has (tracked, plus new files not yet committed), never node_modules or dist. */
+/** What a checkout holds that a fresh clone does not (installed, built or written by a run). */
+const NOT_IN_A_CLONE = new Set([
+  '.git',
+  'node_modules',
+  'dist',
+  'dist.next',
+  'dist.old',
+  'tmp',
+  'test-results',
+]);
+
+/**
+ * The files a fresh clone has (tracked, plus new files not yet committed), never node_modules or dist.
+ * Outside a git checkout (an ablation's scratch copy, which holds only such files) the tree is copied
+ * without what a run leaves at its top.
+ */
 async function copyCheckout(to: string): Promise<void> {
-  const { stdout } = await run('git', ['ls-files', '-co', '--exclude-standard', '-z'], {
+  const listed = await run('git', ['ls-files', '-co', '--exclude-standard', '-z'], {
     cwd: ROOT,
     maxBuffer: 16 * 1024 * 1024,
-  });
-  for (const file of stdout.split('\0').filter(Boolean)) {
+  }).catch(() => undefined);
+  if (!listed) {
+    await cp(ROOT, to, {
+      recursive: true,
+      filter: (from) => {
+        const top = relative(ROOT, from).split(sep)[0] ?? '';
+        return !NOT_IN_A_CLONE.has(top) && !top.startsWith('.ablate');
+      },
+    });
+    return;
+  }
+  for (const file of listed.stdout.split('\0').filter(Boolean)) {
     const exists = await stat(join(ROOT, file)).catch(() => undefined);
     if (exists?.isFile()) await cp(join(ROOT, file), join(to, file), { recursive: false, force: true });
   }
