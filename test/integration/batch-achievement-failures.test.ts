@@ -6,23 +6,21 @@
  * on request (faults lostBatchJobs / stuckBatchJobs). Batch results also count in /metrics.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  registerAwardedLearners,
+  submitAchievements,
+  type RegisteredLearner,
+} from '../helpers/achievements.ts';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
 import { TEST_BACKENDS } from '../helpers/queues.ts';
-import {
-  batches,
-  FAST_BATCH_ENV,
-  newLearner,
-  outcomesCounted,
-  requestsOf,
-  type BatchView,
-} from './batch-fixtures.ts';
+import { batches, FAST_BATCH_ENV, outcomesCounted, requestsOf, type BatchView } from './batch-fixtures.ts';
 
 const GIVE_UP_MS = 3_000;
 
 describe.each(TEST_BACKENDS)('achievement batch failures on %s', (backend) => {
   let p: Pipeline;
-  const learners: { misId: string; uln: string; payload: Record<string, string> }[] = [];
-  const registered: number[] = [];
+  let learners: RegisteredLearner[] = [];
+  let registered: number[] = [];
 
   beforeAll(async () => {
     p = await startPipeline({
@@ -30,35 +28,11 @@ describe.each(TEST_BACKENDS)('achievement batch failures on %s', (backend) => {
       simulator: { batchTiming: { inProgressAfterMs: 50, doneAfterMs: 300 } },
       env: { ...FAST_BATCH_ENV, BATCH_WINDOW_MS: '500', BATCH_POLL_GIVE_UP_MS: String(GIVE_UP_MS) },
     });
-    // An awarding organisation on the External service needs an organisation reference (SIM001 at the simulator).
-    await p.sql.query(
-      `insert into lrs.organisation (name, organisation_ref, password_ref, default_user_name)
-       values ('Simulator Awards', 'SIM001', $1, 'lrs-relay nightly')`,
-      [JSON.stringify({ kind: 'env', name: 'LRS_PASSWORD_10000001' })],
-    );
-    // Single-call workers pick up new organisations on a 30 s refresh; restart so the gate's verify calls run at once.
-    await p.restartRelay();
-    for (let i = 0; i < 3; i++) {
-      const payload = newLearner(i, 'lost');
-      registered.push(await p.submit('register', `lost-${i}`, payload, { mode: 'batch' }));
-      learners.push({ misId: `lost-${i}`, uln: '', payload });
-    }
-    await p.settle(30_000);
-    const rows = await requestsOf(p.sql, registered);
-    rows.forEach((r, i) => (learners[i]!.uln = String(r.uln)));
-    // Verify each learner now, for the awarding organisation (the gate counts only its own verifies), so
-    // the achievement gate has nothing to hold: held achievements are released one by one as their
-    // verifies end, which could split one test's achievements into two batches.
-    for (const l of learners) {
-      const { givenName, familyName, dateOfBirth, gender } = l.payload;
-      await p.submit(
-        'verify',
-        l.misId,
-        { uln: l.uln, givenName, familyName, dateOfBirth, gender },
-        { org: 'SIM001' },
-      );
-    }
-    await p.settle(30_000);
+    ({ learners, registered } = await registerAwardedLearners(p, {
+      count: 3,
+      tag: 'lost',
+      timeoutMs: 30_000,
+    }));
   });
   beforeEach(() => {
     p.simulator.admin.setFaults({ lostBatchJobs: false, stuckBatchJobs: false, operations: [] });
@@ -73,41 +47,7 @@ describe.each(TEST_BACKENDS)('achievement batch failures on %s', (backend) => {
     expect(gates.rows[0].n).toBe(0);
   });
 
-  /**
-   * Submits one achievement per learner in one transaction, so the assembler sees them together and
-   * puts them in one batch however slowly this machine inserts (three separate submits could straddle
-   * BATCH_WINDOW_MS on a loaded machine and land in two batches).
-   */
-  const submitAchievements = async (qualification: string) => {
-    const ids: number[] = [];
-    const c = await p.sql.connect();
-    try {
-      await c.query('begin');
-      for (const l of learners) {
-        const { givenName, familyName } = l.payload;
-        const payload = {
-          uln: l.uln,
-          givenName,
-          familyName,
-          unitOrQualificationReferenceNumber: qualification,
-          achievementAwardDate: '2024-06-01',
-          providerUkprn: '10000001',
-        };
-        const r = await c.query(
-          `select lrs.submit_request('SIM001', 'achievement', $1, $2::jsonb, 'j.smith', 'single', null, 1) as id`,
-          [l.misId, JSON.stringify(payload)],
-        );
-        ids.push(Number(r.rows[0].id));
-      }
-      await c.query('commit');
-    } catch (e) {
-      await c.query('rollback');
-      throw e;
-    } finally {
-      c.release();
-    }
-    return ids;
-  };
+  const submit = (qualification: string) => submitAchievements(p, learners, qualification);
   /** The one batch the requests were sent in. */
   const batchOf = async (ids: number[]): Promise<BatchView> => {
     const r = await p.sql.query('select distinct batch_id from lrs.request where id = any($1::bigint[])', [
@@ -144,7 +84,7 @@ describe.each(TEST_BACKENDS)('achievement batch failures on %s', (backend) => {
   it('a job the LRS does not know (WSRC0018): each achievement needs_action WSRC0018, the batch failed, nothing sent again', async () => {
     p.simulator.admin.setFaults({ lostBatchJobs: true, operations: ['GetAchievementBatchJob'] });
     const counted = await outcomeCount({ kind: 'achievement', status: 'needs_action', code: 'WSRC0018' });
-    const ids = await submitAchievements('60011111');
+    const ids = await submit('60011111');
     await p.settle(30_000);
 
     const rows = await requestsOf(p.sql, ids);
@@ -187,7 +127,7 @@ describe.each(TEST_BACKENDS)('achievement batch failures on %s', (backend) => {
       status: 'needs_action',
       code: 'BATCH_NO_RESULT',
     });
-    const ids = await submitAchievements('60022222');
+    const ids = await submit('60022222');
     await p.settle(30_000);
 
     const rows = await requestsOf(p.sql, ids);
@@ -235,7 +175,7 @@ describe.each(TEST_BACKENDS)('achievement batch failures on %s', (backend) => {
       status: 'succeeded',
       code: 'ACHIEVEMENT_LOADED',
     });
-    const ids = await submitAchievements('60033333');
+    const ids = await submit('60033333');
     await p.settle(30_000);
     expect(
       (await requestsOf(p.sql, ids)).every(

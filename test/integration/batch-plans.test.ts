@@ -4,39 +4,14 @@
  * table to change, so a night on a year-old table runs on yesterday's), then a hundred thousand pending
  * register requests; a check that walks the open requests then costs more with every chunk.
  */
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { INSERT_ACQUIRED_SQL } from '../../src/db/acquisition.ts';
 import { achievementCapOf, findBatchGroups, type ClaimCursor } from '../../src/db/batch-assembly.ts';
-import type { Queryable } from '../../src/db/transaction.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-
-/** Every scan of lrs.request in a plan: "<node type> <index>" or the node type of a table scan. */
-function scans(plan: unknown): string[] {
-  const out: string[] = [];
-  const walk = (n: Record<string, unknown>) => {
-    if (n['Relation Name'] === 'request' && String(n['Node Type']).includes('Scan'))
-      out.push(
-        typeof n['Index Name'] === 'string'
-          ? `${n['Node Type'] as string} ${n['Index Name']}`
-          : (n['Node Type'] as string),
-      );
-    for (const c of (n['Plans'] as Record<string, unknown>[] | undefined) ?? []) walk(c);
-  };
-  walk(plan as Record<string, unknown>);
-  return out;
-}
+import { addOrganisation, explain, measuringBuffers, scansOf, useDatabase } from '../helpers/plans.ts';
 
 describe('acquisition insert plan', () => {
-  let db: TestDatabase | undefined;
-  let sql: pg.Client | undefined;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
-    await sql.query(
-      `insert into lrs.organisation (name, ukprn, password_ref, default_user_name) values ('Plan College', '10000009', '{"kind":"env","name":"X"}', 'plan')`,
-    );
+  const db = useDatabase(async (sql) => {
+    await addOrganisation(sql, 'Plan College', '10000009', 'plan');
     // Earlier nights: finished registers, analysed...
     await sql.query(
       `insert into lrs.request (organisation_id, requested_by, kind, mode, mis_learner_id, payload, status, completed_at)
@@ -49,16 +24,12 @@ describe('acquisition insert plan', () => {
        select 1, 'plan', 'register', 'batch', 'N' || g, '{}'::jsonb, 'acquire:tonight:N' || g from generate_series(1, 30000) g`,
     );
   });
-  afterAll(async () => {
-    await sql?.end();
-    await db?.drop();
-  });
 
   const planOf = async (text: string) => {
-    if (!sql) throw new Error('no database');
     const chunk = Array.from({ length: 5000 }, (_, i) => ({ org: 1, mis: `M${i}`, payload: {} }));
-    const r = await sql.query(`explain (format json) ${text}`, [JSON.stringify(chunk), 'tonight2']);
-    return scans((r.rows[0] as { 'QUERY PLAN': { Plan: unknown }[] })['QUERY PLAN'][0]!.Plan);
+    return scansOf(await explain(db.sql(), text, [JSON.stringify(chunk), 'tonight2']), {
+      relation: 'request',
+    });
   };
 
   it("looks each learner's open registers up by organisation and MIS id, never walking the backlog", async () => {
@@ -75,22 +46,10 @@ describe('acquisition insert plan', () => {
   });
 });
 
-/** Buffers a statement touched (shared hit + read), summed over the plan's top node. */
-function buffersOf(plan: Record<string, unknown>): number {
-  return Number(plan['Shared Hit Blocks'] ?? 0) + Number(plan['Shared Read Blocks'] ?? 0);
-}
-
 describe('assembly pass', () => {
-  let db: TestDatabase | undefined;
-  let sql: pg.Client | undefined;
   let claimedUpTo = 0;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
-    await sql.query(
-      `insert into lrs.organisation (name, ukprn, password_ref, default_user_name) values ('Pass College', '10000008', '{"kind":"env","name":"X"}', 'pass')`,
-    );
+  const db = useDatabase(async (sql) => {
+    await addOrganisation(sql, 'Pass College', '10000008', 'pass');
     // Tonight: 20,000 register requests already claimed into batches (their pending entries are dead
     // until vacuum), then a backlog of 20,000 batch-mode and 20,000 auto-mode ones still pending.
     await sql.query(
@@ -105,29 +64,12 @@ describe('assembly pass', () => {
          from generate_series(1, 40000) g`,
     );
   });
-  afterAll(async () => {
-    await sql?.end();
-    await db?.drop();
-  });
 
   /** Runs findBatchGroups under explain (analyze, buffers): the groups it finds and the buffers it touched. */
   const pass = async (cursors: ClaimCursor[]) => {
-    if (!sql) throw new Error('no database');
-    const client = sql;
-    let buffers = 0;
-    const groups = await findBatchGroups(
-      {
-        query: async (text: string, params?: unknown[]) => {
-          const r = await client.query(`explain (analyze, buffers, format json) ${text}`, params);
-          buffers = buffersOf(
-            (r.rows[0] as { 'QUERY PLAN': { Plan: Record<string, unknown> }[] })['QUERY PLAN'][0]!.Plan,
-          );
-          return client.query(text, params);
-        },
-      } as unknown as Queryable,
-      { autoThreshold: 500, cursors },
-    );
-    return { groups, buffers };
+    const measured = measuringBuffers(db.sql());
+    const groups = await findBatchGroups(measured.db, { autoThreshold: 500, cursors });
+    return { groups, buffers: measured.buffers() };
   };
 
   it('finds the work without counting the backlog or walking what tonight already claimed', async () => {
@@ -144,12 +86,7 @@ describe('assembly pass', () => {
 });
 
 describe('achievement cap look-up', () => {
-  let db: TestDatabase | undefined;
-  let sql: pg.Client | undefined;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
+  const db = useDatabase(async (sql) => {
     await sql.query(
       `insert into lrs.organisation (name, ukprn, password_ref, default_user_name)
        select 'Cap College ' || g, (10000100 + g)::text, '{"kind":"env","name":"X"}', 'cap' from generate_series(1, 20) g`,
@@ -163,27 +100,11 @@ describe('achievement cap look-up', () => {
     );
     await sql.query('analyze lrs.batch');
   });
-  afterAll(async () => {
-    await sql?.end();
-    await db?.drop();
-  });
 
   it("finds an organisation's cap without reading the batches kept", async () => {
-    if (!sql) throw new Error('no database');
-    const client = sql;
-    let buffers = 0;
-    const cap = await achievementCapOf(
-      {
-        query: async (text: string, params?: unknown[]) => {
-          const r = await client.query(`explain (analyze, buffers, format json) ${text}`, params);
-          buffers = buffersOf(
-            (r.rows[0] as { 'QUERY PLAN': { Plan: Record<string, unknown> }[] })['QUERY PLAN'][0]!.Plan,
-          );
-          return client.query(text, params);
-        },
-      } as unknown as Queryable,
-      1,
-    );
+    const measured = measuringBuffers(db.sql());
+    const cap = await achievementCapOf(measured.db, 1);
+    const buffers = measured.buffers();
     // g = 30000, 60000, 90000 are organisation 1's refused achievement batches of 200: capped at 100.
     expect(cap).toBe(100);
     // From the partial index: a handful of buffers. Reading the 100,000 batches touches over a thousand.

@@ -3,45 +3,24 @@
  * statistics say. The trap: statistics gathered while few requests were queued, then a burst (an import)
  * queues thousands; a `status in (...)` condition then walks every queued row on every call.
  */
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { COMPLETE_REQUESTS_SQL, START_ATTEMPTS_SQL, statusAmong } from '../../src/db/requests.ts';
 import { OPEN_REQUESTS_SQL } from '../../src/db/scrape-figures.ts';
 import { CLAIM_SINGLE_SQL } from '../../src/db/outbox.ts';
 import { DELETE_EXPIRED_THROTTLES_SQL } from '../../src/db/staff.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { addOrganisation, explain, scansOf, useDatabase, type PlanNode } from '../helpers/plans.ts';
 
-function scans(plan: unknown): string[] {
-  const out: string[] = [];
-  const walk = (n: Record<string, unknown>) => {
-    if (typeof n['Index Name'] === 'string') out.push(`${n['Node Type'] as string} ${n['Index Name']}`);
-    else if (
-      typeof n['Node Type'] === 'string' &&
-      String(n['Node Type']).includes('Scan') &&
-      n['Relation Name'] === 'request'
-    ) {
-      out.push(n['Node Type'] as string);
-    }
-    for (const c of (n['Plans'] as Record<string, unknown>[] | undefined) ?? []) walk(c);
-  };
-  walk(plan as Record<string, unknown>);
-  return out;
-}
+/** The scans of lrs.request in a plan, and every index scan (of any table). */
+const scans = (plan: PlanNode) => scansOf(plan, { relation: 'request', indexesOfEveryTable: true });
 
 /**
  * A database with one organisation and `requests` of its requests in `status`, analysed, and a client on
  * it; closed after the describe block it is called in.
  */
 function planDatabase(requests: number, status: string): { sql(): pg.Client } {
-  let db: TestDatabase | undefined;
-  let sql: pg.Client | undefined;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
-    await sql.query(
-      `insert into lrs.organisation (name, ukprn, password_ref, default_user_name) values ('Plan College', '10000009', '{"kind":"env","name":"X"}', 'plan')`,
-    );
+  return useDatabase(async (sql) => {
+    await addOrganisation(sql, 'Plan College', '10000009', 'plan');
     await sql.query(
       `insert into lrs.request (organisation_id, requested_by, kind, mis_learner_id, payload, status)
        select 1, 'plan', 'find_by_uln', 'S' || g, '{}'::jsonb, $2 from generate_series(1, $1::int) g`,
@@ -49,16 +28,6 @@ function planDatabase(requests: number, status: string): { sql(): pg.Client } {
     );
     await sql.query('analyze lrs.request');
   });
-  afterAll(async () => {
-    await sql?.end();
-    await db?.drop();
-  });
-  return {
-    sql() {
-      if (!sql) throw new Error('planDatabase: used outside a test');
-      return sql;
-    },
-  };
 }
 
 describe('request-store statement plans', () => {
@@ -73,8 +42,7 @@ describe('request-store statement plans', () => {
   });
 
   const planOf = async (text: string, ids: number[]) => {
-    const r = await plan.sql().query(`explain (format json) ${text}`, [ids]);
-    return scans((r.rows[0] as { 'QUERY PLAN': { Plan: unknown }[] })['QUERY PLAN'][0]!.Plan);
+    return scans(await explain(plan.sql(), text, [ids]));
   };
 
   it('startAttempts reaches its rows through the primary key, not a status index', async () => {
@@ -82,8 +50,7 @@ describe('request-store statement plans', () => {
   });
 
   it("the /metrics count of open requests reads the open requests' index, never every request", async () => {
-    const r = await plan.sql().query(`explain (format json) ${OPEN_REQUESTS_SQL}`);
-    const used = scans((r.rows[0] as { 'QUERY PLAN': { Plan: unknown }[] })['QUERY PLAN'][0]!.Plan);
+    const used = scans(await explain(plan.sql(), OPEN_REQUESTS_SQL));
     expect(used.length).toBeGreaterThan(0);
     for (const scan of used) expect(scan).toMatch(/ request_open_idx$/);
   });
@@ -117,8 +84,7 @@ describe('plans kept from a small table', () => {
     const sql = plan.sql();
     await sql.query(`prepare ${name}(${type}) as ${text}`);
     try {
-      const r = await sql.query(`explain (format json) execute ${name}(${value})`);
-      return scans((r.rows[0] as { 'QUERY PLAN': { Plan: unknown }[] })['QUERY PLAN'][0]!.Plan);
+      return scans(await explain(sql, `execute ${name}(${value})`));
     } finally {
       await sql.query(`deallocate ${name}`);
     }
@@ -157,12 +123,7 @@ describe('plans kept from a small table', () => {
  * tens of thousands. It must find them through the window index, not read every counter.
  */
 describe('login throttle clean-up', () => {
-  let db: TestDatabase | undefined;
-  let sql: pg.Client | undefined;
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = new pg.Client({ connectionString: db.url });
-    await sql.connect();
+  const db = useDatabase(async (sql) => {
     await sql.query(
       `insert into lrs.login_throttle (key_hash, window_start, attempts)
        select md5('current' || g), now() - random() * interval '10 minutes', 1 from generate_series(1, 20000) g
@@ -171,19 +132,14 @@ describe('login throttle clean-up', () => {
     );
     await sql.query('analyze lrs.login_throttle');
   });
-  afterAll(async () => {
-    await sql?.end();
-    await db?.drop();
-  });
 
   it('deletes the passed windows through login_throttle_window_idx', async () => {
-    const r = await sql!.query(`explain (format json) ${DELETE_EXPIRED_THROTTLES_SQL}`, [15 * 60_000]);
-    const used = scans((r.rows[0] as { 'QUERY PLAN': { Plan: unknown }[] })['QUERY PLAN'][0]!.Plan);
+    const used = scans(await explain(db.sql(), DELETE_EXPIRED_THROTTLES_SQL, [15 * 60_000]));
     expect(
       used.some((s) => / login_throttle_window_idx$/.test(s)),
       used.join(', '),
     ).toBe(true);
-    const deleted = await sql!.query(DELETE_EXPIRED_THROTTLES_SQL, [15 * 60_000]);
+    const deleted = await db.sql().query(DELETE_EXPIRED_THROTTLES_SQL, [15 * 60_000]);
     expect(deleted.rowCount).toBe(40);
   });
 });
