@@ -506,3 +506,34 @@ export const relayProcess = lrs.table(
   },
   (t) => [index('process_last_seen_idx').on(t.lastSeenAt)],
 );
+
+/**
+ * When each request was an exception (needs action, rejected or failed): one row per period, opened when
+ * the request became one (or changed status or code while one) and closed when it stopped being one, so
+ * "open exceptions over time" counts what was open at each moment, closed ones included. Written by a
+ * trigger on lrs.request (migration 0014), the one place every status change passes; ids, statuses, codes
+ * and times only (no personal data). Periods closed longer ago than RETENTION_REQUEST_DAYS are deleted by
+ * the retention purge.
+ */
+export const exceptionSpan = lrs.table(
+  'exception_span',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    requestId: bigint('request_id', { mode: 'number' }).notNull(),
+    organisationId: integer('organisation_id').notNull(),
+    status: text('status').notNull(),
+    code: text('code'),
+    openedAt: ts('opened_at').notNull(),
+    closedAt: ts('closed_at'),
+  },
+  (t) => [
+    // At most one open period a request; the trigger closes it through this index.
+    uniqueIndex('exception_span_open_idx')
+      .on(t.requestId)
+      .where(sql`closed_at is null`),
+    // The charts read the periods closed within their range, and retention the ones closed before it.
+    index('exception_span_closed_idx')
+      .on(t.closedAt)
+      .where(sql`closed_at is not null`),
+  ],
+);

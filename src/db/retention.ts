@@ -17,6 +17,8 @@
  * - lrs.batch: last_error (the LRS's text about a whole batch, which may quote any of its learners) →
  *   cleared by purge once the batch has been finished for the request retention period. Nothing else
  *   in it is about a learner (batch files are built from request payloads when sent).
+ * - lrs.exception_span: when each request was an exception (ids, status, code, times; no learner
+ *   data) → periods closed more than the request retention period ago are deleted by purge.
  */
 import type pg from 'pg';
 import { FINISHED_BATCH_STATUSES, OPEN_STATUSES, TERMINAL_STATUSES } from '../../db/schema.ts';
@@ -103,6 +105,26 @@ export async function purgeBatchErrors(
      )
      update lrs.batch b set last_error = null from target where b.id = target.id`,
     [o.olderThanDays, o.limit, FINISHED_BATCH_STATUSES],
+  );
+  return r.rowCount ?? 0;
+}
+
+/**
+ * Deletes up to `limit` exception periods (lrs.exception_span) closed more than `olderThanDays` ago:
+ * the history behind "open exceptions over time" goes with the requests it describes. No personal data
+ * is in them; they are deleted so the table stays as small as the range the charts can show. Returns the count.
+ */
+export async function purgeExceptionSpans(
+  db: Queryable,
+  o: { olderThanDays: number; limit: number },
+): Promise<number> {
+  const r = await db.query(
+    `delete from lrs.exception_span where id in (
+       select id from lrs.exception_span
+        where closed_at < now() - make_interval(days => $1::int)
+        limit $2
+        for update skip locked)`,
+    [o.olderThanDays, o.limit],
   );
   return r.rowCount ?? 0;
 }

@@ -346,12 +346,18 @@ export interface Overview {
   finishedPerBucket: { bucket: number; status: string; count: number }[];
   /** 95th percentile LRS call time per bucket and operation. */
   latencyPerBucket: { bucket: number; operation: string; p95Ms: number }[];
-  /** The exceptions open now, by when each opened (bucket -1: before the range), status and code. */
+  /**
+   * The exceptions open at some time in the range, by the bucket each opened in (-1: before the range),
+   * the bucket it closed in (null: still open), status and code.
+   */
   exceptionsOpened: OpenedExceptions[];
 }
 
 export interface OpenedExceptions {
+  /** The bucket the exception opened in; -1 before the range. */
   bucket: number;
+  /** The bucket it closed in (it counts as open up to the one before); null or absent while it is open. */
+  closedBucket?: number | null;
   status: string;
   code: string;
   count: number;
@@ -370,9 +376,11 @@ const PROBLEM_STATUSES = ['needs_action', 'rejected', 'failed'] as const;
 const UNFINISHED = `(r.status in ${sqlList(OPEN_STATUSES)} or r.status in ${sqlList(PROBLEM_STATUSES)})`;
 
 /**
- * The exceptions open now (needs action, failed, rejected) by the bucket they opened in (when they
- * finished in that status; -1 before the range), status and code. Bounded by the exceptions, through the
- * partial index: never the months of finished requests.
+ * The exceptions (needs action, failed, rejected) open at any time in the range, from their periods in
+ * lrs.exception_span (written by a trigger on every status change): by the bucket each opened in (-1
+ * before the range), the bucket it closed in (null while open), status and code. Bounded by the periods
+ * open now (exception_span_open_idx) and those closed within the range (exception_span_closed_idx): never
+ * the months of history before it.
  */
 export async function selectOpenedExceptions(
   db: Queryable,
@@ -380,11 +388,15 @@ export async function selectOpenedExceptions(
   b: Buckets,
 ): Promise<OpenedExceptions[]> {
   const r = await db.query<OpenedExceptions>(
-    `select greatest(-1, floor((extract(epoch from coalesce(r.completed_at, r.updated_at)) - $2) / $3))::int as bucket,
-            r.status, coalesce(r.last_code, '(none)') as code, count(*)::int as count
-       from lrs.request r
-      where r.status in ${sqlList(PROBLEM_STATUSES)} and ($1::int[] is null or r.organisation_id = any($1::int[]))
-      group by 1, 2, 3`,
+    `select greatest(-1, floor((extract(epoch from s.opened_at) - $2) / $3))::int as bucket,
+            floor((extract(epoch from s.closed_at) - $2) / $3)::int as "closedBucket",
+            s.status, coalesce(s.code, '(none)') as code, count(*)::int as count
+       from (select opened_at, closed_at, status, code from lrs.exception_span
+              where closed_at is null and ($1::int[] is null or organisation_id = any($1::int[]))
+             union all
+             select opened_at, closed_at, status, code from lrs.exception_span
+              where closed_at >= to_timestamp($2) and ($1::int[] is null or organisation_id = any($1::int[]))) s
+      group by 1, 2, 3, 4`,
     [scopeParam(scope), b.startS, b.bucketS],
   );
   return r.rows;

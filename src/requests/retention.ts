@@ -12,6 +12,7 @@ import {
   eraseLearnerData,
   lockLearnerRequests,
   purgeBatchErrors,
+  purgeExceptionSpans,
   purgeFinishedRequests,
   purgeLearningEvents,
   readLearnerExportPage,
@@ -38,6 +39,8 @@ export interface PurgeResult {
   learningEvents: number;
   /** Finished batches whose LRS error text was cleared. */
   batchErrors: number;
+  /** Exception periods closed before the request retention period, deleted. */
+  exceptionSpans: number;
   /** True when the run stopped at maxRunMs with rows still to purge. */
   more: boolean;
 }
@@ -52,7 +55,13 @@ export async function purgePersonalData(o: {
   const now = o.now ?? Date.now;
   const started = now();
   const deadline = started + (o.settings.maxRunMs ?? 20_000);
-  const result: PurgeResult = { requests: 0, learningEvents: 0, batchErrors: 0, more: false };
+  const result: PurgeResult = {
+    requests: 0,
+    learningEvents: 0,
+    batchErrors: 0,
+    exceptionSpans: 0,
+    more: false,
+  };
   const limit = o.settings.chunk;
   for (;;) {
     const n = await purgeFinishedRequests(o.pool, { olderThanDays: o.settings.requestDays, limit });
@@ -75,11 +84,18 @@ export async function purgePersonalData(o: {
     if (n < limit) break;
     if (now() >= deadline) result.more = true;
   }
+  while (!result.more) {
+    const n = await purgeExceptionSpans(o.pool, { olderThanDays: o.settings.requestDays, limit });
+    result.exceptionSpans += n;
+    if (n < limit) break;
+    if (now() >= deadline) result.more = true;
+  }
   o.log.info(
     {
       purgedRequests: result.requests,
       purgedLearningEvents: result.learningEvents,
       purgedBatchErrors: result.batchErrors,
+      purgedExceptionSpans: result.exceptionSpans,
       more: result.more,
       durationMs: now() - started,
     },

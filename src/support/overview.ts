@@ -50,17 +50,23 @@ export async function getExceptionTrend(db: SupportDb, actor: Actor, now: Date) 
 }
 
 /**
- * How many of the exceptions open now were already open at the end of each bucket: those opened before
- * the range, plus those opened in each bucket so far. One closed since (retried, cancelled, resolved) is
- * not counted: the relay keeps no history of closed exceptions' states.
+ * How many exceptions were open at the end of each bucket: each counts from the bucket it opened in (or
+ * the range's start) up to the one before the bucket it closed in (retried, cancelled, resolved), or to
+ * now while it is open.
  */
-export function openOverTime(rows: readonly { bucket: number; count: number }[], count: number): number[] {
-  const opened = Array.from({ length: count }, () => 0);
-  let before = 0;
+export function openOverTime(
+  rows: readonly { bucket: number; closedBucket?: number | null | undefined; count: number }[],
+  count: number,
+): number[] {
+  // +n where a period starts counting, -n where it stops; the running sum is what was open.
+  const change = Array.from({ length: count }, () => 0);
   for (const r of rows) {
-    if (r.bucket < 0) before += r.count;
-    else if (r.bucket < count) opened[r.bucket] = (opened[r.bucket] ?? 0) + r.count;
+    const from = Math.max(0, r.bucket);
+    const to = r.closedBucket ?? count;
+    if (from >= count || to <= from) continue;
+    change[from] = (change[from] ?? 0) + r.count;
+    if (to < count) change[to] = (change[to] ?? 0) - r.count;
   }
-  let running = before;
-  return opened.map((n) => (running += n));
+  let running = 0;
+  return change.map((n) => (running += n));
 }

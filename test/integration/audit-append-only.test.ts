@@ -96,4 +96,23 @@ describe('audit tables are append-only', () => {
     const r = await c.query('select count(*)::int as n from lrs.staff_audit');
     expect(r.rows[0].n).toBe(2);
   });
+
+  it('writes the history of exceptions when support changes a request, which support may not delete', async () => {
+    const c = clients.get('lrs_support')!;
+    const id = (
+      await owner.query<{ id: string }>(
+        `insert into lrs.request (organisation_id, requested_by, kind, mis_learner_id, payload, status, last_code, completed_at)
+         values (1, 'mis.user', 'find_by_uln', 'X1', '{}', 'failed', 'TIMEOUT', now()) returning id`,
+      )
+    ).rows[0]!.id;
+    // A retry as the dashboard makes it, as its login: the trigger closes the period as that login.
+    await c.query(`update lrs.request set status = 'pending', last_code = null where id = $1`, [id]);
+    const spans = await owner.query(
+      `select status, code, closed_at is not null as closed from lrs.exception_span where request_id = $1`,
+      [id],
+    );
+    expect(spans.rows).toEqual([{ status: 'failed', code: 'TIMEOUT', closed: true }]);
+    await expect(c.query('delete from lrs.exception_span')).rejects.toMatchObject({ code: '42501' });
+    await expect(c.query('truncate lrs.exception_span')).rejects.toMatchObject({ code: '42501' });
+  });
 });

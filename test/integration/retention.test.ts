@@ -313,6 +313,15 @@ describe('retention and learners’ rights', () => {
       );
       batchIds.push(b!.id);
     }
+    // Exception periods: one closed long ago (deleted), one closed recently (kept); the open ones the
+    // requests above opened stay whatever their age.
+    const spans = await q<{ id: number }>(
+      `insert into lrs.exception_span (request_id, organisation_id, status, code, opened_at, closed_at)
+       values ($1, $2, 'failed', 'TIMEOUT', now() - interval '120 days', now() - interval '100 days'),
+              ($1, $2, 'failed', 'TIMEOUT', now() - interval '20 days', now() - interval '10 days')
+       returning id`,
+      [recent, org],
+    );
     const open = await addRequest({ misId: 'OPEN-1', status: 'pending' });
     // Retried long after it first finished: completed_at is old but the request is open again.
     const retried = await addRequest({ misId: 'OPEN-2', status: 'in_progress', completedDaysAgo: 200 });
@@ -328,10 +337,31 @@ describe('retention and learners’ rights', () => {
       settings: { requestDays: 90, learningEventDays: 30, chunk: 2 },
     });
     // The previous test's requests finished days ago: untouched.
-    expect(result).toEqual({ requests: 5, learningEvents: 1, batchErrors: 1, more: false });
+    expect(result).toEqual({
+      requests: 5,
+      learningEvents: 1,
+      batchErrors: 1,
+      exceptionSpans: 1,
+      more: false,
+    });
     expect(logged).toEqual([
-      expect.objectContaining({ purgedRequests: 5, purgedLearningEvents: 1, purgedBatchErrors: 1 }),
+      expect.objectContaining({
+        purgedRequests: 5,
+        purgedLearningEvents: 1,
+        purgedBatchErrors: 1,
+        purgedExceptionSpans: 1,
+      }),
     ]);
+    expect(
+      await q(`select id from lrs.exception_span where id = any($1::bigint[])`, [spans.map((s) => s.id)]),
+    ).toEqual([{ id: spans[1]!.id }]);
+    // The needs-action request finished 91 days ago is still an exception: its period is open and kept.
+    expect(
+      await q(
+        `select count(*)::int as n from lrs.exception_span where request_id = $1 and closed_at is null`,
+        [old[0]],
+      ),
+    ).toEqual([{ n: 1 }]);
     expect(
       await q(
         `select status, last_error is null as cleared from lrs.batch where id = any($1::bigint[]) order by id`,
@@ -430,6 +460,7 @@ describe('retention and learners’ rights', () => {
       requests: 0,
       learningEvents: 0,
       batchErrors: 0,
+      exceptionSpans: 0,
       more: false,
     });
   });

@@ -2,8 +2,11 @@
  * The overview's statements stay bounded however long the history grows: on months of rows (100,000
  * requests and 150,000 LRS calls over 90 days, analysed), every one reaches lrs.request and lrs.audit
  * through an index, never a scan of the whole table: open work and exceptions through their partial
- * indexes, finished requests by completed_at, the audit organisation by organisation and time. Checked
- * for an administrator (every organisation) and for staff of one organisation, over 7 days.
+ * indexes, finished requests by completed_at, the audit organisation by organisation and time. The
+ * history of exceptions (lrs.exception_span: 200,000 periods closed over 90 days, and the open ones the
+ * requests' trigger wrote) is read through its two partial indexes: the open periods and those closed
+ * within the range, never the months before. Checked for an administrator (every organisation) and for
+ * staff of one organisation, over 7 days.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +63,13 @@ describe('overview statements on months of rows', () => {
       select (select min(id) from lrs.organisation) + i % 3, 'nightly', 'learnerByULN', 'WSRC0004', 'lrs', 200, 100 + i % 900, 1,
              now() - (((150000 - i) / 150000.0 * 90) || ' days')::interval
         from generate_series(1, 150000) i`);
+    // Exceptions opened and closed over 90 days (retried, resolved, cancelled), as the trigger writes them.
+    await sql.query(`
+      insert into lrs.exception_span (request_id, organisation_id, status, code, opened_at, closed_at)
+      select i, (select min(id) from lrs.organisation) + i % 3, 'failed', 'TIMEOUT', t - interval '2 hours', t
+        from generate_series(1, 200000) i,
+             lateral (select now() - (((200000 - i) / 200000.0 * 90) || ' days')::interval as t) tt`);
+    await sql.query('analyze lrs.exception_span');
     await sql.query('analyze lrs.request');
     await sql.query('analyze lrs.audit');
     await sql.query('analyze lrs.organisation');
@@ -95,8 +105,18 @@ describe('overview statements on months of rows', () => {
     const first = (await sql.query<{ id: number }>('select min(id)::int as id from lrs.organisation'))
       .rows[0]!.id;
     const found = await plannedScans(which === null ? null : [first]);
-    const big = found.filter((f) => f.scan.relation === 'request' || f.scan.relation === 'audit');
+    const big = found.filter((f) => ['request', 'audit', 'exception_span'].includes(f.scan.relation));
     expect(big.length).toBeGreaterThan(0);
+    // The exceptions' history: the open periods and the ones closed within the range, each by its index.
+    expect(
+      found
+        .filter((f) => f.scan.relation === 'exception_span')
+        .map((f) => f.scan.index)
+        .sort(),
+    ).toEqual(['exception_span_closed_idx', 'exception_span_open_idx']);
+    // Closed periods from the range's start on only: a scan of the whole index would read 90 days.
+    const closed = found.find((f) => f.scan.index === 'exception_span_closed_idx');
+    expect(closed?.scan.cond).toMatch(/closed_at >=/);
     for (const { statement, scan } of big) {
       expect(scan.node, `${statement}: ${scan.relation}`).not.toBe('Seq Scan');
       // The audit's index leads with the organisation: a scan of it by time alone reads it whole.

@@ -26,6 +26,7 @@ describe('dashboard overview', () => {
   let root: TestClient;
   let carol: TestClient;
   const ids = { chart: 0, paused: 0, resumed: 0, broken: 0 };
+  let base: string;
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
@@ -98,7 +99,6 @@ describe('dashboard overview', () => {
       env: { A: 'Simulator-Pass16', B: 'Simulator-Pass16' },
     });
     const required = ['producer', 'worker', 'scheduler', 'dashboard'] as const;
-    let base: string;
     ({ dashboard, url: base } = await startTestDashboard({
       db: database,
       checkOrganisation: (id) => directory.get(id),
@@ -215,6 +215,59 @@ describe('dashboard overview', () => {
     const week = chartsOf(await (await carol.get('/?range=7d')).text());
     expect(week[0]!.yTicks).toEqual(['0', '1', '2', '3']);
     expect(week[2]!.yTicks).toEqual(['0', '1', '2']);
+  });
+
+  it('counts an exception as open from when it opened until it was retried, not only those open now', async () => {
+    const pool = database.pool;
+    const org = (
+      await pool.query<{ id: number }>(
+        `insert into lrs.organisation (name, ukprn, password_ref, default_user_name)
+         values ('History College', '10000015', '{"kind":"env","name":"A"}', 'nightly') returning id`,
+      )
+    ).rows[0]!.id;
+    await addStaff(database, {
+      username: 'hilda',
+      password: PASSWORD,
+      organisationIds: [org],
+      cost: TEST_SCRYPT_COST,
+    });
+    const hilda = createTestClient(base);
+    expect((await hilda.logIn('hilda', PASSWORD)).status).toBe(303);
+    // A call that timed out 5 hours ago: an exception from then.
+    const id = (
+      await pool.query<{ id: string }>(
+        `insert into lrs.request (organisation_id, requested_by, kind, mis_learner_id, payload, status, last_code, created_at, completed_at)
+         values ($1, 'mis.user', 'find_by_uln', 'H1', '{}', 'failed', 'TIMEOUT', now() - interval '5 hours', now() - interval '5 hours')
+         returning id`,
+        [org],
+      )
+    ).rows[0]!.id;
+    // Retried from the dashboard: no longer an exception.
+    const retried = await hilda.post(`/requests/${id}/retry`, { _csrf: await hilda.csrf() });
+    expect(retried.status).toBe(303);
+    const spans = await pool.query<{ status: string; code: string; openedH: number; isClosed: boolean }>(
+      `select status, code, round(extract(epoch from now() - opened_at) / 3600)::int as "openedH",
+              closed_at is not null as "isClosed"
+         from lrs.exception_span where request_id = $1`,
+      [id],
+    );
+    expect(spans.rows).toEqual([{ status: 'failed', code: 'TIMEOUT', openedH: 5, isClosed: true }]);
+    // As if the retry had been 2 hours ago.
+    await pool.query(
+      `update lrs.exception_span set closed_at = now() - interval '2 hours' where request_id = $1`,
+      [id],
+    );
+    const page = await (await hilda.get('/?range=6h')).text();
+    const open = chartsOf(page).find((c) => c.title.startsWith('Open exceptions'));
+    // One open from 5 hours ago to 2 hours ago, none now and none at the start of the range.
+    expect(open?.title).toMatch(/^Open exceptions/);
+    expect(open?.yTicks).toEqual(['0', '1']);
+    expect(page).toContain('Open now: Failed 0; at the start of the range: Failed 0.');
+    // Its figures, where they change: 0 at the start, 1 from 5 hours ago, 0 again from 2 hours ago, 0 now.
+    const table =
+      /<summary>Open exceptions: the figures as a table<\/summary>[\s\S]*?<\/details>/.exec(page)?.[0] ?? '';
+    const figures = [...table.matchAll(/<tr><th scope="row">([^<]*)<\/th><td class="num">(\d+)<\/td>/g)];
+    expect(figures.map((m) => Number(m[2]))).toEqual([0, 1, 0, 0]);
   });
 
   it('ignores a range it does not know and shows the last 24 hours, echoing nothing', async () => {

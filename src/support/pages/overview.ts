@@ -162,8 +162,8 @@ ${
 <section><h2>Open exceptions, last ${r.label}</h2>
 ${
   open.length === 0
-    ? html`<p class="muted">No exception is open: nothing needs a person.</p>`
-    : html`<p class="muted">The exceptions open now, counted from when each opened; one closed since (retried, cancelled or resolved) is not counted. Each group, with what to do: <a href="/exceptions">Exceptions</a>.</p>${renderLines(
+    ? html`<p class="muted">No exception was open in the last ${r.label}: nothing needs a person.</p>`
+    : html`<p class="muted">How many exceptions were open at the end of each ${per}: each counts from when it opened until it was retried, cancelled or resolved (or until now, while it is open). Each group, with what to do: <a href="/exceptions">Exceptions</a>.</p>${renderLines(
         {
           title: `Open exceptions by status, last ${r.label}`,
           desc: `Open now: ${openNow.map((x) => `${x.label} ${x.now}`).join(', ')}; at the start of the range: ${openNow.map((x) => `${x.label} ${x.then}`).join(', ')}.`,

@@ -2,13 +2,13 @@ import { defineAblation } from '../types.ts';
 
 export default defineAblation({
   promise:
-    'issue 25: the overview charts the exceptions open over time (and each group its sparkline): those open now, counted from when each opened',
+    'issue 25: the overview charts the exceptions open over time (and each group its sparkline): each counted from when it opened until it closed',
   switchedOff: 'each bucket counts only the exceptions that opened in it, not those still open from before',
   edits: [
     {
       file: 'src/support/overview.ts',
-      find: '  return opened.map((n) => (running += n));',
-      replace: '  return opened.map((n) => n + 0 * running);',
+      find: '  return change.map((n) => (running += n));',
+      replace: '  return change.map((n) => n + 0 * running);',
     },
   ],
   tests: [

@@ -127,5 +127,17 @@ describe('dashboard charts', () => {
         4,
       ),
     ).toEqual([4, 6, 6, 7]);
+    // Closed ones count up to the bucket before they closed; one opened and closed in one bucket not at all.
+    expect(
+      openOverTime(
+        [
+          { bucket: -1, closedBucket: 2, count: 3 },
+          { bucket: 1, closedBucket: null, count: 1 },
+          { bucket: 1, closedBucket: 1, count: 5 },
+          { bucket: 2, closedBucket: 3, count: 2 },
+        ],
+        4,
+      ),
+    ).toEqual([3, 4, 3, 1]);
   });
 });
