@@ -147,8 +147,6 @@ const schema = z.object({
   BATCH_SWEEP_INTERVAL_MS: int(30_000, 500, 86_400_000),
   /** Learner results written per transaction when a batch's output is fanned out. */
   BATCH_FANOUT_CHUNK: int(1_000, 1, 50_000),
-  /** When a batch could not be sent after every retry, its requests wait this long before joining a new batch, ms. */
-  BATCH_RETRY_DELAY_MS: int(900_000, 0, 86_400_000),
   /** Rows read from ACQUIRE_ULNS_VIEW (and requests inserted) per chunk. */
   ACQUIRE_ULNS_CHUNK: int(5_000, 1, 100_000),
   /** Nightly bulk ULN acquisition (cron, Europe/London). */

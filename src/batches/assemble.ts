@@ -59,7 +59,7 @@ export class BatchAssembler {
    * front of the pending index until vacuum (and a year-old table is not vacuumed during the night);
    * looking for work and claiming after them keeps a pass cheap however deep the night's backlog and
    * however many requests it has already batched. Requests that become pending again behind a cursor
-   * (a batch that could not be sent; an insert that committed after a later one was claimed) are found
+   * (a batch refused as too many; an insert that committed after a later one was claimed) are found
    * when the cursors are dropped, every BATCH_WINDOW_MS but at most every CURSOR_RESET_MIN_MS: each drop
    * costs one walk over the entries claimed since the last vacuum. Released held achievements drop the
    * achievement cursors at once.

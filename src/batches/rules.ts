@@ -43,7 +43,6 @@ export interface BatchJobDeps {
   pollMaxMs: number;
   pollGiveUpMs: number;
   fanOutChunk: number;
-  retryDelayMs: number;
 }
 
 /**

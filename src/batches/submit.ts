@@ -3,6 +3,10 @@
  * process that dies during the call leaves a visible mark: a batch found `submitting` is in doubt and
  * handled by abandonInDoubt (never sent again as a batch). Then: job id stored, `submitted`, poll job
  * enqueued. The job data is the batch id only; learners are read from Postgres.
+ *
+ * Each try counts one attempt on every member request (lrs.request.attempts, in the statement that marks
+ * the batch `submitting`), and the retry decision reads the most any member has used: the job's own count
+ * (attemptsMade) is not read, BullMQ's attempts being only a safety bound (jobAttemptsBound).
  */
 import { PIPELINE_CODES } from '../codes/pipeline-codes.ts';
 import { RELAY_CODES } from '../codes/client-codes.ts';
@@ -24,6 +28,8 @@ import {
   loadBatchRequests,
   moveBatch,
   releaseToPending,
+  returnSubmitTry,
+  startSubmitTry,
   type BatchRow,
   type Settlement,
 } from '../db/batches.ts';
@@ -35,7 +41,7 @@ import { createRedactor, redactLrsError } from '../requests/redact.ts';
 
 export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: AbortSignal): Promise<string> {
   const { batchId } = parseJobData(JOBS.batchSubmit, job.data);
-  const log = deps.log.child({ jobId: job.id, batchId, attempt: job.attemptsMade + 1 });
+  let log = deps.log.child({ jobId: job.id, batchId });
   const b = await loadBatch(deps.pool, batchId);
   if (!b) return 'missing';
   if (b.status === 'submitting') {
@@ -84,10 +90,12 @@ export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: Abor
     });
     return 'empty';
   }
-  if (!(await moveBatch(deps.pool, b.id, ['assembled'], 'submitting', { recordCount: records.length })))
-    return 'raced';
+  // This try's attempt, counted on every member; the decision reads the most any of them has used.
+  const attempt = await startSubmitTry(deps.pool, b.id, records.length);
+  if (attempt === undefined) return 'raced';
+  log = log.child({ attempt });
 
-  const audit = startBatchCallAudit(deps.pool, b, spec.submitOperation, job.attemptsMade + 1);
+  const audit = startBatchCallAudit(deps.pool, b, spec.submitOperation, attempt);
   let answer: SubmitAnswer;
   try {
     const endCall = deps.metrics.batchStageSeconds.startTimer({ stage: 'submit_call' });
@@ -101,7 +109,7 @@ export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: Abor
     await audit(e.code, e.codeSource, e.httpStatus);
     // A fault about the batch may quote any of its learners: every payload sent is redacted from its text.
     const redacted = redactLrsError(e, createRedactor(requests.map((r) => r.payload)));
-    return handleSubmitError(deps, job, { ...b, status: 'submitting' }, redacted, log);
+    return handleSubmitError(deps, { ...b, status: 'submitting' }, attempt, redacted, log);
   }
   await audit(answer.code, 'lrs');
   if (answer.code === 'WSRC0007' && answer.jobId) {
@@ -134,8 +142,8 @@ export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: Abor
 
 async function handleSubmitError(
   deps: BatchJobDeps,
-  job: JobRun,
   b: BatchRow,
+  attempt: number,
   err: LrsError,
   log: BatchJobDeps['log'],
 ): Promise<string> {
@@ -154,13 +162,19 @@ async function handleSubmitError(
   }
   if (err.code === TOO_MANY_ACHIEVEMENTS && BATCH_KIND_SPECS[b.kind].splitsWhenTooMany)
     return splitTooMany(deps, b, log);
-  const next = decideNextStep(err, job.attemptsMade, deps.policy);
-  if (next.step === 'settle' && (next.errorClass === 'configuration' || next.errorClass === 'data_error')) {
+  // The tries finished before this one, as a single call counts them (attemptsBefore in run.ts).
+  const next = decideNextStep(err, Math.max(0, attempt - 1), deps.policy);
+  if (next.step === 'settle') {
+    // Retrying cannot help, or the members have used the attempts the policy allows for this class: each
+    // gets the terminal answer a single call would.
     await failAll(deps, b, resolutionForError(err));
+    log.warn({ code: err.code, errorClass: next.errorClass }, 'batch could not be sent; requests settled');
     return 'failed';
   }
-  // Not sent (connection refused, maintenance, out of hours): the batch can simply be sent again.
-  await moveBatch(deps.pool, b.id, ['submitting'], 'assembled', {
+  // Not sent (connection refused, maintenance, out of hours): the batch can simply be sent again. A pause
+  // or a wait gives back the attempt this try counted.
+  await returnSubmitTry(deps.pool, b.id, {
+    attemptUsed: next.step === 'retry',
     lastCode: err.code,
     lastError: err.message,
   });
@@ -171,24 +185,11 @@ async function handleSubmitError(
     throw new PauseQueueError(reason, next.pauseMs);
   }
   if (next.step === 'wait') throw new WaitJobError(reason, next.delayMs);
-  if (next.step === 'retry') {
-    log.info(
-      { code: err.code, errorClass: next.errorClass },
-      'batch submit failed before reaching the LRS; will retry',
-    );
-    throw new RetryableJobError(reason, next.errorClass, next.delayMs);
-  }
-  const n = await releaseToPending(deps.pool, b.id, {
-    code: err.code,
-    reason: `batch ${b.id} could not be sent: ${err.message}`,
-    delayMs: deps.retryDelayMs,
-  });
-  await moveBatch(deps.pool, b.id, ['assembled'], 'failed', {
-    lastCode: err.code,
-    lastError: `not sent after ${job.attemptsMade + 1} attempts; ${n} requests returned to pending`,
-  });
-  log.warn({ code: err.code, returned: n }, 'batch could not be sent; requests wait for a new batch');
-  return 'released';
+  log.info(
+    { code: err.code, errorClass: next.errorClass },
+    'batch submit failed before reaching the LRS; will retry',
+  );
+  throw new RetryableJobError(reason, next.errorClass, next.delayMs);
 }
 
 /** The LRS's code for more achievements in one request than it allows (docs/lrs.md §5.3). */

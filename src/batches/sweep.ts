@@ -16,6 +16,7 @@ export interface BatchSweepOptions {
   log: Logger;
   /** Only batches untouched this long are checked, ms (avoids racing a batch being created). */
   staleMs: number;
+  /** BullMQ's attempts for a re-created submit job: a safety bound only (jobAttemptsBound). */
   submitAttempts: number;
   /** Batches per sweep (default 1000). */
   limit?: number;

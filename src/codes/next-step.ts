@@ -26,8 +26,8 @@ export const WAIT_MS = 1_000;
 
 /**
  * The next step after a call failed with `failure.code`. `attemptsMade` counts the attempts finished
- * before this one: for a request, lrs.request.attempts less the one running (waits and pauses use none);
- * for a batch submit, its job's. `random` spreads the delays of many jobs.
+ * before this one, from lrs.request.attempts less the one running (waits and pauses use none): a request's
+ * own, or for a batch submit the most any member request has used. `random` spreads the delays of many jobs.
  */
 export function decideNextStep(
   failure: { code: string },

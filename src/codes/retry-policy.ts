@@ -46,18 +46,19 @@ export function describeRetry(rule: RetryRule): RetryDescription {
 
 /**
  * The most attempts any class allows: a request that has used this many (lrs.request.attempts) and whose
- * job is gone is failed by the reconcile sweep; a batch submit job is tried at most this often.
+ * job is gone is failed by the reconcile sweep.
  */
 export function maxAttempts(policy: RetryPolicy): number {
   return Math.max(...Object.values(policy).map((r) => r.attempts));
 }
 
 /**
- * BullMQ's own `attempts` for a request job: a safety bound only, never the retry decision. The decision
- * (decideNextStep) reads lrs.request.attempts, which counts every attempt BullMQ counts (and one for each
- * worker that died mid-call), so it settles a request before BullMQ's count could reach this bound. The
- * bound ends a job that keeps failing where the decision never sees it (a bug, Postgres refusing the
- * claim); the reconcile sweep then puts its request back or fails it once.
+ * BullMQ's own `attempts` for a request job and for a batch submit job: a safety bound only, never the
+ * retry decision. The decision (decideNextStep) reads lrs.request.attempts (for a batch submit, the most
+ * any member request has used), which counts every attempt BullMQ counts (and one for each worker that
+ * died mid-call), so it settles before BullMQ's count could reach this bound. The bound ends a job that
+ * keeps failing where the decision never sees it (a bug, Postgres refusing the claim); the reconcile sweep
+ * then puts its request back or fails it once, the batch sweep re-creates a lost submit job.
  */
 export function jobAttemptsBound(policy: RetryPolicy): number {
   return maxAttempts(policy) * 3;

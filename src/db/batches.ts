@@ -36,7 +36,10 @@ export async function loadBatch(db: Queryable, id: number): Promise<BatchRow | u
   return r.rows[0] as BatchRow | undefined;
 }
 
-/** Inserts the batch row and marks its requests batched, in the caller's transaction. */
+/**
+ * Inserts the batch row and marks its requests batched, in the caller's transaction. Joining uses no
+ * attempt: each submit try counts its own (startSubmitTry).
+ */
 export async function insertBatch(
   c: pg.PoolClient,
   b: {
@@ -54,7 +57,7 @@ export async function insertBatch(
   );
   const id = Number(r.rows[0].id);
   await c.query(
-    `update lrs.request set status = 'batched', batch_id = $1, attempts = attempts + 1, updated_at = now()
+    `update lrs.request set status = 'batched', batch_id = $1, updated_at = now()
       where id = any($2::bigint[]) and ${statusAmong('pending')}`,
     [id, b.requestIds],
   );
@@ -100,6 +103,58 @@ export async function moveBatch(
     ],
   );
   return (r.rowCount ?? 0) > 0;
+}
+
+/**
+ * Starts a submit try: the batch goes from `assembled` to `submitting` (committed before the call, so a
+ * process that dies during it leaves the batch in doubt) and every open member request counts one attempt
+ * in lrs.request.attempts, the one counter the retry decision reads, in the same statement. Returns the
+ * most attempts any member has now (this try included), or undefined if the batch was not `assembled`
+ * (someone else moved it) or has no open member.
+ */
+export async function startSubmitTry(
+  db: Queryable,
+  batchId: number,
+  recordCount: number,
+): Promise<number | undefined> {
+  const r = await db.query(
+    `with b as (
+       update lrs.batch set status = 'submitting', record_count = $2, updated_at = now()
+        where id = $1 and status = 'assembled' returning id
+     ), m as (
+       update lrs.request set attempts = attempts + 1, updated_at = now()
+        where batch_id = (select id from b) and status = 'batched' returning attempts
+     )
+     select max(attempts)::int as attempts from m`,
+    [batchId, recordCount],
+  );
+  const attempts = (r.rows[0] as { attempts: number | null } | undefined)?.attempts;
+  return attempts ?? undefined;
+}
+
+/**
+ * Puts a batch whose submit try failed before the LRS took it back to `assembled`, to be sent again. A
+ * try that used no attempt (the LRS in maintenance or out of hours: a pause of the whole queue; a wait)
+ * gives back the one startSubmitTry counted on each open member, in the same statement, as a single
+ * call's recordRetry does. False if the batch was not `submitting`.
+ */
+export async function returnSubmitTry(
+  db: Queryable,
+  batchId: number,
+  o: { attemptUsed: boolean; lastCode: string; lastError: string },
+): Promise<boolean> {
+  const r = await db.query(
+    `with b as (
+       update lrs.batch set status = 'assembled', last_code = $2, last_error = $3, updated_at = now()
+        where id = $1 and status = 'submitting' returning id
+     ), m as (
+       update lrs.request set attempts = greatest(0, attempts - 1), updated_at = now()
+        where not $4::boolean and batch_id = (select id from b) and status = 'batched'
+     )
+     select count(*)::int as n from b`,
+    [batchId, o.lastCode, o.lastError.slice(0, 1000), o.attemptUsed],
+  );
+  return Number((r.rows[0] as { n: number } | undefined)?.n ?? 0) > 0;
 }
 
 /** Counts one poll and when the next one is due. */
@@ -284,8 +339,8 @@ export async function requeueAsSingle(
 
 /**
  * Puts a batch's open requests back to pending in their own mode, to join a new batch after `delayMs`. The
- * batch was never taken by the LRS, so the attempt joining it counted (insertBatch) is given back: a
- * request that later goes as a single call has the retries its policy allows.
+ * LRS loaded nothing of the batch, so the attempt its submit try counted (startSubmitTry) is given back:
+ * a request that later goes again has the retries its policy allows.
  */
 export async function releaseToPending(
   db: Queryable,

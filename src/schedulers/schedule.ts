@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { JOBS, parseJobData, type JobQueue, type ScheduledJob } from '../queues/catalogue.ts';
-import { maxAttempts, type RetryPolicy } from '../codes/retry-policy.ts';
+import { jobAttemptsBound, type RetryPolicy } from '../codes/retry-policy.ts';
 import { reconcileRequests } from '../requests/reconcile.ts';
 import { purgePersonalData } from '../requests/retention.ts';
 import { sweepBatches } from '../batches/sweep.ts';
@@ -78,7 +78,7 @@ export function createSchedule(d: ScheduleDeps): ScheduledJob[] {
           queue: d.batchQueue,
           log: d.log,
           staleMs: c.BATCH_SWEEP_INTERVAL_MS,
-          submitAttempts: maxAttempts(d.policy),
+          submitAttempts: jobAttemptsBound(d.policy),
         });
         for (const runKey of await listOpenAcquisitionRuns(d.pool)) await completeRunIfDone(d.pool, runKey);
         return result;

@@ -40,7 +40,6 @@ export function startBatchWorkers(o: BatchRoleOptions): BatchWorkers {
     pollMaxMs: c.BATCH_POLL_MAX_MS,
     pollGiveUpMs: c.BATCH_POLL_GIVE_UP_MS,
     fanOutChunk: c.BATCH_FANOUT_CHUNK,
-    retryDelayMs: c.BATCH_RETRY_DELAY_MS,
     queues: o.queues,
     concurrency: c.BATCH_CONCURRENCY,
     lockDurationMs: c.WORKER_LOCK_DURATION_MS,

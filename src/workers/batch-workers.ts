@@ -12,7 +12,7 @@ import { BatchAssembler, type BatchAssemblerOptions } from '../batches/assemble.
 import { runPollJob } from '../batches/poll.ts';
 import type { BatchJobDeps } from '../batches/rules.ts';
 import { runSubmitJob } from '../batches/submit.ts';
-import { maxAttempts } from '../codes/retry-policy.ts';
+import { jobAttemptsBound } from '../codes/retry-policy.ts';
 import { RetryableJobError } from '../requests/job-steps.ts';
 import { backoffStrategy, carryOutSteps, PAUSE_ONLY_LIMITER } from './job-steps.ts';
 
@@ -81,7 +81,8 @@ export class BatchWorkers {
       queue: o.queue,
       log: o.log,
       metrics: o.metrics,
-      submitJobOptions: { attempts: maxAttempts(o.policy) },
+      // A safety bound only: the submit's retry decision reads its members' lrs.request.attempts.
+      submitJobOptions: { attempts: jobAttemptsBound(o.policy) },
       fanOutChunk: o.fanOutChunk,
     });
     this.assembler.start();

@@ -1,14 +1,15 @@
 /**
  * Every defined failure result of a registration batch (docs/batches.md): refused (WSRC0017), failed
  * without rows (WSRC0010), unknown job (WSRC0018), a learner missing from the output, transport errors
- * on submit and on poll, and a submission in doubt (timeout). The simulator cannot produce some of
+ * on submit and on poll (a submit failing every time: tried as often as the policy allows, each try one
+ * attempt of every member), and a submission in doubt (timeout). The simulator cannot produce some of
  * these on demand, so a thin wrapper around the real client changes answers when a test asks it to.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { explainCode } from '../../src/codes/table.ts';
+import { classifyFailure, explainCode } from '../../src/codes/table.ts';
 import { createLrsClient } from '../../src/lrs/client.ts';
 import type { CreateLrsClientOptions, LrsClient } from '../../src/lrs/types.ts';
-import { startPipeline, type Pipeline } from '../helpers/pipeline.ts';
+import { FAST_RETRY_POLICY, startPipeline, type Pipeline } from '../helpers/pipeline.ts';
 import { TEST_BACKENDS } from '../helpers/queues.ts';
 import { batches, FAST_BATCH_ENV, newLearner, requestsOf } from './batch-fixtures.ts';
 
@@ -157,6 +158,31 @@ describe.each(TEST_BACKENDS)('registration batch failures on %s', (backend) => {
     ).rows.map((r: { code: string }) => r.code);
     expect(codes.at(-1)).toBe('WSRC0009');
     expect(codes.filter((c) => c !== 'WSRC0009' && c !== 'WSRC0008').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a submit that fails every time before the LRS takes it: tried as often as its class allows, one attempt of every member each, then settled', async () => {
+    p.simulator.admin.setFaults({ errorRate: 1, operations: ['submitBatchRegistration'] });
+    const triedBefore = p.simulator.admin.stats().injected.errors ?? 0;
+    const batchesBefore = (await batches(p.sql)).length;
+    const ids = await submitFive('transient');
+    await expect.poll(async () => (await lastBatch()).status, { timeout: 20_000 }).toBe('failed');
+    const b = await lastBatch();
+    // The fault the simulator sends (an internal error, HTTP 500) and the attempts the policy allows its class.
+    const code = b.last_code!;
+    const allowed = FAST_RETRY_POLICY[classifyFailure({ code })].attempts;
+    expect(allowed).toBeGreaterThan(1);
+    // Every try reached the simulator, and there were exactly as many as the class allows.
+    expect((p.simulator.admin.stats().injected.errors ?? 0) - triedBefore).toBe(allowed);
+    const rows = await p.sql.query(
+      `select status, attempts, last_code, batch_id from lrs.request where id = any($1::bigint[]) order by id`,
+      [ids],
+    );
+    // Each try counted one attempt on every member (lrs.request.attempts, the count the decision reads);
+    // then each request got the terminal answer a single call would, and none went again in a new batch.
+    expect(rows.rows).toEqual(
+      ids.map(() => ({ status: 'failed', attempts: allowed, last_code: code, batch_id: b.id })),
+    );
+    expect(await batches(p.sql)).toHaveLength(batchesBefore + 1);
   });
 
   it('the LRS maintenance page on submit: the batch is retried (it was never received) and sent once', async () => {

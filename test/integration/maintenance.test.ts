@@ -204,5 +204,15 @@ describe.each(TEST_BACKENDS)('the LRS in maintenance on %s', { timeout: 90_000 }
     expect(rows.rows).toEqual(ids.map(() => ({ status: 'succeeded', code: 'RC001', mode: 'batch' })));
     expect(callsBetween(f.calls, 0, Date.now(), submits).filter((c) => !c.maintenance)).toHaveLength(1);
     expect(p.simulator.admin.stats().duplicateRegistrations).toBe(0);
+    // The submits that met the window used no attempt: each member's count (lrs.request.attempts, the one
+    // the batch submit's retry decision reads) is the one submit that went through.
+    expect(callsBetween(f.calls, 0, Date.now(), submits).filter((c) => c.maintenance).length).toBeGreaterThan(
+      0,
+    );
+    const attempts = await p.sql.query(
+      `select attempts, count(*)::int as n from lrs.request where id = any($1::bigint[]) group by 1`,
+      [ids],
+    );
+    expect(attempts.rows).toEqual([{ attempts: 1, n: 5 }]);
   });
 });

@@ -2,8 +2,8 @@
  * Issue 26: one function decides what happens after a failed LRS call. The same code, after the same
  * attempts, is fed to a single call (runRequestJob) and to a batch submit (runSubmitJob), and a maintenance
  * fault also to a batch poll (runPollJob); each must come out as the step decideNextStep gives (settle,
- * retry after N ms, pause the queue for N ms). The single call counts its attempts in lrs.request.attempts
- * (its BullMQ job says none were made), the batch submit on its own job.
+ * retry after N ms, pause the queue for N ms). Both count their attempts in lrs.request.attempts (the
+ * batch submit in its member requests'): their BullMQ jobs say none were made.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type pg from 'pg';
@@ -52,8 +52,11 @@ function clientsFor(client: LrsClient): OrganisationClients {
   };
 }
 
-/** Postgres as the handlers see it: one batch (`status`, kind verify) of one request; every write succeeds. */
-function fakePool(status: 'assembled' | 'submitted'): pg.Pool {
+/**
+ * Postgres as the handlers see it: one batch (`status`, kind verify) of one request, which has used
+ * `memberAttempts` once a submit try has counted its own; every write succeeds.
+ */
+function fakePool(status: 'assembled' | 'submitted', memberAttempts = 1): pg.Pool {
   const batch = {
     id: 5,
     organisationId: 1,
@@ -72,6 +75,9 @@ function fakePool(status: 'assembled' | 'submitted'): pg.Pool {
   const query = async (q: string | { text: string }) => {
     const text = typeof q === 'string' ? q : q.text;
     if (/from lrs\.batch where id/.test(text)) return { rows: [batch], rowCount: 1 };
+    // startSubmitTry: the batch marked submitting, the members' attempts counted, the most returned.
+    if (/select max\(attempts\)/.test(text)) return { rows: [{ attempts: memberAttempts }], rowCount: 1 };
+    if (/count\(\*\)::int as n from b/.test(text)) return { rows: [{ n: 1 }], rowCount: 1 };
     if (/select id, mis_learner_id/.test(text))
       return { rows: [{ id: 7, misLearnerId: 'S1', payload: PAYLOAD, createdAt: new Date() }], rowCount: 1 };
     if (/update lrs\.batch/.test(text)) return { rows: [], rowCount: 1 };
@@ -137,9 +143,9 @@ function singleCall(code: string, attemptsMade: number) {
   );
 }
 
-function batchDeps(code: string, status: 'assembled' | 'submitted'): BatchJobDeps {
+function batchDeps(code: string, status: 'assembled' | 'submitted', memberAttempts = 1): BatchJobDeps {
   return {
-    pool: fakePool(status),
+    pool: fakePool(status, memberAttempts),
     clients: clientsFor(failingClient(code)),
     queue: { add: async () => undefined, getJobState: async () => 'unknown', remove: async () => 0 },
     log,
@@ -149,13 +155,15 @@ function batchDeps(code: string, status: 'assembled' | 'submitted'): BatchJobDep
     pollMaxMs: 60_000,
     pollGiveUpMs: 24 * 3_600_000,
     fanOutChunk: 100,
-    retryDelayMs: 1_000,
   };
 }
 
 function batchSubmit(code: string, attemptsMade: number) {
-  const job: JobRun = { id: 'batch-submit-5', data: { batchId: 5 }, attemptsMade };
-  return stepOf(() => runSubmitJob(batchDeps(code, 'assembled'), job, new AbortController().signal));
+  // BullMQ's own count says nothing was tried: the decision must read the members' (this try counted).
+  const job: JobRun = { id: 'batch-submit-5', data: { batchId: 5 }, attemptsMade: 0 };
+  return stepOf(() =>
+    runSubmitJob(batchDeps(code, 'assembled', attemptsMade + 1), job, new AbortController().signal),
+  );
 }
 
 function batchPoll(code: string) {

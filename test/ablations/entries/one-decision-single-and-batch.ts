@@ -7,8 +7,8 @@ export default defineAblation({
   edits: [
     {
       file: 'src/batches/submit.ts',
-      find: '  const next = decideNextStep(err, job.attemptsMade, deps.policy);',
-      replace: '  const next = decideNextStep(err, job.attemptsMade + 1, deps.policy);',
+      find: '  const next = decideNextStep(err, Math.max(0, attempt - 1), deps.policy);',
+      replace: '  const next = decideNextStep(err, attempt, deps.policy);',
     },
   ],
   tests: [
