@@ -280,5 +280,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
 }
 
+/**
+ * Settings an earlier version read and this one does not, with what took their place. `lrs-relay start`
+ * warns about each one still set, so a setting that no longer does anything is not trusted in silence.
+ */
+export const RETIRED_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+  BATCH_RETRY_DELAY_MS:
+    'a batch whose submit keeps failing now retries as the retry policy says for its error class, counted on its requests, and then fails for a person to retry (docs/batches.md); remove the setting',
+});
+
+/** One line per retired setting set in `env`: what it was and what to do. */
+export function retiredSettingsIn(env: Record<string, string | undefined>): string[] {
+  return Object.entries(RETIRED_SETTINGS)
+    .filter(([key]) => env[key] !== undefined && env[key] !== '')
+    .map(([key, why]) => `${key} is set but no longer used: ${why}`);
+}
+
 /** Names of every environment variable lrs-relay reads. */
 export const CONFIG_KEYS: readonly string[] = Object.freeze(Object.keys(schema.shape));

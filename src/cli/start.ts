@@ -3,7 +3,7 @@
  * SIGINT, then shuts down in order within SHUTDOWN_TIMEOUT_MS; a second signal forces exit.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
+import { loadConfig, retiredSettingsIn } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { vendorIdRefusal } from '../lrs/endpoints.ts';
 import { ROLES, startRelay, type Role } from '../runtime.ts';
@@ -45,6 +45,7 @@ export async function run(args: string[]): Promise<number> {
   // The workers refuse R9 calls without a vendor id (VENDOR_ID_NOT_SET); say so before any request meets it.
   const vendorWarning = vendorIdRefusal(config.LRS_VENDOR_ID, config.lrsEndpoints.learnerServiceR9);
   if (vendorWarning) log.warn({ LRS_VENDOR_ID: 0 }, vendorWarning);
+  for (const warning of retiredSettingsIn(process.env)) log.warn({}, warning);
   const relay = await startRelay({ config, roles, log });
   log.info({ roles }, 'lrs-relay started');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { ConfigError, loadConfig, retiredSettingsIn } from '../../src/config.ts';
 
 describe('loadConfig', () => {
   it('gives working defaults and derives the three LRS endpoints', () => {
@@ -53,6 +53,20 @@ describe('loadConfig', () => {
     );
     expect(loadConfig({ ...nodes, QUEUE_BACKEND: 'redis' }).REDIS_CLUSTER_NODES).toHaveLength(2);
     expect(loadConfig({ QUEUE_BACKEND: 'postgres' }).QUEUE_BACKEND).toBe('postgres');
+  });
+});
+
+describe('retired settings', () => {
+  it('names a setting this version no longer reads, and what took its place', () => {
+    const env = { BATCH_RETRY_DELAY_MS: '60000', BATCH_WINDOW_MS: '1000' };
+    // Still a working configuration: an old environment file must not stop the relay.
+    expect(() => loadConfig(env)).not.toThrow();
+    expect(retiredSettingsIn(env)).toEqual([
+      expect.stringMatching(
+        /^BATCH_RETRY_DELAY_MS is set but no longer used: .*retry policy.*remove the setting$/,
+      ),
+    ]);
+    expect(retiredSettingsIn({ BATCH_WINDOW_MS: '1000', BATCH_RETRY_DELAY_MS: '' })).toEqual([]);
   });
 });
 
