@@ -12,9 +12,9 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { batchJobId, JOB_DATA, JOBS, type JobQueue } from '../queues/catalogue.ts';
 import { batchKindFor } from './kinds.ts';
-import type { BatchableKind } from '../db/kinds.ts';
+import { BATCHABLE_KINDS, type BatchableKind } from '../db/kinds.ts';
 import {
-  achievementCapOf,
+  achievementCaps,
   claimForBatch,
   findBatchGroups,
   type BatchGroup,
@@ -66,6 +66,8 @@ export class BatchAssembler {
    */
   private readonly claimedUpTo = new Map<string, ClaimCursor>();
   private cursorsSince = Date.now();
+  /** The achievement caps seen by the last pass, by organisation. */
+  private knownCaps = new Map<number, number>();
 
   constructor(private readonly o: BatchAssemblerOptions) {}
 
@@ -104,6 +106,7 @@ export class BatchAssembler {
     const stage = this.o.metrics.batchStageSeconds;
     const endFind = stage.startTimer({ stage: 'assemble_find' });
     await this.reviewHeldAchievements();
+    const caps = await this.achievementCaps();
     const groups = await findBatchGroups(this.o.pool, {
       autoThreshold: this.o.autoBatchThreshold,
       cursors: [...this.claimedUpTo.values()],
@@ -114,9 +117,7 @@ export class BatchAssembler {
     let due: { g: BatchGroup; limit: number; auto: boolean }[] = [];
     for (const g of groups) {
       // The LRS refused a batch of this organisation's achievements as too many (WSEC0046): never as many again.
-      const cap = batchKindFor(g.kind).splitsWhenTooMany
-        ? await achievementCapOf(this.o.pool, g.organisationId)
-        : undefined;
+      const cap = batchKindFor(g.kind).splitsWhenTooMany ? caps.get(g.organisationId) : undefined;
       due.push({
         g,
         limit: Math.min(this.o.limits[g.kind], cap ?? Infinity),
@@ -139,6 +140,21 @@ export class BatchAssembler {
       due = again;
     }
     return made;
+  }
+
+  /**
+   * The achievement caps the LRS's WSEC0046 refusals set. A new refusal put its batch's requests back to
+   * pending behind this organisation's achievement cursor: dropping the cursor lets this pass find them,
+   * instead of leaving them until the cursors are next dropped.
+   */
+  private async achievementCaps(): Promise<Map<number, number>> {
+    const caps = await achievementCaps(this.o.pool);
+    for (const [org, cap] of caps)
+      if (this.knownCaps.get(org) !== cap)
+        for (const kind of BATCHABLE_KINDS)
+          if (batchKindFor(kind).splitsWhenTooMany) this.claimedUpTo.delete(`${org}:${kind}`);
+    this.knownCaps = caps;
+    return caps;
   }
 
   private async reviewHeldAchievements(): Promise<void> {

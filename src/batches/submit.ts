@@ -198,7 +198,7 @@ const TOO_MANY_ACHIEVEMENTS = 'WSEC0046';
 /**
  * WSEC0046: the LRS refused the whole achievement batch as too many, so nothing was loaded. Never sent again
  * unchanged: its requests go back to pending and the assembler makes this organisation's achievement batches
- * at most half this one from now on (achievementCapOf), halving again should the LRS refuse those too. A batch
+ * at most half this one from now on (achievementCaps), halving again should the LRS refuse those too. A batch
  * of one cannot be split: its request needs a person.
  */
 async function splitTooMany(deps: BatchJobDeps, b: BatchRow, log: BatchJobDeps['log']): Promise<string> {

@@ -38,6 +38,15 @@ export interface ClaimCursor {
  * from its cursor on, so a pass costs the same with a million requests pending (or claimed tonight and
  * not yet vacuumed away) as with a hundred: a count of the backlog per group, per pass, grew with the
  * night (docs/batches.md "What grows with the night"; test/integration/batch-plans.test.ts).
+ *
+ * Both look-ups are written so that only their index can serve them, whatever the statistics say. The
+ * organisation and kind come from the outer row, so Postgres plans each look-up once for every group; once
+ * autoanalyze has seen a night's backlog (nearly every row pending batch work), "stop at the first match"
+ * looked cheapest by reading the table, or the primary key, from the start: through every request claimed
+ * before, and the whole table for a kind with no work (37,399 blocks a pass at 1,000,000 learners). The
+ * batch-work look-up starts at the cursor in request_open_idx with a row comparison on (kind, id) and
+ * stops after the kind; the auto count is ordered as request_claim_auto_idx is (priority, id), an order
+ * no other path gives without reading every match.
  */
 export async function findBatchGroups(
   db: Queryable,
@@ -46,15 +55,19 @@ export async function findBatchGroups(
   const r = await db.query(
     `select g.* from (
        select o.id as "organisationId", k.kind, o.default_user_name as "defaultUserName", o.ukprn,
-              exists (select 1 from lrs.request r
-                       where r.status = 'pending' and r.organisation_id = o.id and r.kind = k.kind
-                         and r.id > coalesce(c.after, 0) and (r.mode = 'batch' or r.kind in ${BATCH_ONLY})
-                         and (r.not_before is null or r.not_before <= now())) as "batchWork",
+              (select r.id from lrs.request r
+                where r.status = 'pending' and r.organisation_id = o.id
+                  and (r.kind, r.id) > (k.kind, coalesce(c.after, 0)) and r.kind <= k.kind
+                  and (r.mode = 'batch' or r.kind in ${BATCH_ONLY})
+                  and (r.not_before is null or r.not_before <= now())
+                order by r.kind, r.id
+                limit 1) is not null as "batchWork",
               (select count(*) from (select 1 from lrs.request r
                                       where r.status = 'pending' and r.organisation_id = o.id and r.kind = k.kind
                                         and r.mode = 'auto' and r.kind not in ${BATCH_ONLY}
                                         and r.id > coalesce(c.after, 0)
                                         and (r.not_before is null or r.not_before <= now())
+                                      order by r.priority, r.id
                                       limit $2::int + 1) a)::int as "autoCount"
          from lrs.organisation o
         cross join unnest(${sqlArray(BATCHABLE_KINDS)}) as k(kind)
@@ -83,18 +96,23 @@ export interface ClaimedForBatch {
 }
 
 /**
- * The most achievements the LRS has shown it takes from this organisation in one request: half the smallest
- * batch it refused with WSEC0046 (more than it allows), or undefined when it never did. Derived from the
- * batches themselves, so every process agrees and a purge of old batches only costs one more refusal.
+ * Per organisation, the most achievements the LRS has shown it takes in one request: half the smallest batch
+ * it refused with WSEC0046 (more than it allows); organisations it never refused are absent. Derived from
+ * the batches themselves, so every process agrees and a purge of old batches only costs one more refusal;
+ * read from a partial index of the refused batches (migration 0013), once per assembly pass.
  */
-export async function achievementCapOf(db: Queryable, organisationId: number): Promise<number | undefined> {
+export async function achievementCaps(db: Queryable): Promise<Map<number, number>> {
   const r = await db.query(
-    `select min(record_count)::int as n from lrs.batch
-      where organisation_id = $1 and kind = 'achievement' and last_code = 'WSEC0046'`,
-    [organisationId],
+    `select organisation_id as "organisationId", min(record_count)::int as n from lrs.batch
+      where kind = 'achievement' and last_code = 'WSEC0046'
+      group by organisation_id`,
   );
-  const n = (r.rows[0] as { n: number | null } | undefined)?.n;
-  return n === null || n === undefined ? undefined : Math.max(1, Math.floor(n / 2));
+  return new Map(
+    (r.rows as { organisationId: number; n: number }[]).map((x) => [
+      Number(x.organisationId),
+      Math.max(1, Math.floor(x.n / 2)),
+    ]),
+  );
 }
 
 /** Locks up to `limit` claimable pending requests of a group with ids above `afterId`, oldest first. */

@@ -14,7 +14,7 @@ export default defineAblation({
   tests: [
     {
       file: 'test/integration/batch-plans.test.ts',
-      name: "finds an organisation's cap without reading the batches kept",
+      name: "finds the organisations' caps without reading the batches kept",
     },
   ],
   ci: false,

@@ -8,8 +8,8 @@ export default defineAblation({
   edits: [
     {
       file: 'src/db/batch-assembly.ts',
-      find: "and r.id > coalesce(c.after, 0) and (r.mode = 'batch'",
-      replace: "and (r.mode = 'batch'",
+      find: 'and (r.kind, r.id) > (k.kind, coalesce(c.after, 0)) and r.kind <= k.kind',
+      replace: 'and (r.kind, r.id) > (k.kind, 0) and r.kind <= k.kind',
     },
   ],
   tests: [
