@@ -519,7 +519,11 @@ export const exceptionSpan = lrs.table(
   'exception_span',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    requestId: bigint('request_id', { mode: 'number' }).notNull(),
+    // Goes with its request: a request deleted, or the table truncated and its ids started again (a restore
+    // into a used database), must not leave a period open under an id a new request will take.
+    requestId: bigint('request_id', { mode: 'number' })
+      .notNull()
+      .references(() => request.id, { onDelete: 'cascade' }),
     organisationId: integer('organisation_id').notNull(),
     status: text('status').notNull(),
     code: text('code'),
