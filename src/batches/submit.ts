@@ -90,7 +90,7 @@ export async function runSubmitJob(deps: BatchJobDeps, job: JobRun, signal: Abor
     });
     return 'empty';
   }
-  // This try's attempt, counted on every member; the decision reads the most any of them has used.
+  // This try's attempt is counted on every member already; the decision reads the most any of them has used.
   const attempt = await startSubmitTry(deps.pool, b.id, records.length);
   if (attempt === undefined) return 'raced';
   log = log.child({ attempt });

@@ -37,8 +37,11 @@ export async function loadBatch(db: Queryable, id: number): Promise<BatchRow | u
 }
 
 /**
- * Inserts the batch row and marks its requests batched, in the caller's transaction. Joining uses no
- * attempt: each submit try counts its own (startSubmitTry).
+ * Inserts the batch row and marks its requests batched, in the caller's transaction. The batch's first
+ * submit try is counted here, in the update that marks them batched: counting it when the try starts
+ * would write every member's row once more (a quarter more WAL and dead rows over a night). A try that
+ * ends and leaves a next one counts that next one (returnSubmitTry); a try that used no attempt leaves
+ * the count as it is.
  */
 export async function insertBatch(
   c: pg.PoolClient,
@@ -57,7 +60,7 @@ export async function insertBatch(
   );
   const id = Number(r.rows[0].id);
   await c.query(
-    `update lrs.request set status = 'batched', batch_id = $1, updated_at = now()
+    `update lrs.request set status = 'batched', batch_id = $1, attempts = attempts + 1, updated_at = now()
       where id = any($2::bigint[]) and ${statusAmong('pending')}`,
     [id, b.requestIds],
   );
@@ -107,10 +110,10 @@ export async function moveBatch(
 
 /**
  * Starts a submit try: the batch goes from `assembled` to `submitting` (committed before the call, so a
- * process that dies during it leaves the batch in doubt) and every open member request counts one attempt
- * in lrs.request.attempts, the one counter the retry decision reads, in the same statement. Returns the
- * most attempts any member has now (this try included), or undefined if the batch was not `assembled`
- * (someone else moved it) or has no open member.
+ * process that dies during it leaves the batch in doubt). The try is already counted on every open member
+ * in lrs.request.attempts, the one counter the retry decision reads (by insertBatch for the first try, by
+ * returnSubmitTry for the next). Returns the most attempts any member has (this try included), or
+ * undefined if the batch was not `assembled` (someone else moved it) or has no open member.
  */
 export async function startSubmitTry(
   db: Queryable,
@@ -121,11 +124,9 @@ export async function startSubmitTry(
     `with b as (
        update lrs.batch set status = 'submitting', record_count = $2, updated_at = now()
         where id = $1 and status = 'assembled' returning id
-     ), m as (
-       update lrs.request set attempts = attempts + 1, updated_at = now()
-        where batch_id = (select id from b) and status = 'batched' returning attempts
      )
-     select max(attempts)::int as attempts from m`,
+     select max(r.attempts)::int as attempts from lrs.request r
+      where r.batch_id = (select id from b) and r.status = 'batched'`,
     [batchId, recordCount],
   );
   const attempts = (r.rows[0] as { attempts: number | null } | undefined)?.attempts;
@@ -134,9 +135,10 @@ export async function startSubmitTry(
 
 /**
  * Puts a batch whose submit try failed before the LRS took it back to `assembled`, to be sent again. A
- * try that used no attempt (the LRS in maintenance or out of hours: a pause of the whole queue; a wait)
- * gives back the one startSubmitTry counted on each open member, in the same statement, as a single
- * call's recordRetry does. False if the batch was not `submitting`.
+ * try that used its attempt counts the next one on each open member, in the same statement; a try that
+ * used none (the LRS in maintenance or out of hours: a pause of the whole queue; a wait) leaves its count
+ * to the next try, as a single call's recordRetry gives its attempt back. False if the batch was not
+ * `submitting`.
  */
 export async function returnSubmitTry(
   db: Queryable,
@@ -148,8 +150,8 @@ export async function returnSubmitTry(
        update lrs.batch set status = 'assembled', last_code = $2, last_error = $3, updated_at = now()
         where id = $1 and status = 'submitting' returning id
      ), m as (
-       update lrs.request set attempts = greatest(0, attempts - 1), updated_at = now()
-        where not $4::boolean and batch_id = (select id from b) and status = 'batched'
+       update lrs.request set attempts = attempts + 1, updated_at = now()
+        where $4::boolean and batch_id = (select id from b) and status = 'batched'
      )
      select count(*)::int as n from b`,
     [batchId, o.lastCode, o.lastError.slice(0, 1000), o.attemptUsed],
@@ -339,7 +341,7 @@ export async function requeueAsSingle(
 
 /**
  * Puts a batch's open requests back to pending in their own mode, to join a new batch after `delayMs`. The
- * LRS loaded nothing of the batch, so the attempt its submit try counted (startSubmitTry) is given back:
+ * LRS loaded nothing of the batch, so the attempt counted for its submit try (insertBatch) is given back:
  * a request that later goes again has the retries its policy allows.
  */
 export async function releaseToPending(

@@ -3,13 +3,14 @@ import { defineAblation } from '../types.ts';
 export default defineAblation({
   promise:
     'issue 26: a batch submit counts its tries in its member requests’ lrs.request.attempts (the one counter; BullMQ’s is a safety bound), so a submit that keeps failing is tried as often as the policy allows its class and its requests are then settled',
-  switchedOff: 'a submit try counts no attempt on the batch’s members',
+  switchedOff:
+    'a failed submit try that will be retried counts no attempt for the next try on the batch’s members',
   edits: [
     {
       file: 'src/db/batches.ts',
-      find: "       update lrs.request set attempts = attempts + 1, updated_at = now()\n        where batch_id = (select id from b) and status = 'batched' returning attempts",
+      find: '       update lrs.request set attempts = attempts + 1, updated_at = now()\n        where $4::boolean and batch_id',
       replace:
-        "       update lrs.request set attempts = attempts + 0, updated_at = now()\n        where batch_id = (select id from b) and status = 'batched' returning attempts",
+        '       update lrs.request set attempts = attempts + 0, updated_at = now()\n        where $4::boolean and batch_id',
     },
   ],
   tests: [
