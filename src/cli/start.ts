@@ -46,10 +46,11 @@ export async function run(args: string[]): Promise<number> {
   const vendorWarning = vendorIdRefusal(config.LRS_VENDOR_ID, config.lrsEndpoints.learnerServiceR9);
   if (vendorWarning) log.warn({ LRS_VENDOR_ID: 0 }, vendorWarning);
   for (const warning of retiredSettingsIn(process.env)) log.warn({}, warning);
-  const relay = await startRelay({ config, roles, log });
-  log.info({ roles }, 'lrs-relay started');
-
-  await new Promise<void>((resolve) => {
+  // The signal handlers come first: a SIGTERM while the roles are still starting (a deploy that stops a
+  // process it just started) waits for the start and then shuts down in order, instead of killing the
+  // process with jobs already running.
+  const starting = startRelay({ config, roles, log });
+  await new Promise<void>((resolve, reject) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -63,13 +64,16 @@ export async function run(args: string[]): Promise<number> {
         process.exit(1);
       }, config.SHUTDOWN_TIMEOUT_MS + 5_000);
       force.unref();
-      relay.close().then(resolve, (e: unknown) => {
-        log.error({ err: e }, 'error during shutdown');
-        resolve();
-      });
+      starting
+        .then((relay) => relay.close())
+        .then(resolve, (e: unknown) => {
+          log.error({ err: e }, 'error during shutdown');
+          resolve();
+        });
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    starting.then(() => log.info({ roles }, 'lrs-relay started'), reject);
   });
   log.info('lrs-relay stopped');
   return 0;

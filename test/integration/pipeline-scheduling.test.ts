@@ -160,4 +160,33 @@ describe('scheduling', { timeout: 120_000 }, () => {
     expect(r.rows).toEqual(started.map((id) => ({ id, status: 'succeeded', code_source: 'lrs' })));
     expect(await inProgress()).toEqual([]);
   });
+
+  it('shuts down in order and exits 0 on a SIGTERM that comes while it is still starting', async () => {
+    p = await startPipeline({ roles: [] });
+    const child = spawn(process.execPath, [BIN, 'start', '--role', 'all', '--port', '0'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: p.config.DATABASE_URL,
+        REDIS_URL: p.config.REDIS_URL,
+        QUEUE_PREFIX: p.config.QUEUE_PREFIX,
+        LRS_BASE_URL: p.simulator.url,
+        LRS_ALLOW_INSECURE_HTTP: 'true',
+        LRS_PASSWORD_10000001: SIM_PASSWORD,
+        SHUTDOWN_TIMEOUT_MS: '5000',
+        LOG_LEVEL: 'info',
+        // A retired setting: its warning is the first line start writes, before the roles start.
+        BATCH_RETRY_DELAY_MS: '1000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
+    await waitUntil(async () => out.includes('BATCH_RETRY_DELAY_MS is set but no longer used'));
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(out).toContain('shutting down: finishing active jobs');
+    expect(out).toContain('lrs-relay stopped');
+  });
 });
