@@ -64,11 +64,14 @@ describe('overview statements on months of rows', () => {
              now() - (((150000 - i) / 150000.0 * 90) || ' days')::interval
         from generate_series(1, 150000) i`);
     // Exceptions opened and closed over 90 days (retried, resolved, cancelled), as the trigger writes them.
+    // Two periods for each request (each period belongs to a request that exists: a foreign key).
     await sql.query(`
       insert into lrs.exception_span (request_id, organisation_id, status, code, opened_at, closed_at)
-      select i, (select min(id) from lrs.organisation) + i % 3, 'failed', 'TIMEOUT', t - interval '2 hours', t
-        from generate_series(1, 200000) i,
-             lateral (select now() - (((200000 - i) / 200000.0 * 90) || ' days')::interval as t) tt`);
+      select r.id, r.organisation_id, 'failed', 'TIMEOUT', t - interval '2 hours', t
+        from (select id, organisation_id, row_number() over (order by id, k) as i
+                from lrs.request, generate_series(0, 1) k) r,
+             lateral (select now() - (((200000 - least(r.i, 200000)) / 200000.0 * 90) || ' days')::interval as t) tt
+       where r.i <= 200000`);
     await sql.query('analyze lrs.exception_span');
     await sql.query('analyze lrs.request');
     await sql.query('analyze lrs.audit');
