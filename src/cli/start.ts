@@ -46,10 +46,10 @@ export async function run(args: string[]): Promise<number> {
   const vendorWarning = vendorIdRefusal(config.LRS_VENDOR_ID, config.lrsEndpoints.learnerServiceR9);
   if (vendorWarning) log.warn({ LRS_VENDOR_ID: 0 }, vendorWarning);
   for (const warning of retiredSettingsIn(process.env)) log.warn({}, warning);
-  // The signal handlers come first: a SIGTERM while the roles are still starting (a deploy that stops a
-  // process it just started) waits for the start and then shuts down in order, instead of killing the
-  // process with jobs already running.
-  const starting = startRelay({ config, roles, log });
+  // The signal handlers come first, before any of the roles' start-up runs (its first part runs at once,
+  // synchronously): a SIGTERM while the relay is still starting (a deploy that stops a process it just
+  // started) waits for the start and then shuts down in order, instead of killing the process with jobs
+  // already running.
   await new Promise<void>((resolve, reject) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -73,6 +73,8 @@ export async function run(args: string[]): Promise<number> {
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    // A handler runs from the event loop, so never before this line has run.
+    const starting = startRelay({ config, roles, log });
     starting.then(() => log.info({ roles }, 'lrs-relay started'), reject);
   });
   log.info('lrs-relay stopped');

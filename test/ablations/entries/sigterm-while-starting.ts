@@ -7,8 +7,9 @@ export default defineAblation({
   edits: [
     {
       file: 'src/cli/start.ts',
-      find: "    process.on('SIGTERM', onSignal);",
-      replace: "    void starting.then(() => process.on('SIGTERM', onSignal));",
+      find: "    process.on('SIGTERM', onSignal);\n    process.on('SIGINT', onSignal);\n    // A handler runs from the event loop, so never before this line has run.\n    const starting = startRelay({ config, roles, log });",
+      replace:
+        "    const starting = startRelay({ config, roles, log });\n    void starting.then(() => process.on('SIGTERM', onSignal).on('SIGINT', onSignal));",
     },
   ],
   tests: [
