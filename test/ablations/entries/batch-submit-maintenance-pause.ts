@@ -4,13 +4,13 @@ export default defineAblation({
   promise:
     'issue 22: a batch submit that meets LRS maintenance pauses the batch queue as single calls do (nothing fails, nothing is resubmitted every few hundred milliseconds)',
   switchedOff:
-    'a batch submit in maintenance is handled like any other failed send (the requests go back to pending)',
+    'a batch submit in maintenance is retried after 300 ms like any other failed send, without pausing the queue',
   edits: [
     {
       file: 'src/batches/submit.ts',
-      find: "  if (next.step === 'pause_queue') {\n    // The LRS is down for everyone: the whole batch queue waits",
+      find: "    log.warn({ code: err.code, pauseMs: next.pauseMs }, 'LRS unavailable; pausing the batch queue');",
       replace:
-        "  if (next.step === 'pause_queue' && (false as boolean)) {\n    // The LRS is down for everyone: the whole batch queue waits",
+        "    if ((true as boolean)) throw new RetryableJobError(reason, next.errorClass, 300);\n    log.warn({ code: err.code, pauseMs: next.pauseMs }, 'LRS unavailable; pausing the batch queue');",
     },
   ],
   tests: [
