@@ -10,10 +10,9 @@ import { createDatabase, type Database } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/log.ts';
 import { batchJobId, QUEUES, type JobQueue } from '../../src/queues/catalogue.ts';
 import type { QueueConnection } from '../../src/queues/connection.ts';
-import { createQueueConnection } from '../../src/queues/store.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createTestQueueConnection } from '../helpers/queues.ts';
 import { assertNoRedisLeaks, createQueuePrefix } from '../helpers/redis.ts';
-import { redisUrl } from '../helpers/urls.ts';
 
 describe('batch sweep', () => {
   let tdb: TestDatabase;
@@ -25,17 +24,7 @@ describe('batch sweep', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     database = createDatabase({ url: tdb.url, applicationName: `${prefix} batch-sweep-test` });
-    queues = createQueueConnection({
-      config: {
-        QUEUE_BACKEND: 'redis',
-        REDIS_URL: redisUrl(),
-        QUEUE_PREFIX: prefix,
-        DATABASE_URL: tdb.url,
-        QUEUE_SCHEMA: 'lrs_queue',
-        DATABASE_STATEMENT_TIMEOUT_MS: 30_000,
-      },
-      tag: prefix,
-    });
+    queues = createTestQueueConnection({ prefix, databaseUrl: tdb.url });
     const o = await database.pool.query<{ id: number }>(
       `insert into lrs.organisation (name, ukprn, password_ref, default_user_name)
        values ('Sweep College', '10000778', '{"kind":"env","name":"X"}', 'nightly') returning id`,

@@ -10,6 +10,21 @@ import { SIM_PASSWORD, startPipeline, type Pipeline } from '../helpers/pipeline.
 import { waitUntil } from '../helpers/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/lrs-relay.js', import.meta.url));
+
+/** The environment of a relay process started by the test beside the pipeline's simulator and stores. */
+function relayEnv(p: Pipeline, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: p.config.DATABASE_URL,
+    REDIS_URL: p.config.REDIS_URL,
+    QUEUE_PREFIX: p.config.QUEUE_PREFIX,
+    LRS_BASE_URL: p.simulator.url,
+    LRS_ALLOW_INSECURE_HTTP: 'true',
+    LRS_PASSWORD_10000001: SIM_PASSWORD,
+    SHUTDOWN_TIMEOUT_MS: '5000',
+    ...extra,
+  };
+}
 const find = (i: number) => ({
   givenName: 'Queue',
   familyName: `Order${i}`,
@@ -127,17 +142,7 @@ describe('scheduling', { timeout: 120_000 }, () => {
     p = await startPipeline({ roles: ['producer', 'scheduler'], simulator: { faults: { latencyMs: 300 } } });
     for (let i = 0; i < 40; i++) await p.submit('find_by_demographics', `G${i}`, find(i));
     const child = spawn(process.execPath, [BIN, 'start', '--role', 'worker'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: p.config.DATABASE_URL,
-        REDIS_URL: p.config.REDIS_URL,
-        QUEUE_PREFIX: p.config.QUEUE_PREFIX,
-        LRS_BASE_URL: p.simulator.url,
-        LRS_ALLOW_INSECURE_HTTP: 'true',
-        LRS_PASSWORD_10000001: SIM_PASSWORD,
-        SHUTDOWN_TIMEOUT_MS: '5000',
-        LOG_LEVEL: 'silent',
-      },
+      env: relayEnv(p, { LOG_LEVEL: 'silent' }),
       stdio: 'ignore',
     });
     const pp = p;
@@ -164,19 +169,11 @@ describe('scheduling', { timeout: 120_000 }, () => {
   it('shuts down in order and exits 0 on a SIGTERM that comes while it is still starting', async () => {
     p = await startPipeline({ roles: [] });
     const child = spawn(process.execPath, [BIN, 'start', '--role', 'all', '--port', '0'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: p.config.DATABASE_URL,
-        REDIS_URL: p.config.REDIS_URL,
-        QUEUE_PREFIX: p.config.QUEUE_PREFIX,
-        LRS_BASE_URL: p.simulator.url,
-        LRS_ALLOW_INSECURE_HTTP: 'true',
-        LRS_PASSWORD_10000001: SIM_PASSWORD,
-        SHUTDOWN_TIMEOUT_MS: '5000',
+      env: relayEnv(p, {
         LOG_LEVEL: 'info',
         // A retired setting: its warning is the first line start writes, before the roles start.
         BATCH_RETRY_DELAY_MS: '1000',
-      },
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
