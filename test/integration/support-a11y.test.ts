@@ -108,10 +108,11 @@ describe('dashboard accessibility', () => {
       expect(label).toBe('Choose candidate 1');
       await page.keyboard.press('Enter');
       await page.waitForURL(`${base}/requests/${s.possible}/resolve`);
-      // The confirmation's button has the focus: Enter confirms.
-      expect(await page.evaluate('document.activeElement?.textContent')).toBe(
-        `Yes, record ULN ${CANDIDATES[0]!.uln}`,
-      );
+      // The confirmation's button has the focus: Enter confirms. The browser applies `autofocus` at its
+      // next rendering step, which can come after the load event, so the focus is polled.
+      await expect
+        .poll(() => page.evaluate('document.activeElement?.textContent'))
+        .toBe(`Yes, record ULN ${CANDIDATES[0]!.uln}`);
       await page.keyboard.press('Enter');
       await page.waitForURL(/done=matched/);
       const row = await database.pool.query('select status, last_code from lrs.request where id = $1', [

@@ -171,8 +171,11 @@ describe('the dashboard on the demo, in a browser (issue 25 acceptance)', () => 
       expect(label).toBe('Choose candidate 1');
       await page.keyboard.press('Enter');
       await page.waitForURL(`${base}/requests/${possible.id}/resolve`);
+      // `autofocus` is applied at the browser's next rendering step, which can come after the load event.
+      await expect
+        .poll(() => page.evaluate('document.activeElement?.textContent'))
+        .toMatch(/^Yes, record ULN \d{10}$/);
       const button = (await page.evaluate('document.activeElement?.textContent')) as string;
-      expect(button).toMatch(/^Yes, record ULN \d{10}$/);
       // Nothing has changed while the question is asked.
       expect(await one(`select status from lrs.request where id = $1`, [possible.id])).toEqual({
         status: 'needs_action',
