@@ -19,11 +19,23 @@ const UK_DATE = new Intl.DateTimeFormat('en-GB', {
   day: '2-digit',
 });
 
-/** The calendar date of `at` in the UK (where the LRS and the colleges are), as [year, month, day]. */
-function ukDate(at: Date): [number, number, number] {
+/** The last UTC hour ukDate was asked about, and its answer. */
+let lastHour = Number.NaN;
+let lastDate: readonly [number, number, number] = [0, 0, 0];
+
+/**
+ * The calendar date of `at` in the UK (where the LRS and the colleges are), as [year, month, day]. The UK
+ * is on GMT or BST, whole hours from UTC, and its clocks change at 01:00 UTC, so the date is the same
+ * throughout a UTC hour: the last hour's answer is kept (a batch's requests were mostly made in one).
+ */
+function ukDate(at: Date): readonly [number, number, number] {
+  const hour = Math.floor(at.getTime() / 3_600_000);
+  if (hour === lastHour) return lastDate;
   const parts = UK_DATE.formatToParts(at);
   const part = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return [part('year'), part('month'), part('day')];
+  lastDate = [part('year'), part('month'), part('day')];
+  lastHour = hour;
+  return lastDate;
 }
 
 /**
