@@ -130,7 +130,6 @@ export async function startSubmitTry(
     `with b as (
        update lrs.batch set status = 'submitting', record_count = $2, updated_at = now()
         where id = $1 and status = 'assembled' returning id
-     )
      ), member as materialized (
        select status, attempts from lrs.request where batch_id = (select id from b)
      )
