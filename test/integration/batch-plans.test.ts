@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { INSERT_ACQUIRED_SQL } from '../../src/db/acquisition.ts';
 import { achievementCaps, findBatchGroups, type ClaimCursor } from '../../src/db/batch-assembly.ts';
+import { loadBatchRequestIds, loadBatchRequests, startSubmitTry } from '../../src/db/batches.ts';
 import { addOrganisation, explain, measuringBuffers, scansOf, useDatabase } from '../helpers/plans.ts';
 
 describe('acquisition insert plan', () => {
@@ -123,5 +124,66 @@ describe('achievement cap look-up', () => {
     expect([...caps.keys()]).toEqual([1]);
     // From the partial index: a handful of buffers. Reading the 100,000 batches touches over a thousand.
     expect(buffers).toBeLessThan(50);
+  });
+});
+
+describe("a batch's member look-ups", () => {
+  let tonight = 0;
+  const db = useDatabase(async (sql) => {
+    await addOrganisation(sql, 'Member College', '10000007', 'member');
+    // Earlier nights: 100 batches of 200 finished, then analysed: no request batched, no batch assembled.
+    await sql.query(
+      `insert into lrs.batch (organisation_id, kind, status, requested_by, record_count)
+       select 1, 'registration', 'completed', 'member', 200 from generate_series(1, 100)`,
+    );
+    await sql.query(
+      `insert into lrs.request (organisation_id, requested_by, kind, mode, mis_learner_id, payload, status, completed_at, batch_id)
+       select 1, 'member', 'register', 'batch', 'S' || g, '{}'::jsonb, 'succeeded', now(), 1 + (g - 1) / 200
+         from generate_series(1, 20000) g`,
+    );
+    await sql.query('analyze lrs.request');
+    await sql.query('analyze lrs.batch');
+    // Tonight, not analysed since: 150 batches assembled ahead of submit, 30,000 requests batched in them.
+    await sql.query(
+      `insert into lrs.batch (organisation_id, kind, status, requested_by, record_count)
+       select 1, 'registration', 'assembled', 'member', 200 from generate_series(1, 150)`,
+    );
+    tonight = Number(
+      (await sql.query(`select min(id) as id from lrs.batch where status = 'assembled'`)).rows[0].id,
+    );
+    await sql.query(
+      `insert into lrs.request (organisation_id, requested_by, kind, mode, mis_learner_id, payload, status, batch_id)
+       select 1, 'member', 'register', 'batch', 'N' || g, '{}'::jsonb, 'batched', $1::bigint + (g - 1) / 200
+         from generate_series(1, 30000) g`,
+      [tonight],
+    );
+  });
+
+  it('reads one batch through the batch index, not every request batched tonight', async () => {
+    const batch = tonight + 75;
+    const measured = measuringBuffers(db.sql());
+    expect(await loadBatchRequests(measured.db, batch)).toHaveLength(200);
+    const loaded = measured.buffers();
+    expect(await loadBatchRequestIds(measured.db, batch)).toHaveLength(200);
+    const ids = measured.buffers();
+    await db.sql().query('begin');
+    try {
+      await startSubmitTry(measured.db, batch, 200);
+    } finally {
+      await db.sql().query('rollback');
+    }
+    const submit = measured.buffers();
+    // A batch's 200 members: a few dozen buffers each. Through the open-request index, all 30,000
+    // batched requests are read for each: hundreds.
+    expect(Math.max(loaded, ids, submit), JSON.stringify({ loaded, ids, submit })).toBeLessThan(100);
+  });
+
+  it('asked by batch and status at once, the planner takes the open-request index: the trap is real', async () => {
+    const plan = await explain(
+      db.sql(),
+      `select id from lrs.request where batch_id = $1 and status = 'batched' order by id`,
+      [tonight + 75],
+    );
+    expect(scansOf(plan, { relation: 'request' })).toEqual(['Index Scan request_open_idx']);
   });
 });
