@@ -76,7 +76,7 @@ function fakePool(status: 'assembled' | 'submitted', memberAttempts = 1): pg.Poo
     const text = typeof q === 'string' ? q : q.text;
     if (/from lrs\.batch where id/.test(text)) return { rows: [batch], rowCount: 1 };
     // startSubmitTry: the batch marked submitting, the most attempts its members have used (this try counted).
-    if (/select max\(r\.attempts\)/.test(text)) return { rows: [{ attempts: memberAttempts }], rowCount: 1 };
+    if (/select max\(attempts\)/.test(text)) return { rows: [{ attempts: memberAttempts }], rowCount: 1 };
     if (/count\(\*\)::int as n from b/.test(text)) return { rows: [{ n: 1 }], rowCount: 1 };
     if (/select id, mis_learner_id/.test(text))
       return { rows: [{ id: 7, misLearnerId: 'S1', payload: PAYLOAD, createdAt: new Date() }], rowCount: 1 };
