@@ -283,8 +283,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   );
   const sim = await startSimulatorProcess(
     ['--instant-batches', '--synthetic', '0', '--orgs', orgFile],
-    // The simulator keeps every learner it registered (about 1.5 KB each): at 3,000,000 a 4 GB heap
-    // left it collecting garbage most of the time, and the night measured the simulator, not the relay.
+    // The simulator keeps every learner it registered: at 3,000,000 a 4 GB heap filled and it collected
+    // garbage most of the night, so the night measured the simulator, not the relay.
     [`--max-old-space-size=${Math.max(4096, Math.ceil((learners * 3) / 1000))}`],
   );
   const config = loadConfig({

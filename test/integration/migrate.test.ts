@@ -50,6 +50,18 @@ describe('migrate', () => {
     );
   });
 
+  it('has autovacuum analyse lrs.request and lrs.batch after 1 % of their rows change', async () => {
+    // The night's statuses reach the planner well before a tenth of a year-old table has changed.
+    const r = await withClient(databaseUrl(name), (c) =>
+      c.query(`select relname, reloptions from pg_class
+                where relnamespace = 'lrs'::regnamespace and relname in ('request', 'batch') order by relname`),
+    );
+    expect(r.rows).toEqual([
+      { relname: 'batch', reloptions: ['autovacuum_analyze_scale_factor=0.01'] },
+      { relname: 'request', reloptions: ['autovacuum_analyze_scale_factor=0.01'] },
+    ]);
+  });
+
   it('leaves lrs.submit_request as db/functions/submit-request.sql defines it, on every run', async () => {
     const url = databaseUrl(name);
     const file = readFunctionFiles().find((f) => f.file === 'submit-request.sql');
